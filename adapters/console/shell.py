@@ -1,0 +1,79 @@
+"""`mentorbot shell`: read commands from standard input, print replies as plain text. Direct
+messages the bot sends to anyone are printed too, marked with their recipient."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot.core import Core, Request
+from bot.delivery import Address, Router
+from bot.notices import NOTICE
+from bot.replies import Reply
+from jobs.delivery import sweep
+
+PROMPT = "mentorbot> "
+BANNER = ("Type /mentor help or /letter help. Buttons are shown with the command that does "
+          "the same. End with Ctrl-D or `exit`.")
+
+
+@dataclass
+class ConsoleChannel:
+    """Delivers direct messages by printing them; reaches everyone, so it is the fallback."""
+
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    name: str = "console"
+
+    def can_reach(self, address: Address) -> bool:
+        return True
+
+    def send_dm(self, address: Address, reply: Reply) -> None:
+        who = f"{address.name} <{address.email}>" if address.email else address.name
+        self.out.write(f"\n--- direct message to {who} ---\n{reply.as_text()}\n---\n")
+        self.out.flush()
+
+
+@dataclass
+class Shell:
+    core: Core
+    actor_id: int
+    actor_label: str
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    router: Router | None = None
+
+    def __post_init__(self) -> None:
+        if self.router is None:
+            self.router = Router([ConsoleChannel(self.stdout)])
+
+    def run(self) -> int:
+        interactive = self.stdin.isatty()
+        if interactive:
+            self.stdout.write(f"Signed in as {self.actor_label}. {BANNER}\n")
+        while True:
+            if interactive:
+                self.stdout.write(PROMPT)
+                self.stdout.flush()
+            line = self.stdin.readline()
+            if not line:
+                if interactive:
+                    self.stdout.write("\n")
+                return 0
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line in {"exit", "quit"}:
+                return 0
+            self.stdout.write(self.execute(line).as_text() + "\n\n")
+            self.deliver()
+            self.stdout.flush()
+
+    def execute(self, line: str) -> Reply:
+        root, _, rest = line.lstrip("/").partition(" ")
+        return self.core.handle(Request(root=root.lower(), actor_id=self.actor_id, text=rest))
+
+    def deliver(self) -> None:
+        assert self.router is not None
+        # Only messages caused by what was just typed; planned nudges wait for their sweep.
+        sweep(self.core.db, self.core.clock, self.router, kinds=(NOTICE,))

@@ -1,0 +1,410 @@
+"""The stored domain: SQLAlchemy 2 typed models. Every instant is stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+# --- people and identities -------------------------------------------------------------
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    quiet_hours: Mapped[str | None] = mapped_column(String(11))  # "21:00-08:00"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    identities: Mapped[list[Identity]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+    roles: Mapped[list[Role]] = relationship(back_populates="person", cascade="all, delete-orphan")
+    faculty_profile: Mapped[FacultyProfile | None] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+    student_profile: Mapped[StudentProfile | None] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+    def has_role(self, role: str, group_id: int | None = None) -> bool:
+        return any(r.role == role and (group_id is None or r.group_id == group_id) for r in self.roles)
+
+    @property
+    def is_student(self) -> bool:
+        return self.has_role("student")
+
+    @property
+    def is_faculty(self) -> bool:
+        return self.has_role("faculty")
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.name!r}>"
+
+
+class Identity(Base):
+    """One platform account of a person. Slack ids are per workspace; `workspace` is '' when
+    the workspace is not known (a roster import), which matches any workspace."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))  # slack | discord
+    workspace: Mapped[str] = mapped_column(String(64), default="")
+    external_id: Mapped[str] = mapped_column(String(64))
+    dm_channel_id: Mapped[str | None] = mapped_column(String(64))
+    dm_blocked_at: Mapped[datetime | None] = mapped_column()
+
+    person: Mapped[Person] = relationship(back_populates="identities")
+
+
+class Role(Base):
+    """student / faculty are global; organizer is per group."""
+
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("person_id", "role", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interest_groups.id", ondelete="CASCADE"), index=True
+    )
+
+    person: Mapped[Person] = relationship(back_populates="roles")
+
+
+# --- groups ------------------------------------------------------------------------------
+
+
+class InterestGroup(Base):
+    __tablename__ = "interest_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    specialty: Mapped[str] = mapped_column(String(100), default="")
+    followup_weeks: Mapped[int] = mapped_column(Integer, default=6)
+    digest_weekday: Mapped[int] = mapped_column(Integer, default=0)  # Monday
+    digest_hour: Mapped[int] = mapped_column(Integer, default=9)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    bindings: Mapped[list[ChannelBinding]] = relationship(
+        back_populates="group", cascade="all, delete-orphan"
+    )
+
+
+class ChannelBinding(Base):
+    __tablename__ = "channel_bindings"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("interest_groups.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64), default="")  # slack team / discord guild
+    channel_id: Mapped[str] = mapped_column(String(64))
+
+    group: Mapped[InterestGroup] = relationship(back_populates="bindings")
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("person_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("interest_groups.id", ondelete="CASCADE"), index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- profiles ----------------------------------------------------------------------------
+
+
+class FacultyProfile(Base):
+    __tablename__ = "faculty_profiles"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    specialty: Mapped[str] = mapped_column(String(100), default="", index=True)
+    title: Mapped[str] = mapped_column(String(100), default="")
+    research: Mapped[list[str]] = mapped_column(default=list)
+    capacity: Mapped[int] = mapped_column(Integer, default=3)
+    accepting: Mapped[bool] = mapped_column(Boolean, default=True)
+    stages: Mapped[list[str]] = mapped_column(default=list)
+    office_hours: Mapped[str | None] = mapped_column(Text)
+    reputation: Mapped[int] = mapped_column(Integer, default=0)
+    requests_answered: Mapped[int] = mapped_column(Integer, default=0)
+    requests_unanswered: Mapped[int] = mapped_column(Integer, default=0)
+    response_hours_total: Mapped[float] = mapped_column(Float, default=0.0)
+    accepting_since: Mapped[datetime | None] = mapped_column()
+
+    person: Mapped[Person] = relationship(back_populates="faculty_profile")
+
+
+class StudentProfile(Base):
+    __tablename__ = "student_profiles"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    stage: Mapped[str | None] = mapped_column(String(16))
+    interests: Mapped[list[str]] = mapped_column(default=list)
+    research: Mapped[list[str]] = mapped_column(default=list)
+    wants_mentor: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    person: Mapped[Person] = relationship(back_populates="student_profile")
+
+
+# --- mentoring ---------------------------------------------------------------------------
+
+
+class IntroRequest(Base):
+    __tablename__ = "intro_requests"
+    __table_args__ = (
+        Index("ix_intro_requests_faculty_state", "faculty_id", "state"),
+        Index("ix_intro_requests_student_state", "student_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    faculty_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interest_groups.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(16), default="career")
+    note: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open accepted declined expired
+    rank: Mapped[int | None] = mapped_column(Integer)  # the student's preference order
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column()
+
+
+class Mentorship(Base):
+    __tablename__ = "mentorships"
+    __table_args__ = (
+        Index("ix_mentorships_student_active", "student_id", "active"),
+        Index("ix_mentorships_mentor_active", "mentor_id", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interest_groups.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(16), default="career")  # research clinical career
+    cadence_days: Mapped[int] = mapped_column(Integer, default=42)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(16), default="request")  # request match import
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_contact_at: Mapped[datetime | None] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (Index("ix_contacts_student_mentor_at", "student_id", "mentor_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    mentorship_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentorships.id", ondelete="SET NULL")
+    )
+    at: Mapped[datetime] = mapped_column()
+    note: Mapped[str] = mapped_column(Text, default="")
+    is_ask: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActionItem(Base):
+    __tablename__ = "action_items"
+    __table_args__ = (Index("ix_action_items_student_done", "student_id", "done_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    mentorship_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentorships.id", ondelete="SET NULL")
+    )
+    task: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column()
+    done_note: Mapped[str] = mapped_column(Text, default="")
+    decided_not: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- letters -----------------------------------------------------------------------------
+
+
+class Letter(Base):
+    """Tracks a request for a letter. Never holds the letter's content."""
+
+    __tablename__ = "letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    writer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    writer_name: Mapped[str] = mapped_column(String(200))
+    program: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str | None] = mapped_column(String(16))
+    portal: Mapped[str | None] = mapped_column(String(32))
+    deadline: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="planned")
+    state_reason: Mapped[str] = mapped_column(Text, default="")
+    packet: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LetterEvent(Base):
+    __tablename__ = "letter_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(
+        ForeignKey("letters.id", ondelete="CASCADE"), index=True
+    )
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column()
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Outcome(Base):
+    __tablename__ = "outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), default="other")
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column()
+
+
+# --- nudges and delivery -----------------------------------------------------------------
+
+
+class Nudge(Base):
+    """A message owed to one person. Planned nudges and direct notices share this table so
+    one durable delivery path serves both; `dedup_key` makes planning idempotent."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        Index("ix_nudges_state_due", "state", "due_at"),
+        Index("ix_nudges_person_state", "person_id", "state"),
+        Index("ix_nudges_subject", "subject_type", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column()
+    subject_type: Mapped[str] = mapped_column(String(32), default="")
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column()
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_via: Mapped[str | None] = mapped_column(String(16))
+    sent_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DigestPost(Base):
+    __tablename__ = "digest_posts"
+    __table_args__ = (UniqueConstraint("group_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("interest_groups.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(10))  # ISO week, e.g. 2027-W03
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    posted_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SeenEvent(Base):
+    """Platform event ids already handled, so a retried delivery is processed once."""
+
+    __tablename__ = "seen_events"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(128))
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,90 @@
+"""Fixtures: every database test runs on a fresh SQLite file and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.core import Core
+from bot.db import Database
+from bot.settings import Settings
+from tests.support import postgres
+from tests.support.databases import PostgresFactory, SqliteFactory
+from tests.support.factories import Driver
+
+BACKENDS = [b for b in os.environ.get("MENTORBOT_TEST_BACKENDS", "sqlite,postgres").split(",")
+            if b]
+
+
+@pytest.fixture(scope="session")
+def sqlite_factory(tmp_path_factory: pytest.TempPathFactory) -> SqliteFactory:
+    return SqliteFactory(tmp_path_factory.mktemp("sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres_factory() -> Iterator[PostgresFactory]:
+    try:
+        server = postgres.start()
+    except postgres.PostgresUnavailable as exc:
+        if os.environ.get("MENTORBOT_REQUIRE_POSTGRES"):
+            raise
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    factory = PostgresFactory(server.url)
+    yield factory
+    factory.close()
+    server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, migrated database URL on each backend."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_factory").new_url()
+        return
+    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
+    url = factory.new_url()
+    yield url
+    factory.drop(url)
+
+
+@pytest.fixture
+def sqlite_url(sqlite_factory: SqliteFactory) -> str:
+    return sqlite_factory.new_url()
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    db = Database(db_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    # A Monday afternoon in January, far from any DST change; tests that need DST set it.
+    return FixedClock(datetime(2027, 1, 4, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, default_timezone="UTC", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def core(database: Database, clock: FixedClock, settings: Settings) -> Core:
+    return Core(db=database, clock=clock, settings=settings)
+
+
+@pytest.fixture
+def driver(core: Core) -> Driver:
+    return Driver(core)
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

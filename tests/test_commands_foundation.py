@@ -1,0 +1,96 @@
+"""Help, profile, groups and the error paths of the registry, through the real core."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.context import ChannelRef
+from bot.models import ChannelBinding, InterestGroup, Membership, Person
+from tests.support.factories import add_faculty, add_group, add_student
+
+
+def test_help_lists_commands_with_examples(core, driver):
+    with core.db.session() as s:
+        student = add_student(s, "Ana Diaz")
+    reply = driver.run(student, "/mentor help")
+    text = reply.as_text()
+    assert "/mentor profile" in text and "/mentor join GROUP" in text
+    assert "Example:" in text
+    letter = driver.run(student, "/letter help").as_text()
+    assert "/letter help" in letter
+
+
+def test_profile_show_and_set(core, driver):
+    with core.db.session() as s:
+        student = add_student(s, "Ana Diaz", stage="ms1")
+    reply = driver.run(student, '/mentor profile stage:ms2 interests:"emergency medicine; '
+                                'ultrasound" tz:America/New_York quiet:22-7')
+    assert not reply.error, reply.as_text()
+    with core.db.session() as s:
+        person = s.get(Person, student.id)
+        assert person.timezone == "America/New_York"
+        assert person.quiet_hours == "22:00-07:00"
+        assert person.student_profile.stage == "ms2"
+        assert person.student_profile.interests == ["emergency medicine", "ultrasound"]
+    shown = driver.run(student, "/mentor profile").as_text()
+    assert "America/New_York" in shown and "ultrasound" in shown
+
+
+def test_bad_input_is_refused_and_changes_nothing(core, driver):
+    with core.db.session() as s:
+        student = add_student(s, "Ana Diaz", stage="ms1")
+    cases = {
+        "/mentor frobnicate": "not a command",
+        "/mentor profile color:blue": "no option color:",
+        "/mentor profile stage:ms9": "must be one of",
+        "/mentor profile tz:Mars/Olympus stage:ms3": "unknown time zone",
+        "/mentor profile quiet:25:00-08:00": "quiet:",
+        '/mentor profile research:"unclosed': "not closed",
+        "/mentor profile capacity:3": "for faculty",
+        "/mentor group organizer em nobody@example.edu": "organizers",
+    }
+    for line, expected in cases.items():
+        reply = driver.run(student, line)
+        assert reply.error, line
+        assert expected in reply.as_text(), (line, reply.as_text())
+    with core.db.session() as s:
+        assert s.get(Person, student.id).student_profile.stage == "ms1"
+
+
+def test_group_create_binds_channel_and_join_leave(core, driver):
+    with core.db.session() as s:
+        organizer = add_faculty(s, "Dr. Grace Hopper")
+        add_group(s, "seed", organizers=[organizer])
+        student = add_student(s, "Ana Diaz")
+    channel = ChannelRef(platform="slack", workspace="T1", channel_id="C42")
+    reply = driver.run(organizer, '/mentor group create em-interest name:"EM Interest Group" '
+                                  'specialty:"emergency medicine"', channel=channel)
+    assert not reply.error, reply.as_text()
+    with core.db.session() as s:
+        group = s.scalar(select(InterestGroup).where(InterestGroup.slug == "em-interest"))
+        assert s.scalar(select(ChannelBinding.channel_id).where(
+            ChannelBinding.group_id == group.id)) == "C42"
+    assert not driver.run(student, "/mentor join em-interest").error
+    assert "already" in driver.run(student, "/mentor join EM-Interest").as_text()
+    assert not driver.run(student, "/mentor leave em-interest").error
+    assert driver.run(student, "/mentor leave em-interest").error
+    with core.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Membership).where(
+            Membership.person_id == student.id)) == 0
+
+
+def test_students_cannot_create_groups(core, driver):
+    with core.db.session() as s:
+        student = add_student(s, "Ana Diaz")
+    reply = driver.run(student, "/mentor group create x1 name:X specialty:Y")
+    assert reply.error and "organizers" in reply.as_text()
+
+
+def test_organizer_promotes_by_fuzzy_name(core, driver):
+    with core.db.session() as s:
+        organizer = add_faculty(s, "Dr. Grace Hopper")
+        add_group(s, "em", organizers=[organizer])
+        add_student(s, "Jordan Lee")
+    reply = driver.run(organizer, "/mentor group organizer em jordn lee")
+    assert not reply.error, reply.as_text()
+    assert "Jordan Lee" in reply.title
