@@ -1,13 +1,22 @@
-"""The main job: adapters whose credentials are set, plus the scheduler; the console
-adapter when no chat platform is configured."""
+"""The main job (`mentorbot run`): the chat adapters whose credentials are set and the
+scheduler, all sharing one core; the console adapter when no chat platform is configured.
+
+Each part is a `Service` built by a `build(core, settings)` function in its own module, so
+this file only composes them. Services start their own threads; the main thread waits."""
 
 from __future__ import annotations
 
+import importlib
 import logging
+import signal
 import sys
+import threading
+from typing import Protocol
 
 from bot.cli.common import core as make_core
-from bot.settings import get_settings
+from bot.core import Core
+from bot.delivery import Channel, Router
+from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -19,18 +28,69 @@ To connect it, set in the environment or a .env file:
   Discord: DISCORD_TOKEN
 """
 
+ADAPTER_BUILDERS = {
+    "slack": "adapters.slack.service",
+    "discord": "adapters.discord.service",
+}
+
+
+class Service(Protocol):
+    name: str
+
+    def start(self) -> None:
+        """Start without blocking (a thread of its own)."""
+
+    def stop(self) -> None: ...
+
+    def channel(self) -> Channel | None:
+        """The delivery channel for direct messages through this platform, if any."""
+
+
+def configured_adapters(settings: Settings) -> list[str]:
+    return [name for name, on in (("slack", settings.slack_configured),
+                                  ("discord", settings.discord_configured)) if on]
+
 
 def run(as_email: str | None = None) -> int:
     settings = get_settings()
     core = make_core()
-    if not (settings.slack_configured or settings.discord_configured):
+    names = configured_adapters(settings)
+    if not names:
         print(NOTHING_CONFIGURED, file=sys.stderr)
         return _console(core, as_email)
-    raise SystemExit("chat adapters are not wired yet")
+    router = Router()
+    services: list[Service] = []
+    for name in names:
+        service: Service = importlib.import_module(ADAPTER_BUILDERS[name]).build(core, settings)
+        channel = service.channel()
+        if channel is not None:
+            router.add(channel)
+        services.append(service)
+    services.append(_scheduler(core, router))
+    return _serve(services)
 
 
-def _console(core, as_email: str | None) -> int:  # type: ignore[no-untyped-def]
-    from adapters.console import Shell
+def _scheduler(core: Core, router: Router) -> Service:
+    from jobs.scheduler import build
+
+    return build(core, router)
+
+
+def _serve(services: list[Service]) -> int:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    for service in services:
+        log.info("starting %s", service.name)
+        service.start()
+    stop.wait()
+    for service in reversed(services):
+        service.stop()
+    return 0
+
+
+def _console(core: Core, as_email: str | None) -> int:
+    from adapters.console import ConsoleChannel, Shell
     from bot.cli.shell import pick_person
 
     with core.db.session() as session:
@@ -39,4 +99,5 @@ def _console(core, as_email: str | None) -> int:  # type: ignore[no-untyped-def]
             print("The database is empty: run `mentorbot demo` first.", file=sys.stderr)
             return 1
         actor_id, label = person.id, f"{person.name} <{person.email}>"
-    return Shell(core, actor_id, label).run()
+    shell = Shell(core, actor_id, label, router=Router([ConsoleChannel()]))
+    return shell.run()

@@ -44,6 +44,16 @@ Planner = Callable[[Session, datetime, Settings], Iterable[Plan]]
 PLANNERS: list[Planner] = []
 """Domain planners, registered by the modules that own the rules (see `register`)."""
 
+Maintenance = Callable[[Session, datetime, Settings], None]
+MAINTENANCE: list[Maintenance] = []
+"""State changes that time alone causes (an unanswered intro request expiring), run before
+the planners by the same periodic job."""
+
+
+def register_maintenance(task: Maintenance) -> Maintenance:
+    MAINTENANCE.append(task)
+    return task
+
 
 def register(planner: Planner) -> Planner:
     PLANNERS.append(planner)
@@ -55,6 +65,8 @@ def plan_all(session: Session, now: datetime, settings: Settings) -> int:
     from bot.planning.store import store_plans
 
     _load_planners()
+    for task in MAINTENANCE:
+        task(session, now, settings)
     plans: list[Plan] = []
     for planner in PLANNERS:
         plans.extend(planner(session, now, settings))
@@ -66,7 +78,7 @@ def _load_planners() -> None:
     import importlib
 
     for name in PLANNER_MODULES:
-        importlib.import_module(name)
+        importlib.import_module(name)  # registration happens once, on first import
 
 
 PLANNER_MODULES: tuple[str, ...] = ()

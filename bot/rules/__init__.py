@@ -1,0 +1,1 @@
+"""Pure domain rules: functions of plain values, no database, clock or network."""
