@@ -115,6 +115,11 @@ def _by_name(session: Session, text: str, *, role: str | None, kind: str,
         if len(close) == 1:
             return session.get_one(Person, close[0][2])
         _ambiguous(session, text, [m[2] for m in close])
+    if role:
+        other = [pid for pid, name in candidate_names(session, None)
+                 if normalize_name(name) == wanted]
+        if len(other) == 1:
+            raise UserError(f"{session.get_one(Person, other[0]).name} is not a {kind}.")
     names = [session.get_one(Person, m[2]).name for m in matches[:3]]
     hint = f" Closest: {', '.join(names)}." if names else ""
     raise UserError(f"I don't know a {kind} called “{text}”.{hint}", title="Unknown person")
