@@ -43,5 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if settings.log_level.upper() != "DEBUG":
+        # Migrations run on every verb; their chatter is not news to the person at the prompt.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     result: int = args.func(args)
     return result
