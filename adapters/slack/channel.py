@@ -1,0 +1,194 @@
+"""Direct messages and channel posts through Slack: the `bot.delivery.Channel` for Slack.
+
+A DM is `conversations.open` (once per person: the DM channel id is kept in memory and in
+`identities.dm_channel_id`, so a repeat recipient costs a single `chat.postMessage`) and then
+`chat.postMessage`. Failures become `DeliveryError`: a 429 carries Slack's `Retry-After` so
+the durable sweep can back off; errors no retry can fix (deactivated account, a bot user) are
+`permanent`. Whether a 429 is retried right here depends on the WebClient given: the sweep's
+client has no rate-limit retry handler (the sweep owns retries), the interactive one does.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import select, update
+
+from bot.db import Database
+from bot.delivery import Address, DeliveryError
+from bot.models import Identity
+from bot.replies import Reply
+
+from .render import render
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+PERMANENT_ERRORS = frozenset({
+    "user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "is_archived",
+    "user_not_visible", "restricted_action", "not_allowed_token_type", "missing_scope",
+    "channel_not_found", "not_in_channel", "msg_too_long", "invalid_blocks", "no_text",
+})
+# A cached DM channel that stopped working is re-opened once before giving up.
+STALE_DM_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
+
+ClientFor = Callable[[str], WebClient]
+
+
+def retry_after(error: SlackApiError) -> float | None:
+    if error.response.status_code != 429:
+        return None
+    headers = error.response.headers or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return float(value) if value is not None else 1.0
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def as_delivery_error(error: SlackClientError, what: str) -> DeliveryError:
+    if isinstance(error, SlackApiError):
+        wait = retry_after(error)
+        if wait is not None:
+            return DeliveryError(f"{what}: rate limited", retry_after=wait)
+        code = str(error.response.get("error", "unknown_error"))
+        return DeliveryError(f"{what}: {code}", permanent=code in PERMANENT_ERRORS)
+    return DeliveryError(f"{what}: {error}")
+
+
+@dataclass
+class SlackChannel:
+    """Delivers to people with a Slack identity. `client_for(team_id)` gives the WebClient
+    for a workspace ('' = the roster did not say; the default installation)."""
+
+    client_for: ClientFor
+    db: Database | None = None
+    name: str = PLATFORM
+    _dm_cache: dict[tuple[str, str], str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def single(cls, client: WebClient, db: Database | None = None) -> SlackChannel:
+        """One workspace, one bot token."""
+        return cls(client_for=lambda _team: client, db=db)
+
+    # --- bot.delivery.Channel ----------------------------------------------------------
+
+    def can_reach(self, address: Address) -> bool:
+        return address.identity(PLATFORM) is not None
+
+    def send_dm(self, address: Address, reply: Reply) -> None:
+        found = address.identity(PLATFORM)
+        if found is None:
+            raise DeliveryError(f"{address.name} has no Slack account", permanent=True)
+        workspace, user_id = found
+        client = self.client_for(workspace)
+        channel_id = self.dm_channel(client, workspace, user_id)
+        try:
+            self._post(client, channel_id, reply)
+        except SlackApiError as exc:
+            if str(exc.response.get("error")) not in STALE_DM_ERRORS:
+                raise as_delivery_error(exc, "chat.postMessage") from exc
+            self.forget_dm(workspace, user_id)
+            channel_id = self.dm_channel(client, workspace, user_id)
+            try:
+                self._post(client, channel_id, reply)
+            except SlackClientError as again:
+                raise as_delivery_error(again, "chat.postMessage") from again
+        except SlackClientError as exc:
+            raise as_delivery_error(exc, "chat.postMessage") from exc
+
+    def post_to_channel(self, workspace: str, channel_id: str, reply: Reply) -> None:
+        """A group announcement or digest in the group's bound channel (the only place a
+        reply with `ping` may be posted)."""
+        client = self.client_for(workspace)
+        try:
+            self._post(client, channel_id, reply)
+        except SlackClientError as exc:
+            raise as_delivery_error(exc, "chat.postMessage") from exc
+
+    # --- DM channels -------------------------------------------------------------------
+
+    def dm_channel(self, client: WebClient, workspace: str, user_id: str) -> str:
+        key = (workspace, user_id)
+        with self._lock:
+            cached = self._dm_cache.get(key)
+        if cached:
+            return cached
+        stored = self._stored_dm(workspace, user_id)
+        if stored:
+            with self._lock:
+                self._dm_cache[key] = stored
+            return stored
+        try:
+            response = client.conversations_open(users=user_id)
+        except SlackClientError as exc:
+            error = as_delivery_error(exc, "conversations.open")
+            if error.permanent:
+                self._mark_blocked(workspace, user_id)
+            raise error from exc
+        channel_id = str(response["channel"]["id"])
+        with self._lock:
+            self._dm_cache[key] = channel_id
+        self._store_dm(workspace, user_id, channel_id)
+        return channel_id
+
+    def forget_dm(self, workspace: str, user_id: str) -> None:
+        with self._lock:
+            self._dm_cache.pop((workspace, user_id), None)
+        self._store_dm(workspace, user_id, None)
+
+    def _identity_filter(self, workspace: str, user_id: str) -> tuple[object, ...]:
+        return (Identity.platform == PLATFORM, Identity.external_id == user_id,
+                Identity.workspace.in_({workspace, ""}))
+
+    def _stored_dm(self, workspace: str, user_id: str) -> str | None:
+        if self.db is None:
+            return None
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Identity.workspace, Identity.dm_channel_id)
+                .where(*self._identity_filter(workspace, user_id))  # type: ignore[arg-type]
+            ).all()
+        exact = [r.dm_channel_id for r in rows if r.workspace == workspace and r.dm_channel_id]
+        other = [r.dm_channel_id for r in rows if r.dm_channel_id]
+        return (exact or other or [None])[0]
+
+    def _store_dm(self, workspace: str, user_id: str, channel_id: str | None) -> None:
+        if self.db is None:
+            return
+        try:
+            with self.db.session() as session:
+                session.execute(
+                    update(Identity)
+                    .where(*self._identity_filter(workspace, user_id))  # type: ignore[arg-type]
+                    .values(dm_channel_id=channel_id)
+                )
+        except Exception:  # the cache is an optimization; delivery already happened
+            log.exception("could not store the DM channel of %s", user_id)
+
+    def _mark_blocked(self, workspace: str, user_id: str) -> None:
+        if self.db is None:
+            return
+        from bot.clock import SystemClock
+
+        try:
+            with self.db.session() as session:
+                session.execute(
+                    update(Identity)
+                    .where(*self._identity_filter(workspace, user_id))  # type: ignore[arg-type]
+                    .values(dm_blocked_at=SystemClock().now())
+                )
+        except Exception:
+            log.exception("could not mark %s unreachable", user_id)
+
+    # --- posting -----------------------------------------------------------------------
+
+    def _post(self, client: WebClient, channel_id: str, reply: Reply) -> None:
+        for message in render(reply):
+            client.chat_postMessage(channel=channel_id, **message.kwargs())

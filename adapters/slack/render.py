@@ -1,0 +1,237 @@
+"""Core replies as Slack messages: Block Kit built with `slack_sdk.models.blocks`, plus the
+plain-text fallback every message needs.
+
+Everything in a reply is plain text, so every string is escaped here (`&`, `<`, `>`): a note
+containing `<!channel>`, `<@U123>` or `<https://evil|click>` shows up as typed and pings or
+links nobody. `Reply.ping` (an organizer's announcement) is the only way a broadcast mention
+is emitted. Slack's limits are enforced here, not discovered in production: a message holds
+at most 50 blocks and a section 3,000 characters, so long replies become several messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.replies import Action, Field, Reply, Section
+
+MAX_BLOCKS = 50
+MAX_HOME_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_FIELD_TEXT = 2000
+MAX_FIELDS = 10
+MAX_HEADER = 150
+MAX_BUTTON_TEXT = 75
+MAX_ACTIONS = 25
+MAX_CONTEXT_TEXT = 2000
+MAX_FALLBACK = 3000
+PINGS = {"channel": "<!channel>", "here": "<!here>", "everyone": "<!everyone>"}
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; after this no user text can form `<…>` markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _clip_escaped(text: str, limit: int) -> str:
+    """Escape, then cut to `limit` without leaving half an entity (`&am`) at the end."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
+
+
+def chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
+    """Escaped text in pieces of at most `limit` characters, split at line breaks where
+    possible (a long list stays readable), else hard at the limit."""
+    pieces: list[str] = []
+    current = ""
+    for line in escape(text).split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            cut = line[:limit]
+            amp = cut.rfind("&")
+            if amp > 0 and ";" not in cut[amp:]:
+                cut = cut[:amp]
+            pieces.append(cut)
+            line = line[len(cut):]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        pieces.append(current)
+    return [p for p in pieces if p.strip()]
+
+
+def _mrkdwn(text: str) -> MarkdownTextObject:
+    # verbatim: Slack must not turn words into links or mentions on its own either.
+    return MarkdownTextObject(text=text, verbatim=True)
+
+
+def button(action: Action) -> ButtonElement:
+    encoded = action.encode()
+    style = action.style if action.style in {"primary", "danger"} else None
+    return ButtonElement(
+        text=PlainTextObject(text=_clip(action.label, MAX_BUTTON_TEXT), emoji=False),
+        action_id=encoded,
+        value=encoded,
+        style=style,
+    )
+
+
+def _actions_blocks(actions: tuple[Action, ...], block_id: str) -> list[Block]:
+    blocks: list[Block] = []
+    for start in range(0, len(actions), MAX_ACTIONS):
+        part = actions[start:start + MAX_ACTIONS]
+        # action_id must be unique within a block: skip an exact duplicate button.
+        seen: set[str] = set()
+        elements = []
+        for action in part:
+            encoded = action.encode()
+            if encoded not in seen:
+                seen.add(encoded)
+                elements.append(button(action))
+        blocks.append(ActionsBlock(elements=elements, block_id=f"{block_id}-{start}"))
+    return blocks
+
+
+def _fields_blocks(fields: tuple[Field, ...]) -> list[Block]:
+    if not fields:
+        return []
+    objects = [
+        _mrkdwn(_clip_escaped(f.name, 200).join(("*", "*")) + "\n"
+                + _clip_escaped(f.value or "-", MAX_FIELD_TEXT - 210))
+        for f in fields
+    ]
+    return [SectionBlock(fields=objects[i:i + MAX_FIELDS])
+            for i in range(0, len(objects), MAX_FIELDS)]
+
+
+def _text_blocks(text: str) -> list[Block]:
+    return [SectionBlock(text=_mrkdwn(piece)) for piece in chunks(text)]
+
+
+def _section_blocks(section: Section, index: int) -> list[Block]:
+    blocks: list[Block] = []
+    heading = f"*{_clip_escaped(section.heading, 500)}*" if section.heading else ""
+    body = chunks(section.text, MAX_SECTION_TEXT - len(heading) - 1) if section.text else []
+    if heading and body:
+        blocks.append(SectionBlock(text=_mrkdwn(f"{heading}\n{body[0]}")))
+        blocks += [SectionBlock(text=_mrkdwn(piece)) for piece in body[1:]]
+    elif heading:
+        blocks.append(SectionBlock(text=_mrkdwn(heading)))
+    else:
+        blocks += [SectionBlock(text=_mrkdwn(piece)) for piece in body]
+    blocks += _fields_blocks(section.fields)
+    blocks += _actions_blocks(section.actions, f"s{index}")
+    return blocks
+
+
+def reply_blocks(reply: Reply) -> list[Block]:
+    """Every block of a reply, in order, with no regard yet for the per-message limit."""
+    blocks: list[Block] = []
+    if reply.title:
+        blocks.append(HeaderBlock(text=PlainTextObject(
+            text=_clip(escape(reply.title), MAX_HEADER), emoji=False)))
+    ping = PINGS.get(reply.ping or "")
+    if ping:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=ping)))
+    if reply.text:
+        blocks += _text_blocks(reply.text)
+    blocks += _fields_blocks(reply.fields)
+    for index, section in enumerate(reply.sections):
+        if index and (section.heading or section.fields):
+            blocks.append(DividerBlock())
+        blocks += _section_blocks(section, index)
+    if reply.actions:
+        blocks += _actions_blocks(reply.actions, "main")
+    notes = []
+    if reply.attachment is not None:
+        notes.append(f"Attached: {reply.attachment.filename}")
+    if reply.footer:
+        notes.append(reply.footer)
+    for note in notes:
+        blocks.append(ContextBlock(elements=[_mrkdwn(_clip_escaped(note, MAX_CONTEXT_TEXT))]))
+    return blocks
+
+
+def fallback_text(reply: Reply) -> str:
+    """The notification / screen-reader text: escaped, short, with the ping if any."""
+    text = _clip_escaped(reply.as_text(), MAX_FALLBACK)
+    ping = PINGS.get(reply.ping or "")
+    return f"{ping} {text}" if ping else text
+
+
+@dataclass(frozen=True)
+class Message:
+    """One Slack message: the fallback `text` and its blocks as JSON-ready dicts."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    def kwargs(self) -> dict[str, Any]:
+        # parse=none and no link_names: Slack must not find mentions in our text.
+        return {"text": self.text, "blocks": self.blocks, "parse": "none",
+                "link_names": False, "unfurl_links": False, "unfurl_media": False}
+
+
+def render(reply: Reply, *, max_blocks: int = MAX_BLOCKS) -> list[Message]:
+    """A reply as one or more messages of at most `max_blocks` blocks. Action rows are never
+    separated from the section just before them (a result keeps its button)."""
+    blocks = [b.to_dict() for b in reply_blocks(reply)]
+    text = fallback_text(reply)
+    if len(blocks) <= max_blocks:
+        return [Message(text=text, blocks=blocks)]
+    messages: list[list[dict[str, Any]]] = [[]]
+    for block in blocks:
+        current = messages[-1]
+        if len(current) >= max_blocks:
+            carry: list[dict[str, Any]] = []
+            # keep a section and its buttons together across the split
+            if block["type"] == "actions" and current and current[-1]["type"] != "actions":
+                carry = [current.pop()]
+            messages.append(carry)
+            current = messages[-1]
+        current.append(block)
+    total = len(messages)
+    title = _clip_escaped(reply.title or "mentorbot", 200)
+    return [
+        Message(text=text if number == 1 else f"{title} ({number}/{total})", blocks=part)
+        for number, part in enumerate(messages, start=1)
+        if part
+    ]
+
+
+def home_view(reply: Reply) -> View:
+    """The App Home tab (up to 100 blocks; the rest is summarized in a last line)."""
+    blocks = reply_blocks(reply)
+    if len(blocks) > MAX_HOME_BLOCKS:
+        blocks = blocks[: MAX_HOME_BLOCKS - 1] + [ContextBlock(elements=[_mrkdwn(
+            "More than fits here: use /mentor list and /letter list.")])]
+    return View(type="home", blocks=blocks)

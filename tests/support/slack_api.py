@@ -1,0 +1,468 @@
+"""A small stand-in for the Slack Web API on 127.0.0.1, so the real slack_sdk / slack-bolt
+clients can be exercised over real sockets with no network.
+
+It answers the methods mentorbot uses with realistic bodies, records every call (method,
+parameters, time), checks the Block Kit limits Slack enforces (50 blocks a message, 3,000
+characters a section), and can answer 429 with `Retry-After`: once per configured failure,
+or whenever a channel receives more than N messages in a second (Slack's ~1 msg/s/channel).
+It also accepts `respond()` posts at `/respond/<name>` (use `response_url(name)`).
+
+In-process: `with FakeSlackApi() as api: WebClient(token, base_url=api.base_url)`.
+In another process (benchmarks): `python -m tests.support.slack_api --port 0` prints its URL
+on the first line; `GET /_calls` returns the recorded calls and `POST /_config` (JSON) sets
+`latency`, `channel_rate_limit`, `fail` ({"method": [retry_after, …]}), `reset`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+TEAM_ID = "T0MENTOR"
+BOT_USER_ID = "U0BOT"
+BOT_ID = "B0BOT"
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float
+    token: str | None = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.params.get(key, default)
+
+
+@dataclass
+class SlackUser:
+    id: str
+    name: str
+    real_name: str = ""
+    email: str | None = None
+    tz: str = "America/New_York"
+    team_id: str = TEAM_ID
+    is_admin: bool = False
+    is_owner: bool = False
+    is_bot: bool = False
+
+    def to_api(self) -> dict[str, Any]:
+        profile: dict[str, Any] = {
+            "real_name": self.real_name or self.name,
+            "display_name": self.name,
+            "team": self.team_id,
+        }
+        if self.email:
+            profile["email"] = self.email
+        return {
+            "id": self.id,
+            "team_id": self.team_id,
+            "name": self.name,
+            "deleted": False,
+            "real_name": self.real_name or self.name,
+            "tz": self.tz,
+            "tz_label": self.tz,
+            "tz_offset": 0,
+            "profile": profile,
+            "is_admin": self.is_admin,
+            "is_owner": self.is_owner,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": self.is_bot,
+            "is_app_user": False,
+            "updated": 1700000000,
+        }
+
+
+@dataclass
+class _State:
+    calls: list[Call] = field(default_factory=list)
+    users: dict[str, SlackUser] = field(default_factory=dict)
+    failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    channel_rate_limit: float | None = None
+    latency: float = 0.0
+    sent_by_channel: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    dm_channels: dict[str, str] = field(default_factory=dict)
+    undeliverable: set[str] = field(default_factory=set)
+    oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class FakeSlackApi:
+    """Threaded fake Web API server. Thread-safe: the real clients call it from many
+    threads (Bolt's listener threads, the delivery sweep)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.state = _State()
+        self.lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Root of the Web API, e.g. http://127.0.0.1:PORT/api (SLACK_API_URL)."""
+        return f"http://127.0.0.1:{self.port}/api"
+
+    @property
+    def base_url(self) -> str:
+        """What slack_sdk's WebClient takes as `base_url` (with the trailing slash)."""
+        return self.url + "/"
+
+    def response_url(self, name: str = "r") -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{name}"
+
+    def start(self) -> FakeSlackApi:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="fake-slack-api")
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeSlackApi:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- configuration -----------------------------------------------------------------
+
+    def add_user(self, user_id: str, name: str, *, email: str | None = None,
+                 tz: str = "America/New_York", team_id: str = TEAM_ID, is_admin: bool = False,
+                 is_owner: bool = False, real_name: str = "") -> SlackUser:
+        user = SlackUser(user_id, name, real_name or name, email, tz, team_id, is_admin,
+                         is_owner)
+        with self.lock:
+            self.state.users[user_id] = user
+        return user
+
+    def fail_next(self, method: str, *, times: int = 1, retry_after: float = 0) -> None:
+        """The next `times` calls of `method` answer 429 with `Retry-After: retry_after`."""
+        with self.lock:
+            self.state.failures[method].extend([retry_after] * times)
+
+    def limit_channels(self, per_second: float | None) -> None:
+        """chat.postMessage answers 429 when a channel gets more than this many a second."""
+        with self.lock:
+            self.state.channel_rate_limit = per_second
+            self.state.sent_by_channel.clear()
+
+    def set_latency(self, seconds: float) -> None:
+        with self.lock:
+            self.state.latency = seconds
+
+    def refuse_dm(self, user_id: str) -> None:
+        """conversations.open for this user fails permanently (user_disabled)."""
+        with self.lock:
+            self.state.undeliverable.add(user_id)
+
+    def add_oauth_code(self, code: str, *, team_id: str, bot_token: str,
+                       bot_user_id: str = BOT_USER_ID, installer: str = "U0ADMIN") -> None:
+        with self.lock:
+            self.state.oauth_codes[code] = {
+                "team_id": team_id, "bot_token": bot_token, "bot_user_id": bot_user_id,
+                "installer": installer,
+            }
+
+    def reset(self) -> None:
+        with self.lock:
+            self.state.calls.clear()
+            self.state.failures.clear()
+            self.state.sent_by_channel.clear()
+
+    # --- inspection --------------------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        with self.lock:
+            return [c for c in self.state.calls if method is None or c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until `count` calls of `method` arrived (listeners finish in threads)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.calls(method)
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"expected {count} {method} call(s), got {len(found)}: "
+                    f"{[c.method for c in self.calls()]}"
+                )
+            time.sleep(0.01)
+
+    def messages(self) -> Iterator[Call]:
+        """chat.postMessage, chat.postEphemeral and respond() calls, in order."""
+        for call in self.calls():
+            if call.method in {"chat.postMessage", "chat.postEphemeral", "respond"}:
+                yield call
+
+    # --- dispatch ----------------------------------------------------------------------
+
+    def handle(self, method: str, params: dict[str, Any],
+               token: str | None) -> tuple[int, dict[str, Any], dict[str, str]]:
+        now = time.monotonic()
+        with self.lock:
+            self.state.calls.append(Call(method, params, now, token))
+            latency = self.state.latency
+            queue = self.state.failures.get(method)
+            if queue:
+                retry_after = queue.popleft()
+                return 429, {"ok": False, "error": "ratelimited"}, {
+                    "Retry-After": _fmt(retry_after)}
+            if method == "chat.postMessage" and self.state.channel_rate_limit:
+                window = self.state.sent_by_channel[str(params.get("channel"))]
+                while window and now - window[0] >= 1.0:
+                    window.popleft()
+                if len(window) >= self.state.channel_rate_limit:
+                    return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+                window.append(now)
+        if latency:
+            time.sleep(latency)
+        if method == "respond":
+            return 200, {"ok": True}, {}
+        if method != "oauth.v2.access" and not token:
+            return 200, {"ok": False, "error": "not_authed"}, {}
+        answer = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if answer is None:
+            return 200, {"ok": False, "error": "unknown_method"}, {}
+        return 200, answer(params), {}
+
+    def _m_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": "https://mentorbot-test.slack.com/", "team": "Med School",
+                "user": "mentorbot", "team_id": TEAM_ID, "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID, "is_enterprise_install": False}
+
+    def _m_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        users = str(params.get("users", ""))
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        with self.lock:
+            if users in self.state.undeliverable:
+                return {"ok": False, "error": "user_disabled"}
+            channel = self.state.dm_channels.setdefault(users, "D" + users.lstrip("UW"))
+        return {"ok": True, "no_op": True, "already_open": True,
+                "channel": {"id": channel, "created": 1700000000, "is_im": True,
+                            "user": users}}
+
+    def _m_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = params.get("channel")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        problem = _check_message(params)
+        if problem:
+            return {"ok": False, "error": problem}
+        ts = f"1700000000.{next(self._ts):06d}"
+        return {"ok": True, "channel": channel, "ts": ts,
+                "message": {"type": "message", "text": params.get("text", ""),
+                            "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
+                            "blocks": _blocks(params)}}
+
+    def _m_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        problem = _check_message(params)
+        if problem:
+            return {"ok": False, "error": problem}
+        return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+
+    def _m_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        problem = _check_message(params)
+        if problem:
+            return {"ok": False, "error": problem}
+        return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"),
+                "text": params.get("text", "")}
+
+    def _m_views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = _json_field(params.get("view"))
+        if not isinstance(view, dict) or view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        if len(view.get("blocks", [])) > 100:
+            return {"ok": False, "error": "invalid_blocks"}
+        return {"ok": True, "view": {"id": "V0HOME", "type": "home", **view}}
+
+    def _m_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = _json_field(params.get("view"))
+        if not params.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "view": {"id": "V0MODAL", **view}}
+
+    def _m_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            user = self.state.users.get(str(params.get("user")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": user.to_api()}
+
+    def _m_oauth_v2_access(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            grant = self.state.oauth_codes.pop(str(params.get("code")), None)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {
+            "ok": True, "app_id": "A0MENTOR", "token_type": "bot",
+            "access_token": grant["bot_token"], "bot_user_id": grant["bot_user_id"],
+            "scope": "commands,chat:write,im:write,users:read,users:read.email",
+            "authed_user": {"id": grant["installer"]},
+            "team": {"id": grant["team_id"], "name": "Team " + grant["team_id"]},
+            "enterprise": None, "is_enterprise_install": False,
+        }
+
+    def config(self, body: dict[str, Any]) -> None:
+        if body.get("reset"):
+            self.reset()
+        if "latency" in body:
+            self.set_latency(float(body["latency"]))
+        if "channel_rate_limit" in body:
+            value = body["channel_rate_limit"]
+            self.limit_channels(float(value) if value else None)
+        for method, retry_afters in (body.get("fail") or {}).items():
+            for retry_after in retry_afters:
+                self.fail_next(method, retry_after=float(retry_after))
+        for user in body.get("users") or []:
+            self.add_user(**user)
+
+
+def _fmt(seconds: float) -> str:
+    return str(int(seconds)) if float(seconds).is_integer() else str(seconds)
+
+
+def _json_field(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _blocks(params: dict[str, Any]) -> list[dict[str, Any]]:
+    blocks = _json_field(params.get("blocks"))
+    return blocks if isinstance(blocks, list) else []
+
+
+def _check_message(params: dict[str, Any]) -> str | None:
+    """Slack's own refusals for a message body we could plausibly send."""
+    blocks = _blocks(params)
+    if not params.get("text") and not blocks:
+        return "no_text"
+    if len(blocks) > MAX_BLOCKS:
+        return "invalid_blocks"
+    for block in blocks:
+        text = block.get("text")
+        if isinstance(text, dict) and len(text.get("text", "")) > MAX_SECTION_TEXT:
+            return "invalid_blocks"
+        for item in block.get("fields") or []:
+            if len(item.get("text", "")) > 2000:
+                return "invalid_blocks"
+    if len(str(params.get("text", ""))) > 40000:
+        return "msg_too_long"
+    return None
+
+
+def _handler_for(api: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass  # quiet: tests read the recorded calls instead
+
+        def _send(self, status: int, body: dict[str, Any] | list[Any],
+                  headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _params(self) -> dict[str, Any]:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length).decode() if length else ""
+            query = dict(parse_qsl(urlsplit(self.path).query))
+            if "json" in (self.headers.get("Content-Type") or ""):
+                body = json.loads(raw) if raw else {}
+                return {**query, **body}
+            return {**query, **dict(parse_qsl(raw, keep_blank_values=True))}
+
+        def _token(self, params: dict[str, Any]) -> str | None:
+            auth = self.headers.get("Authorization") or ""
+            if auth.startswith("Bearer "):
+                return auth[len("Bearer "):]
+            return params.get("token") or None
+
+        def do_GET(self) -> None:  # noqa: N802
+            path = urlsplit(self.path).path
+            if path == "/_calls":
+                self._send(200, [c.__dict__ for c in api.calls()])
+                return
+            self._dispatch()
+
+        def do_POST(self) -> None:  # noqa: N802
+            path = urlsplit(self.path).path
+            if path == "/_config":
+                api.config(self._params())
+                self._send(200, {"ok": True})
+                return
+            self._dispatch()
+
+        def _dispatch(self) -> None:
+            path = urlsplit(self.path).path
+            params = self._params()
+            if path.startswith("/respond/"):
+                params = {**params, "response_url": path}
+                status, body, headers = api.handle("respond", params, None)
+            elif path.startswith("/api/"):
+                status, body, headers = api.handle(path[len("/api/"):], params,
+                                                   self._token(params))
+            else:
+                status, body, headers = 404, {"ok": False, "error": "not_found"}, {}
+            self._send(status, body, headers)
+
+    return Handler
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the fake Slack Web API server.")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--channel-rate-limit", type=float, default=None,
+                        help="messages per second per channel before answering 429")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="seconds added to every Web API answer")
+    args = parser.parse_args()
+    api = FakeSlackApi(port=args.port)
+    api.limit_channels(args.channel_rate_limit)
+    api.set_latency(args.latency)
+    print(api.url, flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        api.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
