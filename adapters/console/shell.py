@@ -4,11 +4,12 @@ messages the bot sends to anyone are printed too, marked with their recipient.""
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.core import Core, Request
-from bot.delivery import Address, Router
+from bot.delivery import Address, ChannelTarget, Router
 from bot.notices import NOTICE
 from bot.replies import Reply
 from jobs.delivery import sweep
@@ -24,14 +25,26 @@ class ConsoleChannel:
 
     out: TextIO = field(default_factory=lambda: sys.stdout)
     name: str = "console"
+    # The sweep sends from several threads; keep each message's lines together.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def can_reach(self, address: Address) -> bool:
         return True
 
     def send_dm(self, address: Address, reply: Reply) -> None:
         who = f"{address.name} <{address.email}>" if address.email else address.name
-        self.out.write(f"\n--- direct message to {who} ---\n{reply.as_text()}\n---\n")
-        self.out.flush()
+        with self._lock:
+            self.out.write(f"\n--- direct message to {who} ---\n{reply.as_text()}\n---\n")
+            self.out.flush()
+
+    def can_post(self, target: ChannelTarget) -> bool:
+        return True
+
+    def post_to_channel(self, target: ChannelTarget, reply: Reply) -> None:
+        where = f"{target.platform} channel {target.channel_id}"
+        with self._lock:
+            self.out.write(f"\n--- post to {where} ---\n{reply.as_text()}\n---\n")
+            self.out.flush()
 
 
 @dataclass

@@ -1,0 +1,80 @@
+"""A recording delivery channel for tests: it keeps every message it was asked to send and
+can be told to fail in the ways real platforms do (rate limits, server errors, blocks)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.delivery import Address, ChannelTarget, DeliveryError
+from bot.replies import Reply
+
+Failure = Callable[[Address, Reply], DeliveryError | None]
+
+
+@dataclass
+class Sent:
+    person_id: int
+    reply: Reply
+
+
+@dataclass
+class Posted:
+    target: ChannelTarget
+    reply: Reply
+
+
+@dataclass
+class RecordingChannel:
+    """Reaches every person (or only `platform` identities when `platform` is set).
+
+    `failures` is a list of scripted answers consumed one per send: `None` means accept,
+    a `DeliveryError` is raised. `fail_with` (if set) decides for every send after the
+    script runs out."""
+
+    name: str = "recording"
+    platform: str | None = None
+    failures: list[DeliveryError | None] = field(default_factory=list)
+    fail_with: Failure | None = None
+    dm_interval: float = 0.0
+    sent: list[Sent] = field(default_factory=list)
+    posted: list[Posted] = field(default_factory=list)
+    calls: int = 0
+    on_send: Callable[[Address, Reply], None] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def can_reach(self, address: Address) -> bool:
+        return self.platform is None or address.identity(self.platform) is not None
+
+    def send_dm(self, address: Address, reply: Reply) -> None:
+        with self._lock:
+            self.calls += 1
+            error = self.failures.pop(0) if self.failures else None
+        if error is None and self.fail_with is not None:
+            error = self.fail_with(address, reply)
+        if error is not None:
+            raise error
+        if self.on_send is not None:
+            self.on_send(address, reply)
+        with self._lock:
+            self.sent.append(Sent(address.person_id, reply))
+
+    def can_post(self, target: ChannelTarget) -> bool:
+        return self.platform is None or target.platform == self.platform
+
+    def post_to_channel(self, target: ChannelTarget, reply: Reply) -> None:
+        with self._lock:
+            self.calls += 1
+            error = self.failures.pop(0) if self.failures else None
+        if error is not None:
+            raise error
+        with self._lock:
+            self.posted.append(Posted(target, reply))
+
+    def texts(self) -> list[str]:
+        return [s.reply.text for s in self.sent]
+
+    def per_text(self) -> Counter[str]:
+        return Counter(self.texts())

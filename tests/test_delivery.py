@@ -1,0 +1,302 @@
+"""The delivery sweep on real databases: exactly once, never lost, quiet hours, backoff."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import FixedClock
+from bot.db import Database
+from bot.delivery import DeliveryError, Router
+from bot.models import Identity, Nudge
+from bot.replies import Action
+from jobs.delivery import LEASE, Sweeper, claim, retry_delay, sweep
+from tests.support.channels import RecordingChannel
+from tests.support.databases import PostgresFactory
+from tests.support.factories import add_student
+from tests.support.nudges import add_nudge, bulk_nudges
+
+
+def sweeper(database: Database, clock: FixedClock, channel: RecordingChannel,
+            **kwargs: object) -> Sweeper:
+    kwargs.setdefault("max_inline_wait", 0.0)
+    return Sweeper(database, clock, Router([channel]), **kwargs)  # type: ignore[arg-type]
+
+
+def nudge_row(database: Database, nudge_id: int) -> Nudge:
+    with database.session() as session:
+        row = session.get(Nudge, nudge_id)
+        assert row is not None
+        return row
+
+
+def test_due_nudges_go_out_once_and_future_ones_wait(database: Database,
+                                                     clock: FixedClock) -> None:
+    now = clock.now()
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez", tz="America/New_York")
+        due = add_nudge(session, ana, due_at=now - timedelta(hours=1), text="due one")
+        notice = add_nudge(session, ana, due_at=now, kind="notice", text="a notice")
+        later = add_nudge(session, ana, due_at=now + timedelta(days=1), text="tomorrow")
+    channel = RecordingChannel()
+    result = sweeper(database, clock, channel).run()
+    assert (result.sent, result.retried, result.failed) == (2, 0, 0)
+    assert sorted(channel.texts()) == ["a notice", "due one"]
+    assert sweeper(database, clock, channel).run().sent == 0
+    assert len(channel.sent) == 2
+
+    sent = nudge_row(database, due.id)
+    assert (sent.state, sent.delivered_via, sent.sent_at, sent.attempts) == \
+        ("sent", "recording", now, 1)
+    assert nudge_row(database, notice.id).state == "sent"
+    assert nudge_row(database, later.id).state == "pending"
+
+
+def test_nudges_carry_snooze_and_dismiss_but_notices_do_not(database: Database,
+                                                            clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now(), text="check in")
+        add_nudge(session, ana, due_at=clock.now(), kind="notice", text="fyi")
+    channel = RecordingChannel()
+    sweeper(database, clock, channel).run()
+    by_text = {s.reply.text: s.reply for s in channel.sent}
+    actions = by_text["check in"].actions
+    assert actions[0].command == "mentor log"  # the planner's own action stays first
+    assert actions[1:] == (
+        Action("Snooze 1 week", "mentor nudge snooze", {"id": str(nudge.id)}),
+        Action("Not relevant", "mentor nudge dismiss", {"id": str(nudge.id)}, "danger"),
+    )
+    assert [a.command for a in by_text["fyi"].actions] == ["mentor log"]
+
+
+def test_quiet_hours_defer_nudges_to_the_morning_but_not_notices(database: Database) -> None:
+    clock = FixedClock(datetime(2027, 1, 5, 3, 0, tzinfo=UTC))  # 22:00 in New York
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez", tz="America/New_York")
+        nudge = add_nudge(session, ana, due_at=clock.now(), text="check in")
+        add_nudge(session, ana, due_at=clock.now(), kind="notice", text="fyi")
+    channel = RecordingChannel()
+    result = sweeper(database, clock, channel).run()
+    assert (result.sent, result.deferred) == (1, 1)
+    assert channel.texts() == ["fyi"]
+    row = nudge_row(database, nudge.id)
+    assert (row.state, row.due_at, row.lease_until) == \
+        ("pending", datetime(2027, 1, 5, 13, 0, tzinfo=UTC), None)
+    clock.set(datetime(2027, 1, 5, 12, 59, tzinfo=UTC))
+    assert sweeper(database, clock, channel).run().claimed == 0
+    clock.set(datetime(2027, 1, 5, 13, 0, tzinfo=UTC))
+    assert sweeper(database, clock, channel).run().sent == 1
+    assert channel.texts() == ["fyi", "check in"]
+
+
+def test_quiet_hours_across_the_spring_dst_change(database: Database) -> None:
+    # 01:30 EST on the night clocks spring forward; the person's morning is 08:00 EDT.
+    clock = FixedClock(datetime(2027, 3, 14, 6, 30, tzinfo=UTC))
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez", tz="America/New_York")
+        ana.quiet_hours = "22:00-08:00"
+        nudge = add_nudge(session, ana, due_at=clock.now())
+    sweeper(database, clock, RecordingChannel()).run()
+    assert nudge_row(database, nudge.id).due_at == datetime(2027, 3, 14, 12, 0, tzinfo=UTC)
+
+
+def test_default_timezone_applies_to_people_without_one(database: Database) -> None:
+    clock = FixedClock(datetime(2027, 1, 4, 22, 0, tzinfo=UTC))
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now())
+    channel = RecordingChannel()
+    # 22:00Z is 07:00 in Tokyo: still quiet there, so it waits for 08:00 JST.
+    assert sweeper(database, clock, channel, default_timezone="Asia/Tokyo").run().deferred == 1
+    assert nudge_row(database, nudge.id).due_at == datetime(2027, 1, 4, 23, 0, tzinfo=UTC)
+
+
+def test_rate_limit_then_success_delivers_once_after_the_wait(database: Database,
+                                                              clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now(), text="hello")
+    channel = RecordingChannel(failures=[DeliveryError("ratelimited", retry_after=30)])
+    worker = sweeper(database, clock, channel)
+    result = worker.run()
+    assert (result.sent, result.retried) == (0, 1)
+    row = nudge_row(database, nudge.id)
+    assert (row.state, row.attempts, row.last_error) == ("pending", 0, "ratelimited")
+    assert row.due_at == clock.now() + timedelta(seconds=30)
+
+    clock.advance(timedelta(seconds=29))
+    assert worker.run().claimed == 0
+    clock.advance(timedelta(seconds=1))
+    assert worker.run().sent == 1
+    assert worker.run().claimed == 0
+    assert channel.texts() == ["hello"]
+    assert channel.calls == 2
+    assert nudge_row(database, nudge.id).state == "sent"
+
+
+def test_short_retry_after_is_waited_out_within_the_sweep(database: Database,
+                                                          clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        add_nudge(session, ana, due_at=clock.now(), text="hello")
+    channel = RecordingChannel(failures=[DeliveryError("ratelimited", retry_after=0)])
+    result = sweeper(database, clock, channel, max_inline_wait=1.0).run()
+    assert result.sent == 1
+    assert channel.texts() == ["hello"]
+
+
+def test_server_errors_back_off_then_fail_with_the_error_kept(database: Database,
+                                                             clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now(), text="hello")
+    channel = RecordingChannel(fail_with=lambda *_: DeliveryError("HTTP 503 from chat.postMessage"))
+    worker = sweeper(database, clock, channel, max_attempts=4)
+    for attempt in (1, 2, 3):
+        assert worker.run().retried == 1
+        row = nudge_row(database, nudge.id)
+        assert (row.state, row.attempts) == ("pending", attempt)
+        assert row.due_at == clock.now() + retry_delay(attempt)
+        clock.advance(retry_delay(attempt) - timedelta(seconds=1))
+        assert worker.run().claimed == 0  # not before the backoff is over
+        clock.advance(timedelta(seconds=1))
+    assert worker.run().failed == 1
+    row = nudge_row(database, nudge.id)
+    assert (row.state, row.attempts, row.last_error) == \
+        ("failed", 4, "HTTP 503 from chat.postMessage")
+    clock.advance(timedelta(days=1))
+    assert worker.run().claimed == 0
+    assert channel.calls == 4 and not channel.sent
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    assert [retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert retry_delay(30) == timedelta(hours=6)
+
+
+def test_permanent_errors_fail_at_once(database: Database, clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now())
+    channel = RecordingChannel(failures=[DeliveryError("cannot_dm_bot", permanent=True)])
+    assert sweeper(database, clock, channel).run().failed == 1
+    row = nudge_row(database, nudge.id)
+    assert (row.state, row.last_error) == ("failed", "cannot_dm_bot")
+
+
+def test_unexpected_exceptions_are_retried_not_lost(database: Database,
+                                                   clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now())
+
+    def boom(*_: object) -> DeliveryError:
+        raise ConnectionResetError("peer reset")
+
+    channel = RecordingChannel(fail_with=boom)
+    assert sweeper(database, clock, channel).run().retried == 1
+    row = nudge_row(database, nudge.id)
+    assert (row.state, row.attempts) == ("pending", 1)
+    assert "ConnectionResetError" in (row.last_error or "")
+
+
+def test_person_no_channel_reaches_is_retried_with_the_reason(database: Database,
+                                                              clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now())
+        ben = add_student(session, "Ben Okafor")
+        ben.identities.append(Identity(platform="slack", workspace="T1", external_id="U1"))
+        add_nudge(session, ben, due_at=clock.now(), text="for ben")
+    channel = RecordingChannel(name="slack", platform="slack")
+    result = sweeper(database, clock, channel).run()
+    assert (result.sent, result.retried) == (1, 1)
+    assert channel.texts() == ["for ben"]
+    row = nudge_row(database, nudge.id)
+    assert row.state == "pending" and "no delivery channel" in (row.last_error or "")
+
+
+def test_a_worker_killed_after_claiming_loses_nothing_after_the_lease(
+        database: Database, clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now(), text="hello")
+    # A worker claims the row and dies before sending anything.
+    assert [c.id for c in claim(database, clock.now(), "dead-worker")] == [nudge.id]
+    channel = RecordingChannel()
+    survivor = sweeper(database, clock, channel)
+    assert survivor.run().claimed == 0  # the lease still holds
+    clock.advance(LEASE - timedelta(seconds=1))
+    assert survivor.run().claimed == 0
+    clock.advance(timedelta(seconds=1))
+    assert survivor.run().sent == 1
+    assert channel.texts() == ["hello"]
+    row = nudge_row(database, nudge.id)
+    assert (row.state, row.claimed_by) == ("sent", survivor.worker)
+
+
+def test_sweep_helper_filters_kinds_for_the_console(database: Database,
+                                                    clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        add_nudge(session, ana, due_at=clock.now(), text="planned")
+        add_nudge(session, ana, due_at=clock.now(), kind="notice", text="notice")
+    channel = RecordingChannel()
+    assert sweep(database, clock, Router([channel]), kinds=("notice",)).sent == 1
+    assert channel.texts() == ["notice"]
+
+
+def test_many_batches_drain_everything_due(database: Database, clock: FixedClock) -> None:
+    with database.session() as session:
+        ids = [add_student(session, f"Student {i}").id for i in range(7)]
+        texts = bulk_nudges(session, ids, 230, due_at=clock.now())
+    channel = RecordingChannel()
+    result = sweeper(database, clock, channel, batch=50).run()
+    assert result.sent == 230
+    assert channel.per_text() == Counter({t: 1 for t in texts})
+
+
+@pytest.mark.postgres
+def test_two_concurrent_sweeps_on_postgres_deliver_each_nudge_once(
+        postgres_factory: PostgresFactory) -> None:
+    url = postgres_factory.new_url()
+    clock = FixedClock(datetime(2027, 1, 4, 15, 0, tzinfo=UTC))
+    setup = Database(url)
+    with setup.session() as session:
+        ids = [add_student(session, f"Student {i}").id for i in range(100)]
+        texts = bulk_nudges(session, ids, 2000, due_at=clock.now() - timedelta(minutes=5))
+    setup.dispose()
+
+    channel = RecordingChannel()
+    start = threading.Barrier(2)
+    results = {}
+
+    def work(name: str) -> None:
+        db = Database(url)  # its own engine and connections, as a second process would have
+        try:
+            worker = Sweeper(db, clock, Router([channel]), worker=name, batch=100, threads=4)
+            start.wait(timeout=10)
+            results[name] = worker.run()
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in ("worker-a", "worker-b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    assert channel.per_text() == Counter({t: 1 for t in texts})
+    assert sum(r.sent for r in results.values()) == 2000
+    check = Database(url)
+    with check.session() as session:
+        by_worker = Counter(session.scalars(select(Nudge.claimed_by).where(Nudge.state == "sent")))
+    check.dispose()
+    assert set(by_worker) == {"worker-a", "worker-b"}
+    assert by_worker.total() == 2000
+    postgres_factory.drop(url)
