@@ -6,12 +6,13 @@ from __future__ import annotations
 import sys
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from bot.core import Core, Request
 from bot.delivery import Address, ChannelTarget, Router
 from bot.notices import NOTICE
-from bot.replies import Reply
+from bot.replies import Attachment, Reply
 from jobs.delivery import sweep
 
 PROMPT = "mentorbot> "
@@ -78,13 +79,23 @@ class Shell:
                 continue
             if line in {"exit", "quit"}:
                 return 0
-            self.stdout.write(self.execute(line).as_text() + "\n\n")
+            reply = self.execute(line)
+            self.stdout.write(reply.as_text() + "\n")
+            if reply.attachment is not None:
+                self.stdout.write(f"Wrote {self.save(reply.attachment)}\n")
+            self.stdout.write("\n")
             self.deliver()
             self.stdout.flush()
 
     def execute(self, line: str) -> Reply:
         root, _, rest = line.lstrip("/").partition(" ")
         return self.core.handle(Request(root=root.lower(), actor_id=self.actor_id, text=rest))
+
+    def save(self, attachment: Attachment) -> Path:
+        """A file the bot sent (a calendar) lands in the current directory."""
+        path = Path.cwd() / Path(attachment.filename).name
+        path.write_bytes(attachment.content)
+        return path
 
     def deliver(self) -> None:
         assert self.router is not None

@@ -81,4 +81,4 @@ def _load_planners() -> None:
         importlib.import_module(name)  # registration happens once, on first import
 
 
-PLANNER_MODULES: tuple[str, ...] = ()
+PLANNER_MODULES: tuple[str, ...] = ("bot.planning.letters",)

@@ -56,8 +56,10 @@ def insert_nudges(session: Session, nudges: Sequence[PlannedNudge], *, now: date
             rows = [r for r in rows if r["dedup_key"] not in existing]
             stmt = insert(Nudge)
         if rows:
-            result = session.execute(stmt, rows)
-            added += max(result.rowcount, 0) if result.rowcount is not None else 0  # type: ignore[attr-defined]
+            # RETURNING counts the rows really inserted on every backend; an ORM-level
+            # executemany result has no reliable rowcount.
+            result = session.connection().execute(stmt.returning(Nudge.id), rows)
+            added += len(result.all())
     return added
 
 
