@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.timezones import to_local
 
 _NAME = re.compile(r"^[^\W\d_][\w.'’\- ,]*$", re.UNICODE)
+_OPTION = re.compile(r"^[a-z][a-z0-9_-]*:", re.IGNORECASE)
 MAX_WRITER_NAME = 120
 
 
@@ -49,16 +50,19 @@ def resolve_writer(ctx: Context, text: str) -> Writer:
     if not ref:
         raise UserError("Name the writer: a faculty member's name, email or mention, or the "
                         "name of someone outside the group.")
-    if EMAIL.match(ref) or ref.startswith("<") or ref.startswith("person:"):
-        return Writer(ctx.resolve_person(ref, role="faculty"), "")
+    if EMAIL.match(ref) or ref.startswith("<") or re.fullmatch(r"person:\d+", ref):
+        person = ctx.resolve_person(ref, role="faculty")
+        return Writer(person, person.name)
+    stray = next((w for w in ref.split() if _OPTION.match(w)), None)
+    if stray is not None:
+        raise UserError(f"/letter remind has no option {stray.split(':')[0]}:. Its options: "
+                        "due:, program:, kind:, portal:. Usage: /letter remind WRITER due: "
+                        "[program:] [kind:] [portal:]")
     try:
         person = ctx.resolve_person(ref, role="faculty")
     except UserError as exc:
         if exc.title != "Unknown person":
             raise
-        if ":" in ref:
-            raise UserError(f"“{ref}” is not a name. /letter remind takes WRITER due: "
-                            "[program:] [kind:] [portal:].") from None
         if not _NAME.match(ref) or len(ref) > MAX_WRITER_NAME or "@" in ref:
             raise UserError(f"“{ref}” is not a faculty member I know, nor a name I can track "
                             "as an outside writer.") from None
@@ -92,7 +96,7 @@ def facts(session: Session, letters: Sequence[Letter]) -> list[rules.LetterFacts
     if writer_ids:
         specialties = dict(session.execute(
             select(FacultyProfile.person_id, FacultyProfile.specialty)
-            .where(FacultyProfile.person_id.in_(writer_ids))).tuples().all())
+            .where(FacultyProfile.person_id.in_(writer_ids))).all())
     return [
         rules.LetterFacts(
             id=x.id, writer_id=x.writer_id, writer_name=x.writer_name, program=x.program,
@@ -203,7 +207,7 @@ def state_moments(session: Session, letter_ids: Iterable[int],
     rows = session.execute(
         select(LetterEvent.letter_id, func.max(LetterEvent.at))
         .where(LetterEvent.letter_id.in_(ids), LetterEvent.to_state == state)
-        .group_by(LetterEvent.letter_id)).tuples().all()
+        .group_by(LetterEvent.letter_id)).all()
     return dict(rows)
 
 

@@ -506,7 +506,7 @@ def calendar(ctx: Context, args: Args) -> Reply:
     counts = dict(ctx.session.execute(
         select(LetterEvent.letter_id, func.count())
         .where(LetterEvent.letter_id.in_([x.id for x in letters]))
-        .group_by(LetterEvent.letter_id)).tuples().all())
+        .group_by(LetterEvent.letter_id)).all())
     content = letters_calendar(letters, now=ctx.now, sequences=counts)
     upcoming = [x for x in letters if x.deadline >= ctx.today]
     return Reply(

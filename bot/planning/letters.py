@@ -95,7 +95,7 @@ def outcome_plans(session: Session, outcomes: Sequence[Outcome],
 
 def _zones(session: Session, person_ids: set[int], settings: Settings) -> dict[int, str]:
     rows = session.execute(select(Person.id, Person.timezone)
-                           .where(Person.id.in_(person_ids))).tuples().all()
+                           .where(Person.id.in_(person_ids))).all()
     return {pid: tz or settings.default_timezone for pid, tz in rows}
 
 

@@ -1,0 +1,398 @@
+"""`/letter …` through the real core and database, with the injected clock (2027-01-04 15:00Z,
+10:00 in New York)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bot.models import Contact, Letter, LetterEvent, Mentorship, Nudge, Outcome
+from bot.rules import letters as rules
+from tests.support.factories import add_faculty, add_student
+
+NY = "America/New_York"
+
+
+def setup_people(core, **student):
+    with core.db.session() as s:
+        ana = add_student(s, "Ana Diaz", tz=NY, **student)
+        smith = add_faculty(s, "Dr. Jane Smith", specialty="Emergency Medicine")
+        lee = add_faculty(s, "Dr. Marcus Lee", specialty="Internal Medicine")
+    return ana, smith, lee
+
+
+def counts(core) -> tuple[int, int, int]:
+    with core.db.session() as s:
+        return (s.scalar(select(func.count()).select_from(Letter)),
+                s.scalar(select(func.count()).select_from(LetterEvent)),
+                s.scalar(select(func.count()).select_from(Nudge)))
+
+
+def only_letter(core) -> Letter:
+    with core.db.session() as s:
+        return s.scalars(select(Letter).order_by(Letter.id.desc())).first()
+
+
+def pending(core, letter_id: int) -> dict[str, datetime]:
+    with core.db.session() as s:
+        rows = s.execute(select(Nudge.kind, Nudge.due_at).where(
+            Nudge.subject_type == "letter", Nudge.subject_id == letter_id,
+            Nudge.state == "pending")).all()
+    return dict(rows)
+
+
+def add_mentorship(core, student, mentor, started: datetime, kind: str = "career") -> None:
+    with core.db.session() as s:
+        s.add(Mentorship(student_id=student.id, mentor_id=mentor.id, kind=kind,
+                         started_at=started))
+
+
+# --- /letter remind ----------------------------------------------------------------------
+
+
+def test_remind_shows_timeline_in_student_zone_from_relative_deadline(core, driver):
+    ana, smith, _ = setup_people(core)
+    add_mentorship(core, ana, smith, datetime(2026, 6, 1, tzinfo=UTC))
+    reply = driver.run(ana, '/letter remind Dr. Jane Smith due:"in 10 weeks" '
+                            'program:"EM residency" portal:eras')
+    assert not reply.error, reply.as_text()
+    text = reply.as_text()
+    assert "Timeline (dates in America/New_York)" in text
+    assert "Ask by: Mon 01 Feb 2027" in text
+    assert "Last call: Mon 15 Feb 2027" in text
+    assert "Personal deadline for the writer: Mon 01 Mar 2027" in text
+    assert "Deadline: Mon 15 Mar 2027" in text
+    assert "Warning" not in text
+    assert "Kind: specialty (inferred)" in text
+    letter = only_letter(core)
+    assert (letter.writer_id, letter.writer_name, letter.portal, letter.deadline, letter.state) \
+        == (smith.id, "Dr. Jane Smith", "ERAS", date(2027, 3, 15), "planned")
+    # its nudges are planned at once, at 10:00 New York time on each side of the DST change
+    assert pending(core, letter.id) == {
+        "letter-ask": datetime(2027, 1, 29, 15, 0, tzinfo=UTC),
+        "letter-ask-late": datetime(2027, 2, 15, 15, 0, tzinfo=UTC),
+        "letter-deadline": datetime(2027, 3, 12, 15, 0, tzinfo=UTC),
+    }
+
+
+def test_remind_reads_today_in_the_students_zone(core, driver, clock):
+    ana, _, _ = setup_people(core)
+    clock.set(datetime(2027, 1, 5, 3, 0, tzinfo=UTC))  # still 4 Jan, 22:00 in New York
+    reply = driver.run(ana, "/letter remind Dr. Smith due:2027-01-04 kind:science")
+    assert not reply.error, reply.as_text()
+    assert "Warning: rushed" in reply.as_text() and "today" in reply.as_text()
+
+
+def test_impossible_and_past_deadlines_create_nothing(core, driver):
+    ana, _, _ = setup_people(core)
+    before = counts(core)
+    for line, expected in {
+        "/letter remind Dr. Jane Smith due:2027-02-30": "not a real date",
+        "/letter remind Dr. Jane Smith due:2026-12-01": "in the past",
+        '/letter remind Dr. Jane Smith due:"last week"': "in the past",
+        "/letter remind Dr. Jane Smith": "due:",
+        "/letter remind due:2027-05-01": "WRITER",
+        "/letter remind Dr. Jane Smith due:2027-05-01 kind:funny": "must be one of",
+        "/letter remind Dr. Jane Smith due:2027-05-01 portal:pigeon": "must be one of",
+        "/letter remind Dr. Jane Smith due:2027-05-01 progam:EM": "no option progam:",
+        "/letter remind nobody@example.edu due:2027-05-01": "don't know",
+        "/letter remind <@U999> due:2027-05-01": "don't know",
+        "/letter remind @channel due:2027-05-01": "not a faculty member",
+        "/letter remind Dr. Smith!!! 42 due:2027-05-01": "not a faculty member",
+    }.items():
+        reply = driver.run(ana, line)
+        assert reply.error, line
+        assert expected in reply.as_text(), (line, reply.as_text())
+    assert counts(core) == before
+
+
+def test_ambiguous_known_name_is_an_error_listing_candidates(core, driver):
+    ana, _, _ = setup_people(core)
+    with core.db.session() as s:
+        add_faculty(s, "Dr. Jane Smith", email="jane.smith2@example.edu")
+    reply = driver.run(ana, "/letter remind Jane Smith due:2027-05-01")
+    assert reply.error
+    assert "jane.smith@example.edu" in reply.as_text()
+    assert "jane.smith2@example.edu" in reply.as_text()
+    assert counts(core)[0] == 0
+    by_email = driver.run(ana, "/letter remind jane.smith2@example.edu due:2027-05-01")
+    assert not by_email.error, by_email.as_text()
+
+
+def test_outside_writer_is_tracked_by_name_and_said_so(core, driver):
+    ana, _, _ = setup_people(core)
+    reply = driver.run(ana, '/letter remind "Prof. Ada O\'Brien" due:2027-06-01 kind:character')
+    assert not reply.error, reply.as_text()
+    text = reply.as_text()
+    assert "outside writer" in text
+    assert "Warning: no relationship" in text and "(an outside writer)" in text
+    letter = only_letter(core)
+    assert letter.writer_id is None and letter.writer_name == "Prof. Ada O'Brien"
+    # a near miss of a known name is tracked too, but the reply points at the close match
+    near = driver.run(ana, "/letter remind Janet Smithson due:2027-06-01 kind:science")
+    assert not near.error
+    assert "outside writer" in near.as_text()
+    assert "If you meant Dr. Jane Smith, use their email instead." in near.as_text()
+
+
+def test_remind_warnings(core, driver, clock):
+    ana, smith, lee = setup_people(core)
+    add_mentorship(core, ana, lee, clock.now() - timedelta(days=40))
+    last_minute = driver.run(ana, "/letter remind Dr. Marcus Lee due:2027-01-25 kind:clerkship")
+    text = last_minute.as_text()
+    assert "Warning: last minute" in text and "21 days away" in text
+    assert "Warning: short relationship" in text and "1 month" in text
+    assert text.count("Instead:") == 2
+    rushed = driver.run(ana, "/letter remind Dr. Jane Smith due:2027-01-08 kind:specialty")
+    assert "Warning: rushed" in rushed.as_text()
+    assert "rushed and generic" in rushed.as_text()
+    assert "Warning: no relationship" in rushed.as_text()
+
+
+def test_declined_before_and_same_program_warnings(core, driver):
+    ana, smith, lee = setup_people(core)
+    add_mentorship(core, ana, smith, datetime(2026, 1, 1, tzinfo=UTC))
+    add_mentorship(core, ana, lee, datetime(2026, 1, 1, tzinfo=UTC))
+    driver.run(ana, '/letter remind Dr. Jane Smith due:2027-06-01 program:"State EM" '
+                    "kind:specialty")
+    first = only_letter(core)
+    driver.run(ana, f"/letter update {first.id} asked")
+    driver.run(ana, f'/letter update {first.id} declined reason:"neutral letter"')
+    again = driver.run(ana, "/letter remind Dr. Jane Smith due:2027-06-01 program:Other "
+                            "kind:specialty").as_text()
+    assert "Warning: declined before" in again and "neutral letter" in again
+    driver.run(ana, '/letter remind Dr. Marcus Lee due:2027-06-01 program:"IM prelim" '
+                    "kind:clerkship")
+    dup = driver.run(ana, '/letter remind Dr. Marcus Lee due:2027-07-01 program:"im prelim" '
+                          "kind:clerkship").as_text()
+    assert "Warning: same program" in dup and "/letter update" in dup
+
+
+# --- /letter update ----------------------------------------------------------------------
+
+
+def test_lifecycle_through_commands_and_buttons(core, driver, clock):
+    ana, smith, lee = setup_people(core)
+    add_mentorship(core, ana, smith, datetime(2026, 1, 1, tzinfo=UTC))
+    driver.run(ana, "/letter remind Dr. Jane Smith due:2027-04-19 kind:specialty")
+    letter = only_letter(core)
+    refused = driver.run(ana, f"/letter update {letter.id} submitted")
+    assert refused.error and "From planned it can go to: asked" in refused.as_text()
+    asked = driver.run(ana, f"/letter update {letter.id} asked")
+    assert not asked.error, asked.as_text()
+    with core.db.session() as s:
+        contact = s.scalar(select(Contact).where(Contact.student_id == ana.id))
+        assert (contact.mentor_id, contact.is_ask, contact.at) == (smith.id, True, clock.now())
+        ship = s.scalar(select(Mentorship).where(Mentorship.student_id == ana.id))
+        assert ship.last_contact_at == clock.now()
+    agreed = next(a for a in asked.actions if a.args.get("state") == "agreed")
+    assert not driver.press(ana, agreed.encode()).error
+    for state in ("packet-sent", "submitted", "thanked"):
+        reply = driver.run(ana, f"/letter update {letter.id} {state}")
+        assert not reply.error, (state, reply.as_text())
+    final = driver.run(ana, f"/letter update {letter.id} asked")
+    assert final.error and "final state" in final.as_text()
+    with core.db.session() as s:
+        states = s.scalars(select(LetterEvent.to_state).where(
+            LetterEvent.letter_id == letter.id).order_by(LetterEvent.id)).all()
+    assert states == ["planned", "asked", "agreed", "packet-sent", "submitted", "thanked"]
+
+
+def test_every_illegal_transition_is_refused_and_changes_nothing(core, driver):
+    ana, _, _ = setup_people(core)
+    path = ["asked", "agreed", "packet-sent", "submitted", "thanked"]
+    driver.run(ana, "/letter remind Bob Outsider due:2027-06-01 kind:research")
+    letter = only_letter(core)
+    current = "planned"
+    for step in [*path, None]:
+        for wanted in rules.STATES:
+            if wanted in rules.TRANSITIONS[current]:
+                continue
+            before = counts(core)
+            reply = driver.run(ana, f"/letter update {letter.id} {wanted}")
+            assert reply.error and "cannot become" in reply.as_text(), (current, wanted)
+            assert counts(core) == before
+            assert only_letter(core).state == current
+        if step is None:
+            break
+        assert not driver.run(ana, f"/letter update {letter.id} {step}").error
+        current = step
+    # declined is final too
+    driver.run(ana, "/letter remind Bob Outsider due:2027-06-01 program:X kind:research")
+    other = only_letter(core)
+    driver.run(ana, f"/letter update {other.id} asked")
+    driver.run(ana, f"/letter update {other.id} declined")
+    for wanted in rules.STATES:
+        assert driver.run(ana, f"/letter update {other.id} {wanted}").error
+
+
+def test_declined_suggests_other_writers_and_neutral_is_recorded(core, driver):
+    ana, smith, lee = setup_people(core)
+    add_mentorship(core, ana, smith, datetime(2026, 1, 1, tzinfo=UTC))
+    add_mentorship(core, ana, lee, datetime(2026, 1, 1, tzinfo=UTC))
+    driver.run(ana, '/letter remind Dr. Jane Smith due:2027-06-01 program:"EM residency" '
+                    "kind:specialty")
+    letter = only_letter(core)
+    asked = driver.run(ana, f"/letter update {letter.id} asked")
+    neutral = next(a for a in asked.actions if a.args.get("reason") == "neutral letter")
+    reply = driver.press(ana, neutral.encode())
+    assert not reply.error, reply.as_text()
+    text = reply.as_text()
+    assert "neutral letter" in text and "find another writer" in text
+    assert "Dr. Marcus Lee" in text and "/mentor find" in text
+    assert "Dr. Jane Smith" not in text.split("Other writers")[1]
+    ask_lee = next(a for a in reply.sections[0].actions if a.command == "letter remind")
+    assert ask_lee.args["writer"] == f"person:{lee.id}"
+    follow = driver.press(ana, ask_lee.encode())
+    assert not follow.error and "Dr. Marcus Lee" in follow.title
+    with core.db.session() as s:
+        stored = s.get(Letter, letter.id)
+        assert (stored.state, stored.state_reason) == ("declined", "neutral letter")
+
+
+def test_other_students_letters_are_not_found(core, driver):
+    ana, _, _ = setup_people(core)
+    with core.db.session() as s:
+        ben = add_student(s, "Ben Cho")
+    driver.run(ana, "/letter remind Bob Outsider due:2027-06-01 kind:research")
+    letter = only_letter(core)
+    for line in (f"/letter update {letter.id} asked", f"/letter packet {letter.id} cv:yes",
+                 f"/letter packet {letter.id}"):
+        reply = driver.run(ben, line)
+        assert reply.error and "no letter" in reply.as_text()
+    assert only_letter(core).state == "planned" and only_letter(core).packet == {}
+    assert "No letters" in driver.run(ben, "/letter list").title
+
+
+def test_faculty_cannot_use_letter_commands(core, driver):
+    _, smith, _ = setup_people(core)
+    assert driver.run(smith, "/letter list").error
+
+
+# --- /letter packet ----------------------------------------------------------------------
+
+
+def test_packet_checklist_options_and_buttons(core, driver):
+    ana, smith, _ = setup_people(core)
+    driver.run(ana, "/letter remind Dr. Jane Smith due:2027-04-19 portal:ERAS kind:specialty")
+    letter = only_letter(core)
+    shown = driver.run(ana, f"/letter packet {letter.id}")
+    text = shown.as_text()
+    for label in ("CV", "Personal statement (or a draft)", "Summary of the work",
+                  "4–6 strengths", "Transcript (optional)", "Where and how to submit",
+                  "prompts", "Your personal deadline", "Mon 05 Apr 2027", "ERAS"):
+        assert label in text, label
+    assert "Missing: cv, statement, summary, strengths, portal, prompts, deadline." in text
+    reply = driver.run(ana, f"/letter packet {letter.id} cv:yes statement:yes "
+                            "done:summary;strengths")
+    assert "Missing: portal, prompts, deadline." in reply.as_text()
+    assert "[x] cv" in reply.as_text() and "[ ] transcript" in reply.as_text()
+    for key in ("portal", "prompts"):
+        button = next(a for a in reply.actions if a.args.get("done") == key)
+        reply = driver.press(ana, button.encode())
+    reply = driver.run(ana, f"/letter packet {letter.id} deadline:yes cv:no")
+    assert "Missing: cv." in reply.as_text()
+    bad = driver.run(ana, f"/letter packet {letter.id} done:letter-text")
+    assert bad.error and "not a packet item" in bad.as_text()
+    assert only_letter(core).packet == {"statement": True, "summary": True, "strengths": True,
+                                        "portal": True, "prompts": True, "deadline": True}
+    # the letter's text is never asked for: no option takes it
+    assert driver.run(ana, f"/letter packet {letter.id} text:hello").error
+
+
+def test_complete_packet_offers_packet_sent_and_cancels_packet_nudge(core, driver, clock):
+    ana, smith, _ = setup_people(core)
+    driver.run(ana, "/letter remind Dr. Jane Smith due:2027-04-19 kind:specialty")
+    letter = only_letter(core)
+    driver.run(ana, f"/letter update {letter.id} asked")
+    driver.run(ana, f"/letter update {letter.id} agreed")
+    assert pending(core, letter.id)["letter-packet"] == datetime(2027, 1, 6, 15, 0, tzinfo=UTC)
+    reply = driver.run(ana, f"/letter packet {letter.id} done:cv;statement;summary;strengths;"
+                            "portal;prompts;deadline")
+    assert "Everything is ready." in reply.as_text()
+    assert any(a.args.get("state") == "packet-sent" for a in reply.actions)
+    assert "letter-packet" not in pending(core, letter.id)
+
+
+# --- /letter plan ------------------------------------------------------------------------
+
+
+def test_plan_med_school_names_missing_items(core, driver):
+    ana, smith, lee = setup_people(core, stage="premed")
+    driver.run(ana, "/letter remind Dr. Jane Smith due:2027-06-01 kind:science portal:AMCAS")
+    reply = driver.run(ana, "/letter plan med-school")
+    assert not reply.error, reply.as_text()
+    text = reply.as_text()
+    assert "Science faculty letters (1 of 2–3)" in text
+    missing = text.split("Missing")[1]
+    assert "1 more science faculty letter" in missing
+    assert "1 non-science or character letter" in missing
+    assert "committee letter" in missing
+
+
+def test_plan_residency_em_names_sloe(core, driver):
+    ana, smith, lee = setup_people(core, stage="ms4", interests=["emergency medicine"])
+    driver.run(ana, "/letter remind Dr. Marcus Lee due:2027-06-01 kind:clerkship")
+    reply = driver.run(ana, "/letter plan residency")
+    text = reply.as_text()
+    assert "Specialty: emergency medicine (from your profile)" in text
+    assert "SLOE" in text.split("Missing")[1]
+    assert "2 more letters" in text
+    driver.run(ana, "/letter remind Dr. Jane Smith due:2027-06-01 kind:specialty")
+    text = driver.run(ana, "/letter plan residency specialty:EM").as_text()
+    assert "A SLOE" not in text.split("Missing")[1]
+    assert "standardized letters of evaluation (SLOEs) from EM faculty" in text
+    assert driver.run(ana, "/letter plan dental").error
+
+
+# --- /letter outcome ---------------------------------------------------------------------
+
+
+def test_outcome_needs_a_submitted_letter_then_nudges_each_writer(core, driver, clock):
+    ana, smith, lee = setup_people(core)
+    refused = driver.run(ana, "/letter outcome interview at State EM")
+    assert refused.error
+    with core.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Outcome)) == 0
+    ids = []
+    for writer in ("Dr. Jane Smith", "Dr. Marcus Lee", "Bob Outsider"):
+        driver.run(ana, f"/letter remind {writer} due:2027-04-19 kind:clerkship")
+        ids.append(only_letter(core).id)
+    for letter_id in ids[:2]:
+        for state in ("asked", "agreed", "packet-sent", "submitted"):
+            assert not driver.run(ana, f"/letter update {letter_id} {state}").error
+    reply = driver.run(ana, "/letter outcome interview at State EM")
+    assert not reply.error, reply.as_text()
+    assert "Dr. Jane Smith" in reply.text and "Dr. Marcus Lee" in reply.text
+    assert "Bob Outsider" not in reply.text
+    with core.db.session() as s:
+        outcome = s.scalar(select(Outcome))
+        assert (outcome.kind, outcome.text) == ("interview", "interview at State EM")
+        nudges = s.scalars(select(Nudge).where(Nudge.kind == "letter-outcome")).all()
+    assert len(nudges) == 2
+    assert {n.due_at for n in nudges} == {datetime(2027, 1, 5, 15, 0, tzinfo=UTC)}
+    assert {n.subject_type for n in nudges} == {"outcome"}
+    assert any("Dr. Jane Smith" in n.text for n in nudges)
+
+
+# --- /letter list ------------------------------------------------------------------------
+
+
+def test_list_shows_id_writer_program_state_next_step(core, driver):
+    ana, smith, _ = setup_people(core)
+    driver.run(ana, '/letter remind Dr. Jane Smith due:2027-04-19 program:"EM residency" '
+                    "kind:specialty")
+    first = only_letter(core)
+    driver.run(ana, "/letter remind Bob Outsider due:2027-03-01 kind:research")
+    second = only_letter(core)
+    driver.run(ana, f"/letter update {second.id} asked")
+    reply = driver.run(ana, "/letter list")
+    assert reply.ephemeral
+    text = reply.as_text()
+    assert f"#{first.id} Dr. Jane Smith for EM residency" in text
+    assert f"ID: {first.id}" in text
+    assert "Next step: Ask the writer for a strong letter — by Mon 08 Mar 2027" in text
+    assert "State: asked" in text
+    assert "Next step: Hear back; check in politely if there is no answer — by Mon 01 Feb 2027" \
+        in text

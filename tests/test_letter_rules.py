@@ -1,0 +1,332 @@
+"""The letter rules as pure functions: hand-built cases, no database and no clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.rules import letters as rules
+from bot.rules.letters import LetterFacts
+
+
+def facts(id: int, *, kind: str | None = None, state: str = "agreed", writer_id: int | None = None,
+          writer: str = "", program: str = "", portal: str | None = None,
+          specialty: str = "", reason: str = "") -> LetterFacts:
+    return LetterFacts(id=id, writer_id=writer_id if writer_id is not None else id,
+                       writer_name=writer or f"Writer {id}", program=program, kind=kind,
+                       portal=portal, state=state, deadline=date(2027, 9, 1), reason=reason,
+                       writer_specialty=specialty)
+
+
+# --- timeline ----------------------------------------------------------------------------
+
+
+def test_timeline_dates():
+    line = rules.timeline(date(2027, 3, 15))
+    assert line.ask_by == date(2027, 2, 1)  # − 6 weeks
+    assert line.last_call == date(2027, 2, 15)  # − 4 weeks
+    assert line.personal == date(2027, 3, 1)  # − 14 days
+    assert line.deadline == date(2027, 3, 15)
+
+
+def test_timeline_across_a_leap_day():
+    line = rules.timeline(date(2028, 3, 10))
+    assert line.ask_by == date(2028, 1, 28)
+    assert line.personal == date(2028, 2, 25)
+
+
+def test_nudge_instant_is_ten_local_on_both_sides_of_dst():
+    # America/New_York: EST (UTC−5) before 14 Mar 2027, EDT (UTC−4) after.
+    assert rules.nudge_instant(date(2027, 3, 12), "America/New_York") == datetime(
+        2027, 3, 12, 15, 0, tzinfo=UTC)
+    assert rules.nudge_instant(date(2027, 3, 17), "America/New_York") == datetime(
+        2027, 3, 17, 14, 0, tzinfo=UTC)
+    # Europe/London changes on 28 Mar 2027.
+    assert rules.nudge_instant(date(2027, 3, 29), "Europe/London") == datetime(
+        2027, 3, 29, 9, 0, tzinfo=UTC)
+
+
+def test_add_months_clamps_to_month_end():
+    assert rules.add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
+    assert rules.add_months(date(2027, 10, 15), 3) == date(2028, 1, 15)
+    assert rules.whole_months_between(date(2026, 10, 5), date(2027, 1, 4)) == 2
+    assert rules.whole_months_between(date(2026, 10, 4), date(2027, 1, 4)) == 3
+
+
+# --- warnings ----------------------------------------------------------------------------
+
+TODAY = date(2027, 1, 4)
+
+
+def warn(deadline: date, *, since: date | None = TODAY.replace(year=2026), outside=False,
+         others=(), program="", writer_id: int | None = 1, name="Dr. Smith"):
+    return rules.request_warnings(
+        today=TODAY, deadline=deadline, writer_name=name, outside_writer=outside,
+        relationship_since=since, program=program, others=others, writer_id=writer_id)
+
+
+def codes(warnings) -> list[str]:
+    return [w.code for w in warnings]
+
+
+@pytest.mark.parametrize(("days", "expected"), [
+    (70, []), (42, []), (28, []), (27, ["last-minute"]), (7, ["last-minute"]),
+    (6, ["rushed"]), (1, ["rushed"]), (0, ["rushed"]),
+])
+def test_lateness_warnings(days, expected):
+    from datetime import timedelta
+
+    assert codes(warn(TODAY + timedelta(days=days))) == expected
+
+
+def test_rushed_warning_says_so_plainly_with_what_to_do():
+    (warning,) = warn(date(2027, 1, 8))
+    assert "rushed and generic" in warning.message
+    assert "4 days" in warning.message
+    assert warning.advice
+
+
+def test_last_minute_warning_names_the_missed_ask_by():
+    (warning,) = warn(date(2027, 1, 20))
+    assert "last-minute" in warning.message and "Wed 09 Dec 2026" in warning.message
+    assert warning.advice.startswith("Ask today")
+
+
+def test_relationship_warnings():
+    assert codes(warn(date(2027, 6, 1), since=None)) == ["no-relationship"]
+    outside = warn(date(2027, 6, 1), since=None, outside=True, writer_id=None)
+    assert "outside writer" in outside[0].message
+    short = warn(date(2027, 6, 1), since=date(2026, 11, 20))
+    assert codes(short) == ["short-relationship"]
+    assert "1 month" in short[0].message and "at least 3 months" in short[0].message
+    assert short[0].advice
+    weeks = warn(date(2027, 6, 1), since=date(2026, 12, 20))
+    assert "2 weeks" in weeks[0].message
+    # exactly three months is enough
+    assert warn(date(2027, 6, 1), since=date(2026, 10, 4)) == []
+    assert codes(warn(date(2027, 6, 1), since=date(2026, 10, 5))) == ["short-relationship"]
+
+
+def test_declined_before_and_same_program():
+    declined = facts(3, state="declined", writer_id=1, program="IM residency",
+                     reason="neutral letter")
+    same = facts(4, state="submitted", writer_id=1, program="EM  Residency")
+    other_writer = facts(5, state="declined", writer_id=2, program="EM residency")
+    got = warn(date(2027, 6, 1), others=[declined, same, other_writer], program="em residency")
+    assert codes(got) == ["declined-before", "same-program"]
+    assert "neutral letter" in got[0].message and "#3" in got[0].message
+    assert "#4" in got[1].message and "/letter update 4" in got[1].advice
+    # a different program is not a duplicate
+    assert codes(warn(date(2027, 6, 1), others=[same], program="IM residency")) == []
+
+
+def test_outside_writers_are_matched_by_name():
+    earlier = facts(7, state="declined", writer_id=None, writer="Bob  O'Neil")
+    earlier = LetterFacts(**{**earlier.__dict__, "writer_id": None})
+    got = warn(date(2027, 6, 1), since=None, outside=True, writer_id=None, name="bob o'neil",
+               others=[earlier])
+    assert "declined-before" in codes(got)
+
+
+# --- lifecycle ---------------------------------------------------------------------------
+
+LEGAL = {
+    ("planned", "asked"), ("asked", "agreed"), ("asked", "declined"),
+    ("agreed", "packet-sent"), ("packet-sent", "submitted"), ("submitted", "thanked"),
+}
+
+
+@pytest.mark.parametrize("current", rules.STATES)
+@pytest.mark.parametrize("wanted", rules.STATES)
+def test_every_transition(current, wanted):
+    if (current, wanted) in LEGAL:
+        rules.check_transition(current, wanted)
+        return
+    with pytest.raises(rules.IllegalTransition) as caught:
+        rules.check_transition(current, wanted)
+    assert set(caught.value.legal) == {w for c, w in LEGAL if c == current}
+
+
+def test_final_states_have_no_next_state():
+    assert rules.next_states("thanked") == ()
+    assert rules.next_states("declined") == ()
+
+
+# --- packet ------------------------------------------------------------------------------
+
+
+def test_packet_checklist():
+    assert [i.key for i in rules.PACKET_ITEMS] == [
+        "cv", "statement", "summary", "strengths", "transcript", "portal", "prompts",
+        "deadline"]
+    assert not rules.packet_complete({})
+    required = {k: True for k in rules.PACKET_KEYS if k != "transcript"}
+    assert rules.packet_complete(required)  # the transcript is optional
+    assert [i.key for i in rules.packet_missing({"cv": True})] == [
+        "statement", "summary", "strengths", "portal", "prompts", "deadline"]
+
+
+# --- kind inference ----------------------------------------------------------------------
+
+
+def test_infer_kind_only_when_obvious():
+    assert rules.infer_kind(program="Premed committee", portal="AMCAS", writer_name="x") == \
+        "committee"
+    assert rules.infer_kind(program="EM residency", portal="ERAS", writer_name="x",
+                            writer_specialty="Emergency Medicine") == "specialty"
+    assert rules.infer_kind(program="", portal="ERAS", writer_name="x",
+                            writer_specialty="Emergency Medicine",
+                            student_interests=["emergency medicine"]) == "specialty"
+    assert rules.infer_kind(program="", portal="ERAS", writer_name="x",
+                            writer_specialty="Surgery", mentor_kinds=["research"]) == "research"
+    assert rules.infer_kind(program="", portal="AMCAS", writer_name="x",
+                            writer_specialty="Biochemistry") == "science"
+    assert rules.infer_kind(program="", portal="ERAS", writer_name="x",
+                            writer_specialty="Surgery") is None
+    assert rules.infer_kind(program="", portal=None, writer_name="x") is None
+
+
+# --- letter mix --------------------------------------------------------------------------
+
+
+def test_med_school_mix_names_what_is_missing():
+    result = rules.evaluate_mix("med-school", [facts(1, kind="science", portal="AMCAS")])
+    assert any("Science faculty letters (1 of 2–3)" in c for c in result.covered)
+    assert result.missing == [
+        "1 more science faculty letter (aim for 2–3)",
+        "1 non-science or character letter",
+        "A committee letter, if your school has a premed committee",
+    ]
+    full = rules.evaluate_mix("med-school", [
+        facts(1, kind="science"), facts(2, kind="science"), facts(3, kind="character"),
+        facts(4, kind="committee"), facts(5, kind="non-science", state="declined"),
+    ])
+    assert full.missing == [] and full.over == []
+
+
+def test_med_school_over_limits():
+    many = [facts(i, kind="science", portal="AMCAS") for i in range(1, 12)]
+    result = rules.evaluate_mix("med-school", many)
+    assert any("11 AMCAS letter entries" in o and "at most 10" in o for o in result.over)
+    assert any("11 science letters" in o for o in result.over)
+    assert rules.evaluate_mix("med-school", many[:10]).over == [
+        "10 science letters: schools read 2–3; keep the strongest."]
+
+
+def test_med_school_ignores_residency_letters_and_declined_ones():
+    result = rules.evaluate_mix("med-school", [
+        facts(1, kind="science", state="declined"), facts(2, kind="specialty", portal="ERAS")])
+    assert result.covered == []
+    assert result.missing[0] == "2 more science faculty letters (aim for 2–3)"
+
+
+def test_residency_mix_for_emergency_medicine():
+    result = rules.evaluate_mix("residency", [facts(1, kind="clerkship", program="State EM")],
+                                specialty="emergency medicine")
+    assert "2 more letters (aim for 3–4 in all)" in result.missing
+    assert ("A SLOE (standardized letter of evaluation) from emergency medicine faculty"
+            in result.missing)
+    assert any("SLOE" in n for n in result.notes)
+    assert not any("clerkship" in m for m in result.missing)
+
+
+def test_residency_mix_complete_and_over_eras_limit():
+    letters = [
+        facts(1, kind="specialty", program="State IM"),
+        facts(2, kind="clerkship", program="State IM"),
+        facts(3, kind="research", program="State IM"),
+        facts(4, kind=None, specialty="Internal Medicine", program="State IM"),
+        facts(5, kind="clerkship", program="State IM"),
+    ]
+    result = rules.evaluate_mix("residency", letters, specialty="internal medicine")
+    assert result.missing == []
+    assert result.over == [
+        "State IM: 5 letters; ERAS lets you assign at most 4 per program."]
+    assert result.not_counted == []  # the unset-kind letter counts by its writer's specialty
+    assert not any("SLOE" in n for n in result.notes)
+
+
+def test_residency_mix_missing_everything():
+    result = rules.evaluate_mix("residency", [], specialty="pediatrics")
+    assert result.missing == [
+        "3 more letters (aim for 3–4 in all)",
+        "At least 1 letter from pediatrics",
+        "1–2 letters from core clerkships where you did well",
+    ]
+
+
+# --- next steps and nudge timing ---------------------------------------------------------
+
+
+def test_next_steps():
+    deadline = date(2027, 3, 15)
+    assert rules.next_step("planned", deadline, today=TODAY) == rules.NextStep(
+        "Ask the writer for a strong letter", date(2027, 2, 1))
+    assert rules.next_step("planned", deadline, today=date(2027, 2, 5)).on == date(2027, 2, 5)
+    assert rules.next_step("agreed", deadline, today=TODAY,
+                           agreed_on=date(2027, 1, 10)).on == date(2027, 1, 12)
+    assert rules.next_step("packet-sent", deadline, today=TODAY).on == date(2027, 3, 1)
+    assert rules.next_step("submitted", deadline, today=TODAY,
+                           submitted_on=date(2027, 3, 2)).on == date(2027, 3, 3)
+    assert rules.next_step("declined", deadline, today=TODAY).on is None
+
+
+NY = "America/New_York"
+CREATED = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
+
+
+def kinds_at(nudges) -> dict[str, datetime]:
+    return {n.kind: n.due_at for n in nudges}
+
+
+def test_planned_letter_nudges_across_dst():
+    got = kinds_at(rules.letter_nudges(state="planned", deadline=date(2027, 4, 19), tz=NY,
+                                       created_at=CREATED))
+    # ask-by 8 Mar (EST), ask nudge 3 days before; last call 22 Mar (EDT); deadline − 3 days.
+    assert got == {
+        "letter-ask": datetime(2027, 3, 5, 15, 0, tzinfo=UTC),
+        "letter-ask-late": datetime(2027, 3, 22, 14, 0, tzinfo=UTC),
+        "letter-deadline": datetime(2027, 4, 16, 14, 0, tzinfo=UTC),
+    }
+
+
+def test_letter_started_late_gets_one_ask_reminder_next_morning():
+    got = rules.letter_nudges(state="planned", deadline=date(2027, 1, 20), tz=NY,
+                              created_at=CREATED)
+    assert kinds_at(got) == {
+        "letter-ask-late": datetime(2027, 1, 5, 15, 0, tzinfo=UTC),
+        "letter-deadline": datetime(2027, 1, 17, 15, 0, tzinfo=UTC),
+    }
+
+
+def test_nudges_by_state():
+    deadline = date(2027, 4, 19)
+    agreed = datetime(2027, 3, 1, 20, 0, tzinfo=UTC)
+    asked = kinds_at(rules.letter_nudges(state="asked", deadline=deadline, tz=NY,
+                                         created_at=CREATED))
+    assert asked == {"letter-checkin": datetime(2027, 4, 5, 14, 0, tzinfo=UTC),
+                     "letter-deadline": datetime(2027, 4, 16, 14, 0, tzinfo=UTC)}
+    got = kinds_at(rules.letter_nudges(state="agreed", deadline=deadline, tz=NY,
+                                       created_at=CREATED, agreed_at=agreed))
+    assert got["letter-packet"] == datetime(2027, 3, 3, 15, 0, tzinfo=UTC)
+    complete = {k: True for k in rules.PACKET_KEYS}
+    assert "letter-packet" not in kinds_at(rules.letter_nudges(
+        state="agreed", deadline=deadline, tz=NY, created_at=CREATED, agreed_at=agreed,
+        packet=complete))
+    submitted = kinds_at(rules.letter_nudges(
+        state="submitted", deadline=deadline, tz=NY, created_at=CREATED,
+        submitted_at=datetime(2027, 4, 2, 3, 0, tzinfo=UTC)))  # 1 Apr 23:00 local
+    assert submitted == {"letter-thanks": datetime(2027, 4, 2, 14, 0, tzinfo=UTC)}
+    for final in ("declined", "thanked"):
+        assert rules.letter_nudges(state=final, deadline=deadline, tz=NY,
+                                   created_at=CREATED) == []
+
+
+def test_outcome_nudge_and_kind():
+    assert rules.outcome_nudge_at(datetime(2027, 3, 1, 3, 0, tzinfo=UTC), NY) == datetime(
+        2027, 3, 1, 15, 0, tzinfo=UTC)  # recorded 28 Feb 22:00 local → 1 Mar 10:00
+    assert rules.outcome_kind("Matched at State EM!") == "match"
+    assert rules.outcome_kind("accepted at Riverside") == "acceptance"
+    assert rules.outcome_kind("interview invite from Lakeside") == "interview"
+    assert rules.outcome_kind("published my paper") == "other"
