@@ -57,9 +57,10 @@ def test_add_months_clamps_to_month_end():
 # --- warnings ----------------------------------------------------------------------------
 
 TODAY = date(2027, 1, 4)
+A_YEAR_AGO = date(2026, 1, 4)
 
 
-def warn(deadline: date, *, since: date | None = TODAY.replace(year=2026), outside=False,
+def warn(deadline: date, *, since: date | None = A_YEAR_AGO, outside=False,
          others=(), program="", writer_id: int | None = 1, name="Dr. Smith"):
     return rules.request_warnings(
         today=TODAY, deadline=deadline, writer_name=name, outside_writer=outside,
