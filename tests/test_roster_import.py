@@ -23,6 +23,7 @@ from bot.models import (
 )
 from bot.settings import get_settings
 from tests.support.factories import add_faculty, add_group, add_student
+from tests.support.snapshots import snapshot
 
 FACULTY_HEADER = list(roster.FACULTY_COLUMNS)
 STUDENT_HEADER = list(roster.STUDENT_COLUMNS)
@@ -56,27 +57,6 @@ def to_text(header: list[str], rows: list[dict[str, str]]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
-
-
-def snapshot(session) -> dict[str, list[tuple]]:  # type: ignore[no-untyped-def]
-    """Every row the import can touch, for "nothing changed" checks."""
-    tables = {
-        "people": select(Person.id, Person.name, Person.email, Person.timezone,
-                         Person.created_at),
-        "roles": select(Role.person_id, Role.role, Role.group_id),
-        "identities": select(Identity.person_id, Identity.platform, Identity.workspace,
-                             Identity.external_id),
-        "faculty": select(FacultyProfile.person_id, FacultyProfile.specialty,
-                          FacultyProfile.title, FacultyProfile.research,
-                          FacultyProfile.capacity, FacultyProfile.accepting,
-                          FacultyProfile.stages, FacultyProfile.accepting_since),
-        "students": select(StudentProfile.person_id, StudentProfile.stage,
-                           StudentProfile.interests, StudentProfile.research),
-        "memberships": select(Membership.person_id, Membership.group_id,
-                              Membership.joined_at),
-    }
-    return {name: sorted(map(tuple, session.execute(q).all()), key=repr)
-            for name, q in tables.items()}
 
 
 def count(session, model) -> int:  # type: ignore[no-untyped-def]
