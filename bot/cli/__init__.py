@@ -16,6 +16,7 @@ VERB_MODULES = (
     "bot.cli.shell",
     "bot.cli.run",
     "bot.cli.organizer",
+    "bot.cli.discord",
 )
 
 

@@ -1,0 +1,154 @@
+"""Direct messages and channel posts through Discord, for the delivery sweep.
+
+The sweep is synchronous and runs in threads of its own; discord.py lives on the client's
+event loop in another. Each send is scheduled onto that loop and waited for. A user whose
+privacy settings refuse DMs (403, code 50007) is marked on their identity and the message
+is retried later (not a permanent failure): they are told the next time they use a command.
+
+Rate limits: discord.py waits out a short 429 itself (as Discord asks); one longer than the
+client's `max_ratelimit_timeout` comes back as `DeliveryError(retry_after=…)` so the sweep
+reschedules instead of holding a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import discord
+
+from adapters.discord.people import PLATFORM, mark_dm_blocked
+from adapters.discord.render import render
+from bot.core import Core
+from bot.delivery import Address, ChannelTarget, DeliveryError
+from bot.replies import Reply
+
+log = logging.getLogger(__name__)
+
+CANNOT_MESSAGE_USER = 50007
+UNKNOWN_USER = 10013
+UNKNOWN_CHANNEL = 10003
+MISSING_ACCESS = 50001
+
+
+class Runtime(Protocol):
+    """The running client and its loop (None until connected)."""
+
+    @property
+    def client(self) -> discord.Client | None: ...
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None: ...
+
+
+@dataclass
+class DiscordChannel:
+    runtime: Runtime
+    core: Core | None = None
+    timeout: float = 60.0
+    name: str = PLATFORM
+    dm_interval: float = 1.0  # Discord allows 5 messages per 5 s in one DM channel
+    _blocked: set[str] = field(default_factory=set)  # user ids this process marked
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # --- bot.delivery.Channel ----------------------------------------------------------
+
+    def can_reach(self, address: Address) -> bool:
+        return address.identity(PLATFORM) is not None
+
+    def send_dm(self, address: Address, reply: Reply) -> None:
+        found = address.identity(PLATFORM)
+        if found is None:
+            raise DeliveryError(f"{address.name} has no Discord account", permanent=True)
+        user_id = found[1]
+        if not user_id.isdigit():
+            raise DeliveryError(f"{user_id!r} is not a Discord user id", permanent=True)
+        try:
+            self._run(self._dm(int(user_id), reply))
+        except discord.Forbidden as exc:
+            if exc.code == CANNOT_MESSAGE_USER:
+                self._remember_blocked(user_id, True)
+                raise DeliveryError(f"{address.name} does not accept direct messages") from exc
+            raise DeliveryError(f"DM to {address.name}: {exc}") from exc
+        except discord.NotFound as exc:
+            raise DeliveryError(f"DM to {address.name}: {exc}",
+                                permanent=exc.code == UNKNOWN_USER) from exc
+        except discord.RateLimited as exc:
+            raise DeliveryError(f"DM to {address.name}: rate limited",
+                                retry_after=exc.retry_after) from exc
+        except discord.HTTPException as exc:
+            raise DeliveryError(f"DM to {address.name}: {exc}") from exc
+        with self._lock:
+            was_blocked = user_id in self._blocked
+        if was_blocked:
+            self._remember_blocked(user_id, False)
+
+    def can_post(self, target: ChannelTarget) -> bool:
+        return target.platform == PLATFORM and target.channel_id.isdigit()
+
+    def post_to_channel(self, target: ChannelTarget, reply: Reply) -> None:
+        """A digest or group announcement in a group's bound channel (the only kind of
+        message that may ping, when an organizer's announcement sets `Reply.ping`)."""
+        where = f"post to channel {target.channel_id}"
+        try:
+            self._run(self._post(int(target.channel_id), reply))
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise DeliveryError(f"{where}: {exc}", permanent=True) from exc
+        except discord.RateLimited as exc:
+            raise DeliveryError(f"{where}: rate limited", retry_after=exc.retry_after) from exc
+        except discord.HTTPException as exc:
+            raise DeliveryError(f"{where}: {exc}") from exc
+
+    # --- on the client's loop ----------------------------------------------------------
+
+    async def _dm(self, user_id: int, reply: Reply) -> None:
+        client = self._client()
+        dm = await client.create_dm(discord.Object(id=user_id))
+        await _send_all(dm, reply)
+
+    async def _post(self, channel_id: int, reply: Reply) -> None:
+        client = self._client()
+        channel = client.get_partial_messageable(channel_id)
+        await _send_all(channel, reply)
+
+    def _client(self) -> discord.Client:
+        client = self.runtime.client
+        if client is None:
+            raise DeliveryError("the Discord client is not running")
+        return client
+
+    def _run(self, coro: Coroutine[Any, Any, None]) -> None:
+        loop = self.runtime.loop
+        if loop is None or loop.is_closed() or self.runtime.client is None:
+            coro.close()
+            raise DeliveryError("the Discord client is not running")
+        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        try:
+            future.result(self.timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise DeliveryError("Discord did not answer in time") from None
+
+    # --- bookkeeping -------------------------------------------------------------------
+
+    def _remember_blocked(self, user_id: str, blocked: bool) -> None:
+        with self._lock:
+            if blocked:
+                self._blocked.add(user_id)
+            else:
+                self._blocked.discard(user_id)
+        if self.core is None:
+            return
+        try:
+            mark_dm_blocked(self.core, user_id, blocked)
+        except Exception:  # the mark only drives a notice; the nudge itself stays pending
+            log.exception("could not record whether %s accepts DMs", user_id)
+
+
+async def _send_all(target: discord.abc.Messageable, reply: Reply) -> None:
+    for message in render(reply):
+        await target.send(**message.kwargs())

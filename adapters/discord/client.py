@@ -1,0 +1,182 @@
+"""The discord.py client: app commands generated from the registry, persistent buttons, and
+the translation of interactions into core requests.
+
+Every interaction is deferred at once (the core is synchronous and may take longer than
+Discord's 3 seconds), then the core runs in a worker thread and the answer goes out as
+follow-ups. Private answers are ephemeral; a public one (a group announcement) is posted for
+the channel after a short private note replaces the "thinking…" message."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord import people
+from adapters.discord.autocomplete import RosterIndex
+from adapters.discord.commands import AutocompleteCallback, build_tree
+from adapters.discord.render import ActionButton, render
+from bot.context import ChannelRef
+from bot.core import Core, Request
+from bot.registry import CommandSpec, Option, OptionType, Registry
+from bot.replies import Reply, error_reply
+
+log = logging.getLogger(__name__)
+
+POSTED = Reply(text="Posted for everyone in this channel.")
+ROSTER_REFRESH_SECONDS = 300.0
+
+
+def intents() -> discord.Intents:
+    """Slash commands and buttons need no privileged intent; `guilds` keeps channels known."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    return chosen
+
+
+def channel_ref(interaction: discord.Interaction) -> ChannelRef:
+    return ChannelRef(
+        platform=people.PLATFORM,
+        workspace=str(interaction.guild_id or ""),
+        channel_id=str(interaction.channel_id or ""),
+        is_dm=interaction.guild_id is None,
+    )
+
+
+def is_admin(interaction: discord.Interaction) -> bool:
+    """Server admins (Manage Server) may create groups, as the spec's "server admin"."""
+    return interaction.guild_id is not None and interaction.permissions.manage_guild
+
+
+class DiscordBot:
+    """The `Dispatcher` the generated commands call, and the button handler."""
+
+    def __init__(self, core: Core, *, registry: Registry | None = None,
+                 roster: RosterIndex | None = None) -> None:
+        self.core = core
+        self.registry = registry or core.registry
+        self.roster = roster if roster is not None else RosterIndex(core.db,
+                                                                   ROSTER_REFRESH_SECONDS)
+
+    # --- entry points --------------------------------------------------------------------
+
+    async def run_command(self, interaction: discord.Interaction, spec: CommandSpec,
+                          options: dict[str, Any]) -> None:
+        await self._defer(interaction)
+        request = Request(root=spec.root, actor_id=0, path=spec.path, options=options,
+                          channel=channel_ref(interaction), is_admin=is_admin(interaction))
+        await self._run(interaction, lambda actor_id: self.core.handle(
+            replace(request, actor_id=actor_id)))
+
+    async def run_action(self, interaction: discord.Interaction, custom_id: str) -> None:
+        await self._defer(interaction)
+        ref, admin = channel_ref(interaction), is_admin(interaction)
+        await self._run(interaction, lambda actor_id: self.core.handle_action(
+            actor_id, custom_id, channel=ref, is_admin=admin))
+
+    def autocompleter(self, option: Option) -> AutocompleteCallback | None:
+        if option.type == OptionType.PERSON:
+            return self._person_completer(option.role)
+        if option.type == OptionType.CHOICE and option.choices:
+            return _choice_completer(option.choices)  # over 25 choices: filter as they type
+        return None
+
+    # --- the work ------------------------------------------------------------------------
+
+    @staticmethod
+    async def _defer(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+    async def _run(self, interaction: discord.Interaction,
+                   call: Callable[[int], Reply]) -> None:
+        user = interaction.user
+
+        def work() -> tuple[Reply, list[Reply]]:
+            who = people.identify(self.core, user.id, user.display_name)
+            return call(who.person_id), who.notices()
+
+        try:
+            reply, notices = await asyncio.to_thread(work)
+        except Exception:
+            log.exception("interaction %s failed", interaction.id)
+            reply, notices = error_reply("Something went wrong on our side; nothing was "
+                                         "changed."), []
+        await self.answer(interaction, reply, notices)
+
+    async def answer(self, interaction: discord.Interaction, reply: Reply,
+                     notices: list[Reply] | None = None) -> None:
+        """Follow-ups after a deferral: the first replaces the (private) "thinking…"
+        message; later ones are their own messages, public when the reply is."""
+        public = not reply.ephemeral and interaction.guild_id is not None
+        private = list(notices or [])
+        if public:
+            first = private or [POSTED]
+            sequence = [(r, True) for r in first] + [(reply, False)]
+        else:
+            sequence = [(reply, True)] + [(r, True) for r in private]
+        for value, ephemeral in sequence:
+            for message in render(value):
+                try:
+                    await interaction.followup.send(ephemeral=ephemeral, **message.kwargs())
+                except discord.HTTPException:
+                    log.exception("could not answer interaction %s", interaction.id)
+                    return
+
+    def _person_completer(self, role: str | None) -> AutocompleteCallback:
+        roster = self.roster
+
+        async def complete(interaction: discord.Interaction,
+                           current: str) -> list[app_commands.Choice[str]]:
+            if roster.claim_refresh():
+                asyncio.get_running_loop().run_in_executor(None, roster.refresh_claimed)
+            return [app_commands.Choice(name=e.label(), value=e.value)
+                    for e in roster.search(current, role)]
+
+        return complete
+
+
+def _choice_completer(choices: tuple[str, ...]) -> AutocompleteCallback:
+    async def complete(interaction: discord.Interaction,
+                       current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.strip().lower()
+        hits = [c for c in choices if wanted in c.lower()] if wanted else list(choices)
+        return [app_commands.Choice(name=c, value=c) for c in hits[:25]]
+
+    return complete
+
+
+class MentorClient(discord.Client):
+    """discord.Client with the generated command tree and the persistent button template."""
+
+    def __init__(self, bot: DiscordBot, **options: Any) -> None:
+        # We never join voice channels; without this discord.py warns about voice libraries.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        options.setdefault("intents", intents())
+        options.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        super().__init__(**options)
+        self.mentorbot = bot
+        self.tree = build_tree(self, bot.registry, bot)
+        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        # Buttons on any message ever sent match this template, so they keep working after a
+        # restart; there is nothing per message to re-register.
+        self.add_dynamic_items(ActionButton)
+        await asyncio.to_thread(self.mentorbot.roster.refresh)
+
+    async def _on_tree_error(self, interaction: discord.Interaction,
+                             error: app_commands.AppCommandError) -> None:
+        log.error("app command failed", exc_info=error)
+        message = render(error_reply("Something went wrong on our side; nothing was changed."))
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(ephemeral=True, **message[0].kwargs())
+            else:
+                await interaction.response.send_message(ephemeral=True, **message[0].kwargs())
+        except discord.HTTPException:
+            log.exception("could not report the failure of interaction %s", interaction.id)

@@ -1,0 +1,171 @@
+"""End to end: the real discord.py client, connected over loopback to the fake Discord in
+tests/support, receives interactions and answers them through the real core; direct
+messages go out through the real delivery sweep."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from adapters.discord.channel import DiscordChannel
+from adapters.discord.client import DiscordBot, MentorClient
+from adapters.discord.people import DMS_CLOSED
+from bot.core import Core
+from bot.db import Database
+from bot.delivery import Router
+from bot.models import Identity, Nudge, Person
+from bot.notices import queue_notice
+from bot.replies import Action, Reply
+from bot.settings import Settings
+from jobs.delivery import Sweeper
+from tests.support.discord_e2e import TIMEOUT, connected, fake_discord
+from tests.support.discord_fake import APP_ID, FakeDiscord
+from tests.support.factories import add_student
+
+STUDENT_DISCORD_ID = 600000000000000001
+DM_CHANNEL_ID = STUDENT_DISCORD_ID + 1  # what the fake opens for that user
+
+
+@dataclass
+class Runtime:
+    client: discord.Client | None
+    loop: asyncio.AbstractEventLoop | None
+
+
+def _client(core: Core) -> MentorClient:
+    # READY waits this long for more GUILD_CREATEs; the fake sends its one at once.
+    return MentorClient(DiscordBot(core), guild_ready_timeout=0.05)
+
+
+def _core(sqlite_url: str, clock: Any) -> Core:
+    settings = Settings(database_url=sqlite_url, _env_file=None)  # type: ignore[call-arg]
+    return Core(db=Database(sqlite_url), clock=clock, settings=settings)
+
+
+def _student(core: Core) -> int:
+    with core.db.session() as session:
+        student = add_student(session, "Maya Patel")
+        student.identities.append(Identity(platform="discord", workspace="",
+                                           external_id=str(STUDENT_DISCORD_ID)))
+        session.flush()
+        return student.id
+
+
+def _slash(fake: FakeDiscord, root: str, sub: str, options: dict[str, object],
+           user_id: int = STUDENT_DISCORD_ID) -> dict[str, Any]:
+    data = {"id": "900000000000000001", "name": root, "type": 1,
+            "options": [{"name": sub, "type": 1, "options": [
+                {"name": k, "type": 3 if isinstance(v, str) else 5, "value": v}
+                for k, v in options.items()]}]}
+    return fake.interaction(kind=2, data=data, user_id=user_id, user_name="Maya Patel")
+
+
+async def _answers(fake: FakeDiscord, payload: dict[str, Any], count: int = 1) -> tuple[Any, Any]:
+    token = payload["token"]
+    callback = await fake.wait_for("POST", rf"/interactions/\d+/{token}/callback")
+    followups = await fake.wait_for("POST", rf"/webhooks/{APP_ID}/{token}", count)
+    return callback[0], followups
+
+
+def _deliver(core: Core, channel: DiscordChannel) -> Any:
+    return Sweeper(core.db, core.clock, Router([channel]), threads=1).run()
+
+
+def test_slash_command_is_deferred_then_answered_by_follow_up(sqlite_url, clock) -> None:
+    core = _core(sqlite_url, clock)
+    student_id = _student(core)
+
+    async def scenario() -> None:
+        async with fake_discord() as fake, connected(_client(core), fake):
+            payload = _slash(fake, "mentor", "profile", {"tz": "America/Chicago"})
+            await fake.dispatch("INTERACTION_CREATE", payload)
+            callback, followups = await _answers(fake, payload)
+        assert callback.body["type"] == 5  # deferred ("thinking…") within the 3 s
+        assert callback.body["data"]["flags"] & 64  # private
+        body = followups[0].body
+        assert body["flags"] & 64
+        assert body["embeds"][0]["title"] == "Profile updated"
+        assert followups[0].pings_nobody()
+
+    asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 2))
+    with core.db.session() as session:
+        assert session.get_one(Person, student_id).timezone == "America/Chicago"
+
+
+def test_dm_nudge_button_works_after_a_restart_and_429_is_waited_out(sqlite_url, clock) -> None:
+    core = _core(sqlite_url, clock)
+    student_id = _student(core)
+    action = Action("Use Paris time", "mentor profile", {"tz": "Europe/Paris"}, "primary")
+    with core.db.session() as session:
+        queue_notice(session, session.get_one(Person, student_id),
+                     Reply(title="Your time zone", text="Set it with one press.",
+                           actions=(action,)), key="tz-hint", now=clock.now())
+
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            # First run of the bot: the sweep DMs the nudge; Discord rate-limits it once.
+            async with connected(_client(core), fake) as client:
+                fake.fail("POST", r"/channels/\d+/messages", 429, retry_after=0.05)
+                channel = DiscordChannel(Runtime(client, asyncio.get_running_loop()), core)
+                result = await asyncio.to_thread(_deliver, core, channel)
+                assert result.sent == 1
+            posts = fake.matching("POST", rf"/channels/{DM_CHANNEL_ID}/messages")
+            assert len(posts) == 2  # the 429, then the retry discord.py made after waiting
+            assert fake.matching("POST", "/users/@me/channels")[0].body == {
+                "recipient_id": STUDENT_DISCORD_ID}
+            sent = posts[-1]
+            assert sent.pings_nobody()
+            assert action.encode() in sent.custom_ids
+            # A new process (new client) gets the press on that old message.
+            async with connected(_client(core), fake):
+                press = fake.interaction(
+                    kind=3, guild=False, user_id=STUDENT_DISCORD_ID,
+                    data={"custom_id": action.encode(), "component_type": 2},
+                    message=fake.message(DM_CHANNEL_ID, sent.body))
+                await fake.dispatch("INTERACTION_CREATE", press)
+                callback, followups = await _answers(fake, press)
+        assert callback.body["type"] == 5
+        assert followups[0].body["embeds"][0]["title"] == "Profile updated"
+        assert followups[0].pings_nobody()
+
+    asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 3))
+    with core.db.session() as session:
+        assert session.get_one(Person, student_id).timezone == "Europe/Paris"
+        assert session.query(Nudge).one().state == "sent"
+
+
+def test_closed_dms_keep_the_nudge_and_show_a_notice_on_next_command(sqlite_url, clock) -> None:
+    core = _core(sqlite_url, clock)
+    student_id = _student(core)
+    with core.db.session() as session:
+        queue_notice(session, session.get_one(Person, student_id),
+                     Reply(title="Time to check in"), key="check-in", now=clock.now())
+
+    async def scenario() -> None:
+        async with fake_discord() as fake, \
+                connected(_client(core), fake) as client:
+            fake.fail("POST", r"/channels/\d+/messages", 403, code=50007,
+                      message="Cannot send messages to this user")
+            channel = DiscordChannel(Runtime(client, asyncio.get_running_loop()), core)
+            result = await asyncio.to_thread(_deliver, core, channel)
+            assert result.sent == 0
+            with core.db.session() as session:
+                nudge = session.query(Nudge).one()
+                assert nudge.state == "pending"  # kept, to be retried
+                assert "direct messages" in (nudge.last_error or "")
+                identity = session.query(Identity).one()
+                assert identity.dm_blocked_at is not None
+
+            payload = _slash(fake, "mentor", "profile", {})
+            await fake.dispatch("INTERACTION_CREATE", payload)
+            _, followups = await _answers(fake, payload, count=2)
+            titles = [f.body["embeds"][0]["title"] for f in followups]
+            assert titles == ["Your profile", DMS_CLOSED.title]
+            assert all(f.body["flags"] & 64 for f in followups)
+
+    asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 2))
+    with core.db.session() as session:
+        assert session.query(Identity).one().dm_blocked_at is None
