@@ -69,6 +69,8 @@ class SlackChannel:
     client_for: ClientFor
     db: Database | None = None
     name: str = PLATFORM
+    # Called after a DM went out (the Slack service republishes the person's App Home).
+    after_dm: Callable[[str, str, int], None] | None = None
     _dm_cache: dict[tuple[str, str], str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -87,17 +89,23 @@ class SlackChannel:
         if found is None:
             raise DeliveryError(f"{address.name} has no Slack account", permanent=True)
         workspace, user_id = found
-        client = self.client_for(workspace)
+        self.send_to_user(self.client_for(workspace), workspace, user_id, reply)
+        if self.after_dm is not None:
+            self.after_dm(workspace, user_id, address.person_id)
+
+    def send_to_user(self, client: WebClient, workspace: str, user_id: str,
+                     reply: Reply) -> None:
+        """A DM through a given client (a listener's per-request client, for instance)."""
         channel_id = self.dm_channel(client, workspace, user_id)
         try:
-            self._post(client, channel_id, reply)
+            self._post(client, channel_id, reply, owner=user_id)
         except SlackApiError as exc:
             if str(exc.response.get("error")) not in STALE_DM_ERRORS:
                 raise as_delivery_error(exc, "chat.postMessage") from exc
             self.forget_dm(workspace, user_id)
             channel_id = self.dm_channel(client, workspace, user_id)
             try:
-                self._post(client, channel_id, reply)
+                self._post(client, channel_id, reply, owner=user_id)
             except SlackClientError as again:
                 raise as_delivery_error(again, "chat.postMessage") from again
         except SlackClientError as exc:
@@ -189,6 +197,7 @@ class SlackChannel:
 
     # --- posting -----------------------------------------------------------------------
 
-    def _post(self, client: WebClient, channel_id: str, reply: Reply) -> None:
-        for message in render(reply):
+    def _post(self, client: WebClient, channel_id: str, reply: Reply, *,
+              owner: str | None = None) -> None:
+        for message in render(reply, owner=owner):
             client.chat_postMessage(channel=channel_id, **message.kwargs())

@@ -105,7 +105,20 @@ def button(action: Action) -> ButtonElement:
     )
 
 
-def _actions_blocks(actions: tuple[Action, ...], block_id: str) -> list[Block]:
+def owned_block_id(name: str, owner: str | None) -> str:
+    """Buttons meant for one person carry that person's Slack id in their block id, so a
+    press by anyone else (a forwarded message, a shared screen) is refused."""
+    return f"for={owner}|{name}" if owner else name
+
+
+def owner_of(block_id: str | None) -> str | None:
+    if block_id and block_id.startswith("for="):
+        return block_id[len("for="):].split("|", 1)[0] or None
+    return None
+
+
+def _actions_blocks(actions: tuple[Action, ...], block_id: str,
+                    owner: str | None = None) -> list[Block]:
     blocks: list[Block] = []
     for start in range(0, len(actions), MAX_ACTIONS):
         part = actions[start:start + MAX_ACTIONS]
@@ -117,7 +130,8 @@ def _actions_blocks(actions: tuple[Action, ...], block_id: str) -> list[Block]:
             if encoded not in seen:
                 seen.add(encoded)
                 elements.append(button(action))
-        blocks.append(ActionsBlock(elements=elements, block_id=f"{block_id}-{start}"))
+        blocks.append(ActionsBlock(elements=elements,
+                                   block_id=owned_block_id(f"{block_id}-{start}", owner)))
     return blocks
 
 
@@ -137,7 +151,7 @@ def _text_blocks(text: str) -> list[Block]:
     return [SectionBlock(text=_mrkdwn(piece)) for piece in chunks(text)]
 
 
-def _section_blocks(section: Section, index: int) -> list[Block]:
+def _section_blocks(section: Section, index: int, owner: str | None) -> list[Block]:
     blocks: list[Block] = []
     heading = f"*{_clip_escaped(section.heading, 500)}*" if section.heading else ""
     body = chunks(section.text, MAX_SECTION_TEXT - len(heading) - 1) if section.text else []
@@ -149,12 +163,13 @@ def _section_blocks(section: Section, index: int) -> list[Block]:
     else:
         blocks += [SectionBlock(text=_mrkdwn(piece)) for piece in body]
     blocks += _fields_blocks(section.fields)
-    blocks += _actions_blocks(section.actions, f"s{index}")
+    blocks += _actions_blocks(section.actions, f"s{index}", owner)
     return blocks
 
 
-def reply_blocks(reply: Reply) -> list[Block]:
-    """Every block of a reply, in order, with no regard yet for the per-message limit."""
+def reply_blocks(reply: Reply, owner: str | None = None) -> list[Block]:
+    """Every block of a reply, in order, with no regard yet for the per-message limit.
+    `owner`: the Slack user the reply is for, when it is for one person only."""
     blocks: list[Block] = []
     if reply.title:
         blocks.append(HeaderBlock(text=PlainTextObject(
@@ -168,9 +183,9 @@ def reply_blocks(reply: Reply) -> list[Block]:
     for index, section in enumerate(reply.sections):
         if index and (section.heading or section.fields):
             blocks.append(DividerBlock())
-        blocks += _section_blocks(section, index)
+        blocks += _section_blocks(section, index, owner)
     if reply.actions:
-        blocks += _actions_blocks(reply.actions, "main")
+        blocks += _actions_blocks(reply.actions, "main", owner)
     notes = []
     if reply.attachment is not None:
         notes.append(f"Attached: {reply.attachment.filename}")
@@ -201,10 +216,11 @@ class Message:
                 "link_names": False, "unfurl_links": False, "unfurl_media": False}
 
 
-def render(reply: Reply, *, max_blocks: int = MAX_BLOCKS) -> list[Message]:
+def render(reply: Reply, *, owner: str | None = None,
+           max_blocks: int = MAX_BLOCKS) -> list[Message]:
     """A reply as one or more messages of at most `max_blocks` blocks. Action rows are never
     separated from the section just before them (a result keeps its button)."""
-    blocks = [b.to_dict() for b in reply_blocks(reply)]
+    blocks = [b.to_dict() for b in reply_blocks(reply, owner)]
     text = fallback_text(reply)
     if len(blocks) <= max_blocks:
         return [Message(text=text, blocks=blocks)]
@@ -228,9 +244,9 @@ def render(reply: Reply, *, max_blocks: int = MAX_BLOCKS) -> list[Message]:
     ]
 
 
-def home_view(reply: Reply) -> View:
+def home_view(reply: Reply, owner: str | None = None) -> View:
     """The App Home tab (up to 100 blocks; the rest is summarized in a last line)."""
-    blocks = reply_blocks(reply)
+    blocks = reply_blocks(reply, owner)
     if len(blocks) > MAX_HOME_BLOCKS:
         blocks = blocks[: MAX_HOME_BLOCKS - 1] + [ContextBlock(elements=[_mrkdwn(
             "More than fits here: use /mentor list and /letter list.")])]

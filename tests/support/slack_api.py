@@ -98,6 +98,7 @@ class _State:
     dm_channels: dict[str, str] = field(default_factory=dict)
     undeliverable: set[str] = field(default_factory=set)
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
 
 
 class FakeSlackApi:
@@ -215,6 +216,21 @@ class FakeSlackApi:
                 )
             time.sleep(0.01)
 
+    def responses(self, name: str) -> list[Call]:
+        """What `respond()` posted to `response_url(name)`."""
+        return [c for c in self.calls("respond") if c.get("response_url") == f"/respond/{name}"]
+
+    def wait_responses(self, name: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.responses(name)
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} response(s) at {name}, got "
+                                     f"{len(found)}; calls: {[c.method for c in self.calls()]}")
+            time.sleep(0.01)
+
     def messages(self) -> Iterator[Call]:
         """chat.postMessage, chat.postEphemeral and respond() calls, in order."""
         for call in self.calls():
@@ -310,6 +326,26 @@ class FakeSlackApi:
         if not isinstance(view, dict) or view.get("type") != "modal":
             return {"ok": False, "error": "invalid_arguments"}
         return {"ok": True, "view": {"id": "V0MODAL", **view}}
+
+    def _m_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("filename") or not params.get("length"):
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._ts):08d}"
+        return {"ok": True, "file_id": file_id,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+
+    def _m_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = _json_field(params.get("files")) or []
+        with self.lock:
+            missing = [f["id"] for f in files if f.get("id") not in self.state.uploads]
+        if missing or not files:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", ""),
+                                       "name": f.get("title", "")} for f in files]}
+
+    def uploaded(self, file_id: str) -> bytes:
+        with self.lock:
+            return self.state.uploads[file_id]
 
     def _m_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
@@ -434,6 +470,21 @@ def _handler_for(api: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
 
         def _dispatch(self) -> None:
             path = urlsplit(self.path).path
+            if path.startswith("/upload/"):
+                length = int(self.headers.get("Content-Length") or 0)
+                data = self.rfile.read(length)
+                file_id = path.rsplit("/", 1)[-1]
+                with api.lock:
+                    api.state.uploads[file_id] = data
+                    api.state.calls.append(Call("upload", {"file_id": file_id,
+                                                           "length": len(data)}, time.monotonic()))
+                body_text = f"OK - {len(data)}".encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body_text)))
+                self.end_headers()
+                self.wfile.write(body_text)
+                return
             params = self._params()
             if path.startswith("/respond/"):
                 params = {**params, "response_url": path}

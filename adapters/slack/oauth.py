@@ -1,0 +1,67 @@
+"""Multi-workspace install (SLACK_CLIENT_ID / SLACK_CLIENT_SECRET): Slack's OAuth v2 flow with
+slack_sdk's SQLAlchemy installation and state stores on mentorbot's own database.
+
+The stores define their own tables (`slack_installations`, `slack_bots`,
+`slack_oauth_states`); they are created here at start-up when missing, on the same database
+as everything else, so one backup covers the tokens too. The install page is served at
+/slack/install and Slack returns to /slack/oauth_redirect, by the same HTTP app as
+/slack/events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from bot.db import Database
+from bot.settings import Settings
+
+# Keep in step with manifest.yml's oauth_config.scopes.bot.
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "users:read",
+    "users:read.email",
+    "channels:read",
+    "groups:read",
+)
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+STATE_EXPIRATION_SECONDS = 600
+
+
+@dataclass
+class OAuthSetup:
+    installation_store: SQLAlchemyInstallationStore
+    state_store: SQLAlchemyOAuthStateStore
+    oauth_settings: OAuthSettings
+
+    @classmethod
+    def create(cls, db: Database, settings: Settings) -> OAuthSetup:
+        if not (settings.slack_client_id and settings.slack_client_secret):
+            raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are both needed")
+        installations = SQLAlchemyInstallationStore(client_id=settings.slack_client_id,
+                                                    engine=db.engine)
+        states = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_EXPIRATION_SECONDS,
+                                           engine=db.engine)
+        # create_all checks first, so this is a no-op once the tables exist.
+        installations.create_tables()
+        states.create_tables()
+        oauth_settings = OAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            scopes=list(BOT_SCOPES),
+            installation_store=installations,
+            state_store=states,
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+        )
+        return cls(installations, states, oauth_settings)
+
+    def bot_token(self, team_id: str) -> str | None:
+        """The bot token of the workspace, for messages sent outside any request."""
+        bot = self.installation_store.find_bot(enterprise_id=None, team_id=team_id or None)
+        return bot.bot_token if bot is not None else None

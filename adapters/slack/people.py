@@ -1,0 +1,87 @@
+"""Who is behind a Slack user id: the roster person (by Slack id, then by the email
+`users.info` gives, else a new student), their time zone, and whether they administer the
+workspace (which lets them create interest groups). Cached, because every command and button
+press asks, and `users.info` is rate limited."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bot.core import Core, PlatformUser
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+CACHE_SECONDS = 600.0
+FAILED_LOOKUP_SECONDS = 30.0  # users.info failed: try again soon
+
+
+@dataclass(frozen=True)
+class SlackPerson:
+    person_id: int
+    is_admin: bool
+    timezone: str | None
+
+
+@dataclass
+class SlackPeople:
+    core: Core
+    ttl: float = CACHE_SECONDS
+    _cache: dict[tuple[str, str], tuple[float, SlackPerson]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def lookup(self, client: WebClient, team_id: str, user_id: str) -> SlackPerson:
+        key = (team_id, user_id)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        info = self._users_info(client, user_id)
+        person_id = self.core.identify(platform_user(team_id, user_id, info))
+        found = SlackPerson(
+            person_id=person_id,
+            is_admin=bool(info and (info.get("is_admin") or info.get("is_owner"))),
+            timezone=(info or {}).get("tz"),
+        )
+        expires = now + (self.ttl if info is not None else FAILED_LOOKUP_SECONDS)
+        with self._lock:
+            self._cache[key] = (expires, found)
+        return found
+
+    def forget(self, team_id: str, user_id: str) -> None:
+        with self._lock:
+            self._cache.pop((team_id, user_id), None)
+
+    def _users_info(self, client: WebClient, user_id: str) -> dict[str, Any] | None:
+        try:
+            response = client.users_info(user=user_id)
+        except SlackClientError as exc:
+            # Without users.info the person is still found by Slack id (or created); the
+            # email match and the time zone wait for the next lookup.
+            log.warning("users.info %s failed: %s", user_id, exc)
+            return None
+        user = response.get("user")
+        return user if isinstance(user, dict) else None
+
+
+def platform_user(team_id: str, user_id: str, info: dict[str, Any] | None) -> PlatformUser:
+    info = info or {}
+    profile = info.get("profile") or {}
+    name = (profile.get("real_name") or info.get("real_name") or profile.get("display_name")
+            or info.get("name") or user_id)
+    return PlatformUser(
+        platform=PLATFORM,
+        external_id=user_id,
+        workspace=team_id,
+        name=str(name)[:200],
+        email=profile.get("email") or None,
+        timezone=info.get("tz") or None,
+    )

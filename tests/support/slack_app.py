@@ -1,0 +1,76 @@
+"""The real Slack service (Bolt app + threaded HTTP server) wired to a core and to the fake
+Web API, for end-to-end tests: requests go in over HTTP, everything the app says to Slack is
+recorded by the fake."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.slack.service import SlackService
+from bot.core import Core
+from bot.delivery import Router
+from bot.notices import NOTICE
+from jobs.delivery import sweep
+from tests.support.slack_api import Call, FakeSlackApi
+from tests.support.slack_requests import SIGNING_SECRET, Answer, SlackHttp, block_actions
+
+BOT_TOKEN = "xoxb-test-token"
+_names = itertools.count(1)
+
+
+@dataclass
+class SlackHarness:
+    api: FakeSlackApi
+    service: SlackService
+    http: SlackHttp
+    core: Core
+
+    def command(self, user_id: str, line: str, **kwargs: Any) -> tuple[Answer, str]:
+        """Send `/root rest` as `user_id`; returns the HTTP answer and the response name."""
+        root, _, rest = line.strip().partition(" ")
+        name = f"r{next(_names)}"
+        answer = self.http.command(root, rest, user_id=user_id,
+                                   response_url=self.api.response_url(name), **kwargs)
+        return answer, name
+
+    def run(self, user_id: str, line: str, **kwargs: Any) -> Call:
+        """Send a command and wait for its (first) reply."""
+        answer, name = self.command(user_id, line, **kwargs)
+        assert answer.status == 200, answer
+        return self.api.wait_responses(name)[0]
+
+    def press(self, user_id: str, action_id: str, *, block_id: str = "main-0",
+              **kwargs: Any) -> tuple[Answer, str]:
+        name = f"r{next(_names)}"
+        answer = self.http.post(block_actions(action_id, user_id=user_id, block_id=block_id,
+                                              response_url=self.api.response_url(name),
+                                              **kwargs))
+        return answer, name
+
+
+@contextmanager
+def slack_harness(core: Core, api: FakeSlackApi | None = None,
+                  **settings: Any) -> Iterator[SlackHarness]:
+    own_api = api is None
+    api = api or FakeSlackApi().start()
+    config = core.settings.model_copy(update={
+        "slack_bot_token": BOT_TOKEN, "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": api.url, "slack_app_token": None, "port": 0, **settings,
+    })
+    service = SlackService(core, config, host="127.0.0.1")
+    router = Router([service.channel()])
+    # Notices a command queues (an intro request reaching a mentor) go out at once, as the
+    # scheduler does in production.
+    core.on_delivery_needed(lambda: sweep(core.db, core.clock, router, kinds=(NOTICE,)))
+    service.start()
+    assert service._http is not None
+    try:
+        yield SlackHarness(api, service, SlackHttp(service._http.port), core)
+    finally:
+        service.stop()
+        if own_api:
+            api.stop()
