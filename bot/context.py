@@ -66,13 +66,19 @@ class Context:
     def person_prefix_length(self, words: list[str], role: str | None) -> int:
         """How many leading words name a person, when a name is followed by free text
         (`/mentor todo Jane Smith read her paper`): the longest prefix that resolves."""
+        fuzzy: int | None = None
         for take in range(min(4, len(words) - 1), 1, -1):
+            prefix = " ".join(words[:take])
             try:
-                self.resolve_person(" ".join(words[:take]), role)
+                person = self.resolve_person(prefix, role)
             except UserError:
                 continue
-            return take
-        return 1
+            # A name followed by a task ("Dr. Wei Chen email Dr. Park…") also fuzzy-matches
+            # with the task's first word attached: an exact name match wins over it.
+            if people.normalize_name(prefix) == people.normalize_name(person.name):
+                return take
+            fuzzy = take if fuzzy is None else fuzzy
+        return fuzzy or 1
 
     def parse_date(self, text: str, when: DateWhen = "future", what: str = "date") -> date:
         return parse_day(text, tz=self.tz, now=self.now, when=when, what=what)

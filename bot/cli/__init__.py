@@ -17,6 +17,7 @@ VERB_MODULES = (
     "bot.cli.run",
     "bot.cli.organizer",
     "bot.cli.discord",
+    "bot.cli.nudges",
 )
 
 

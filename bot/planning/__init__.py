@@ -81,4 +81,7 @@ def _load_planners() -> None:
         importlib.import_module(name)  # registration happens once, on first import
 
 
-PLANNER_MODULES: tuple[str, ...] = ("bot.planning.letters",)
+PLANNER_MODULES: tuple[str, ...] = (
+    "bot.planning.letters",
+    "bot.planning.relationships",
+)
