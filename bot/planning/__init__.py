@@ -84,4 +84,5 @@ def _load_planners() -> None:
 PLANNER_MODULES: tuple[str, ...] = (
     "bot.planning.letters",
     "bot.planning.relationships",
+    "bot.planning.intros",
 )

@@ -1,0 +1,239 @@
+"""Intro requests end to end through the core: the DM to the faculty member with its
+buttons, the student's approach message, every refusal, accept/decline (buttons too), the
+capacity race on PostgreSQL, and the 7-day nudge and 14-day expiry with an injected clock."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from bot.errors import UserError
+from bot.intros import answer_request
+from bot.models import FacultyProfile, IntroRequest, Mentorship, Nudge, Person, StudentProfile
+from bot.planning import plan_all
+from bot.replies import Action, Reply
+from tests.support.factories import add_faculty, add_group, add_student
+
+
+def _dms(core, person, kind="notice") -> list[Reply]:
+    with core.db.session() as s:
+        rows = s.scalars(select(Nudge).where(Nudge.person_id == person.id, Nudge.kind == kind)
+                         .order_by(Nudge.id)).all()
+        return [Reply.from_dict(r.payload) for r in rows]
+
+
+def _setup(s, **faculty):
+    ana = add_student(s, "Ana Diaz", stage="ms2", interests=["emergency medicine"],
+                      research=["ultrasound"])
+    kim = add_faculty(s, "Dr. Maya Kim", specialty="Emergency Medicine",
+                      research=["point-of-care ultrasound"], **faculty)
+    add_group(s, "em", name="EM Interest Group", members=[ana, kim])
+    return ana, kim
+
+
+def test_request_sends_dm_with_buttons_and_gives_approach_message(core, driver):
+    with core.db.session() as s:
+        ana, kim = _setup(s)
+    reply = driver.run(ana, '/mentor request Maya Kim kind:research note:"I loved your talk"')
+    assert not reply.error, reply.as_text()
+    body = reply.as_text()
+    assert reply.title == "Intro request sent to Dr. Maya Kim"
+    assert "your research in point-of-care ultrasound" in body
+    assert "15–20 minutes" in body and "2–3 questions" in body
+    assert "Read one or two of their recent papers" in body
+    [dm] = _dms(core, kim)
+    assert dm.title == "Intro request from Ana Diaz"
+    assert "I loved your talk" in dm.text and "research mentor" in dm.text
+    fields = {f.name: f.value for f in dm.fields}
+    assert fields["Stage"] == "MS2" and fields["Interests"] == "emergency medicine"
+    assert fields["Group"] == "EM Interest Group"
+    assert dm.actions[0] == Action("Accept", "mentor accept",
+                                   {"student": f"person:{ana.id}"}, "primary")
+    assert dm.actions[1].label == "Decline"
+    with core.db.session() as s:
+        request = s.scalar(select(IntroRequest))
+        assert (request.state, request.kind, request.rank) == ("open", "research", 1)
+        assert s.get(StudentProfile, ana.id).wants_mentor is True
+
+
+def test_refusals_change_nothing(core, driver):
+    with core.db.session() as s:
+        ana, kim = _setup(s)
+        closed = add_faculty(s, "Dr. Closed Door", accepting=False)
+        full = add_faculty(s, "Dr. Full House", capacity=1)
+        ben = add_student(s, "Ben Other")
+        s.add(Mentorship(student_id=ben.id, mentor_id=full.id))
+        resident = add_student(s, "Rae Resident", stage="resident")
+        resident.faculty_profile = FacultyProfile(specialty="EM", capacity=2)
+        from bot.models import Role
+        resident.roles.append(Role(role="faculty"))
+    assert not driver.run(ana, "/mentor request Maya Kim").error
+    cases = {
+        "/mentor request Maya Kim": "already asked",
+        "/mentor request ben.other@example.edu": "not on the faculty roster",
+        "/mentor request Closed Door": "not accepting new mentees",
+        "/mentor request Full House": "no free places (1 of 1 taken)",
+        "/mentor request nobody@example.edu": "don't know",
+    }
+    for line, expected in cases.items():
+        reply = driver.run(ana, line)
+        assert reply.error, line
+        assert expected in reply.as_text(), (line, reply.as_text())
+    myself = driver.run(resident, "/mentor request rae.resident@example.edu")
+    assert myself.error and "yourself" in myself.text
+    not_student = driver.run(kim, "/mentor request Full House")
+    assert not_student.error and "for students" in not_student.text
+    with core.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(IntroRequest)) == 1
+
+
+def test_accept_by_button_starts_mentorship_with_cadence(core, driver, clock):
+    with core.db.session() as s:
+        ana, kim = _setup(s)
+    driver.run(ana, "/mentor request Maya Kim kind:research")
+    [dm] = _dms(core, kim)
+    clock.advance(timedelta(hours=30))
+    reply = driver.press(kim, dm.actions[0].encode())
+    assert not reply.error, reply.as_text()
+    with core.db.session() as s:
+        m = s.scalar(select(Mentorship))
+        assert (m.student_id, m.mentor_id, m.kind, m.cadence_days, m.source) == (
+            ana.id, kim.id, "research", 7, "request")
+        profile = s.get(FacultyProfile, kim.id)
+        assert profile.requests_answered == 1 and profile.response_hours_total == 30.0
+        assert s.get(StudentProfile, ana.id).wants_mentor is False
+    told = _dms(core, ana)[-1]
+    assert told.title == "Dr. Maya Kim accepted your intro request"
+    assert "every week" in told.text
+    again = driver.press(kim, dm.actions[0].encode())
+    assert again.error and "no open intro request" in again.text
+
+
+def test_accept_and_decline_refusals(core, driver):
+    with core.db.session() as s:
+        ana, kim = _setup(s)
+        other = add_faculty(s, "Dr. Not Asked")
+    assert driver.run(ana, "/mentor accept Ana Diaz").error  # students can't answer
+    driver.run(ana, "/mentor request Maya Kim")
+    reply = driver.run(other, "/mentor accept Ana Diaz")
+    assert reply.error and "no open intro request to you" in reply.text
+    with core.db.session() as s:
+        s.get(FacultyProfile, kim.id).capacity = 0
+    full = driver.run(kim, "/mentor accept Ana Diaz")
+    assert full.error and "no free places" in full.text
+    with core.db.session() as s:
+        assert s.scalar(select(IntroRequest.state)) == "open"
+        assert s.get(FacultyProfile, kim.id).requests_answered == 0
+
+
+def test_decline_is_kind_and_suggests_next_candidates(core, driver, clock):
+    with core.db.session() as s:
+        ana, kim = _setup(s)
+        nxt = add_faculty(s, "Dr. Next Best", specialty="EM", research=["ultrasound"])
+    driver.run(ana, "/mentor request Maya Kim")
+    clock.advance(timedelta(days=2))
+    reply = driver.run(kim, "/mentor decline Ana Diaz")
+    assert not reply.error and "kindly" in reply.text
+    told = _dms(core, ana)[-1]
+    assert "says nothing about you" in told.text
+    assert [x.heading.split(" — ")[0] for x in told.sections] == ["Dr. Next Best"]
+    assert told.sections[0].actions[0].args == {"faculty": f"person:{nxt.id}"}
+    with core.db.session() as s:
+        assert s.scalar(select(IntroRequest.state)) == "declined"
+        assert s.get(FacultyProfile, kim.id).response_hours_total == 48.0
+    again = driver.run(ana, "/mentor request Maya Kim")
+    assert again.error and "said no" in again.text
+
+
+def test_pending_nudge_after_7_days_and_expiry_after_14(core, driver, clock, settings):
+    with core.db.session() as s:
+        ana, kim = _setup(s)
+        add_faculty(s, "Dr. Next Best", specialty="EM")
+    driver.run(ana, "/mentor request Maya Kim")
+    clock.advance(timedelta(days=6, hours=23))
+    with core.db.session() as s:
+        plan_all(s, clock.now(), settings)
+    assert _dms(core, ana, "intro-pending") == []
+    clock.advance(timedelta(hours=2))
+    with core.db.session() as s:
+        plan_all(s, clock.now(), settings)
+        plan_all(s, clock.now(), settings)  # idempotent
+    [pending] = _dms(core, ana, "intro-pending")
+    assert "hasn't answered" in pending.title
+    assert "follow up on my note" in pending.as_text()
+    assert any(a.label == "Request intro" for x in pending.sections for a in x.actions)
+    clock.advance(timedelta(days=7))
+    with core.db.session() as s:
+        plan_all(s, clock.now(), settings)
+    with core.db.session() as s:
+        assert s.scalar(select(IntroRequest.state)) == "expired"
+        assert s.get(FacultyProfile, kim.id).requests_unanswered == 1
+    expired = _dms(core, ana)[-1]
+    assert expired.title == "No answer from Dr. Maya Kim after two weeks"
+    assert "Dr. Next Best" in expired.as_text()
+    late = driver.run(kim, "/mentor accept Ana Diaz")
+    assert late.error
+
+
+def test_answering_cancels_the_pending_nudge(core, driver, clock, settings):
+    with core.db.session() as s:
+        ana, kim = _setup(s)
+    driver.run(ana, "/mentor request Maya Kim")
+    clock.advance(timedelta(days=8))
+    with core.db.session() as s:
+        plan_all(s, clock.now(), settings)
+    assert not driver.run(kim, "/mentor accept Ana Diaz").error
+    with core.db.session() as s:
+        assert s.scalar(select(Nudge.state).where(Nudge.kind == "intro-pending")) == "cancelled"
+
+
+@pytest.mark.postgres
+def test_two_accepts_racing_respect_capacity(core, database, clock):
+    if database.dialect != "postgresql":
+        pytest.skip("row locks: the race is run on PostgreSQL")
+    with core.db.session() as s:
+        kim = add_faculty(s, "Dr. Maya Kim", capacity=1)
+        ana = add_student(s, "Ana Diaz")
+        ben = add_student(s, "Ben Other")
+        now = clock.now()
+        for student in (ana, ben):
+            s.add(IntroRequest(student_id=student.id, faculty_id=kim.id, state="open",
+                               created_at=now - timedelta(hours=5)))
+    first = database.sessions()
+    answer_request(first, first.get(Person, kim.id), first.get(Person, ana.id), accept=True,
+                   now=now)  # holds the lock until commit
+    outcome: dict[str, object] = {}
+
+    def second() -> None:
+        with database.session() as s:
+            try:
+                answer_request(s, s.get(Person, kim.id), s.get(Person, ben.id), accept=True,
+                               now=now)
+                outcome["result"] = "accepted"
+            except UserError as exc:
+                outcome["result"] = exc.message
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with database.engine.connect() as watch:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # wait until the second accept is blocked
+            waiting = watch.execute(text(
+                "select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
+                "and datname = current_database()")).scalar()
+            if waiting:
+                break
+            watch.commit()
+            time.sleep(0.01)
+        assert waiting, "the second accept never waited for the first"
+    first.commit()
+    first.close()
+    thread.join(30)
+    assert "no free places" in str(outcome["result"])
+    with core.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Mentorship)) == 1
+        assert s.get(FacultyProfile, kim.id).requests_answered == 1
