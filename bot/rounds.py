@@ -264,7 +264,8 @@ def summary(result: RoundResult, *, dry_run: bool) -> Reply:
     unmatched = result.unmatched()
     free_after = result.free_after()
     first = sum(1 for s in matched if result.outcome.choice_number(result.prefs, s) == 1)
-    head = (f"{len(data.students)} students asked for a mentor; {len(matched)} matched "
+    n = len(data.students)
+    head = (f"{n} student{'' if n == 1 else 's'} asked for a mentor; {len(matched)} matched "
             f"({first} to their first choice), {len(unmatched)} not matched. "
             f"{len(data.faculty)} faculty in the group; {len(free_after)} still have free "
             "places.")
