@@ -4,6 +4,7 @@ the database; the list is rebuilt in the background every few minutes."""
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from collections.abc import Iterable
@@ -19,7 +20,9 @@ from bot.people import normalize_name
 
 RESULT_LIMIT = 25  # Discord shows at most 25 choices
 CHOICE_LIMIT = 100  # characters in a choice's name and value
-MIN_SCORE = 55
+WORD_SCORE = 70  # how close a typed word must be to a name word (rapidfuzz ratio)
+WORD_CANDIDATES = 20
+PREFIX_SCORE = 90.0
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,22 @@ class Entry:
 
 @dataclass
 class _Slice:
+    """One role's people, sorted by name, with an inverted index of name words: a typo is
+    matched against the (much smaller) vocabulary of words, never against every name."""
+
     entries: list[Entry]
-    keys: list[str]  # normalized names, for prefix and fuzzy matching
     emails: list[str]
-    alphabetical: list[Entry]
+    vocabulary: list[str]
+    postings: dict[str, list[int]]  # word -> indexes into entries
 
 
 def _slice(entries: list[Entry]) -> _Slice:
     ordered = sorted(entries, key=lambda e: e.key)
-    return _Slice(ordered, [e.key for e in ordered], [e.email.lower() for e in ordered],
-                  ordered[:RESULT_LIMIT])
+    postings: dict[str, list[int]] = {}
+    for index, entry in enumerate(ordered):
+        for word in dict.fromkeys(entry.key.split()):
+            postings.setdefault(word, []).append(index)
+    return _Slice(ordered, [e.email.lower() for e in ordered], list(postings), postings)
 
 
 @dataclass
@@ -108,29 +117,49 @@ class RosterIndex:
 
     def search(self, text: str, role: str | None = None,
                limit: int = RESULT_LIMIT) -> list[Entry]:
+        """Names matching every typed word — as a prefix (still typing) or with a typo —
+        best first; then emails starting with what was typed."""
         part = self._slices.get(role)
         if part is None:
             return []
         raw = text.strip().lower()
-        wanted = normalize_name(text)
         if not raw:
-            return part.alphabetical[:limit]
-        # What someone typing expects first: names with a word starting with what they
-        # typed (or an email starting with it), in alphabetical order.
-        found: list[int] = []
-        if wanted:
-            spaced = f" {wanted}"
-            found = [i for i, key in enumerate(part.keys)
-                     if key.startswith(wanted) or spaced in key]
+            return part.entries[:limit]
+        words = normalize_name(text).split()
+        # Per entry: how many typed words it matches and their summed scores. Plain
+        # int -> number dicts, so a broad prefix ("j") allocates no object per entry.
+        matched: dict[int, int] = {}
+        total: dict[int, float] = {}
+        for word in words:
+            best: dict[int, float] = {}
+            for vocab_word, score in _word_matches(part, word).items():
+                for index in part.postings[vocab_word]:
+                    if score > best.get(index, 0.0):
+                        best[index] = score
+            for index, score in best.items():
+                matched[index] = matched.get(index, 0) + 1
+                total[index] = total.get(index, 0.0) + score
+        everything = len(words)
+        complete = [i for i, n in matched.items() if n == everything]
+        pool = complete or list(matched)
+        found = heapq.nsmallest(limit, pool, key=lambda i: (-matched[i], -total[i], i))
         if len(found) < limit:
             found += [i for i, email in enumerate(part.emails) if email.startswith(raw)]
-        seen = dict.fromkeys(found[: limit * 2])
-        if len(seen) < limit and len(wanted) >= 3:
-            # Then typos: a native scorer over the whole list (no Python per-entry calls).
-            for _, _, index in process.extract(wanted, part.keys, scorer=fuzz.WRatio,
-                                               limit=limit, score_cutoff=MIN_SCORE):
-                seen.setdefault(index)
-        return [part.entries[i] for i in list(seen)[:limit]]
+        chosen = list(dict.fromkeys(found))[:limit]
+        return [part.entries[i] for i in chosen]
+
+
+def _word_matches(part: _Slice, word: str) -> dict[str, float]:
+    """Vocabulary words this typed word may mean: itself (100), words it starts (90: still
+    typing), else close spellings (rapidfuzz's native scorer over the vocabulary)."""
+    out = {v: 100.0 if v == word else PREFIX_SCORE
+           for v in part.vocabulary if v.startswith(word)}
+    if len(word) >= 3:
+        for vocab_word, score, _ in process.extract(word, part.vocabulary, scorer=fuzz.ratio,
+                                                    limit=WORD_CANDIDATES,
+                                                    score_cutoff=WORD_SCORE):
+            out.setdefault(vocab_word, score)
+    return out
 
 
 def _entry(person: Person) -> Entry:

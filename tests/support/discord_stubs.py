@@ -80,6 +80,7 @@ class StubInteraction:
     channel_id: int | None = CHANNEL_ID
     permissions: discord.Permissions = field(default_factory=discord.Permissions.none)
     id: int = 1
+    client: Any = None  # what a button's handler reaches the adapter through
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -96,6 +97,7 @@ def find_command(tree: app_commands.CommandTree, line: str) -> app_commands.Comm
     root, *path = line.split()
     node: Any = tree.get_command(root)
     for word in path:
+        assert isinstance(node, app_commands.Group), line
         node = node.get_command(word)
     assert isinstance(node, app_commands.Command), line
     return node

@@ -1,0 +1,98 @@
+"""Discord autocomplete latency: the roster completer (in-memory index, rapidfuzz) answering
+what people type — prefixes, typos, emails, single letters — over N faculty.
+Usage: python bench/bench_discord_autocomplete.py [N] [--small]   (default N = 20000;
+--small: 2000, for CI). Target: every answer well within 50 ms at 20,000 faculty."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from adapters.discord.autocomplete import Entry, RosterIndex  # noqa: E402
+from adapters.discord.client import DiscordBot  # noqa: E402
+from bot.core import Core  # noqa: E402
+from bot.db import Database  # noqa: E402
+from bot.registry import Option, OptionType  # noqa: E402
+
+FIRST = ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda",
+         "William", "Elizabeth", "David", "Barbara", "Priya", "Wei", "Ahmed", "Fatima",
+         "José", "María", "Oluwaseun", "Chen", "Yuki", "Ivan", "Jane", "Aisha", "Kofi"]
+LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis",
+        "Rodriguez", "Martinez", "Hernandez", "Lopez", "Wilson", "Anderson", "Taylor",
+        "Patel", "Nguyen", "Kim", "Okafor", "Ivanova", "Tanaka", "Haddad", "Silva",
+        "Kowalski", "O'Brien", "Núñez", "Schmidt", "Rossi", "Cohen", "Mensah"]
+SUFFIX = ["", "", "", "son", "ley", "er", "ski", "ova", "berg", "stein", "wood", "field"]
+SYLLABLES = ["ka", "lo", "mi", "ren", "sa", "to", "vi", "zu", "bar", "del", "fen", "gor",
+             "han", "jor", "kel", "lun", "mar", "nor", "pel", "quin", "ros", "sel", "tam",
+             "ul", "var", "wen", "yor", "zel", "an", "ber", "cas", "dun", "el", "fa", "gi"]
+SPECIALTIES = ["Emergency Medicine", "Surgery", "Pediatrics", "Internal Medicine",
+               "Radiology", "Psychiatry"]
+QUERIES = ["", "j", "ja", "jan", "jane sm", "Jane Smiht", "dr okafr", "garcai", "mary brwn",
+           "patel", "nguyen k", "kowalsky", "schmit", "rossi@", "chen.tanaka", "zzzz",
+           "o'brien", "nunez", "Dr. Priya", "ivnaova"]
+
+
+def roster(n: int) -> list[Entry]:
+    rng = random.Random(7)
+    out = []
+    for i in range(n):
+        first = rng.choice(FIRST)
+        if i % 2:  # half common surnames, half rare ones: a realistic, large vocabulary
+            last = rng.choice(LAST) + rng.choice(SUFFIX)
+        else:
+            last = "".join(rng.choice(SYLLABLES) for _ in range(3)).title()
+        out.append(Entry(i + 1, f"Dr. {first} {last}",
+                         f"{first.lower()}.{last.lower()}{i}@example.edu",
+                         frozenset({"faculty"}), rng.choice(SPECIALTIES)))
+    return out
+
+
+def vocabulary_size(entries: list[Entry]) -> int:
+    return len({word for e in entries for word in e.key.split()})
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else (2000 if "--small" in sys.argv else 20000)
+    entries = roster(n)
+    index = RosterIndex()
+    started = time.perf_counter()
+    index.load(entries)
+    build_ms = (time.perf_counter() - started) * 1000
+    core = Core(db=Database("sqlite://"))
+    bot = DiscordBot(core, roster=index)
+    complete = bot.autocompleter(Option("mentor", OptionType.PERSON, role="faculty"))
+    assert complete is not None
+
+    async def run() -> list[tuple[float, str]]:
+        for query in QUERIES:  # warm-up: first calls pay for imports and caches
+            await complete(None, query)  # type: ignore[arg-type]
+        timings = []
+        for _ in range(5):
+            for query in QUERIES:
+                t0 = time.perf_counter()
+                await complete(None, query)  # type: ignore[arg-type]
+                timings.append(((time.perf_counter() - t0) * 1000, query))
+        return timings
+
+    measured = asyncio.run(run())
+    slowest = max(measured)
+    timings = [t for t, _ in measured]
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    print(f"discord autocomplete, {n} faculty, {len(timings)} queries: "
+          f"median {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms, "
+          f"max {timings[-1]:.2f} ms (index build {build_ms:.0f} ms, "
+          f"{vocabulary_size(entries)} distinct name words; slowest query {slowest[1]!r})")
+    if timings[-1] > 50:
+        raise SystemExit("slower than 50 ms")
+
+
+if __name__ == "__main__":
+    main()
