@@ -43,9 +43,13 @@ def _summary_with_example(spec: CommandSpec) -> str:
 
 
 def _who(spec: CommandSpec) -> str:
-    return {"all": "anyone", "admin-or-organizer": "organizers and admins"}.get(
-        spec.who.value, spec.who.value + "s"
-    )
+    return {
+        "all": "anyone",
+        "student": "students",
+        "faculty": "faculty",
+        "organizer": "organizers",
+        "admin-or-organizer": "organizers and admins",
+    }[spec.who.value]
 
 
 def _one(root: str, topic: str) -> Reply:
