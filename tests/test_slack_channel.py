@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -89,3 +90,21 @@ def test_unreachable_without_slack_identity() -> None:
     channel = SlackChannel.single(WebClient("xoxb-test"))
     assert not channel.can_reach(Address(person_id=1, name="x", email=None))
     assert channel.can_reach(Address(1, "x", None, (("slack", "", "U1"),)))
+
+
+def test_post_to_group_channel(api: FakeSlackApi) -> None:
+    from bot.delivery import ChannelTarget
+
+    channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url))
+    target = ChannelTarget("slack", "T1", "C0EM")
+    assert channel.can_post(target)
+    assert not channel.can_post(ChannelTarget("discord", "1", "2"))
+    channel.post_to_channel(target, Reply(title="Weekly digest", text="3 new mentors",
+                                          ephemeral=False))
+    (post,) = api.calls("chat.postMessage")
+    assert post.get("channel") == "C0EM"
+    assert "<!" not in json.dumps(post.params)
+    api.fail_next("chat.postMessage", retry_after=2)
+    with pytest.raises(DeliveryError) as caught:
+        channel.post_to_channel(target, Reply(text="again"))
+    assert caught.value.retry_after == 2

@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select, update
 
 from bot.db import Database
-from bot.delivery import Address, DeliveryError
+from bot.delivery import Address, ChannelTarget, DeliveryError
 from bot.models import Identity
 from bot.replies import Reply
 
@@ -69,6 +69,11 @@ class SlackChannel:
     client_for: ClientFor
     db: Database | None = None
     name: str = PLATFORM
+    # Slack accepts about one message a second in a channel; the sweep paces DMs by this.
+    dm_interval: float = 1.0
+    # Whether the app is installed in a workspace (multi-workspace installs); None: one
+    # workspace, always.
+    installed: Callable[[str], bool] | None = None
     # Called after a DM went out (the Slack service republishes the person's App Home).
     after_dm: Callable[[str, str, int], None] | None = None
     _dm_cache: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -111,14 +116,19 @@ class SlackChannel:
         except SlackClientError as exc:
             raise as_delivery_error(exc, "chat.postMessage") from exc
 
-    def post_to_channel(self, workspace: str, channel_id: str, reply: Reply) -> None:
+    def can_post(self, target: ChannelTarget) -> bool:
+        if target.platform != PLATFORM or not target.channel_id:
+            return False
+        return self.installed is None or self.installed(target.workspace)
+
+    def post_to_channel(self, target: ChannelTarget, reply: Reply) -> None:
         """A group announcement or digest in the group's bound channel (the only place a
-        reply with `ping` may be posted)."""
-        client = self.client_for(workspace)
+        reply with `ping` may be posted; render() emits it only when the core set it)."""
+        client = self.client_for(target.workspace)
         try:
-            self._post(client, channel_id, reply)
+            self._post(client, target.channel_id, reply)
         except SlackClientError as exc:
-            raise as_delivery_error(exc, "chat.postMessage") from exc
+            raise as_delivery_error(exc, f"post to {target.channel_id}") from exc
 
     # --- DM channels -------------------------------------------------------------------
 

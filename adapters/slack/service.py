@@ -67,8 +67,8 @@ class HttpServer:
         return int(self.server.server_address[1])
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.1,), daemon=True,
-                                        name="slack-http")
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.1,),
+                                        daemon=True, name="slack-http")
         self._thread.start()
 
     def stop(self) -> None:
@@ -129,8 +129,11 @@ class SlackService:
             def after_dm(team_id: str, user_id: str, person_id: int) -> None:
                 self.bot.home.refresh(client_for(team_id), user_id, person_id)
 
+            installed = None if self.oauth is None else (
+                lambda team_id: self.oauth is not None and self.oauth.bot_token(team_id)
+                is not None)
             self._channel = SlackChannel(client_for=client_for, db=self.core.db,
-                                         after_dm=after_dm)
+                                         after_dm=after_dm, installed=installed)
         return self._channel
 
     def _token_for(self, team_id: str) -> str:

@@ -133,7 +133,8 @@ class FakeSlackApi:
         return f"http://127.0.0.1:{self.port}/respond/{name}"
 
     def start(self) -> FakeSlackApi:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True,
                                         name="fake-slack-api")
         self._thread.start()
         return self
