@@ -70,6 +70,23 @@ def run(as_email: str | None = None) -> int:
     return _serve(services)
 
 
+def delivery_router(core: Core, settings: Settings) -> Router:
+    """The configured adapters' delivery channels without starting the adapters (their
+    Web APIs need no running connection), for a one-off sweep (`mentorbot nudges run`);
+    the console channel when no chat platform is configured."""
+    router = Router()
+    for name in configured_adapters(settings):
+        service = importlib.import_module(ADAPTER_BUILDERS[name]).build(core, settings)
+        channel = service.channel()
+        if channel is not None:
+            router.add(channel)
+    if not router.channels:
+        from adapters.console import ConsoleChannel
+
+        router.add(ConsoleChannel())
+    return router
+
+
 def _scheduler(core: Core, router: Router) -> Service:
     from jobs.scheduler import build
 
@@ -99,5 +116,12 @@ def _console(core: Core, as_email: str | None) -> int:
             print("The database is empty: run `mentorbot demo` first.", file=sys.stderr)
             return 1
         actor_id, label = person.id, f"{person.name} <{person.email}>"
-    shell = Shell(core, actor_id, label, router=Router([ConsoleChannel()]))
-    return shell.run()
+    router = Router([ConsoleChannel()])
+    shell = Shell(core, actor_id, label, router=router)
+    # Planned nudges and digests are printed too, as they fall due.
+    scheduler = _scheduler(core, router)
+    scheduler.start()
+    try:
+        return shell.run()
+    finally:
+        scheduler.stop()

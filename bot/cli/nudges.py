@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.cli import nudges_delivery
 from bot.cli.common import database
 from bot.clock import SystemClock
 from bot.models import Nudge, Person
@@ -25,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     verbs = nudges.add_subparsers(dest="nudges_verb", metavar="VERB")
     verbs.required = True
     _add_due(verbs)
+    nudges_delivery.add_run(verbs)
+    nudges_delivery.add_failed(verbs)
 
 
 # --- due ---------------------------------------------------------------------------------------

@@ -1,3 +1,11 @@
 """Command modules register themselves into `bot.registry.registry` on import."""
 
-from bot.commands import groups, help, letters, matching, profile, relationships  # noqa: F401
+from bot.commands import (  # noqa: F401
+    groups,
+    help,
+    letters,
+    matching,
+    nudges,
+    profile,
+    relationships,
+)

@@ -1,0 +1,263 @@
+"""The weekly digest: content (counts, never a student), once per group and week with
+several workers, and a scheduler restart that neither repeats nor skips it."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.clock import FixedClock
+from bot.core import Core
+from bot.db import Database
+from bot.delivery import Router
+from bot.models import ChannelBinding, DigestPost, InterestGroup, Letter, Mentorship
+from bot.rules.digest import last_moment, week_key
+from jobs.digest import catch_up, due_groups, post_digest
+from jobs.scheduler import SchedulerService, digest_job_id, digest_trigger
+from tests.support.channels import RecordingChannel
+from tests.support.factories import add_faculty, add_group, add_student
+
+NY = "America/New_York"
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def make_group(session, *, created: datetime, bound: bool = True) -> InterestGroup:  # type: ignore[no-untyped-def]
+    group = add_group(session, "em", name="Emergency Medicine IG",
+                      specialty="Emergency Medicine")
+    group.timezone = NY
+    group.digest_weekday = 0
+    group.digest_hour = 9
+    group.created_at = created
+    if bound:
+        group.bindings.append(ChannelBinding(platform="slack", workspace="T1",
+                                             channel_id="C_EM"))
+    session.flush()
+    return group
+
+
+def posts(database: Database) -> list[tuple[str, str]]:
+    with database.session() as session:
+        return [(p.week, p.state) for p in session.scalars(select(DigestPost))]
+
+
+# --- pure rules ----------------------------------------------------------------------
+
+
+def test_last_moment_is_the_groups_local_day_and_hour_across_dst() -> None:
+    # Monday 9:00 New York: 14:00Z in winter, 13:00Z after 14 March 2027.
+    assert last_moment(utc(2027, 1, 11, 14, 0), 0, 9, NY) == utc(2027, 1, 11, 14, 0)
+    assert last_moment(utc(2027, 1, 11, 13, 59), 0, 9, NY) == utc(2027, 1, 4, 14, 0)
+    assert last_moment(utc(2027, 3, 16, 0, 0), 0, 9, NY) == utc(2027, 3, 15, 13, 0)
+    assert week_key(utc(2027, 1, 11, 14, 0), NY) == "2027-W02"
+    # Sunday evening in New York is already Monday in UTC: the local date decides.
+    assert week_key(utc(2027, 1, 11, 2, 0), NY) == "2027-W01"
+
+
+def test_weekly_trigger_fires_at_local_nine_on_both_sides_of_dst() -> None:
+    trigger = digest_trigger(0, 9, NY)
+    assert trigger.get_next_fire_time(None, utc(2027, 3, 1)) == utc(2027, 3, 1, 14, 0)
+    assert trigger.get_next_fire_time(None, utc(2027, 3, 10)) == utc(2027, 3, 15, 13, 0)
+
+
+# --- content -------------------------------------------------------------------------
+
+
+def test_digest_lists_faculty_and_counts_but_never_names_a_student(
+        database: Database, clock: FixedClock) -> None:
+    now = clock.now()
+    with database.session() as session:
+        rivera = add_faculty(session, "Dr. Maria Rivera", research=["ultrasound"])
+        rivera.faculty_profile.accepting_since = now - timedelta(days=2)  # type: ignore[union-attr]
+        old = add_faculty(session, "Dr. Old Hand")
+        old.faculty_profile.accepting_since = now - timedelta(days=90)  # type: ignore[union-attr]
+        add_faculty(session, "Dr. Sam Park", accepting=False, office_hours="Tue 4-5pm, ED office")
+        add_faculty(session, "Dr. Elsewhere", specialty="Dermatology",
+                    office_hours="never mind")
+        zelda = add_student(session, "Zelda Quinnsworth", email="zq@example.edu")
+        group = make_group(session, created=now - timedelta(days=60), bound=False)
+        group_id = group.id
+        add_group(session, "other")
+        session.add(Letter(student_id=zelda.id, writer_id=rivera.id,
+                           writer_name="Dr. Maria Rivera", program="Stanford EM Residency",
+                           deadline=date(2027, 1, 20), state="asked"))
+        session.add(Letter(student_id=zelda.id, writer_name="Dr. Old Hand",
+                           program="Far Future", deadline=date(2027, 6, 1), state="asked"))
+        session.add(Mentorship(student_id=zelda.id, mentor_id=rivera.id, group_id=group.id,
+                               kind="career", cadence_days=42,
+                               started_at=now - timedelta(days=40)))
+        from bot.models import Membership
+        session.add(Membership(person_id=zelda.id, group_id=group.id))
+    channel = RecordingChannel()
+    with database.session() as session:
+        session.add(ChannelBinding(group_id=group_id, platform="slack", workspace="T1",
+                                   channel_id="C_EM"))
+    assert post_digest(database, Router([channel]), clock, group_id).state == "posted"
+    (post,) = channel.posted
+    assert (post.target.platform, post.target.workspace, post.target.channel_id) == \
+        ("slack", "T1", "C_EM")
+    text = post.reply.as_text()
+    assert "Dr. Maria Rivera" in text and "ultrasound" in text
+    assert "Dr. Old Hand" not in text.split("Office hours")[0]
+    assert "Dr. Sam Park: Tue 4-5pm, ED office" in text
+    assert "Elsewhere" not in text
+    assert "1 letter deadline and 1 mentor follow-up in the next 4 weeks" in text
+    for private in ("Zelda", "Quinnsworth", "zq@example.edu", "Stanford", "Far Future"):
+        assert private not in text
+    assert post.reply.ping is None and not post.reply.ephemeral
+
+
+# --- once per week -------------------------------------------------------------------
+
+
+def test_two_workers_post_the_weeks_digest_once(db_url: str, clock: FixedClock) -> None:
+    setup = Database(db_url)
+    with setup.session() as session:
+        group_id = make_group(session, created=clock.now() - timedelta(days=30)).id
+    setup.dispose()
+    channel = RecordingChannel()
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker() -> None:
+        db = Database(db_url)
+        try:
+            barrier.wait(timeout=10)
+            results.append(post_digest(db, Router([channel]), clock, group_id))
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(r.state for r in results) == ["posted", "taken"]
+    assert len(channel.posted) == 1
+    check = Database(db_url)
+    assert posts(check) == [("2027-W01", "posted")]
+    # Later the same week, a third try (another worker, a retry) posts nothing.
+    clock.advance(timedelta(days=2))
+    assert post_digest(check, Router([channel]), clock, group_id).state == "taken"
+    assert len(channel.posted) == 1
+    check.dispose()
+
+
+def test_a_failed_post_is_kept_and_retried_by_the_catch_up(database: Database,
+                                                           clock: FixedClock) -> None:
+    from bot.delivery import DeliveryError
+
+    with database.session() as session:
+        group_id = make_group(session, created=clock.now() - timedelta(days=30)).id
+    channel = RecordingChannel(failures=[DeliveryError("chat.postMessage: not_in_channel")])
+    router = Router([channel])
+    assert post_digest(database, router, clock, group_id).state == "failed"
+    with database.session() as session:
+        row = session.scalar(select(DigestPost))
+        assert row is not None and "not_in_channel" in (row.last_error or "")
+    assert [r.state for r in catch_up(database, router, clock)] == ["posted"]
+    assert len(channel.posted) == 1
+    assert catch_up(database, router, clock) == []
+
+
+def test_a_group_created_after_this_weeks_moment_waits_for_the_next(
+        database: Database, clock: FixedClock) -> None:
+    with database.session() as session:
+        make_group(session, created=clock.now() - timedelta(minutes=30))  # after Mon 9:00 NY
+    assert due_groups(database, clock.now()) == []
+
+
+# --- scheduler restarts --------------------------------------------------------------
+
+
+def test_scheduler_restart_neither_repeats_nor_skips_the_weekly_digest(
+        core: Core, clock: FixedClock) -> None:
+    with core.db.session() as session:
+        group_id = make_group(session, created=utc(2027, 1, 5)).id
+    channel = RecordingChannel()
+    router = Router([channel])
+
+    def run_for_a_while(until: datetime) -> SchedulerService:
+        """A process lifetime: its start-up catch-up, then the weekly job if it fires."""
+        service = SchedulerService(core, router)
+        service.add_jobs()
+        service.scheduler.start(paused=True)  # jobs in the store, the test runs them
+        try:
+            service.catch_up()  # what the scheduler runs first on start
+            job = service.scheduler.get_job(digest_job_id(group_id))
+            assert job is not None and job.coalesce and job.misfire_grace_time == 6 * 3600
+            fire = job.trigger.get_next_fire_time(None, clock.now())
+            if fire <= until:
+                clock.set(fire)
+                service.digest(group_id)
+            clock.set(until)
+        finally:
+            service.stop()
+        return service
+
+    # Up Friday to Sunday: no digest is due (the group is new since last Monday).
+    clock.set(utc(2027, 1, 8, 12))
+    run_for_a_while(utc(2027, 1, 10, 12))
+    assert channel.posted == []
+    # Down over Monday 9:00; back at 10:30: the catch-up posts the missed week once.
+    clock.set(utc(2027, 1, 11, 15, 30))
+    run_for_a_while(utc(2027, 1, 11, 16))
+    assert posts(core.db) == [("2027-W02", "posted")]
+    # Restarted again the same day, then up across the next Monday.
+    clock.set(utc(2027, 1, 11, 17))
+    run_for_a_while(utc(2027, 1, 19))
+    assert posts(core.db) == [("2027-W02", "posted"), ("2027-W03", "posted")]
+    assert len(channel.posted) == 2
+    # Restart just after the job fired: nothing again.
+    run_for_a_while(utc(2027, 1, 19, 1))
+    assert len(channel.posted) == 2
+
+
+def test_started_scheduler_runs_its_jobs_and_stops_cleanly(core: Core,
+                                                           clock: FixedClock) -> None:
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+
+    from tests.support.nudges import add_nudge
+
+    with core.db.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        add_nudge(session, ana, due_at=clock.now(), kind="notice", text="hello")
+        make_group(session, created=utc(2026, 12, 1))
+    channel = RecordingChannel()
+    service = SchedulerService(core, Router([channel]))
+    done: dict[str, threading.Event] = {"delivery-sweep": threading.Event(),
+                                        "digest-catch-up": threading.Event(),
+                                        "nudge-planner": threading.Event()}
+    errors: list[object] = []
+
+    def listener(event) -> None:  # type: ignore[no-untyped-def]
+        if event.exception is not None:
+            errors.append(event.exception)
+        if event.job_id in done:
+            done[event.job_id].set()
+
+    service.scheduler.add_listener(listener, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    service.start()
+    try:
+        for name, event in done.items():
+            assert event.wait(timeout=15), name
+        assert not errors
+        assert channel.texts() == ["hello"]
+        assert len(channel.posted) == 1  # this week's digest, missed before start
+        ids = {job.id for job in service.scheduler.get_jobs()}
+        assert {"delivery-sweep", "nudge-planner", "digest-catch-up"} <= ids
+        assert any(i.startswith("digest:") for i in ids)
+        # A command queueing a message pokes the sweep: delivered without waiting a minute.
+        done["delivery-sweep"].clear()
+        with core.db.session() as session:
+            add_nudge(session, ana.id, due_at=clock.now(), kind="notice", text="again")
+        core.poke_delivery()
+        assert done["delivery-sweep"].wait(timeout=15)
+        assert channel.texts() == ["hello", "again"]
+    finally:
+        service.stop()
+    assert not service.scheduler.running

@@ -1,0 +1,95 @@
+"""Snooze and "Not relevant" on a delivered nudge: typed, and pressed as the button the
+delivery sweep attached (the path every adapter's button handler takes)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core import Core
+from bot.delivery import Router
+from bot.models import Nudge
+from jobs.delivery import Sweeper
+from tests.support.channels import RecordingChannel
+from tests.support.factories import Driver, add_student
+from tests.support.nudges import add_nudge
+
+
+def deliver(core: Core) -> RecordingChannel:
+    channel = RecordingChannel()
+    Sweeper(core.db, core.clock, Router([channel]), max_inline_wait=0).run()
+    return channel
+
+
+def button(channel: RecordingChannel, label: str) -> str:
+    (sent,) = channel.sent
+    return next(a for a in sent.reply.actions if a.label == label).encode()
+
+
+def test_snooze_button_moves_the_same_nudge_a_week_on(core: Core, driver: Driver) -> None:
+    now = core.clock.now()
+    with core.db.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=now, text="write to Dr. Chen")
+    channel = deliver(core)
+    reply = driver.press(ana.id, button(channel, "Snooze 1 week"))
+    assert not reply.error and reply.title == "Snoozed"
+    with core.db.session() as session:
+        row = session.get(Nudge, nudge.id)
+        assert row is not None
+        assert (row.state, row.due_at, row.attempts) == ("pending", now + timedelta(weeks=1), 0)
+        assert session.query(Nudge).count() == 1  # rescheduled, not duplicated
+    core.clock.advance(timedelta(weeks=1))  # type: ignore[attr-defined]
+    assert deliver(core).texts() == ["write to Dr. Chen"]
+
+
+def test_not_relevant_cancels_for_good(core: Core, driver: Driver) -> None:
+    with core.db.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=core.clock.now())
+    channel = deliver(core)
+    reply = driver.press(ana.id, button(channel, "Not relevant"))
+    assert not reply.error
+    with core.db.session() as session:
+        assert session.get(Nudge, nudge.id).state == "cancelled"  # type: ignore[union-attr]
+    assert "nothing to snooze" in driver.run(ana, f"/mentor nudge snooze {nudge.id}").text
+
+
+def test_typed_form_shown_by_the_console_works(core: Core, driver: Driver) -> None:
+    with core.db.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=core.clock.now() + timedelta(days=1))
+    reply = driver.run(ana, f"/mentor nudge snooze id:{nudge.id}")
+    assert not reply.error
+    with core.db.session() as session:
+        row = session.get(Nudge, nudge.id)
+        assert row is not None and row.due_at == core.clock.now() + timedelta(weeks=1)
+
+
+def test_only_the_recipient_may_act_and_nothing_changes_otherwise(core: Core,
+                                                                  driver: Driver) -> None:
+    with core.db.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        ben = add_student(session, "Ben Okafor")
+        nudge = add_nudge(session, ana, due_at=core.clock.now())
+    for verb in ("snooze", "dismiss"):
+        reply = driver.run(ben, f"/mentor nudge {verb} {nudge.id}")
+        assert reply.error and f"no reminder number {nudge.id}" in reply.text
+    missing = driver.run(ana, "/mentor nudge dismiss 999999")
+    assert missing.error and "no reminder number 999999" in missing.text
+    with core.db.session() as session:
+        row = session.get(Nudge, nudge.id)
+        assert row is not None and (row.state, row.due_at) == ("pending", core.clock.now())
+
+
+def test_notices_cannot_be_snoozed(core: Core, driver: Driver) -> None:
+    with core.db.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        notice = add_nudge(session, ana, due_at=core.clock.now(), kind="notice")
+    reply = driver.run(ana, f"/mentor nudge snooze {notice.id}")
+    assert reply.error and "not a reminder" in reply.text
+
+
+def test_the_commands_are_hidden_from_help(core: Core, driver: Driver) -> None:
+    with core.db.session() as session:
+        ana = add_student(session, "Ana Lopez")
+    assert "nudge snooze" not in driver.run(ana, "/mentor help").as_text()
