@@ -162,27 +162,24 @@ def transition(ctx: Context, letter: Letter, wanted: str, reason: str = "") -> s
     letter.updated_at = ctx.now
     ctx.session.add(LetterEvent(letter_id=letter.id, from_state=old, to_state=wanted,
                                 at=ctx.now, note=reason))
-    if wanted == "asked" and letter.writer_id is not None:
-        record_ask(ctx.session, student_id=letter.student_id, writer_id=letter.writer_id,
-                   at=ctx.now, note=f"asked for a letter (#{letter.id})")
+    if wanted == "asked":
+        record_ask(ctx, letter)
     ctx.session.flush()
     replan(ctx.session, [letter], ctx.now, ctx.core.settings)
     return old
 
 
-def record_ask(session: Session, *, student_id: int, writer_id: int, at: datetime,
-               note: str) -> None:
-    """The one place an ask for a letter is logged as a contact (an ask, so the
-    transactional-relationship rule sees it); it also restarts the follow-up clock."""
-    mentorship = session.scalar(select(Mentorship).where(
-        Mentorship.student_id == student_id, Mentorship.mentor_id == writer_id,
-        Mentorship.active.is_(True)).order_by(Mentorship.id).limit(1))
-    session.add(Contact(student_id=student_id, mentor_id=writer_id,
-                        mentorship_id=mentorship.id if mentorship else None, at=at,
-                        note=note, is_ask=True, created_at=at))
-    if mentorship is not None and (mentorship.last_contact_at is None
-                                   or mentorship.last_contact_at < at):
-        mentorship.last_contact_at = at
+def record_ask(ctx: Context, letter: Letter) -> None:
+    """Log the ask as a contact with the writer (an ask, so the transactional-relationship
+    rule sees it; it also restarts the follow-up clock). Outside writers have no contacts."""
+    from bot.relationships import record_contact
+
+    writer = ctx.session.get(Person, letter.writer_id) if letter.writer_id else None
+    if writer is None:
+        return
+    record_contact(ctx.session, ctx.actor, writer, at=ctx.now,
+                   note=f"asked for a letter (#{letter.id})", is_ask=True, now=ctx.now,
+                   default_tz=ctx.core.settings.default_timezone)
 
 
 def mark_packet(ctx: Context, letter: Letter, done: Iterable[str],

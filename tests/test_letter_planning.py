@@ -138,3 +138,85 @@ def test_planning_is_idempotent_and_covers_letters_made_elsewhere(core, clock):
         assert plan_all(s, now, core.settings) == 3
     with core.db.session() as s:
         assert plan_all(s, now, core.settings) == 0
+
+
+# --- end to end through `mentorbot nudges due --json` ------------------------------------
+
+
+def test_nudges_due_json_lists_each_letter_kind_only_while_due(db_url, monkeypatch, capsys):
+    """Every letter-* kind appears in `nudges due --json` from its moment on, not before,
+    and not once the state that makes it moot is reached."""
+    import json
+
+    from bot.cli import main
+    from bot.clock import FixedClock
+    from bot.core import Core
+    from bot.db import Database
+    from bot.settings import Settings, get_settings
+    from tests.support.factories import Driver
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    db = Database(db_url)
+    clock = FixedClock(datetime(2027, 1, 4, 15, 0, tzinfo=UTC))
+    core = Core(db=db, clock=clock, settings=Settings(database_url=db_url, _env_file=None))
+    driver = Driver(core)
+    try:
+        with db.session() as s:
+            ana = add_student(s, "Ana Diaz", email="ana@example.edu", tz=NY)
+            add_faculty(s, "Dr. Jane Smith")
+            add_faculty(s, "Dr. Marcus Lee")
+        driver.run(ana, "/letter remind Dr. Jane Smith due:2027-04-19 kind:specialty")
+        driver.run(ana, "/letter remind Dr. Marcus Lee due:2027-04-19 kind:clerkship")
+        with db.session() as s:
+            smith_letter, lee_letter = s.scalars(select(Letter.id).order_by(Letter.id)).all()
+
+        def due(at: datetime) -> set[tuple[str, int]]:
+            assert main(["nudges", "due", "--at", at.isoformat(), "--json"]) == 0
+            items = json.loads(capsys.readouterr().out)
+            assert all(i["person"] == "ana@example.edu" for i in items
+                       if i["kind"].startswith("letter-"))
+            return {(i["kind"], i["subject_id"]) for i in items
+                    if i["kind"].startswith("letter-")}
+
+        def move(at: datetime, letter_id: int, *states: str) -> None:
+            clock.set(at)
+            for state in states:
+                assert not driver.run(ana, f"/letter update {letter_id} {state}").error
+
+        ask = datetime(2027, 3, 5, 15, 0, tzinfo=UTC)
+        assert due(ask - MINUTE) == set()
+        assert due(ask) == {("letter-ask", smith_letter), ("letter-ask", lee_letter)}
+        late = datetime(2027, 3, 22, 14, 0, tzinfo=UTC)  # after the DST change
+        assert ("letter-ask-late", lee_letter) not in due(late - MINUTE)
+        assert ("letter-ask-late", lee_letter) in due(late)
+        # Smith is asked and agrees on 6 Mar; Lee is asked at last call and agrees
+        move(datetime(2027, 3, 6, 17, 0, tzinfo=UTC), smith_letter, "asked", "agreed")
+        packet = datetime(2027, 3, 8, 15, 0, tzinfo=UTC)  # Mon 8 Mar 10:00 EST
+        assert ("letter-packet", smith_letter) not in due(packet - MINUTE)
+        assert due(packet) == {("letter-packet", smith_letter), ("letter-ask", lee_letter)}
+        move(datetime(2027, 3, 9, 17, 0, tzinfo=UTC), smith_letter, "packet-sent")
+        move(datetime(2027, 3, 22, 16, 0, tzinfo=UTC), lee_letter, "asked", "agreed",
+             "packet-sent")
+        checkin = datetime(2027, 4, 5, 14, 0, tzinfo=UTC)
+        assert due(checkin - MINUTE) == set()
+        assert due(checkin) == {("letter-checkin", smith_letter), ("letter-checkin", lee_letter)}
+        move(datetime(2027, 4, 6, 16, 0, tzinfo=UTC), smith_letter, "submitted")
+        deadline = datetime(2027, 4, 16, 14, 0, tzinfo=UTC)
+        assert due(deadline) == {("letter-checkin", lee_letter), ("letter-deadline", lee_letter),
+                                 ("letter-thanks", smith_letter)}
+        assert ("letter-thanks", smith_letter) in due(datetime(2027, 4, 7, 14, 0, tzinfo=UTC))
+        assert ("letter-thanks", smith_letter) not in due(datetime(2027, 4, 7, 13, 59,
+                                                                   tzinfo=UTC))
+        move(datetime(2027, 4, 16, 15, 0, tzinfo=UTC), smith_letter, "thanked")
+        move(datetime(2027, 4, 16, 15, 0, tzinfo=UTC), lee_letter, "submitted")
+        clock.set(datetime(2027, 4, 16, 16, 0, tzinfo=UTC))
+        assert not driver.run(ana, "/letter outcome interview at State EM").error
+        outcome = datetime(2027, 4, 17, 14, 0, tzinfo=UTC)
+        assert due(outcome - MINUTE) == set()
+        with db.session() as s:
+            outcome_id = s.scalar(select(Nudge.subject_id).where(Nudge.kind == "letter-outcome"))
+        assert due(outcome) == {("letter-outcome", outcome_id), ("letter-thanks", lee_letter)}
+    finally:
+        db.dispose()
+        get_settings.cache_clear()
