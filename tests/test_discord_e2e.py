@@ -5,6 +5,7 @@ messages go out through the real delivery sweep."""
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +23,8 @@ from bot.replies import Action, Reply
 from bot.settings import Settings
 from jobs.delivery import Sweeper
 from tests.support.discord_e2e import TIMEOUT, connected, fake_discord
-from tests.support.discord_fake import APP_ID, FakeDiscord
-from tests.support.factories import add_student
+from tests.support.discord_fake import APP_ID, CHANNEL_ID, FakeDiscord
+from tests.support.factories import add_faculty, add_student
 
 STUDENT_DISCORD_ID = 600000000000000001
 DM_CHANNEL_ID = STUDENT_DISCORD_ID + 1  # what the fake opens for that user
@@ -35,9 +36,9 @@ class Runtime:
     loop: asyncio.AbstractEventLoop | None
 
 
-def _client(core: Core) -> MentorClient:
-    # READY waits this long for more GUILD_CREATEs; the fake sends its one at once.
-    return MentorClient(DiscordBot(core), guild_ready_timeout=0.05)
+def _connected(core: Core, fake: FakeDiscord) -> Any:
+    # READY waits guild_ready_timeout for more GUILD_CREATEs; the fake sends its one at once.
+    return connected(MentorClient(DiscordBot(core), guild_ready_timeout=0.05), fake)
 
 
 def _core(sqlite_url: str, clock: Any) -> Core:
@@ -79,7 +80,7 @@ def test_slash_command_is_deferred_then_answered_by_follow_up(sqlite_url, clock)
     student_id = _student(core)
 
     async def scenario() -> None:
-        async with fake_discord() as fake, connected(_client(core), fake):
+        async with fake_discord() as fake, _connected(core, fake):
             payload = _slash(fake, "mentor", "profile", {"tz": "America/Chicago"})
             await fake.dispatch("INTERACTION_CREATE", payload)
             callback, followups = await _answers(fake, payload)
@@ -107,7 +108,7 @@ def test_dm_nudge_button_works_after_a_restart_and_429_is_waited_out(sqlite_url,
     async def scenario() -> None:
         async with fake_discord() as fake:
             # First run of the bot: the sweep DMs the nudge; Discord rate-limits it once.
-            async with connected(_client(core), fake) as client:
+            async with _connected(core, fake) as client:
                 fake.fail("POST", r"/channels/\d+/messages", 429, retry_after=0.05)
                 channel = DiscordChannel(Runtime(client, asyncio.get_running_loop()), core)
                 result = await asyncio.to_thread(_deliver, core, channel)
@@ -120,7 +121,7 @@ def test_dm_nudge_button_works_after_a_restart_and_429_is_waited_out(sqlite_url,
             assert sent.pings_nobody()
             assert action.encode() in sent.custom_ids
             # A new process (new client) gets the press on that old message.
-            async with connected(_client(core), fake):
+            async with _connected(core, fake):
                 press = fake.interaction(
                     kind=3, guild=False, user_id=STUDENT_DISCORD_ID,
                     data={"custom_id": action.encode(), "component_type": 2},
@@ -146,7 +147,7 @@ def test_closed_dms_keep_the_nudge_and_show_a_notice_on_next_command(sqlite_url,
 
     async def scenario() -> None:
         async with fake_discord() as fake, \
-                connected(_client(core), fake) as client:
+                _connected(core, fake) as client:
             fake.fail("POST", r"/channels/\d+/messages", 403, code=50007,
                       message="Cannot send messages to this user")
             channel = DiscordChannel(Runtime(client, asyncio.get_running_loop()), core)
@@ -169,3 +170,47 @@ def test_closed_dms_keep_the_nudge_and_show_a_notice_on_next_command(sqlite_url,
     asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 2))
     with core.db.session() as session:
         assert session.query(Identity).one().dm_blocked_at is None
+
+
+FACULTY_DISCORD_ID = 600000000000000101
+
+
+def test_find_then_request_intro_button_reaches_the_faculty_by_dm(sqlite_url, clock) -> None:
+    core = _core(sqlite_url, clock)
+    student_id = _student(core)
+    with core.db.session() as session:
+        session.get_one(Person, student_id).student_profile.interests = ["emergency medicine"]
+        kim = add_faculty(session, "Dr. Maya Kim", specialty="Emergency Medicine",
+                          research=["point-of-care ultrasound"])
+        kim.identities.append(Identity(platform="discord", workspace="",
+                                       external_id=str(FACULTY_DISCORD_ID)))
+        add_faculty(session, "Dr. Omar Reyes", specialty="Pediatrics", research=["asthma"])
+
+    async def scenario() -> None:
+        async with fake_discord() as fake, _connected(core, fake) as client:
+            payload = _slash(fake, "mentor", "find", {"keywords": "ultrasound"})
+            await fake.dispatch("INTERACTION_CREATE", payload)
+            callback, followups = await _answers(fake, payload)
+            assert callback.body["type"] == 5
+            shortlist = followups[0]
+            assert shortlist.pings_nobody()
+            text = json.dumps(shortlist.body["embeds"])
+            assert "Dr. Maya Kim" in text
+            request_ids = [i for i in shortlist.custom_ids if i.startswith("mb|mentor.request")]
+            assert request_ids, shortlist.custom_ids
+            press = fake.interaction(
+                kind=3, user_id=STUDENT_DISCORD_ID, data={"custom_id": request_ids[0],
+                                                          "component_type": 2},
+                message=fake.message(CHANNEL_ID, shortlist.body, flags=64))
+            await fake.dispatch("INTERACTION_CREATE", press)
+            _, answered = await _answers(fake, press)
+            assert answered[0].pings_nobody()
+            assert "Kim" in json.dumps(answered[0].body["embeds"])
+            channel = DiscordChannel(Runtime(client, asyncio.get_running_loop()), core)
+            result = await asyncio.to_thread(_deliver, core, channel)
+            assert result.sent == 1
+            (dm,) = fake.matching("POST", rf"/channels/{FACULTY_DISCORD_ID + 1}/messages")
+            assert dm.pings_nobody()
+            assert any(i.startswith("mb|mentor.accept") for i in dm.custom_ids)
+
+    asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 2))

@@ -7,8 +7,7 @@ import asyncio
 import logging
 import threading
 from dataclasses import dataclass, field
-
-import discord
+from typing import Any
 
 from adapters.discord.channel import DiscordChannel
 from adapters.discord.client import DiscordBot, MentorClient
@@ -30,6 +29,7 @@ class DiscordService:
     client: MentorClient | None = None
     loop: asyncio.AbstractEventLoop | None = None
     ready: threading.Event = field(default_factory=threading.Event)
+    client_options: dict[str, Any] = field(default_factory=dict)
     _thread: threading.Thread | None = None
     _channel: DiscordChannel | None = None
 
@@ -53,7 +53,8 @@ class DiscordService:
             loop.close()
 
     async def _serve(self) -> None:
-        client = MentorClient(DiscordBot(self.core), max_ratelimit_timeout=RATE_LIMIT_WAIT)
+        options = {"max_ratelimit_timeout": RATE_LIMIT_WAIT, **self.client_options}
+        client = MentorClient(DiscordBot(self.core), **options)
         self.client = client
 
         @client.event
@@ -82,5 +83,4 @@ class DiscordService:
 def build(core: Core, settings: Settings) -> DiscordService:
     if not settings.discord_token:
         raise ValueError("DISCORD_TOKEN is not set")
-    discord.utils.setup_logging(level=logging.getLogger().level or logging.INFO, root=False)
     return DiscordService(core=core, token=settings.discord_token)

@@ -1,0 +1,71 @@
+"""`mentorbot run`'s Discord service: the client in its own thread and event loop, reached
+from another thread (as the delivery sweep does) through its delivery channel."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from adapters.discord.service import DiscordService, build
+from bot.core import Core
+from bot.db import Database
+from bot.delivery import Address, ChannelTarget
+from bot.replies import Reply
+from bot.settings import Settings
+from tests.support.discord_fake import CHANNEL_ID, FakeDiscord
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeDiscord]:
+    """The fake on a loop in a thread of its own, like a remote server."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = FakeDiscord()
+    asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
+    with server.patched():
+        yield server
+    asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()
+
+
+def test_service_connects_delivers_and_stops(fake: FakeDiscord, sqlite_url: str,
+                                             clock: Any) -> None:
+    settings = Settings(database_url=sqlite_url, discord_token="fake-token",  # type: ignore[call-arg]
+                        _env_file=None)
+    core = Core(db=Database(sqlite_url), clock=clock, settings=settings)
+    service = build(core, settings)
+    assert isinstance(service, DiscordService) and service.name == "discord"
+    service.client_options["guild_ready_timeout"] = 0.05
+    channel = service.channel()
+    assert channel is not None
+    service.start()
+    try:
+        assert service.ready.wait(10), "never got READY from the fake gateway"
+        address = Address(person_id=1, name="Maya", email=None,
+                          identities=(("discord", "", "600000000000000001"),))
+        assert channel.can_reach(address)
+        channel.send_dm(address, Reply(title="Hello from the sweep thread"))
+        target = ChannelTarget("discord", "700000000000000010", str(CHANNEL_ID))
+        assert channel.can_post(target)
+        assert not channel.can_post(ChannelTarget("slack", "T1", "C1"))
+        channel.post_to_channel(target, Reply(title="Weekly digest", text="@everyone hi"))
+    finally:
+        service.stop()
+    assert not service.ready.is_set()
+    (dm,) = fake.matching("POST", r"/channels/600000000000000002/messages")
+    assert dm.body["embeds"][0]["title"] == "Hello from the sweep thread" and dm.pings_nobody()
+    (post,) = fake.matching("POST", rf"/channels/{CHANNEL_ID}/messages")
+    assert post.pings_nobody() and "@\u200beveryone" in post.body["embeds"][0]["description"]
+
+
+def test_build_needs_a_token(sqlite_url: str) -> None:
+    settings = Settings(database_url=sqlite_url, _env_file=None)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="DISCORD_TOKEN"):
+        build(Core(db=Database(sqlite_url), settings=settings), settings)
