@@ -11,7 +11,7 @@ how logging a contact or closing an item cancels what it made moot."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,14 +44,71 @@ def _planner(session: Session, now: datetime, settings: Settings) -> list[Plan]:
 def plan_relationships(session: Session, now: datetime, default_tz: str, *,
                        student_id: int | None = None) -> list[Plan]:
     """Every relationship nudge owed at `now` (for one student, when given)."""
-    plans: dict[tuple[str, int], Plan] = {}
+    owed: list[Owed] = []
     pairs = _contact_summary(session, student_id)
-    active_pairs = _plan_mentorships(session, now, default_tz, student_id, pairs, plans)
-    _plan_action_items(session, now, default_tz, student_id, plans)
-    _plan_keep_in_touch(session, now, default_tz, student_id, pairs, active_pairs, plans)
+    active_pairs = _owed_by_mentorships(session, now, default_tz, student_id, pairs, owed)
+    _owed_by_action_items(session, now, default_tz, student_id, owed)
+    _owed_keep_in_touch(session, now, default_tz, student_id, pairs, active_pairs, owed)
+    plans: dict[tuple[str, int], Plan] = {}
     for key in _pending_subjects(session, student_id):
-        plans.setdefault(key, Plan(subject_type=key[0], subject_id=key[1]))
+        plans[key] = Plan(subject_type=key[0], subject_id=key[1])
+    _build(session, now, owed, plans)
     return list(plans.values())
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A nudge the rules say is owed, before it is worded."""
+
+    person_id: int
+    kind: str
+    due_at: datetime
+    subject_type: str
+    subject_id: int
+    occurrence: str
+    words: tuple[Any, ...]  # what the wording function for `kind` needs
+
+    @property
+    def dedup_key(self) -> str:
+        return f"{self.kind}:{self.subject_type}:{self.subject_id}:{self.occurrence}"
+
+
+_STORED = Reply(text="(already planned)")
+"""Stands in for the wording of a nudge that is already stored: the store skips its key,
+so rewording it on every planning run would be wasted work."""
+
+
+def _build(session: Session, now: datetime, owed: list[Owed],
+           plans: dict[tuple[str, int], Plan]) -> None:
+    """Word the owed nudges that are new, and add every owed nudge to its subject's plan."""
+    stored = _stored_keys(session, [o.dedup_key for o in owed])
+    new_followups = {(o.person_id, o.words[1]) for o in owed
+                     if o.kind == "followup" and o.dedup_key not in stored}
+    recent = _recent_contacts(session, new_followups, now) if new_followups else {}
+    items = _open_items(session, new_followups) if new_followups else {}
+    for o in owed:
+        key = o.dedup_key
+        if key in stored:
+            reply = _STORED
+        elif o.kind == "followup":
+            pair = (o.person_id, o.words[1])
+            reply = _followup_reply(*o.words[1:], recent.get(pair, []), items.get(pair, []))
+        else:
+            reply = _WORDING[o.kind](*o.words)
+        plan = plans.get((o.subject_type, o.subject_id))
+        if plan is None:
+            plan = plans[(o.subject_type, o.subject_id)] = Plan(o.subject_type, o.subject_id)
+        plan.nudges.append(PlannedNudge(
+            person_id=o.person_id, kind=o.kind, due_at=o.due_at, subject_type=o.subject_type,
+            subject_id=o.subject_id, occurrence=o.occurrence, reply=reply))
+
+
+def _stored_keys(session: Session, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start:start + CHUNK]
+        found.update(session.scalars(select(Nudge.dedup_key).where(Nudge.dedup_key.in_(chunk))))
+    return found
 
 
 # --- state ---------------------------------------------------------------------------------
@@ -103,9 +160,9 @@ def _pending_subjects(session: Session, student_id: int | None) -> set[tuple[str
 # --- follow-ups and transactional flags ----------------------------------------------------
 
 
-def _plan_mentorships(session: Session, now: datetime, default_tz: str,
-                      student_id: int | None, pairs: dict[tuple[int, int], PairSummary],
-                      plans: dict[tuple[str, int], Plan]) -> set[tuple[int, int]]:
+def _owed_by_mentorships(session: Session, now: datetime, default_tz: str,
+                         student_id: int | None, pairs: dict[tuple[int, int], PairSummary],
+                         owed: list[Owed]) -> set[tuple[int, int]]:
     student, mentor = aliased(Person), aliased(Person)
     query = (
         select(Mentorship.id, Mentorship.student_id, Mentorship.mentor_id,
@@ -118,7 +175,6 @@ def _plan_mentorships(session: Session, now: datetime, default_tz: str,
     if student_id is not None:
         query = query.where(Mentorship.student_id == student_id)
     active: set[tuple[int, int]] = set()
-    followups: list[tuple[Any, ...]] = []
     for mid, sid, tid, cadence, started, last_logged, tz, mentor_name in session.execute(query):
         tz = tz or default_tz
         active.add((sid, tid))
@@ -126,21 +182,15 @@ def _plan_mentorships(session: Session, now: datetime, default_tz: str,
         last = _latest(last_logged, summary.last_at if summary else None)
         due = rules.followup_due(last, started, cadence, tz, now)
         if due is not None:
-            followups.append((mid, sid, tid, cadence, started, last, tz, mentor_name, due))
-        if summary is not None:
+            owed.append(Owed(sid, "followup", due[1], MENTORSHIP, mid, due[0].isoformat(),
+                             (sid, tid, mentor_name, cadence, started, last, tz)))
+        if summary is not None and summary.last_ask is not None:
             since = rules.transactional_since(started, summary.last_news, summary.last_ask, now)
-            if since is not None and summary.last_ask is not None:
-                nudge = _transactional(mid, sid, tid, mentor_name, since, summary.last_ask, tz)
-                _plan(plans, MENTORSHIP, mid).nudges.append(nudge)
-    if followups:
-        recent = _recent_contacts(session, {(f[1], f[2]) for f in followups}, now)
-        items = _open_items(session, {(f[1], f[2]) for f in followups})
-        for mid, sid, tid, cadence, started, last, tz, name, (day, due) in followups:
-            reply = _followup_reply(tid, name, cadence, started, last, tz,
-                                    recent.get((sid, tid), []), items.get((sid, tid), []))
-            _plan(plans, MENTORSHIP, mid).nudges.append(PlannedNudge(
-                person_id=sid, kind="followup", due_at=due, subject_type=MENTORSHIP,
-                subject_id=mid, occurrence=day.isoformat(), reply=reply))
+            if since is not None:
+                owed.append(Owed(
+                    sid, "transactional", rules.transactional_flag_at(since, summary.last_ask),
+                    MENTORSHIP, mid, f"since-{since.strftime('%Y-%m-%dT%H:%M')}",
+                    (tid, mentor_name, since, tz)))
     return active
 
 
@@ -189,14 +239,6 @@ def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
         yield values[start:start + CHUNK]
 
 
-def _plan(plans: dict[tuple[str, int], Plan], subject_type: str, subject_id: int) -> Plan:
-    key = (subject_type, subject_id)
-    plan = plans.get(key)
-    if plan is None:
-        plan = plans[key] = Plan(subject_type=subject_type, subject_id=subject_id)
-    return plan
-
-
 def _log_action(mentor_id: int) -> Action:
     return Action("Log contact", "mentor log", {"mentor": f"person:{mentor_id}"}, "primary")
 
@@ -236,9 +278,8 @@ def _followup_reply(mentor_id: int, mentor_name: str, cadence: int, started: dat
     )
 
 
-def _transactional(mentorship_id: int, student_id: int, mentor_id: int, mentor_name: str,
-                   since: datetime, last_ask: datetime, tz: str) -> PlannedNudge:
-    reply = Reply(
+def _transactional_reply(mentor_id: int, mentor_name: str, since: datetime, tz: str) -> Reply:
+    return Reply(
         title=f"Share some news with {mentor_name} — no ask attached",
         text=f"Since {_day(since, tz)}, each time you got in touch with {mentor_name} it was "
              "to ask for something. Mentors stay invested when they hear how things are "
@@ -247,17 +288,13 @@ def _transactional(mentorship_id: int, student_id: int, mentor_id: int, mentor_n
         sections=(Section(heading="A four-part update", text=_OUTLINE),),
         actions=(_log_action(mentor_id),),
     )
-    return PlannedNudge(
-        person_id=student_id, kind="transactional",
-        due_at=rules.transactional_flag_at(since, last_ask), subject_type=MENTORSHIP,
-        subject_id=mentorship_id, occurrence=f"since-{since.strftime('%Y-%m-%dT%H:%M')}", reply=reply)
 
 
 # --- action items --------------------------------------------------------------------------
 
 
-def _plan_action_items(session: Session, now: datetime, default_tz: str,
-                       student_id: int | None, plans: dict[tuple[str, int], Plan]) -> None:
+def _owed_by_action_items(session: Session, now: datetime, default_tz: str,
+                          student_id: int | None, owed: list[Owed]) -> None:
     student, mentor = aliased(Person), aliased(Person)
     query = (
         select(ActionItem.id, ActionItem.student_id, ActionItem.mentor_id, ActionItem.task,
@@ -272,30 +309,31 @@ def _plan_action_items(session: Session, now: datetime, default_tz: str,
     for iid, sid, tid, task, due_at, tz, mentor_name in session.execute(query):
         tz = tz or default_tz
         found = rules.action_item_due(due_at, tz, now)
-        if found is None:
-            continue
-        index, due = found
-        reply = Reply(
-            title=f"Circle back: {task}",
-            text=f"{mentor_name} suggested this, due {_day(due_at, tz)}. Done it? Close it with "
-                 "a line on how it went. Decided not to? That counts too: close it with your "
-                 "reason, and tell them next time you write.",
-            actions=(Action("Mark done", "mentor done", {"id": str(iid)}, "primary"),
-                     _log_action(tid)),
-            footer=f"/mentor done {iid} note:\"decided not to, because …\"",
-        )
-        _plan(plans, ACTION_ITEM, iid).nudges.append(PlannedNudge(
-            person_id=sid, kind="action-item", due_at=due, subject_type=ACTION_ITEM,
-            subject_id=iid, occurrence=str(index), reply=reply))
+        if found is not None:
+            index, due = found
+            owed.append(Owed(sid, "action-item", due, ACTION_ITEM, iid, str(index),
+                             (iid, tid, task, due_at, mentor_name, tz)))
+
+
+def _action_item_reply(item_id: int, mentor_id: int, task: str, item_due: datetime,
+                       mentor_name: str, tz: str) -> Reply:
+    return Reply(
+        title=f"Circle back: {task}",
+        text=f"{mentor_name} suggested this, due {_day(item_due, tz)}. Done it? Close it with "
+             "a line on how it went. Decided not to? That counts too: close it with your "
+             "reason, and tell them next time you write.",
+        actions=(Action("Mark done", "mentor done", {"id": str(item_id)}, "primary"),
+                 _log_action(mentor_id)),
+        footer=f"/mentor done {item_id} note:\"decided not to, because …\"",
+    )
 
 
 # --- keeping letter writers posted ---------------------------------------------------------
 
 
-def _plan_keep_in_touch(session: Session, now: datetime, default_tz: str,
+def _owed_keep_in_touch(session: Session, now: datetime, default_tz: str,
                         student_id: int | None, pairs: dict[tuple[int, int], PairSummary],
-                        active_pairs: set[tuple[int, int]],
-                        plans: dict[tuple[str, int], Plan]) -> None:
+                        active_pairs: set[tuple[int, int]], owed: list[Owed]) -> None:
     """One reminder stream per (student, writer) with a thanked letter, keyed by the latest
     such letter. A writer who is also an active mentor is covered by the follow-ups."""
     thanked = (
@@ -329,18 +367,27 @@ def _plan_keep_in_touch(session: Session, now: datetime, default_tz: str,
         last_touch = _latest(thanked_at, summary.last_at if summary else None) or thanked_at
         tz = tz or default_tz
         found = rules.keep_in_touch_due(last_touch, tz, now)
-        if found is None:
-            continue
-        day, due = found
-        reply = Reply(
-            title=f"Keep {writer_name} posted",
-            text=f"It has been about three months since you last touched base with "
-                 f"{writer_name} ({_day(last_touch, tz)}). Writers like hearing how things turned "
-                 "out: interviews, results, what you are doing now. A short note keeps the door "
-                 "open.",
-            sections=(Section(heading="A four-part update", text=_OUTLINE),),
-            actions=(_log_action(wid),),
-        )
-        _plan(plans, THANKED_LETTER, lid).nudges.append(PlannedNudge(
-            person_id=sid, kind="keep-in-touch", due_at=due, subject_type=THANKED_LETTER,
-            subject_id=lid, occurrence=day.isoformat(), reply=reply))
+        if found is not None:
+            day, due = found
+            owed.append(Owed(sid, "keep-in-touch", due, THANKED_LETTER, lid, day.isoformat(),
+                             (wid, writer_name, last_touch, tz)))
+
+
+def _keep_in_touch_reply(writer_id: int, writer_name: str, last_touch: datetime,
+                         tz: str) -> Reply:
+    return Reply(
+        title=f"Keep {writer_name} posted",
+        text=f"It has been about three months since you last touched base with "
+             f"{writer_name} ({_day(last_touch, tz)}). Writers like hearing how things turned "
+             "out: interviews, results, what you are doing now. A short note keeps the door "
+             "open.",
+        sections=(Section(heading="A four-part update", text=_OUTLINE),),
+        actions=(_log_action(writer_id),),
+    )
+
+
+_WORDING: dict[str, Callable[..., Reply]] = {
+    "transactional": _transactional_reply,
+    "action-item": _action_item_reply,
+    "keep-in-touch": _keep_in_touch_reply,
+}

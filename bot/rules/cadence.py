@@ -9,7 +9,8 @@ UTC, so a follow-up due "in six weeks" arrives at the same local hour across a D
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import UserError
@@ -104,6 +105,7 @@ def describe_cadence(days: int) -> str:
 # --- when things fall due ---------------------------------------------------------------
 
 
+@lru_cache(maxsize=1024)
 def _zone(tz: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(tz or "UTC")
@@ -119,8 +121,6 @@ def local_day(moment: datetime, tz: str | None) -> date:
 def daytime_on(day: date, tz: str | None, at: time = NUDGE_HOUR) -> datetime:
     """The UTC instant of `at` local time on `day` (DST-aware through zoneinfo; a wall time
     skipped by a spring-forward gap resolves to the later offset)."""
-    from datetime import UTC
-
     return datetime.combine(day, at, tzinfo=_zone(tz)).astimezone(UTC)
 
 
