@@ -46,7 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     if settings.log_level.upper() != "DEBUG":
-        # Migrations run on every verb; their chatter is not news to the person at the prompt.
+        # Migrations run on every verb and the scheduler reports every run: not news to the
+        # person at the prompt.
         logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     result: int = args.func(args)
     return result

@@ -12,7 +12,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "SLACK_SIGNING_SECRET), Discord (DISCORD_TOKEN) and the scheduler. With neither "
         "configured, says what to set and runs the console adapter instead.")
     run.add_argument("--as", dest="as_email", metavar="EMAIL",
-                     help="console only: act as this person (default: the first student)")
+                     help="console only: act as this person (default: the demo student, else the first student)")
     run.set_defaults(func=start)
 
 

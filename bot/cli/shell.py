@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Run commands as a person, one per line from standard input (a prompt "
         "when it is a terminal); replies are printed as plain text. Exits 0 at end of input.")
     shell.add_argument("--as", dest="as_email", metavar="EMAIL",
-                       help="act as this person (default: the first student)")
+                       help="act as this person (default: the demo student, else the first "
+                       "student)")
     shell.set_defaults(func=run_shell)
 
 
@@ -39,6 +40,11 @@ def run_shell(args: argparse.Namespace) -> int:
 def pick_person(session, email: str | None) -> Person | None:  # type: ignore[no-untyped-def]
     if email:
         return session.scalar(select(Person).where(func.lower(Person.email) == email.lower()))
+    from bot.demo import DEMO_STUDENT_EMAIL
+
+    demo = session.scalar(select(Person).where(Person.email == DEMO_STUDENT_EMAIL))
+    if demo is not None:
+        return demo
     return session.scalar(
         select(Person).join(Role).where(Role.role == "student").order_by(Person.id).limit(1)
     )
