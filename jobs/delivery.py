@@ -21,6 +21,7 @@ window for a repeat is a crash between the platform's answer and that write."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import queue
@@ -35,13 +36,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Text, bindparam, cast, or_, select, update
 
 from bot.clock import Clock
 from bot.db import Database
 from bot.delivery import Address, Channel, DeliveryError, Router
-from bot.models import Nudge, Person
+from bot.models import Identity, Nudge, Person
 from bot.notices import NOTICE
 from bot.replies import Action, Reply
 from bot.rules.quiet_hours import next_allowed
@@ -94,8 +94,13 @@ class Claimed:
     id: int
     person_id: int
     kind: str
-    payload: dict[str, Any]
+    payload_json: str  # decoded by the sending thread, not while rows are locked
     attempts: int
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        value = json.loads(self.payload_json) if self.payload_json else {}
+        return value if isinstance(value, dict) else {}
 
 
 @dataclass
@@ -137,13 +142,37 @@ def claim(db: Database, now: datetime, worker: str, *, limit: int = BATCH,
         update(NUDGES)
         .where(NUDGES.c.id.in_(due.scalar_subquery()))
         .values(claimed_by=worker, lease_until=now + lease)
-        .returning(NUDGES.c.id, NUDGES.c.person_id, NUDGES.c.kind, NUDGES.c.payload,
-                   NUDGES.c.attempts)
+        .returning(NUDGES.c.id, NUDGES.c.person_id, NUDGES.c.kind,
+                   cast(NUDGES.c.payload, Text), NUDGES.c.attempts)
     )
     with db.session() as session:
         rows = session.execute(stmt).all()
-    rows = sorted(rows, key=lambda r: r.id)  # RETURNING order is unspecified; keep creation order
-    return [Claimed(r.id, r.person_id, r.kind, r.payload or {}, r.attempts) for r in rows]
+    rows = sorted(rows, key=lambda r: r[0])  # RETURNING order is unspecified; keep creation order
+    return [Claimed(r[0], r[1], r[2], r[3] or "", r[4]) for r in rows]
+
+
+def _people(db: Database, ids: set[int]) -> dict[int, tuple[Address, str | None, str | None]]:
+    """Address, time zone and quiet hours of each person, in two queries."""
+    people = Person.__table__
+    identities = Identity.__table__
+    with db.session() as session:
+        conn = session.connection()
+        rows = conn.execute(
+            select(people.c.id, people.c.name, people.c.email, people.c.timezone,
+                   people.c.quiet_hours).where(people.c.id.in_(ids))
+        ).all()
+        accounts: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+        for i in conn.execute(
+            select(identities.c.person_id, identities.c.platform, identities.c.workspace,
+                   identities.c.external_id)
+            .where(identities.c.person_id.in_(ids)).order_by(identities.c.id)
+        ):
+            accounts[i.person_id].append((i.platform, i.workspace, i.external_id))
+    return {
+        r.id: (Address(r.id, r.name, r.email, tuple(accounts[r.id])), r.timezone,
+               r.quiet_hours)
+        for r in rows
+    }
 
 
 # --- outcomes ----------------------------------------------------------------------------
@@ -276,45 +305,39 @@ class Sweeper:
 
     def _prepare(self, claimed: list[Claimed], now: datetime, result: SweepResult
                  ) -> tuple[list[_Job], list[Outcome]]:
-        """Group by person, apply quiet hours, choose each person's channel."""
-        with self.db.session() as session:
-            people = {
-                p.id: p
-                for p in session.scalars(
-                    select(Person).options(selectinload(Person.identities))
-                    .where(Person.id.in_({c.person_id for c in claimed}))
-                )
-            }
-            by_person: dict[int, list[Claimed]] = defaultdict(list)
-            for nudge in claimed:
-                by_person[nudge.person_id].append(nudge)
-            jobs: list[_Job] = []
-            early: list[Outcome] = []
-            deferrals: list[dict[str, Any]] = []
-            for person_id, nudges in by_person.items():
-                person = people.get(person_id)
-                if person is None:  # deleted since the claim; its nudges went with it
-                    continue
-                allowed = next_allowed(now, zone(person.timezone, self.default_timezone),
-                                       person.quiet_hours)
-                ready: list[Claimed] = []
-                for nudge in nudges:
-                    if nudge.kind != NOTICE and allowed > now:
-                        deferrals.append({"b_id": nudge.id, "b_due": allowed})
-                    else:
-                        ready.append(nudge)
-                if not ready:
-                    continue
-                address = Address.of(person)
-                channel = self.router.channel_for(address)
-                if channel is None:
-                    early += [self._failure(n, now, "no delivery channel reaches this person")
-                              for n in ready]
-                    continue
-                keep = self._per_person_limit(channel)
-                early += [Outcome(n.id, "release", now) for n in ready[keep:]]
-                jobs.append(_Job(address, channel, ready[:keep]))
-            if deferrals:
+        """Group by person, apply quiet hours, choose each person's channel. Plain rows,
+        not ORM objects: this runs for every batch and must stay cheap."""
+        people = _people(self.db, {c.person_id for c in claimed})
+        by_person: dict[int, list[Claimed]] = defaultdict(list)
+        for nudge in claimed:
+            by_person[nudge.person_id].append(nudge)
+        jobs: list[_Job] = []
+        early: list[Outcome] = []
+        deferrals: list[dict[str, Any]] = []
+        for person_id, nudges in by_person.items():
+            found = people.get(person_id)
+            if found is None:  # deleted since the claim; its nudges went with it
+                continue
+            address, tz, quiet = found
+            allowed = next_allowed(now, zone(tz, self.default_timezone), quiet)
+            ready: list[Claimed] = []
+            for nudge in nudges:
+                if nudge.kind != NOTICE and allowed > now:
+                    deferrals.append({"b_id": nudge.id, "b_due": allowed})
+                else:
+                    ready.append(nudge)
+            if not ready:
+                continue
+            channel = self.router.channel_for(address)
+            if channel is None:
+                early += [self._failure(n, now, "no delivery channel reaches this person")
+                          for n in ready]
+                continue
+            keep = self._per_person_limit(channel)
+            early += [Outcome(n.id, "release", now) for n in ready[keep:]]
+            jobs.append(_Job(address, channel, ready[:keep]))
+        if deferrals:
+            with self.db.session() as session:
                 session.connection().execute(_DEFER, deferrals)
         result.deferred += len(deferrals)
         for outcome in early:

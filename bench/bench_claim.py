@@ -1,0 +1,112 @@
+"""Claiming due nudges among many future ones: with N pending nudges in the future and
+1,000 due, how long one sweep's claim (UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
+LOCKED) RETURNING …) takes, on SQLite and on PostgreSQL. The (state, due_at) index makes
+it proportional to what is due, not to what is pending; the plan is printed as proof.
+
+Usage: python -m bench.bench_claim [--small] [--pending N] [--due D] [--backend sqlite|postgres]"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from bench.nudge_support import add_due_nudges, add_people, scratch_postgres, scratch_sqlite
+from bot.db import Database
+from jobs.delivery import NUDGES, claim
+
+NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
+
+FUTURE_SQLITE = """
+INSERT INTO nudges (person_id, kind, due_at, subject_type, subject_id, dedup_key, text,
+                    payload, state, attempts, created_at)
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < :count)
+SELECT 1 + (n % :people), 'followup',
+       strftime('%Y-%m-%d %H:%M:%f000', '2027-01-05 00:00:00', '+' || (n % 500000) || ' minutes'),
+       'bench', n, 'future:' || n, 'write to your mentor', '{"text": "write to your mentor"}',
+       'pending', 0, '2027-01-04 00:00:00.000000'
+FROM seq
+"""
+
+FUTURE_POSTGRES = """
+INSERT INTO nudges (person_id, kind, due_at, subject_type, subject_id, dedup_key, text,
+                    payload, state, attempts, created_at)
+SELECT 1 + (n % :people), 'followup',
+       timestamptz '2027-01-05 00:00:00+00' + (n % 500000) * interval '1 minute',
+       'bench', n, 'future:' || n, 'write to your mentor', '{"text": "write to your mentor"}',
+       'pending', 0, timestamptz '2027-01-04 00:00:00+00'
+FROM generate_series(1, :count) AS n
+"""
+
+
+def fill(db: Database, pending: int, due: int) -> None:
+    people = add_people(db, 1000)
+    started = time.perf_counter()
+    with db.session() as session:
+        sql = FUTURE_POSTGRES if db.dialect == "postgresql" else FUTURE_SQLITE
+        session.execute(text(sql), {"count": pending, "people": len(people)})
+    add_due_nudges(db, people, due, NOW - timedelta(minutes=5))
+    with db.session() as session:
+        session.execute(text("ANALYZE"))
+    print(f"  filled {pending:,} future + {due:,} due nudges in "
+          f"{time.perf_counter() - started:.1f} s")
+
+
+def plan(db: Database) -> str:
+    from sqlalchemy import or_, select
+
+    query = (select(NUDGES.c.id).where(
+        NUDGES.c.state == "pending", NUDGES.c.due_at <= NOW,
+        or_(NUDGES.c.lease_until.is_(None), NUDGES.c.lease_until <= NOW))
+        .order_by(NUDGES.c.due_at).limit(1000))
+    compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+    prefix = "EXPLAIN QUERY PLAN " if db.dialect == "sqlite" else "EXPLAIN "
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(prefix + str(compiled)).all()
+    return " | ".join(str(r[-1]) for r in rows)
+
+
+def measure(db: Database, due: int, rounds: int) -> list[float]:
+    timings = []
+    for round_no in range(rounds):
+        worker = f"bench-{round_no}"
+        started = time.perf_counter()
+        claimed = claim(db, NOW, worker, limit=due)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert len(claimed) == due, len(claimed)
+        with db.session() as session:  # give them back for the next round
+            session.execute(text("UPDATE nudges SET lease_until = NULL, claimed_by = NULL "
+                                 "WHERE claimed_by = :w"), {"w": worker})
+    return timings
+
+
+def run(backend: str, pending: int, due: int, rounds: int) -> None:
+    scratch = scratch_postgres if backend == "postgres" else scratch_sqlite
+    print(f"{backend}:")
+    with scratch() as db:
+        fill(db, pending, due)
+        print(f"  plan: {plan(db)}")
+        timings = measure(db, due, rounds)
+    print(f"  claim {due:,} due among {pending:,} pending: median "
+          f"{statistics.median(timings):.1f} ms, best {min(timings):.1f} ms, worst "
+          f"{max(timings):.1f} ms over {rounds} rounds")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--small", action="store_true", help="a few seconds, for CI")
+    parser.add_argument("--pending", type=int)
+    parser.add_argument("--due", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    args = parser.parse_args()
+    pending = args.pending or (20_000 if args.small else 1_000_000)
+    for backend in (["sqlite", "postgres"] if args.backend == "both" else [args.backend]):
+        run(backend, pending, args.due, args.rounds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Sweep throughput: due nudges delivered through the real SlackChannel (slack_sdk
+WebClient) to the Slack Web API stand-in running in another process on 127.0.0.1 with no
+rate limit (so the channel's per-person pacing is off). Each person gets several nudges:
+the first costs conversations.open + chat.postMessage, the rest one chat.postMessage.
+
+Usage: python -m bench.bench_sweep [--small] [--nudges N] [--people P] [--threads T]"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bench.nudge_support import StandIn, add_due_nudges, add_people, scratch_sqlite, slack_channel
+from bot.clock import SystemClock
+from bot.delivery import Router
+from bot.models import Nudge
+from jobs.delivery import Sweeper
+
+TOKEN = re.compile(r"msg-\d{7}")
+
+
+def token(call: dict[str, object]) -> str:
+    """The message's own number (msg-0000042), from what the stand-in received."""
+    params = call["params"]
+    found = TOKEN.search(str(params.get("text", "")) if isinstance(params, dict) else "")
+    return found.group(0) if found else ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--small", action="store_true", help="a few seconds, for CI")
+    parser.add_argument("--nudges", type=int)
+    parser.add_argument("--people", type=int)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    nudges = args.nudges or (1000 if args.small else 20000)
+    people = args.people or max(nudges // 5, 1)
+    with scratch_sqlite() as db, StandIn() as api:
+        ids = add_people(db, people)
+        texts = add_due_nudges(db, ids, nudges, datetime.now(UTC) - timedelta(minutes=1))
+        channel = slack_channel(api.url, db, dm_interval=0.0)
+        sweeper = Sweeper(db, SystemClock(), Router([channel]), threads=args.threads)
+        started = time.perf_counter()
+        result = sweeper.run()
+        elapsed = time.perf_counter() - started
+        calls = api.calls()
+        with db.session() as session:
+            states = dict(session.execute(
+                select(Nudge.state, func.count()).group_by(Nudge.state)).all())
+    methods = Counter(c["method"] for c in calls)
+    posted = Counter(token(call) for call in calls if call["method"] == "chat.postMessage")
+    expected = {t.split(" ")[0] for t in texts}
+    duplicated = sum(1 for n in posted.values() if n > 1)
+    lost = len(expected - set(posted))
+    print(f"sweep: {result.sent} of {nudges} nudges to {people} people in {elapsed:.2f} s "
+          f"= {result.sent / elapsed:,.0f} nudges/s ({args.threads} sending threads)")
+    print(f"Web API calls: {methods.get('conversations.open', 0)} conversations.open, "
+          f"{methods.get('chat.postMessage', 0)} chat.postMessage "
+          f"({(methods.get('chat.postMessage', 0) + methods.get('conversations.open', 0)) / nudges:.2f} "
+          f"calls per nudge)")
+    print(f"rows: {states}; lost {lost}, duplicated {duplicated}")
+
+
+if __name__ == "__main__":
+    main()

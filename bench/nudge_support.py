@@ -1,0 +1,130 @@
+"""What the nudge benchmarks share: a scratch database, people with Slack accounts, due
+nudges in bulk, and the Slack Web API stand-in in a process of its own."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from bot.db import Database
+from bot.models import Identity, Nudge, Person, Role
+from bot.replies import Action, Reply
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def scratch_sqlite() -> Iterator[Database]:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+        db.upgrade()
+        try:
+            yield db
+        finally:
+            db.dispose()
+
+
+@contextlib.contextmanager
+def scratch_postgres() -> Iterator[Database]:
+    """A throwaway PostgreSQL server (the one the test suite uses)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support import postgres
+    from tests.support.databases import PostgresFactory
+
+    server = postgres.start()
+    factory = PostgresFactory(server.url)
+    db = Database(factory.new_url())
+    try:
+        yield db
+    finally:
+        db.dispose()
+        factory.close()
+        server.stop()
+
+
+def add_people(db: Database, count: int, *, slack: bool = True) -> list[int]:
+    with db.session() as session:
+        session.execute(insert(Person), [
+            {"name": f"Student {i}", "email": f"student{i}@example.edu",
+             "timezone": "UTC", "quiet_hours": "00:00-00:00"}
+            for i in range(count)
+        ])
+        ids = [p for (p,) in session.query(Person.id).order_by(Person.id)]
+        session.execute(insert(Role), [{"person_id": p, "role": "student"} for p in ids])
+        if slack:
+            session.execute(insert(Identity), [
+                {"person_id": p, "platform": "slack", "workspace": "T0MENTOR",
+                 "external_id": f"U{p:08d}"}
+                for p in ids
+            ])
+    return ids
+
+
+def nudge_payload(text: str, nudge_no: int) -> dict[str, Any]:
+    return Reply(title="Time to check in with Dr. Rivera", text=text,
+                 actions=(Action("Log contact", "mentor log", {"mentor": "7"}, "primary"),)
+                 ).to_dict()
+
+
+def add_due_nudges(db: Database, people: list[int], count: int, due_at: datetime,
+                   prefix: str = "msg") -> list[str]:
+    texts = [f"{prefix}-{i:07d} write to your mentor" for i in range(count)]
+    rows = [
+        {"person_id": people[i % len(people)], "kind": "followup", "due_at": due_at,
+         "subject_type": "bench", "subject_id": i, "dedup_key": f"{prefix}:{i}",
+         "text": t, "payload": nudge_payload(t, i), "state": "pending", "attempts": 0,
+         "created_at": due_at}
+        for i, t in enumerate(texts)
+    ]
+    with db.session() as session:
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(Nudge), rows[start:start + 5000])
+    return texts
+
+
+class StandIn:
+    """The Slack Web API stand-in (tests/support/slack_api.py) in another process."""
+
+    def __init__(self, *, channel_rate_limit: float | None = None) -> None:
+        argv = [sys.executable, "-m", "tests.support.slack_api", "--port", "0"]
+        if channel_rate_limit:
+            argv += ["--channel-rate-limit", str(channel_rate_limit)]
+        self.proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip()  # http://127.0.0.1:PORT/api
+        self.root = self.url.rsplit("/api", 1)[0]
+
+    def calls(self) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(self.root + "/_calls", timeout=60) as response:
+            return list(json.load(response))
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+    def __enter__(self) -> StandIn:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def slack_channel(url: str, db: Database, *, dm_interval: float) -> Any:
+    from slack_sdk import WebClient
+
+    from adapters.slack.channel import SlackChannel
+
+    client = WebClient(token="xoxb-bench", base_url=url + "/")
+    channel = SlackChannel.single(client, db)
+    channel.dm_interval = dm_interval
+    return channel
