@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock, SystemClock
 from bot.context import ChannelRef, Context
@@ -118,6 +119,14 @@ class Core:
     def identify(self, user: PlatformUser) -> int:
         """The person behind a platform account: by platform id, then by email (joining the
         account to a roster entry), else a new student."""
+        try:
+            return self._identify(user)
+        except IntegrityError:
+            # The same new account's first two requests at once: the other one created the
+            # person (or the identity) first, so looking again finds it.
+            return self._identify(user)
+
+    def _identify(self, user: PlatformUser) -> int:
         from bot.people import find_by_identity
 
         with self.db.session() as session:

@@ -1,9 +1,12 @@
 """The slack-bolt app: `/mentor` and `/letter`, buttons, the profile modal, App Home and the
 events we react to. It only translates: Slack payload → `core.Request`, `Reply` → Block Kit.
 
-Every listener acknowledges first and works afterwards (Bolt lazy listeners run in its
-thread pool), so Slack gets its answer within 3 seconds however long the core takes; the
-reply then goes through `respond()` (the command's response_url) or a DM.
+Every listener acknowledges first and works afterwards, so Slack gets its answer within 3
+seconds however long the core takes; the reply then goes through `respond()` (the command's
+response_url) or a DM. The app runs with `process_before_response=True` and lazy listeners:
+the (trivial) ack function runs in the request's own thread and the work goes to a thread
+pool. With Bolt's default instead, the ack function itself waits for a pool worker, so a few
+slow commands would delay every other acknowledgement past Slack's limit.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +46,7 @@ COMMANDS = ("/mentor", "/letter")
 ACTION_PATTERN = re.compile(r"^mb\|")
 RESPONSE_URL_USES = 5  # Slack accepts five posts to one response_url
 RATE_LIMIT_RETRIES = 3
+WORKERS = 16  # threads running the core for commands, buttons and events
 
 
 def api_base_url(settings: Settings) -> str | None:
@@ -231,7 +236,7 @@ def _ack(ack: Ack) -> None:
 def build_app(core: Core, settings: Settings, *, client: WebClient | None = None,
               oauth_settings: OAuthSettings | None = None,
               token_verification_enabled: bool = True,
-              process_before_response: bool = False) -> SlackBot:
+              workers: int = WORKERS) -> SlackBot:
     """The Bolt app for `core`. Single workspace: SLACK_BOT_TOKEN. Multi-workspace: pass
     `oauth_settings` (see adapters.slack.oauth) and no token."""
     token = None if oauth_settings is not None else settings.slack_bot_token
@@ -244,7 +249,8 @@ def build_app(core: Core, settings: Settings, *, client: WebClient | None = None
         signing_secret=settings.slack_signing_secret or "",
         oauth_settings=oauth_settings,
         token_verification_enabled=token_verification_enabled and token is not None,
-        process_before_response=process_before_response,
+        process_before_response=True,
+        listener_executor=ThreadPoolExecutor(workers, thread_name_prefix="slack-work"),
         logger=logging.getLogger("slack_bolt.mentorbot"),
     )
     home = HomePublisher(core)
@@ -288,13 +294,15 @@ def _register(bot: SlackBot) -> None:
 
     app.view(PROFILE_MODAL)(ack=_ack, lazy=[save_profile])
 
-    @app.event("app_home_opened")
     def home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         bot.home_opened(event, body, client)
 
-    @app.event("member_joined_channel")
+    app.event("app_home_opened")(ack=_ack, lazy=[home_opened])
+
     def member_joined(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         bot.member_joined(event, body, client)
+
+    app.event("member_joined_channel")(ack=_ack, lazy=[member_joined])
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -36,14 +36,31 @@ class SlackPeople:
     ttl: float = CACHE_SECONDS
     _cache: dict[tuple[str, str], tuple[float, SlackPerson]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _user_locks: dict[tuple[str, str], threading.Lock] = field(default_factory=dict)
 
     def lookup(self, client: WebClient, team_id: str, user_id: str) -> SlackPerson:
         key = (team_id, user_id)
-        now = time.monotonic()
+        hit = self._cached(key)
+        if hit is not None:
+            return hit
+        # One lookup per user at a time: a burst of first commands from a new user costs one
+        # users.info and creates one person.
+        with self._lock:
+            user_lock = self._user_locks.setdefault(key, threading.Lock())
+        with user_lock:
+            hit = self._cached(key)
+            if hit is not None:
+                return hit
+            return self._lookup(client, key)
+
+    def _cached(self, key: tuple[str, str]) -> SlackPerson | None:
         with self._lock:
             hit = self._cache.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def _lookup(self, client: WebClient, key: tuple[str, str]) -> SlackPerson:
+        team_id, user_id = key
+        now = time.monotonic()
         info = self._users_info(client, user_id)
         person_id = self.core.identify(platform_user(team_id, user_id, info))
         found = SlackPerson(
