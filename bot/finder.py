@@ -11,15 +11,29 @@ minutes, so an edit made by another process (a CSV import) is seen within that t
 
 from __future__ import annotations
 
+import heapq
+import json
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, event, func, select
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Text,
+    and_,
+    any_,
+    cast,
+    event,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from bot.models import FacultyProfile, IntroRequest, Mentorship, Person, StudentProfile
@@ -30,21 +44,32 @@ from bot.rules.specialties import canonical_specialty, fold, match_keyword
 DECLINE_MEMORY = timedelta(days=183)  # a faculty member who declined is not suggested again
 FINGERPRINT_EVERY = 5.0  # seconds between fingerprint checks
 REBUILD_EVERY = 300.0  # seconds: full rebuild, whatever the fingerprint says
-MAX_LOAD = 600  # faculty loaded fresh per search, best-aligned first
+MAX_LOAD = 400  # faculty loaded fresh per search, best-aligned first
 FALLBACK_LOAD = 300  # with nothing to align on: the accepting, best-regarded faculty
 
-_terms_cache: dict[tuple[str, ...], frozenset[str]] = {}
+_research_cache: dict[str, tuple[tuple[str, ...], frozenset[str], dict[str, int]]] = {}
 _canonical_cache: dict[str, str] = {}
 
 
-def terms_for(research: Iterable[str]) -> frozenset[str]:
-    key = tuple(research)
-    found = _terms_cache.get(key)
+def research_for(raw: str | list[str] | None) -> tuple[tuple[str, ...],
+                                                        frozenset[str], dict[str, int]]:
+    """A research list (as stored, JSON text or already a list), its terms and their
+    phrases; cached, since the same profiles are read again and again."""
+    if raw is None:
+        raw = "[]"
+    key = raw if isinstance(raw, str) else json.dumps(raw)
+    found = _research_cache.get(key)
     if found is None:
-        if len(_terms_cache) > 200_000:
-            _terms_cache.clear()
-        found = _terms_cache[key] = rules.research_terms(key)
+        if len(_research_cache) > 200_000:
+            _research_cache.clear()
+        phrases = tuple(json.loads(raw) if isinstance(raw, str) else raw)
+        terms, phrase_of = rules.research_index(phrases)
+        found = _research_cache[key] = (phrases, terms, phrase_of)
     return found
+
+
+def terms_for(research: Iterable[str]) -> frozenset[str]:
+    return research_for(list(research))[1]
 
 
 def canonical_for(specialty: str) -> str:
@@ -199,44 +224,71 @@ def student_view(person: Person) -> StudentView:
                           profile.research or [])
 
 
-_FACULTY_COLUMNS = (
-    FacultyProfile.person_id, Person.name, FacultyProfile.specialty, FacultyProfile.research,
-    FacultyProfile.capacity, FacultyProfile.accepting, FacultyProfile.stages,
-    FacultyProfile.reputation, FacultyProfile.requests_answered,
-    FacultyProfile.requests_unanswered, FacultyProfile.response_hours_total,
-    FacultyProfile.title,
+_ACTIVE = (
+    select(func.count())
+    .where(Mentorship.mentor_id == FacultyProfile.person_id, Mentorship.active.is_(True))
+    .correlate(FacultyProfile)
+    .scalar_subquery()
 )
+_FACULTY_COLUMNS = (
+    FacultyProfile.person_id, Person.name, FacultyProfile.specialty,
+    cast(FacultyProfile.research, Text), FacultyProfile.capacity, FacultyProfile.accepting,
+    cast(FacultyProfile.stages, Text), FacultyProfile.reputation,
+    FacultyProfile.requests_answered, FacultyProfile.requests_unanswered,
+    FacultyProfile.response_hours_total, FacultyProfile.title, _ACTIVE,
+)
+_stages_cache: dict[str, tuple[str, ...]] = {}
+
+
+def _stages(raw: str | None) -> tuple[str, ...]:
+    key = raw or "[]"
+    found = _stages_cache.get(key)
+    if found is None:
+        found = _stages_cache[key] = tuple(json.loads(key))
+    return found
+
+
+def id_in(session: Session, column: Any, ids: list[int]) -> Any:
+    """`column IN ids` as one bound value (an array, or JSON on SQLite), so a long list
+    costs no statement compilation per search."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(Integer)))
+    if session.get_bind().dialect.name == "sqlite":
+        values = select(literal_column("value")).select_from(
+            func.json_each(literal(json.dumps(ids))))
+        return column.in_(values)
+    return column.in_(ids)
 
 
 def load_faculty(session: Session, ids: Iterable[int] | None = None, *,
                  where: Any = None, order_by: Any = None, limit: int | None = None,
                  ) -> list[FacultyView]:
-    """Fresh views of faculty (by ids, or by a filter), with their active mentee counts."""
+    """Fresh views of faculty (by ids, or by a filter), with their active mentee counts.
+    Light columns only, JSON read as text and parsed once per distinct value."""
     query = select(*_FACULTY_COLUMNS).join(Person, Person.id == FacultyProfile.person_id)
-    id_list = list(ids) if ids is not None else None
-    if id_list is not None:
+    if ids is not None:
+        id_list = list(ids)
         if not id_list:
             return []
-        query = query.where(FacultyProfile.person_id.in_(id_list))
+        query = query.where(id_in(session, FacultyProfile.person_id, id_list))
     if where is not None:
         query = query.where(where)
     if order_by is not None:
         query = query.order_by(*order_by)
     if limit is not None:
         query = query.limit(limit)
-    rows = session.execute(query).all()
-    active = active_counts(session, [r[0] for r in rows])
-    return [
-        FacultyView(
-            id=pid, name=name, specialty=specialty or "", research=tuple(research or ()),
-            capacity=capacity or 0, active=active.get(pid, 0), accepting=bool(accepting),
-            stages=tuple(stages or ()), reputation=reputation or 0, answered=answered or 0,
+    views: list[FacultyView] = []
+    for (pid, name, specialty, research, capacity, accepting, stages, reputation, answered,
+         unanswered, hours, title, active) in session.execute(query):
+        phrases, terms, phrase_of = research_for(research)
+        views.append(FacultyView(
+            id=pid, name=name, specialty=specialty or "", research=phrases,
+            capacity=capacity or 0, active=active or 0, accepting=bool(accepting),
+            stages=_stages(stages), reputation=reputation or 0, answered=answered or 0,
             unanswered=unanswered or 0, response_hours_total=hours or 0.0, title=title or "",
-            canonical=canonical_for(specialty or ""), terms=terms_for(research or ()),
-        )
-        for (pid, name, specialty, research, capacity, accepting, stages, reputation,
-             answered, unanswered, hours, title) in rows
-    ]
+            canonical=canonical_for(specialty or ""), terms=terms, phrase_of=phrase_of,
+        ))
+    return views
 
 
 def active_counts(session: Session, ids: list[int]) -> dict[int, int]:
@@ -371,22 +423,28 @@ def _candidates(index: FacultyIndex, student: StudentView, query: Query) -> set[
 
 def _best_aligned(index: FacultyIndex, student: StudentView, query: Query, ids: set[int],
                   limit: int) -> list[int]:
-    """At most MAX_LOAD candidates, best alignment first (whole alignment levels while
-    they fit; inside a level too big to load, the accepting and best regarded first)."""
+    """At most MAX_LOAD candidates, best estimated alignment first (whole alignment levels
+    while they fit; inside a level too big to load, the accepting and best regarded
+    first). The estimate counts postings with C-level Counter updates: a search may start
+    from thousands of candidates."""
     if len(ids) <= MAX_LOAD:
         return list(ids)
-
-    def estimate(pid: int) -> tuple[int, int, int]:
-        terms = index.terms.get(pid, frozenset())
-        canonical = index.canonical.get(pid)
-        score = rules.INTEREST_SPECIALTY if canonical in student.specialties else 0
-        for match in query.keywords:
-            if match.specialty == canonical or match.terms & terms:
-                score += rules.KEYWORD_HIT
-        if student.terms:
-            score += rules.SHARED_RESEARCH * min(len(student.terms & terms), rules.MAX_SHARED)
-        accepting, reputation = index.standing.get(pid, (0, 0))
-        return score, accepting, reputation
-
-    ranked = sorted(ids, key=estimate, reverse=True)
-    return ranked[:MAX_LOAD]
+    points: Counter[int] = Counter()
+    for specialty in student.specialties:
+        holders = index.by_specialty.get(specialty)
+        if holders:
+            for _ in range(rules.INTEREST_SPECIALTY):
+                points.update(holders)
+    for match in query.keywords:
+        hits = set(index.by_specialty.get(match.specialty, ())) if match.specialty else set()
+        for term in match.terms:
+            hits |= index.by_term.get(term, set())
+        for _ in range(rules.KEYWORD_HIT):
+            points.update(hits)
+    for term in student.terms:
+        holders = index.by_term.get(term)
+        if holders:
+            for _ in range(rules.SHARED_RESEARCH):
+                points.update(holders)
+    standing = index.standing
+    return heapq.nlargest(MAX_LOAD, ids, key=lambda pid: (points[pid], standing.get(pid, (0, 0))))

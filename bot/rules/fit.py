@@ -10,7 +10,7 @@ accessible one with the same alignment."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.rules.specialties import KeywordMatch, canonical_specialty, fold, words_of
@@ -51,13 +51,16 @@ class FacultyView:
     title: str = ""
     canonical: str | None = None  # canonical specialty, derived when not given
     terms: frozenset[str] = frozenset()  # folded research phrases and their words
+    phrase_of: Mapping[str, int] = field(default_factory=dict)  # term -> index in research
 
     def __post_init__(self) -> None:
         if self.canonical is None:
             object.__setattr__(self, "canonical",
                                canonical_specialty(self.specialty) or fold(self.specialty))
         if not self.terms and self.research:
-            object.__setattr__(self, "terms", research_terms(self.research))
+            terms, phrase_of = research_index(self.research)
+            object.__setattr__(self, "terms", terms)
+            object.__setattr__(self, "phrase_of", phrase_of)
 
     @property
     def free(self) -> int:
@@ -127,13 +130,19 @@ class Fit:
 
 
 def research_terms(phrases: Iterable[str]) -> frozenset[str]:
-    terms: set[str] = set()
-    for phrase in phrases:
+    return research_index(phrases)[0]
+
+
+def research_index(phrases: Iterable[str]) -> tuple[frozenset[str], dict[str, int]]:
+    """The folded phrases and their words, and for each, the (first) phrase it came from."""
+    phrase_of: dict[str, int] = {}
+    for index, phrase in enumerate(phrases):
         folded = fold(phrase)
         if folded:
-            terms.add(folded)
-            terms.update(words_of(folded))
-    return frozenset(terms)
+            phrase_of.setdefault(folded, index)
+            for word in words_of(folded):
+                phrase_of.setdefault(word, index)
+    return frozenset(phrase_of), phrase_of
 
 
 def stage_label(stage: str) -> str:
@@ -159,11 +168,8 @@ def _keyword_hit(match: KeywordMatch, faculty: FacultyView) -> bool:
 
 def _phrase_for(term: str, faculty: FacultyView) -> str:
     """The research area as the faculty wrote it that contains `term`."""
-    for phrase in faculty.research:
-        folded = fold(phrase)
-        if term == folded or term in words_of(folded):
-            return phrase
-    return term
+    index = faculty.phrase_of.get(term)
+    return faculty.research[index] if index is not None else term
 
 
 def fit(student: StudentView, faculty: FacultyView, query: Query = Query(), *,
@@ -198,10 +204,11 @@ def fit(student: StudentView, faculty: FacultyView, query: Query = Query(), *,
     if student.terms and faculty.terms:
         shared = student.terms & faculty.terms
         if shared:
-            phrases = sorted({_phrase_for(t, faculty) for t in shared})
-            counted = min(len(phrases), MAX_SHARED)
+            phrase_of = faculty.phrase_of
+            counted = min(len({phrase_of.get(t, -1) for t in shared}), MAX_SHARED)
             alignment += SHARED_RESEARCH * counted * (2 if query.kind == "research" else 1)
             if reasons:
+                phrases = sorted({_phrase_for(t, faculty) for t in shared})
                 why.append(f"research in {', '.join(phrases[:3])}, like your interests")
 
     access = _access(faculty, why if reasons else None)
