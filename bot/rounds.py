@@ -13,13 +13,14 @@ the same data always gives the same round."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import finder
@@ -29,12 +30,12 @@ from bot.models import (
     IntroRequest,
     Membership,
     Mentorship,
+    Nudge,
     Person,
     Role,
     StudentProfile,
 )
-from bot.planning import PlannedNudge
-from bot.planning.store import insert_nudges
+from bot.notices import NOTICE
 from bot.replies import Reply, Section
 from bot.rules import fit as rules
 from bot.rules.cadence import default_cadence_days
@@ -45,14 +46,19 @@ FIND_CHOICES = 10  # choices taken from /mentor find for a student who asked nob
 LISTED = 25  # names listed in the organizer's summary before "and N more"
 
 
-def tie_break(group_slug: str, student_id: int, faculty_id: int) -> int:
-    """The declared, seeded tie-break between students of equal fit for one faculty member."""
-    digest = hashlib.blake2b(f"{group_slug}:{student_id}:{faculty_id}".encode(),
-                             digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+def round_seed(group_slug: str) -> int:
+    return int.from_bytes(hashlib.blake2b(group_slug.encode(), digest_size=8).digest(), "big")
 
 
-@dataclass
+def tie_break(seed: int, student_id: int, faculty_id: int) -> int:
+    """The declared, seeded tie-break between students of equal fit for one faculty member:
+    `hash((seed, student, faculty))` over integers only, so it is the same in every
+    process (Python salts the hashes of strings, not of integers), with the seed taken from
+    the group's slug."""
+    return hash((seed, student_id, faculty_id))
+
+
+@dataclass(slots=True)
 class Choice:
     faculty_id: int
     kind: str
@@ -129,23 +135,24 @@ def load_round(session: Session, group: InterestGroup, now: datetime) -> RoundIn
             Mentorship.active.is_(True), Mentorship.mentor_id.in_(faculty_ids or [0]))):
         mentors[sid].add(mid)
     declined: dict[int, set[int]] = defaultdict(set)
+    for sid, fid in session.execute(select(IntroRequest.student_id, IntroRequest.faculty_id)
+                                    .where(IntroRequest.faculty_id.in_(faculty_ids or [0]),
+                                           IntroRequest.state == "declined",
+                                           IntroRequest.answered_at >= now - finder.DECLINE_MEMORY)):
+        declined[sid].add(fid)
     choices: dict[int, list[Choice]] = defaultdict(list)
+    # Open requests in each student's order; only plain columns, sorted by the database
+    # (a round may read hundreds of thousands of them).
     requests = session.execute(
         select(IntroRequest.id, IntroRequest.student_id, IntroRequest.faculty_id,
-               IntroRequest.state, IntroRequest.kind, IntroRequest.rank,
-               IntroRequest.created_at, IntroRequest.answered_at)
-        .where(IntroRequest.faculty_id.in_(faculty_ids or [0]),
-               IntroRequest.state.in_(("open", "declined")))
-    ).all()
-    requests.sort(key=lambda r: (r.rank is None, r.rank or 0, r.created_at, r.id))
-    for r in requests:
-        if r.student_id not in students:
-            continue
-        if r.state == "declined":
-            if r.answered_at is not None and r.answered_at >= now - finder.DECLINE_MEMORY:
-                declined[r.student_id].add(r.faculty_id)
-            continue
-        choices[r.student_id].append(Choice(r.faculty_id, r.kind, r.id))
+               IntroRequest.kind)
+        .where(IntroRequest.faculty_id.in_(faculty_ids or [0]), IntroRequest.state == "open")
+        .order_by(IntroRequest.student_id, IntroRequest.rank.is_(None), IntroRequest.rank,
+                  IntroRequest.created_at, IntroRequest.id)
+    )
+    for rid, sid, fid, kind in requests:
+        if sid in students:
+            choices[sid].append(Choice(fid, kind, rid))
     no_choices: list[int] = []
     for sid, view in students.items():
         blocked = mentors.get(sid, set()) | declined.get(sid, set())
@@ -179,18 +186,23 @@ def solve(data: RoundInput) -> RoundResult:
     import time
 
     prefs = {sid: [c.faculty_id for c in mine] for sid, mine in data.choices.items()}
-    priority: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)
-    slug = data.group.slug
+    priority: dict[int, dict[int, tuple[float, int]]] = {}
+    seed = round_seed(data.group.slug)
+    scorers = {fid: rules.Scorer(view) for fid, view in data.faculty.items()
+               if data.free.get(fid, 0) > 0}
     for sid, faculty_ids in prefs.items():
         student = data.students[sid]
         for fid in faculty_ids:
-            if data.free.get(fid, 0) > 0:
-                score = rules.fit(student, data.faculty[fid], reasons=False).score
-                priority[fid][sid] = (score, tie_break(slug, sid, fid))
+            scorer = scorers.get(fid)
+            if scorer is not None:
+                ranks = priority.get(fid)
+                if ranks is None:
+                    ranks = priority[fid] = {}
+                ranks[sid] = (scorer.score(student), tie_break(seed, sid, fid))
     started = time.perf_counter()
     outcome = deferred_acceptance(prefs, data.free, priority)
     elapsed = time.perf_counter() - started
-    return RoundResult(data=data, prefs=prefs, priority=dict(priority), outcome=outcome,
+    return RoundResult(data=data, prefs=prefs, priority=priority, outcome=outcome,
                        algorithm_seconds=elapsed)
 
 
@@ -334,21 +346,31 @@ def write(session: Session, result: RoundResult, now: datetime,
         session.execute(update(StudentProfile).where(StudentProfile.person_id.in_(chunk))
                         .values(wants_mentor=False)
                         .execution_options(synchronize_session=False))
-    stamp = now.strftime("%Y%m%dT%H%M%S")
+    round_id = uuid.uuid4().hex[:12]
+    messages = [(sid, "student", student_message(result, sid)) for sid in data.students]
+    messages += [(fid, "faculty", faculty_message(result, fid)) for fid in result.outcome.mentees]
     notices = [
-        PlannedNudge(sid, "notice", now, f"match-{group.id}-{stamp}", sid, "student",
-                     student_message(result, sid))
-        for sid in data.students
+        {"person_id": pid, "kind": NOTICE, "due_at": now, "subject_type": "match_round",
+         "subject_id": group.id, "dedup_key": f"{NOTICE}:match:{group.id}:{round_id}:{pid}:{role}",
+         "text": reply.as_text(), "payload": payload(reply), "state": "pending",
+         "attempts": 0, "created_at": now}
+        for pid, role, reply in messages
     ]
-    notices += [
-        PlannedNudge(fid, "notice", now, f"match-{group.id}-{stamp}", fid, "faculty",
-                     faculty_message(result, fid))
-        for fid in result.outcome.mentees
-    ]
-    added = insert_nudges(session, notices, now=now)
-    if on_notices is not None:
+    for start in range(0, len(notices), 5000):
+        session.execute(insert(Nudge.__table__), notices[start : start + 5000])
+    if on_notices is not None and notices:
         on_notices()
-    return added
+    return len(notices)
+
+
+def payload(reply: Reply) -> dict[str, Any]:
+    """`reply.to_dict()`, without the generic (and slow) dataclass walk for the plain
+    replies a round sends by the ten thousand."""
+    if reply.sections or reply.fields or reply.actions or reply.attachment is not None:
+        return reply.to_dict()
+    return {"title": reply.title, "text": reply.text, "sections": (), "fields": (),
+            "actions": (), "ephemeral": reply.ephemeral, "error": reply.error,
+            "ping": reply.ping, "footer": reply.footer}
 
 
 def run_round(session: Session, group: InterestGroup, now: datetime, *, dry_run: bool,

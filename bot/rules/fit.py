@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.rules.specialties import KeywordMatch, canonical_specialty, fold, words_of
 
@@ -84,16 +85,23 @@ class StudentView:
     def of(cls, id: int, stage: str | None, interests: Iterable[str],
            research: Iterable[str]) -> StudentView:
         interests, research = tuple(interests), tuple(research)
-        specialties: set[str] = set()
-        others: list[str] = list(research)
-        for interest in interests:
-            canonical = canonical_specialty(interest)
-            if canonical is not None:
-                specialties.add(canonical)
-            else:
-                others.append(interest)
+        specialties, terms = _student_terms(interests, research)
         return cls(id=id, stage=stage, interests=interests, research=research,
-                   specialties=frozenset(specialties), terms=research_terms(others))
+                   specialties=specialties, terms=terms)
+
+
+@lru_cache(maxsize=100_000)
+def _student_terms(interests: tuple[str, ...],
+                   research: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    specialties: set[str] = set()
+    others: list[str] = list(research)
+    for interest in interests:
+        canonical = canonical_specialty(interest)
+        if canonical is not None:
+            specialties.add(canonical)
+        else:
+            others.append(interest)
+    return frozenset(specialties), research_terms(others)
 
 
 @dataclass(frozen=True)
@@ -172,18 +180,31 @@ def _phrase_for(term: str, faculty: FacultyView) -> str:
     return faculty.research[index] if index is not None else term
 
 
+def _profile_alignment(student: StudentView, faculty: FacultyView,
+                       research_weight: int = 1) -> int:
+    """Alignment from the two profiles alone: the student's specialties and the research
+    areas they share (counted per research area, at most MAX_SHARED)."""
+    points = INTEREST_SPECIALTY if faculty.canonical and faculty.canonical in \
+        student.specialties else 0
+    if student.terms and faculty.terms:
+        shared = student.terms & faculty.terms
+        if shared:
+            phrase_of = faculty.phrase_of
+            counted = min(len({phrase_of.get(t, -1) for t in shared}), MAX_SHARED)
+            points += SHARED_RESEARCH * counted * research_weight
+    return points
+
+
 def fit(student: StudentView, faculty: FacultyView, query: Query = Query(), *,
         reasons: bool = True) -> Fit:
     """Score `faculty` as a mentor for `student`. Pure; `reasons=False` skips the wording
     (a match round scores hundreds of thousands of pairs)."""
     why: list[str] = []
-    alignment = 0
     hits = 0
     specialty_name = faculty.canonical or ""
-    if specialty_name and specialty_name in student.specialties:
-        alignment += INTEREST_SPECIALTY
-        if reasons:
-            why.append(f"{specialty_name}, your interest")
+    alignment = _profile_alignment(student, faculty, 2 if query.kind == "research" else 1)
+    if reasons and specialty_name and specialty_name in student.specialties:
+        why.append(f"{specialty_name}, your interest")
     if query.specialty is not None and query.specialty == specialty_name and \
             specialty_name not in student.specialties and reasons:
         why.append(f"{specialty_name}, as you asked")
@@ -201,23 +222,42 @@ def fit(student: StudentView, faculty: FacultyView, query: Query = Query(), *,
             if reasons:
                 phrase = _phrase_for(min(common, key=lambda t: (-len(t), t)), faculty)
                 why.append(f"research in {phrase} matches “{match.keyword}”")
-    if student.terms and faculty.terms:
+    if reasons and student.terms and faculty.terms:
         shared = student.terms & faculty.terms
         if shared:
-            phrase_of = faculty.phrase_of
-            counted = min(len({phrase_of.get(t, -1) for t in shared}), MAX_SHARED)
-            alignment += SHARED_RESEARCH * counted * (2 if query.kind == "research" else 1)
-            if reasons:
-                phrases = sorted({_phrase_for(t, faculty) for t in shared})
-                why.append(f"research in {', '.join(phrases[:3])}, like your interests")
+            phrases = sorted({_phrase_for(t, faculty) for t in shared})
+            why.append(f"research in {', '.join(phrases[:3])}, like your interests")
 
     access = _access(faculty, why if reasons else None)
     stage = _stage(student, faculty, why if reasons else None)
-    reputation = faculty.reputation / (faculty.reputation + 10) if faculty.reputation > 0 else 0.0
+    reputation = _reputation(faculty)
     if reasons and faculty.reputation > 0:
         why.append(f"reputation {faculty.reputation}")
     return Fit(alignment=alignment, access=access, stage=stage, reputation=reputation,
                reasons=tuple(why), keyword_hits=hits)
+
+
+def _reputation(faculty: FacultyView) -> float:
+    return faculty.reputation / (faculty.reputation + 10) if faculty.reputation > 0 else 0.0
+
+
+class Scorer:
+    """`fit(student, faculty).score` for many students against one faculty member (a match
+    round's faculty preferences), with the faculty member's own levels computed once."""
+
+    __slots__ = ("faculty", "base", "reputation")
+
+    def __init__(self, faculty: FacultyView) -> None:
+        self.faculty = faculty
+        self.base = _access(faculty, None)
+        self.reputation = _reputation(faculty)
+
+    def score(self, student: StudentView) -> float:
+        faculty = self.faculty
+        alignment = _profile_alignment(student, faculty)
+        stage = _stage(student, faculty, None)
+        return ((alignment * ACCESS_LEVELS + self.base) * STAGE_LEVELS + stage) \
+            + self.reputation
 
 
 def _access(faculty: FacultyView, why: list[str] | None) -> int:

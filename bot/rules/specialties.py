@@ -60,6 +60,7 @@ MIN_FUZZY_LENGTH = 4
 FUZZY_CUTOFF = 0.8  # normalized Damerau–Levenshtein: one slip in five letters
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lowercase, accents folded, runs of spaces collapsed: how every term is compared."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
@@ -79,6 +80,7 @@ def _alias_table() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=50_000)
 def canonical_specialty(text: str) -> str | None:
     """The ERAS name for a specialty as typed (exact name or alias, any case), else None."""
     key = fold(text).strip(" .")
@@ -103,13 +105,14 @@ def specialty_label(canonical: str) -> str:
     return canonical
 
 
-def words_of(phrase: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def words_of(phrase: str) -> tuple[str, ...]:
     """The meaningful words of a research area ("point-of-care ultrasound" ->
     ["point", "care", "ultrasound", "point-of-care"])."""
     folded = fold(phrase)
     words = [w for w in re.split(r"[^a-z0-9]+", folded) if len(w) >= 3 and w not in _STOPWORDS]
     hyphenated = [w for w in re.split(r"[^a-z0-9-]+", folded) if "-" in w.strip("-")]
-    return list(dict.fromkeys(words + hyphenated))
+    return tuple(dict.fromkeys(words + hyphenated))
 
 
 @dataclass(frozen=True)
