@@ -237,14 +237,17 @@ _FACULTY_COLUMNS = (
     FacultyProfile.requests_answered, FacultyProfile.requests_unanswered,
     FacultyProfile.response_hours_total, FacultyProfile.title, _ACTIVE,
 )
-_stages_cache: dict[str, tuple[str, ...]] = {}
+_lists_cache: dict[str, tuple[str, ...]] = {}
 
 
-def _stages(raw: str | None) -> tuple[str, ...]:
+def json_list(raw: str | None) -> tuple[str, ...]:
+    """A stored JSON list read as text, parsed once per distinct value."""
     key = raw or "[]"
-    found = _stages_cache.get(key)
+    found = _lists_cache.get(key)
     if found is None:
-        found = _stages_cache[key] = tuple(json.loads(key))
+        if len(_lists_cache) > 200_000:
+            _lists_cache.clear()
+        found = _lists_cache[key] = tuple(json.loads(key))
     return found
 
 
@@ -284,7 +287,7 @@ def load_faculty(session: Session, ids: Iterable[int] | None = None, *,
         views.append(FacultyView(
             id=pid, name=name, specialty=specialty or "", research=phrases,
             capacity=capacity or 0, active=active or 0, accepting=bool(accepting),
-            stages=_stages(stages), reputation=reputation or 0, answered=answered or 0,
+            stages=json_list(stages), reputation=reputation or 0, answered=answered or 0,
             unanswered=unanswered or 0, response_hours_total=hours or 0.0, title=title or "",
             canonical=canonical_for(specialty or ""), terms=terms, phrase_of=phrase_of,
         ))

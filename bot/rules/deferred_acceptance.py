@@ -43,34 +43,38 @@ def deferred_acceptance(
     """`prefs[s]`: faculty in the student's order, best first. `capacity[f]`: places (a
     faculty member absent or with 0 takes nobody). `priority[f][s]`: how much `f` wants `s`,
     higher is better; needed for every (s, f) with f in prefs[s] and capacity > 0."""
-    held: dict[F, list[tuple[Any, S]]] = {}
+    # One lookup per proposal: a faculty member with places -> (places, held proposals as
+    # a min-heap of (priority, student), so the least wanted is at the top).
+    slots: dict[F, tuple[int, list[tuple[Any, S]]]] = {
+        f: (places, []) for f, places in capacity.items() if places > 0}
     position: dict[S, int] = {}
     free: list[S] = [s for s in prefs if prefs[s]]
     free.reverse()  # pop() then takes students in the given order
     proposals = 0
+    push, replace = heapq.heappush, heapq.heapreplace
+    slot_of = slots.get
     while free:
         student = free.pop()
         choices = prefs[student]
         index = position.get(student, 0)
-        while index < len(choices):
+        end = len(choices)
+        while index < end:
             faculty = choices[index]
             index += 1
-            places = capacity.get(faculty, 0)
-            if places <= 0:
+            slot = slot_of(faculty)
+            if slot is None:
                 continue
             proposals += 1
             rank = priority[faculty][student]
-            heap = held.get(faculty)
-            if heap is None:
-                heap = held[faculty] = []
+            places, heap = slot
             if len(heap) < places:
-                heapq.heappush(heap, (rank, student))
+                push(heap, (rank, student))
                 break
             if rank > heap[0][0]:
-                _, bumped = heapq.heapreplace(heap, (rank, student))
-                free.append(bumped)
+                free.append(replace(heap, (rank, student))[1])
                 break
         position[student] = index
+    held = {f: heap for f, (_places, heap) in slots.items() if heap}
     assignment: dict[S, F] = {}
     mentees: dict[F, list[S]] = {}
     for faculty, heap in held.items():
