@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import NotFound, UserError
-from bot.models import ActionItem, Contact, Mentorship, Person
-from bot.rules.cadence import clamp_cadence_days, next_followup
+from bot.models import ActionItem, Contact, InterestGroup, Mentorship, Person
+from bot.rules.cadence import clamp_cadence_days, default_cadence_days, next_followup
 
 MAX_NOTE = 500
 
@@ -108,6 +108,34 @@ def replan_student(session: Session, student_id: int, *, now: datetime,
 
     store_plans(session, plan_relationships(session, now, default_tz, student_id=student_id),
                 now=now)
+
+
+def set_group_rhythm(session: Session, group: InterestGroup, weeks: int) -> int:
+    """Set a group's main-mentor rhythm (4–8 weeks). Career mentorships of the group still on
+    the previous group rhythm follow it; a rhythm a student chose stays. Returns how many
+    mentorships moved."""
+    days = default_cadence_days("career", weeks)
+    previous = default_cadence_days("career", group.followup_weeks)
+    group.followup_weeks = days // 7
+    if days == previous:
+        return 0
+    result = session.execute(
+        update(Mentorship)
+        .where(Mentorship.group_id == group.id, Mentorship.kind == "career",
+               Mentorship.active.is_(True), Mentorship.cadence_days == previous)
+        .values(cadence_days=days)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def replan_group(session: Session, group: InterestGroup, *, now: datetime,
+                 default_tz: str) -> None:
+    students = session.scalars(select(Mentorship.student_id).distinct().where(
+        Mentorship.group_id == group.id, Mentorship.active.is_(True))).all()
+    for student_id in students:
+        replan_student(session, student_id, now=now, default_tz=default_tz)
 
 
 # --- what /mentor list shows --------------------------------------------------------------

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.models import ActionItem, Contact, IntroRequest, Mentorship
+from bot.models import ActionItem, Contact, InterestGroup, IntroRequest, Mentorship
 from bot.planning import plan_all
 from bot.replies import Action
-from tests.support.factories import add_faculty, add_student
+from tests.support.factories import add_faculty, add_group, add_student
 from tests.support.relationships import add_mentorship, nudges_of
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)  # the `clock` fixture
@@ -197,3 +197,31 @@ def test_logging_cancels_a_pending_followup(core, driver, settings):
         assert [n.state for n in nudges_of(s, student, kind="followup")] == ["cancelled"]
         plan_all(s, NOW, settings)
         assert nudges_of(s, student, kind="followup", state="pending") == []
+
+
+def test_organizer_sets_group_rhythm_within_bounds(core, driver):
+    with core.db.session() as s:
+        organizer = add_faculty(s, "Dr. Grace Hopper")
+        group = add_group(s, "em-interest", organizers=[organizer])
+        ana = add_student(s, "Ana Diaz")
+        ben = add_student(s, "Ben Okafor")
+        default = add_mentorship(s, ana, organizer, started_at=NOW)
+        chosen = add_mentorship(s, ben, organizer, started_at=NOW, cadence_days=21)
+        research = add_mentorship(s, ben, add_faculty(s, "Dr. Wei Chen"), kind="research",
+                                  started_at=NOW)
+        for m in (default, chosen, research):
+            m.group_id = group.id
+        ids = (default.id, chosen.id, research.id)
+    for line, expected in {"/mentor group rhythm em-interest 3": "at least 4",
+                           "/mentor group rhythm em-interest 9": "at most 8",
+                           "/mentor group rhythm nope 6": "no group"}.items():
+        reply = driver.run(organizer, line)
+        assert reply.error and expected in reply.as_text(), (line, reply.as_text())
+    refused = driver.run(ana, "/mentor group rhythm em-interest 8")
+    assert refused.error and "organizers" in refused.as_text()
+    reply = driver.run(organizer, "/mentor group rhythm em-interest 8")
+    assert not reply.error, reply.as_text()
+    assert "1 current one(s)" in reply.text
+    with core.db.session() as s:
+        assert s.get(InterestGroup, group.id).followup_weeks == 8
+        assert [s.get(Mentorship, i).cadence_days for i in ids] == [56, 21, 7]

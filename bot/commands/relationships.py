@@ -10,12 +10,18 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 
 from bot import relationships
-from bot.context import Context
+from bot.context import Context, find_group
 from bot.errors import UserError
 from bot.models import ActionItem, IntroRequest, Person
 from bot.registry import Args, Audience, Option, OptionType, registry
 from bot.replies import Action, Field, Reply, Section
-from bot.rules.cadence import describe_cadence, local_day, next_followup, parse_cadence
+from bot.rules.cadence import (
+    MAIN_MENTOR_RANGE_WEEKS,
+    describe_cadence,
+    local_day,
+    next_followup,
+    parse_cadence,
+)
 from bot.rules.relationships import is_decided_not
 from bot.timezones import format_day, format_local, local_time_utc
 
@@ -232,6 +238,33 @@ def set_cadence(ctx: Context, args: Args) -> Reply:
     due = next_followup(mentorship.last_contact_at, mentorship.started_at, days, ctx.tz)
     return Reply(title=f"You'll keep in touch with {mentor.name} {describe_cadence(days)}",
                  text=f"Next follow-up: {format_local(due, ctx.tz)}.")
+
+
+@registry.command(
+    "mentor", "group rhythm",
+    summary="Set how often a group's students check in with their main mentor (4–8 weeks).",
+    options=[
+        Option("group", positional=True, required=True, placeholder="GROUP",
+               description="the group's short name", max_length=64),
+        Option("weeks", OptionType.INT, "weeks between check-ins with a main mentor",
+               positional=True, required=True, placeholder="WEEKS",
+               min_value=MAIN_MENTOR_RANGE_WEEKS[0], max_value=MAIN_MENTOR_RANGE_WEEKS[1]),
+    ],
+    who=Audience.ORGANIZER,
+    examples=["/mentor group rhythm em-interest 8"],
+)
+def group_rhythm(ctx: Context, args: Args) -> Reply:
+    group = find_group(ctx.session, args["group"])
+    ctx.require_organizer(group)
+    moved = relationships.set_group_rhythm(ctx.session, group, args["weeks"])
+    relationships.replan_group(ctx.session, group, now=ctx.now,
+                               default_tz=ctx.core.settings.default_timezone)
+    return Reply(
+        title=f"{group.name}: main mentors every {group.followup_weeks} weeks",
+        text=f"New career mentorships in the group start with this rhythm; {moved} current "
+             "one(s) on the group's previous rhythm moved to it. Students who chose their own "
+             "rhythm keep theirs. Research and clinical mentors stay weekly.",
+    )
 
 
 # --- /mentor todo and /mentor done ----------------------------------------------------------
