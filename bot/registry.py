@@ -61,6 +61,9 @@ class Option:
     role: str | None = None  # PERSON: restrict candidates to "faculty" / "student"
     when: DateWhen = "future"  # DATE: which side of today is allowed
     placeholder: str = ""  # how usage shows a positional (FACULTY, TASK…)
+    # TEXT that usually names someone on the roster but may not (a letter writer from
+    # outside): adapters suggest people with this role as it is typed ("faculty").
+    suggest: str | None = None
 
     def usage(self) -> str:
         if self.positional:

@@ -118,6 +118,14 @@ def test_option_types_follow_the_registry(client: MentorClient) -> None:
     organizer = find_command(client.tree, "mentor group organizer")
     person = next(p for p in organizer.parameters if p.display_name == "person")
     assert person.autocomplete and person.type is discord.AppCommandOptionType.string
+    # The writer may be outside the roster (free text) but faculty are suggested.
+    remind = find_command(client.tree, "letter remind")
+    writer = next(p for p in remind.parameters if p.display_name == "writer")
+    assert writer.autocomplete and writer.required
+    kinds = {p.display_name: p for p in remind.parameters}
+    assert kinds["portal"].choices and kinds["kind"].choices
+    update = {p.display_name: p for p in find_command(client.tree, "letter update").parameters}
+    assert [c.value for c in update["state"].choices][:2] == ["planned", "asked"]
 
 
 def test_a_new_core_command_appears_with_no_discord_code() -> None:

@@ -17,7 +17,7 @@ from adapters.discord.people import DMS_CLOSED
 from bot.core import Core
 from bot.db import Database
 from bot.delivery import Router
-from bot.models import Identity, Nudge, Person
+from bot.models import Identity, InterestGroup, Nudge, Person
 from bot.notices import queue_notice
 from bot.replies import Action, Reply
 from bot.settings import Settings
@@ -212,5 +212,39 @@ def test_find_then_request_intro_button_reaches_the_faculty_by_dm(sqlite_url, cl
             (dm,) = fake.matching("POST", rf"/channels/{FACULTY_DISCORD_ID + 1}/messages")
             assert dm.pings_nobody()
             assert any(i.startswith("mb|mentor.accept") for i in dm.custom_ids)
+
+    asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 2))
+
+
+def test_group_created_in_a_channel_gets_its_digest_there(sqlite_url, clock) -> None:
+    from jobs.digest import post_digest
+
+    core = _core(sqlite_url, clock)
+    _student(core)
+
+    async def scenario() -> None:
+        async with fake_discord() as fake, _connected(core, fake) as client:
+            data = {"id": "900000000000000001", "name": "mentor", "type": 1, "options": [
+                {"name": "group", "type": 2, "options": [{"name": "create", "type": 1,
+                 "options": [{"name": "slug", "type": 3, "value": "em-interest"},
+                             {"name": "name", "type": 3, "value": "EM Interest Group"},
+                             {"name": "specialty", "type": 3,
+                              "value": "emergency medicine"}]}]}]}
+            manage_guild = 1 << 5
+            payload = fake.interaction(kind=2, data=data, user_id=STUDENT_DISCORD_ID,
+                                       permissions=manage_guild)
+            await fake.dispatch("INTERACTION_CREATE", payload)
+            _, followups = await _answers(fake, payload, count=2)
+            private, public = followups
+            assert private.body["flags"] & 64 and not (public.body.get("flags") or 0) & 64
+            assert public.body["embeds"][0]["title"].startswith("Created EM Interest Group")
+            with core.db.session() as session:
+                group_id = session.query(InterestGroup).one().id
+            channel = DiscordChannel(Runtime(client, asyncio.get_running_loop()), core)
+            result = await asyncio.to_thread(post_digest, core.db, Router([channel]),
+                                             core.clock, group_id)
+            assert result.state == "posted"
+            (post,) = fake.matching("POST", rf"/channels/{CHANNEL_ID}/messages")
+            assert post.pings_nobody() and post.body["embeds"]
 
     asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 2))

@@ -224,3 +224,23 @@ def test_every_message_sent_for_a_long_reply_fits(client: MentorClient, core: Co
         assert sum(len(e) for e in call.embeds) <= 6000 and len(call.embeds) <= 10
     text = "\n".join(c.text() for c in stub.followups)
     assert "/mentor profile" in text.replace("\\", "")
+
+
+def test_letter_writer_picked_from_autocomplete_is_tracked(client: MentorClient, core: Core,
+                                                          maya: int) -> None:
+    with core.db.session() as session:
+        writer = add_faculty(session, "Dr. Ines Okafor", specialty="Emergency Medicine")
+        writer_id = writer.id
+    bot = client.mentorbot
+    bot.roster.refresh()
+    spec = core.registry.get("letter", ["remind"])
+    assert spec is not None
+    complete = bot.autocompleter(spec.option("writer"))  # type: ignore[arg-type]
+    assert complete is not None
+    (choice,) = asyncio.run(complete(None, "okafr"))  # type: ignore[arg-type]
+    assert choice.value == f"person:{writer_id}"
+    stub = StubInteraction(StubUser(MAYA))
+    asyncio.run(invoke(client.tree, "letter remind", stub, writer=choice.value,
+                       due="in 10 weeks", kind="specialty", portal="ERAS"))
+    answer = stub.followups[0]
+    assert answer.ephemeral and "Dr. Ines Okafor" in answer.embeds[0].title

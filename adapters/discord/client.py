@@ -82,6 +82,8 @@ class DiscordBot:
     def autocompleter(self, option: Option) -> AutocompleteCallback | None:
         if option.type == OptionType.PERSON:
             return self._person_completer(option.role)
+        if option.suggest is not None:
+            return self._person_completer(option.suggest)
         if option.type == OptionType.CHOICE and option.choices:
             return _choice_completer(option.choices)  # over 25 choices: filter as they type
         return None

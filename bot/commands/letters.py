@@ -61,7 +61,7 @@ _STATE_LABELS = {
     options=[
         Option("writer", positional=True, greedy=True, required=True, placeholder="WRITER",
                description="a faculty member (name, email or mention), or an outside "
-               "writer's name", max_length=200),
+               "writer's name", max_length=200, suggest="faculty"),
         Option("due", OptionType.DATE, "the real deadline, e.g. 2027-03-01 or “in 10 weeks”",
                required=True),
         Option("program", description="the program or application, e.g. \"EM residency\"",
