@@ -51,6 +51,11 @@ def fill(db: Database, pending: int, due: int) -> None:
     add_due_nudges(db, people, due, NOW - timedelta(minutes=5))
     with db.session() as session:
         session.execute(text("ANALYZE"))
+    if db.dialect == "postgresql":
+        with db.session() as session:
+            options = session.scalar(text(
+                "SELECT reloptions FROM pg_class WHERE relname = 'nudges'"))
+        print(f"  nudges table storage options: {options}")
     print(f"  filled {pending:,} future + {due:,} due nudges in "
           f"{time.perf_counter() - started:.1f} s")
 

@@ -300,3 +300,17 @@ def test_two_concurrent_sweeps_on_postgres_deliver_each_nudge_once(
     assert set(by_worker) == {"worker-a", "worker-b"}
     assert by_worker.total() == 2000
     postgres_factory.drop(url)
+
+
+@pytest.mark.postgres
+def test_nudges_table_leaves_room_for_hot_claims_on_postgres(
+        postgres_factory: PostgresFactory) -> None:
+    from sqlalchemy import text
+
+    url = postgres_factory.new_url()
+    db = Database(url)
+    with db.session() as session:
+        options = session.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'nudges'"))
+    db.dispose()
+    postgres_factory.drop(url)
+    assert "fillfactor=70" in (options or [])

@@ -205,7 +205,9 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_nudges_person_id_people'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_nudges')),
-    sa.UniqueConstraint('dedup_key', name=op.f('uq_nudges_dedup_key'))
+    sa.UniqueConstraint('dedup_key', name=op.f('uq_nudges_dedup_key')),
+    # Room on each page so claims (lease_until, claimed_by: not indexed) are HOT updates.
+    postgresql_with={'fillfactor': 70},
     )
     with op.batch_alter_table('nudges', schema=None) as batch_op:
         batch_op.create_index('ix_nudges_person_state', ['person_id', 'state'], unique=False)
