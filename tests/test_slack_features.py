@@ -162,3 +162,24 @@ def test_oauth_install_stores_workspace_token(core: Core, api: FakeSlackApi) -> 
 
         assert channel.can_post(ChannelTarget("slack", "T0SECOND", "C1"))
         assert not channel.can_post(ChannelTarget("slack", "T0OTHER", "C1"))
+
+
+def test_manifest_matches_the_app(repo_root: object) -> None:
+    """The manifest a workspace admin pastes declares what the app actually serves."""
+    from pathlib import Path
+
+    import yaml
+
+    from adapters.slack.app import COMMANDS
+    from adapters.slack.oauth import BOT_SCOPES
+
+    manifest = yaml.safe_load((Path(str(repo_root)) / "adapters/slack/manifest.yml").read_text())
+    commands = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert commands == set(COMMANDS)
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
+    assert {"app_home_opened", "member_joined_channel"} <= set(
+        manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    for command in manifest["features"]["slash_commands"]:
+        assert command["url"].endswith("/slack/events")

@@ -27,6 +27,7 @@ BOT_SCOPES = (
     "users:read.email",
     "channels:read",
     "groups:read",
+    "files:write",
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

@@ -1,0 +1,266 @@
+"""Slack HTTP mode under load: signed slash commands at a steady rate, sent from a second
+process over loopback, against a database of N faculty; prints the acknowledgement latency
+(p50 / p99 / max), how many took over Slack's 3-second limit, and how long the replies
+(the work after the ack) took to arrive.
+
+Three processes: this one runs the real Slack service (Bolt behind the threaded HTTP
+server, the core, the database); the fake Slack Web API runs in its own process
+(`python -m tests.support.slack_api`) and receives users.info, respond(), views.publish…;
+the load generator is a third process, so it competes with the app only for the CPU.
+
+Usage: python -m bench.bench_slack_http [--small] [--rate 50] [--seconds 60]
+       [--faculty 20000] [--students 300] [--database-url URL]
+`--small` (CI): 20 commands/s for 3 s against 1,000 faculty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-signing-secret"
+TEAM = "T0BENCH"
+SPECIALTIES = ("Emergency Medicine", "General Surgery", "Pediatrics", "Internal Medicine",
+               "Psychiatry", "Neurology")
+RESEARCH = ("sepsis", "ultrasound", "trauma", "asthma", "stroke", "medical education",
+            "health equity", "critical care")
+
+
+# --- the load generator (a separate process) ----------------------------------------------
+
+
+def generate(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT))
+    from tests.support.slack_requests import signed_headers, slash_command
+
+    lines: list[str] = json.loads(args.lines)
+    total = int(args.rate * args.seconds)
+    latencies: list[float | None] = [None] * total
+    statuses: list[int] = [0] * total
+    rng = random.Random(7)
+
+    def send(i: int) -> None:
+        root, _, text = lines[i % len(lines)].partition(" ")
+        user = f"U{rng.randrange(args.students):07d}"
+        body = slash_command(root, text, user_id=user, team_id=TEAM,
+                             response_url=f"{args.response_base}/c{i}")
+        headers = signed_headers(body, secret=SECRET)
+        started = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+            conn.request("POST", "/slack/events", body=body.encode(), headers=headers)
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            statuses[i] = response.status
+        except OSError:
+            statuses[i] = -1
+        latencies[i] = time.perf_counter() - started
+
+    start = time.perf_counter() + 0.2
+    with ThreadPoolExecutor(64) as pool:
+        for i in range(total):
+            delay = start + i / args.rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(send, i)
+    sent_for = time.perf_counter() - start
+    print(json.dumps({"latencies": latencies, "statuses": statuses, "sent_for": sent_for}))
+
+
+# --- the app side ------------------------------------------------------------------------
+
+
+def seed(url: str, faculty: int, students: int) -> None:
+    from bot import roster
+    from bot.db import Database
+
+    db = Database(url)
+    db.upgrade()
+    now = datetime(2027, 1, 4, 15, tzinfo=UTC)
+    rng = random.Random(3)
+    faculty_rows = roster.to_csv("faculty", (
+        {"name": f"Dr. Faculty {i}", "email": f"faculty{i}@example.edu",
+         "specialty": SPECIALTIES[i % len(SPECIALTIES)], "title": "Assistant Professor",
+         "research": rng.sample(RESEARCH, 2), "capacity": i % 6, "accepting": i % 4 != 0,
+         "stages": ["ms3", "ms4"], "timezone": "America/New_York",
+         "slack_id": f"UF{i:07d}", "discord_id": ""}
+        for i in range(faculty)))
+    student_rows = roster.to_csv("students", (
+        {"name": f"Student {i}", "email": f"student{i}@example.edu",
+         "stage": ("ms1", "ms2", "ms3", "ms4")[i % 4],
+         "interests": [SPECIALTIES[i % len(SPECIALTIES)].lower()],
+         "research": rng.sample(RESEARCH, 1), "timezone": "America/Chicago",
+         "slack_id": f"U{i:07d}", "discord_id": ""}
+        for i in range(students)))
+    with db.session() as session:
+        roster.import_csv(session, faculty_rows, "faculty", now=now)
+        roster.import_csv(session, student_rows, "students", now=now)
+    db.dispose()
+
+
+def command_lines() -> list[str]:
+    import bot.commands  # noqa: F401
+    from bot.registry import registry
+
+    lines = ["/mentor help", "/mentor profile", "/mentor list", "/letter list",
+             "/letter help"]
+    if registry.get("mentor", ("find",)) is not None:
+        lines += ["/mentor find sepsis ultrasound", "/mentor find specialty:pediatrics"]
+    return lines
+
+
+def fake_api() -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen([sys.executable, "-m", "tests.support.slack_api", "--port", "0"],
+                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    url = process.stdout.readline().strip()
+    return process, url
+
+
+def fake_calls(url: str) -> list[dict[str, Any]]:
+    root = url.rsplit("/api", 1)[0]
+    with urllib.request.urlopen(f"{root}/_calls", timeout=30) as response:
+        return json.loads(response.read())
+
+
+def configure(url: str, students: int) -> None:
+    root = url.rsplit("/api", 1)[0]
+    users = [{"user_id": f"U{i:07d}", "name": f"Student {i}", "email": f"student{i}@example.edu",
+              "tz": "America/Chicago", "team_id": TEAM} for i in range(students)]
+    request = urllib.request.Request(f"{root}/_config", data=json.dumps({"users": users}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=30).read()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--small", action="store_true")
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--faculty", type=int, default=20000)
+    parser.add_argument("--students", type=int, default=300)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--response-base", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--lines", default="[]", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate:
+        generate(args)
+        return
+    if args.seed_only:
+        seed(args.database_url, args.faculty, args.students)
+        return
+    if args.small:
+        args.rate, args.seconds, args.faculty, args.students = 20.0, 3.0, 1000, 50
+
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    from adapters.slack.service import SlackService
+    from bot.core import Core
+    from bot.db import Database
+    from bot.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        started = time.perf_counter()
+        # In its own process, so the service below starts with a heap like production's.
+        subprocess.run([sys.executable, "-m", "bench.bench_slack_http", "--seed-only",
+                        "--database-url", url, "--faculty", str(args.faculty),
+                        "--students", str(args.students)], cwd=ROOT, check=True)
+        print(f"seeded {args.faculty:,} faculty and {args.students} students in "
+              f"{time.perf_counter() - started:.1f} s ({url.split(':')[0]})")
+        api, api_url = fake_api()
+        try:
+            configure(api_url, args.students)
+            settings = Settings(database_url=url, slack_bot_token="xoxb-bench",  # type: ignore[call-arg]
+                                slack_signing_secret=SECRET, slack_api_url=api_url, port=0,
+                                _env_file=None)
+            core = Core(db=Database(url), settings=settings)
+            service = SlackService(core, settings, host="127.0.0.1")
+            service.start()
+            assert service._http is not None
+            server_times: list[float] = []
+            if os.environ.get("BENCH_VERBOSE"):
+                inner = service._http.server.get_app()
+
+                def timed(environ: Any, start_response: Any) -> Any:
+                    t0 = time.perf_counter()
+                    try:
+                        return inner(environ, start_response)
+                    finally:
+                        server_times.append((time.perf_counter() - t0) * 1000)
+
+                service._http.server.set_app(timed)
+            lines = command_lines()
+            total = int(args.rate * args.seconds)
+            print(f"sending {total} signed slash commands at {args.rate:g}/s for "
+                  f"{args.seconds:g} s from a second process; mix: {', '.join(lines)}")
+            generator = subprocess.run(
+                [sys.executable, "-m", "bench.bench_slack_http", "--generate",
+                 "--port", str(service._http.port), "--rate", str(args.rate),
+                 "--seconds", str(args.seconds), "--students", str(args.students),
+                 "--response-base", api_url.rsplit("/api", 1)[0] + "/respond",
+                 "--lines", json.dumps(lines)],
+                cwd=ROOT, capture_output=True, text=True, check=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT)})
+            result = json.loads(generator.stdout)
+            sent_done = time.perf_counter()
+            replies = 0
+            while time.perf_counter() - sent_done < 180:
+                replies = len({c["params"].get("response_url") for c in fake_calls(api_url)
+                               if c["method"] == "respond"})
+                if replies >= total:
+                    break
+                time.sleep(0.5)
+            drained = time.perf_counter() - sent_done
+            service.stop()
+            core.db.dispose()
+        finally:
+            api.terminate()
+            api.wait(10)
+
+    latencies = [x for x in result["latencies"] if x is not None]
+    statuses = result["statuses"]
+    ok = sum(1 for s in statuses if s == 200)
+    ms = [x * 1000 for x in latencies]
+    print(f"acks: {ok}/{total} HTTP 200 (sent over {result['sent_for']:.1f} s)")
+    print(f"ack latency ms: p50 {statistics.median(ms):.1f}  p99 {percentile(ms, 99):.1f}  "
+          f"max {max(ms):.1f}  mean {statistics.fmean(ms):.1f}")
+    print(f"over 3 s: {sum(1 for x in latencies if x > 3.0)}")
+    if os.environ.get("BENCH_VERBOSE"):
+        print("slowest (index, ms):", sorted(enumerate(ms), key=lambda p: -p[1])[:10])
+        print("server-side slowest ms:", sorted(server_times, reverse=True)[:10])
+        per_second = [max(ms[i:i + int(args.rate)]) for i in range(0, len(ms), int(args.rate))]
+        print("max per second:", " ".join(f"{x:.0f}" for x in per_second))
+    print(f"replies delivered via response_url: {replies}/{total}, the last "
+          f"{drained:.1f} s after the last command was sent")
+    goal = percentile(ms, 99) <= 300 and max(latencies) <= 3.0 and ok == total
+    print(f"goal (p99 <= 300 ms, none over 3 s): {'met' if goal else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
