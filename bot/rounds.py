@@ -353,16 +353,15 @@ def write(session: Session, result: RoundResult, now: datetime,
         if choice.request_id is not None:
             accepted_requests.append(choice.request_id)
     if rows:
-        session.execute(Mentorship.__table__.insert(), rows)
-    ids = list(matched)
-    for start in range(0, len(accepted_requests), 5000):
-        chunk = accepted_requests[start : start + 5000]
-        session.execute(update(IntroRequest).where(IntroRequest.id.in_(chunk))
+        _bulk_insert(session, Mentorship.__table__, rows)
+    if accepted_requests:
+        session.execute(update(IntroRequest)
+                        .where(finder.id_in(session, IntroRequest.id, accepted_requests))
                         .values(state="accepted", answered_at=now)
                         .execution_options(synchronize_session=False))
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        session.execute(update(StudentProfile).where(StudentProfile.person_id.in_(chunk))
+    if matched:
+        session.execute(update(StudentProfile)
+                        .where(finder.id_in(session, StudentProfile.person_id, list(matched)))
                         .values(wants_mentor=False)
                         .execution_options(synchronize_session=False))
     round_id = uuid.uuid4().hex[:12]
@@ -375,11 +374,17 @@ def write(session: Session, result: RoundResult, now: datetime,
          "attempts": 0, "created_at": now}
         for pid, role, reply in messages
     ]
-    for start in range(0, len(notices), 5000):
-        session.execute(insert(Nudge.__table__), notices[start : start + 5000])
+    _bulk_insert(session, Nudge.__table__, notices)
     if on_notices is not None and notices:
         on_notices()
     return len(notices)
+
+
+def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Many rows in few statements: asking for the new ids makes SQLAlchemy send multi-row
+    VALUES batches ("insertmanyvalues") instead of one INSERT per row."""
+    for start in range(0, len(rows), 10_000):
+        session.execute(insert(table).returning(table.c.id), rows[start : start + 10_000]).all()
 
 
 def payload(reply: Reply) -> dict[str, Any]:
