@@ -237,3 +237,17 @@ def test_two_accepts_racing_respect_capacity(core, database, clock):
     with core.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Mentorship)) == 1
         assert s.get(FacultyProfile, kim.id).requests_answered == 1
+
+
+def test_request_intro_button_from_find_results(core, driver):
+    with core.db.session() as s:
+        ana, kim = _setup(s)
+    found = driver.run(ana, "/mentor find kind:research ultrasound")
+    button = found.sections[0].actions[0]
+    assert button.args == {"faculty": f"person:{kim.id}", "kind": "research"}
+    reply = driver.press(ana, button.encode())
+    assert not reply.error, reply.as_text()
+    with core.db.session() as s:
+        assert s.scalar(select(IntroRequest.kind)) == "research"
+    again = driver.run(ana, "/mentor find ultrasound")
+    assert "waiting for an answer" in again.sections[0].text

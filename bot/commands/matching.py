@@ -154,11 +154,10 @@ def decline(ctx: Context, args: Args) -> Reply:
 @registry.command(
     "mentor",
     "match",
-    summary=("Match round: each student of the group who is looking for a mentor "
-             "(/mentor profile looking:yes, or any /mentor request) is matched to the group's "
-             "faculty within capacity — stable and student-proposing. Students' choices are "
-             "their requests in the order sent, else their /mentor find order; faculty "
-             "prefer higher fit. Everyone gets a DM; you get the summary."),
+    summary=("Match the group's students looking for a mentor to its faculty; stable. "
+             "Looking means /mentor profile looking:yes or any /mentor request. A student's "
+             "choices are their requests in the order sent, else their /mentor find order; "
+             "faculty prefer higher fit. Everyone gets a DM; you get the summary."),
     options=[
         Option("group", description="the group's short name (default: this channel's group)",
                max_length=64),
