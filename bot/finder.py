@@ -44,7 +44,7 @@ from bot.rules.specialties import canonical_specialty, fold, match_keyword
 DECLINE_MEMORY = timedelta(days=183)  # a faculty member who declined is not suggested again
 FINGERPRINT_EVERY = 5.0  # seconds between fingerprint checks
 REBUILD_EVERY = 300.0  # seconds: full rebuild, whatever the fingerprint says
-MAX_LOAD = 400  # faculty loaded fresh per search, best-aligned first
+MAX_LOAD = 250  # faculty loaded fresh per search, best-aligned first
 FALLBACK_LOAD = 300  # with nothing to align on: the accepting, best-regarded faculty
 
 _research_cache: dict[str, tuple[tuple[str, ...], frozenset[str], dict[str, int]]] = {}
