@@ -248,3 +248,25 @@ def test_group_created_in_a_channel_gets_its_digest_there(sqlite_url, clock) -> 
             assert post.pings_nobody() and post.body["embeds"]
 
     asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 2))
+
+
+def test_letter_remind_then_calendar_file_arrives_as_an_attachment(sqlite_url, clock) -> None:
+    core = _core(sqlite_url, clock)
+    _student(core)
+
+    async def scenario() -> None:
+        async with fake_discord() as fake, _connected(core, fake):
+            remind = _slash(fake, "letter", "remind",
+                            {"writer": "Dr. Outside Writer", "due": "in 10 weeks"})
+            await fake.dispatch("INTERACTION_CREATE", remind)
+            _, tracked = await _answers(fake, remind)
+            assert "Dr. Outside Writer" in tracked[0].body["embeds"][0]["title"]
+            calendar = _slash(fake, "letter", "calendar", {})
+            await fake.dispatch("INTERACTION_CREATE", calendar)
+            _, sent = await _answers(fake, calendar)
+        body = sent[0].body
+        assert body["_files"] and body["_files"][0].endswith(".ics")  # multipart upload
+        assert body["attachments"][0]["filename"].endswith(".ics")
+        assert sent[0].pings_nobody() and body["flags"] & 64
+
+    asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 2))
