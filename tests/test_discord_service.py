@@ -16,7 +16,7 @@ from bot.db import Database
 from bot.delivery import Address, ChannelTarget
 from bot.replies import Reply
 from bot.settings import Settings
-from tests.support.discord_fake import CHANNEL_ID, FakeDiscord
+from tests.support.discord_fake import APP_ID, CHANNEL_ID, GUILD_ID, FakeDiscord
 
 
 @pytest.fixture
@@ -69,3 +69,26 @@ def test_build_needs_a_token(sqlite_url: str) -> None:
     settings = Settings(database_url=sqlite_url, _env_file=None)  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="DISCORD_TOKEN"):
         build(Core(db=Database(sqlite_url), settings=settings), settings)
+
+
+def test_sync_puts_the_tree_payload_globally_or_to_one_guild(fake: FakeDiscord) -> None:
+    from adapters.discord.sync import sync_commands, sync_payload
+
+    names = sync_commands("fake-token")
+    assert names == ["mentor", "letter"]
+    (put,) = fake.matching("PUT", rf"/applications/{APP_ID}/commands")
+    assert put.body == sync_payload()
+    assert sync_commands("fake-token", guild_id=GUILD_ID) == ["mentor", "letter"]
+    (guild_put,) = fake.matching("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
+    assert guild_put.body == sync_payload(guild_id=GUILD_ID) == put.body
+
+
+def test_sync_without_a_token_says_what_to_set(tmp_path, repo_root) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "bot", "discord", "sync"], cwd=tmp_path,
+                            capture_output=True, text=True, env={**env, "PYTHONPATH": str(
+                                repo_root)}, timeout=60)
+    assert result.returncode == 1 and "DISCORD_TOKEN" in result.stderr

@@ -1,10 +1,11 @@
 """Fast roster search for autocomplete. Discord gives an autocomplete request 3 seconds and
-users type quickly, so names are searched in memory (rapidfuzz over a prepared list), not in
+users type quickly, so names are searched in memory (rapidfuzz over the words of names), not in
 the database; the list is rebuilt in the background every few minutes."""
 
 from __future__ import annotations
 
 import heapq
+import logging
 import threading
 import time
 from collections.abc import Iterable
@@ -17,6 +18,8 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.models import FacultyProfile, Person, Role, StudentProfile
 from bot.people import normalize_name
+
+log = logging.getLogger(__name__)
 
 RESULT_LIMIT = 25  # Discord shows at most 25 choices
 CHOICE_LIMIT = 100  # characters in a choice's name and value
@@ -122,8 +125,11 @@ class RosterIndex:
             return True
 
     def refresh_claimed(self) -> None:
+        """The background refresh: errors are logged, and the old index keeps serving."""
         try:
             self.refresh()
+        except Exception:
+            log.exception("could not refresh the roster index")
         finally:
             self._refreshing = False
 

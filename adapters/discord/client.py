@@ -155,13 +155,14 @@ def _choice_completer(choices: tuple[str, ...]) -> AutocompleteCallback:
 class MentorClient(discord.Client):
     """discord.Client with the generated command tree and the persistent button template."""
 
-    def __init__(self, bot: DiscordBot, **options: Any) -> None:
+    def __init__(self, bot: DiscordBot, *, load_roster: bool = True, **options: Any) -> None:
         # We never join voice channels; without this discord.py warns about voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         options.setdefault("intents", intents())
         options.setdefault("allowed_mentions", discord.AllowedMentions.none())
         super().__init__(**options)
         self.mentorbot = bot
+        self.load_roster = load_roster  # off for `discord sync`, which needs no database
         self.tree = build_tree(self, bot.registry, bot)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
 
@@ -169,7 +170,11 @@ class MentorClient(discord.Client):
         # Buttons on any message ever sent match this template, so they keep working after a
         # restart; there is nothing per message to re-register.
         self.add_dynamic_items(ActionButton)
-        await asyncio.to_thread(self.mentorbot.roster.refresh)
+        if self.load_roster:
+            try:
+                await asyncio.to_thread(self.mentorbot.roster.refresh)
+            except Exception:  # autocomplete retries on its next use; commands still work
+                log.exception("could not load the roster for autocomplete")
 
     async def _on_tree_error(self, interaction: discord.Interaction,
                              error: app_commands.AppCommandError) -> None:

@@ -18,7 +18,7 @@ def offline_client() -> MentorClient:
     """A client that is never connected: enough to build the real tree (no database)."""
     settings = get_settings()
     core = Core(db=Database(settings.database_url), settings=settings)
-    return MentorClient(DiscordBot(core))
+    return MentorClient(DiscordBot(core), load_roster=False)
 
 
 def sync_payload(guild_id: int | None = None) -> list[dict[str, Any]]:
