@@ -396,3 +396,17 @@ def test_list_shows_id_writer_program_state_next_step(core, driver):
     assert "State: asked" in text
     assert "Next step: Hear back; check in politely if there is no answer — by Mon 01 Feb 2027" \
         in text
+
+
+def test_unclear_kind_is_asked_with_buttons(core, driver):
+    ana, _, _ = setup_people(core)
+    reply = driver.run(ana, "/letter remind Bob Outsider due:2027-06-01")
+    assert "Kind: not set" in reply.as_text()
+    (asking,) = [s for s in reply.sections if s.heading == "What kind of letter is this?"]
+    assert [a.args["kind"] for a in asking.actions] == list(rules.LETTER_KINDS)
+    chosen = driver.press(ana, asking.actions[2].encode())
+    assert not chosen.error and "character" in chosen.title
+    assert only_letter(core).kind == "character"
+    help_text = driver.run(ana, "/letter help remind").as_text()
+    assert "due:" in help_text and "portal:" in help_text and "AMCAS" in help_text
+    assert "letter kind" not in driver.run(ana, "/letter help").as_text()

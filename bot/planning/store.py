@@ -44,16 +44,17 @@ def insert_nudges(session: Session, nudges: Sequence[PlannedNudge], *, now: date
     dialect = session.get_bind().dialect.name
     added = 0
     for start in range(0, len(nudges), BATCH):
-        rows = _rows(nudges[start : start + BATCH], now)
+        batch = nudges[start : start + BATCH]
+        # Rendering a reply into a row is the costly part, and most keys of a periodic re-plan
+        # are already stored: skip those first (ON CONFLICT still settles a race).
+        existing = set(session.scalars(select(Nudge.dedup_key).where(
+            Nudge.dedup_key.in_([n.dedup_key for n in batch]))))
+        rows = _rows([n for n in batch if n.dedup_key not in existing], now)
         if dialect == "postgresql":
             stmt: Any = pg_insert(Nudge).on_conflict_do_nothing(index_elements=["dedup_key"])
         elif dialect == "sqlite":
             stmt = sqlite_insert(Nudge).on_conflict_do_nothing(index_elements=["dedup_key"])
-        else:  # pragma: no cover - other backends: check first
-            existing = set(session.scalars(
-                select(Nudge.dedup_key).where(Nudge.dedup_key.in_([r["dedup_key"]
-                                                                   for r in rows]))))
-            rows = [r for r in rows if r["dedup_key"] not in existing]
+        else:  # pragma: no cover - other backends have no ON CONFLICT here
             stmt = insert(Nudge)
         if rows:
             # RETURNING counts the rows really inserted on every backend; an ORM-level
