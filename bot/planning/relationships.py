@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import case, func, select, type_coerce
@@ -244,7 +245,13 @@ def _log_action(mentor_id: int) -> Action:
 
 
 def _day(moment: datetime, tz: str) -> str:
-    return local_day(moment, tz).strftime("%a %d %b %Y")
+    return _format_day(local_day(moment, tz))
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: date) -> str:
+    """Bulk planning words the same few hundred days over and over."""
+    return day.strftime("%a %d %b %Y")
 
 
 _OUTLINE = outline_text()
