@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from bot.models import FacultyProfile, IntroRequest, Mentorship, Person, StudentProfile
 from bot.rules import fit as rules
 from bot.rules.fit import FacultyView, Fit, Query, StudentView
-from bot.rules.specialties import canonical_specialty, fold, match_keyword
+from bot.rules.specialties import canonical_specialty, fold, match_keyword, suggest
 
 DECLINE_MEMORY = timedelta(days=183)  # a faculty member who declined is not suggested again
 FINGERPRINT_EVERY = 5.0  # seconds between fingerprint checks
@@ -368,17 +368,19 @@ def search(session: Session, student: StudentView, now: datetime, *,
     """The ranked shortlist for `student`. `restrict_to` limits it to some faculty (a
     group's, for a match round); `exclude` drops more (the one who just declined)."""
     index = index_for(session)
-    query = resolve_query(index, keywords, specialty, kind)
     rel = relations(session, student.id, now)
     left_out = set(rel.mentors) | rel.declined | set(exclude) | {student.id}
-
-    candidates = _candidates(index, student, query)
-    fallback = candidates is None
-    if restrict_to is not None:
-        candidates = (set(restrict_to) if candidates is None else candidates & restrict_to)
-    if candidates is not None:
-        candidates -= left_out
-        chosen = _best_aligned(index, student, query, candidates, limit)
+    with index.lock:  # another thread may be applying changes to the postings
+        query = resolve_query(index, keywords, specialty, kind)
+        candidates = _candidates(index, student, query)
+        fallback = candidates is None
+        if restrict_to is not None:
+            candidates = set(restrict_to) if candidates is None else candidates & restrict_to
+        chosen = None
+        if candidates is not None:
+            candidates -= left_out
+            chosen = _best_aligned(index, student, query, candidates, limit)
+    if chosen is not None:
         views = load_faculty(session, chosen)
     else:
         views = load_faculty(
@@ -399,6 +401,14 @@ def search(session: Session, student: StudentView, now: datetime, *,
     without = [m.keyword for m in query.keywords if m.matched and id(m) not in hit]
     return Search(results=results, query=query, unknown=unknown, without_faculty=without,
                   fallback=fallback and not query.keywords, relations=rel)
+
+
+def close_terms(session: Session, word: str) -> list[str]:
+    """Specialties and research words close to a keyword that matched nothing."""
+    index = index_for(session)
+    with index.lock:
+        vocabulary = list(index.vocabulary)
+    return suggest(word, vocabulary)
 
 
 def _candidates(index: FacultyIndex, student: StudentView, query: Query) -> set[int] | None:

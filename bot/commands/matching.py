@@ -48,9 +48,8 @@ def find(ctx: Context, args: Args) -> Reply:
                           keywords=keywords, specialty=specialty, kind=kind, limit=limit)
     notes: list[str] = []
     if found.unknown:
-        vocabulary = finder.index_for(ctx.session).vocabulary
         for word in found.unknown:
-            close = suggest(word, vocabulary)
+            close = finder.close_terms(ctx.session, word)
             hint = f" Close terms: {', '.join(close)}." if close else ""
             notes.append(f"Nothing matches “{word}”.{hint}")
     for word in found.without_faculty:
