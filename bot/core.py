@@ -145,8 +145,10 @@ class Core:
                                                   workspace=user.workspace,
                                                   external_id=user.external_id))
                 session.add(person)
-            elif user.timezone and not person.timezone:
-                person.timezone = user.timezone
+            else:
+                if user.timezone and not person.timezone:
+                    person.timezone = user.timezone
+                _learn_workspace(person, user)
             session.flush()
             return person.id
 
@@ -159,3 +161,18 @@ class Core:
     def poke_delivery(self) -> None:
         for listener in self._delivery_listeners:
             listener()
+
+
+def _learn_workspace(person: Person, user: PlatformUser) -> None:
+    """A roster import knows an account's id but not its workspace (''); the first request
+    from that account tells us, so messages sent later go through the right workspace."""
+    if not user.workspace:
+        return
+    mine = [i for i in person.identities
+            if i.platform == user.platform and i.external_id == user.external_id]
+    if any(i.workspace == user.workspace for i in mine):
+        return
+    for identity in mine:
+        if identity.workspace == "":
+            identity.workspace = user.workspace
+            return

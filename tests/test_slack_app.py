@@ -83,6 +83,16 @@ def test_unknown_user_becomes_student(slack: SlackHarness, api: FakeSlackApi,
     assert len([c for c in api.calls("users.info") if c.get("user") == "U9NEW"]) == 1
 
 
+def test_roster_account_learns_its_workspace(slack: SlackHarness, core: Core) -> None:
+    with core.db.session() as session:
+        ada = session.scalar(select(Person).where(Person.email == "ada.student@example.edu"))
+        assert ada is not None
+        ada.identities.append(Identity(platform="slack", workspace="", external_id="U1STUDENT"))
+    slack.run("U1STUDENT", "/mentor profile")
+    with core.db.session() as session:
+        assert session.scalars(select(Identity.workspace)).all() == [TEAM_ID]
+
+
 def test_join_leave_and_group_create_by_admin(slack: SlackHarness, core: Core) -> None:
     refused = slack.run("U1STUDENT", '/mentor group create em-interest name:"EM" '
                                      'specialty:"emergency medicine"', channel_id="C0EM",

@@ -162,6 +162,8 @@ def test_oauth_install_stores_workspace_token(core: Core, api: FakeSlackApi) -> 
 
         assert channel.can_post(ChannelTarget("slack", "T0SECOND", "C1"))
         assert not channel.can_post(ChannelTarget("slack", "T0OTHER", "C1"))
+        # a roster account with no workspace yet: the only installation's token
+        assert channel.client_for("").token == "xoxb-second"
 
 
 def test_manifest_matches_the_app(repo_root: object) -> None:

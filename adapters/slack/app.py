@@ -247,8 +247,7 @@ def build_app(core: Core, settings: Settings, *, client: WebClient | None = None
         client = web_client(token, settings, retry_rate_limits=True)
     app = App(
         name="mentorbot",
-        token=token,
-        client=client,
+        client=client,  # carries the token (Bolt takes it from the client)
         signing_secret=settings.slack_signing_secret or "",
         oauth_settings=oauth_settings,
         token_verification_enabled=token_verification_enabled and token is not None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import select
 
 from bot.db import Database
 from bot.settings import Settings
@@ -63,6 +64,16 @@ class OAuthSetup:
         return cls(installations, states, oauth_settings)
 
     def bot_token(self, team_id: str) -> str | None:
-        """The bot token of the workspace, for messages sent outside any request."""
-        bot = self.installation_store.find_bot(enterprise_id=None, team_id=team_id or None)
-        return bot.bot_token if bot is not None else None
+        """The bot token of the workspace, for messages sent outside any request. An account
+        whose workspace is not known yet ('' : imported from the roster, never used the
+        bot) can only be reached when the app is installed in one workspace."""
+        if team_id:
+            bot = self.installation_store.find_bot(enterprise_id=None, team_id=team_id)
+            return bot.bot_token if bot is not None else None
+        bots = self.installation_store.bots
+        with self.installation_store.engine.connect() as conn:
+            rows = conn.execute(select(bots.c.team_id, bots.c.bot_token)
+                                .where(bots.c.client_id == self.installation_store.client_id)
+                                .order_by(bots.c.installed_at.desc())).all()
+        teams = {row.team_id for row in rows}
+        return rows[0].bot_token if len(teams) == 1 else None
