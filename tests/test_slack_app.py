@@ -230,3 +230,44 @@ def test_dm_delivered_after_429(slack: SlackHarness, core: Core) -> None:
     slack.service.bot.dms.send_to_user(client, TEAM_ID, "U1STUDENT", Reply(text="hello"))
     posts = slack.api.calls("chat.postMessage")
     assert len(posts) == 2 and posts[-1].get("channel") == "D1STUDENT"
+
+
+def test_intro_request_accept_round_trip(slack: SlackHarness, core: Core) -> None:
+    """A student's request reaches the faculty member as a DM whose Accept button only the
+    faculty member can use; the student hears back by DM; both Homes are refreshed."""
+    with core.db.session() as session:
+        for email, user_id in (("ada.student@example.edu", "U1STUDENT"),
+                               ("meredith.grey@example.edu", "U2FACULTY")):
+            person = session.scalar(select(Person).where(Person.email == email))
+            assert person is not None
+            person.identities.append(Identity(platform="slack", workspace=TEAM_ID,
+                                              external_id=user_id))
+    sent = slack.run("U1STUDENT", '/mentor request "Meredith Grey" kind:clinical '
+                                  'note:"<!here> I loved your talk"')
+    assert "went wrong" not in _text(sent) and "didn't work" not in _text(sent)
+    dm = next(c for c in slack.api.wait_for("chat.postMessage")
+              if c.get("channel") == "D2FACULTY")
+    assert "&lt;!here&gt;" in _text(dm) and "<!here>" not in _text(dm)
+    buttons = {e["text"]["text"]: (b["block_id"], e["action_id"])
+               for b in dm.get("blocks") if b["type"] == "actions" for e in b["elements"]}
+    block_id, accept = buttons["Accept"]
+    assert block_id.startswith("for=U2FACULTY|")
+    # the student presses the faculty member's Accept: refused, nothing changes
+    answer, name = slack.press("U1STUDENT", accept, block_id=block_id)
+    assert answer.status == 200
+    assert "sent to someone else" in _text(slack.api.wait_responses(name)[0])
+    # the faculty member presses it
+    answer, name = slack.press("U2FACULTY", accept, block_id=block_id)
+    assert answer.status == 200
+    accepted = _text(slack.api.wait_responses(name)[0])
+    assert "Ada Student" in accepted and "didn't work" not in accepted
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        to_student = [c for c in slack.api.calls("chat.postMessage")
+                      if c.get("channel") == "D1STUDENT"]
+        if to_student:
+            break
+        time.sleep(0.02)
+    assert to_student, "the student is told by DM"
+    published = {c.get("user_id") for c in slack.api.wait_for("views.publish", 2)}
+    assert {"U1STUDENT", "U2FACULTY"} <= published
