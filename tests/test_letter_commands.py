@@ -379,7 +379,7 @@ def test_outcome_needs_a_submitted_letter_then_nudges_each_writer(core, driver, 
 # --- /letter list ------------------------------------------------------------------------
 
 
-def test_list_shows_id_writer_program_state_next_step(core, driver):
+def test_list_shows_id_writer_program_state_next_step(core, driver, clock):
     ana, smith, _ = setup_people(core)
     driver.run(ana, '/letter remind Dr. Jane Smith due:2027-04-19 program:"EM residency" '
                     "kind:specialty")
@@ -396,6 +396,10 @@ def test_list_shows_id_writer_program_state_next_step(core, driver):
     assert "State: asked" in text
     assert "Next step: Hear back; check in politely if there is no answer — by Mon 01 Feb 2027" \
         in text
+    assert "overdue" not in text
+    clock.set(datetime(2027, 2, 2, 15, 0, tzinfo=UTC))
+    later = driver.run(ana, "/letter list").as_text()
+    assert "— by Mon 01 Feb 2027 (overdue)" in later
 
 
 def test_unclear_kind_is_asked_with_buttons(core, driver):

@@ -474,6 +474,7 @@ def list_letters(ctx: Context, args: Args) -> Reply:
             submitted_on=to_local(submitted[letter.id], ctx.tz).date()
             if letter.id in submitted else None)
         when = f" — by {format_day(step.on)}" if step.on else ""
+        when += " (overdue)" if step.on and step.on < ctx.today else ""
         sections.append(Section(
             heading=f"#{letter.id} {letter.writer_name}{_for(letter)}",
             fields=(
