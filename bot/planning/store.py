@@ -3,14 +3,13 @@ that cancels the pending nudges of re-planned subjects that are no longer owed."
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.models import Nudge
@@ -38,29 +37,78 @@ def _rows(nudges: Iterable[PlannedNudge], now: datetime) -> list[dict[str, Any]]
     ]
 
 
+_COLUMNS = ("person_id", "kind", "due_at", "subject_type", "subject_id", "dedup_key", "text",
+            "payload", "state", "attempts", "created_at")
+_SQL = {
+    "sqlite": f"INSERT INTO nudges ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 11)}) "
+              "ON CONFLICT (dedup_key) DO NOTHING",
+    "postgresql": f"INSERT INTO nudges ({', '.join(_COLUMNS)}) VALUES "
+                  "(%s, %s, %s, %s, %s, %s, %s, %s::json, %s, %s, %s) "
+                  "ON CONFLICT (dedup_key) DO NOTHING",
+}
+
+
+def _sqlite_instant(moment: datetime) -> str:
+    """How `UTCDateTime` stores an instant in SQLite (naive UTC, microseconds)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _driver_rows(nudges: Sequence[PlannedNudge], now: datetime, dialect: str) -> list[tuple[Any, ...]]:
+    instant = _sqlite_instant if dialect == "sqlite" else (lambda m: m.astimezone(UTC))
+    created = instant(now)
+    return [
+        (n.person_id, n.kind, instant(n.due_at), n.subject_type, n.subject_id, n.dedup_key,
+         n.reply.as_text(), json.dumps(n.reply.to_dict()), "pending", 0, created)
+        for n in nudges
+    ]
+
+
+def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of `keys` are stored already (in any state), through the unique index."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 900):  # under SQLite's bound-parameter limit
+        chunk = keys[start : start + 900]
+        found.update(session.scalars(select(Nudge.dedup_key).where(Nudge.dedup_key.in_(chunk))))
+    return found
+
+
 def insert_nudges(session: Session, nudges: Sequence[PlannedNudge], *, now: datetime) -> int:
     """Insert, skipping any dedup key already stored (in any state): a nudge sent or
-    cancelled once is never planned again. Returns how many rows were new."""
+    cancelled once is never planned again. Returns how many rows were new.
+
+    Keys already stored are looked up first, so re-planning (every run, mostly the same
+    nudges) costs an index probe per nudge instead of rendering and serialising each one;
+    ON CONFLICT DO NOTHING still settles a race with another planner. On SQLite and
+    PostgreSQL new rows go to the driver's executemany as ready-made tuples: SQLAlchemy's
+    per-row parameter processing cost more than the insert itself (bench/bench_planning.py)."""
     dialect = session.get_bind().dialect.name
-    added = 0
-    for start in range(0, len(nudges), BATCH):
-        batch = nudges[start : start + BATCH]
-        # Rendering a reply into a row is the costly part, and most keys of a periodic re-plan
-        # are already stored: skip those first (ON CONFLICT still settles a race).
-        existing = set(session.scalars(select(Nudge.dedup_key).where(
-            Nudge.dedup_key.in_([n.dedup_key for n in batch]))))
-        rows = _rows([n for n in batch if n.dedup_key not in existing], now)
-        if dialect == "postgresql":
-            stmt: Any = pg_insert(Nudge).on_conflict_do_nothing(index_elements=["dedup_key"])
-        elif dialect == "sqlite":
-            stmt = sqlite_insert(Nudge).on_conflict_do_nothing(index_elements=["dedup_key"])
-        else:  # pragma: no cover - other backends have no ON CONFLICT here
-            stmt = insert(Nudge)
-        if rows:
-            # RETURNING counts the rows really inserted on every backend; an ORM-level
-            # executemany result has no reliable rowcount.
-            result = session.connection().execute(stmt.returning(Nudge.id), rows)
-            added += len(result.all())
+    stored = existing_keys(session, [n.dedup_key for n in nudges])
+    fresh = [n for n in nudges if n.dedup_key not in stored]
+    if not fresh:
+        return 0
+    if dialect in _SQL:
+        raw = session.connection().connection.dbapi_connection
+        assert raw is not None
+        added = 0
+        for start in range(0, len(fresh), BATCH):
+            rows = _driver_rows(fresh[start : start + BATCH], now, dialect)
+            cursor = raw.cursor()
+            try:
+                if dialect == "sqlite":
+                    before = raw.total_changes  # type: ignore[attr-defined]
+                    cursor.executemany(_SQL[dialect], rows)
+                    added += raw.total_changes - before  # type: ignore[attr-defined]
+                else:
+                    cursor.executemany(_SQL[dialect], rows)
+                    added += max(cursor.rowcount, 0)
+            finally:
+                cursor.close()
+        return added
+    added = 0  # pragma: no cover - other backends: the ORM path
+    for start in range(0, len(fresh), BATCH):  # pragma: no cover
+        result = session.connection().execute(insert(Nudge).returning(Nudge.id),
+                                              _rows(fresh[start : start + BATCH], now))
+        added += len(result.all())
     return added
 
 
