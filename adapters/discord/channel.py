@@ -31,8 +31,6 @@ log = logging.getLogger(__name__)
 
 CANNOT_MESSAGE_USER = 50007
 UNKNOWN_USER = 10013
-UNKNOWN_CHANNEL = 10003
-MISSING_ACCESS = 50001
 
 
 class Runtime(Protocol):
