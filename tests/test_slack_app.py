@@ -271,3 +271,32 @@ def test_intro_request_accept_round_trip(slack: SlackHarness, core: Core) -> Non
     assert to_student, "the student is told by DM"
     published = {c.get("user_id") for c in slack.api.wait_for("views.publish", 2)}
     assert {"U1STUDENT", "U2FACULTY"} <= published
+
+
+def test_socket_mode_command(core: Core, api: FakeSlackApi) -> None:
+    """With SLACK_APP_TOKEN the same app runs over Socket Mode: a slash command envelope is
+    acknowledged on the socket and answered through response_url."""
+    from urllib.parse import parse_qsl
+
+    from tests.support.slack_requests import slash_command
+    from tests.support.slack_socket import FakeSocketMode
+
+    socket = FakeSocketMode().start()
+    api.set_socket_url(socket.url)
+    try:
+        with core.db.session() as session:
+            add_student(session, "Ada Student", email="ada.student@example.edu")
+        with slack_harness(core, api, slack_app_token="xapp-test") as slack:
+            assert slack.service._socket is not None and slack.service._http is None
+            assert socket.connected.wait(10)
+            payload = dict(parse_qsl(slash_command(
+                "/mentor", "profile", user_id="U1STUDENT",
+                response_url=api.response_url("socket"))))
+            envelope = socket.push("slash_commands", payload)
+            assert socket.wait_ack(envelope)
+            (reply,) = api.wait_responses("socket")
+            assert "Your profile" in _text(reply)
+            connection = api.calls("apps.connections.open")[0]
+            assert connection.token == "xapp-test"
+    finally:
+        socket.stop()

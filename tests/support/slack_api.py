@@ -99,6 +99,7 @@ class _State:
     undeliverable: set[str] = field(default_factory=set)
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    socket_url: str | None = None
 
 
 class FakeSlackApi:
@@ -347,6 +348,18 @@ class FakeSlackApi:
     def uploaded(self, file_id: str) -> bytes:
         with self.lock:
             return self.state.uploads[file_id]
+
+    def set_socket_url(self, url: str) -> None:
+        """What apps.connections.open answers (a FakeSocketMode's URL)."""
+        with self.lock:
+            self.state.socket_url = url
+
+    def _m_apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            url = self.state.socket_url
+        if url is None:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        return {"ok": True, "url": url}
 
     def _m_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
