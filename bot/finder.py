@@ -379,7 +379,7 @@ def search(session: Session, student: StudentView, now: datetime, *,
         chosen = None
         if candidates is not None:
             candidates -= left_out
-            chosen = _best_aligned(index, student, query, candidates, limit)
+            chosen = _best_aligned(index, student, query, candidates)
     if chosen is not None:
         views = load_faculty(session, chosen)
     else:
@@ -434,8 +434,8 @@ def _candidates(index: FacultyIndex, student: StudentView, query: Query) -> set[
     return ids
 
 
-def _best_aligned(index: FacultyIndex, student: StudentView, query: Query, ids: set[int],
-                  limit: int) -> list[int]:
+def _best_aligned(index: FacultyIndex, student: StudentView, query: Query,
+                  ids: set[int]) -> list[int]:
     """At most MAX_LOAD candidates, best estimated alignment first (whole alignment levels
     while they fit; inside a level too big to load, the accepting and best regarded
     first). The estimate counts postings with C-level Counter updates: a search may start

@@ -27,7 +27,7 @@ from bot.models import (
 )
 from bot.replies import Action, Field, Reply, Section
 from bot.rules.cadence import default_cadence_days
-from bot.rules.fit import stage_label
+from bot.rules.fit import fit, stage_label
 
 PENDING_AFTER = timedelta(days=7)
 EXPIRE_AFTER = timedelta(days=14)
@@ -120,8 +120,6 @@ def create_request(session: Session, student: Person, faculty: Person, *, kind: 
     session.flush()
     view = finder.student_view(student)
     fresh = finder.load_faculty(session, [faculty.id])[0]
-    from bot.rules.fit import fit
-
     reasons = fit(view, fresh).reasons
     return Created(request=request,
                    faculty_message=_faculty_message(student, request, group),

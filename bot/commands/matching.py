@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot import finder, intros, rounds
 from bot.context import Context
 from bot.errors import UserError
@@ -69,8 +71,9 @@ def find(ctx: Context, args: Args) -> Reply:
     return Reply(title=title, text="\n".join(notes), sections=sections, footer=gap)
 
 
-def _kind_gap(kinds: object, asked: str | None) -> str:
-    have = set(kinds)  # type: ignore[call-overload]
+def _kind_gap(kinds: Iterable[str], asked: str | None) -> str:
+    """Which kind of mentor the student lacks (SPEC: a network has more than one kind)."""
+    have = set(kinds)
     missing = [k for k in MENTOR_KINDS if k not in have]
     if not missing or (asked and asked in missing and len(missing) == 1):
         return ""
