@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Text, and_, cast, insert, or_, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from bot import finder
@@ -128,8 +129,11 @@ def load_round(session: Session, group: InterestGroup, now: datetime) -> RoundIn
     # sorted by the database (a round may read hundreds of thousands of them). On SQLite,
     # `+ 0` keeps the planner from probing the faculty index once per faculty member, which
     # is several times slower than one pass over the table when the group is large.
-    to_faculty = IntroRequest.faculty_id + 0 if session.get_bind().dialect.name == "sqlite" \
-        else IntroRequest.faculty_id
+    dialect = session.get_bind().dialect.name
+    to_faculty = IntroRequest.faculty_id + 0 if dialect == "sqlite" else IntroRequest.faculty_id
+    if dialect == "postgresql":
+        # Sorting a large group's requests in memory rather than in temporary files.
+        session.execute(sql_text("SET LOCAL work_mem = '64MB'"))
     requests = session.execute(
         select(IntroRequest.id, IntroRequest.student_id, IntroRequest.faculty_id,
                IntroRequest.kind)
@@ -161,11 +165,12 @@ def load_round(session: Session, group: InterestGroup, now: datetime) -> RoundIn
 
     mentors: dict[int, set[int]] = defaultdict(set)
     for sid, mid in session.execute(select(Mentorship.student_id, Mentorship.mentor_id).where(
-            Mentorship.active.is_(True), Mentorship.mentor_id.in_(faculty_ids or [0]))):
+            Mentorship.active.is_(True),
+            finder.id_in(session, Mentorship.mentor_id, faculty_ids or [0]))):
         mentors[sid].add(mid)
     declined: dict[int, set[int]] = defaultdict(set)
     for sid, fid in session.execute(select(IntroRequest.student_id, IntroRequest.faculty_id)
-                                    .where(IntroRequest.faculty_id.in_(faculty_ids or [0]),
+                                    .where(finder.id_in(session, IntroRequest.faculty_id, faculty_ids or [0]),
                                            IntroRequest.state == "declined",
                                            IntroRequest.answered_at >= now - finder.DECLINE_MEMORY)):
         declined[sid].add(fid)
