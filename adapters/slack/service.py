@@ -101,6 +101,7 @@ class SlackService:
         # data: ~100k objects) out of the collector's reach. Otherwise each full collection
         # walks them all while holding the GIL, stalling every acknowledgement for a few
         # hundred milliseconds under load (bench/bench_slack_http.py: p99 ~500 ms → ~40 ms).
+        gc.collect()  # garbage from start-up must not be frozen with the rest
         gc.freeze()
         if self.settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
