@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,6 +25,10 @@ from bot.rules.digest import last_moment, week_key
 
 log = logging.getLogger(__name__)
 
+STALE_POSTING = timedelta(minutes=30)
+"""A digest still `posting` this long after it was claimed belongs to a worker that died:
+another may take it over (while posting, `posted_at` holds the claim time)."""
+
 
 @dataclass(frozen=True)
 class DigestResult:
@@ -33,9 +37,10 @@ class DigestResult:
     state: str  # posted | failed | empty (no bound channel) | taken (another worker has it)
 
 
-def _claim(session: Session, group_id: int, week: str) -> bool:
-    """Insert the (group, week) row; True if this call did, or took over a failed one."""
-    values = {"group_id": group_id, "week": week, "state": "posting"}
+def _claim(session: Session, group_id: int, week: str, now: datetime) -> bool:
+    """Insert the (group, week) row; True if this call did, or took over a failed one or
+    one whose worker died while posting."""
+    values = {"group_id": group_id, "week": week, "state": "posting", "posted_at": now}
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
         maker = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -53,8 +58,10 @@ def _claim(session: Session, group_id: int, week: str) -> bool:
     retaken = session.execute(
         update(DigestPost)
         .where(DigestPost.group_id == group_id, DigestPost.week == week,
-               DigestPost.state == "failed")
-        .values(state="posting")
+               or_(DigestPost.state == "failed",
+                   and_(DigestPost.state == "posting",
+                        DigestPost.posted_at < now - STALE_POSTING)))
+        .values(state="posting", posted_at=now)
         .returning(DigestPost.id)
     )
     return retaken.first() is not None
@@ -72,7 +79,7 @@ def post_digest(db: Database, router: Router, clock: Clock, group_id: int,
         moment = moment or last_moment(now, group.digest_weekday, group.digest_hour,
                                        group.timezone)
         week = week_key(moment, group.timezone)
-        if not _claim(session, group_id, week):
+        if not _claim(session, group_id, week, now):
             return DigestResult(group_id, week, "taken")
         reply = digest.build(session, group, now)
         targets = [ChannelTarget(b.platform, b.workspace, b.channel_id) for b in group.bindings]
@@ -116,7 +123,9 @@ def due_groups(db: Database, now: datetime) -> list[tuple[int, datetime]]:
             (row.group_id, row.week)
             for row in session.execute(
                 select(DigestPost.group_id, DigestPost.week)
-                .where(DigestPost.state != "failed")
+                .where(or_(DigestPost.state.in_(("posted", "empty")),
+                           and_(DigestPost.state == "posting",
+                                DigestPost.posted_at >= now - STALE_POSTING)))
             )
         }
     due = []

@@ -72,3 +72,31 @@ def test_nudges_failed_lists_and_requeues(cli_db: Database,
         assert row is not None and (row.state, row.attempts) == ("pending", 0)
     assert main(["nudges", "failed"]) == 0
     assert "No failed nudges." in capsys.readouterr().out
+
+
+def test_nudges_run_delivers_through_slack_when_it_is_configured(
+        cli_db: Database, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.models import Identity
+    from tests.support.slack_api import FakeSlackApi
+
+    now = datetime.now(UTC)
+    with cli_db.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        ana.quiet_hours = "00:00-00:00"
+        ana.identities.append(Identity(platform="slack", workspace="T0MENTOR",
+                                       external_id="U0ANA"))
+        nudge = add_nudge(session, ana, due_at=now - timedelta(minutes=1), text="say hello")
+    with FakeSlackApi() as api:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+        monkeypatch.setenv("SLACK_API_URL", api.url)
+        get_settings.cache_clear()
+        assert main(["nudges", "run"]) == 0
+        (post,) = api.calls("chat.postMessage")
+    assert post.get("channel") == "D0ANA"
+    assert "say hello" in str(post.get("text")) + str(post.get("blocks"))
+    assert "sent 1" in capsys.readouterr().out
+    with cli_db.session() as session:
+        row = session.get(Nudge, nudge.id)
+        assert row is not None and (row.state, row.delivered_via) == ("sent", "slack")

@@ -261,3 +261,21 @@ def test_started_scheduler_runs_its_jobs_and_stops_cleanly(core: Core,
     finally:
         service.stop()
     assert not service.scheduler.running
+
+
+def test_a_worker_that_died_while_posting_is_taken_over_later(database: Database,
+                                                              clock: FixedClock) -> None:
+    with database.session() as session:
+        group_id = make_group(session, created=clock.now() - timedelta(days=30)).id
+        # Another worker claimed this week's digest and died before posting it.
+        session.add(DigestPost(group_id=group_id, week="2027-W01", state="posting",
+                               posted_at=clock.now()))
+    channel = RecordingChannel()
+    router = Router([channel])
+    assert post_digest(database, router, clock, group_id).state == "taken"
+    clock.advance(timedelta(minutes=29))
+    assert catch_up(database, router, clock) == []
+    clock.advance(timedelta(minutes=2))
+    assert [r.state for r in catch_up(database, router, clock)] == ["posted"]
+    assert len(channel.posted) == 1
+    assert posts(database) == [("2027-W01", "posted")]
