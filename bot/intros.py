@@ -27,7 +27,7 @@ from bot.models import (
 )
 from bot.replies import Action, Field, Reply, Section
 from bot.rules.cadence import default_cadence_days
-from bot.rules.fit import fit, stage_label
+from bot.rules.fit import fit, stage_label, stage_people
 
 PENDING_AFTER = timedelta(days=7)
 EXPIRE_AFTER = timedelta(days=14)
@@ -167,7 +167,8 @@ def approach_message(student: Person, faculty: Person, kind: str,
                      reasons: tuple[str, ...]) -> str:
     """A first message the student can adapt: why this mentor, a short ask, their time."""
     profile = student.student_profile
-    stage = stage_label(profile.stage) if profile and profile.stage else "student"
+    stage = stage_people(profile.stage, plural=False) if profile and profile.stage \
+        else "a student"
     interests = "; ".join(profile.interests) if profile and profile.interests else ""
     about = f", interested in {interests}" if interests else ""
     topic = _research_topic(reasons)
@@ -180,7 +181,7 @@ def approach_message(student: Person, faculty: Person, kind: str,
         because = "I'm writing to you in particular because of your experience."
     return (
         f"Dear {faculty.name},\n"
-        f"I'm {student.name}, a {stage} student{about}. {because} "
+        f"I'm {student.name}, {stage}{about}. {because} "
         f"Could we meet for 15–20 minutes in the next few weeks to talk about "
         f"{_KIND_ASK.get(kind, _KIND_ASK['career'])}? I know your schedule is full, so I'm "
         "glad to fit around it, in person or by video. Thank you for considering it.\n"

@@ -157,6 +157,17 @@ def stage_label(stage: str) -> str:
     return {"premed": "premed", "resident": "resident"}.get(stage, stage.upper())
 
 
+def stage_people(stage: str, *, plural: bool = True) -> str:
+    """'MS2 students', 'residents'; singular with its article: 'an MS2 student'."""
+    if stage == "resident":
+        return "residents" if plural else "a resident"
+    label = stage_label(stage)
+    if plural:
+        return f"{label} students"
+    article = "an" if label[:1] in "AEIOU" or label.startswith("MS") else "a"
+    return f"{article} {label} student"
+
+
 def eligible(faculty: FacultyView, query: Query) -> bool:
     """Whether a faculty member belongs in the results at all for this query."""
     if query.specialty is not None and faculty.canonical != query.specialty:
@@ -303,9 +314,11 @@ def _stage(student: StudentView, faculty: FacultyView, why: list[str] | None) ->
         return 1
     if student.stage in faculty.stages:
         if why is not None:
-            why.append(f"works with {stage_label(student.stage)} students")
+            why.append(f"works with {stage_people(student.stage)}")
         return 2
     if why is not None:
-        listed = ", ".join(stage_label(s) for s in faculty.stages)
-        why.append(f"usually works with {listed} students")
+        labels = [stage_label(s) for s in faculty.stages if s != "resident"]
+        groups = [f"{', '.join(labels)} students"] if labels else []
+        groups += ["residents"] if "resident" in faculty.stages else []
+        why.append(f"usually works with {' and '.join(groups)}")
     return 0
