@@ -235,8 +235,9 @@ def fit(student: StudentView, faculty: FacultyView, query: Query = Query(), *,
                 why.append(f"research in {phrase} matches “{match.keyword}”")
     if reasons and student.terms and faculty.terms:
         shared = student.terms & faculty.terms
-        if shared:
-            phrases = sorted({_phrase_for(t, faculty) for t in shared})
+        named = {phrase for phrase in faculty.research if any(phrase in r for r in why)}
+        phrases = sorted({_phrase_for(t, faculty) for t in shared} - named)
+        if phrases:
             why.append(f"research in {', '.join(phrases[:3])}, like your interests")
 
     access = _access(faculty, why if reasons else None)
