@@ -175,6 +175,24 @@ def _people(db: Database, ids: set[int]) -> dict[int, tuple[Address, str | None,
     }
 
 
+def renew_leases(db: Database, worker: str, ids: Iterable[int], now: datetime,
+                 lease: timedelta = LEASE) -> int:
+    """Extend this worker's claim on rows it has not sent yet; returns how many it holds."""
+    ids = list(ids)
+    held = 0
+    with db.session() as session:
+        for start in range(0, len(ids), 900):
+            result = session.execute(
+                update(NUDGES)
+                .where(NUDGES.c.id.in_(ids[start : start + 900]), NUDGES.c.state == "pending",
+                       NUDGES.c.claimed_by == worker)
+                .values(lease_until=now + lease)
+                .returning(NUDGES.c.id)
+            )
+            held += len(result.all())
+    return held
+
+
 # --- outcomes ----------------------------------------------------------------------------
 
 
@@ -300,7 +318,7 @@ class Sweeper:
         outcomes: queue.Queue[Outcome | None] = queue.Queue()
         for job in jobs:
             pool.submit(self._send_all, job, outcomes)
-        self._collect(outcomes, len(jobs), result)
+        self._collect(outcomes, jobs, result)
         return result
 
     def _prepare(self, claimed: list[Claimed], now: datetime, result: SweepResult
@@ -351,13 +369,20 @@ class Sweeper:
             return self.batch
         return max(1, int(self.lease.total_seconds() / 2 / interval))
 
-    def _collect(self, outcomes: queue.Queue[Outcome | None], jobs: int,
+    def _collect(self, outcomes: queue.Queue[Outcome | None], jobs: list[_Job],
                  result: SweepResult) -> None:
-        """Write outcomes as they arrive: whatever is ready goes in one transaction."""
+        """Write outcomes as they arrive: whatever is ready goes in one transaction. While
+        sends are still to come (people paced to a rate limit wait their turn), renew the
+        lease on the unsent rows every third of a lease, so no other worker takes them."""
+        unsent = {n.id for job in jobs for n in job.nudges}
         finished = 0
-        while finished < jobs:
+        while finished < len(jobs):
             pending: list[Outcome] = []
-            item = outcomes.get()
+            try:
+                item = outcomes.get(timeout=self.lease.total_seconds() / 3)
+            except queue.Empty:
+                renew_leases(self.db, self.worker, unsent, self.clock.now(), self.lease)
+                continue
             while True:
                 if item is None:
                     finished += 1
@@ -370,6 +395,7 @@ class Sweeper:
             if pending:
                 record(self.db, pending)
                 for outcome in pending:
+                    unsent.discard(outcome.nudge_id)
                     self._count(outcome, result)
 
     @staticmethod

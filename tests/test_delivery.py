@@ -314,3 +314,55 @@ def test_nudges_table_leaves_room_for_hot_claims_on_postgres(
     db.dispose()
     postgres_factory.drop(url)
     assert "fillfactor=70" in (options or [])
+
+
+def test_renewed_leases_keep_other_workers_off_unsent_rows(database: Database,
+                                                           clock: FixedClock) -> None:
+    from jobs.delivery import renew_leases
+
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        mine = add_nudge(session, ana, due_at=clock.now())
+    assert [c.id for c in claim(database, clock.now(), "slow-worker")] == [mine.id]
+    clock.advance(LEASE - timedelta(minutes=1))
+    assert renew_leases(database, "slow-worker", [mine.id], clock.now()) == 1
+    assert renew_leases(database, "someone-else", [mine.id], clock.now()) == 0
+    clock.advance(timedelta(minutes=2))  # past the first lease, inside the renewed one
+    assert claim(database, clock.now(), "other-worker") == []
+    clock.advance(LEASE)
+    assert [c.id for c in claim(database, clock.now(), "other-worker")] == [mine.id]
+
+
+def test_a_slow_sweep_keeps_its_claims_alive_while_it_sends(database: Database,
+                                                            clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        first = add_nudge(session, ana, due_at=clock.now(), text="first")
+        second = add_nudge(session, ana, due_at=clock.now(), text="second")
+    release = threading.Event()
+    sending = threading.Event()
+
+    def hold(*_: object) -> None:
+        sending.set()
+        assert release.wait(timeout=10)
+
+    channel = RecordingChannel(on_send=hold)
+    slow = sweeper(database, clock, channel, lease=timedelta(seconds=0.3), worker="slow")
+    runner = threading.Thread(target=slow.run)
+    runner.start()
+    try:
+        assert sending.wait(timeout=10)
+        clock.advance(timedelta(hours=1))  # far past the claim's first lease
+        deadline = threading.Event()
+        for _ in range(100):  # the collector renews every 0.1 s: bounded wait for it
+            if nudge_row(database, second.id).lease_until == clock.now() + timedelta(seconds=0.3):
+                break
+            deadline.wait(0.05)
+        assert nudge_row(database, second.id).lease_until == \
+            clock.now() + timedelta(seconds=0.3)
+        assert claim(database, clock.now(), "other-worker") == []
+    finally:
+        release.set()
+        runner.join(timeout=10)
+    assert channel.texts() == ["first", "second"]
+    assert {nudge_row(database, n.id).state for n in (first, second)} == {"sent"}
