@@ -62,10 +62,13 @@ def run(db: Database, label: str, students: int, faculty: int, reference: bool) 
           f"{matched:,} matched")
 
     gc.collect()
-    t0, c0 = time.perf_counter(), time.process_time()
-    deferred_acceptance(result.prefs, data.free, result.priority)
-    da_wall, da_cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(f"[{label}] deferred acceptance again: {da_wall * 1000:.0f} ms wall, "
+    runs = []
+    for _ in range(3):
+        t0, c0 = time.perf_counter(), time.process_time()
+        deferred_acceptance(result.prefs, data.free, result.priority)
+        runs.append((time.perf_counter() - t0, time.process_time() - c0))
+    da_wall, da_cpu = min(runs)
+    print(f"[{label}] deferred acceptance again, best of 3: {da_wall * 1000:.0f} ms wall, "
           f"{da_cpu * 1000:.0f} ms CPU")
     tracemalloc.start()
     outcome = deferred_acceptance(result.prefs, data.free, result.priority)

@@ -44,29 +44,28 @@ def deferred_acceptance(
     faculty member absent or with 0 takes nobody). `priority[f][s]`: how much `f` wants `s`,
     higher is better; needed for every (s, f) with f in prefs[s] and capacity > 0."""
     # One lookup per proposal: a faculty member with places -> (places, held proposals as
-    # a min-heap of (priority, student), so the least wanted is at the top).
-    slots: dict[F, tuple[int, list[tuple[Any, S]]]] = {
-        f: (places, []) for f, places in capacity.items() if places > 0}
+    # a min-heap of (priority, student) so the least wanted is on top, their priorities).
+    slots: dict[F, tuple[int, list[tuple[Any, S]], Mapping[S, Any]]] = {
+        f: (places, [], priority.get(f, {})) for f, places in capacity.items() if places > 0}
     position: dict[S, int] = {}
     free: list[S] = [s for s in prefs if prefs[s]]
     free.reverse()  # pop() then takes students in the given order
     proposals = 0
     push, replace = heapq.heappush, heapq.heapreplace
-    slot_of = slots.get
+    slot_of, position_of = slots.get, position.get
     while free:
         student = free.pop()
         choices = prefs[student]
-        index = position.get(student, 0)
+        index = position_of(student, 0)
         end = len(choices)
         while index < end:
-            faculty = choices[index]
+            slot = slot_of(choices[index])
             index += 1
-            slot = slot_of(faculty)
             if slot is None:
                 continue
             proposals += 1
-            rank = priority[faculty][student]
-            places, heap = slot
+            places, heap, ranks = slot
+            rank = ranks[student]
             if len(heap) < places:
                 push(heap, (rank, student))
                 break
@@ -74,7 +73,7 @@ def deferred_acceptance(
                 free.append(replace(heap, (rank, student))[1])
                 break
         position[student] = index
-    held = {f: heap for f, (_places, heap) in slots.items() if heap}
+    held = {f: heap for f, (_places, heap, _ranks) in slots.items() if heap}
     assignment: dict[S, F] = {}
     mentees: dict[F, list[S]] = {}
     for faculty, heap in held.items():
