@@ -1,6 +1,6 @@
 """Sweep throughput: due nudges delivered through the real SlackChannel (slack_sdk
-WebClient) to the Slack Web API stand-in running in another process on 127.0.0.1 with no
-rate limit (so the channel's per-person pacing is off). Each person gets several nudges:
+WebClient) to the Slack Web API stand-in (tests/support/slack_api.py, served by aiohttp:
+bench/slack_standin.py) running in another process on 127.0.0.1 with no rate limit (so the channel's per-person pacing is off). Each person gets several nudges:
 the first costs conversations.open + chat.postMessage, the rest one chat.postMessage.
 
 Usage: python -m bench.bench_sweep [--small] [--nudges N] [--people P] [--threads T]"""
@@ -36,11 +36,14 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="a few seconds, for CI")
     parser.add_argument("--nudges", type=int)
     parser.add_argument("--people", type=int)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threaded-standin", action="store_true",
+                        help="serve the stand-in with the test suite's thread-per-connection "
+                        "server instead of aiohttp")
     args = parser.parse_args()
     nudges = args.nudges or (1000 if args.small else 20000)
     people = args.people or max(nudges // 5, 1)
-    with scratch_sqlite() as db, StandIn() as api:
+    with scratch_sqlite() as db, StandIn(threaded=args.threaded_standin) as api:
         ids = add_people(db, people)
         texts = add_due_nudges(db, ids, nudges, datetime.now(UTC) - timedelta(minutes=1))
         channel = slack_channel(api.url, db, dm_interval=0.0)

@@ -95,8 +95,12 @@ def add_due_nudges(db: Database, people: list[int], count: int, due_at: datetime
 class StandIn:
     """The Slack Web API stand-in (tests/support/slack_api.py) in another process."""
 
-    def __init__(self, *, channel_rate_limit: float | None = None) -> None:
-        argv = [sys.executable, "-m", "tests.support.slack_api", "--port", "0"]
+    def __init__(self, *, channel_rate_limit: float | None = None,
+                 threaded: bool = False) -> None:
+        # The same fake either way; `threaded` serves it with the test suite's thread-per-
+        # connection server, otherwise aiohttp serves it (bench/slack_standin.py).
+        argv = ([sys.executable, "-m", "tests.support.slack_api", "--port", "0"] if threaded
+                else [sys.executable, "-m", "bench.slack_standin"])
         if channel_rate_limit:
             argv += ["--channel-rate-limit", str(channel_rate_limit)]
         self.proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, text=True)

@@ -283,7 +283,7 @@ class Sweeper:
     default_timezone: str = "UTC"
     worker: str = field(default_factory=default_worker_id)
     batch: int = BATCH
-    threads: int = 16
+    threads: int = 8
     lease: timedelta = LEASE
     max_attempts: int = MAX_ATTEMPTS
     max_inline_wait: float = MAX_INLINE_WAIT
