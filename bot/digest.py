@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import FacultyProfile, InterestGroup, Letter, Membership, Mentorship, Person
 from bot.replies import Reply
+from bot.rules.cadence import next_followup
 from bot.rules.digest import (
     HORIZON_WEEKS,
     NEW_FACULTY_DAYS,
@@ -17,8 +18,8 @@ from bot.rules.digest import (
     FacultyLine,
     digest_reply,
 )
+from bot.rules.letters import OPEN_STATES
 
-OPEN_LETTER_STATES = ("planned", "asked", "agreed", "packet-sent")
 MAX_LISTED = 10
 
 
@@ -39,7 +40,7 @@ def _group_faculty(group: InterestGroup):  # type: ignore[no-untyped-def]
 
 
 def gather(session: Session, group: InterestGroup, now: datetime,
-           weeks: int = HORIZON_WEEKS) -> DigestFacts:
+           weeks: int = HORIZON_WEEKS, default_tz: str = "UTC") -> DigestFacts:
     since = now - timedelta(days=NEW_FACULTY_DAYS)
     newly: list[FacultyLine] = []
     hours: list[FacultyLine] = []
@@ -54,18 +55,20 @@ def gather(session: Session, group: InterestGroup, now: datetime,
     letters_due = session.scalar(
         select(func.count(Letter.id)).where(
             Letter.student_id.in_(students),
-            Letter.state.in_(OPEN_LETTER_STATES),
+            Letter.state.in_(OPEN_STATES),
             Letter.deadline >= now.date(),
             Letter.deadline <= horizon.date(),
         )
     ) or 0
     followups_due = 0
-    for last, started, cadence in session.execute(
-        select(Mentorship.last_contact_at, Mentorship.started_at, Mentorship.cadence_days)
+    for last, started, cadence, tz in session.execute(
+        select(Mentorship.last_contact_at, Mentorship.started_at, Mentorship.cadence_days,
+               Person.timezone)
+        .join(Person, Person.id == Mentorship.student_id)
         .where(Mentorship.active.is_(True),
                or_(Mentorship.group_id == group.id, Mentorship.student_id.in_(students)))
     ):
-        if (last or started) + timedelta(days=cadence) <= horizon:
+        if next_followup(last, started, cadence, tz or default_tz) <= horizon:
             followups_due += 1
     return DigestFacts(
         group_name=group.name,
@@ -78,5 +81,6 @@ def gather(session: Session, group: InterestGroup, now: datetime,
     )
 
 
-def build(session: Session, group: InterestGroup, now: datetime) -> Reply:
-    return digest_reply(gather(session, group, now))
+def build(session: Session, group: InterestGroup, now: datetime,
+          default_tz: str = "UTC") -> Reply:
+    return digest_reply(gather(session, group, now, default_tz=default_tz))

@@ -22,6 +22,7 @@ from bot.db import Database
 from bot.delivery import ChannelTarget, DeliveryError, Router
 from bot.models import DigestPost, InterestGroup
 from bot.rules.digest import last_moment, week_key
+from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,8 @@ def post_digest(db: Database, router: Router, clock: Clock, group_id: int,
         week = week_key(moment, group.timezone)
         if not _claim(session, group_id, week, now):
             return DigestResult(group_id, week, "taken")
-        reply = digest.build(session, group, now)
+        reply = digest.build(session, group, now,
+                             default_tz=get_settings().default_timezone)
         targets = [ChannelTarget(b.platform, b.workspace, b.channel_id) for b in group.bindings]
     # The claim is committed before posting: a second worker now sees it and stays out.
     errors: list[str] = []
