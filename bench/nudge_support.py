@@ -7,7 +7,6 @@ import contextlib
 import json
 import subprocess
 import sys
-import tempfile
 import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from bench.datagen import sqlite_database
 from bot.db import Database
 from bot.models import Identity, Nudge, Person, Role
 from bot.replies import Action, Reply
@@ -23,15 +23,8 @@ from bot.replies import Action, Reply
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@contextlib.contextmanager
-def scratch_sqlite() -> Iterator[Database]:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-        db.upgrade()
-        try:
-            yield db
-        finally:
-            db.dispose()
+scratch_sqlite = sqlite_database
+"""A migrated SQLite file in a temporary directory, shared with the matching benchmarks."""
 
 
 @contextlib.contextmanager
