@@ -376,7 +376,7 @@ def write(session: Session, result: RoundResult, now: datetime,
     notices = [
         {"person_id": pid, "kind": NOTICE, "due_at": now, "subject_type": "match_round",
          "subject_id": group.id, "dedup_key": f"{NOTICE}:match:{group.id}:{round_id}:{pid}:{role}",
-         "text": reply.as_text(), "payload": payload(reply), "state": "pending",
+         "text": reply.as_text(), "payload": reply.to_dict(), "state": "pending",
          "attempts": 0, "created_at": now}
         for pid, role, reply in messages
     ]
@@ -403,16 +403,6 @@ def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
         for row in rows:
             copy.write_row([json.dumps(v) if isinstance(v, (dict, list)) else v
                             for v in (row[c] for c in columns)])
-
-
-def payload(reply: Reply) -> dict[str, Any]:
-    """`reply.to_dict()`, without the generic (and slow) dataclass walk for the plain
-    replies a round sends by the ten thousand."""
-    if reply.sections or reply.fields or reply.actions or reply.attachment is not None:
-        return reply.to_dict()
-    return {"title": reply.title, "text": reply.text, "sections": (), "fields": (),
-            "actions": (), "ephemeral": reply.ephemeral, "error": reply.error,
-            "ping": reply.ping, "footer": reply.footer}
 
 
 def run_round(session: Session, group: InterestGroup, now: datetime, *, dry_run: bool,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.models import InterestGroup, IntroRequest, Mentorship, Nudge, StudentProfile
 from bot.replies import Reply
-from bot.rounds import Choice, RoundInput, payload, round_seed, solve, tie_break
+from bot.rounds import Choice, RoundInput, round_seed, solve, tie_break
 from bot.rules.deferred_acceptance import blocking_pairs
 from bot.rules.fit import FacultyView, Scorer, StudentView, fit
 from tests.support.factories import add_faculty, add_group, add_student
@@ -186,9 +186,3 @@ def test_faculty_preference_is_the_fit_score(data):
         scorer = Scorer(view)
         for student in data.students.values():
             assert scorer.score(student) == fit(student, view).score
-
-
-def test_round_messages_are_stored_like_any_reply():
-    plain = Reply(title="EM match round: you have a mentor", text="You are matched…")
-    assert payload(plain) == plain.to_dict()
-    assert Reply.from_dict(payload(plain)) == plain

@@ -178,32 +178,29 @@ class SlackChannel:
         return (exact or other or [None])[0]
 
     def _store_dm(self, workspace: str, user_id: str, channel_id: str | None) -> None:
-        if self.db is None:
-            return
-        try:
-            with self.db.session() as session:
-                session.execute(
-                    update(Identity)
-                    .where(*self._identity_filter(workspace, user_id))  # type: ignore[arg-type]
-                    .values(dm_channel_id=channel_id)
-                )
-        except Exception:  # the cache is an optimization; delivery already happened
-            log.exception("could not store the DM channel of %s", user_id)
+        # The cache is an optimization; delivery already happened, so a failure only logs.
+        self._update_identity(workspace, user_id, "store the DM channel of",
+                              dm_channel_id=channel_id)
 
     def _mark_blocked(self, workspace: str, user_id: str) -> None:
-        if self.db is None:
-            return
         from bot.clock import SystemClock
 
+        self._update_identity(workspace, user_id, "mark unreachable",
+                              dm_blocked_at=SystemClock().now())
+
+    def _update_identity(self, workspace: str, user_id: str, what: str,
+                         **values: object) -> None:
+        if self.db is None:
+            return
         try:
             with self.db.session() as session:
                 session.execute(
                     update(Identity)
                     .where(*self._identity_filter(workspace, user_id))  # type: ignore[arg-type]
-                    .values(dm_blocked_at=SystemClock().now())
+                    .values(**values)
                 )
         except Exception:
-            log.exception("could not mark %s unreachable", user_id)
+            log.exception("could not %s %s", what, user_id)
 
     # --- posting -----------------------------------------------------------------------
 
