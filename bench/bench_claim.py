@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from bench.nudge_support import add_due_nudges, add_people, scratch_postgres, scratch_sqlite
-from bot.db import Database
+from bot.infra.db import Database
 from jobs.delivery import NUDGES, claim
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)

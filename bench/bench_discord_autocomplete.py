@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.discord.autocomplete import Entry, RosterIndex  # noqa: E402
 from adapters.discord.client import DiscordBot  # noqa: E402
-from bot.core import Core  # noqa: E402
-from bot.db import Database  # noqa: E402
-from bot.registry import Option, OptionType  # noqa: E402
+from bot.app.core import Core  # noqa: E402
+from bot.framework.registry import Option, OptionType  # noqa: E402
+from bot.infra.db import Database  # noqa: E402
 
 FIRST = ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda",
          "William", "Elizabeth", "David", "Barbara", "Priya", "Wei", "Ahmed", "Fatima",
@@ -62,7 +62,7 @@ def refresh_seconds(entries: list[Entry]) -> float:
     in the background every few minutes)."""
     import tempfile
 
-    from bot.models import FacultyProfile, Person, Role
+    from bot.infra.models import FacultyProfile, Person, Role
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")

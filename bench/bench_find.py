@@ -24,10 +24,10 @@ from datagen import (
     sqlite_database,
 )
 
-from bot.clock import FixedClock
-from bot.core import Core, Request
-from bot.db import Database
-from bot.settings import Settings
+from bot.app.core import Core, Request
+from bot.infra.clock import FixedClock
+from bot.infra.db import Database
+from bot.infra.settings import Settings
 
 TYPOS = ["ultrasund", "sepsys", "pediatircs", "neurolgy", "toxicolgy", "resuscitaton"]
 ALIASES = ["EM", "peds", "ortho", "gen surg", "psych", "OB/GYN", "rads", "ENT", "gas", "FM"]

@@ -27,13 +27,13 @@ from datetime import UTC, datetime
 from datagen import NOW, load, postgres_database, reset_sequences, sqlite_database
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
-from bot.core import Core, Request
-from bot.db import Database
-from bot.models import InterestGroup, Mentorship
-from bot.rounds import load_round, solve
-from bot.rules.deferred_acceptance import blocking_pairs, deferred_acceptance
-from bot.settings import Settings
+from bot.app.core import Core, Request
+from bot.infra.clock import FixedClock
+from bot.infra.db import Database
+from bot.infra.models import InterestGroup, Mentorship
+from bot.infra.settings import Settings
+from bot.matching.deferred_acceptance import blocking_pairs, deferred_acceptance
+from bot.matching.rounds import load_round, solve
 from tests.support.reference_matching import solve_with_matching
 
 

@@ -17,10 +17,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
 from bench.nudge_support import add_people, scratch_sqlite
-from bot.models import Nudge
-from bot.planning import Plan, PlannedNudge
-from bot.planning.store import store_plans
-from bot.replies import Action, Reply
+from bot.framework.replies import Action, Reply
+from bot.infra.models import Nudge
+from bot.nudges.planning import Plan, PlannedNudge
+from bot.nudges.store import store_plans
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
 

@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench.nudge_support import StandIn, add_due_nudges, add_people, scratch_sqlite, slack_channel
-from bot.clock import SystemClock
-from bot.delivery import Address, DeliveryError, Router
-from bot.models import Nudge
-from bot.replies import Reply
+from bot.framework.channels import Address, DeliveryError, Router
+from bot.framework.replies import Reply
+from bot.infra.clock import SystemClock
+from bot.infra.models import Nudge
 from jobs.delivery import Sweeper
 
 TOKEN = re.compile(r"msg-\d{7}")

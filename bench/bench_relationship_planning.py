@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from bot.db import Database  # noqa: E402
-from bot.models import ActionItem, Contact, Mentorship, Person, Role  # noqa: E402
-from bot.planning.relationships import plan_relationships  # noqa: E402
-from bot.planning.store import store_plans  # noqa: E402
+from bot.infra.db import Database  # noqa: E402
+from bot.infra.models import ActionItem, Contact, Mentorship, Person, Role  # noqa: E402
+from bot.mentoring.planning import plan_relationships  # noqa: E402
+from bot.nudges.store import store_plans  # noqa: E402
 
 T0 = datetime(2027, 1, 4, 15, tzinfo=UTC)
 ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", None)

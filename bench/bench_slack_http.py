@@ -86,8 +86,8 @@ def generate(args: argparse.Namespace) -> None:
 
 
 def seed(url: str, faculty: int, students: int) -> None:
-    from bot import roster
-    from bot.db import Database
+    from bot.infra.db import Database
+    from bot.people import roster
 
     db = Database(url)
     db.upgrade()
@@ -114,8 +114,8 @@ def seed(url: str, faculty: int, students: int) -> None:
 
 
 def command_lines() -> list[str]:
-    import bot.commands  # noqa: F401
-    from bot.registry import registry
+    import bot.app.commands  # noqa: F401
+    from bot.framework.registry import registry
 
     lines = ["/mentor help", "/mentor profile", "/mentor list", "/letter list",
              "/letter help"]
@@ -180,9 +180,9 @@ def main() -> None:
 
     logging.basicConfig(level=logging.WARNING)
     from adapters.slack.service import SlackService
-    from bot.core import Core
-    from bot.db import Database
-    from bot.settings import Settings
+    from bot.app.core import Core
+    from bot.infra.db import Database
+    from bot.infra.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"

@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bench.nudge_support import StandIn, add_due_nudges, add_people, scratch_sqlite, slack_channel
-from bot.clock import SystemClock
-from bot.delivery import Router
-from bot.models import Nudge
+from bot.framework.channels import Router
+from bot.infra.clock import SystemClock
+from bot.infra.models import Nudge
 from jobs.delivery import Sweeper
 
 TOKEN = re.compile(r"msg-\d{7}")

@@ -25,8 +25,8 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bot.db import Database, normalize_url  # noqa: E402
-from bot.models import (  # noqa: E402
+from bot.infra.db import Database, normalize_url  # noqa: E402
+from bot.infra.models import (  # noqa: E402
     FacultyProfile,
     InterestGroup,
     IntroRequest,
@@ -36,7 +36,7 @@ from bot.models import (  # noqa: E402
     Role,
     StudentProfile,
 )
-from bot.rules.specialties import SPECIALTIES  # noqa: E402
+from bot.vocab.specialties import SPECIALTIES  # noqa: E402
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
 SPECIALTY_NAMES = [name.title() for name in SPECIALTIES]

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import insert
 
 from bench.datagen import sqlite_database
-from bot.db import Database
-from bot.models import Identity, Nudge, Person, Role
-from bot.replies import Action, Reply
+from bot.framework.replies import Action, Reply
+from bot.infra.db import Database
+from bot.infra.models import Identity, Nudge, Person, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 

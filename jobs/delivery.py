@@ -38,14 +38,14 @@ from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, or_, select, update
 
-from bot.clock import Clock
-from bot.db import Database
-from bot.delivery import Address, Channel, DeliveryError, Router
-from bot.models import Identity, Nudge, Person
-from bot.notices import NOTICE
-from bot.replies import Action, Reply
-from bot.rules.quiet_hours import next_allowed
-from bot.timezones import zone
+from bot.framework.channels import Address, Channel, DeliveryError, Router
+from bot.framework.replies import Action, Reply
+from bot.infra.clock import Clock
+from bot.infra.db import Database
+from bot.infra.models import Identity, Nudge, Person
+from bot.infra.zones import zone
+from bot.nudges.notices import NOTICE
+from bot.nudges.quiet_hours import next_allowed
 
 log = logging.getLogger(__name__)
 

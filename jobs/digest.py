@@ -16,13 +16,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot import digest
-from bot.clock import Clock
-from bot.db import Database
-from bot.delivery import ChannelTarget, DeliveryError, Router
-from bot.models import DigestPost, InterestGroup
-from bot.rules.digest import last_moment, week_key
-from bot.settings import get_settings
+from bot.framework.channels import ChannelTarget, DeliveryError, Router
+from bot.groups import digest
+from bot.groups.digest_rules import last_moment, week_key
+from bot.infra.clock import Clock
+from bot.infra.db import Database
+from bot.infra.models import DigestPost, InterestGroup
+from bot.infra.settings import get_settings
 
 log = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
-from bot.core import Core
-from bot.delivery import Channel, Router
-from bot.models import InterestGroup
+from bot.app.core import Core
+from bot.framework.channels import Channel, Router
+from bot.infra.models import InterestGroup
 from jobs.delivery import Sweeper
 from jobs.digest import catch_up, post_digest
 
@@ -138,7 +138,7 @@ class SchedulerService:
                 return
 
     def plan(self) -> None:
-        from bot.planning import plan_all
+        from bot.nudges.planning import plan_all
 
         with self.core.db.session() as session:
             added = plan_all(session, self.core.clock.now(), self.core.settings)

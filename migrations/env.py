@@ -7,8 +7,8 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import pool
 
-from bot.db import make_engine
-from bot.models import Base
+from bot.infra.db import make_engine
+from bot.infra.models import Base
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logger", True):

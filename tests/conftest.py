@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.core import Core
-from bot.db import Database
-from bot.settings import Settings
+from bot.app.core import Core
+from bot.infra.clock import FixedClock
+from bot.infra.db import Database
+from bot.infra.settings import Settings
 from tests.support import postgres
 from tests.support.databases import PostgresFactory, SqliteFactory
 from tests.support.factories import Driver

@@ -7,16 +7,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.errors import UserError
-from bot.rules import relationships as rules
-from bot.rules.cadence import (
+from bot.framework.errors import UserError
+from bot.mentoring import rules
+from bot.mentoring.cadence import (
     default_cadence_days,
     describe_cadence,
     latest_occurrence,
     next_followup,
     parse_cadence,
 )
-from bot.rules.outline import UPDATE_OUTLINE, outline_text
+from bot.mentoring.outline import UPDATE_OUTLINE, outline_text
 
 NY = "America/New_York"
 

@@ -10,7 +10,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from adapters.console.shell import Shell
-from bot.models import Letter
+from bot.infra.models import Letter
 from tests.support.factories import add_faculty, add_student
 
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.cli import main
-from bot.db import Database
-from bot.models import Nudge
-from bot.settings import get_settings
+from bot.app.cli import main
+from bot.infra.db import Database
+from bot.infra.models import Nudge
+from bot.infra.settings import get_settings
 from tests.support.factories import add_student
 from tests.support.nudges import add_nudge
 
@@ -77,7 +77,7 @@ def test_nudges_failed_lists_and_requeues(cli_db: Database,
 def test_nudges_run_delivers_through_slack_when_it_is_configured(
         cli_db: Database, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.models import Identity
+    from bot.infra.models import Identity
     from tests.support.slack_api import FakeSlackApi
 
     now = datetime.now(UTC)

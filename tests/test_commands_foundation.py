@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.context import ChannelRef
-from bot.models import ChannelBinding, InterestGroup, Membership, Person
+from bot.framework.context import ChannelRef
+from bot.infra.models import ChannelBinding, InterestGroup, Membership, Person
 from tests.support.factories import add_faculty, add_group, add_student
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-import bot.commands  # noqa: F401
-from bot.core import Core
-from bot.dashboard import dashboard
-from bot.demo import email_of, load
-from bot.models import ActionItem, IntroRequest, Letter, Mentorship, Person
-from bot.registry import registry
+import bot.app.commands  # noqa: F401
+from bot.app.core import Core
+from bot.app.demo import email_of, load
+from bot.framework.registry import registry
+from bot.home.dashboard import dashboard
+from bot.infra.models import ActionItem, IntroRequest, Letter, Mentorship, Person
 
 
 def _person(session, name: str) -> Person:  # type: ignore[no-untyped-def]

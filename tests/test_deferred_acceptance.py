@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rules.deferred_acceptance import blocking_pairs, deferred_acceptance
+from bot.matching.deferred_acceptance import blocking_pairs, deferred_acceptance
 from tests.support.reference_matching import solve_with_matching
 
 

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FixedClock
-from bot.db import Database
-from bot.delivery import DeliveryError, Router
-from bot.models import Identity, Nudge
-from bot.replies import Action
+from bot.framework.channels import DeliveryError, Router
+from bot.framework.replies import Action
+from bot.infra.clock import FixedClock
+from bot.infra.db import Database
+from bot.infra.models import Identity, Nudge
 from jobs.delivery import LEASE, Sweeper, claim, retry_delay, sweep
 from tests.support.channels import RecordingChannel
 from tests.support.databases import PostgresFactory

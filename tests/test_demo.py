@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot import demo
-from bot.cli import main
-from bot.models import (
+from bot.app import demo
+from bot.app.cli import main
+from bot.infra.models import (
     ActionItem,
     Contact,
     FacultyProfile,
@@ -29,8 +29,8 @@ from bot.models import (
     Role,
     StudentProfile,
 )
-from bot.settings import get_settings
-from bot.vocab import STAGES
+from bot.infra.settings import get_settings
+from bot.vocab.stages import STAGES
 from tests.support.snapshots import snapshot
 
 

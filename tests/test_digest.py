@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.clock import FixedClock
-from bot.core import Core
-from bot.db import Database
-from bot.delivery import Router
-from bot.models import ChannelBinding, DigestPost, InterestGroup, Letter, Mentorship
-from bot.rules.digest import last_moment, week_key
+from bot.app.core import Core
+from bot.framework.channels import Router
+from bot.groups.digest_rules import last_moment, week_key
+from bot.infra.clock import FixedClock
+from bot.infra.db import Database
+from bot.infra.models import ChannelBinding, DigestPost, InterestGroup, Letter, Mentorship
 from jobs.digest import catch_up, due_groups, post_digest
 from jobs.scheduler import SchedulerService, digest_job_id, digest_trigger
 from tests.support.channels import RecordingChannel
@@ -90,7 +90,7 @@ def test_digest_lists_faculty_and_counts_but_never_names_a_student(
         session.add(Mentorship(student_id=zelda.id, mentor_id=rivera.id, group_id=group.id,
                                kind="career", cadence_days=42,
                                started_at=now - timedelta(days=40)))
-        from bot.models import Membership
+        from bot.infra.models import Membership
         session.add(Membership(person_id=zelda.id, group_id=group.id))
     channel = RecordingChannel()
     with database.session() as session:
@@ -149,7 +149,7 @@ def test_two_workers_post_the_weeks_digest_once(db_url: str, clock: FixedClock) 
 
 def test_a_failed_post_is_kept_and_retried_by_the_catch_up(database: Database,
                                                            clock: FixedClock) -> None:
-    from bot.delivery import DeliveryError
+    from bot.framework.channels import DeliveryError
 
     with database.session() as session:
         group_id = make_group(session, created=clock.now() - timedelta(days=30)).id

@@ -13,10 +13,10 @@ import discord
 import pytest
 from discord import app_commands
 
-import bot.commands  # noqa: F401  (registers every command)
+import bot.app.commands  # noqa: F401  (registers every command)
 from adapters.discord.client import DiscordBot, MentorClient
 from adapters.discord.commands import build_groups, build_tree, payload
-from bot.registry import Option, OptionType, Registry, registry
+from bot.framework.registry import Option, OptionType, Registry, registry
 from tests.support.discord_stubs import find_command
 
 NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
@@ -44,8 +44,8 @@ class Recorder:
 
 @pytest.fixture(scope="module")
 def client() -> MentorClient:
-    from bot.core import Core
-    from bot.db import Database
+    from bot.app.core import Core
+    from bot.infra.db import Database
 
     return MentorClient(DiscordBot(Core(db=Database("sqlite://"))))
 

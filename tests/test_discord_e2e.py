@@ -14,13 +14,13 @@ import discord
 from adapters.discord.channel import DiscordChannel
 from adapters.discord.client import DiscordBot, MentorClient
 from adapters.discord.people import DMS_CLOSED
-from bot.core import Core
-from bot.db import Database
-from bot.delivery import Router
-from bot.models import Identity, InterestGroup, Nudge, Person
-from bot.notices import queue_notice
-from bot.replies import Action, Reply
-from bot.settings import Settings
+from bot.app.core import Core
+from bot.framework.channels import Router
+from bot.framework.replies import Action, Reply
+from bot.infra.db import Database
+from bot.infra.models import Identity, InterestGroup, Nudge, Person
+from bot.infra.settings import Settings
+from bot.nudges.notices import queue_notice
 from jobs.delivery import Sweeper
 from tests.support.discord_e2e import TIMEOUT, connected, fake_discord
 from tests.support.discord_fake import APP_ID, CHANNEL_ID, FakeDiscord

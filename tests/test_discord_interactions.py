@@ -14,12 +14,12 @@ from adapters.discord.autocomplete import Entry, RosterIndex
 from adapters.discord.client import POSTED, DiscordBot, MentorClient
 from adapters.discord.people import WELCOME
 from adapters.discord.render import ACTION_TEMPLATE, ActionButton, render
-from bot.core import Core
-from bot.db import Database
-from bot.models import ChannelBinding, Identity, InterestGroup, Person
-from bot.registry import Option, OptionType
-from bot.replies import Action, Reply, Section
-from bot.settings import Settings
+from bot.app.core import Core
+from bot.framework.registry import Option, OptionType
+from bot.framework.replies import Action, Reply, Section
+from bot.infra.db import Database
+from bot.infra.models import ChannelBinding, Identity, InterestGroup, Person
+from bot.infra.settings import Settings
 from tests.support.discord_stubs import (
     CHANNEL_ID,
     GUILD_ID,

@@ -14,7 +14,7 @@ from adapters.discord.render import (
     render,
     split_text,
 )
-from bot.replies import Action, Attachment, Field, Reply, Section
+from bot.framework.replies import Action, Attachment, Field, Reply, Section
 
 
 def _all_text(messages: list) -> str:  # type: ignore[type-arg]

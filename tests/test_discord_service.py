@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from adapters.discord.service import DiscordService, build
-from bot.core import Core
-from bot.db import Database
-from bot.delivery import Address, ChannelTarget
-from bot.replies import Reply
-from bot.settings import Settings
+from bot.app.core import Core
+from bot.framework.channels import Address, ChannelTarget
+from bot.framework.replies import Reply
+from bot.infra.db import Database
+from bot.infra.settings import Settings
 from tests.support.discord_fake import APP_ID, CHANNEL_ID, GUILD_ID, FakeDiscord
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.models import FacultyProfile, IntroRequest, Mentorship
-from bot.replies import Action
-from bot.rules.fit import FacultyView, Query, StudentView, fit
-from bot.rules.specialties import (
+from bot.framework.replies import Action
+from bot.infra.models import FacultyProfile, IntroRequest, Mentorship
+from bot.matching.fit import FacultyView, Query, StudentView, fit
+from bot.vocab.specialties import (
     canonical_specialty,
     fuzzy_specialty,
     match_keyword,

@@ -11,11 +11,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.errors import UserError
-from bot.intros import answer_request
-from bot.models import FacultyProfile, IntroRequest, Mentorship, Nudge, Person, StudentProfile
-from bot.planning import plan_all
-from bot.replies import Action, Reply
+from bot.framework.errors import UserError
+from bot.framework.replies import Action, Reply
+from bot.infra.models import (
+    FacultyProfile,
+    IntroRequest,
+    Mentorship,
+    Nudge,
+    Person,
+    StudentProfile,
+)
+from bot.matching.intros import answer_request
+from bot.nudges.planning import plan_all
 from tests.support.factories import add_faculty, add_group, add_student
 
 
@@ -69,7 +76,7 @@ def test_refusals_change_nothing(core, driver):
         s.add(Mentorship(student_id=ben.id, mentor_id=full.id))
         resident = add_student(s, "Rae Resident", stage="resident")
         resident.faculty_profile = FacultyProfile(specialty="EM", capacity=2)
-        from bot.models import Role
+        from bot.infra.models import Role
         resident.roles.append(Role(role="faculty"))
     assert not driver.run(ana, "/mentor request Maya Kim").error
     cases = {

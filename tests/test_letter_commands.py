@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.models import Contact, Letter, LetterEvent, Mentorship, Nudge, Outcome
-from bot.rules import letters as rules
+from bot.infra.models import Contact, Letter, LetterEvent, Mentorship, Nudge, Outcome
+from bot.letters import rules
 from tests.support.factories import add_faculty, add_student
 
 NY = "America/New_York"

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.models import Letter, Nudge
-from bot.planning import plan_all
+from bot.infra.models import Letter, Nudge
+from bot.nudges.planning import plan_all
 from tests.support.factories import add_faculty, add_student
 
 NY = "America/New_York"
@@ -148,11 +148,11 @@ def test_nudges_due_json_lists_each_letter_kind_only_while_due(db_url, monkeypat
     and not once the state that makes it moot is reached."""
     import json
 
-    from bot.cli import main
-    from bot.clock import FixedClock
-    from bot.core import Core
-    from bot.db import Database
-    from bot.settings import Settings, get_settings
+    from bot.app.cli import main
+    from bot.app.core import Core
+    from bot.infra.clock import FixedClock
+    from bot.infra.db import Database
+    from bot.infra.settings import Settings, get_settings
     from tests.support.factories import Driver
 
     monkeypatch.setenv("DATABASE_URL", db_url)

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.rules import letters as rules
-from bot.rules.letters import LetterFacts
+from bot.letters import rules
+from bot.letters.rules import LetterFacts
 
 
 def facts(id: int, *, kind: str | None = None, state: str = "agreed", writer_id: int | None = None,

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.models import InterestGroup, IntroRequest, Mentorship, Nudge, StudentProfile
-from bot.replies import Reply
-from bot.rounds import Choice, RoundInput, round_seed, solve, tie_break
-from bot.rules.deferred_acceptance import blocking_pairs
-from bot.rules.fit import FacultyView, Scorer, StudentView, fit
+from bot.framework.replies import Reply
+from bot.infra.models import InterestGroup, IntroRequest, Mentorship, Nudge, StudentProfile
+from bot.matching.deferred_acceptance import blocking_pairs
+from bot.matching.fit import FacultyView, Scorer, StudentView, fit
+from bot.matching.rounds import Choice, RoundInput, round_seed, solve, tie_break
 from tests.support.factories import add_faculty, add_group, add_student
 from tests.support.reference_matching import solve_with_matching
 

@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from bot.db import downgrade, make_engine, upgrade
-from bot.models import Base
+from bot.infra.db import downgrade, make_engine, upgrade
+from bot.infra.models import Base
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

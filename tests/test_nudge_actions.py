@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core import Core
-from bot.delivery import Router
-from bot.models import Nudge
+from bot.app.core import Core
+from bot.framework.channels import Router
+from bot.infra.models import Nudge
 from jobs.delivery import Sweeper
 from tests.support.channels import RecordingChannel
 from tests.support.factories import Driver, add_student

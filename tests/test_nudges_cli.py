@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.cli import main
-from bot.cli.nudges import parse_moment
-from bot.db import Database
-from bot.models import Nudge, Person
-from bot.settings import get_settings
+from bot.app.cli import main
+from bot.app.cli.nudges import parse_moment
+from bot.infra.db import Database
+from bot.infra.models import Nudge, Person
+from bot.infra.settings import get_settings
 from tests.support.factories import add_faculty, add_student
 from tests.support.relationships import add_mentorship, add_thanked_letter
 

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.dates import parse_day
-from bot.errors import UserError
-from bot.people import normalize_name, resolve
-from bot.replies import Action, Reply
-from bot.tokens import tokenize
+from bot.framework.errors import UserError
+from bot.framework.replies import Action, Reply
+from bot.framework.tokens import tokenize
+from bot.infra.dates import parse_day
+from bot.people.resolve import normalize_name, resolve
 from tests.support.factories import add_faculty, add_student
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)  # a Monday

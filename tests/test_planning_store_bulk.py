@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.clock import FixedClock
-from bot.db import Database
-from bot.models import Nudge
-from bot.planning import Plan, PlannedNudge
-from bot.planning.store import insert_nudges, store_plans
-from bot.replies import Action, Field, Reply, Section
+from bot.framework.replies import Action, Field, Reply, Section
+from bot.infra.clock import FixedClock
+from bot.infra.db import Database
+from bot.infra.models import Nudge
+from bot.nudges.planning import Plan, PlannedNudge
+from bot.nudges.store import insert_nudges, store_plans
 from jobs.delivery import claim
 from tests.support.factories import add_student
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.rules.quiet_hours import in_window, next_allowed, parse_window
+from bot.nudges.quiet_hours import in_window, next_allowed, parse_window
 
 NY = "America/New_York"
 

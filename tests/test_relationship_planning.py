@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.models import Nudge, Person
-from bot.planning import plan_all
-from bot.relationships import record_contact
-from bot.replies import Action, Reply
+from bot.framework.replies import Action, Reply
+from bot.infra.models import Nudge, Person
+from bot.mentoring.store import record_contact
+from bot.nudges.planning import plan_all
 from tests.support.factories import add_faculty, add_student
 from tests.support.relationships import (
     add_contact,
@@ -193,7 +193,7 @@ def test_ended_mentorship_owes_nothing(core, settings):
     student, _, mid = _pair(core)
     _plan(core, settings, T0 + timedelta(days=43))
     with core.db.session() as s:
-        from bot.models import Mentorship
+        from bot.infra.models import Mentorship
 
         s.get(Mentorship, mid).active = False
     _plan(core, settings, T0 + timedelta(days=44))

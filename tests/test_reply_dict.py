@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from bot.replies import Action, Attachment, Field, Reply, Section
+from bot.framework.replies import Action, Attachment, Field, Reply, Section
 
 
 def test_to_dict_matches_asdict_and_round_trips():

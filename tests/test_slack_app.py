@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from bot.core import Core
-from bot.models import Identity, InterestGroup, Membership, Person, SeenEvent
-from bot.replies import Action, Reply
+from bot.app.core import Core
+from bot.framework.replies import Action, Reply
+from bot.infra.models import Identity, InterestGroup, Membership, Person, SeenEvent
 from tests.support.factories import add_faculty, add_student
 from tests.support.slack_api import TEAM_ID, Call, FakeSlackApi
 from tests.support.slack_app import SlackHarness, slack_harness
@@ -186,7 +186,7 @@ def test_button_round_trips_to_core(slack: SlackHarness, core: Core) -> None:
 
 def test_retried_event_processed_once(slack: SlackHarness, core: Core) -> None:
     with core.db.session() as session:
-        from bot.models import ChannelBinding
+        from bot.infra.models import ChannelBinding
 
         group = InterestGroup(slug="peds", name="Peds")
         session.add(group)

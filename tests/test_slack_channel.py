@@ -11,10 +11,10 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import select
 
 from adapters.slack.channel import SlackChannel
-from bot.db import Database
-from bot.delivery import Address, DeliveryError
-from bot.models import Identity
-from bot.replies import Action, Reply
+from bot.framework.channels import Address, DeliveryError
+from bot.framework.replies import Action, Reply
+from bot.infra.db import Database
+from bot.infra.models import Identity
 from tests.support.factories import add_student
 from tests.support.slack_api import FakeSlackApi
 
@@ -93,7 +93,7 @@ def test_unreachable_without_slack_identity() -> None:
 
 
 def test_post_to_group_channel(api: FakeSlackApi) -> None:
-    from bot.delivery import ChannelTarget
+    from bot.framework.channels import ChannelTarget
 
     channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url))
     target = ChannelTarget("slack", "T1", "C0EM")

@@ -11,11 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select, text
 
-import bot.commands  # noqa: F401  (registers every command)
-from bot.core import Core
-from bot.demo import email_of, load
-from bot.models import Person
-from bot.registry import Audience, registry
+import bot.app.commands  # noqa: F401  (registers every command)
+from bot.app.core import Core
+from bot.app.demo import email_of, load
+from bot.framework.registry import Audience, registry
+from bot.infra.models import Person
 from tests.support.slack_api import TEAM_ID, Call, FakeSlackApi
 from tests.support.slack_app import SlackHarness, slack_harness
 from tests.support.slack_requests import block_actions, view_submission
@@ -158,7 +158,7 @@ def test_oauth_install_stores_workspace_token(core: Core, api: FakeSlackApi) -> 
         channel = slack.service.channel()
         client = channel.client_for("T0SECOND")
         assert client.token == "xoxb-second"
-        from bot.delivery import ChannelTarget
+        from bot.framework.channels import ChannelTarget
 
         assert channel.can_post(ChannelTarget("slack", "T0SECOND", "C1"))
         assert not channel.can_post(ChannelTarget("slack", "T0OTHER", "C1"))

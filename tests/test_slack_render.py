@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from adapters.slack.render import MAX_BLOCKS, escape, home_view, render
-from bot.replies import Action, Field, Reply, Section
+from bot.framework.replies import Action, Field, Reply, Section
 
 
 def _dump(reply: Reply) -> str:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bot.core import Core, Request
-from bot.delivery import Address, ChannelTarget, Router
-from bot.notices import NOTICE
-from bot.replies import Attachment, Reply
+from bot.app.core import Core, Request
+from bot.framework.channels import Address, ChannelTarget, Router
+from bot.framework.replies import Attachment, Reply
+from bot.nudges.notices import NOTICE
 from jobs.delivery import sweep
 
 PROMPT = "mentorbot> "

@@ -15,9 +15,9 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
-from bot.db import Database
-from bot.models import FacultyProfile, Person, Role, StudentProfile
-from bot.people import normalize_name
+from bot.infra.db import Database
+from bot.infra.models import FacultyProfile, Person, Role, StudentProfile
+from bot.people.resolve import normalize_name
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ import discord
 
 from adapters.discord.people import PLATFORM, mark_dm_blocked
 from adapters.discord.render import render
-from bot.core import Core
-from bot.delivery import Address, ChannelTarget, DeliveryError
-from bot.replies import Reply
+from bot.app.core import Core
+from bot.framework.channels import Address, ChannelTarget, DeliveryError
+from bot.framework.replies import Reply
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from adapters.discord import people
 from adapters.discord.autocomplete import RosterIndex
 from adapters.discord.commands import AutocompleteCallback, build_tree
 from adapters.discord.render import ActionButton, render
-from bot.context import ChannelRef
-from bot.core import Core, Request
-from bot.registry import CommandSpec, Option, OptionType, Registry
-from bot.replies import Reply, error_reply
+from bot.app.core import Core, Request
+from bot.framework.context import ChannelRef
+from bot.framework.registry import CommandSpec, Option, OptionType, Registry
+from bot.framework.replies import Reply, error_reply
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
-from bot.registry import ROOTS, CommandSpec, Option, OptionType, Registry
+from bot.framework.registry import ROOTS, CommandSpec, Option, OptionType, Registry
 
 NAME_LIMIT = 32
 DESCRIPTION_LIMIT = 100

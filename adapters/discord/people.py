@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from bot.core import Core, PlatformUser
-from bot.models import Identity
-from bot.people import find_by_identity
-from bot.replies import Reply
+from bot.app.core import Core, PlatformUser
+from bot.framework.replies import Reply
+from bot.infra.models import Identity
+from bot.people.resolve import find_by_identity
 
 PLATFORM = "discord"
 WORKSPACE = ""

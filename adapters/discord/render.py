@@ -14,7 +14,7 @@ from typing import Any
 
 import discord
 
-from bot.replies import Action, Reply
+from bot.framework.replies import Action, Reply
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096

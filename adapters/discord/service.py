@@ -11,8 +11,8 @@ from typing import Any
 
 from adapters.discord.channel import DiscordChannel
 from adapters.discord.client import DiscordBot, MentorClient
-from bot.core import Core
-from bot.settings import Settings
+from bot.app.core import Core
+from bot.infra.settings import Settings
 
 log = logging.getLogger(__name__)
 

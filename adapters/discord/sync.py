@@ -9,9 +9,9 @@ import discord
 
 from adapters.discord.client import DiscordBot, MentorClient
 from adapters.discord.commands import payload
-from bot.core import Core
-from bot.db import Database
-from bot.settings import get_settings
+from bot.app.core import Core
+from bot.infra.db import Database
+from bot.infra.settings import get_settings
 
 
 def offline_client() -> MentorClient:

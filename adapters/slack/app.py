@@ -27,13 +27,13 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.context import ChannelRef
-from bot.core import Core, Request
-from bot.delivery import DeliveryError
-from bot.events import first_time, joined_channel
-from bot.models import Person
-from bot.replies import Reply, error_reply
-from bot.settings import Settings
+from bot.app.core import Core, Request
+from bot.framework.channels import DeliveryError
+from bot.framework.context import ChannelRef
+from bot.framework.replies import Reply, error_reply
+from bot.infra.events import first_time, joined_channel
+from bot.infra.models import Person
+from bot.infra.settings import Settings
 
 from .channel import SlackChannel
 from .home import EDIT_PROFILE_ACTION, PROFILE_MODAL, HomePublisher, form_values, profile_modal

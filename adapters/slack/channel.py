@@ -19,10 +19,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select, update
 
-from bot.db import Database
-from bot.delivery import Address, ChannelTarget, DeliveryError
-from bot.models import Identity
-from bot.replies import Reply
+from bot.framework.channels import Address, ChannelTarget, DeliveryError
+from bot.framework.replies import Reply
+from bot.infra.db import Database
+from bot.infra.models import Identity
 
 from .render import render
 
@@ -183,7 +183,7 @@ class SlackChannel:
                               dm_channel_id=channel_id)
 
     def _mark_blocked(self, workspace: str, user_id: str) -> None:
-        from bot.clock import SystemClock
+        from bot.infra.clock import SystemClock
 
         self._update_identity(workspace, user_id, "mark unreachable",
                               dm_blocked_at=SystemClock().now())

@@ -26,10 +26,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.core import Core
-from bot.dashboard import dashboard
-from bot.forms import Form, profile_form
-from bot.models import Person
+from bot.app.core import Core
+from bot.home.dashboard import dashboard
+from bot.infra.models import Person
+from bot.people.forms import Form, profile_form
 
 from .render import home_view
 

@@ -16,8 +16,8 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import select
 
-from bot.db import Database
-from bot.settings import Settings
+from bot.infra.db import Database
+from bot.infra.settings import Settings
 
 # Keep in step with manifest.yml's oauth_config.scopes.bot.
 BOT_SCOPES = (

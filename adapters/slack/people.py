@@ -14,7 +14,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.core import Core, PlatformUser
+from bot.app.core import Core, PlatformUser
 
 log = logging.getLogger(__name__)
 

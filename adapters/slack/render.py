@@ -26,7 +26,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.replies import Action, Field, Reply, Section
+from bot.framework.replies import Action, Field, Reply, Section
 
 MAX_BLOCKS = 50
 MAX_HOME_BLOCKS = 100

@@ -16,9 +16,9 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.core import Core
-from bot.delivery import DeliveryError
-from bot.settings import Settings
+from bot.app.core import Core
+from bot.framework.channels import DeliveryError
+from bot.infra.settings import Settings
 
 from .app import SlackBot, build_app, web_client
 from .channel import SlackChannel

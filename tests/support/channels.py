@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.delivery import Address, ChannelTarget, DeliveryError
-from bot.replies import Reply
+from bot.framework.channels import Address, ChannelTarget, DeliveryError
+from bot.framework.replies import Reply
 
 Failure = Callable[[Address, Reply], DeliveryError | None]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.db import normalize_url, upgrade
+from bot.infra.db import normalize_url, upgrade
 
 _counter = itertools.count(1)
 

@@ -7,9 +7,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.core import Core, Request
-from bot.models import FacultyProfile, InterestGroup, Membership, Person, Role, StudentProfile
-from bot.replies import Reply
+from bot.app.core import Core, Request
+from bot.framework.replies import Reply
+from bot.infra.models import (
+    FacultyProfile,
+    InterestGroup,
+    Membership,
+    Person,
+    Role,
+    StudentProfile,
+)
 
 
 def _email(name: str) -> str:

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from bot.models import Nudge, Person
-from bot.replies import Action, Reply
+from bot.framework.replies import Action, Reply
+from bot.infra.models import Nudge, Person
 
 _keys = itertools.count(1)
 

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Contact, Letter, LetterEvent, Mentorship, Nudge, Person
-from bot.rules.cadence import default_cadence_days
+from bot.infra.models import Contact, Letter, LetterEvent, Mentorship, Nudge, Person
+from bot.mentoring.cadence import default_cadence_days
 
 
 def add_mentorship(session: Session, student: Person, mentor: Person, *, kind: str = "career",

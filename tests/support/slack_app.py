@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.service import SlackService
-from bot.core import Core
-from bot.delivery import Router
-from bot.notices import NOTICE
+from bot.app.core import Core
+from bot.framework.channels import Router
+from bot.nudges.notices import NOTICE
 from jobs.delivery import sweep
 from tests.support.slack_api import Call, FakeSlackApi
 from tests.support.slack_requests import SIGNING_SECRET, Answer, SlackHttp, block_actions

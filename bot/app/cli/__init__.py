@@ -1,0 +1,54 @@
+"""`mentorbot` (also `python -m bot`): the command line. Each verb group lives in its own
+module with a `register(subparsers)` function; this module only assembles them."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+VERB_MODULES = (
+    "bot.app.cli.db",
+    "bot.app.cli.roster",
+    "bot.app.cli.demo",
+    "bot.app.cli.shell",
+    "bot.app.cli.run",
+    "bot.app.cli.organizer",
+    "bot.app.cli.discord",
+    "bot.app.cli.nudges",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mentorbot",
+        description="Mentor matching, follow-up nudges and recommendation-letter tracking "
+        "for specialty interest groups, on Slack, Discord or the console.",
+    )
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    sub.required = True
+    for name in VERB_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from bot.infra.settings import get_settings
+
+    settings = get_settings()
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if settings.log_level.upper() != "DEBUG":
+        # Migrations run on every verb and the scheduler reports every run: not news to the
+        # person at the prompt.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    result: int = args.func(args)
+    return result

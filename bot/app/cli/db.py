@@ -1,0 +1,26 @@
+"""`mentorbot db upgrade`."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.infra.db import Database
+from bot.infra.settings import get_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    db = sub.add_parser("db", help="database maintenance",
+                        description="Database maintenance.")
+    verbs = db.add_subparsers(dest="db_verb", metavar="VERB")
+    verbs.required = True
+    up = verbs.add_parser("upgrade", help="apply migrations to DATABASE_URL",
+                          description="Apply all Alembic migrations to DATABASE_URL.")
+    up.set_defaults(func=upgrade)
+
+
+def upgrade(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    db = Database(settings.database_url)
+    db.upgrade()
+    print(f"Database is up to date ({db.engine.url.render_as_string(hide_password=True)}).")
+    return 0

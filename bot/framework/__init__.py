@@ -1,0 +1,1 @@
+"""The small framework every feature uses: command specs and the registry that parses, binds and dispatches them, the per-request context, reply values, delivery channels and errors. It knows no feature."""

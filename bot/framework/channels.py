@@ -1,0 +1,113 @@
+"""How the core reaches a person: the delivery channel protocol adapters implement. The core
+and jobs talk to channels through this, never to a platform library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.framework.replies import Reply
+from bot.infra.models import Person
+
+
+@dataclass(frozen=True)
+class Address:
+    """A person as a delivery channel needs them: plain values, no ORM object."""
+
+    person_id: int
+    name: str
+    email: str | None
+    identities: tuple[tuple[str, str, str], ...] = ()  # (platform, workspace, external_id)
+
+    @classmethod
+    def of(cls, person: Person) -> Address:
+        return cls(
+            person_id=person.id,
+            name=person.name,
+            email=person.email,
+            identities=tuple((i.platform, i.workspace, i.external_id) for i in person.identities),
+        )
+
+    def identity(self, platform: str) -> tuple[str, str] | None:
+        """(workspace, external_id) of this person's account on `platform`, if any."""
+        for plat, workspace, external_id in self.identities:
+            if plat == platform:
+                return workspace, external_id
+        return None
+
+
+class DeliveryError(Exception):
+    """A send that did not happen. `retry_after` (seconds) when the platform said when to try
+    again; `permanent` when trying again cannot help (the person blocked DMs, say)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None,
+                 permanent: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class ChannelTarget:
+    """A group's channel as a delivery channel needs it (a `ChannelBinding` as plain values):
+    `workspace` is the Slack team or Discord guild id, `channel_id` the channel there."""
+
+    platform: str
+    workspace: str
+    channel_id: str
+
+
+class Channel(Protocol):
+    """One way out of the bot (Slack, Discord, the console). Implementations must be safe to
+    call from several threads at once: the delivery sweep sends to different people in
+    parallel (never two messages to the same person at the same time).
+
+    `dm_interval` (optional attribute, seconds): the least time between two direct messages
+    to the same person that the platform accepts (Slack: about 1 per second per channel).
+    The sweep paces itself by it, measured from the end of one call to the start of the
+    next, so the platform's limiter is never hit in the first place."""
+
+    name: str
+
+    def can_reach(self, address: Address) -> bool: ...
+
+    def send_dm(self, address: Address, reply: Reply) -> None:
+        """Deliver or raise DeliveryError. Returning means the platform accepted it.
+
+        Rate limits: raise `DeliveryError(retry_after=seconds)` (Slack's `Retry-After`
+        header, Discord's `retry_after`) and do not sleep; the sweep decides whether to wait
+        or to reschedule. Errors that cannot succeed later (the person blocked the bot, the
+        account is gone) are `permanent=True`; everything else is retried with backoff."""
+        ...
+
+    def can_post(self, target: ChannelTarget) -> bool:
+        """Whether this channel can post to `target` (normally: same platform, and for Slack
+        a workspace this app is installed in)."""
+        ...
+
+    def post_to_channel(self, target: ChannelTarget, reply: Reply) -> None:
+        """Post `reply` publicly in a group's channel (the weekly digest). Same error
+        contract as `send_dm`. Must honour `reply.ping` only as the core set it (a digest
+        never pings) and escape all text like any other reply."""
+        ...
+
+
+@dataclass
+class Router:
+    """Chooses, per person, the first channel that can reach them (in order of preference)."""
+
+    channels: list[Channel] = field(default_factory=list)
+
+    def add(self, channel: Channel) -> None:
+        self.channels.append(channel)
+
+    def channel_for(self, address: Address) -> Channel | None:
+        return next((c for c in self.channels if c.can_reach(address)), None)
+
+    def channel_for_target(self, target: ChannelTarget) -> Channel | None:
+        """The channel that posts to a group's channel: one that says it can."""
+        for channel in self.channels:
+            can_post = getattr(channel, "can_post", None)
+            if can_post is not None and can_post(target):
+                return channel
+        return None

@@ -1,0 +1,81 @@
+"""`/mentor help` and `/letter help`, generated from the registry so they never drift."""
+
+from __future__ import annotations
+
+from bot.framework.context import Context
+from bot.framework.errors import UserError
+from bot.framework.registry import Args, CommandSpec, Option, registry
+from bot.framework.replies import Field, Reply, Section
+
+_INTRO = {
+    "mentor": (
+        "Find mentors early, keep in touch at a steady rhythm, and follow through on what "
+        "they suggest. Options are key:value; quote values with spaces (note:\"a few words\"). "
+        "Name people by name, email or mention."
+    ),
+    "letter": (
+        "Ask for recommendation letters early, send your writer everything they need, thank "
+        "them and share how it went. The bot never asks for or stores a letter's text."
+    ),
+}
+
+
+def _help(root: str):  # type: ignore[no-untyped-def]
+    def handler(ctx: Context, args: Args) -> Reply:
+        topic = args.text("command").lower().strip().lstrip("/")
+        if topic.startswith(root + " "):
+            topic = topic[len(root) + 1 :]
+        if topic:
+            return _one(root, topic)
+        specs = sorted(registry.specs(root), key=lambda s: s.path)
+        sections = tuple(
+            Section(heading=spec.usage(), text=_summary_with_example(spec)) for spec in specs
+        )
+        return Reply(title=f"/{root} — what I can do", text=_INTRO[root], sections=sections,
+                     footer=f"More on one command: /{root} help COMMAND")
+
+    return handler
+
+
+def _summary_with_example(spec: CommandSpec) -> str:
+    example = f"\nExample: {spec.examples[0]}" if spec.examples else ""
+    return f"{spec.summary} ({_who(spec)}){example}"
+
+
+def _who(spec: CommandSpec) -> str:
+    return {
+        "all": "anyone",
+        "student": "students",
+        "faculty": "faculty",
+        "organizer": "organizers",
+        "admin-or-organizer": "organizers and admins",
+    }[spec.who.value]
+
+
+def _one(root: str, topic: str) -> Reply:
+    spec = registry.get(root, topic.split())
+    if spec is None or spec.hidden:
+        raise UserError(f"/{root} {topic} is not a command. Try /{root} help.")
+    fields = tuple(Field(name=_option_label(o), value=o.description or "-", inline=False)
+                   for o in spec.options)
+    examples = "\n".join(spec.examples)
+    return Reply(title=spec.usage(), text=f"{spec.summary} For {_who(spec)}.", fields=fields,
+                 sections=(Section(heading="Examples", text=examples),) if examples else ())
+
+
+def _option_label(option: Option) -> str:
+    label = option.usage().strip("[]")
+    if option.choices:
+        label += f" ({' | '.join(option.choices)})"
+    return label + ("" if option.required else " — optional")
+
+
+for _root in ("mentor", "letter"):
+    registry.command(
+        _root,
+        "help",
+        summary="How to use these commands, with examples.",
+        options=[Option("command", positional=True, greedy=True, placeholder="COMMAND",
+                        description="a command to explain, e.g. find")],
+        examples=[f"/{_root} help", f"/{_root} help {'find' if _root == 'mentor' else 'remind'}"],
+    )(_help(_root))

@@ -1,0 +1,1 @@
+"""Interest groups: membership, channel bindings, organizers and the weekly digest."""

@@ -1,0 +1,99 @@
+"""Interest groups: creation, channel bindings, membership and organizers."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.framework.context import ChannelRef
+from bot.framework.errors import UserError
+from bot.infra.models import ChannelBinding, InterestGroup, Membership, Person, Role
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+
+
+def check_slug(slug: str) -> str:
+    cleaned = slug.strip().lower().lstrip("#")
+    if not SLUG.match(cleaned):
+        raise UserError(
+            f"“{slug}” can't be a group name: use 2–40 lowercase letters, digits or dashes, "
+            "like em-interest."
+        )
+    return cleaned
+
+
+def create_group(session: Session, slug: str, *, name: str, specialty: str,
+                 now: datetime) -> InterestGroup:
+    slug = check_slug(slug)
+    if session.scalar(select(InterestGroup).where(InterestGroup.slug == slug)) is not None:
+        raise UserError(f"A group “{slug}” already exists.")
+    group = InterestGroup(slug=slug, name=name or slug, specialty=specialty, created_at=now)
+    session.add(group)
+    session.flush()
+    return group
+
+
+def bind_channel(session: Session, group: InterestGroup, channel: ChannelRef) -> None:
+    existing = session.scalar(
+        select(ChannelBinding).where(
+            ChannelBinding.platform == channel.platform,
+            ChannelBinding.workspace == channel.workspace,
+            ChannelBinding.channel_id == channel.channel_id,
+        )
+    )
+    if existing is not None and existing.group_id != group.id:
+        raise UserError(f"This channel already belongs to the group {existing.group.slug}.")
+    if existing is None:
+        session.add(ChannelBinding(group=group, platform=channel.platform,
+                                   workspace=channel.workspace, channel_id=channel.channel_id))
+
+
+def make_organizer(session: Session, person: Person, group: InterestGroup) -> bool:
+    """Returns False when the person already was one."""
+    if person.has_role("organizer", group.id):
+        return False
+    person.roles.append(Role(role="organizer", group_id=group.id))
+    join(session, person, group, now=None)
+    session.flush()
+    return True
+
+
+def join(session: Session, person: Person, group: InterestGroup,
+         now: datetime | None) -> bool:
+    existing = session.scalar(
+        select(Membership).where(Membership.person_id == person.id,
+                                 Membership.group_id == group.id)
+    )
+    if existing is not None:
+        return False
+    membership = Membership(person_id=person.id, group_id=group.id)
+    if now is not None:
+        membership.joined_at = now
+    session.add(membership)
+    session.flush()
+    return True
+
+
+def leave(session: Session, person: Person, group: InterestGroup) -> bool:
+    existing = session.scalar(
+        select(Membership).where(Membership.person_id == person.id,
+                                 Membership.group_id == group.id)
+    )
+    if existing is None:
+        return False
+    session.delete(existing)
+    return True
+
+
+def groups_of(session: Session, person: Person) -> list[InterestGroup]:
+    return list(
+        session.scalars(
+            select(InterestGroup)
+            .join(Membership, Membership.group_id == InterestGroup.id)
+            .where(Membership.person_id == person.id)
+            .order_by(InterestGroup.slug)
+        )
+    )

@@ -1,0 +1,1 @@
+"""A person's dashboard across features (Slack's App Home)."""

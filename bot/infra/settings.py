@@ -1,0 +1,53 @@
+"""Process configuration, read once from the environment (and a `.env` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_FILE = "mentorbot.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    database_url: str = ""
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    port: int = 3000
+    discord_token: str | None = None
+    default_timezone: str = "UTC"
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _default_sqlite(cls, value: str) -> str:
+        # An empty value means "the embedded default", so a fresh checkout just works.
+        return value or f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from bot.infra.zones import validate_zone
+
+        return validate_zone(value)
+
+    @property
+    def slack_configured(self) -> bool:
+        return bool(self.slack_bot_token and (self.slack_app_token or self.slack_signing_secret))
+
+    @property
+    def discord_configured(self) -> bool:
+        return bool(self.discord_token)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

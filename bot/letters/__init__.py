@@ -1,0 +1,1 @@
+"""Recommendation letters: timeline and lifecycle rules, storage, nudges, calendar and commands."""

@@ -1,0 +1,1 @@
+"""Finding mentors: the fit rule, `/mentor find`, intro requests and match rounds."""

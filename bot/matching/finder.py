@@ -1,0 +1,463 @@
+"""`/mentor find` against the database: pick candidate faculty quickly, load what decides
+accessibility fresh, and rank them with the pure fit rule (`bot.rules.fit`).
+
+With tens of thousands of faculty, loading every profile per search is far too slow. An
+in-process index maps specialties and research words to faculty ids; it only chooses whom
+to look at. Everything a result shows or is ranked by (accepting, places, response record,
+research as written) is read fresh from the database for those candidates. The index is
+updated when this process commits a change to a faculty profile, checked against a cheap
+fingerprint (row count and highest id) every few seconds, and rebuilt at least every few
+minutes, so an edit made by another process (a CSV import) is seen within that time."""
+
+from __future__ import annotations
+
+import heapq
+import json
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Text,
+    and_,
+    any_,
+    cast,
+    event,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from bot.infra.models import FacultyProfile, IntroRequest, Mentorship, Person, StudentProfile
+from bot.matching import fit as rules
+from bot.matching.fit import FacultyView, Fit, Query, StudentView
+from bot.vocab.specialties import canonical_specialty, fold, match_keyword, suggest
+
+DECLINE_MEMORY = timedelta(days=183)  # a faculty member who declined is not suggested again
+FINGERPRINT_EVERY = 5.0  # seconds between fingerprint checks
+REBUILD_EVERY = 300.0  # seconds: full rebuild, whatever the fingerprint says
+MAX_LOAD = 250  # faculty loaded fresh per search, best-aligned first
+FALLBACK_LOAD = 300  # with nothing to align on: the accepting, best-regarded faculty
+
+_research_cache: dict[str, tuple[tuple[str, ...], frozenset[str], dict[str, int]]] = {}
+_canonical_cache: dict[str, str] = {}
+
+
+def research_for(raw: str | list[str] | None) -> tuple[tuple[str, ...],
+                                                        frozenset[str], dict[str, int]]:
+    """A research list (as stored, JSON text or already a list), its terms and their
+    phrases; cached, since the same profiles are read again and again."""
+    if raw is None:
+        raw = "[]"
+    key = raw if isinstance(raw, str) else json.dumps(raw)
+    found = _research_cache.get(key)
+    if found is None:
+        if len(_research_cache) > 200_000:
+            _research_cache.clear()
+        phrases = tuple(json.loads(raw) if isinstance(raw, str) else raw)
+        terms, phrase_of = rules.research_index(phrases)
+        found = _research_cache[key] = (phrases, terms, phrase_of)
+    return found
+
+
+def terms_for(research: Iterable[str]) -> frozenset[str]:
+    return research_for(list(research))[1]
+
+
+def canonical_for(specialty: str) -> str:
+    found = _canonical_cache.get(specialty)
+    if found is None:
+        if len(_canonical_cache) > 50_000:
+            _canonical_cache.clear()
+        found = _canonical_cache[specialty] = canonical_specialty(specialty) or fold(specialty)
+    return found
+
+
+# --- the in-process index -------------------------------------------------------------
+
+
+@dataclass
+class FacultyIndex:
+    by_specialty: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    by_term: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    canonical: dict[int, str] = field(default_factory=dict)
+    terms: dict[int, frozenset[str]] = field(default_factory=dict)
+    # A snapshot used only to choose among many equally aligned faculty.
+    standing: dict[int, tuple[int, int]] = field(default_factory=dict)  # accepting, reputation
+    fingerprint: tuple[int, int] = (0, 0)
+    built_at: float = 0.0
+    checked_at: float = 0.0
+    dirty: set[int] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def vocabulary(self) -> dict[str, set[int]]:
+        """Every research word and phrase some faculty member has (the keys)."""
+        return self.by_term
+
+    def _add(self, pid: int, specialty: str, research: list[str], accepting: bool,
+             reputation: int) -> None:
+        canonical = canonical_for(specialty)
+        terms = terms_for(research)
+        self.canonical[pid] = canonical
+        self.terms[pid] = terms
+        self.standing[pid] = (1 if accepting else 0, reputation)
+        self.by_specialty[canonical].add(pid)
+        for term in terms:
+            self.by_term[term].add(pid)
+
+    def _remove(self, pid: int) -> None:
+        canonical = self.canonical.pop(pid, None)
+        if canonical is not None:
+            self.by_specialty[canonical].discard(pid)
+        for term in self.terms.pop(pid, frozenset()):
+            holders = self.by_term.get(term)
+            if holders is not None:
+                holders.discard(pid)
+                if not holders:
+                    del self.by_term[term]
+        self.standing.pop(pid, None)
+
+    def rebuild(self, session: Session) -> None:
+        fresh = FacultyIndex()
+        rows = session.execute(select(
+            FacultyProfile.person_id, FacultyProfile.specialty, FacultyProfile.research,
+            FacultyProfile.accepting, FacultyProfile.reputation))
+        for pid, specialty, research, accepting, reputation in rows:
+            fresh._add(pid, specialty or "", research or [], bool(accepting), reputation or 0)
+        self.by_specialty, self.by_term = fresh.by_specialty, fresh.by_term
+        self.canonical, self.terms, self.standing = fresh.canonical, fresh.terms, fresh.standing
+        self.fingerprint = _fingerprint(session)
+        self.built_at = self.checked_at = time.monotonic()
+        self.dirty.clear()
+
+    def refresh(self, session: Session) -> None:
+        """Bring the index up to date cheaply (see the module docstring)."""
+        with self.lock:
+            now = time.monotonic()
+            if not self.built_at or now - self.built_at > REBUILD_EVERY:
+                self.rebuild(session)
+                return
+            if now - self.checked_at > FINGERPRINT_EVERY:
+                self.checked_at = now
+                if _fingerprint(session) != self.fingerprint:
+                    self.rebuild(session)
+                    return
+            if self.dirty:
+                ids, self.dirty = list(self.dirty), set()
+                for pid in ids:
+                    self._remove(pid)
+                rows = session.execute(select(
+                    FacultyProfile.person_id, FacultyProfile.specialty, FacultyProfile.research,
+                    FacultyProfile.accepting, FacultyProfile.reputation,
+                ).where(FacultyProfile.person_id.in_(ids)))
+                for pid, specialty, research, accepting, reputation in rows:
+                    self._add(pid, specialty or "", research or [], bool(accepting),
+                              reputation or 0)
+                self.fingerprint = _fingerprint(session)
+
+
+def _fingerprint(session: Session) -> tuple[int, int]:
+    count, highest = session.execute(
+        select(func.count(), func.coalesce(func.max(FacultyProfile.person_id), 0))
+    ).one()
+    return int(count), int(highest)
+
+
+_indexes: dict[str, FacultyIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def index_for(session: Session) -> FacultyIndex:
+    key = str(session.get_bind().engine.url)
+    with _indexes_lock:
+        index = _indexes.get(key)
+        if index is None:
+            index = _indexes[key] = FacultyIndex()
+    index.refresh(session)
+    return index
+
+
+@event.listens_for(Session, "after_flush")
+def _note_faculty_changes(session: Session, _context: Any) -> None:
+    changed = session.info.setdefault("faculty_changed", set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, FacultyProfile) and obj.person_id is not None:
+            changed.add(obj.person_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _mark_faculty_dirty(session: Session) -> None:
+    changed = session.info.pop("faculty_changed", None)
+    if changed:
+        for index in list(_indexes.values()):
+            index.dirty.update(changed)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_faculty_changes(session: Session) -> None:
+    session.info.pop("faculty_changed", None)
+
+
+def invalidate_all() -> None:
+    """Forget every index (tests and tools that write faculty rows with bulk statements)."""
+    with _indexes_lock:
+        _indexes.clear()
+
+
+# --- loading views ---------------------------------------------------------------------
+
+
+def student_view(person: Person) -> StudentView:
+    profile: StudentProfile | None = person.student_profile
+    if profile is None:
+        return StudentView(id=person.id)
+    return StudentView.of(person.id, profile.stage, profile.interests or [],
+                          profile.research or [])
+
+
+_ACTIVE = (
+    select(func.count())
+    .where(Mentorship.mentor_id == FacultyProfile.person_id, Mentorship.active.is_(True))
+    .correlate(FacultyProfile)
+    .scalar_subquery()
+)
+_FACULTY_COLUMNS = (
+    FacultyProfile.person_id, Person.name, FacultyProfile.specialty,
+    cast(FacultyProfile.research, Text), FacultyProfile.capacity, FacultyProfile.accepting,
+    cast(FacultyProfile.stages, Text), FacultyProfile.reputation,
+    FacultyProfile.requests_answered, FacultyProfile.requests_unanswered,
+    FacultyProfile.response_hours_total, FacultyProfile.title, _ACTIVE,
+)
+_lists_cache: dict[str, tuple[str, ...]] = {}
+
+
+def json_list(raw: str | None) -> tuple[str, ...]:
+    """A stored JSON list read as text, parsed once per distinct value."""
+    key = raw or "[]"
+    found = _lists_cache.get(key)
+    if found is None:
+        if len(_lists_cache) > 200_000:
+            _lists_cache.clear()
+        found = _lists_cache[key] = tuple(json.loads(key))
+    return found
+
+
+def id_in(session: Session, column: Any, ids: list[int]) -> Any:
+    """`column IN ids` as one bound value (an array, or JSON on SQLite), so a long list
+    costs no statement compilation per search."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(Integer)))
+    if session.get_bind().dialect.name == "sqlite":
+        values = select(literal_column("value")).select_from(
+            func.json_each(literal(json.dumps(ids))))
+        return column.in_(values)
+    return column.in_(ids)
+
+
+def load_faculty(session: Session, ids: Iterable[int] | None = None, *,
+                 where: Any = None, order_by: Any = None, limit: int | None = None,
+                 ) -> list[FacultyView]:
+    """Fresh views of faculty (by ids, or by a filter), with their active mentee counts.
+    Light columns only, JSON read as text and parsed once per distinct value."""
+    query = select(*_FACULTY_COLUMNS).join(Person, Person.id == FacultyProfile.person_id)
+    if ids is not None:
+        id_list = list(ids)
+        if not id_list:
+            return []
+        query = query.where(id_in(session, FacultyProfile.person_id, id_list))
+    if where is not None:
+        query = query.where(where)
+    if order_by is not None:
+        query = query.order_by(*order_by)
+    if limit is not None:
+        query = query.limit(limit)
+    views: list[FacultyView] = []
+    for (pid, name, specialty, research, capacity, accepting, stages, reputation, answered,
+         unanswered, hours, title, active) in session.execute(query):
+        phrases, terms, phrase_of = research_for(research)
+        views.append(FacultyView(
+            id=pid, name=name, specialty=specialty or "", research=phrases,
+            capacity=capacity or 0, active=active or 0, accepting=bool(accepting),
+            stages=json_list(stages), reputation=reputation or 0, answered=answered or 0,
+            unanswered=unanswered or 0, response_hours_total=hours or 0.0, title=title or "",
+            canonical=canonical_for(specialty or ""), terms=terms, phrase_of=phrase_of,
+        ))
+    return views
+
+
+def active_counts(session: Session, ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Mentorship.mentor_id, func.count())
+        .where(Mentorship.active.is_(True), Mentorship.mentor_id.in_(ids))
+        .group_by(Mentorship.mentor_id)
+    )
+    return {mid: int(n) for mid, n in rows}
+
+
+@dataclass(frozen=True)
+class Relations:
+    """The student's standing with faculty: who mentors them, who declined them lately,
+    whom they are waiting on."""
+
+    mentors: dict[int, str]  # faculty id -> kind
+    declined: set[int]
+    open_requests: dict[int, datetime]  # faculty id -> asked at
+
+
+def relations(session: Session, student_id: int, now: datetime) -> Relations:
+    mentors = {mid: kind for mid, kind in session.execute(
+        select(Mentorship.mentor_id, Mentorship.kind).where(
+            Mentorship.student_id == student_id, Mentorship.active.is_(True)))}
+    declined: set[int] = set()
+    waiting: dict[int, datetime] = {}
+    rows = session.execute(
+        select(IntroRequest.faculty_id, IntroRequest.state, IntroRequest.created_at,
+               IntroRequest.answered_at).where(
+            IntroRequest.student_id == student_id,
+            IntroRequest.state.in_(("open", "declined")),
+        ))
+    for fid, state, created, answered in rows:
+        if state == "open":
+            waiting[fid] = created
+        elif answered is not None and answered >= now - DECLINE_MEMORY:
+            declined.add(fid)
+    return Relations(mentors=mentors, declined=declined, open_requests=waiting)
+
+
+# --- searching -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    faculty: FacultyView
+    fit: Fit
+    waiting_since: datetime | None = None  # an open request from this student
+
+
+@dataclass(frozen=True)
+class Search:
+    results: list[Result]
+    query: Query
+    unknown: list[str]  # keywords that matched nothing at all
+    without_faculty: list[str]  # keywords that named something no eligible faculty has
+    fallback: bool  # the student gave nothing to align on
+    relations: Relations
+
+
+def resolve_query(index: FacultyIndex, keywords: Iterable[str], specialty: str | None,
+                  kind: str | None) -> Query:
+    matches = tuple(match_keyword(k, index.vocabulary) for k in keywords)
+    return Query(keywords=matches, specialty=specialty, kind=kind)
+
+
+def search(session: Session, student: StudentView, now: datetime, *,
+           keywords: Iterable[str] = (), specialty: str | None = None,
+           kind: str | None = None, limit: int = 5,
+           restrict_to: set[int] | None = None, exclude: Iterable[int] = ()) -> Search:
+    """The ranked shortlist for `student`. `restrict_to` limits it to some faculty (a
+    group's, for a match round); `exclude` drops more (the one who just declined)."""
+    index = index_for(session)
+    rel = relations(session, student.id, now)
+    left_out = set(rel.mentors) | rel.declined | set(exclude) | {student.id}
+    with index.lock:  # another thread may be applying changes to the postings
+        query = resolve_query(index, keywords, specialty, kind)
+        candidates = _candidates(index, student, query)
+        fallback = candidates is None
+        if restrict_to is not None:
+            candidates = set(restrict_to) if candidates is None else candidates & restrict_to
+        chosen = None
+        if candidates is not None:
+            candidates -= left_out
+            chosen = _best_aligned(index, student, query, candidates)
+    if chosen is not None:
+        views = load_faculty(session, chosen)
+    else:
+        views = load_faculty(
+            session, where=and_(FacultyProfile.accepting.is_(True),
+                                FacultyProfile.person_id.not_in(left_out or {0})),
+            order_by=(FacultyProfile.reputation.desc(), FacultyProfile.person_id),
+            limit=FALLBACK_LOAD)
+    scored = [(rules.fit(student, v, query, reasons=False), v) for v in views
+              if v.id not in left_out and rules.eligible(v, query)]
+    scored.sort(key=lambda pair: (pair[0].key, -pair[1].id), reverse=True)
+    results = [
+        Result(faculty=v, fit=rules.fit(student, v, query),
+               waiting_since=rel.open_requests.get(v.id))
+        for _, v in scored[:limit]
+    ]
+    unknown = [m.keyword for m in query.keywords if not m.matched]
+    hit = {id(m) for _, v in scored for m in query.keywords if rules._keyword_hit(m, v)}
+    without = [m.keyword for m in query.keywords if m.matched and id(m) not in hit]
+    return Search(results=results, query=query, unknown=unknown, without_faculty=without,
+                  fallback=fallback and not query.keywords, relations=rel)
+
+
+def close_terms(session: Session, word: str) -> list[str]:
+    """Specialties and research words close to a keyword that matched nothing."""
+    index = index_for(session)
+    with index.lock:
+        vocabulary = list(index.vocabulary)
+    return suggest(word, vocabulary)
+
+
+def _candidates(index: FacultyIndex, student: StudentView, query: Query) -> set[int] | None:
+    """Faculty worth scoring, from the index; None when there is nothing to align on."""
+    ids: set[int] = set()
+    if query.keywords:
+        for match in query.keywords:
+            if match.specialty is not None:
+                ids |= index.by_specialty.get(match.specialty, set())
+            for term in match.terms:
+                ids |= index.by_term.get(term, set())
+    elif query.specialty is not None:
+        ids = set(index.by_specialty.get(query.specialty, set()))
+    else:
+        for specialty in student.specialties:
+            ids |= index.by_specialty.get(specialty, set())
+        for term in student.terms:
+            ids |= index.by_term.get(term, set())
+        if not ids:
+            return None
+    if query.specialty is not None:
+        ids &= index.by_specialty.get(query.specialty, set())
+    return ids
+
+
+def _best_aligned(index: FacultyIndex, student: StudentView, query: Query,
+                  ids: set[int]) -> list[int]:
+    """At most MAX_LOAD candidates, best estimated alignment first (whole alignment levels
+    while they fit; inside a level too big to load, the accepting and best regarded
+    first). The estimate counts postings with C-level Counter updates: a search may start
+    from thousands of candidates."""
+    if len(ids) <= MAX_LOAD:
+        return list(ids)
+    points: Counter[int] = Counter()
+    for specialty in student.specialties:
+        holders = index.by_specialty.get(specialty)
+        if holders:
+            for _ in range(rules.INTEREST_SPECIALTY):
+                points.update(holders)
+    for match in query.keywords:
+        hits = set(index.by_specialty.get(match.specialty, ())) if match.specialty else set()
+        for term in match.terms:
+            hits |= index.by_term.get(term, set())
+        for _ in range(rules.KEYWORD_HIT):
+            points.update(hits)
+    for term in student.terms:
+        holders = index.by_term.get(term)
+        if holders:
+            for _ in range(rules.SHARED_RESEARCH):
+                points.update(holders)
+    standing = index.standing
+    return heapq.nlargest(MAX_LOAD, ids, key=lambda pid: (points[pid], standing.get(pid, (0, 0))))

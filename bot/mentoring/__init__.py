@@ -1,0 +1,1 @@
+"""Keeping mentor relationships alive: contacts, rhythms, action items and their nudges."""

@@ -1,0 +1,132 @@
+"""`/mentor profile`: show or set one's own profile."""
+
+from __future__ import annotations
+
+from bot.framework.context import Context
+from bot.framework.errors import UserError
+from bot.framework.registry import Args, Option, OptionType, registry
+from bot.framework.replies import Field, Reply
+from bot.infra.models import FacultyProfile, Person, StudentProfile
+from bot.infra.zones import UnknownTimeZone, format_local, validate_zone
+from bot.vocab.stages import DEFAULT_QUIET_HOURS, STAGES, normalize_quiet_hours, normalize_stage
+
+STUDENT_OPTIONS = ("stage", "interests", "research", "looking")
+FACULTY_OPTIONS = ("specialty", "capacity", "accepting", "office-hours")
+
+
+@registry.command(
+    "mentor",
+    "profile",
+    summary="Show your profile, or set parts of it.",
+    options=[
+        Option("stage", OptionType.CHOICE, "your stage of training", choices=STAGES),
+        Option("interests", OptionType.LIST, "specialties you are interested in, ; separated"),
+        Option("research", OptionType.LIST, "research interests, ; separated"),
+        Option("tz", description="your time zone, e.g. America/Chicago", max_length=64),
+        Option("quiet", description="hours with no nudges, e.g. 21:00-08:00", max_length=20),
+        Option("looking", OptionType.BOOL, "students: want a mentor in the next match round"),
+        Option("specialty", description="faculty: your specialty", max_length=100),
+        Option("capacity", OptionType.INT, "faculty: how many mentees you can take",
+               min_value=0, max_value=50),
+        Option("accepting", OptionType.BOOL, "faculty: accepting new mentees (yes/no)"),
+        Option("office-hours", description="faculty: when and where students can find you",
+               max_length=300),
+    ],
+    examples=[
+        "/mentor profile",
+        "/mentor profile stage:ms2 interests:\"emergency medicine; ultrasound\" tz:America/New_York",
+        "/mentor profile quiet:22:00-07:30",
+    ],
+)
+def profile(ctx: Context, args: Args) -> Reply:
+    person = ctx.actor
+    if not args:
+        return _show(ctx, person, title="Your profile")
+    _set_common(person, args)
+    _set_student(person, args)
+    _set_faculty(ctx, person, args)
+    ctx.session.flush()
+    return _show(ctx, person, title="Profile updated")
+
+
+def _set_common(person: Person, args: Args) -> None:
+    if "tz" in args:
+        try:
+            person.timezone = validate_zone(args["tz"])
+        except UnknownTimeZone as exc:
+            raise UserError(f"tz: {exc}.") from None
+    if "quiet" in args:
+        person.quiet_hours = normalize_quiet_hours(args["quiet"])
+
+
+def _set_student(person: Person, args: Args) -> None:
+    given = [name for name in STUDENT_OPTIONS if name in args]
+    if not given:
+        return
+    if not person.is_student:
+        raise UserError(f"{given[0]}: is for students' profiles.")
+    student = person.student_profile or StudentProfile()
+    person.student_profile = student
+    if "stage" in args:
+        student.stage = normalize_stage(args["stage"])
+    if "interests" in args:
+        student.interests = args["interests"]
+    if "research" in args:
+        student.research = args["research"]
+    if "looking" in args:
+        student.wants_mentor = args["looking"]
+
+
+def _set_faculty(ctx: Context, person: Person, args: Args) -> None:
+    given = [name for name in FACULTY_OPTIONS if name in args]
+    if not given:
+        return
+    if not person.is_faculty:
+        raise UserError(f"{given[0]}: is for faculty profiles.")
+    faculty = person.faculty_profile or FacultyProfile()
+    person.faculty_profile = faculty
+    if "specialty" in args:
+        faculty.specialty = args["specialty"]
+    if "capacity" in args:
+        faculty.capacity = args["capacity"]
+    if "accepting" in args:
+        if args["accepting"] and not faculty.accepting:
+            faculty.accepting_since = ctx.now
+        faculty.accepting = args["accepting"]
+    if "office-hours" in args:
+        faculty.office_hours = args["office-hours"]
+
+
+def _show(ctx: Context, person: Person, *, title: str) -> Reply:
+    fields = [
+        Field("Name", person.name),
+        Field("Email", person.email or "-"),
+        Field("Roles", ", ".join(sorted({r.role for r in person.roles})) or "-"),
+        Field("Time zone", person.timezone or f"not set (using {ctx.tz})"),
+        Field("Quiet hours", person.quiet_hours or f"{DEFAULT_QUIET_HOURS} (default)"),
+        Field("Local time now", format_local(ctx.now, ctx.tz)),
+    ]
+    student = person.student_profile
+    if person.is_student:
+        fields += [
+            Field("Stage", (student.stage if student else None) or "not set"),
+            Field("Interests", "; ".join(student.interests) if student and student.interests
+                  else "not set"),
+            Field("Research", "; ".join(student.research) if student and student.research
+                  else "not set"),
+            Field("Looking for a mentor", "yes" if student and student.wants_mentor else "no"),
+        ]
+    faculty = person.faculty_profile
+    if faculty is not None:
+        fields += [
+            Field("Specialty", faculty.specialty or "-"),
+            Field("Title", faculty.title or "-"),
+            Field("Research", "; ".join(faculty.research) or "-"),
+            Field("Accepting mentees", "yes" if faculty.accepting else "no"),
+            Field("Capacity", str(faculty.capacity)),
+            Field("Works with", ", ".join(faculty.stages) or "all stages"),
+            Field("Office hours", faculty.office_hours or "-"),
+        ]
+    hint = "" if person.timezone else "Set your time zone so nudges arrive in your daytime: " \
+        "/mentor profile tz:America/New_York"
+    return Reply(title=title, text=hint, fields=tuple(fields))

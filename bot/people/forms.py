@@ -1,0 +1,77 @@
+"""Form descriptions for adapters that edit things in a dialog (Slack's profile modal).
+
+A form is derived from the command it submits to, so a dialog can never offer a field the
+command does not accept, and its submission goes through the same parsing and checks as
+typed options (`Request(path=..., options=...)`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.framework.registry import Option, OptionType, registry
+from bot.infra.models import Person
+
+PROFILE_COMMON = ("tz", "quiet")
+PROFILE_STUDENT = ("stage", "interests", "research", "looking")
+PROFILE_FACULTY = ("specialty", "capacity", "accepting", "office-hours")
+YES_NO = ("yes", "no")
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: str  # text | choice
+    value: str = ""
+    choices: tuple[str, ...] = ()
+    multiline: bool = False
+    max_length: int = 200
+
+
+@dataclass(frozen=True)
+class Form:
+    command: str  # e.g. "mentor profile"
+    title: str
+    fields: tuple[FormField, ...]
+
+
+def _field(option: Option, value: str) -> FormField:
+    label = (option.description or option.name).split(":", 1)[-1].strip()
+    label = label[:1].upper() + label[1:]
+    if option.type is OptionType.CHOICE:
+        return FormField(option.name, label, "choice", value, tuple(option.choices))
+    if option.type in (OptionType.BOOL, OptionType.FLAG):
+        return FormField(option.name, label, "choice", value, YES_NO)
+    return FormField(option.name, label, "text", value,
+                     multiline=option.max_length > 200 or option.type is OptionType.LIST,
+                     max_length=min(option.max_length, 3000))
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def profile_form(person: Person) -> Form:
+    """The `/mentor profile` options that apply to this person, with current values."""
+    spec = registry.get("mentor", ("profile",))
+    if spec is None:
+        raise LookupError("the profile command is not registered")
+    current: dict[str, str] = {"tz": person.timezone or "", "quiet": person.quiet_hours or ""}
+    names = list(PROFILE_COMMON)
+    student = person.student_profile
+    if person.is_student:
+        names += PROFILE_STUDENT
+        if student is not None:
+            current.update(stage=student.stage or "", interests="; ".join(student.interests),
+                           research="; ".join(student.research),
+                           looking=_yes_no(student.wants_mentor))
+    faculty = person.faculty_profile
+    if person.is_faculty:
+        names += PROFILE_FACULTY
+        if faculty is not None:
+            current.update(specialty=faculty.specialty, capacity=str(faculty.capacity),
+                           accepting=_yes_no(faculty.accepting),
+                           **{"office-hours": faculty.office_hours or ""})
+    fields = tuple(_field(option, current.get(option.name, ""))
+                   for name in names if (option := spec.option(name)) is not None)
+    return Form(command="mentor profile", title="Your profile", fields=fields)

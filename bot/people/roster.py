@@ -1,0 +1,660 @@
+"""Roster import: faculty and students from a CSV file, upserted by email.
+
+The import is all-or-nothing. Every row is checked first and every problem collected with
+the row number a person sees in a spreadsheet (the header is row 1), so an organizer fixes
+the whole file in one pass; only a file with no problem at all is written. Lookups are made
+in bulk (a few queries per thousand rows, not one per row) so a 20,000-row roster imports
+in seconds.
+
+An empty optional cell leaves the stored value alone (a new person gets the default), so a
+roster exported from another system with some blank columns never wipes what people set
+for themselves with `/mentor profile`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.framework.errors import UserError
+from bot.infra.models import (
+    FacultyProfile,
+    Identity,
+    InterestGroup,
+    Membership,
+    Person,
+    Role,
+    StudentProfile,
+)
+from bot.infra.zones import UnknownTimeZone, validate_zone
+from bot.people.resolve import EMAIL
+from bot.vocab.stages import normalize_stage
+
+Kind = Literal["faculty", "students"]
+KINDS: tuple[Kind, ...] = ("faculty", "students")
+
+FACULTY_COLUMNS = ("name", "email", "specialty", "title", "research", "capacity", "accepting",
+                   "stages", "timezone", "slack_id", "discord_id")
+STUDENT_COLUMNS = ("name", "email", "stage", "interests", "research", "timezone", "slack_id",
+                   "discord_id")
+COLUMNS: dict[Kind, tuple[str, ...]] = {"faculty": FACULTY_COLUMNS, "students": STUDENT_COLUMNS}
+REQUIRED: dict[Kind, tuple[str, ...]] = {
+    "faculty": ("name", "email", "specialty"),
+    "students": ("name", "email", "stage"),
+}
+ROLE: dict[Kind, str] = {"faculty": "faculty", "students": "student"}
+
+# Longest accepted cell per column; the text columns match the database column sizes.
+MAX_CELL = {"name": 200, "email": 320, "specialty": 100, "title": 100, "timezone": 64,
+            "slack_id": 64, "discord_id": 64, "stage": 32, "capacity": 10, "accepting": 10}
+MAX_LIST_CELL = 1000  # research, interests, stages: the whole cell
+MAX_LIST_ITEM = 100   # one item of a list cell
+MAX_CAPACITY = 50     # the same ceiling `/mentor profile capacity:` accepts
+DEFAULT_CAPACITY = 3
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,63}$")
+DISCORD_ID = re.compile(r"^\d{15,21}$")
+_YES = {"yes", "y", "true"}
+_NO = {"no", "n", "false"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CHUNK = 900  # IN-list size: well under SQLite's bound-parameter limit
+
+Problem = tuple[int, str]  # (row number, reason); row 0 is the file as a whole
+
+
+@dataclass(frozen=True)
+class RowProblems:
+    row: int  # 1 = header, 2 = first data row; 0 = the file as a whole
+    reasons: tuple[str, ...]
+
+    def __str__(self) -> str:
+        where = "File" if self.row == 0 else f"Row {self.row}"
+        return f"{where}: {'; '.join(self.reasons)}"
+
+
+class RosterError(UserError):
+    """The file was refused; `problems` lists every bad row, in row order."""
+
+    def __init__(self, problems: Sequence[RowProblems]) -> None:
+        self.problems = tuple(sorted(problems, key=lambda p: p.row))
+        rows = [p for p in self.problems if p.row]
+        head = (f"{len(rows)} row{'s' if len(rows) != 1 else ''} with problems"
+                if rows else "The file has problems")
+        lines = [f"{head}; nothing was imported."] + [str(p) for p in self.problems]
+        super().__init__("\n".join(lines), title="Import refused")
+
+    def reasons_for(self, row: int) -> tuple[str, ...]:
+        return next((p.reasons for p in self.problems if p.row == row), ())
+
+
+@dataclass
+class RosterRow:
+    """One validated row. `None` means the cell was empty or its column absent."""
+
+    row: int
+    name: str
+    email: str
+    timezone: str | None = None
+    slack_id: str | None = None
+    discord_id: str | None = None
+    # faculty
+    specialty: str | None = None
+    title: str | None = None
+    research: list[str] | None = None
+    capacity: int | None = None
+    accepting: bool | None = None
+    stages: list[str] | None = None
+    # students
+    stage: str | None = None
+    interests: list[str] | None = None
+
+
+@dataclass
+class ImportResult:
+    kind: Kind
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    group: str | None = None
+    joined_group: int = 0
+    identities_added: int = 0
+    created_emails: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def summary(self) -> str:
+        noun = "faculty" if self.kind == "faculty" else "students"
+        text = (f"Imported {self.total} {noun}: {self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged.")
+        if self.group:
+            text += f" {self.joined_group} newly added to the group {self.group}."
+        if not self.changed:
+            text += " Nothing changed."
+        return text
+
+
+# --- reading and checking the file ------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """UTF-8, with or without the byte-order mark spreadsheet programs write."""
+    if len(data) > MAX_FILE_BYTES:
+        raise RosterError([RowProblems(0, (
+            f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",))])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RosterError([RowProblems(0, (
+            f"the file is not UTF-8 text (first bad byte on line {line}); save it as "
+            "“CSV UTF-8”",))]) from None
+
+
+_HEADER_ALIASES = {"e_mail": "email", "time_zone": "timezone", "tz": "timezone",
+                   "slack": "slack_id", "slack_user_id": "slack_id", "discord": "discord_id",
+                   "discord_user_id": "discord_id"}
+
+
+def _header_key(cell: str) -> str:
+    """`Slack ID`, `slack-id` and `slack_id` name the same column; so do `E-mail` and
+    `email`, as spreadsheet users write them."""
+    key = re.sub(r"[^a-z0-9]+", "_", cell.strip().lower()).strip("_")
+    return _HEADER_ALIASES.get(key, key)
+
+
+def parse(text: str, kind: Kind) -> list[RosterRow]:
+    """Check every row of a roster; raise RosterError listing all problems, or return rows."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown roster kind {kind!r}")
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[RowProblems] = []
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise RosterError([RowProblems(1, (f"the header row can't be read: {exc}",))]) from None
+    if not header or not any(cell.strip() for cell in header):
+        raise RosterError([RowProblems(0, (
+            "the file is empty: it needs a header row naming the columns "
+            f"({', '.join(COLUMNS[kind])})",))])
+    index: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        key = _header_key(cell)
+        if key in COLUMNS[kind]:
+            if key in index:
+                problems.append(RowProblems(1, (f"the column {key} appears twice",)))
+            index.setdefault(key, position)
+    missing = [c for c in REQUIRED[kind] if c not in index]
+    if missing:
+        problems.append(RowProblems(1, (
+            f"missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)} "
+            f"(the header must include {', '.join(REQUIRED[kind])})",)))
+    if problems:
+        raise RosterError(problems)
+
+    rows: list[RosterRow] = []
+    first_row_of: dict[str, dict[str, int]] = {"email": {}, "slack_id": {}, "discord_id": {}}
+    number = 1
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(RowProblems(number, (f"this row can't be read as CSV: {exc}",)))
+            break
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line keeps its number but is not a person
+        values = {col: (cells[pos] if pos < len(cells) else "") for col, pos in index.items()}
+        row, reasons = _check_row(number, values, kind)
+        for key, seen in first_row_of.items():
+            value = getattr(row, key) if row else _quick(values, key)
+            if not value:
+                continue
+            fold = value.lower()
+            if fold in seen:
+                label = "email" if key == "email" else key
+                reasons.append(f"the same {label} {value} is already on row {seen[fold]}")
+            else:
+                seen[fold] = number
+        if reasons:
+            problems.append(RowProblems(number, tuple(reasons)))
+        elif row is not None:
+            rows.append(row)
+    if problems:
+        raise RosterError(problems)
+    return rows
+
+
+def _quick(values: dict[str, str], key: str) -> str | None:
+    """A cell's raw value, for duplicate checks on a row that failed other checks."""
+    raw = values.get(key, "").strip()
+    return raw or None
+
+
+def _check_row(number: int, values: dict[str, str], kind: Kind
+               ) -> tuple[RosterRow | None, list[str]]:
+    reasons: list[str] = []
+    cleaned: dict[str, str] = {}
+    for column, raw in values.items():
+        value = raw.strip()
+        limit = MAX_CELL.get(column, MAX_LIST_CELL)
+        if len(value) > limit:
+            reasons.append(f"{column} is too long ({len(value)} characters, at most {limit})")
+            continue
+        if _CONTROL.search(value):
+            reasons.append(f"{column} contains control characters")
+            continue
+        cleaned[column] = unicodedata.normalize("NFC", value)
+
+    def text(column: str) -> str | None:
+        return cleaned.get(column) or None
+
+    name = re.sub(r"\s+", " ", cleaned.get("name", ""))
+    if "name" in values and "name" in cleaned and not name:
+        reasons.append("name is empty")
+    email = cleaned.get("email", "").lower()
+    if "email" in cleaned:
+        if not email:
+            reasons.append("email is missing")
+        elif not EMAIL.match(email):
+            reasons.append(f"“{cleaned['email']}” is not an email address")
+    row = RosterRow(row=number, name=name, email=email)
+
+    if (zone := text("timezone")) is not None:
+        try:
+            row.timezone = validate_zone(zone)
+        except UnknownTimeZone as exc:
+            reasons.append(str(exc))
+    if (slack := text("slack_id")) is not None:
+        slack = slack.upper()
+        if SLACK_ID.match(slack):
+            row.slack_id = slack
+        else:
+            reasons.append(f"slack_id “{slack}” is not a Slack member ID (like U024BE7LH)")
+    if (discord := text("discord_id")) is not None:
+        if DISCORD_ID.match(discord):
+            row.discord_id = discord
+        else:
+            reasons.append(f"discord_id “{discord}” is not a Discord user ID (15–21 digits)")
+    row.research = _list(cleaned, "research", reasons)
+
+    if kind == "faculty":
+        row.specialty = text("specialty")
+        if "specialty" in cleaned and row.specialty is None:
+            reasons.append("specialty is empty")
+        row.title = text("title")
+        if (capacity := text("capacity")) is not None:
+            if re.fullmatch(r"\d+", capacity) and int(capacity) <= MAX_CAPACITY:
+                row.capacity = int(capacity)
+            else:
+                reasons.append(f"capacity must be a whole number from 0 to {MAX_CAPACITY}, "
+                               f"not “{capacity}”")
+        if (accepting := text("accepting")) is not None:
+            if accepting.lower() in _YES:
+                row.accepting = True
+            elif accepting.lower() in _NO:
+                row.accepting = False
+            else:
+                reasons.append(f"accepting must be yes or no, not “{accepting}”")
+        stages = _list(cleaned, "stages", reasons)
+        if stages is not None:
+            row.stages = _stages(stages, reasons)
+    else:
+        if "stage" in cleaned:
+            if not cleaned["stage"]:
+                reasons.append("stage is empty")
+            else:
+                try:
+                    row.stage = normalize_stage(cleaned["stage"])
+                except UserError as exc:
+                    reasons.append(exc.message)
+        row.interests = _list(cleaned, "interests", reasons)
+    return (None if reasons else row), reasons
+
+
+def _list(cleaned: dict[str, str], column: str, reasons: list[str]) -> list[str] | None:
+    raw = cleaned.get(column)
+    if not raw:
+        return None
+    items: list[str] = []
+    for part in raw.split(";"):
+        item = re.sub(r"\s+", " ", part.strip())
+        if not item:
+            continue
+        if len(item) > MAX_LIST_ITEM:
+            reasons.append(f"an item of {column} is too long ({len(item)} characters, "
+                           f"at most {MAX_LIST_ITEM})")
+            return None
+        if item.lower() not in {i.lower() for i in items}:
+            items.append(item)
+    return items or None
+
+
+def _stages(items: list[str], reasons: list[str]) -> list[str] | None:
+    stages: list[str] = []
+    for item in items:
+        try:
+            stage = normalize_stage(item)
+        except UserError as exc:
+            reasons.append(f"stages: {exc.message}")
+            return None
+        if stage not in stages:
+            stages.append(stage)
+    return stages
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def import_csv(session: Session, data: bytes | str, kind: Kind, *, now: datetime,
+               group: str | None = None) -> ImportResult:
+    """Check the whole file, then upsert it. Raises RosterError (nothing changed) on any
+    problem; the caller's unit of work commits the result."""
+    text = decode(data) if isinstance(data, bytes) else data
+    return upsert(session, parse(text, kind), kind, now=now, group=group)
+
+
+PROFILE_FIELDS: dict[str, tuple[str, ...]] = {
+    "faculty": ("specialty", "title", "research", "capacity", "accepting", "stages"),
+    "student": ("stage", "interests", "research"),
+}
+
+
+def upsert(session: Session, rows: Sequence[RosterRow], kind: Kind, *, now: datetime,
+           group: str | None = None) -> ImportResult:
+    target = _group(session, group) if group else None
+    role = ROLE[kind]
+    stored = _stored(session, [r.email for r in rows], role, target)
+    owners = _identity_owners(session, rows)
+
+    problems: list[RowProblems] = []
+    for row in rows:
+        known = stored.get(row.email)
+        reasons = []
+        for platform, external_id in _identities(row):
+            owner = owners.get((platform, external_id))
+            if owner is not None and (known is None or owner[0] != known.id):
+                reasons.append(f"{platform}_id {external_id} already belongs to {owner[1]}")
+        if reasons:
+            problems.append(RowProblems(row.row, tuple(reasons)))
+    if problems:
+        raise RosterError(problems)
+
+    result = ImportResult(kind=kind, group=target.slug if target else None)
+    new_rows = [r for r in rows if r.email not in stored]
+    # Compare against plain column values first: the common re-import of an unchanged
+    # roster then never builds ORM objects at all.
+    changing = [r for r in rows if r.email in stored and stored[r.email].differs(r, owners)]
+    result.unchanged = len(rows) - len(new_rows) - len(changing)
+    people = _people_by_id(session, [stored[r.email].id for r in changing])
+    for row in changing:
+        person = people[row.email]
+        changed = _update(person, row, role, now)
+        added = _add_identities(person, row, owners)
+        result.identities_added += added
+        if target is not None and not stored[row.email].member:
+            session.add(Membership(person_id=person.id, group_id=target.id, joined_at=now))
+            result.joined_group += 1
+            changed = True
+        if changed or added:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    session.flush()
+    if new_rows:
+        result.identities_added += _insert(session, new_rows, role, now, target)
+        result.created = len(new_rows)
+        result.created_emails = [r.email for r in new_rows]
+        if target is not None:
+            result.joined_group += len(new_rows)
+    return result
+
+
+@dataclass
+class _Stored:
+    """What is stored for one person, as plain values, to tell whether a row changes it."""
+
+    id: int
+    name: str
+    timezone: str | None
+    profile: dict[str, Any] | None  # the role's profile columns; None when there is none
+    has_role: bool = False
+    member: bool = True  # of the target group (True when there is no target)
+
+    def differs(self, row: RosterRow,
+                owners: dict[tuple[str, str], tuple[int, str]]) -> bool:
+        if not self.has_role or self.profile is None or not self.member:
+            return True
+        if row.name != self.name or (row.timezone is not None
+                                     and row.timezone != self.timezone):
+            return True
+        if any((platform, external_id) not in owners
+               for platform, external_id in _identities(row)):
+            return True
+        return any(getattr(row, column) is not None
+                   and getattr(row, column) != self.profile[column]
+                   for column in self.profile)
+
+
+def _stored(session: Session, emails: Sequence[str], role: str,
+            target: InterestGroup | None) -> dict[str, _Stored]:
+    model: Any = FacultyProfile if role == "faculty" else StudentProfile
+    columns = PROFILE_FIELDS[role]
+    found: dict[str, _Stored] = {}
+    # Emails are matched case-insensitively, which no index serves: one pass over the
+    # emails, filtered here, then lookups by primary key.
+    wanted = set(emails)
+    matched = [person_id for person_id, email in session.execute(
+        select(Person.id, Person.email).where(Person.email.is_not(None)))
+        if email.lower() in wanted]
+    for chunk in _chunks(matched):
+        query = (select(Person.id, Person.email, Person.name, Person.timezone,
+                        model.person_id, *(getattr(model, c) for c in columns))
+                 .outerjoin(model, model.person_id == Person.id)
+                 .where(Person.id.in_(chunk)))
+        by_id: dict[int, _Stored] = {}
+        for person_id, email, name, timezone, profile_id, *values in session.execute(query):
+            profile = dict(zip(columns, values, strict=True)) if profile_id else None
+            by_id[person_id] = found[email.lower()] = _Stored(person_id, name, timezone,
+                                                             profile)
+        ids = list(by_id)
+        for person_id in session.scalars(select(Role.person_id).where(
+                Role.role == role, Role.person_id.in_(ids))):
+            by_id[person_id].has_role = True
+        if target is not None:
+            members = set(session.scalars(select(Membership.person_id).where(
+                Membership.group_id == target.id, Membership.person_id.in_(ids))))
+            for person_id, known in by_id.items():
+                known.member = person_id in members
+    return found
+
+
+def _group(session: Session, slug: str) -> InterestGroup:
+    cleaned = slug.strip().lower().lstrip("#")
+    found = session.scalar(select(InterestGroup).where(InterestGroup.slug == cleaned))
+    if found is None:
+        raise UserError(
+            f"There is no group “{slug}”. Create it first with "
+            f"`mentorbot organizer add EMAIL --group {cleaned}` (which also makes EMAIL its "
+            "organizer), then import again.", title="Unknown group")
+    return found
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start:start + _CHUNK]
+
+
+def _people_by_id(session: Session, ids: Sequence[int]) -> dict[str, Person]:
+    found: dict[str, Person] = {}
+    for chunk in _chunks(list(ids)):
+        query = (select(Person).where(Person.id.in_(chunk))
+                 .options(selectinload(Person.roles), selectinload(Person.identities),
+                          selectinload(Person.faculty_profile),
+                          selectinload(Person.student_profile)))
+        for person in session.scalars(query):
+            found[(person.email or "").lower()] = person
+    return found
+
+
+def _identities(row: RosterRow) -> Iterable[tuple[str, str]]:
+    if row.slack_id:
+        yield "slack", row.slack_id
+    if row.discord_id:
+        yield "discord", row.discord_id
+
+
+def _identity_owners(session: Session, rows: Sequence[RosterRow]
+                     ) -> dict[tuple[str, str], tuple[int, str]]:
+    """(platform, external id) → (person id, "Name <email>") for ids already stored, in any
+    workspace: one person's id is never given to another. One pass over the identities
+    (filtered here) stays linear where a long IN list over an unindexed column would make
+    the database compare every row with every value."""
+    wanted = {pair for r in rows for pair in _identities(r)}
+    owners: dict[tuple[str, str], tuple[int, str]] = {}
+    if not wanted:
+        return owners
+    query = (select(Identity.platform, Identity.external_id, Identity.person_id)
+             .where(Identity.platform.in_(("slack", "discord"))))
+    hits = {(platform, external_id): person_id
+            for platform, external_id, person_id in session.execute(query)
+            if (platform, external_id) in wanted}
+    labels: dict[int, str] = {}
+    for chunk in _chunks(sorted(set(hits.values()))):
+        for person_id, name, email in session.execute(
+                select(Person.id, Person.name, Person.email).where(Person.id.in_(chunk))):
+            labels[person_id] = f"{name} <{email}>" if email else name
+    return {pair: (person_id, labels[person_id]) for pair, person_id in hits.items()}
+
+
+def _insert(session: Session, rows: Sequence[RosterRow], role: str, now: datetime,
+            target: InterestGroup | None) -> int:
+    """Create the people of `rows` with bulk INSERTs (a few statements per thousand rows
+    instead of an object graph per person); returns how many identities were added.
+    """
+    ids = list(session.scalars(
+        insert(Person).returning(Person.id, sort_by_parameter_order=True),
+        [{"name": r.name, "email": r.email, "timezone": r.timezone, "created_at": now}
+         for r in rows]))
+    _insert_rows(session, Role, [{"person_id": i, "role": role, "group_id": None} for i in ids])
+    if role == "faculty":
+        _insert_rows(session, FacultyProfile, [{
+            "person_id": i, "specialty": r.specialty or "", "title": r.title or "",
+            "research": r.research or [],
+            "capacity": DEFAULT_CAPACITY if r.capacity is None else r.capacity,
+            "accepting": True if r.accepting is None else r.accepting,
+            "stages": r.stages or [], "office_hours": None, "reputation": 0,
+            "requests_answered": 0, "requests_unanswered": 0, "response_hours_total": 0.0,
+            "accepting_since": now if r.accepting is not False else None,
+        } for i, r in zip(ids, rows, strict=True)])
+    else:
+        _insert_rows(session, StudentProfile, [{
+            "person_id": i, "stage": r.stage, "interests": r.interests or [],
+            "research": r.research or [], "wants_mentor": False,
+        } for i, r in zip(ids, rows, strict=True)])
+    identities = [{"person_id": i, "platform": platform, "workspace": "",
+                   "external_id": external_id, "dm_channel_id": None, "dm_blocked_at": None}
+                  for i, r in zip(ids, rows, strict=True)
+                  for platform, external_id in _identities(r)]
+    if identities:
+        _insert_rows(session, Identity, identities)
+    if target is not None:
+        _insert_rows(session, Membership, [
+            {"person_id": i, "group_id": target.id, "joined_at": now} for i in ids])
+    return len(identities)
+
+
+def _insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """A Core INSERT of many rows. Asking for RETURNING makes SQLAlchemy send them as
+    multi-row statements (its "insertmanyvalues" batches) on every driver; a plain
+    executemany would be one round trip per row with psycopg."""
+    table = model.__table__
+    key = next(iter(table.primary_key.columns))
+    session.execute(insert(table).returning(key), list(rows))
+
+
+def _set(target: Any, attribute: str, value: Any) -> bool:
+    """Assign only a given, different value; True when something changed."""
+    if value is None or getattr(target, attribute) == value:
+        return False
+    setattr(target, attribute, value)
+    return True
+
+
+def _update(person: Person, row: RosterRow, role: str, now: datetime) -> bool:
+    changed = _set(person, "name", row.name)
+    changed |= _set(person, "timezone", row.timezone)
+    if not person.has_role(role):
+        person.roles.append(Role(role=role))
+        changed = True
+    if role == "faculty":
+        profile = person.faculty_profile
+        if profile is None:
+            profile = person.faculty_profile = FacultyProfile(
+                specialty="", title="", research=[], capacity=DEFAULT_CAPACITY, accepting=True,
+                stages=[], reputation=0, requests_answered=0, requests_unanswered=0,
+                response_hours_total=0.0, accepting_since=now)
+            changed = True
+        if row.accepting and not profile.accepting:
+            profile.accepting_since = now
+        for attribute in ("specialty", "title", "research", "capacity", "accepting", "stages"):
+            changed |= _set(profile, attribute, getattr(row, attribute))
+    else:
+        student = person.student_profile
+        if student is None:
+            student = person.student_profile = StudentProfile(
+                stage=None, interests=[], research=[], wants_mentor=False)
+            changed = True
+        for attribute in ("stage", "interests", "research"):
+            changed |= _set(student, attribute, getattr(row, attribute))
+    return changed
+
+
+def _add_identities(person: Person, row: RosterRow,
+                    owners: dict[tuple[str, str], tuple[int, str]]) -> int:
+    added = 0
+    for platform, external_id in _identities(row):
+        if (platform, external_id) in owners:
+            continue  # already this person's (another owner was refused above)
+        person.identities.append(Identity(platform=platform, workspace="",
+                                          external_id=external_id))
+        owners[(platform, external_id)] = (person.id, person.name)
+        added += 1
+    return added
+
+
+# --- writing a roster (the demo data, exports) ------------------------------------------
+
+
+def to_csv(kind: Kind, records: Iterable[dict[str, Any]]) -> str:
+    """A roster file in the import format; list values are joined with `;`."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS[kind]), lineterminator="\n",
+                            extrasaction="raise")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({
+            key: ("; ".join(value) if isinstance(value, list | tuple)
+                  else "yes" if value is True else "no" if value is False
+                  else "" if value is None else str(value))
+            for key, value in record.items()
+        })
+    return out.getvalue()

@@ -1,1 +1,0 @@
-"""Pure domain rules: functions of plain values, no database, clock or network."""
