@@ -1,4 +1,4 @@
-"""Planning throughput: the planner's bulk write of nudge rows (bot.planning.store, one
+"""Planning throughput: the planner's bulk write of nudge rows (bot.nudges.store, one
 multi-row INSERT … ON CONFLICT DO NOTHING per 5,000) against the naive alternative, one
 APScheduler job per nudge in a SQLAlchemyJobStore, on SQLite files.
 
@@ -19,8 +19,7 @@ from sqlalchemy import func, select
 from bench.nudge_support import add_people, scratch_sqlite
 from bot.framework.replies import Action, Reply
 from bot.infra.models import Nudge
-from bot.nudges.planning import Plan, PlannedNudge
-from bot.nudges.store import store_plans
+from bot.nudges.planning import Plan, PlannedNudge, store_plans
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
 

@@ -22,7 +22,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from bot.infra.db import Database  # noqa: E402
 from bot.infra.models import ActionItem, Contact, Mentorship, Person, Role  # noqa: E402
 from bot.mentoring.planning import plan_relationships  # noqa: E402
-from bot.nudges.store import store_plans  # noqa: E402
+from bot.nudges.planning import store_plans  # noqa: E402
 
 T0 = datetime(2027, 1, 4, 15, tzinfo=UTC)
 ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", None)

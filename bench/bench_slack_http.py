@@ -114,14 +114,8 @@ def seed(url: str, faculty: int, students: int) -> None:
 
 
 def command_lines() -> list[str]:
-    import bot.app.commands  # noqa: F401
-    from bot.framework.registry import registry
-
-    lines = ["/mentor help", "/mentor profile", "/mentor list", "/letter list",
-             "/letter help"]
-    if registry.get("mentor", ("find",)) is not None:
-        lines += ["/mentor find sepsis ultrasound", "/mentor find specialty:pediatrics"]
-    return lines
+    return ["/mentor help", "/mentor profile", "/mentor list", "/letter list", "/letter help",
+            "/mentor find sepsis ultrasound", "/mentor find specialty:pediatrics"]
 
 
 def fake_api() -> tuple[subprocess.Popen[str], str]:

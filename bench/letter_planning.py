@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from bot.app.planning import plan_all
 from bot.infra.db import Database
 from bot.infra.models import Letter, LetterEvent, Nudge, Person, Role
 from bot.infra.settings import Settings
-from bot.nudges.planning import plan_all
 
 STATES = ("planned", "asked", "agreed", "packet-sent", "submitted", "thanked", "declined")
 ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", None)

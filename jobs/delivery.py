@@ -44,8 +44,8 @@ from bot.infra.clock import Clock
 from bot.infra.db import Database
 from bot.infra.models import Identity, Nudge, Person
 from bot.infra.zones import zone
-from bot.nudges.notices import NOTICE
 from bot.nudges.quiet_hours import next_allowed
+from bot.nudges.vocab import NudgeKind
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def nudge_actions(nudge_id: int) -> tuple[Action, ...]:
 
 def reply_for(nudge_id: int, kind: str, payload: dict[str, Any]) -> Reply:
     reply = Reply.from_dict(payload)
-    if kind == NOTICE:
+    if kind == NudgeKind.NOTICE:
         return reply
     return replace(reply, actions=reply.actions + nudge_actions(nudge_id))
 
@@ -340,7 +340,7 @@ class Sweeper:
             allowed = next_allowed(now, zone(tz, self.default_timezone), quiet)
             ready: list[Claimed] = []
             for nudge in nudges:
-                if nudge.kind != NOTICE and allowed > now:
+                if nudge.kind != NudgeKind.NOTICE and allowed > now:
                     deferrals.append({"b_id": nudge.id, "b_due": allowed})
                 else:
                     ready.append(nudge)

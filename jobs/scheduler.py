@@ -138,7 +138,7 @@ class SchedulerService:
                 return
 
     def plan(self) -> None:
-        from bot.nudges.planning import plan_all
+        from bot.app.planning import plan_all
 
         with self.core.db.session() as session:
             added = plan_all(session, self.core.clock.now(), self.core.settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.framework.context import ChannelRef
+from bot.framework.channels import ChannelRef
 from bot.infra.models import ChannelBinding, InterestGroup, Membership, Person
 from tests.support.factories import add_faculty, add_group, add_student
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-import bot.app.commands  # noqa: F401
 from bot.app.core import Core
 from bot.app.demo import email_of, load
-from bot.framework.registry import registry
 from bot.home.dashboard import dashboard
 from bot.infra.models import ActionItem, IntroRequest, Letter, Mentorship, Person
 
@@ -42,7 +40,7 @@ def test_student_dashboard_lists_mentors_items_and_letters(core: Core) -> None:
         for section in reply.sections:
             for action in section.actions:
                 root, *path = action.command.split()
-                assert registry.get(root, tuple(path)) is not None
+                assert core.registry.get(root, tuple(path)) is not None
 
 
 def test_faculty_dashboard_shows_waiting_intro_requests(core: Core) -> None:

@@ -13,10 +13,12 @@ import discord
 import pytest
 from discord import app_commands
 
-import bot.app.commands  # noqa: F401  (registers every command)
 from adapters.discord.client import DiscordBot, MentorClient
 from adapters.discord.commands import build_groups, build_tree, payload
-from bot.framework.registry import Option, OptionType, Registry, registry
+from bot.app.commands import default_registry
+from bot.framework.registry import Option, OptionType, Registry
+from bot.framework.registry import command as make_command
+from bot.framework.replies import Reply
 from tests.support.discord_stubs import find_command
 
 NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
@@ -93,7 +95,7 @@ def test_payload_is_within_discord_limits(commands: list[dict[str, Any]]) -> Non
 
 
 def test_every_visible_command_is_there_with_its_options(client: MentorClient) -> None:
-    for spec in registry.specs():
+    for spec in default_registry().specs():
         command = find_command(client.tree, spec.name)
         assert command.extras["spec"] is spec
         assert {p.display_name for p in command.parameters} == {o.name for o in spec.options}
@@ -101,7 +103,7 @@ def test_every_visible_command_is_there_with_its_options(client: MentorClient) -
             option = spec.option(parameter.display_name)
             assert option is not None
             assert parameter.required == option.required
-    hidden = [s for s in registry.specs(include_hidden=True) if s.hidden]
+    hidden = [s for s in default_registry().specs(include_hidden=True) if s.hidden]
     for spec in hidden:
         with pytest.raises(AssertionError):
             find_command(client.tree, spec.name)
@@ -143,10 +145,10 @@ def test_a_new_core_command_appears_with_no_discord_code() -> None:
                choices=tuple(f"portal-{i}" for i in range(30))),
         Option("class", description="a Python keyword as an option name"),
     ]
-    fresh.command("letter", "frobnicate", summary="S" * 150, options=options)(
-        lambda ctx, args: None)  # type: ignore[arg-type,return-value]
-    fresh.command("letter", "batch run", summary="A nested command.")(
-        lambda ctx, args: None)  # type: ignore[arg-type,return-value]
+    fresh.add(make_command("letter", "frobnicate", summary="S" * 150, options=options),
+              lambda ctx, args: Reply())
+    fresh.add(make_command("letter", "batch run", summary="A nested command."),
+              lambda ctx, args: Reply())
     recorder = Recorder()
     tree = build_tree(discord.Client(intents=discord.Intents.none()), fresh, recorder)
     (letter,) = payload(tree)
@@ -174,13 +176,15 @@ def test_a_new_core_command_appears_with_no_discord_code() -> None:
 
 def test_what_discord_would_reject_fails_at_build_time() -> None:
     too_many = Registry()
-    too_many.command("mentor", "wide", summary="w",
-                     options=[Option(f"o{i}") for i in range(26)])(lambda c, a: None)  # type: ignore[arg-type,return-value]
+    too_many.add(make_command("mentor", "wide", summary="w",
+                              options=[Option(f"o{i}") for i in range(26)]),
+                 lambda c, a: Reply())
     with pytest.raises(ValueError, match="25"):
         build_groups(too_many, Recorder())
     clash = Registry()
-    clash.command("mentor", "group", summary="a command")(lambda c, a: None)  # type: ignore[arg-type,return-value]
-    clash.command("mentor", "group create", summary="and a group")(lambda c, a: None)  # type: ignore[arg-type,return-value]
+    clash.add(make_command("mentor", "group", summary="a command"), lambda c, a: Reply())
+    clash.add(make_command("mentor", "group create", summary="and a group"),
+              lambda c, a: Reply())
     with pytest.raises(ValueError, match="both"):
         build_groups(clash, Recorder())
 

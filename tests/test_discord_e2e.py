@@ -20,7 +20,7 @@ from bot.framework.replies import Action, Reply
 from bot.infra.db import Database
 from bot.infra.models import Identity, InterestGroup, Nudge, Person
 from bot.infra.settings import Settings
-from bot.nudges.notices import queue_notice
+from bot.nudges.store import queue_notice
 from jobs.delivery import Sweeper
 from tests.support.discord_e2e import TIMEOUT, connected, fake_discord
 from tests.support.discord_fake import APP_ID, CHANNEL_ID, FakeDiscord
@@ -101,7 +101,7 @@ def test_dm_nudge_button_works_after_a_restart_and_429_is_waited_out(sqlite_url,
     student_id = _student(core)
     action = Action("Use Paris time", "mentor profile", {"tz": "Europe/Paris"}, "primary")
     with core.db.session() as session:
-        queue_notice(session, session.get_one(Person, student_id),
+        queue_notice(session, student_id,
                      Reply(title="Your time zone", text="Set it with one press.",
                            actions=(action,)), key="tz-hint", now=clock.now())
 
@@ -142,7 +142,7 @@ def test_closed_dms_keep_the_nudge_and_show_a_notice_on_next_command(sqlite_url,
     core = _core(sqlite_url, clock)
     student_id = _student(core)
     with core.db.session() as session:
-        queue_notice(session, session.get_one(Person, student_id),
+        queue_notice(session, student_id,
                      Reply(title="Time to check in"), key="check-in", now=clock.now())
 
     async def scenario() -> None:

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text
 
+from bot.app.planning import plan_all
 from bot.framework.errors import UserError
 from bot.framework.replies import Action, Reply
 from bot.infra.models import (
@@ -22,7 +23,6 @@ from bot.infra.models import (
     StudentProfile,
 )
 from bot.matching.intros import answer_request
-from bot.nudges.planning import plan_all
 from tests.support.factories import add_faculty, add_group, add_student
 
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.app.planning import plan_all
 from bot.infra.models import Letter, Nudge
-from bot.nudges.planning import plan_all
 from tests.support.factories import add_faculty, add_student
 
 NY = "America/New_York"

@@ -1,8 +1,9 @@
-"""The tree stays ruff-clean; part of the suite so the one test command covers it."""
+"""The tree stays ruff-clean and mypy-clean; part of the suite so the one test command
+covers both, and CI fails on a type error as on a failing test."""
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -12,12 +13,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _tool(module: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        pytest.skip(f"{module} is not installed (pip install -e '.[test]')")
+
+
 def test_ruff_clean() -> None:
-    if shutil.which("ruff") is None:
-        try:
-            import ruff  # noqa: F401
-        except ImportError:
-            pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    _tool("ruff")
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_clean() -> None:
+    _tool("mypy")
+    result = subprocess.run([sys.executable, "-m", "mypy", "bot", "adapters", "jobs"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -12,8 +12,8 @@ from bot.framework.replies import Action, Field, Reply, Section
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Nudge
-from bot.nudges.planning import Plan, PlannedNudge
-from bot.nudges.store import insert_nudges, store_plans
+from bot.nudges.planning import Plan, PlannedNudge, store_plans
+from bot.nudges.store import insert_bulk
 from jobs.delivery import claim
 from tests.support.factories import add_student
 
@@ -55,10 +55,10 @@ def test_planning_again_adds_nothing_and_counts_right(database: Database,
     with database.session() as session:
         ana = add_student(session, "Ana Lopez")
         first = [planned(ana.id, i, now + timedelta(days=i)) for i in range(7)]
-        assert insert_nudges(session, first, now=now) == 7
+        assert insert_bulk(session, first, now=now) == 7
     with database.session() as session:
         more = first + [planned(ana.id, 100, now)]
-        assert insert_nudges(session, more, now=now) == 1
-        assert insert_nudges(session, more, now=now) == 0
+        assert insert_bulk(session, more, now=now) == 1
+        assert insert_bulk(session, more, now=now) == 0
     with database.session() as session:
         assert len(session.scalars(select(Nudge.id)).all()) == 8

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from bot.app.planning import plan_all
 from bot.framework.replies import Action
 from bot.infra.models import ActionItem, Contact, InterestGroup, IntroRequest, Mentorship
-from bot.nudges.planning import plan_all
 from tests.support.factories import add_faculty, add_group, add_student
 from tests.support.relationships import add_mentorship, nudges_of
 

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from bot.app.planning import plan_all
 from bot.framework.replies import Action, Reply
 from bot.infra.models import Nudge, Person
 from bot.mentoring.store import record_contact
-from bot.nudges.planning import plan_all
 from tests.support.factories import add_faculty, add_student
 from tests.support.relationships import (
     add_contact,

@@ -12,7 +12,7 @@ from typing import TextIO
 from bot.app.core import Core, Request
 from bot.framework.channels import Address, ChannelTarget, Router
 from bot.framework.replies import Attachment, Reply
-from bot.nudges.notices import NOTICE
+from bot.nudges.vocab import NudgeKind
 from jobs.delivery import sweep
 
 PROMPT = "mentorbot> "
@@ -100,4 +100,4 @@ class Shell:
     def deliver(self) -> None:
         assert self.router is not None
         # Only messages caused by what was just typed; planned nudges wait for their sweep.
-        sweep(self.core.db, self.core.clock, self.router, kinds=(NOTICE,))
+        sweep(self.core.db, self.core.clock, self.router, kinds=(NudgeKind.NOTICE,))

@@ -22,7 +22,7 @@ from adapters.discord.autocomplete import RosterIndex
 from adapters.discord.commands import AutocompleteCallback, build_tree
 from adapters.discord.render import ActionButton, render
 from bot.app.core import Core, Request
-from bot.framework.context import ChannelRef
+from bot.framework.channels import ChannelRef
 from bot.framework.registry import CommandSpec, Option, OptionType, Registry
 from bot.framework.replies import Reply, error_reply
 

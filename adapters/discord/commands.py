@@ -136,7 +136,7 @@ def make_command(spec: CommandSpec, dispatcher: Dispatcher, *, name: str,
     }
     if choices:
         decorated = app_commands.choices(**choices)(decorated)
-    completers = {}
+    completers: dict[str, Any] = {}
     for p in params:
         if p.python_name in choices:
             continue

@@ -28,8 +28,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.app.core import Core, Request
-from bot.framework.channels import DeliveryError
-from bot.framework.context import ChannelRef
+from bot.framework.channels import ChannelRef, DeliveryError
 from bot.framework.replies import Reply, error_reply
 from bot.infra.events import first_time, joined_channel
 from bot.infra.models import Person

@@ -1,9 +1,38 @@
-"""Command modules register themselves into `bot.framework.registry.registry` on import."""
+"""The one command registry, built explicitly from every feature's command set. Nothing
+registers itself on import: a module that is imported but not listed here adds nothing."""
 
-from bot.framework import help  # noqa: F401
-from bot.groups import commands as groups  # noqa: F401
-from bot.letters import commands as letters  # noqa: F401
-from bot.matching import commands as matching  # noqa: F401
-from bot.mentoring import commands as relationships  # noqa: F401
-from bot.nudges import commands as nudges  # noqa: F401
-from bot.people import commands as profile  # noqa: F401
+from __future__ import annotations
+
+from functools import cache
+
+from bot.framework import help
+from bot.framework.registry import CommandSet, Registry
+from bot.groups import commands as groups
+from bot.letters import commands as letters
+from bot.matching import commands as matching
+from bot.mentoring import commands as mentoring
+from bot.nudges import commands as nudges
+from bot.people import commands as people
+
+COMMAND_SETS: tuple[CommandSet, ...] = (
+    help.commands,
+    people.commands,
+    matching.commands,
+    mentoring.commands,
+    groups.commands,
+    letters.commands,
+    nudges.commands,
+)
+
+
+def build_registry() -> Registry:
+    registry = Registry()
+    for commands in COMMAND_SETS:
+        registry.include(commands)
+    return registry
+
+
+@cache
+def default_registry() -> Registry:
+    """The program's registry (specs and handlers never change while it runs)."""
+    return build_registry()

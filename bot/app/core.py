@@ -11,14 +11,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.framework.context import ChannelRef, Context
+from bot.app.commands import default_registry
+from bot.framework.channels import ChannelRef
+from bot.framework.context import Context
 from bot.framework.errors import UserError
-from bot.framework.registry import Registry, registry
+from bot.framework.registry import Registry
 from bot.framework.replies import Action, Reply, error_reply
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.db import Database
 from bot.infra.models import Identity, Person, Role
 from bot.infra.settings import Settings, get_settings
+from bot.nudges.store import queue_notice
+from bot.people.resolve import find_by_identity, names_match, resolve_in_request
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +58,8 @@ class Core:
     db: Database
     clock: Clock = field(default_factory=SystemClock)
     settings: Settings = field(default_factory=get_settings)
-    registry: Registry = field(default_factory=lambda: registry)
+    registry: Registry = field(default_factory=default_registry)
     _delivery_listeners: list[Callable[[], None]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        import bot.app.commands  # noqa: F401  (registers every command)
 
     # --- commands ----------------------------------------------------------------------
 
@@ -76,18 +77,27 @@ class Core:
                 actor = session.get(Person, request.actor_id)
                 if actor is None:
                     raise UserError("I don't know you yet. Ask an organizer to add you.")
+                now = self.clock.now()
                 ctx = Context(
-                    core=self,
                     session=session,
                     actor=actor,
-                    now=self.clock.now(),
+                    now=now,
+                    settings=self.settings,
+                    registry=self.registry,
+                    resolver=resolve_in_request,
+                    exact_name=names_match,
                     channel=request.channel,
                     is_admin=request.is_admin,
                 )
                 self.registry.check_permission(ctx, parsed.spec)
                 args = self.registry.bind(ctx, parsed)
-                reply = parsed.spec.handler(ctx, args)
-                callbacks = ctx._after_commit
+                reply = self.registry.handler(parsed.spec)(ctx, args)
+                for notice in ctx.notices:
+                    queue_notice(session, notice.person.id, notice.reply, key=notice.key,
+                                 now=now)
+                callbacks = ctx.after_commit_callbacks()
+                if ctx.notices or ctx.delivery_needed:
+                    callbacks.append(self.poke_delivery)
         except UserError as exc:
             return error_reply(exc.message, title=exc.title)
         except Exception:
@@ -127,8 +137,6 @@ class Core:
             return self._identify(user)
 
     def _identify(self, user: PlatformUser) -> int:
-        from bot.people.resolve import find_by_identity
-
         with self.db.session() as session:
             person = find_by_identity(session, user.platform, user.workspace, user.external_id)
             if person is None and user.email:

@@ -675,14 +675,15 @@ class _Loader:
                                                  now=created_at)
         emails = [f.email for f in FACULTY] + [s.email for s in STUDENTS]
         self.people = {p.email: p for p in self.session.scalars(
-            select(Person).where(Person.email.in_(emails)))}
+            select(Person).where(Person.email.in_(emails))) if p.email is not None}
         # What the roster format does not carry, set only on people this run created so
         # a second run (or an edit made since) is never overwritten.
         new = set(self.result.faculty.created_emails) | set(self.result.students.created_emails)
         for spec in FACULTY:
             if spec.email in new:
-                profile = self.people[spec.email].faculty_profile
-                assert profile is not None
+                faculty = self.people[spec.email].faculty_profile
+                assert faculty is not None
+                profile = faculty
                 profile.office_hours = spec.office_hours
                 profile.reputation = spec.reputation
                 profile.requests_answered = spec.answered
@@ -690,9 +691,9 @@ class _Loader:
                 profile.requests_unanswered = spec.unanswered
         for student in STUDENTS:
             if student.email in new and student.wants_mentor:
-                profile = self.people[student.email].student_profile
-                assert profile is not None
-                profile.wants_mentor = True
+                wish = self.people[student.email].student_profile
+                assert wish is not None
+                wish.wants_mentor = True
 
     def load_memberships(self) -> None:
         wanted: list[tuple[str, str]] = []

@@ -13,10 +13,13 @@ import sys
 import threading
 from typing import Protocol
 
+from adapters.console import ConsoleChannel, Shell
 from bot.app.cli.common import core as make_core
+from bot.app.cli.shell import pick_person
 from bot.app.core import Core
 from bot.framework.channels import Channel, Router
 from bot.infra.settings import Settings, get_settings
+from jobs.scheduler import build as build_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +31,7 @@ To connect it, set in the environment or a .env file:
   Discord: DISCORD_TOKEN
 """
 
-ADAPTER_BUILDERS = {
+ADAPTER_BUILDERS = {  # imported only when configured: each loads its platform library
     "slack": "adapters.slack.service",
     "discord": "adapters.discord.service",
 }
@@ -81,16 +84,12 @@ def delivery_router(core: Core, settings: Settings) -> Router:
         if channel is not None:
             router.add(channel)
     if not router.channels:
-        from adapters.console import ConsoleChannel
-
         router.add(ConsoleChannel())
     return router
 
 
 def _scheduler(core: Core, router: Router) -> Service:
-    from jobs.scheduler import build
-
-    return build(core, router)
+    return build_scheduler(core, router)
 
 
 def _serve(services: list[Service]) -> int:
@@ -107,9 +106,6 @@ def _serve(services: list[Service]) -> int:
 
 
 def _console(core: Core, as_email: str | None) -> int:
-    from adapters.console import ConsoleChannel, Shell
-    from bot.app.cli.shell import pick_person
-
     with core.db.session() as session:
         person = pick_person(session, as_email)
         if person is None:

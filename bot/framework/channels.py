@@ -1,5 +1,7 @@
-"""How the core reaches a person: the delivery channel protocol adapters implement. The core
-and jobs talk to channels through this, never to a platform library."""
+"""Where requests come from and how the core reaches people: `ChannelRef` names the place a
+command was typed; `Channel` is the delivery protocol adapters implement, and `Router`
+picks one per person. The core and jobs talk to channels through this, never to a platform
+library."""
 
 from __future__ import annotations
 
@@ -8,6 +10,16 @@ from typing import Protocol
 
 from bot.framework.replies import Reply
 from bot.infra.models import Person
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """Where a command was typed. `workspace` is the Slack team or Discord guild id."""
+
+    platform: str
+    workspace: str = ""
+    channel_id: str = ""
+    is_dm: bool = False
 
 
 @dataclass(frozen=True)

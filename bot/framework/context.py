@@ -1,67 +1,84 @@
-"""What a handler gets: the acting person, the unit of work, the clock and the helpers that
-turn what the user typed into domain objects."""
+"""What a handler gets: the acting person, the unit of work, the time, the settings, and the
+helpers that turn what the user typed into domain objects (it is the registry's `Binder`).
+
+Services never take a `Context`: handlers pass them explicit values (session, actor, now,
+zone, settings). Direct messages a handler owes someone are collected here (`notify`) and
+written to the outbox by the core in the same unit of work, so a refused command queues
+nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.framework.errors import NotAllowed, UserError
-from bot.framework.registry import DateWhen
-from bot.infra.dates import parse_day
-from bot.infra.models import ChannelBinding, InterestGroup, Person
-from bot.infra.zones import to_local
-from bot.people import resolve as people
+from bot.framework.channels import ChannelRef
+from bot.framework.errors import UserError
+from bot.framework.registry import Audience, Registry
+from bot.framework.replies import Reply
+from bot.infra.dates import DateWhen, parse_day
+from bot.infra.models import Person
+from bot.infra.settings import Settings
+from bot.infra.zones import local_day
 
-if TYPE_CHECKING:
-    from bot.app.core import Core
-    from bot.framework.replies import Reply
+
+class PersonResolver(Protocol):
+    """Turns a reference (name, email, mention, `person:ID`) into a person, or raises a
+    `UserError` listing the closest candidates. Supplied by the people feature."""
+
+    def __call__(self, session: Session, ref: str, *, role: str | None,
+                 channel: ChannelRef | None, actor: Person) -> Person: ...
+
+
+class NameMatcher(Protocol):
+    """Whether `prefix` names `person` exactly (not just fuzzily)."""
+
+    def __call__(self, prefix: str, person: Person) -> bool: ...
 
 
 @dataclass(frozen=True)
-class ChannelRef:
-    """Where a command was typed. `workspace` is the Slack team or Discord guild id."""
+class Notice:
+    """A direct message a handler owes someone; `key` makes it idempotent."""
 
-    platform: str
-    workspace: str = ""
-    channel_id: str = ""
-    is_dm: bool = False
+    person: Person
+    reply: Reply
+    key: str
 
 
 @dataclass
 class Context:
-    core: Core
     session: Session
     actor: Person
     now: datetime
+    settings: Settings
+    registry: Registry
+    resolver: PersonResolver
+    exact_name: NameMatcher
     channel: ChannelRef | None = None
     is_admin: bool = False
+    notices: list[Notice] = field(default_factory=list)
+    delivery_needed: bool = False
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def tz(self) -> str:
-        return self.actor.timezone or self.core.settings.default_timezone
+        return self.tz_of(self.actor)
 
     def tz_of(self, person: Person) -> str:
-        return person.timezone or self.core.settings.default_timezone
+        return person.timezone or self.settings.default_timezone
 
     @property
     def today(self) -> date:
-        return to_local(self.now, self.tz).date()
+        return local_day(self.now, self.tz)
 
-    @property
-    def where(self) -> people.Where:
-        if self.channel is None:
-            return people.Where()
-        return people.Where(self.channel.platform, self.channel.workspace)
+    # --- Binder ------------------------------------------------------------------------
 
     def resolve_person(self, ref: str, role: str | None = None) -> Person:
-        return people.resolve(self.session, ref, role=role, where=self.where)
+        return self.resolver(self.session, ref, role=role, channel=self.channel,
+                             actor=self.actor)
 
     def person_prefix_length(self, words: list[str], role: str | None) -> int:
         """How many leading words name a person, when a name is followed by free text
@@ -75,7 +92,7 @@ class Context:
                 continue
             # A name followed by a task ("Dr. Wei Chen email Dr. Park…") also fuzzy-matches
             # with the task's first word attached: an exact name match wins over it.
-            if people.normalize_name(prefix) == people.normalize_name(person.name):
+            if self.exact_name(prefix, person):
                 return take
             fuzzy = take if fuzzy is None else fuzzy
         return fuzzy or 1
@@ -83,53 +100,31 @@ class Context:
     def parse_date(self, text: str, when: DateWhen = "future", what: str = "date") -> date:
         return parse_day(text, tz=self.tz, now=self.now, when=when, what=what)
 
+    # --- Gate --------------------------------------------------------------------------
+
+    def may_run(self, who: Audience) -> bool:
+        if who == Audience.STUDENT:
+            return self.actor.is_student
+        if who == Audience.FACULTY:
+            return self.actor.is_faculty
+        if who in (Audience.ORGANIZER, Audience.ADMIN_OR_ORGANIZER):
+            return self.is_admin or self.actor.has_role("organizer")
+        return True
+
+    # --- effects -----------------------------------------------------------------------
+
+    def notify(self, person: Person, reply: Reply, *, key: str) -> None:
+        """Owe `person` a direct message, written to the outbox with this unit of work and
+        delivered durably by the delivery sweep."""
+        self.notices.append(Notice(person, reply, key))
+
+    def wake_delivery(self) -> None:
+        """Messages were queued by other means (a match round's bulk write): deliver them
+        as soon as this unit of work is committed."""
+        self.delivery_needed = True
+
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
 
-    def notify(self, person: Person, reply: Reply, *, key: str) -> None:
-        """Queue a direct message to `person`, delivered durably by the delivery sweep."""
-        from bot.nudges.notices import queue_notice
-
-        queue_notice(self.session, person, reply, key=key, now=self.now)
-        self.after_commit(self.core.poke_delivery)
-
-    # --- groups ------------------------------------------------------------------------
-
-    def channel_group(self) -> InterestGroup | None:
-        if self.channel is None or not self.channel.channel_id:
-            return None
-        binding = self.session.scalar(
-            select(ChannelBinding).where(
-                ChannelBinding.platform == self.channel.platform,
-                ChannelBinding.workspace == self.channel.workspace,
-                ChannelBinding.channel_id == self.channel.channel_id,
-            )
-        )
-        return binding.group if binding else None
-
-    def group(self, slug: str | None) -> InterestGroup:
-        """The group named by `slug`, else the one bound to this channel."""
-        if slug:
-            return find_group(self.session, slug)
-        group = self.channel_group()
-        if group is None:
-            raise UserError("Name the group (group:SLUG), or run this in the group's channel.")
-        return group
-
-    def require_organizer(self, group: InterestGroup) -> None:
-        if self.is_admin or self.actor.has_role("organizer", group.id):
-            return
-        raise NotAllowed(f"Only organizers of {group.name} can do that.")
-
-
-def find_group(session: Session, slug: str) -> InterestGroup:
-    wanted = slug.strip().lower().lstrip("#")
-    group = session.scalar(select(InterestGroup).where(InterestGroup.slug == wanted))
-    if group is not None:
-        return group
-    from rapidfuzz import process
-
-    slugs = list(session.scalars(select(InterestGroup.slug)))
-    close = [m[0] for m in process.extract(wanted, slugs, limit=3, score_cutoff=50)]
-    hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise UserError(f"There is no group “{slug}”.{hint}", title="Unknown group")
+    def after_commit_callbacks(self) -> list[Callable[[], None]]:
+        return list(self._after_commit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.framework.context import Context
 from bot.framework.errors import UserError
-from bot.framework.registry import Args, CommandSpec, Option, registry
+from bot.framework.registry import Args, CommandSet, CommandSpec, Handler, Option, Registry, command
 from bot.framework.replies import Field, Reply, Section
 
 _INTRO = {
@@ -20,14 +20,14 @@ _INTRO = {
 }
 
 
-def _help(root: str):  # type: ignore[no-untyped-def]
+def _help(root: str) -> Handler:
     def handler(ctx: Context, args: Args) -> Reply:
         topic = args.text("command").lower().strip().lstrip("/")
         if topic.startswith(root + " "):
             topic = topic[len(root) + 1 :]
         if topic:
-            return _one(root, topic)
-        specs = sorted(registry.specs(root), key=lambda s: s.path)
+            return _one(ctx.registry, root, topic)
+        specs = sorted(ctx.registry.specs(root), key=lambda s: s.path)
         sections = tuple(
             Section(heading=spec.usage(), text=_summary_with_example(spec)) for spec in specs
         )
@@ -52,7 +52,7 @@ def _who(spec: CommandSpec) -> str:
     }[spec.who.value]
 
 
-def _one(root: str, topic: str) -> Reply:
+def _one(registry: Registry, root: str, topic: str) -> Reply:
     spec = registry.get(root, topic.split())
     if spec is None or spec.hidden:
         raise UserError(f"/{root} {topic} is not a command. Try /{root} help.")
@@ -70,12 +70,19 @@ def _option_label(option: Option) -> str:
     return label + ("" if option.required else " — optional")
 
 
-for _root in ("mentor", "letter"):
-    registry.command(
-        _root,
-        "help",
+def _help_spec(root: str) -> CommandSpec:
+    return command(
+        root, "help",
         summary="How to use these commands, with examples.",
         options=[Option("command", positional=True, greedy=True, placeholder="COMMAND",
                         description="a command to explain, e.g. find")],
-        examples=[f"/{_root} help", f"/{_root} help {'find' if _root == 'mentor' else 'remind'}"],
-    )(_help(_root))
+        examples=[f"/{root} help", f"/{root} help {'find' if root == 'mentor' else 'remind'}"],
+    )
+
+
+MENTOR_HELP = _help_spec("mentor")
+LETTER_HELP = _help_spec("letter")
+
+commands = CommandSet()
+commands.handler(MENTOR_HELP)(_help("mentor"))
+commands.handler(LETTER_HELP)(_help("letter"))

@@ -1,6 +1,14 @@
-"""One registry of command specs. It parses a Slack-style line or takes typed options (what
-Discord hands over), binds and validates them, checks who may run the command, and calls the
-handler. Adapters generate their own command surfaces from these specs."""
+"""Command specs and the registry that runs them.
+
+A `CommandSpec` is a plain value: a command's name, options, audience and examples. Each
+feature declares its specs in its `specs` module and its handlers in `commands` (a
+`CommandSet`); the program's assembly builds one `Registry` from them explicitly, so nothing
+registers itself on import. The registry parses a Slack-style line or takes typed options
+(what Discord and buttons hand over), binds and validates them through a `Binder` (who
+resolves people and dates; the registry knows no request context), checks who may run the
+command and calls its handler. Buttons are built from specs (`CommandSpec.action`), which
+refuses an option the command does not have, so a button can never name a dead command.
+Adapters generate their own command surfaces (Discord's tree, Slack's dialog) from specs."""
 
 from __future__ import annotations
 
@@ -8,17 +16,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Protocol
 
 from rapidfuzz import process
 
 from bot.framework.errors import NotAllowed, UserError
+from bot.framework.replies import Action, ActionStyle, Reply
 from bot.framework.tokens import Token, tokenize
-
-if TYPE_CHECKING:
-    from bot.framework.context import Context
-    from bot.framework.replies import Reply
-    from bot.infra.models import Person
+from bot.infra.dates import DateWhen
 
 ROOTS = ("mentor", "letter")
 MAX_TEXT = 2000
@@ -41,9 +46,6 @@ class Audience(StrEnum):
     FACULTY = "faculty"
     ORGANIZER = "organizer"
     ADMIN_OR_ORGANIZER = "admin-or-organizer"
-
-
-DateWhen = Literal["future", "past", "any"]
 
 
 @dataclass(frozen=True)
@@ -75,19 +77,20 @@ class Option:
         return f"{self.name}:" if self.required else f"[{self.name}:]"
 
 
-Handler = Callable[["Context", "Args"], "Reply"]
-
-
 @dataclass(frozen=True)
 class CommandSpec:
     root: str
     path: tuple[str, ...]
     summary: str
-    handler: Handler
     options: tuple[Option, ...] = ()
     who: Audience = Audience.ALL
     examples: tuple[str, ...] = ()
-    hidden: bool = False  # reachable by buttons only; not in help or Discord
+    hidden: bool = False  # reachable by buttons only; not in Discord's command list
+
+    def __post_init__(self) -> None:
+        names = [o.name for o in self.options]
+        if len(names) != len(set(names)):
+            raise ValueError(f"/{self.name} repeats an option name")
 
     @property
     def name(self) -> str:
@@ -102,6 +105,29 @@ class CommandSpec:
     @property
     def positionals(self) -> list[Option]:
         return [o for o in self.options if o.positional]
+
+    def action(self, label: str, args: Mapping[str, object] | None = None, *,
+               style: ActionStyle = "default") -> Action:
+        """A button that runs this command with `args` as typed options. An option the
+        command does not have, or a required one left out, is a programming error raised
+        here, when the button is built, rather than a dead button in someone's DM."""
+        values = {key: str(value) for key, value in (args or {}).items()}
+        unknown = [key for key in values if self.option(key) is None]
+        if unknown:
+            raise ValueError(f"/{self.name} has no option {unknown[0]}: for a button")
+        missing = [o.name for o in self.options if o.required and o.name not in values]
+        if missing:
+            raise ValueError(f"a button for /{self.name} must set {missing[0]}:")
+        return Action(label, self.name, values, style)
+
+
+def command(root: str, path: str, *, summary: str, options: Iterable[Option] = (),
+            who: Audience = Audience.ALL, examples: Iterable[str] = (),
+            hidden: bool = False) -> CommandSpec:
+    """A spec, with `path` written as typed after the root ("group create")."""
+    return CommandSpec(root=root, path=tuple(path.split()), summary=summary,
+                       options=tuple(options), who=who, examples=tuple(examples),
+                       hidden=hidden)
 
 
 class Args(dict[str, Any]):
@@ -120,47 +146,66 @@ class Parsed:
     typed: bool = False
 
 
+class Binder(Protocol):
+    """What binding needs from the request: turning a reference into a person, a typed date
+    into a day, and how many leading words of free text name a person. The request context
+    implements it; the registry never sees the context itself."""
+
+    def resolve_person(self, ref: str, role: str | None = None) -> Any: ...
+
+    def person_prefix_length(self, words: list[str], role: str | None) -> int: ...
+
+    def parse_date(self, text: str, when: DateWhen = "future", what: str = "date") -> date: ...
+
+
+class Gate(Protocol):
+    """Who is asking, as far as the audience check needs to know."""
+
+    def may_run(self, who: Audience) -> bool: ...
+
+
+Handler = Callable[[Any, "Args"], Reply]
+"""A command handler: (request context, bound arguments) -> reply."""
+
+
+class CommandSet:
+    """A feature's handlers, each tied to its spec. Collected where the handlers are
+    defined; added to a registry only when the program is assembled."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[CommandSpec, Handler]] = []
+
+    def handler(self, spec: CommandSpec) -> Callable[[Handler], Handler]:
+        def record(handler: Handler) -> Handler:
+            self.entries.append((spec, handler))
+            return handler
+
+        return record
+
+
 class Registry:
     def __init__(self) -> None:
         self._specs: dict[tuple[str, ...], CommandSpec] = {}
+        self._handlers: dict[tuple[str, ...], Handler] = {}
 
-    def add(self, spec: CommandSpec) -> CommandSpec:
+    def add(self, spec: CommandSpec, handler: Handler) -> CommandSpec:
         key = (spec.root, *spec.path)
         if key in self._specs:
             raise ValueError(f"command registered twice: /{spec.name}")
-        names = [o.name for o in spec.options]
-        if len(names) != len(set(names)):
-            raise ValueError(f"/{spec.name} repeats an option name")
         self._specs[key] = spec
+        self._handlers[key] = handler
         return spec
 
-    def command(
-        self,
-        root: str,
-        path: str,
-        *,
-        summary: str,
-        options: Iterable[Option] = (),
-        who: Audience = Audience.ALL,
-        examples: Iterable[str] = (),
-        hidden: bool = False,
-    ) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            self.add(
-                CommandSpec(
-                    root=root,
-                    path=tuple(path.split()),
-                    summary=summary,
-                    handler=handler,
-                    options=tuple(options),
-                    who=who,
-                    examples=tuple(examples),
-                    hidden=hidden,
-                )
-            )
-            return handler
+    def include(self, commands: CommandSet) -> None:
+        for spec, handler in commands.entries:
+            self.add(spec, handler)
 
-        return register
+    def handler(self, spec: CommandSpec) -> Handler:
+        return self._handlers[(spec.root, *spec.path)]
+
+    def __contains__(self, spec: object) -> bool:
+        return (isinstance(spec, CommandSpec)
+                and self._specs.get((spec.root, *spec.path)) == spec)
 
     def specs(self, root: str | None = None, *, include_hidden: bool = False) -> list[CommandSpec]:
         return [
@@ -229,16 +274,16 @@ class Registry:
 
     # --- binding and conversion -------------------------------------------------------
 
-    def bind(self, ctx: Context, parsed: Parsed) -> Args:
+    def bind(self, binder: Binder, parsed: Parsed) -> Args:
         """Assign bare words to positionals, convert every value, and check required ones."""
         spec = parsed.spec
         raw: dict[str, Any] = dict(parsed.named)
         if not parsed.typed:
-            raw.update(_assign_positionals(ctx, spec, parsed.bare, set(raw)))
+            raw.update(_assign_positionals(binder, spec, parsed.bare, set(raw)))
         args = Args()
         for option in spec.options:
             if option.name in raw:
-                args[option.name] = convert(ctx, spec, option, raw[option.name])
+                args[option.name] = convert(binder, option, raw[option.name])
             elif option.required:
                 raise UserError(
                     f"/{spec.name} needs {option.usage().strip('[]')} "
@@ -246,16 +291,11 @@ class Registry:
                 )
         return args
 
-    def check_permission(self, ctx: Context, spec: CommandSpec) -> None:
-        actor: Person = ctx.actor
-        if spec.who == Audience.STUDENT and not actor.is_student:
-            raise NotAllowed(f"/{spec.name} is for students.")
-        if spec.who == Audience.FACULTY and not actor.is_faculty:
-            raise NotAllowed(f"/{spec.name} is for faculty.")
-        if spec.who in (Audience.ORGANIZER, Audience.ADMIN_OR_ORGANIZER) and not (
-            ctx.is_admin or actor.has_role("organizer")
-        ):
-            raise NotAllowed(f"/{spec.name} is for group organizers.")
+    def check_permission(self, gate: Gate, spec: CommandSpec) -> None:
+        if gate.may_run(spec.who):
+            return
+        audience = {Audience.STUDENT: "students", Audience.FACULTY: "faculty"}
+        raise NotAllowed(f"/{spec.name} is for {audience.get(spec.who, 'group organizers')}.")
 
 
 def _flag_option(spec: CommandSpec, token: Token) -> Option | None:
@@ -278,7 +318,7 @@ def _unknown_option_message(spec: CommandSpec, key: str) -> str:
 
 
 def _assign_positionals(
-    ctx: Context, spec: CommandSpec, bare: list[str], given: set[str]
+    binder: Binder, spec: CommandSpec, bare: list[str], given: set[str]
 ) -> dict[str, Any]:
     slots = [o for o in spec.positionals if o.name not in given]
     out: dict[str, Any] = {}
@@ -291,7 +331,7 @@ def _assign_positionals(
             out[option.name] = " ".join(words)
             words = []
         elif option.type == OptionType.PERSON:
-            take = len(words) if is_last else ctx.person_prefix_length(words, option.role)
+            take = len(words) if is_last else binder.person_prefix_length(words, option.role)
             out[option.name] = " ".join(words[:take])
             words = words[take:]
         else:
@@ -307,7 +347,7 @@ _TRUE = {"yes", "y", "true", "on", "1"}
 _FALSE = {"no", "n", "false", "off", "0"}
 
 
-def convert(ctx: Context, spec: CommandSpec, option: Option, value: Any) -> Any:
+def convert(binder: Binder, option: Option, value: Any) -> Any:
     label = f"{option.name}:"
     match option.type:
         case OptionType.FLAG | OptionType.BOOL:
@@ -334,9 +374,9 @@ def convert(ctx: Context, spec: CommandSpec, option: Option, value: Any) -> Any:
         case OptionType.DATE:
             if isinstance(value, date):
                 return value
-            return ctx.parse_date(str(value), when=option.when, what=label)
+            return binder.parse_date(str(value), when=option.when, what=label)
         case OptionType.PERSON:
-            return ctx.resolve_person(str(value), role=option.role)
+            return binder.resolve_person(str(value), role=option.role)
         case OptionType.LIST:
             items = value if isinstance(value, list) else split_list(str(value))
             return [_checked_text(option, item) for item in items]
@@ -366,6 +406,3 @@ def split_list(value: str) -> list[str]:
     separator = ";" if ";" in value else ","
     return [item.strip() for item in value.split(separator) if item.strip()]
 
-
-registry = Registry()
-"""The process-wide registry every command module registers into."""

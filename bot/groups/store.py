@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from rapidfuzz import process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.framework.context import ChannelRef
-from bot.framework.errors import UserError
+from bot.framework.channels import ChannelRef
+from bot.framework.errors import NotAllowed, UserError
 from bot.infra.models import ChannelBinding, InterestGroup, Membership, Person, Role
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -97,3 +98,48 @@ def groups_of(session: Session, person: Person) -> list[InterestGroup]:
             .order_by(InterestGroup.slug)
         )
     )
+
+
+# --- finding a group ---------------------------------------------------------------------
+
+
+def find_group(session: Session, slug: str) -> InterestGroup:
+    """The group called `slug`; an unknown one is an error naming the closest slugs."""
+    wanted = slug.strip().lower().lstrip("#")
+    group = session.scalar(select(InterestGroup).where(InterestGroup.slug == wanted))
+    if group is not None:
+        return group
+    slugs = list(session.scalars(select(InterestGroup.slug)))
+    close = [m[0] for m in process.extract(wanted, slugs, limit=3, score_cutoff=50)]
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise UserError(f"There is no group “{slug}”.{hint}", title="Unknown group")
+
+
+def channel_group(session: Session, channel: ChannelRef | None) -> InterestGroup | None:
+    """The group bound to the channel a command was typed in, if any."""
+    if channel is None or not channel.channel_id:
+        return None
+    binding = session.scalar(
+        select(ChannelBinding).where(
+            ChannelBinding.platform == channel.platform,
+            ChannelBinding.workspace == channel.workspace,
+            ChannelBinding.channel_id == channel.channel_id,
+        )
+    )
+    return binding.group if binding else None
+
+
+def group_for(session: Session, slug: str | None, channel: ChannelRef | None) -> InterestGroup:
+    """The group named by `slug`, else the one bound to this channel."""
+    if slug:
+        return find_group(session, slug)
+    group = channel_group(session, channel)
+    if group is None:
+        raise UserError("Name the group (group:SLUG), or run this in the group's channel.")
+    return group
+
+
+def require_organizer(actor: Person, group: InterestGroup, *, is_admin: bool) -> None:
+    if is_admin or actor.has_role("organizer", group.id):
+        return
+    raise NotAllowed(f"Only organizers of {group.name} can do that.")

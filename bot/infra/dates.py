@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import date, datetime
+from typing import Literal
 
 from bot.framework.errors import UserError
-from bot.framework.registry import DateWhen
 from bot.infra.zones import to_local
+
+DateWhen = Literal["future", "past", "any"]
+"""Which side of today a date may fall on."""
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _NUMERIC = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{2,4})\s*$")
@@ -50,10 +53,10 @@ def _explicit(text: str, what: str) -> date | None:
 
 
 def _natural(text: str, *, tz: str, now: datetime, when: DateWhen, what: str) -> date:
-    import dateparser
+    import dateparser  # lazy: 170 ms to import, and most commands read no date
 
     local_now = to_local(now, tz).replace(tzinfo=None)
-    settings = {
+    settings: dict[str, object] = {
         "RELATIVE_BASE": local_now,
         "PREFER_DATES_FROM": "past" if when == "past" else "future",
         "TIMEZONE": tz,

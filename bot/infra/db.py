@@ -73,7 +73,7 @@ class Database:
 
 
 def alembic_config(url: str) -> Any:
-    from alembic.config import Config
+    from alembic.config import Config  # lazy: only migrating needs alembic (about half a second)
 
     cfg = Config(str(MIGRATIONS_DIR / "alembic.ini"))
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -83,12 +83,12 @@ def alembic_config(url: str) -> Any:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    from alembic import command
+    from alembic import command  # lazy: see alembic_config
 
     command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:
-    from alembic import command
+    from alembic import command  # lazy: see alembic_config
 
     command.downgrade(alembic_config(url), revision)

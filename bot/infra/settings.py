@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.infra.zones import validate_zone
+
 DEFAULT_DATABASE_FILE = "mentorbot.sqlite3"
 
 
@@ -35,8 +37,6 @@ class Settings(BaseSettings):
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from bot.infra.zones import validate_zone
-
         return validate_zone(value)
 
     @property

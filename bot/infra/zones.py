@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _ALIASES = {
@@ -51,7 +52,9 @@ def validate_zone(name: str) -> str:
     return cleaned
 
 
+@lru_cache(maxsize=1024)
 def zone(name: str | None, default: str = "UTC") -> ZoneInfo:
+    """The zone called `name`, else `default` (an unknown stored name never breaks a nudge)."""
     try:
         return ZoneInfo(name or default)
     except (ZoneInfoNotFoundError, ValueError):
@@ -69,12 +72,18 @@ def to_local(moment: datetime, tz: str | None, default: str = "UTC") -> datetime
     return as_utc(moment).astimezone(zone(tz, default))
 
 
+def local_day(moment: datetime, tz: str | None, default: str = "UTC") -> date:
+    """The calendar day `moment` falls on for someone in `tz`: the one local-day rule."""
+    return to_local(moment, tz, default).date()
+
+
 def local_midnight_utc(day: date, tz: str | None, default: str = "UTC") -> datetime:
     return local_time_utc(day, time(0, 0), tz, default)
 
 
 def local_time_utc(day: date, at: time, tz: str | None, default: str = "UTC") -> datetime:
-    """The UTC instant of wall-clock `at` on `day` in zone `tz` (DST-aware)."""
+    """The UTC instant of wall-clock `at` on `day` in zone `tz` (DST-aware through zoneinfo;
+    a wall time skipped by a spring-forward gap resolves to the later offset)."""
     return datetime.combine(day, at, tzinfo=zone(tz, default)).astimezone(UTC)
 
 

@@ -9,12 +9,16 @@ from sqlalchemy import func, select
 
 from bot.framework.context import Context
 from bot.framework.errors import UserError
-from bot.framework.registry import Args, Audience, Option, OptionType, registry
+from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Action, Attachment, Field, Reply, Section
 from bot.infra.models import Letter, LetterEvent, Outcome
 from bot.infra.zones import format_day, to_local
-from bot.letters import rules, store
+from bot.letters import rules, specs, store
 from bot.letters.calendar import FILENAME, MIME_TYPE, letters_calendar
+from bot.matching import specs as matching_specs
+
+commands = CommandSet()
+
 
 NEUTRAL = "neutral letter"
 
@@ -29,7 +33,7 @@ def _update_action(letter: Letter, state: str, label: str | None = None,
     if reason:
         args["reason"] = reason
     style = "danger" if state == "declined" else "primary"
-    return Action(label or state.capitalize(), "letter update", args, style=style)
+    return specs.UPDATE.action(label or state.capitalize(), args, style=style)
 
 
 def _next_actions(letter: Letter) -> tuple[Action, ...]:
@@ -40,7 +44,7 @@ def _next_actions(letter: Letter) -> tuple[Action, ...]:
             actions.append(_update_action(letter, "declined", "Neutral letter only",
                                           reason=NEUTRAL))
     if letter.state in ("agreed", "planned", "asked"):
-        actions.append(Action("Packet checklist", "letter packet", {"id": _id(letter)}))
+        actions.append(specs.PACKET.action("Packet checklist", {"id": _id(letter)}))
     return tuple(actions)
 
 
@@ -53,29 +57,7 @@ _STATE_LABELS = {
 # --- /letter remind ------------------------------------------------------------------------
 
 
-@registry.command(
-    "letter",
-    "remind",
-    summary="Start tracking a letter: shows the timeline the bot will follow and any warning.",
-    options=[
-        Option("writer", positional=True, greedy=True, required=True, placeholder="WRITER",
-               description="a faculty member (name, email or mention), or an outside "
-               "writer's name", max_length=200, suggest="faculty"),
-        Option("due", OptionType.DATE, "the real deadline, e.g. 2027-03-01 or “in 10 weeks”",
-               required=True),
-        Option("program", description="the program or application, e.g. \"EM residency\"",
-               max_length=200),
-        Option("kind", OptionType.CHOICE, "the kind of letter", choices=rules.LETTER_KINDS),
-        Option("portal", OptionType.CHOICE, "where the letter is submitted",
-               choices=rules.PORTALS),
-    ],
-    who=Audience.STUDENT,
-    examples=[
-        '/letter remind Dr. Jane Smith due:2027-09-01 program:"EM residency" kind:specialty '
-        "portal:ERAS",
-        "/letter remind jane.smith@example.edu due:\"in 10 weeks\" portal:AMCAS",
-    ],
-)
+@commands.handler(specs.REMIND)
 def remind(ctx: Context, args: Args) -> Reply:
     writer = store.resolve_writer(ctx, args.text("writer"))
     deadline = args["due"]
@@ -103,7 +85,7 @@ def remind(ctx: Context, args: Args) -> Reply:
         program=program, others=existing, writer_id=writer.id)
     letter = store.create_letter(ctx, writer=writer, deadline=deadline, program=program,
                                  kind=kind, portal=portal)
-    store.replan(ctx.session, [letter], ctx.now, ctx.core.settings)
+    store.replan(ctx.session, [letter], ctx.now, ctx.settings)
 
     notes: list[str] = []
     if writer.outside:
@@ -121,7 +103,7 @@ def remind(ctx: Context, args: Args) -> Reply:
         sections.append(Section(
             heading="What kind of letter is this?",
             text="It decides how /letter plan counts it.",
-            actions=tuple(Action(k, "letter kind", {"id": _id(letter), "kind": k})
+            actions=tuple(specs.KIND.action(k, {"id": _id(letter), "kind": k})
                           for k in rules.LETTER_KINDS)))
     fields = [
         Field("Writer", writer.name + (" (outside writer)" if writer.outside else "")),
@@ -135,7 +117,7 @@ def remind(ctx: Context, args: Args) -> Reply:
         fields=tuple(fields),
         sections=tuple(sections),
         actions=(_update_action(letter, "asked", "I asked"),
-                 Action("Packet checklist", "letter packet", {"id": _id(letter)})),
+                 specs.PACKET.action("Packet checklist", {"id": _id(letter)})),
         footer="I'll remind you before each date. The letter itself stays between you and "
                "your writer: I never ask for or keep its text.",
     )
@@ -157,19 +139,7 @@ def _timeline_text(deadline: date, today: date) -> str:
     return "\n".join(out)
 
 
-@registry.command(
-    "letter",
-    "kind",
-    summary="Set the kind of a tracked letter.",
-    options=[
-        Option("id", OptionType.INT, "the letter's ID", required=True, positional=True,
-               placeholder="ID", min_value=1),
-        Option("kind", OptionType.CHOICE, "the kind of letter", required=True, positional=True,
-               choices=rules.LETTER_KINDS, placeholder="KIND"),
-    ],
-    who=Audience.STUDENT,
-    hidden=True,
-)
+@commands.handler(specs.KIND)
 def set_kind(ctx: Context, args: Args) -> Reply:
     letter = store.find_letter(ctx, args["id"])
     letter.kind = args["kind"]
@@ -185,22 +155,7 @@ def _for(letter: Letter) -> str:
 # --- /letter update ------------------------------------------------------------------------
 
 
-@registry.command(
-    "letter",
-    "update",
-    summary="Move a letter along: planned → asked → agreed | declined → packet-sent → "
-            "submitted → thanked.",
-    options=[
-        Option("id", OptionType.INT, "the letter's ID (see /letter list)", required=True,
-               positional=True, placeholder="ID", min_value=1),
-        Option("state", OptionType.CHOICE, "the new state", required=True, positional=True,
-               choices=rules.STATES, placeholder="STATE"),
-        Option("reason", description="why (for declined, e.g. \"neutral letter\")",
-               max_length=300),
-    ],
-    who=Audience.STUDENT,
-    examples=["/letter update 12 asked", "/letter update 12 declined reason:\"neutral letter\""],
-)
+@commands.handler(specs.UPDATE)
 def update(ctx: Context, args: Args) -> Reply:
     letter = store.find_letter(ctx, args["id"])
     wanted = args["state"]
@@ -246,12 +201,12 @@ def _suggestions(ctx: Context, letter: Letter) -> Section:
         args = {"writer": f"person:{mentor.id}", "due": letter.deadline.isoformat()}
         if letter.program:
             args["program"] = letter.program
-        action = Action(f"Ask {mentor.name}"[:75], "letter remind", args)
+        action = specs.REMIND.action(f"Ask {mentor.name}"[:75], args)
         try:
             action.encode()
         except ValueError:
             args.pop("program", None)
-            action = Action(f"Ask {mentor.name}"[:75], "letter remind", args)
+            action = specs.REMIND.action(f"Ask {mentor.name}"[:75], args)
         actions.append(action)
     if mentors:
         names = ", ".join(m.name for m in mentors[:5])
@@ -260,7 +215,7 @@ def _suggestions(ctx: Context, letter: Letter) -> Section:
     else:
         text = ("None of your mentors is free to ask for this one; /mentor find suggests "
                 "faculty who fit.")
-    actions.append(Action("Find mentors", "mentor find", {}))
+    actions.append(matching_specs.FIND.action("Find mentors"))
     return Section(heading="Other writers", text=text, actions=tuple(actions))
 
 
@@ -282,21 +237,7 @@ def _packet_key(word: str) -> str:
     return key
 
 
-@registry.command(
-    "letter",
-    "packet",
-    summary="The packet checklist for a letter: what your writer needs and what is missing.",
-    options=[
-        Option("id", OptionType.INT, "the letter's ID (see /letter list)", required=True,
-               positional=True, placeholder="ID", min_value=1),
-        Option("done", OptionType.LIST, "items to check off, e.g. cv;statement"),
-        *(Option(item.key, OptionType.BOOL, f"{item.label}: yes when done, no to uncheck")
-          for item in rules.PACKET_ITEMS),
-    ],
-    who=Audience.STUDENT,
-    examples=["/letter packet 12", "/letter packet 12 cv:yes statement:yes",
-              "/letter packet 12 done:summary;strengths"],
-)
+@commands.handler(specs.PACKET)
 def packet(ctx: Context, args: Args) -> Reply:
     letter = store.find_letter(ctx, args["id"])
     done = [_packet_key(w) for w in args.get("done", [])]
@@ -327,7 +268,7 @@ def packet(ctx: Context, args: Args) -> Reply:
         detail = f" — {details[item.key]}" if item.key in details else ""
         lines.append(f"{mark} {item.key}: {item.label}{optional}{detail}")
     missing = rules.packet_missing(state)
-    actions = [Action(f"{item.short} ✓", "letter packet",
+    actions = [specs.PACKET.action(f"{item.short} ✓",
                       {"id": _id(letter), "done": item.key})
                for item in rules.PACKET_ITEMS if not state.get(item.key)]
     if not missing and letter.state == "agreed":
@@ -347,19 +288,7 @@ def packet(ctx: Context, args: Args) -> Reply:
 # --- /letter plan --------------------------------------------------------------------------
 
 
-@registry.command(
-    "letter",
-    "plan",
-    summary="Your letter mix against what schools or programs expect: covered and missing.",
-    options=[
-        Option("track", OptionType.CHOICE, "med-school or residency", required=True,
-               positional=True, choices=rules.TRACKS, placeholder="TRACK"),
-        Option("specialty", description="residency: the specialty you apply to",
-               max_length=100),
-    ],
-    who=Audience.STUDENT,
-    examples=["/letter plan med-school", "/letter plan residency specialty:\"emergency medicine\""],
-)
+@commands.handler(specs.PLAN)
 def plan(ctx: Context, args: Args) -> Reply:
     track = args["track"]
     specialty = args.text("specialty")
@@ -403,21 +332,10 @@ def _bullets(items: list[str]) -> str:
 # --- /letter outcome -----------------------------------------------------------------------
 
 
-@registry.command(
-    "letter",
-    "outcome",
-    summary="Record an outcome (interview, acceptance, match); I'll nudge you to share it "
-            "with each writer.",
-    options=[
-        Option("text", positional=True, greedy=True, required=True, placeholder="TEXT",
-               description="what happened, e.g. \"interview at State EM\"", max_length=500),
-    ],
-    who=Audience.STUDENT,
-    examples=["/letter outcome interview at Riverside EM", "/letter outcome matched at State EM!"],
-)
+@commands.handler(specs.OUTCOME)
 def outcome(ctx: Context, args: Args) -> Reply:
     from bot.letters.planning import outcome_plans
-    from bot.nudges.store import store_plans
+    from bot.nudges.planning import store_plans
 
     text = " ".join(args.text("text").split())
     if not text:
@@ -433,7 +351,7 @@ def outcome(ctx: Context, args: Args) -> Reply:
                      at=ctx.now)
     ctx.session.add(record)
     ctx.session.flush()
-    plans = outcome_plans(ctx.session, [record], ctx.core.settings)
+    plans = outcome_plans(ctx.session, [record], ctx.settings)
     store_plans(ctx.session, plans, now=ctx.now)
     names = sorted({x.writer_name for x in writers})
     due = rules.outcome_nudge_at(ctx.now, ctx.tz)
@@ -448,30 +366,17 @@ def outcome(ctx: Context, args: Args) -> Reply:
 # --- /letter list --------------------------------------------------------------------------
 
 
-@registry.command(
-    "letter",
-    "list",
-    summary="Your letters: ID, writer, program, state, next step and its date.",
-    who=Audience.STUDENT,
-    examples=["/letter list"],
-)
+@commands.handler(specs.LIST)
 def list_letters(ctx: Context, args: Args) -> Reply:
     letters = store.student_letters(ctx.session, ctx.actor.id)
     if not letters:
         return Reply(title="No letters tracked yet",
                      text="Start with /letter remind WRITER due:DATE, e.g. "
                           "/letter remind Dr. Smith due:\"in 10 weeks\".")
-    ids = [x.id for x in letters]
-    agreed = store.state_moments(ctx.session, ids, "agreed")
-    submitted = store.state_moments(ctx.session, ids, "submitted")
+    steps = store.next_steps(ctx.session, letters, today=ctx.today, tz=ctx.tz)
     sections = []
     for letter in letters:
-        step = rules.next_step(
-            letter.state, letter.deadline, today=ctx.today,
-            agreed_on=to_local(agreed[letter.id], ctx.tz).date() if letter.id in agreed
-            else None,
-            submitted_on=to_local(submitted[letter.id], ctx.tz).date()
-            if letter.id in submitted else None)
+        step = steps[letter.id]
         when = f" — by {format_day(step.on)}" if step.on else ""
         when += " (overdue)" if step.on and step.on < ctx.today else ""
         sections.append(Section(
@@ -491,13 +396,7 @@ def list_letters(ctx: Context, args: Args) -> Reply:
 # --- /letter calendar ----------------------------------------------------------------------
 
 
-@registry.command(
-    "letter",
-    "calendar",
-    summary="An iCalendar (.ics) file of your ask-by dates, personal deadlines and deadlines.",
-    who=Audience.STUDENT,
-    examples=["/letter calendar"],
-)
+@commands.handler(specs.CALENDAR)
 def calendar(ctx: Context, args: Args) -> Reply:
     letters = store.student_letters(ctx.session, ctx.actor.id)
     if not letters:

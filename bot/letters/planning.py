@@ -14,8 +14,8 @@ from bot.framework.replies import Action, Reply
 from bot.infra.models import Letter, LetterEvent, Outcome, Person
 from bot.infra.settings import Settings
 from bot.infra.zones import format_day
-from bot.letters import rules
-from bot.nudges.planning import Plan, PlannedNudge, register
+from bot.letters import rules, specs
+from bot.nudges.planning import Plan, PlannedNudge
 
 ACTIVE_STATES = ("planned", "asked", "agreed", "packet-sent", "submitted")
 """Letters that can still owe a nudge. Letters that reach a final state are re-planned by the
@@ -23,7 +23,6 @@ change itself (`bot.letters.transition`), which cancels what they no longer owe.
 OUTCOME_WINDOW = timedelta(days=30)
 
 
-@register
 def plan_letters(session: Session, now: datetime, settings: Settings) -> Iterable[Plan]:
     letters = session.scalars(select(Letter).where(Letter.state.in_(ACTIVE_STATES))).all()
     yield from letter_plans(session, letters, settings)
@@ -104,8 +103,7 @@ def _for(letter: Letter) -> str:
 
 
 def _update(label: str, letter: Letter, state: str, style: str = "primary") -> Action:
-    return Action(label, "letter update", {"id": str(letter.id), "state": state},
-                  style=style)  # type: ignore[arg-type]
+    return specs.UPDATE.action(label, {"id": letter.id, "state": state}, style=style)
 
 
 def letter_nudge_reply(kind: str, letter: Letter) -> Reply:
@@ -135,7 +133,7 @@ def letter_nudge_reply(kind: str, letter: Letter) -> Reply:
             return Reply(
                 title=f"Send {who} your packet",
                 text=f"{who} agreed to write{_for(letter)}. Still to send: {missing}.",
-                actions=(Action("Packet checklist", "letter packet", {"id": str(letter.id)}),
+                actions=(specs.PACKET.action("Packet checklist", {"id": letter.id}),
                          _update("Packet sent", letter, "packet-sent", "default")))
         case "letter-checkin":
             return Reply(

@@ -16,7 +16,7 @@ from bot.framework.context import Context
 from bot.framework.errors import NotFound, UserError
 from bot.infra.models import Contact, FacultyProfile, Letter, LetterEvent, Mentorship, Person
 from bot.infra.settings import Settings
-from bot.infra.zones import to_local
+from bot.infra.zones import local_day, to_local
 from bot.letters import rules
 from bot.people.resolve import EMAIL
 
@@ -165,7 +165,7 @@ def transition(ctx: Context, letter: Letter, wanted: str, reason: str = "") -> s
     if wanted == "asked":
         record_ask(ctx, letter)
     ctx.session.flush()
-    replan(ctx.session, [letter], ctx.now, ctx.core.settings)
+    replan(ctx.session, [letter], ctx.now, ctx.settings)
     return old
 
 
@@ -179,7 +179,7 @@ def record_ask(ctx: Context, letter: Letter) -> None:
         return
     record_contact(ctx.session, ctx.actor, writer, at=ctx.now,
                    note=f"asked for a letter (#{letter.id})", is_ask=True, now=ctx.now,
-                   default_tz=ctx.core.settings.default_timezone)
+                   default_tz=ctx.settings.default_timezone)
 
 
 def mark_packet(ctx: Context, letter: Letter, done: Iterable[str],
@@ -192,7 +192,7 @@ def mark_packet(ctx: Context, letter: Letter, done: Iterable[str],
     letter.packet = packet
     letter.updated_at = ctx.now
     ctx.session.flush()
-    replan(ctx.session, [letter], ctx.now, ctx.core.settings)
+    replan(ctx.session, [letter], ctx.now, ctx.settings)
 
 
 def state_moments(session: Session, letter_ids: Iterable[int],
@@ -206,6 +206,22 @@ def state_moments(session: Session, letter_ids: Iterable[int],
         .where(LetterEvent.letter_id.in_(ids), LetterEvent.to_state == state)
         .group_by(LetterEvent.letter_id)).all()
     return dict(rows)
+
+
+def next_steps(session: Session, letters: Sequence[Letter], *, today: date,
+               tz: str) -> dict[int, rules.NextStep]:
+    """Each letter's next step and its date, from the one rule (`rules.next_step`) with the
+    days the writer agreed and submitted: what `/letter list` and the dashboard show."""
+    ids = [x.id for x in letters]
+    agreed = state_moments(session, ids, "agreed")
+    submitted = state_moments(session, ids, "submitted")
+    return {
+        x.id: rules.next_step(
+            x.state, x.deadline, today=today,
+            agreed_on=local_day(agreed[x.id], tz) if x.id in agreed else None,
+            submitted_on=local_day(submitted[x.id], tz) if x.id in submitted else None)
+        for x in letters
+    }
 
 
 def other_writers(session: Session, student_id: int, exclude: Iterable[int | None]) -> list[Person]:
@@ -234,6 +250,6 @@ def replan(session: Session, letters: Sequence[Letter], now: datetime,
            settings: Settings) -> None:
     """Plan these letters' nudges now (a state change cancels the ones it made moot)."""
     from bot.letters.planning import letter_plans
-    from bot.nudges.store import store_plans
+    from bot.nudges.planning import store_plans
 
     store_plans(session, letter_plans(session, letters, settings), now=now)

@@ -6,35 +6,20 @@ from collections.abc import Iterable
 
 from bot.framework.context import Context
 from bot.framework.errors import UserError
-from bot.framework.registry import Args, Audience, Option, OptionType, registry
+from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply, Section
+from bot.groups import store as groups
 from bot.infra.models import Person
-from bot.matching import finder, intros, rounds
+from bot.matching import finder, intros, rounds, specs
 from bot.vocab.specialties import SPECIALTIES, fuzzy_specialty, split_keywords, suggest
 from bot.vocab.stages import MENTOR_KINDS
 
-_KIND = Option("kind", OptionType.CHOICE, "research, clinical or career mentor",
-               choices=MENTOR_KINDS)
+commands = CommandSet()
 
 
-@registry.command(
-    "mentor",
-    "find",
-    summary="A ranked shortlist of faculty for you, with the reasons each one ranks there.",
-    options=[
-        Option("keywords", positional=True, greedy=True, placeholder="KEYWORDS",
-               description="specialties or research topics, e.g. EM ultrasound sepsis",
-               max_length=300),
-        Option("specialty", description="only this specialty (EM, peds, ortho… work too)",
-               max_length=100),
-        _KIND,
-        Option("limit", OptionType.INT, "how many to show (default 5)", min_value=1,
-               max_value=20),
-    ],
-    who=Audience.STUDENT,
-    examples=["/mentor find", "/mentor find ultrasound sepsis", "/mentor find kind:research",
-              "/mentor find specialty:peds limit:10"],
-)
+
+
+@commands.handler(specs.FIND)
 def find(ctx: Context, args: Args) -> Reply:
     specialty = None
     if "specialty" in args:
@@ -101,26 +86,13 @@ def _result_section(number: int, result: finder.Result, kind: str | None) -> Sec
     return Section(heading=heading, text=text, actions=actions)
 
 
-@registry.command(
-    "mentor",
-    "request",
-    summary="Ask a faculty member to mentor you; you get a first message to adapt.",
-    options=[
-        Option("faculty", OptionType.PERSON, positional=True, required=True,
-               placeholder="FACULTY", description="the faculty member (name, email or mention)"),
-        Option("kind", OptionType.CHOICE, "research, clinical or career (default career)",
-               choices=MENTOR_KINDS),
-        Option("note", description="a line for them: why you're asking", max_length=500),
-    ],
-    who=Audience.STUDENT,
-    examples=['/mentor request Dr. Maya Kim kind:research note:"I loved your POCUS talk"'],
-)
+@commands.handler(specs.REQUEST)
 def request(ctx: Context, args: Args) -> Reply:
     faculty: Person = args["faculty"]
     created = intros.create_request(
         ctx.session, ctx.actor, faculty, kind=args.get("kind", "career"),
         note=args.text("note"), now=ctx.now,
-        group=intros.shared_group(ctx.session, ctx.actor.id, faculty.id, ctx.channel_group()))
+        group=intros.shared_group(ctx.session, ctx.actor.id, faculty.id, groups.channel_group(ctx.session, ctx.channel)))
     ctx.notify(faculty, created.faculty_message, key=f"intro:{created.request.id}:request")
     return created.student_reply
 
@@ -133,46 +105,24 @@ def _answer(ctx: Context, args: Args, accept: bool) -> Reply:
     return answered.faculty_reply
 
 
-_STUDENT = Option("student", OptionType.PERSON, positional=True, required=True,
-                  placeholder="STUDENT", role="student",
-                  description="the student who asked (name, email or mention)")
 
 
-@registry.command("mentor", "accept", summary="Accept a student's intro request.",
-                  options=[_STUDENT], who=Audience.FACULTY,
-                  examples=["/mentor accept Ana Diaz"])
+@commands.handler(specs.ACCEPT)
 def accept(ctx: Context, args: Args) -> Reply:
     return _answer(ctx, args, accept=True)
 
 
-@registry.command("mentor", "decline",
-                  summary="Decline a student's intro request; they hear it kindly.",
-                  options=[_STUDENT], who=Audience.FACULTY,
-                  examples=["/mentor decline Ana Diaz"])
+@commands.handler(specs.DECLINE)
 def decline(ctx: Context, args: Args) -> Reply:
     return _answer(ctx, args, accept=False)
 
 
-@registry.command(
-    "mentor",
-    "match",
-    summary=("Match the group's students looking for a mentor to its faculty; stable. "
-             "Looking means /mentor profile looking:yes or any /mentor request. A student's "
-             "choices are their requests in the order sent, else their /mentor find order; "
-             "faculty prefer higher fit. Everyone gets a DM; you get the summary."),
-    options=[
-        Option("group", description="the group's short name (default: this channel's group)",
-               max_length=64),
-        Option("dry-run", OptionType.FLAG, "show the outcome without saving or telling anyone"),
-    ],
-    who=Audience.ORGANIZER,
-    examples=["/mentor match group:em-interest dry-run", "/mentor match group:em-interest"],
-)
+@commands.handler(specs.MATCH)
 def match(ctx: Context, args: Args) -> Reply:
-    group = ctx.group(args.get("group"))
-    ctx.require_organizer(group)
+    group = groups.group_for(ctx.session, args.get("group"), ctx.channel)
+    groups.require_organizer(ctx.actor, group, is_admin=ctx.is_admin)
     dry_run = bool(args.get("dry-run"))
     _result, reply = rounds.run_round(
         ctx.session, group, ctx.now, dry_run=dry_run,
-        on_notices=lambda: ctx.after_commit(ctx.core.poke_delivery))
+        on_notices=ctx.wake_delivery)
     return reply

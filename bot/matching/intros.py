@@ -25,7 +25,7 @@ from bot.infra.models import (
     Person,
     StudentProfile,
 )
-from bot.matching import finder
+from bot.matching import finder, specs
 from bot.matching.fit import fit, stage_label, stage_people
 from bot.mentoring.cadence import default_cadence_days
 
@@ -40,7 +40,7 @@ def request_action(faculty_id: int, kind: str | None = None) -> Action:
     args = {"faculty": f"person:{faculty_id}"}
     if kind:
         args["kind"] = kind
-    return Action("Request intro", "mentor request", args)
+    return specs.REQUEST.action("Request intro", args)
 
 
 def _day(moment: datetime) -> str:
@@ -150,8 +150,8 @@ def _faculty_message(student: Person, request: IntroRequest,
         text=text,
         fields=tuple(fields),
         actions=(
-            Action("Accept", "mentor accept", {"student": f"person:{student.id}"}, "primary"),
-            Action("Decline", "mentor decline", {"student": f"person:{student.id}"}, "danger"),
+            specs.ACCEPT.action("Accept", {"student": f"person:{student.id}"}, style="primary"),
+            specs.DECLINE.action("Decline", {"student": f"person:{student.id}"}, style="danger"),
         ),
     )
 

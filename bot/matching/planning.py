@@ -15,23 +15,21 @@ from bot.framework.replies import Reply
 from bot.infra.models import IntroRequest, Nudge, Person
 from bot.infra.settings import Settings
 from bot.matching.intros import EXPIRE_AFTER, PENDING_AFTER, expire_requests, pending_reply
-from bot.nudges.notices import queue_notice
-from bot.nudges.planning import Plan, PlannedNudge, register, register_maintenance
+from bot.nudges.planning import Plan, PlannedNudge
+from bot.nudges.store import queue_notice
 
 KIND = "intro-pending"
 SUBJECT = "intro_request"
 OCCURRENCE = "7d"
 
 
-@register_maintenance
 def expire_unanswered(session: Session, now: datetime, settings: Settings) -> None:
     def notify(person: Person, reply: Reply, key: str) -> None:
-        queue_notice(session, person, reply, key=key, now=now)
+        queue_notice(session, person.id, reply, key=key, now=now)
 
     expire_requests(session, now, notify)
 
 
-@register
 def plan_pending(session: Session, now: datetime, settings: Settings) -> Iterable[Plan]:
     rows = list(session.scalars(select(IntroRequest).where(
         IntroRequest.state == "open",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -42,7 +43,8 @@ from bot.matching import fit as rules
 from bot.matching.deferred_acceptance import Outcome, deferred_acceptance
 from bot.matching.fit import FacultyView, StudentView
 from bot.mentoring.cadence import default_cadence_days
-from bot.nudges.notices import NOTICE
+from bot.nudges.keys import notice_key
+from bot.nudges.vocab import NudgeKind
 
 FIND_CHOICES = 10  # choices taken from /mentor find for a student who asked nobody
 LISTED = 25  # names listed in the organizer's summary before "and N more"
@@ -208,8 +210,6 @@ def _find_order(student: StudentView, faculty: dict[int, FacultyView], free: dic
 
 
 def solve(data: RoundInput) -> RoundResult:
-    import time
-
     prefs = {sid: [c.faculty_id for c in mine] for sid, mine in data.choices.items()}
     priority: dict[int, dict[int, int]] = {}
     seed = round_seed(data.group.slug)
@@ -374,8 +374,8 @@ def write(session: Session, result: RoundResult, now: datetime,
     messages = [(sid, "student", student_message(result, sid)) for sid in data.students]
     messages += [(fid, "faculty", faculty_message(result, fid)) for fid in result.outcome.mentees]
     notices = [
-        {"person_id": pid, "kind": NOTICE, "due_at": now, "subject_type": "match_round",
-         "subject_id": group.id, "dedup_key": f"{NOTICE}:match:{group.id}:{round_id}:{pid}:{role}",
+        {"person_id": pid, "kind": NudgeKind.NOTICE.value, "due_at": now, "subject_type": "match_round",
+         "subject_id": group.id, "dedup_key": notice_key(f"match:{group.id}:{round_id}:{pid}:{role}"),
          "text": reply.as_text(), "payload": reply.to_dict(), "state": "pending",
          "attempts": 0, "created_at": now}
         for pid, role, reply in messages

@@ -9,21 +9,26 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
-from bot.framework.context import Context, find_group
+from bot.framework.context import Context
 from bot.framework.errors import UserError
-from bot.framework.registry import Args, Audience, Option, OptionType, registry
-from bot.framework.replies import Action, Field, Reply, Section
+from bot.framework.registry import Args, CommandSet
+from bot.framework.replies import Field, Reply, Section
+from bot.groups import store as groups
 from bot.infra.models import ActionItem, IntroRequest, Person
 from bot.infra.zones import format_day, format_local, local_time_utc
+from bot.matching import specs as matching_specs
+from bot.mentoring import specs
 from bot.mentoring import store as relationships
 from bot.mentoring.cadence import (
-    MAIN_MENTOR_RANGE_WEEKS,
     describe_cadence,
     local_day,
     next_followup,
     parse_cadence,
 )
 from bot.mentoring.rules import is_decided_not
+
+commands = CommandSet()
+
 
 NOON = time(12, 0)
 """A day given without a time (`on:`, `due:`) is stored at local noon: its local date stays
@@ -32,11 +37,6 @@ the same even if the person later moves a few time zones."""
 CADENCE_CHOICES = (7, 28, 42, 56)
 """The rhythms offered as buttons after a contact is logged."""
 
-_MENTOR = Option("mentor", OptionType.PERSON, positional=True, required=True,
-                 placeholder="MENTOR", role="faculty",
-                 description="your mentor (name, email or mention)")
-_CADENCE = Option("cadence", description="how often to keep in touch with this mentor, "
-                  "e.g. weekly, 4w, \"6 weeks\"", max_length=40)
 
 
 def _day_instant(ctx: Context, day: date) -> datetime:
@@ -46,11 +46,7 @@ def _day_instant(ctx: Context, day: date) -> datetime:
 # --- /mentor list ----------------------------------------------------------------------------
 
 
-@registry.command(
-    "mentor", "list",
-    summary="Your mentors (or mentees): kind, last contact, next follow-up, open action items.",
-    examples=["/mentor list"],
-)
+@commands.handler(specs.LIST)
 def list_relationships(ctx: Context, args: Args) -> Reply:
     sections: list[Section] = []
     actor = ctx.actor
@@ -88,8 +84,8 @@ def _student_sections(ctx: Context) -> list[Section]:
             heading=f"{row.mentor.name} — your {m.kind} mentor",
             text=_items_text(ctx, row.open_items),
             fields=tuple(fields),
-            actions=(Action("Log contact", "mentor log", {"mentor": f"person:{row.mentor.id}"},
-                            "primary"),),
+            actions=(specs.LOG.action("Log contact", {"mentor": f"person:{row.mentor.id}"},
+                                      style="primary"),),
         ))
     others = [i for i in relationships.open_items(ctx.session, ctx.actor.id)
               if i.mentor_id not in listed]
@@ -134,13 +130,10 @@ def _faculty_sections(ctx: Context) -> list[Section]:
         .where(IntroRequest.faculty_id == ctx.actor.id, IntroRequest.state == "open")
         .order_by(IntroRequest.created_at, IntroRequest.id)
     ).all()
-    answerable = all(registry.get("mentor", (verb,)) is not None for verb in ("accept", "decline"))
     for request, student in requests:
-        actions: tuple[Action, ...] = ()
-        if answerable:
-            ref = {"student": f"person:{student.id}"}
-            actions = (Action("Accept", "mentor accept", ref, "primary"),
-                       Action("Decline", "mentor decline", ref))
+        ref = {"student": f"person:{student.id}"}
+        actions = (matching_specs.ACCEPT.action("Accept", ref, style="primary"),
+                   matching_specs.DECLINE.action("Decline", ref))
         note = f"\n“{request.note}”" if request.note else ""
         sections.append(Section(
             heading=f"Intro request from {student.name}",
@@ -154,23 +147,7 @@ def _faculty_sections(ctx: Context) -> list[Section]:
 # --- /mentor log ------------------------------------------------------------------------------
 
 
-@registry.command(
-    "mentor", "log",
-    summary="Record a contact with a mentor; restarts the follow-up clock.",
-    options=[
-        _MENTOR,
-        Option("note", description="what you talked about (a few words)", max_length=500),
-        Option("on", OptionType.DATE, "when, if not today (never a future date)", when="past"),
-        Option("ask", OptionType.BOOL, "yes if you asked for something (a letter, a favour)"),
-        _CADENCE,
-    ],
-    who=Audience.STUDENT,
-    examples=[
-        '/mentor log "Dr. Rivera" note:"shared my step 1 plan"',
-        "/mentor log rivera@example.edu on:2027-01-10 ask:yes note:\"asked about a letter\"",
-        "/mentor log Dr. Chen cadence:weekly",
-    ],
-)
+@commands.handler(specs.LOG)
 def log_contact(ctx: Context, args: Args) -> Reply:
     mentor: Person = args["mentor"]
     day: date | None = args.get("on")
@@ -185,7 +162,7 @@ def log_contact(ctx: Context, args: Args) -> Reply:
     is_ask = bool(args.get("ask", False))
     relationships.record_contact(ctx.session, ctx.actor, mentor, at=at, note=args.text("note"),
                                  is_ask=is_ask, now=ctx.now,
-                                 default_tz=ctx.core.settings.default_timezone)
+                                 default_tz=ctx.settings.default_timezone)
     when = "today" if at == ctx.now else format_day(local_day(at, ctx.tz))
     what = "an ask" if is_ask else "an update"
     if mentorship is None:
@@ -202,8 +179,8 @@ def log_contact(ctx: Context, args: Args) -> Reply:
         text += " Tip: mentors like news with no ask attached, too."
     ref = f"person:{mentor.id}"
     offers = tuple(
-        Action(describe_cadence(days).capitalize(), "mentor cadence",
-               {"mentor": ref, "every": f"{days // 7}w"})
+        specs.CADENCE.action(describe_cadence(days).capitalize(),
+                             {"mentor": ref, "every": f"{days // 7}w"})
         for days in CADENCE_CHOICES if days != mentorship.cadence_days
     )
     return Reply(
@@ -214,18 +191,7 @@ def log_contact(ctx: Context, args: Args) -> Reply:
     )
 
 
-@registry.command(
-    "mentor", "cadence",
-    summary="Set how often to keep in touch with a mentor.",
-    options=[
-        _MENTOR,
-        Option("every", positional=True, required=True, greedy=True, placeholder="RHYTHM",
-               description="weekly, 4w, \"6 weeks\"…", max_length=40),
-    ],
-    who=Audience.STUDENT,
-    examples=["/mentor cadence Dr. Chen weekly"],
-    hidden=True,
-)
+@commands.handler(specs.CADENCE)
 def set_cadence(ctx: Context, args: Args) -> Reply:
     mentor: Person = args["mentor"]
     days = parse_cadence(args["every"], what="The rhythm")
@@ -234,31 +200,19 @@ def set_cadence(ctx: Context, args: Args) -> Reply:
         raise UserError(f"{mentor.name} is not your mentor, so there is no rhythm to set.")
     relationships.set_cadence(mentorship, days)
     relationships.replan_student(ctx.session, ctx.actor.id, now=ctx.now,
-                                 default_tz=ctx.core.settings.default_timezone)
+                                 default_tz=ctx.settings.default_timezone)
     due = next_followup(mentorship.last_contact_at, mentorship.started_at, days, ctx.tz)
     return Reply(title=f"You'll keep in touch with {mentor.name} {describe_cadence(days)}",
                  text=f"Next follow-up: {format_local(due, ctx.tz)}.")
 
 
-@registry.command(
-    "mentor", "group rhythm",
-    summary="Set how often a group's students check in with their main mentor (4–8 weeks).",
-    options=[
-        Option("group", positional=True, required=True, placeholder="GROUP",
-               description="the group's short name", max_length=64),
-        Option("weeks", OptionType.INT, "weeks between check-ins with a main mentor",
-               positional=True, required=True, placeholder="WEEKS",
-               min_value=MAIN_MENTOR_RANGE_WEEKS[0], max_value=MAIN_MENTOR_RANGE_WEEKS[1]),
-    ],
-    who=Audience.ORGANIZER,
-    examples=["/mentor group rhythm em-interest 8"],
-)
+@commands.handler(specs.GROUP_RHYTHM)
 def group_rhythm(ctx: Context, args: Args) -> Reply:
-    group = find_group(ctx.session, args["group"])
-    ctx.require_organizer(group)
+    group = groups.find_group(ctx.session, args["group"])
+    groups.require_organizer(ctx.actor, group, is_admin=ctx.is_admin)
     moved = relationships.set_group_rhythm(ctx.session, group, args["weeks"])
     relationships.replan_group(ctx.session, group, now=ctx.now,
-                               default_tz=ctx.core.settings.default_timezone)
+                               default_tz=ctx.settings.default_timezone)
     return Reply(
         title=f"{group.name}: main mentors every {group.followup_weeks} weeks",
         text=f"New career mentorships in the group start with this rhythm; {moved} current "
@@ -270,19 +224,7 @@ def group_rhythm(ctx: Context, args: Args) -> Reply:
 # --- /mentor todo and /mentor done ----------------------------------------------------------
 
 
-@registry.command(
-    "mentor", "todo",
-    summary="Track something a mentor suggested you do.",
-    options=[
-        _MENTOR,
-        Option("task", positional=True, required=True, greedy=True, placeholder="TASK",
-               description="what they suggested", max_length=500),
-        Option("due", OptionType.DATE, "when you mean to have it done", when="future"),
-    ],
-    who=Audience.STUDENT,
-    examples=['/mentor todo "Dr. Rivera" read the ACEP ultrasound guidelines due:"in 2 weeks"',
-              "/mentor todo rivera@example.edu email Dr. Park about shadowing"],
-)
+@commands.handler(specs.TODO)
 def todo(ctx: Context, args: Args) -> Reply:
     mentor: Person = args["mentor"]
     day: date | None = args.get("due")
@@ -296,28 +238,17 @@ def todo(ctx: Context, args: Args) -> Reply:
         title=f"Noted #{item.id}: {item.task}",
         text=f"Suggested by {mentor.name}. {when} Close it with /mentor done {item.id} — "
              "deciding not to, with a reason, counts too.",
-        actions=(Action("Mark done", "mentor done", {"id": str(item.id)}),),
+        actions=(specs.DONE.action("Mark done", {"id": item.id}),),
     )
 
 
-@registry.command(
-    "mentor", "done",
-    summary="Close an action item; a note like \"decided not to, because…\" counts too.",
-    options=[
-        Option("id", OptionType.INT, "the item's number (see /mentor list)", positional=True,
-               required=True, min_value=1, placeholder="ID"),
-        Option("note", description="how it went, or why you decided not to", max_length=500),
-    ],
-    who=Audience.STUDENT,
-    examples=["/mentor done 12 note:\"read it; questions for our next meeting\"",
-              "/mentor done 13 note:\"decided not to, because the deadline passed\""],
-)
+@commands.handler(specs.DONE)
 def done(ctx: Context, args: Args) -> Reply:
     note = args.text("note")
     decided_not = is_decided_not(note)
     item = relationships.finish_action_item(
         ctx.session, ctx.actor, args["id"], note=note, decided_not=decided_not, now=ctx.now,
-        default_tz=ctx.core.settings.default_timezone)
+        default_tz=ctx.settings.default_timezone)
     mentor = ctx.session.get_one(Person, item.mentor_id)
     closing = ("Closed with your reason for not doing it — that still counts as circling back."
                if decided_not else "Nice work.")
@@ -325,5 +256,5 @@ def done(ctx: Context, args: Args) -> Reply:
         title=f"Closed #{item.id}: {item.task}",
         text=f"{closing} Let {mentor.name} know next time you write, and log it with "
              "/mentor log.",
-        actions=(Action("Log contact", "mentor log", {"mentor": f"person:{mentor.id}"}),),
+        actions=(specs.LOG.action("Log contact", {"mentor": f"person:{mentor.id}"}),),
     )

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session, aliased
 from bot.framework.replies import Action, Reply, Section
 from bot.infra.models import ActionItem, Contact, Letter, LetterEvent, Mentorship, Nudge, Person
 from bot.infra.settings import Settings
-from bot.mentoring import rules
+from bot.mentoring import rules, specs
 from bot.mentoring.cadence import describe_cadence, local_day
 from bot.mentoring.outline import outline_text
-from bot.nudges.planning import Plan, PlannedNudge, register
+from bot.nudges.planning import Plan, PlannedNudge
 
 MENTORSHIP = "mentorship"
 ACTION_ITEM = "action_item"
@@ -37,8 +37,7 @@ RECENT_CONTACTS = 3
 RECENT_WINDOW = timedelta(days=365)
 CHUNK = 2000
 
-@register
-def _planner(session: Session, now: datetime, settings: Settings) -> list[Plan]:
+def plan_mentoring(session: Session, now: datetime, settings: Settings) -> list[Plan]:
     return plan_relationships(session, now, settings.default_timezone)
 
 
@@ -241,7 +240,7 @@ def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
 
 
 def _log_action(mentor_id: int) -> Action:
-    return Action("Log contact", "mentor log", {"mentor": f"person:{mentor_id}"}, "primary")
+    return specs.LOG.action("Log contact", {"mentor": f"person:{mentor_id}"}, style="primary")
 
 
 def _day(moment: datetime, tz: str) -> str:
@@ -329,7 +328,7 @@ def _action_item_reply(item_id: int, mentor_id: int, task: str, item_due: dateti
         text=f"{mentor_name} suggested this, due {_day(item_due, tz)}. Done it? Close it with "
              "a line on how it went. Decided not to? That counts too: close it with your "
              "reason, and tell them next time you write.",
-        actions=(Action("Mark done", "mentor done", {"id": str(item_id)}, "primary"),
+        actions=(specs.DONE.action("Mark done", {"id": item_id}, style="primary"),
                  _log_action(mentor_id)),
         footer=f"/mentor done {item_id} note:\"decided not to, because …\"",
     )

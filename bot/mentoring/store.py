@@ -104,7 +104,7 @@ def replan_student(session: Session, student_id: int, *, now: datetime,
                    default_tz: str) -> None:
     """Re-plan one student's relationship nudges in this unit of work."""
     from bot.mentoring.planning import plan_relationships
-    from bot.nudges.store import store_plans
+    from bot.nudges.planning import store_plans
 
     store_plans(session, plan_relationships(session, now, default_tz, student_id=student_id),
                 now=now)

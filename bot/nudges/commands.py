@@ -8,16 +8,18 @@ from datetime import timedelta
 
 from bot.framework.context import Context
 from bot.framework.errors import NotFound, UserError
-from bot.framework.registry import Args, Option, OptionType, registry
+from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply
 from bot.infra.models import Nudge
 from bot.infra.zones import format_local
-from bot.nudges.notices import NOTICE
+from bot.nudges import specs
+from bot.nudges.vocab import NudgeKind
+
+commands = CommandSet()
+
 
 SNOOZE = timedelta(weeks=1)
 
-_ID = Option("id", OptionType.INT, "the nudge's number", required=True, positional=True,
-             min_value=1, placeholder="ID")
 
 
 def _own_nudge(ctx: Context, nudge_id: int) -> Nudge:
@@ -25,19 +27,13 @@ def _own_nudge(ctx: Context, nudge_id: int) -> Nudge:
     # Someone else's nudge looks exactly like a missing one: ids reveal nothing.
     if nudge is None or nudge.person_id != ctx.actor.id:
         raise NotFound(f"You have no reminder number {nudge_id}.")
-    if nudge.kind == NOTICE:
+    if nudge.kind == NudgeKind.NOTICE:
         raise UserError("That message is not a reminder, so there is nothing to snooze or "
                         "dismiss.")
     return nudge
 
 
-@registry.command(
-    "mentor", "nudge snooze",
-    summary="Snooze a reminder for a week.",
-    options=[_ID],
-    examples=["/mentor nudge snooze 12"],
-    hidden=True,
-)
+@commands.handler(specs.NUDGE_SNOOZE)
 def snooze(ctx: Context, args: Args) -> Reply:
     nudge = _own_nudge(ctx, args["id"])
     if nudge.state == "cancelled":
@@ -53,13 +49,7 @@ def snooze(ctx: Context, args: Args) -> Reply:
                  text=f"I'll remind you again on {format_local(nudge.due_at, ctx.tz)}.")
 
 
-@registry.command(
-    "mentor", "nudge dismiss",
-    summary="Mark a reminder as not relevant.",
-    options=[_ID],
-    examples=["/mentor nudge dismiss 12"],
-    hidden=True,
-)
+@commands.handler(specs.NUDGE_DISMISS)
 def dismiss(ctx: Context, args: Args) -> Reply:
     nudge = _own_nudge(ctx, args["id"])
     nudge.state = "cancelled"

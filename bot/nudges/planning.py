@@ -1,88 +1,50 @@
-"""Nudge planning: pure rules decide which nudges are owed (see the modules beside this one);
-`store` writes them in bulk, idempotently, and cancels the ones a change made moot.
+"""Nudge planning: each feature's pure rules decide which nudges are owed; `bot.nudges.store`
+writes them in bulk, idempotently, and cancels the ones a change made moot.
 
-Each domain planner is a function `(session, now, settings) -> Iterable[Plan]`, listed in
-`PLANNERS`. A `Plan` covers one subject (a mentorship, an action item, a letter…): the nudges
-it owes now. Pending nudges of that subject that are no longer owed are cancelled."""
+A planner is a function `(session, now, settings) -> Iterable[Plan]`. A `Plan` covers one
+subject (a mentorship, an action item, a letter…): the nudges it owes now. Pending nudges of
+that subject that are no longer owed are cancelled. The list of planners is not kept here:
+the program's assembly (`bot.app.planning`) passes it in, so no feature registers itself."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.framework.replies import Reply
 from bot.infra.settings import Settings
+from bot.nudges import store
+from bot.nudges.plans import Plan, PlannedNudge
 
-
-@dataclass(frozen=True)
-class PlannedNudge:
-    person_id: int
-    kind: str  # one of bot.vocab.NUDGE_KINDS
-    due_at: datetime  # UTC; delivery moves it out of the person's quiet hours
-    subject_type: str  # "mentorship", "action_item", "letter", "intro_request", "outcome"…
-    subject_id: int
-    occurrence: str  # what makes this one distinct: a date, a counter
-    reply: Reply
-
-    @property
-    def dedup_key(self) -> str:
-        return f"{self.kind}:{self.subject_type}:{self.subject_id}:{self.occurrence}"
-
-
-@dataclass
-class Plan:
-    subject_type: str
-    subject_id: int
-    nudges: list[PlannedNudge] = field(default_factory=list)
+__all__ = ["Maintenance", "Plan", "PlannedNudge", "Planner", "plan_all", "store_plans"]
 
 
 Planner = Callable[[Session, datetime, Settings], Iterable[Plan]]
-
-PLANNERS: list[Planner] = []
-"""Domain planners, registered by the modules that own the rules (see `register`)."""
+"""What one feature owes at `now`, as plans."""
 
 Maintenance = Callable[[Session, datetime, Settings], None]
-MAINTENANCE: list[Maintenance] = []
-"""State changes that time alone causes (an unanswered intro request expiring), run before
+"""A state change that time alone causes (an unanswered intro request expiring), run before
 the planners by the same periodic job."""
 
 
-def register_maintenance(task: Maintenance) -> Maintenance:
-    MAINTENANCE.append(task)
-    return task
-
-
-def register(planner: Planner) -> Planner:
-    PLANNERS.append(planner)
-    return planner
-
-
-def plan_all(session: Session, now: datetime, settings: Settings) -> int:
-    """Run every planner and store the result; returns how many nudges were new."""
-    from bot.nudges.store import store_plans
-
-    _load_planners()
-    for task in MAINTENANCE:
+def plan_all(session: Session, now: datetime, settings: Settings, *,
+             planners: Sequence[Planner], maintenance: Sequence[Maintenance] = ()) -> int:
+    """Run the maintenance tasks, then every planner, and store the result; returns how many
+    nudges were new."""
+    for task in maintenance:
         task(session, now, settings)
     plans: list[Plan] = []
-    for planner in PLANNERS:
+    for planner in planners:
         plans.extend(planner(session, now, settings))
     return store_plans(session, plans, now=now)
 
 
-def _load_planners() -> None:
-    """Import the modules that register planners (kept here so the list has one home)."""
-    import importlib
-
-    for name in PLANNER_MODULES:
-        importlib.import_module(name)  # registration happens once, on first import
-
-
-PLANNER_MODULES: tuple[str, ...] = (
-    "bot.letters.planning",
-    "bot.mentoring.planning",
-    "bot.matching.planning",
-)
+def store_plans(session: Session, plans: Sequence[Plan], *, now: datetime) -> int:
+    """Cancel what the planned subjects no longer owe, then insert what is new."""
+    owed: dict[tuple[str, int], set[str]] = {}
+    for plan in plans:
+        owed.setdefault((plan.subject_type, plan.subject_id), set()).update(
+            n.dedup_key for n in plan.nudges)
+    store.cancel_moot(session, owed)
+    return store.insert_bulk(session, [n for plan in plans for n in plan.nudges], now=now)

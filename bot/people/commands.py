@@ -4,40 +4,21 @@ from __future__ import annotations
 
 from bot.framework.context import Context
 from bot.framework.errors import UserError
-from bot.framework.registry import Args, Option, OptionType, registry
+from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Field, Reply
 from bot.infra.models import FacultyProfile, Person, StudentProfile
 from bot.infra.zones import UnknownTimeZone, format_local, validate_zone
-from bot.vocab.stages import DEFAULT_QUIET_HOURS, STAGES, normalize_quiet_hours, normalize_stage
+from bot.people import specs
+from bot.vocab.stages import DEFAULT_QUIET_HOURS, normalize_quiet_hours, normalize_stage
+
+commands = CommandSet()
+
 
 STUDENT_OPTIONS = ("stage", "interests", "research", "looking")
 FACULTY_OPTIONS = ("specialty", "capacity", "accepting", "office-hours")
 
 
-@registry.command(
-    "mentor",
-    "profile",
-    summary="Show your profile, or set parts of it.",
-    options=[
-        Option("stage", OptionType.CHOICE, "your stage of training", choices=STAGES),
-        Option("interests", OptionType.LIST, "specialties you are interested in, ; separated"),
-        Option("research", OptionType.LIST, "research interests, ; separated"),
-        Option("tz", description="your time zone, e.g. America/Chicago", max_length=64),
-        Option("quiet", description="hours with no nudges, e.g. 21:00-08:00", max_length=20),
-        Option("looking", OptionType.BOOL, "students: want a mentor in the next match round"),
-        Option("specialty", description="faculty: your specialty", max_length=100),
-        Option("capacity", OptionType.INT, "faculty: how many mentees you can take",
-               min_value=0, max_value=50),
-        Option("accepting", OptionType.BOOL, "faculty: accepting new mentees (yes/no)"),
-        Option("office-hours", description="faculty: when and where students can find you",
-               max_length=300),
-    ],
-    examples=[
-        "/mentor profile",
-        "/mentor profile stage:ms2 interests:\"emergency medicine; ultrasound\" tz:America/New_York",
-        "/mentor profile quiet:22:00-07:30",
-    ],
-)
+@commands.handler(specs.PROFILE)
 def profile(ctx: Context, args: Args) -> Reply:
     person = ctx.actor
     if not args:

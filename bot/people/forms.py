@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.framework.registry import Option, OptionType, registry
+from bot.framework.registry import Option, OptionType
 from bot.infra.models import Person
+from bot.people import specs
 
 PROFILE_COMMON = ("tz", "quiet")
 PROFILE_STUDENT = ("stage", "interests", "research", "looking")
@@ -53,9 +54,7 @@ def _yes_no(value: bool | None) -> str:
 
 def profile_form(person: Person) -> Form:
     """The `/mentor profile` options that apply to this person, with current values."""
-    spec = registry.get("mentor", ("profile",))
-    if spec is None:
-        raise LookupError("the profile command is not registered")
+    spec = specs.PROFILE
     current: dict[str, str] = {"tz": person.timezone or "", "quiet": person.quiet_hours or ""}
     names = list(PROFILE_COMMON)
     student = person.student_profile
@@ -74,4 +73,4 @@ def profile_form(person: Person) -> Form:
                            **{"office-hours": faculty.office_hours or ""})
     fields = tuple(_field(option, current.get(option.name, ""))
                    for name in names if (option := spec.option(name)) is not None)
-    return Form(command="mentor profile", title="Your profile", fields=fields)
+    return Form(command=spec.name, title="Your profile", fields=fields)

@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.framework.channels import ChannelRef
 from bot.framework.errors import UserError
 from bot.infra.models import Identity, Person, Role
 
@@ -56,6 +57,19 @@ def resolve(session: Session, ref: str, *, role: str | None = None, where: Where
             raise UserError(f"{person.name} is not a {kind}.")
         return person
     return _by_name(session, text, role=role, kind=kind, exclude=exclude)
+
+
+def resolve_in_request(session: Session, ref: str, *, role: str | None,
+                       channel: ChannelRef | None, actor: Person) -> Person:
+    """`resolve` as the request context needs it (the framework's `PersonResolver`)."""
+    where = Where() if channel is None else Where(channel.platform, channel.workspace)
+    return resolve(session, ref, role=role, where=where)
+
+
+def names_match(prefix: str, person: Person) -> bool:
+    """Whether `prefix` is exactly `person`'s name once titles, case and accents are set
+    aside (the framework's `NameMatcher`)."""
+    return normalize_name(prefix) == normalize_name(person.name)
 
 
 def _by_exact_reference(session: Session, text: str, where: Where) -> Person | None:

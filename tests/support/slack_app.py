@@ -13,7 +13,7 @@ from typing import Any
 from adapters.slack.service import SlackService
 from bot.app.core import Core
 from bot.framework.channels import Router
-from bot.nudges.notices import NOTICE
+from bot.nudges.vocab import NudgeKind
 from jobs.delivery import sweep
 from tests.support.slack_api import Call, FakeSlackApi
 from tests.support.slack_requests import SIGNING_SECRET, Answer, SlackHttp, block_actions
@@ -65,7 +65,7 @@ def slack_harness(core: Core, api: FakeSlackApi | None = None,
     router = Router([service.channel()])
     # Notices a command queues (an intro request reaching a mentor) go out at once, as the
     # scheduler does in production.
-    core.on_delivery_needed(lambda: sweep(core.db, core.clock, router, kinds=(NOTICE,)))
+    core.on_delivery_needed(lambda: sweep(core.db, core.clock, router, kinds=(NudgeKind.NOTICE,)))
     service.start()
     port = service._http.port if service._http is not None else 0
     try:

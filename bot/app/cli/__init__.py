@@ -9,6 +9,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.infra.settings import get_settings
+
 VERB_MODULES = (
     "bot.app.cli.db",
     "bot.app.cli.roster",
@@ -37,8 +39,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from bot.infra.settings import get_settings
-
     settings = get_settings()
     logging.basicConfig(
         level=getattr(logging, settings.log_level.upper(), logging.INFO),

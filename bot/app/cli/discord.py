@@ -7,6 +7,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from bot.app.cli.common import fail
+from bot.infra.settings import get_settings
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     discord_verb = sub.add_parser("discord", help="Discord administration",
@@ -26,9 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run_sync(args: argparse.Namespace) -> int:
-    from adapters.discord.sync import sync_commands, sync_payload
-    from bot.app.cli.common import fail
-    from bot.infra.settings import get_settings
+    from adapters.discord.sync import sync_commands, sync_payload  # lazy: loads discord.py
 
     settings = get_settings()
     if args.dry_run:

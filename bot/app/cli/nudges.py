@@ -15,8 +15,10 @@ from sqlalchemy import select
 
 from bot.app.cli import nudges_delivery
 from bot.app.cli.common import database
+from bot.app.planning import plan_all
 from bot.infra.clock import SystemClock
 from bot.infra.models import Nudge, Person
+from bot.infra.settings import get_settings
 from bot.vocab.stages import NUDGE_KINDS
 
 
@@ -64,8 +66,6 @@ def parse_moment(value: str) -> datetime:
 def due_nudges(session: Any, at: datetime) -> list[dict[str, Any]]:
     """Plan as of `at` in `session` and describe every pending nudge due by then. The
     caller owns the transaction (and rolls it back for a preview)."""
-    from bot.infra.settings import get_settings
-    from bot.nudges.planning import plan_all
 
     plan_all(session, at, get_settings())
     rows = session.execute(

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from bot.app.cli.common import core as make_core
 from bot.app.cli.common import database
+from bot.infra.clock import SystemClock
 from bot.infra.models import Nudge, Person
 
 
@@ -35,8 +36,8 @@ def add_failed(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 
 def run_sweep(args: argparse.Namespace) -> int:
-    from bot.app.runner import delivery_router
-    from jobs.delivery import Sweeper
+    from bot.app.runner import delivery_router  # lazy: loads the configured adapters
+    from jobs.delivery import Sweeper  # lazy: only this verb delivers
 
     core = make_core()
     router = delivery_router(core, core.settings)
@@ -64,7 +65,6 @@ def failed_nudges(session: Any) -> list[dict[str, Any]]:
 
 
 def show_failed(args: argparse.Namespace) -> int:
-    from bot.infra.clock import SystemClock
 
     db = database()
     with db.session() as session:

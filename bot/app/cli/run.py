@@ -17,6 +17,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def start(args: argparse.Namespace) -> int:
-    from bot.app.runner import run
+    from bot.app.runner import run  # lazy: loads the configured adapters
 
     return run(as_email=args.as_email)

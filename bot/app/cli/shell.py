@@ -7,6 +7,7 @@ import argparse
 from sqlalchemy import func, select
 
 from bot.app.cli.common import core, fail
+from bot.app.demo import DEMO_STUDENT_EMAIL
 from bot.infra.models import Person, Role
 
 
@@ -22,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run_shell(args: argparse.Namespace) -> int:
-    from adapters.console import Shell
+    from adapters.console import Shell  # lazy: only this verb runs the console
 
     the_core = core()
     with the_core.db.session() as session:
@@ -40,7 +41,6 @@ def run_shell(args: argparse.Namespace) -> int:
 def pick_person(session, email: str | None) -> Person | None:  # type: ignore[no-untyped-def]
     if email:
         return session.scalar(select(Person).where(func.lower(Person.email) == email.lower()))
-    from bot.app.demo import DEMO_STUDENT_EMAIL
 
     demo = session.scalar(select(Person).where(Person.email == DEMO_STUDENT_EMAIL))
     if demo is not None:

@@ -1,0 +1,127 @@
+"""Command specs of letters: names, options, who may run them."""
+
+from __future__ import annotations
+
+from bot.framework.registry import Audience, Option, OptionType, command
+from bot.letters import rules
+
+REMIND = command(
+    "letter",
+    "remind",
+    summary="Start tracking a letter: shows the timeline the bot will follow and any warning.",
+    options=[
+        Option("writer", positional=True, greedy=True, required=True, placeholder="WRITER",
+               description="a faculty member (name, email or mention), or an outside "
+               "writer's name", max_length=200, suggest="faculty"),
+        Option("due", OptionType.DATE, "the real deadline, e.g. 2027-03-01 or “in 10 weeks”",
+               required=True),
+        Option("program", description="the program or application, e.g. \"EM residency\"",
+               max_length=200),
+        Option("kind", OptionType.CHOICE, "the kind of letter", choices=rules.LETTER_KINDS),
+        Option("portal", OptionType.CHOICE, "where the letter is submitted",
+               choices=rules.PORTALS),
+    ],
+    who=Audience.STUDENT,
+    examples=[
+        '/letter remind Dr. Jane Smith due:2027-09-01 program:"EM residency" kind:specialty '
+        "portal:ERAS",
+        "/letter remind jane.smith@example.edu due:\"in 10 weeks\" portal:AMCAS",
+    ],
+)
+
+
+KIND = command(
+    "letter",
+    "kind",
+    summary="Set the kind of a tracked letter.",
+    options=[
+        Option("id", OptionType.INT, "the letter's ID", required=True, positional=True,
+               placeholder="ID", min_value=1),
+        Option("kind", OptionType.CHOICE, "the kind of letter", required=True, positional=True,
+               choices=rules.LETTER_KINDS, placeholder="KIND"),
+    ],
+    who=Audience.STUDENT,
+    hidden=True,
+)
+
+
+UPDATE = command(
+    "letter",
+    "update",
+    summary="Move a letter along: planned → asked → agreed | declined → packet-sent → "
+            "submitted → thanked.",
+    options=[
+        Option("id", OptionType.INT, "the letter's ID (see /letter list)", required=True,
+               positional=True, placeholder="ID", min_value=1),
+        Option("state", OptionType.CHOICE, "the new state", required=True, positional=True,
+               choices=rules.STATES, placeholder="STATE"),
+        Option("reason", description="why (for declined, e.g. \"neutral letter\")",
+               max_length=300),
+    ],
+    who=Audience.STUDENT,
+    examples=["/letter update 12 asked", "/letter update 12 declined reason:\"neutral letter\""],
+)
+
+
+PACKET = command(
+    "letter",
+    "packet",
+    summary="The packet checklist for a letter: what your writer needs and what is missing.",
+    options=[
+        Option("id", OptionType.INT, "the letter's ID (see /letter list)", required=True,
+               positional=True, placeholder="ID", min_value=1),
+        Option("done", OptionType.LIST, "items to check off, e.g. cv;statement"),
+        *(Option(item.key, OptionType.BOOL, f"{item.label}: yes when done, no to uncheck")
+          for item in rules.PACKET_ITEMS),
+    ],
+    who=Audience.STUDENT,
+    examples=["/letter packet 12", "/letter packet 12 cv:yes statement:yes",
+              "/letter packet 12 done:summary;strengths"],
+)
+
+
+PLAN = command(
+    "letter",
+    "plan",
+    summary="Your letter mix against what schools or programs expect: covered and missing.",
+    options=[
+        Option("track", OptionType.CHOICE, "med-school or residency", required=True,
+               positional=True, choices=rules.TRACKS, placeholder="TRACK"),
+        Option("specialty", description="residency: the specialty you apply to",
+               max_length=100),
+    ],
+    who=Audience.STUDENT,
+    examples=["/letter plan med-school", "/letter plan residency specialty:\"emergency medicine\""],
+)
+
+
+OUTCOME = command(
+    "letter",
+    "outcome",
+    summary="Record an outcome (interview, acceptance, match); I'll nudge you to share it "
+            "with each writer.",
+    options=[
+        Option("text", positional=True, greedy=True, required=True, placeholder="TEXT",
+               description="what happened, e.g. \"interview at State EM\"", max_length=500),
+    ],
+    who=Audience.STUDENT,
+    examples=["/letter outcome interview at Riverside EM", "/letter outcome matched at State EM!"],
+)
+
+
+LIST = command(
+    "letter",
+    "list",
+    summary="Your letters: ID, writer, program, state, next step and its date.",
+    who=Audience.STUDENT,
+    examples=["/letter list"],
+)
+
+
+CALENDAR = command(
+    "letter",
+    "calendar",
+    summary="An iCalendar (.ics) file of your ask-by dates, personal deadlines and deadlines.",
+    who=Audience.STUDENT,
+    examples=["/letter calendar"],
+)

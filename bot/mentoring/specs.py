@@ -1,0 +1,102 @@
+"""Command specs of mentoring: names, options, who may run them."""
+
+from __future__ import annotations
+
+from bot.framework.registry import Audience, Option, OptionType, command
+from bot.mentoring.cadence import MAIN_MENTOR_RANGE_WEEKS
+
+MENTOR_OPTION = Option("mentor", OptionType.PERSON, positional=True, required=True,
+                 placeholder="MENTOR", role="faculty",
+                 description="your mentor (name, email or mention)")
+
+CADENCE_OPTION = Option("cadence", description="how often to keep in touch with this mentor, "
+                  "e.g. weekly, 4w, \"6 weeks\"", max_length=40)
+
+LIST = command(
+    "mentor",
+    "list",
+    summary="Your mentors (or mentees): kind, last contact, next follow-up, open action items.",
+    examples=["/mentor list"],
+)
+
+
+LOG = command(
+    "mentor",
+    "log",
+    summary="Record a contact with a mentor; restarts the follow-up clock.",
+    options=[
+        MENTOR_OPTION,
+        Option("note", description="what you talked about (a few words)", max_length=500),
+        Option("on", OptionType.DATE, "when, if not today (never a future date)", when="past"),
+        Option("ask", OptionType.BOOL, "yes if you asked for something (a letter, a favour)"),
+        CADENCE_OPTION,
+    ],
+    who=Audience.STUDENT,
+    examples=[
+        '/mentor log "Dr. Rivera" note:"shared my step 1 plan"',
+        "/mentor log rivera@example.edu on:2027-01-10 ask:yes note:\"asked about a letter\"",
+        "/mentor log Dr. Chen cadence:weekly",
+    ],
+)
+
+
+CADENCE = command(
+    "mentor",
+    "cadence",
+    summary="Set how often to keep in touch with a mentor.",
+    options=[
+        MENTOR_OPTION,
+        Option("every", positional=True, required=True, greedy=True, placeholder="RHYTHM",
+               description="weekly, 4w, \"6 weeks\"…", max_length=40),
+    ],
+    who=Audience.STUDENT,
+    examples=["/mentor cadence Dr. Chen weekly"],
+    hidden=True,
+)
+
+
+GROUP_RHYTHM = command(
+    "mentor",
+    "group rhythm",
+    summary="Set how often a group's students check in with their main mentor (4–8 weeks).",
+    options=[
+        Option("group", positional=True, required=True, placeholder="GROUP",
+               description="the group's short name", max_length=64),
+        Option("weeks", OptionType.INT, "weeks between check-ins with a main mentor",
+               positional=True, required=True, placeholder="WEEKS",
+               min_value=MAIN_MENTOR_RANGE_WEEKS[0], max_value=MAIN_MENTOR_RANGE_WEEKS[1]),
+    ],
+    who=Audience.ORGANIZER,
+    examples=["/mentor group rhythm em-interest 8"],
+)
+
+
+TODO = command(
+    "mentor",
+    "todo",
+    summary="Track something a mentor suggested you do.",
+    options=[
+        MENTOR_OPTION,
+        Option("task", positional=True, required=True, greedy=True, placeholder="TASK",
+               description="what they suggested", max_length=500),
+        Option("due", OptionType.DATE, "when you mean to have it done", when="future"),
+    ],
+    who=Audience.STUDENT,
+    examples=['/mentor todo "Dr. Rivera" read the ACEP ultrasound guidelines due:"in 2 weeks"',
+              "/mentor todo rivera@example.edu email Dr. Park about shadowing"],
+)
+
+
+DONE = command(
+    "mentor",
+    "done",
+    summary="Close an action item; a note like \"decided not to, because…\" counts too.",
+    options=[
+        Option("id", OptionType.INT, "the item's number (see /mentor list)", positional=True,
+               required=True, min_value=1, placeholder="ID"),
+        Option("note", description="how it went, or why you decided not to", max_length=500),
+    ],
+    who=Audience.STUDENT,
+    examples=["/mentor done 12 note:\"read it; questions for our next meeting\"",
+              "/mentor done 13 note:\"decided not to, because the deadline passed\""],
+)

@@ -1,0 +1,23 @@
+"""The one dedup-key builder. A key names a nudge by what makes it distinct (its kind, its
+subject and the occurrence: a day, a counter), so planning the same thing twice stores it
+once, and a nudge sent or cancelled once is never planned again."""
+
+from __future__ import annotations
+
+from bot.nudges.vocab import NudgeKind, Subject
+
+MAX_KEY = 200  # the column's length
+
+
+def dedup_key(kind: NudgeKind, subject: Subject, subject_id: int | None, occurrence: str) -> str:
+    subject_part = "" if subject_id is None else subject_id
+    key = f"{kind}:{subject}:{subject_part}:{occurrence}"
+    if len(key) > MAX_KEY:
+        raise ValueError(f"dedup key too long: {key!r}")
+    return key
+
+
+def notice_key(key: str) -> str:
+    """A direct message's key, from what the caller says makes it distinct
+    ("intro:12:answer")."""
+    return f"{NudgeKind.NOTICE}:{key}"

@@ -1,0 +1,32 @@
+"""What a planner hands the outbox: plain values, no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.framework.replies import Reply
+from bot.nudges.keys import dedup_key
+from bot.nudges.vocab import NudgeKind, Subject
+
+
+@dataclass(frozen=True)
+class PlannedNudge:
+    person_id: int
+    kind: NudgeKind
+    due_at: datetime  # UTC; delivery moves it out of the person's quiet hours
+    subject_type: Subject
+    subject_id: int
+    occurrence: str  # what makes this one distinct: a date, a counter
+    reply: Reply
+
+    @property
+    def dedup_key(self) -> str:
+        return dedup_key(self.kind, self.subject_type, self.subject_id, self.occurrence)
+
+
+@dataclass
+class Plan:
+    subject_type: Subject
+    subject_id: int
+    nudges: list[PlannedNudge] = field(default_factory=list)

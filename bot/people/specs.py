@@ -1,0 +1,31 @@
+"""Command specs of people: names, options, who may run them."""
+
+from __future__ import annotations
+
+from bot.framework.registry import Option, OptionType, command
+from bot.vocab.stages import STAGES
+
+PROFILE = command(
+    "mentor",
+    "profile",
+    summary="Show your profile, or set parts of it.",
+    options=[
+        Option("stage", OptionType.CHOICE, "your stage of training", choices=STAGES),
+        Option("interests", OptionType.LIST, "specialties you are interested in, ; separated"),
+        Option("research", OptionType.LIST, "research interests, ; separated"),
+        Option("tz", description="your time zone, e.g. America/Chicago", max_length=64),
+        Option("quiet", description="hours with no nudges, e.g. 21:00-08:00", max_length=20),
+        Option("looking", OptionType.BOOL, "students: want a mentor in the next match round"),
+        Option("specialty", description="faculty: your specialty", max_length=100),
+        Option("capacity", OptionType.INT, "faculty: how many mentees you can take",
+               min_value=0, max_value=50),
+        Option("accepting", OptionType.BOOL, "faculty: accepting new mentees (yes/no)"),
+        Option("office-hours", description="faculty: when and where students can find you",
+               max_length=300),
+    ],
+    examples=[
+        "/mentor profile",
+        "/mentor profile stage:ms2 interests:\"emergency medicine; ultrasound\" tz:America/New_York",
+        "/mentor profile quiet:22:00-07:30",
+    ],
+)
