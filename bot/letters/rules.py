@@ -5,12 +5,12 @@ clock: callers pass `today` / `now` and the student's time zone."""
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from bot.infra.months import add_months, whole_months_between
 from bot.infra.zones import format_day, local_time_utc, to_local
 
 # --- vocabularies ------------------------------------------------------------------------
@@ -100,21 +100,6 @@ def timeline(deadline: date) -> Timeline:
 def nudge_instant(day: date, tz: str) -> datetime:
     """The UTC instant of 10:00 on `day` in `tz` (DST-correct)."""
     return local_time_utc(day, NUDGE_HOUR, tz)
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by whole calendar months, clamped to the month's last day (Nov 30 + 3
-    months = Feb 28)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def whole_months_between(start: date, end: date) -> int:
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    if add_months(start, months) > end:
-        months -= 1
-    return max(months, 0)
 
 
 # --- warnings ----------------------------------------------------------------------------

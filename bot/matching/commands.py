@@ -11,8 +11,8 @@ from bot.framework.replies import Reply, Section
 from bot.groups import store as groups
 from bot.infra.models import Person
 from bot.matching import finder, intros, rounds, specs
+from bot.vocab.mentoring import MENTOR_KINDS
 from bot.vocab.specialties import SPECIALTIES, fuzzy_specialty, split_keywords, suggest
-from bot.vocab.stages import MENTOR_KINDS
 
 commands = CommandSet()
 

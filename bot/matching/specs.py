@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.framework.registry import Audience, Option, OptionType, command
-from bot.vocab.stages import MENTOR_KINDS
+from bot.vocab.mentoring import MENTOR_KINDS
 
 KIND_OPTION = Option("kind", OptionType.CHOICE, "research, clinical or career mentor",
                choices=MENTOR_KINDS)

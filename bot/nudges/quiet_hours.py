@@ -6,10 +6,34 @@ person's zone, so a window means the same hours on either side of a DST change."
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.vocab.stages import DEFAULT_QUIET_HOURS
+from bot.framework.errors import UserError
+
+DEFAULT_QUIET_HOURS = "21:00-08:00"
+"""SPEC: nudges never fall inside a person's quiet hours, 21:00–08:00 unless they set theirs."""
+
+
+def normalize_quiet_hours(value: str) -> str:
+    """`21:00-08:00` (also `21-8`, `9pm`-style is not accepted) → canonical `HH:MM-HH:MM`."""
+    start, sep, end = value.replace("–", "-").replace(" ", "").partition("-")
+    if not sep:
+        raise UserError(f"quiet: takes a range such as 21:00-08:00, not “{value}”.")
+    return f"{_hhmm(start, value)}-{_hhmm(end, value)}"
+
+
+_HHMM = re.compile(r"^(\d{1,2})(?::(\d{2}))?$")
+
+
+def _hhmm(part: str, whole: str) -> str:
+    match = _HHMM.match(part)
+    hour = int(match.group(1)) if match else -1
+    minute = int(match.group(2) or 0) if match else -1
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise UserError(f"quiet: takes a range such as 21:00-08:00, not “{whole}”.")
+    return f"{hour:02d}:{minute:02d}"
 
 
 def parse_window(window: str | None) -> tuple[time, time]:

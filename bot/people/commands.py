@@ -8,8 +8,9 @@ from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Field, Reply
 from bot.infra.models import FacultyProfile, Person, StudentProfile
 from bot.infra.zones import UnknownTimeZone, format_local, validate_zone
+from bot.nudges.quiet_hours import DEFAULT_QUIET_HOURS, normalize_quiet_hours
 from bot.people import specs
-from bot.vocab.stages import DEFAULT_QUIET_HOURS, normalize_quiet_hours, normalize_stage
+from bot.vocab.stages import normalize_stage
 
 commands = CommandSet()
 

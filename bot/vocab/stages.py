@@ -1,4 +1,4 @@
-"""The fixed vocabularies of the domain (SPEC): stages, mentor kinds, nudge kinds."""
+"""Stages of training (SPEC: premed, MS1–MS4, resident) and the spellings people use for them."""
 
 from __future__ import annotations
 
@@ -14,22 +14,6 @@ _STAGE_ALIASES = {
     "first year": "ms1", "second year": "ms2", "third year": "ms3", "fourth year": "ms4",
     "intern": "resident", "residency": "resident", "pgy": "resident", "fellow": "resident",
 }
-MENTOR_KINDS = ("research", "clinical", "career")
-NUDGE_KINDS = (
-    "followup",
-    "action-item",
-    "intro-pending",
-    "letter-ask",
-    "letter-ask-late",
-    "letter-packet",
-    "letter-checkin",
-    "letter-deadline",
-    "letter-thanks",
-    "letter-outcome",
-    "keep-in-touch",
-    "transactional",
-)
-DEFAULT_QUIET_HOURS = "21:00-08:00"
 
 
 def normalize_stage(value: str) -> str:
@@ -41,23 +25,3 @@ def normalize_stage(value: str) -> str:
     if re.fullmatch(r"pgy-?\d", cleaned):
         return "resident"
     raise UserError(f"unknown stage “{value}” (one of {', '.join(STAGES)})")
-
-
-_HHMM = re.compile(r"^(\d{1,2})(?::(\d{2}))?$")
-
-
-def normalize_quiet_hours(value: str) -> str:
-    """`21:00-08:00` (also `21-8`, `9pm`-style is not accepted) → canonical `HH:MM-HH:MM`."""
-    start, sep, end = value.replace("–", "-").replace(" ", "").partition("-")
-    if not sep:
-        raise UserError(f"quiet: takes a range such as 21:00-08:00, not “{value}”.")
-    return f"{_hhmm(start, value)}-{_hhmm(end, value)}"
-
-
-def _hhmm(part: str, whole: str) -> str:
-    match = _HHMM.match(part)
-    hour = int(match.group(1)) if match else -1
-    minute = int(match.group(2) or 0) if match else -1
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise UserError(f"quiet: takes a range such as 21:00-08:00, not “{whole}”.")
-    return f"{hour:02d}:{minute:02d}"

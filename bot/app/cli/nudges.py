@@ -19,7 +19,7 @@ from bot.app.planning import plan_all
 from bot.infra.clock import SystemClock
 from bot.infra.models import Nudge, Person
 from bot.infra.settings import get_settings
-from bot.vocab.stages import NUDGE_KINDS
+from bot.nudges.vocab import NudgeKind
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -72,7 +72,7 @@ def due_nudges(session: Any, at: datetime) -> list[dict[str, Any]]:
         select(Nudge.id, Nudge.kind, Nudge.due_at, Nudge.text, Nudge.subject_type,
                Nudge.subject_id, Nudge.dedup_key, Person.email, Person.name)
         .join(Person, Person.id == Nudge.person_id)
-        .where(Nudge.state == "pending", Nudge.due_at <= at, Nudge.kind.in_(NUDGE_KINDS))
+        .where(Nudge.state == "pending", Nudge.due_at <= at, Nudge.kind != NudgeKind.NOTICE)
         .order_by(Nudge.due_at, Nudge.id)
     )
     return [
