@@ -3,8 +3,8 @@ process over loopback, against a database of N faculty; prints the acknowledgeme
 (p50 / p99 / max), how many took over Slack's 3-second limit, and how long the replies
 (the work after the ack) took to arrive.
 
-Three processes: this one runs the real Slack service (Bolt behind the threaded HTTP
-server, the core, the database); the fake Slack Web API runs in its own process
+Three processes: this one runs the real Slack service (Bolt behind waitress and the HTTP
+guard, the core, the database); the fake Slack Web API runs in its own process
 (`python -m tests.support.slack_api`) and receives users.info, respond(), views.publish…;
 the load generator is a third process, so it competes with the app only for the CPU.
 
@@ -199,7 +199,7 @@ def main() -> None:
             assert service._http is not None
             server_times: list[float] = []
             if os.environ.get("BENCH_VERBOSE"):
-                inner = service._http.server.get_app()
+                inner = service._http.server.application
 
                 def timed(environ: Any, start_response: Any) -> Any:
                     t0 = time.perf_counter()
@@ -208,7 +208,7 @@ def main() -> None:
                     finally:
                         server_times.append((time.perf_counter() - t0) * 1000)
 
-                service._http.server.set_app(timed)
+                service._http.server.application = timed
             lines = command_lines()
             total = int(args.rate * args.seconds)
             print(f"sending {total} signed slash commands at {args.rate:g}/s for "

@@ -8,40 +8,40 @@ import gc
 import logging
 import threading
 from collections.abc import Callable
-from socketserver import ThreadingMixIn
+from datetime import datetime
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
+from waitress.server import create_server
 
 from bot.app.core import Core
 from bot.framework.channels import DeliveryError
+from bot.infra.db import Database
+from bot.infra.events import first_time
 from bot.infra.settings import Settings
 
 from .app import SlackBot, build_app, web_client
 from .channel import SlackChannel
+from .edge import REPLAY_PLATFORM, Application, guarded
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+HTTP_THREADS = 8
+"""Threads that run requests (the acknowledgement; the work goes to the app's own pool).
+Connections are not threads: waitress reads requests asynchronously and hands a worker only
+a complete one, so stalled or slow uploads hold no thread."""
+CONNECTION_LIMIT = 256
+"""Open connections at most; beyond it new ones wait in the listen backlog."""
+IDLE_TIMEOUT = 15
+"""Seconds a connection may sit with no complete request before it is closed: Slack sends
+each request at once, so only a stalled or hostile client ever reaches this."""
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    """One thread per request: a slow client never holds up another's acknowledgement."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        log.debug("%s - %s", self.address_string(), format % args)
-
-
-def wsgi_app(app: App) -> Callable[..., Any]:
+def wsgi_app(app: App, signing_secret: str, remember: Callable[[str, datetime], bool]
+             ) -> Application:
     handler = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -50,40 +50,62 @@ def wsgi_app(app: App) -> Callable[..., Any]:
             return [b"ok"]
         return handler(environ, start_response)
 
-    return application
+    return guarded(application, path=EVENTS_PATH, signing_secret=signing_secret,
+                   remember=remember)
+
+
+def remember_signatures(db: Database) -> Callable[[str, datetime], bool]:
+    """Accepted request signatures, in the database so every worker process sees them."""
+
+    def remember(signature: str, now: datetime) -> bool:
+        with db.session() as session:
+            return first_time(session, REPLAY_PLATFORM, signature, now)
+
+    return remember
 
 
 class HttpServer:
-    """Bolt behind a threaded WSGI server (the stdlib one; Bolt's own development server
-    handles one request at a time)."""
+    """Bolt behind waitress: a bounded pool of request threads, a cap on body size (413
+    before reading), idle connections closed, and no thread per connection (measured
+    against the stdlib's thread-per-connection server with bench/bench_slack_http.py)."""
 
-    def __init__(self, app: App, host: str = "0.0.0.0", port: int = 3000) -> None:
-        self.server = make_server(host, port, wsgi_app(app),
-                                  server_class=_ThreadingWSGIServer,
-                                  handler_class=_QuietHandler)
+    def __init__(self, application: Application, host: str = "0.0.0.0", port: int = 3000,
+                 ) -> None:
+        self.server: Any = create_server(
+            application, host=host, port=port, threads=HTTP_THREADS,
+            connection_limit=CONNECTION_LIMIT, channel_timeout=IDLE_TIMEOUT,
+            cleanup_interval=5, max_request_body_size=1_048_576, expose_tracebacks=False,
+            ident="mentorbot", clear_untrusted_proxy_headers=True)
         self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> int:
-        return int(self.server.server_address[1])
+        return int(self.server.effective_port)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.1,),
-                                        daemon=True, name="slack-http")
+        self._thread = threading.Thread(target=self.server.run, daemon=True,
+                                        name="slack-http")
         self._thread.start()
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        """Close the listening socket and every open connection, then the worker threads:
+        the loop ends once nothing is left in its map."""
+        server = self.server
+        while server._map:
+            for channel in list(server._map.values()):
+                channel.close()
+        server.task_dispatcher.shutdown(timeout=5)
+        if self._thread is not None:
+            self._thread.join(5)
 
 
 class SlackService:
     name = "slack"
 
-    def __init__(self, core: Core, settings: Settings, *, host: str = "0.0.0.0") -> None:
+    def __init__(self, core: Core, settings: Settings, *, host: str | None = None) -> None:
         self.core = core
         self.settings = settings
-        self.host = host
+        self.host = settings.host if host is None else host
         self.oauth = None
         oauth_settings = None
         if settings.slack_client_id and settings.slack_client_secret:
@@ -110,9 +132,11 @@ class SlackService:
             self._socket.connect()  # background threads; returns at once
             log.info("Slack: Socket Mode connected")
             return
-        self._http = HttpServer(self.bot.app, self.host, self.settings.port)
+        application = wsgi_app(self.bot.app, self.settings.slack_signing_secret or "",
+                               remember_signatures(self.core.db))
+        self._http = HttpServer(application, self.host, self.settings.port)
         self._http.start()
-        log.info("Slack: HTTP on port %s, path %s", self._http.port, EVENTS_PATH)
+        log.info("Slack: HTTP on %s port %s, path %s", self.host, self._http.port, EVENTS_PATH)
 
     def stop(self) -> None:
         if self._socket is not None:

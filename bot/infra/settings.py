@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     slack_api_url: str | None = None
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
+    host: str = "0.0.0.0"
     port: int = 3000
     discord_token: str | None = None
     default_timezone: str = "UTC"
