@@ -15,6 +15,7 @@ from typing import Protocol
 
 from adapters.console import ConsoleChannel, Shell
 from bot.app.cli.common import core as make_core
+from bot.app.cli.common import creating_on_default
 from bot.app.cli.shell import pick_person
 from bot.app.core import Core
 from bot.framework.channels import Channel, Router
@@ -56,7 +57,7 @@ def configured_adapters(settings: Settings) -> list[str]:
 
 def run(as_email: str | None = None) -> int:
     settings = get_settings()
-    core = make_core()
+    core = make_core(creating_on_default())
     names = configured_adapters(settings)
     if not names:
         print(NOTHING_CONFIGURED, file=sys.stderr)

@@ -72,20 +72,20 @@ class Database:
         self.engine.dispose()
 
 
-def alembic_config(url: str) -> Any:
+def alembic_config(url: str, script_location: Path = MIGRATIONS_DIR) -> Any:
     from alembic.config import Config  # lazy: only migrating needs alembic (about half a second)
 
     cfg = Config(str(MIGRATIONS_DIR / "alembic.ini"))
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(script_location))
     cfg.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
     cfg.attributes["configure_logger"] = False
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head", *, script_location: Path = MIGRATIONS_DIR) -> None:
     from alembic import command  # lazy: see alembic_config
 
-    command.upgrade(alembic_config(url), revision)
+    command.upgrade(alembic_config(url, script_location), revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:

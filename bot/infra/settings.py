@@ -33,12 +33,17 @@ class Settings(BaseSettings):
     @classmethod
     def _default_sqlite(cls, value: str) -> str:
         # An empty value means "the embedded default", so a fresh checkout just works.
-        return value or f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+        return value or _default_database_url()
 
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return validate_zone(value)
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        """DATABASE_URL left unset: the SQLite file in the working directory."""
+        return self.database_url == _default_database_url()
 
     @property
     def slack_configured(self) -> bool:
@@ -47,6 +52,10 @@ class Settings(BaseSettings):
     @property
     def discord_configured(self) -> bool:
         return bool(self.discord_token)
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
 
 
 @lru_cache(maxsize=1)

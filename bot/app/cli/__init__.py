@@ -9,6 +9,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from bot.infra.schema import DatabaseUnavailable
 from bot.infra.settings import get_settings
 
 VERB_MODULES = (
@@ -50,5 +53,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # person at the prompt.
         logging.getLogger("alembic").setLevel(logging.WARNING)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except DatabaseUnavailable as exc:
+        print(f"mentorbot: {exc}", file=sys.stderr)
+        return 2
+    except (OperationalError, InterfaceError) as exc:
+        # The database went away while the verb ran (a restart, a network cut): one line,
+        # not a traceback; nothing half-done was committed (each unit of work rolls back).
+        print(f"mentorbot: the database stopped answering: {str(exc.orig).splitlines()[0]}",
+              file=sys.stderr)
+        return 2
     return result

@@ -1,4 +1,5 @@
-"""What the CLI verbs share: the configured database and core."""
+"""What the CLI verbs share: the configured database (opened for what the verb does, see
+`bot.infra.schema`) and the core."""
 
 from __future__ import annotations
 
@@ -6,19 +7,24 @@ import sys
 
 from bot.app.core import Core
 from bot.infra.db import Database
+from bot.infra.schema import Purpose, open_database
 from bot.infra.settings import get_settings
 
 
-def database(migrate: bool = True) -> Database:
-    """The configured database, migrated to head so every verb works on a fresh machine."""
-    db = Database(get_settings().database_url)
-    if migrate:
-        db.upgrade()
-    return db
+def database(purpose: Purpose = Purpose.WRITE) -> Database:
+    """The configured database, checked for `purpose`: read-only verbs never write, verbs
+    that write need the current schema, and only CREATE migrates."""
+    return open_database(get_settings().database_url, purpose)
 
 
-def core() -> Core:
-    return Core(db=database(), settings=get_settings())
+def creating_on_default() -> Purpose:
+    """`shell` and `run` create the embedded SQLite default on purpose (a fresh checkout just
+    works); against any other database they need it migrated first."""
+    return Purpose.CREATE if get_settings().uses_embedded_database else Purpose.WRITE
+
+
+def core(purpose: Purpose = Purpose.WRITE) -> Core:
+    return Core(db=database(purpose), settings=get_settings())
 
 
 def fail(message: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.infra.db import Database
+from bot.infra.schema import Purpose, open_database
 from bot.infra.settings import get_settings
 
 
@@ -19,8 +19,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def upgrade(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    db = Database(settings.database_url)
-    db.upgrade()
+    db = open_database(get_settings().database_url, Purpose.CREATE)
     print(f"Database is up to date ({db.engine.url.render_as_string(hide_password=True)}).")
     return 0

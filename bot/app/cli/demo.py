@@ -8,6 +8,7 @@ from bot.app import demo
 from bot.app.cli.common import database, fail
 from bot.framework.errors import UserError
 from bot.infra.clock import SystemClock
+from bot.infra.schema import Purpose
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run_demo(args: argparse.Namespace) -> int:
     try:
-        with database().session() as session:
+        with database(Purpose.CREATE).session() as session:
             result = demo.load(session, SystemClock())
     except UserError as exc:
         return fail(exc.message)

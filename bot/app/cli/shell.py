@@ -6,7 +6,7 @@ import argparse
 
 from sqlalchemy import func, select
 
-from bot.app.cli.common import core, fail
+from bot.app.cli.common import core, creating_on_default, fail
 from bot.app.demo import DEMO_STUDENT_EMAIL
 from bot.infra.models import Person, Role
 
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run_shell(args: argparse.Namespace) -> int:
     from adapters.console import Shell  # lazy: only this verb runs the console
 
-    the_core = core()
+    the_core = core(creating_on_default())
     with the_core.db.session() as session:
         person = pick_person(session, args.as_email)
         if person is None:

@@ -1,0 +1,199 @@
+"""Opening the configured database the way a command-line verb needs it, with one clear line
+instead of a traceback when that cannot be done.
+
+- A verb that only reads (`nudges due`, `nudges failed`, `report`, `person export`) writes
+  nothing: it never creates a SQLite file and never migrates.
+- A verb that writes needs the schema this code was written for: a schema behind it is
+  refused with "run `mentorbot db upgrade`", a schema ahead of it (a newer mentorbot
+  migrated this database) is refused too.
+- Only the verbs that create the database on purpose migrate: `db upgrade` and `demo`
+  always, `shell` and `run` on the embedded SQLite default.
+- A migration that fails on SQLite leaves the file as it was (it is restored from a copy
+  taken first: SQLite's DDL inside Alembic's transaction is not reliably rolled back, and a
+  batch migration rebuilds whole tables)."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+from bot.infra.db import MIGRATIONS_DIR, Database, alembic_config, normalize_url, upgrade
+
+
+class Purpose(Enum):
+    READ = "read"
+    WRITE = "write"
+    CREATE = "create"
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be used as asked; the message is one line for the person at the
+    prompt."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other backends and in-memory databases)."""
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or \
+            parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _describe(url: str) -> str:
+    try:
+        return make_url(normalize_url(url)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def open_database(url: str, purpose: Purpose) -> Database:
+    """The database at `url`, checked (and, for CREATE, migrated) for `purpose`."""
+    shown = _describe(url)
+    path = sqlite_path(url) if _parses(url) else None
+    if purpose is not Purpose.CREATE and path is not None and not path.exists():
+        raise DatabaseUnavailable(f"There is no database at {path}: run `mentorbot db upgrade` "
+                                  "(or `mentorbot demo`) first.")
+    if purpose is not Purpose.CREATE and path is not None:
+        # Look before opening: connecting through the engine sets the journal mode, which
+        # writes to the file, and a refused verb must leave it untouched.
+        _check_revision(_sqlite_revision(path))
+    try:
+        db = Database(url)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise DatabaseUnavailable(f"DATABASE_URL is not a database URL I can use ({shown}): "
+                                  f"{_first_line(exc)}") from None
+    try:
+        if purpose is Purpose.CREATE:
+            migrate(db)
+        else:
+            check_current(db)
+    except DatabaseUnavailable:
+        db.dispose()
+        raise
+    except (DBAPIError, SQLAlchemyError, OSError) as exc:
+        db.dispose()
+        raise DatabaseUnavailable(f"Cannot use the database at {shown}: "
+                                  f"{_first_line(exc)}") from None
+    return db
+
+
+def _parses(url: str) -> bool:
+    try:
+        make_url(normalize_url(url))
+    except ArgumentError:
+        return False
+    return True
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _script(script_location: Path = MIGRATIONS_DIR) -> Any:
+    from alembic.script import ScriptDirectory  # lazy: only schema checks need alembic
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://", script_location))
+
+
+def head_revision(script_location: Path = MIGRATIONS_DIR) -> str:
+    return str(_script(script_location).get_current_head())
+
+
+def known_revisions(script_location: Path = MIGRATIONS_DIR) -> set[str]:
+    return {rev.revision for rev in _script(script_location).walk_revisions()}
+
+
+def current_revision(db: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext  # lazy: see head_revision
+
+    with db.engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _sqlite_revision(path: Path) -> str | None:
+    """The schema revision of a SQLite file, read through a read-only connection."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailable(f"Cannot open the database at {path}: {exc}") from None
+    try:
+        found = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                             "AND name = 'alembic_version'").fetchone()
+        if found is None:
+            return None
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return str(row[0]) if row else None
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailable(f"Cannot read the database at {path}: {exc}") from None
+    finally:
+        conn.close()
+
+
+def check_current(db: Database) -> None:
+    """Refuse a schema behind or ahead of this code."""
+    _check_revision(current_revision(db))
+
+
+def _check_revision(current: str | None) -> None:
+    head = head_revision()
+    if current == head:
+        return
+    if current is None:
+        raise DatabaseUnavailable("The database has no mentorbot tables yet: run "
+                                  "`mentorbot db upgrade` first.")
+    if current not in known_revisions():
+        raise DatabaseUnavailable(f"The database schema ({current}) is newer than this "
+                                  "mentorbot: upgrade mentorbot, or point DATABASE_URL at "
+                                  "another database.")
+    raise DatabaseUnavailable(f"The database schema ({current}) is behind this mentorbot "
+                              f"({head}): run `mentorbot db upgrade`.")
+
+
+def migrate(db: Database, *, script_location: Path = MIGRATIONS_DIR) -> None:
+    """Upgrade to head. On SQLite a failed migration restores the file from a copy taken
+    first, so the database is left exactly as it was."""
+    current = current_revision(db)
+    if current is not None and current not in known_revisions(script_location):
+        raise DatabaseUnavailable(f"The database schema ({current}) is newer than this "
+                                  "mentorbot: upgrade mentorbot instead.")
+    path = sqlite_path(db.url)
+    if path is None or not path.exists():
+        upgrade(db.url, script_location=script_location)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        backup = Path(tmp) / "before.sqlite3"
+        _copy_sqlite(path, backup)
+        try:
+            upgrade(db.url, script_location=script_location)
+        except Exception:
+            db.dispose()
+            _copy_sqlite(backup, path)
+            raise
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API (WAL contents included); the target's
+    own -wal and -shm files are removed first so nothing stale is replayed over it."""
+    for suffix in ("-wal", "-shm"):
+        stale = target.with_name(target.name + suffix)
+        if stale.exists():
+            stale.unlink()
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+

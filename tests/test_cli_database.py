@@ -1,0 +1,156 @@
+"""The command line and its database, as a real process: a bad or unreachable DATABASE_URL,
+a schema behind or ahead of the code, each give one clear line and a non-zero exit (never a
+traceback); read-only verbs write nothing; only the verbs that create the database on
+purpose migrate; a failed migration on SQLite leaves the file as it was."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.infra.db import MIGRATIONS_DIR, Database, upgrade
+from bot.infra.schema import DatabaseUnavailable, head_revision, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _mentorbot(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env.update(DATABASE_URL=url, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _one_clear_line(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("url", ["not a url at all", "mysql+nosuchdriver://x@y/z",
+                                 "sqlite:////nonexistent-dir/deeper/x.sqlite3"])
+def test_a_bad_database_url_is_one_line(tmp_path: Path, url: str) -> None:
+    result = _mentorbot("nudges", "failed", url=url, cwd=tmp_path)
+    _one_clear_line(result)
+
+
+def test_an_unreachable_postgres_is_one_line(tmp_path: Path) -> None:
+    url = f"postgresql://nobody@127.0.0.1:{_free_port()}/nothing"
+    result = _mentorbot("organizer", "add", "a@b.edu", "--group", "em", "--name", "A",
+                        url=url, cwd=tmp_path)
+    _one_clear_line(result, "Cannot use the database")
+
+
+def test_read_only_verbs_create_and_migrate_nothing(tmp_path: Path) -> None:
+    db_file = tmp_path / "fresh.sqlite3"
+    result = _mentorbot("nudges", "due", "--json", url=f"sqlite:///{db_file}", cwd=tmp_path)
+    _one_clear_line(result, "mentorbot db upgrade")
+    assert not db_file.exists()
+
+
+def test_a_schema_behind_the_code_is_refused_until_upgraded(tmp_path: Path) -> None:
+    db_file = tmp_path / "old.sqlite3"
+    sqlite3.connect(db_file).close()  # an empty file: no tables, no version
+    url = f"sqlite:///{db_file}"
+    before = db_file.read_bytes()
+    _one_clear_line(_mentorbot("nudges", "failed", url=url, cwd=tmp_path),
+                    "mentorbot db upgrade")
+    _one_clear_line(_mentorbot("organizer", "add", "a@b.edu", "--group", "em", "--name", "A",
+                               url=url, cwd=tmp_path), "mentorbot db upgrade")
+    assert db_file.read_bytes() == before
+    assert _mentorbot("db", "upgrade", url=url, cwd=tmp_path).returncode == 0
+    assert _mentorbot("nudges", "failed", url=url, cwd=tmp_path).returncode == 0
+
+
+def test_a_schema_newer_than_the_code_is_refused(tmp_path: Path) -> None:
+    db_file = tmp_path / "newer.sqlite3"
+    url = f"sqlite:///{db_file}"
+    upgrade(url)
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_from_the_future'"))
+    db.dispose()
+    for verb in (("nudges", "failed"), ("db", "upgrade"), ("demo",)):
+        _one_clear_line(_mentorbot(*verb, url=url, cwd=tmp_path), "newer than this mentorbot")
+
+
+def test_shell_creates_only_the_embedded_default(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.sqlite3"
+    sqlite3.connect(elsewhere).close()
+    _one_clear_line(_mentorbot("shell", url=f"sqlite:///{elsewhere}", cwd=tmp_path),
+                    "mentorbot db upgrade")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "DISCORD_")) and k != "DATABASE_URL"}
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run([sys.executable, "-m", "bot", "shell"], cwd=tmp_path, env=env,
+                            input="", capture_output=True, text=True, timeout=120)
+    assert (tmp_path / "mentorbot.sqlite3").exists()
+    assert "Traceback" not in result.stderr
+
+
+def test_a_failed_migration_on_sqlite_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, scripts,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    head = head_revision()
+    (scripts / "versions" / "9999_breaks.py").write_text(
+        '"""A migration that fails half-way."""\n'
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        f"revision = '9999_breaks'\ndown_revision = {head!r}\n"
+        "branch_labels = None\ndepends_on = None\n\n\n"
+        "def upgrade() -> None:\n"
+        "    op.create_table('half_done', sa.Column('id', sa.Integer, primary_key=True))\n"
+        "    with op.batch_alter_table('people') as batch:\n"
+        "        batch.drop_column('quiet_hours')\n"
+        "    raise RuntimeError('the migration broke')\n\n\n"
+        "def downgrade() -> None:\n    pass\n")
+    db_file = tmp_path / "live.sqlite3"
+    url = f"sqlite:///{db_file}"
+    upgrade(url)
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO people (name, email, quiet_hours, created_at) "
+                          "VALUES ('Ana', 'ana@x.edu', '22:00-07:00', '2027-01-04')"))
+    db.dispose()
+    before = _dump(db_file)
+    db = Database(url)
+    with pytest.raises(RuntimeError, match="the migration broke"):
+        migrate(db, script_location=scripts)
+    db.dispose()
+    assert _dump(db_file) == before
+
+
+def _dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def test_migrate_refuses_a_database_from_a_newer_mentorbot(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    upgrade(url)
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff'"))
+    with pytest.raises(DatabaseUnavailable, match="newer"):
+        migrate(db)
+    db.dispose()
