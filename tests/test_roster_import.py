@@ -360,7 +360,8 @@ def test_cli_import_end_to_end(core, cli_env, tmp_path: Path, capsys):
     students.write_text(to_text(STUDENT_HEADER, [student_row(1)]), encoding="utf-8")
     assert main(["import", "students", str(students), "--group", "em-interest"]) == 1
     assert "mentorbot organizer add" in capsys.readouterr().err
-    assert main(["organizer", "add", "lead@example.edu", "--group", "em-interest"]) == 0
+    assert main(["organizer", "add", "lead@example.edu", "--group", "em-interest",
+                 "--name", "Lee Lead"]) == 0
     capsys.readouterr()
     assert main(["import", "students", str(students), "--group", "em-interest"]) == 0
     assert "1 newly added to the group em-interest" in capsys.readouterr().out

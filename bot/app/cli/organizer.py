@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from rapidfuzz import process
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.app.cli.common import database, fail
 from bot.framework.errors import UserError
@@ -22,11 +24,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add = verbs.add_parser(
         "add", help="make a person an organizer of a group (creating the group if needed)",
         description="Make the person with EMAIL an organizer of the group SLUG. The group is "
-        "created if it does not exist; the person is created if unknown.")
+        "created if it does not exist. EMAIL must be on a roster (mentorbot import …), so "
+        "a typo never creates an organizer; give --name to add someone who is not.")
     add.add_argument("email")
     add.add_argument("--group", required=True, metavar="SLUG")
-    add.add_argument("--name", help="display name when the group is created")
-    add.add_argument("--specialty", default="", help="specialty when the group is created")
+    add.add_argument("--name", help="the person's name, to add someone on no roster")
+    add.add_argument("--group-name", help="the group's display name, when it is created")
+    add.add_argument("--specialty", default="", help="the group's specialty, when it is "
+                     "created")
     add.set_defaults(func=add_organizer)
 
 
@@ -37,17 +42,23 @@ def add_organizer(args: argparse.Namespace) -> int:
     now = SystemClock().now()
     try:
         with database().session() as session:
+            person = session.scalar(select(Person).where(func.lower(Person.email) == email))
+            name = " ".join((args.name or "").split())
+            if person is None and not name:
+                close = _close_emails(session, email)
+                hint = f" Did you mean {' or '.join(close)}?" if close else ""
+                raise UserError(f"No one with the email {email} is on a roster.{hint} Import "
+                                "them first (mentorbot import faculty|students FILE.csv), or "
+                                "give their name with --name to add them.")
             slug = groups.check_slug(args.group)
             group = session.scalar(select(InterestGroup).where(InterestGroup.slug == slug))
             if group is None:
-                name = args.name or slug.replace("-", " ").title()
-                group = groups.create_group(session, slug, name=name,
+                group_name = args.group_name or slug.replace("-", " ").title()
+                group = groups.create_group(session, slug, name=group_name,
                                             specialty=args.specialty, now=now)
                 print(f"Created group {slug}.")
-            person = session.scalar(select(Person).where(func.lower(Person.email) == email))
             if person is None:
-                person = Person(name=email.split("@")[0].replace(".", " ").title(),
-                                email=email, created_at=now)
+                person = Person(name=name, email=email, created_at=now)
                 session.add(person)
                 session.flush()
                 print(f"Added {person.name} <{email}>.")
@@ -58,3 +69,8 @@ def add_organizer(args: argparse.Namespace) -> int:
     except UserError as exc:
         return fail(exc.message)
     return 0
+
+
+def _close_emails(session: Session, email: str) -> list[str]:
+    emails = [e for e in session.scalars(select(Person.email)) if e]
+    return [match[0] for match in process.extract(email, emails, limit=2, score_cutoff=85)]
