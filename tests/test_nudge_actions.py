@@ -89,7 +89,9 @@ def test_notices_cannot_be_snoozed(core: Core, driver: Driver) -> None:
     assert reply.error and "not a reminder" in reply.text
 
 
-def test_the_commands_are_hidden_from_help(core: Core, driver: Driver) -> None:
+def test_help_lists_the_commands_the_buttons_run(core: Core, driver: Driver) -> None:
     with core.db.session() as session:
         ana = add_student(session, "Ana Lopez")
-    assert "nudge snooze" not in driver.run(ana, "/mentor help").as_text()
+    text = driver.run(ana, "/mentor help").as_text()
+    assert "/mentor nudge snooze ID" in text and "/mentor nudge dismiss ID" in text
+    assert "Snooze a reminder" in driver.run(ana, "/mentor help nudge snooze").as_text()

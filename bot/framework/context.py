@@ -19,6 +19,7 @@ from bot.framework.channels import ChannelRef
 from bot.framework.errors import UserError
 from bot.framework.registry import Audience, Registry
 from bot.framework.replies import Reply
+from bot.framework.tokens import Token, is_reference
 from bot.infra.dates import DateWhen, parse_day
 from bot.infra.models import Person
 from bot.infra.settings import Settings
@@ -34,7 +35,8 @@ class PersonResolver(Protocol):
 
 
 class NameMatcher(Protocol):
-    """Whether `prefix` names `person` exactly (not just fuzzily)."""
+    """Whether every word of `prefix` is a word of `person`'s name (allowing a small typo),
+    so free text after a name is never taken for part of it."""
 
     def __call__(self, prefix: str, person: Person) -> bool: ...
 
@@ -80,22 +82,24 @@ class Context:
         return self.resolver(self.session, ref, role=role, channel=self.channel,
                              actor=self.actor)
 
-    def person_prefix_length(self, words: list[str], role: str | None) -> int:
+    def person_prefix_length(self, words: list[Token], role: str | None) -> int:
         """How many leading words name a person, when a name is followed by free text
-        (`/mentor todo Jane Smith read her paper`): the longest prefix that resolves."""
-        fuzzy: int | None = None
-        for take in range(min(4, len(words) - 1), 1, -1):
-            prefix = " ".join(words[:take])
+        (`/mentor todo Jane Smith read her paper`). A quoted first word, an email or a
+        mention is the whole reference. Otherwise the longest prefix (of up to four words)
+        whose every word belongs to the name of the person it resolves to: so "Jane Smith
+        read" stops before "read", and a typo in the name ("Jane Smiht") still counts."""
+        first = words[0]
+        if first.quoted or len(words) == 1 or is_reference(first.text):
+            return 1
+        for take in range(min(4, len(words) - 1), 0, -1):
+            prefix = " ".join(t.text for t in words[:take])
             try:
                 person = self.resolve_person(prefix, role)
             except UserError:
                 continue
-            # A name followed by a task ("Dr. Wei Chen email Dr. Park…") also fuzzy-matches
-            # with the task's first word attached: an exact name match wins over it.
             if self.exact_name(prefix, person):
                 return take
-            fuzzy = take if fuzzy is None else fuzzy
-        return fuzzy or 1
+        return 1
 
     def parse_date(self, text: str, when: DateWhen = "future", what: str = "date") -> date:
         return parse_day(text, tz=self.tz, now=self.now, when=when, what=what)

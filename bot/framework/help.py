@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from bot.framework.context import Context
 from bot.framework.errors import UserError
-from bot.framework.registry import Args, CommandSet, CommandSpec, Handler, Option, Registry, command
+from bot.framework.registry import (
+    Args,
+    Audience,
+    CommandSet,
+    CommandSpec,
+    Handler,
+    Option,
+    Registry,
+    command,
+)
 from bot.framework.replies import Field, Reply, Section
 
 _INTRO = {
@@ -20,26 +29,44 @@ _INTRO = {
 }
 
 
+AUDIENCES = (
+    (Audience.STUDENT, "For students"),
+    (Audience.FACULTY, "For faculty"),
+    (Audience.ORGANIZER, "For organizers"),
+    (Audience.ADMIN_OR_ORGANIZER, "For organizers and workspace or server admins"),
+    (Audience.ALL, "For everyone"),
+)
+"""The order help lists commands in: who uses them, students first."""
+
+
 def _help(root: str) -> Handler:
     def handler(ctx: Context, args: Args) -> Reply:
-        topic = args.text("command").lower().strip().lstrip("/")
+        topic = " ".join(args.text("command").lower().split()).lstrip("/")
         if topic.startswith(root + " "):
             topic = topic[len(root) + 1 :]
         if topic:
             return _one(ctx.registry, root, topic)
-        specs = sorted(ctx.registry.specs(root), key=lambda s: s.path)
-        sections = tuple(
-            Section(heading=spec.usage(), text=_summary_with_example(spec)) for spec in specs
-        )
-        return Reply(title=f"/{root} — what I can do", text=_INTRO[root], sections=sections,
+        return Reply(title=f"/{root} — what I can do", text=_INTRO[root],
+                     sections=_grouped(ctx.registry.specs(root, include_hidden=True)),
                      footer=f"More on one command: /{root} help COMMAND")
 
     return handler
 
 
-def _summary_with_example(spec: CommandSpec) -> str:
-    example = f"\nExample: {spec.examples[0]}" if spec.examples else ""
-    return f"{spec.summary} ({_who(spec)}){example}"
+def _grouped(specs: list[CommandSpec]) -> tuple[Section, ...]:
+    """Every command, grouped by who uses it; each with its usage, summary and example."""
+    sections = []
+    for audience, heading in AUDIENCES:
+        mine = sorted((s for s in specs if s.who == audience), key=lambda s: s.path)
+        if mine:
+            sections.append(Section(heading=heading,
+                                    text="\n".join(_line(spec) for spec in mine)))
+    return tuple(sections)
+
+
+def _line(spec: CommandSpec) -> str:
+    example = f" Example: {spec.examples[0]}" if spec.examples else ""
+    return f"• {spec.usage()} — {spec.summary}{example}"
 
 
 def _who(spec: CommandSpec) -> str:
@@ -54,8 +81,15 @@ def _who(spec: CommandSpec) -> str:
 
 def _one(registry: Registry, root: str, topic: str) -> Reply:
     spec = registry.get(root, topic.split())
-    if spec is None or spec.hidden:
-        raise UserError(f"/{root} {topic} is not a command. Try /{root} help.")
+    if spec is None:
+        family = registry.family(root, topic)
+        if family:
+            return Reply(title=f"/{root} {topic} — its commands",
+                         sections=_grouped(family),
+                         footer=f"More on one of them: /{root} help {topic} SUBCOMMAND")
+        close = registry.closest(root, topic)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise UserError(f"/{root} {topic} is not a command.{hint} Try /{root} help.")
     fields = tuple(Field(name=_option_label(o), value=o.description or "-", inline=False)
                    for o in spec.options)
     examples = "\n".join(spec.examples)

@@ -63,6 +63,10 @@ class Option:
     role: str | None = None  # PERSON: restrict candidates to "faculty" / "student"
     when: DateWhen = "future"  # DATE: which side of today is allowed
     placeholder: str = ""  # how usage shows a positional (FACULTY, TASK…)
+    # Free prose (a task, an outcome): a `word:` in it is text unless the word is close to
+    # one of the command's options (a typo of an option). Elsewhere (search keywords) any
+    # `key:value` the command does not know is an error naming the closest option.
+    prose: bool = False
     # TEXT that usually names someone on the roster but may not (a letter writer from
     # outside): adapters suggest people with this role as it is typed ("faculty").
     suggest: str | None = None
@@ -141,7 +145,7 @@ class Args(dict[str, Any]):
 @dataclass
 class Parsed:
     spec: CommandSpec
-    bare: list[str] = field(default_factory=list)
+    bare: list[Token] = field(default_factory=list)
     named: dict[str, Any] = field(default_factory=dict)
     typed: bool = False
 
@@ -153,7 +157,9 @@ class Binder(Protocol):
 
     def resolve_person(self, ref: str, role: str | None = None) -> Any: ...
 
-    def person_prefix_length(self, words: list[str], role: str | None) -> int: ...
+    def person_prefix_length(self, words: list[Token], role: str | None) -> int:
+        """How many of the leading `words` name one person (at least 1)."""
+        ...
 
     def parse_date(self, text: str, when: DateWhen = "future", what: str = "date") -> date: ...
 
@@ -237,10 +243,10 @@ class Registry:
                 if key in parsed.named:
                     raise UserError(f"The option {key}: is given twice.")
                 parsed.named[key] = value
-            elif pair is not None and not _takes_free_text(spec):
+            elif pair is not None and _is_option_typo(spec, pair[0]):
                 raise UserError(_unknown_option_message(spec, pair[0]))
             else:
-                parsed.bare.append(token.text)
+                parsed.bare.append(token)
         return parsed
 
     def parse_typed(self, root: str, path: Iterable[str], options: Mapping[str, Any]) -> Parsed:
@@ -253,6 +259,18 @@ class Registry:
         named = {k: v for k, v in options.items() if v is not None and v != ""}
         return Parsed(spec=spec, named=named, typed=True)
 
+    def family(self, root: str, first: str) -> list[CommandSpec]:
+        """The subcommands under `/root first` ("group" → group create, group bind…)."""
+        return sorted((s for s in self._specs.values()
+                       if s.root == root and len(s.path) > 1 and s.path[0] == first),
+                      key=lambda s: s.path)
+
+    def closest(self, root: str, typed: str) -> list[str]:
+        """The commands nearest to what was typed, as `/root path`."""
+        names = {" ".join(s.path): s for s in self._specs.values() if s.root == root}
+        found = process.extract(typed, list(names), limit=2, score_cutoff=60)
+        return [f"/{root} {name}" for name, _score, _ in found]
+
     def _match_path(self, root: str, tokens: list[Token]) -> tuple[CommandSpec, list[Token]]:
         words = [t.text.lower() for t in tokens]
         for length in (2, 1):
@@ -260,14 +278,21 @@ class Registry:
                 spec = self._specs.get((root, *words[:length]))
                 if spec is not None:
                     return spec, tokens[length:]
-        if not words:
-            help_spec = self._specs.get((root, "help"))
-            if help_spec is not None:
-                return help_spec, []
+        help_spec = self._specs.get((root, "help"))
+        if not words and help_spec is not None:
+            return help_spec, []
+        if words and self.family(root, words[0]) and help_spec is not None and \
+                (len(words) == 1 or not tokens[0].quoted):
+            if len(words) > 1:
+                wanted = " ".join(words[:2])
+                close = self.closest(root, wanted)
+                hint = f" Did you mean {' or '.join(close)}?" if close else ""
+                raise UserError(f"/{root} {wanted} is not a command.{hint} "
+                                f"/{root} {words[0]} lists its commands.")
+            return help_spec, [Token(words[0])]  # `/mentor group` alone: its commands
         wanted = words[0] if words else ""
-        known = sorted({s.path[0] for s in self.specs(root)})
-        close = [m[0] for m in process.extract(wanted, known, limit=2, score_cutoff=60)]
-        hint = f" Did you mean {' or '.join(f'/{root} {c}' for c in close)}?" if close else ""
+        close = self.closest(root, wanted)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
         raise UserError(
             f"/{root} {wanted} is not a command.{hint} Try /{root} help for the list."
         )
@@ -305,12 +330,25 @@ def _flag_option(spec: CommandSpec, token: Token) -> Option | None:
     return option if option is not None and option.type == OptionType.FLAG else None
 
 
-def _takes_free_text(spec: CommandSpec) -> bool:
-    return any(o.greedy and o.type == OptionType.TEXT for o in spec.options)
+OPTION_TYPO = 75
+"""How close (rapidfuzz ratio, 0–100) a `word:` in prose must be to an option's name to be
+taken as a mistyped option ("limt:" for "limit:") rather than text ("re: the talk")."""
+
+
+def _named_options(spec: CommandSpec) -> list[str]:
+    return [o.name for o in spec.options if not o.positional]
+
+
+def _is_option_typo(spec: CommandSpec, key: str) -> bool:
+    """A `key:value` the command has no option for: an error, except inside prose where
+    only a near-miss of an option's name is (the rest is the person's own words)."""
+    if not any(o.prose for o in spec.options):
+        return True
+    return bool(process.extract(key, _named_options(spec), limit=1, score_cutoff=OPTION_TYPO))
 
 
 def _unknown_option_message(spec: CommandSpec, key: str) -> str:
-    names = [o.name for o in spec.options if not o.positional]
+    names = _named_options(spec)
     close = [m[0] for m in process.extract(key, names, limit=1, score_cutoff=60)]
     hint = f" Did you mean {close[0]}:?" if close else ""
     known = ", ".join(f"{n}:" for n in names) or "none"
@@ -318,7 +356,7 @@ def _unknown_option_message(spec: CommandSpec, key: str) -> str:
 
 
 def _assign_positionals(
-    binder: Binder, spec: CommandSpec, bare: list[str], given: set[str]
+    binder: Binder, spec: CommandSpec, bare: list[Token], given: set[str]
 ) -> dict[str, Any]:
     slots = [o for o in spec.positionals if o.name not in given]
     out: dict[str, Any] = {}
@@ -328,19 +366,23 @@ def _assign_positionals(
             break
         is_last = index == len(slots) - 1
         if option.greedy and is_last:
-            out[option.name] = " ".join(words)
+            out[option.name] = _joined(words)
             words = []
         elif option.type == OptionType.PERSON:
             take = len(words) if is_last else binder.person_prefix_length(words, option.role)
-            out[option.name] = " ".join(words[:take])
-            words = words[take:]
+            out[option.name] = _joined(words[:max(take, 1)])
+            words = words[max(take, 1):]
         else:
-            out[option.name] = words.pop(0)
+            out[option.name] = words.pop(0).text
     if words:
         raise UserError(
-            f"I don't know what to do with “{' '.join(words)}”. Usage: {spec.usage()}"
+            f"I don't know what to do with “{_joined(words)}”. Usage: {spec.usage()}"
         )
     return out
+
+
+def _joined(tokens: list[Token]) -> str:
+    return " ".join(t.text for t in tokens)
 
 
 _TRUE = {"yes", "y", "true", "on", "1"}

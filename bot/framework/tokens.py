@@ -10,6 +10,13 @@ from bot.framework.errors import UserError
 _SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _KEY_PREFIX = re.compile(r"[a-z][a-z0-9_-]{0,31}:", re.IGNORECASE)
 _KEY = re.compile(r"^([a-z][a-z0-9_-]{0,31}):(.*)$", re.IGNORECASE | re.DOTALL)
+_REFERENCE = re.compile(r"^(?:[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+|<[@#!][^>]+>|person:\d+)$")
+
+
+def is_reference(word: str) -> bool:
+    """An email, a platform mention or an internal `person:ID`: a whole reference to one
+    person in a single word."""
+    return _REFERENCE.match(word) is not None
 
 
 @dataclass(frozen=True)
@@ -19,8 +26,8 @@ class Token:
 
     def as_option(self) -> tuple[str, str] | None:
         """(`key`, `value`) when the token is written `key:value` (and not quoted whole)."""
-        if self.quoted:
-            return None
+        if self.quoted or is_reference(self.text):
+            return None  # `person:12` names someone; it is not an option
         match = _KEY.match(self.text)
         if not match or match.group(2).startswith("//"):
             return None  # a bare URL is not an option

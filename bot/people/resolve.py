@@ -66,10 +66,26 @@ def resolve_in_request(session: Session, ref: str, *, role: str | None,
     return resolve(session, ref, role=role, where=where)
 
 
+NAME_WORD_TYPO = 80
+"""How close (rapidfuzz ratio) a typed word must be to a word of a name to count as part of
+it: one slip in a surname ("okafr") is; the next word of a task ("read") is not."""
+
+
 def names_match(prefix: str, person: Person) -> bool:
-    """Whether `prefix` is exactly `person`'s name once titles, case and accents are set
-    aside (the framework's `NameMatcher`)."""
-    return normalize_name(prefix) == normalize_name(person.name)
+    """Whether every word of `prefix` is a word of `person`'s name, allowing one small typo
+    per word (the framework's `NameMatcher`). Titles count only in front ("Dr. Okafor"): a
+    title after the name starts the free text ("Okafor Dr. Park said…")."""
+    typed = _words(prefix)
+    while typed and typed[0] in _TITLES:
+        typed = typed[1:]
+    name = normalize_name(person.name).split()
+    return bool(typed) and all(
+        any(fuzz.ratio(word, part) >= NAME_WORD_TYPO for part in name) for word in typed)
+
+
+def _words(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return [w for w in re.split(r"[^a-z0-9]+", folded.lower()) if w]
 
 
 def _by_exact_reference(session: Session, text: str, where: Where) -> Person | None:
