@@ -12,26 +12,38 @@ from sqlalchemy.orm import Session
 from bot.framework.channels import ChannelRef
 from bot.framework.errors import NotAllowed, UserError
 from bot.infra.models import ChannelBinding, InterestGroup, Membership, Person, Role
+from bot.people.rules import stored_specialty
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+SLUG_LENGTH = (2, 40)
+"""Shortest and longest group short name (`em-interest`)."""
+SLUG = re.compile(rf"^[a-z0-9][a-z0-9-]{{{SLUG_LENGTH[0] - 1},{SLUG_LENGTH[1] - 1}}}$")
+SLUG_EXAMPLE = "em-interest"
+
+
+def clean_slug(slug: str) -> str:
+    """How a typed group name is compared: any case, with or without a leading #."""
+    return slug.strip().lower().lstrip("#")
 
 
 def check_slug(slug: str) -> str:
-    cleaned = slug.strip().lower().lstrip("#")
+    cleaned = clean_slug(slug)
     if not SLUG.match(cleaned):
+        shortest, longest = SLUG_LENGTH
         raise UserError(
-            f"“{slug}” can't be a group name: use 2–40 lowercase letters, digits or dashes, "
-            "like em-interest."
+            f"“{slug}” can't be a group name: use {shortest}–{longest} lowercase letters, "
+            f"digits or dashes, like {SLUG_EXAMPLE}."
         )
     return cleaned
 
 
 def create_group(session: Session, slug: str, *, name: str, specialty: str,
                  now: datetime) -> InterestGroup:
+    """A new group; its specialty is stored under its ERAS name when it names one."""
     slug = check_slug(slug)
     if session.scalar(select(InterestGroup).where(InterestGroup.slug == slug)) is not None:
         raise UserError(f"A group “{slug}” already exists.")
-    group = InterestGroup(slug=slug, name=name or slug, specialty=specialty, created_at=now)
+    group = InterestGroup(slug=slug, name=name or slug, specialty=stored_specialty(specialty),
+                          created_at=now)
     session.add(group)
     session.flush()
     return group
@@ -105,7 +117,7 @@ def groups_of(session: Session, person: Person) -> list[InterestGroup]:
 
 def find_group(session: Session, slug: str) -> InterestGroup:
     """The group called `slug`; an unknown one is an error naming the closest slugs."""
-    wanted = slug.strip().lower().lstrip("#")
+    wanted = clean_slug(slug)
     group = session.scalar(select(InterestGroup).where(InterestGroup.slug == wanted))
     if group is not None:
         return group
