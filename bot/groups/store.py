@@ -50,13 +50,7 @@ def create_group(session: Session, slug: str, *, name: str, specialty: str,
 
 
 def bind_channel(session: Session, group: InterestGroup, channel: ChannelRef) -> None:
-    existing = session.scalar(
-        select(ChannelBinding).where(
-            ChannelBinding.platform == channel.platform,
-            ChannelBinding.workspace == channel.workspace,
-            ChannelBinding.channel_id == channel.channel_id,
-        )
-    )
+    existing = _binding(session, channel.platform, channel.workspace, channel.channel_id)
     if existing is not None and existing.group_id != group.id:
         raise UserError(f"This channel already belongs to the group {existing.group.slug}.")
     if existing is None:
@@ -127,18 +121,42 @@ def find_group(session: Session, slug: str) -> InterestGroup:
     raise UserError(f"There is no group “{slug}”.{hint}", title="Unknown group")
 
 
+def _binding(session: Session, platform: str, workspace: str,
+             channel_id: str) -> ChannelBinding | None:
+    """The binding of a channel: the one in its workspace, else one stored without a
+    workspace ('', which matches any, as a roster-imported identity does)."""
+    rows = session.scalars(
+        select(ChannelBinding).where(
+            ChannelBinding.platform == platform,
+            ChannelBinding.workspace.in_({workspace, ""}),
+            ChannelBinding.channel_id == channel_id,
+        )
+    ).all()
+    return next((b for b in rows if b.workspace == workspace), None) or next(iter(rows), None)
+
+
+def bound_group(session: Session, platform: str, workspace: str,
+                channel_id: str) -> InterestGroup | None:
+    """The group a channel is bound to, if any."""
+    binding = _binding(session, platform, workspace, channel_id)
+    return binding.group if binding is not None else None
+
+
 def channel_group(session: Session, channel: ChannelRef | None) -> InterestGroup | None:
     """The group bound to the channel a command was typed in, if any."""
     if channel is None or not channel.channel_id:
         return None
-    binding = session.scalar(
-        select(ChannelBinding).where(
-            ChannelBinding.platform == channel.platform,
-            ChannelBinding.workspace == channel.workspace,
-            ChannelBinding.channel_id == channel.channel_id,
-        )
-    )
-    return binding.group if binding else None
+    return bound_group(session, channel.platform, channel.workspace, channel.channel_id)
+
+
+def joined_channel(session: Session, person: Person, platform: str, workspace: str,
+                   channel_id: str, now: datetime) -> InterestGroup | None:
+    """Someone joined a channel: when it belongs to a group, they join the group (a group's
+    channel is where its members are). Returns the group when that made them a new member."""
+    group = bound_group(session, platform, workspace, channel_id)
+    if group is None:
+        return None
+    return group if join(session, person, group, now) else None
 
 
 def group_for(session: Session, slug: str | None, channel: ChannelRef | None) -> InterestGroup:
