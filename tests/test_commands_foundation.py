@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.framework.channels import ChannelRef
+from bot.groups.store import SLUG_LENGTH
 from bot.infra.models import ChannelBinding, InterestGroup, Membership, Person
 from tests.support.factories import add_faculty, add_group, add_student
 
@@ -94,3 +95,42 @@ def test_organizer_promotes_by_fuzzy_name(core, driver):
     reply = driver.run(organizer, "/mentor group organizer em jordn lee")
     assert not reply.error, reply.as_text()
     assert "Jordan Lee" in reply.title
+
+
+def test_profile_and_group_create_store_a_specialty_under_its_eras_name(core, driver):
+    """"EM" and "Emergency Medicine" are stored as "emergency medicine", the name find,
+    matching and the digest compare by; a specialty outside the list is kept as typed."""
+    with core.db.session() as s:
+        rivera = add_faculty(s, "Dr. Maria Rivera", specialty="")
+        organizer = add_faculty(s, "Dr. Grace Hopper")
+        add_group(s, "seed", organizers=[organizer])
+    assert not driver.run(rivera, "/mentor profile specialty:EM").error
+    with core.db.session() as s:
+        assert s.get(Person, rivera.id).faculty_profile.specialty == "emergency medicine"
+    shown = driver.run(rivera, '/mentor profile specialty:"Sports Medicine"').as_text()
+    assert "Sports Medicine" in shown
+    with core.db.session() as s:
+        assert s.get(Person, rivera.id).faculty_profile.specialty == "Sports Medicine"
+
+    for slug, typed, stored in (("em-ig", "EM", "emergency medicine"),
+                                ("peds-ig", "Pediatrics", "pediatrics"),
+                                ("sports-ig", "Sports Medicine", "Sports Medicine")):
+        reply = driver.run(organizer, f'/mentor group create {slug} name:"{typed} IG" '
+                                      f'specialty:"{typed}"')
+        assert not reply.error, reply.as_text()
+        with core.db.session() as s:
+            assert s.scalar(select(InterestGroup.specialty).where(
+                InterestGroup.slug == slug)) == stored
+
+
+def test_a_bad_group_name_states_the_slug_rule(core, driver):
+    with core.db.session() as s:
+        organizer = add_faculty(s, "Dr. Grace Hopper")
+        add_group(s, "seed", organizers=[organizer])
+    reply = driver.run(organizer, "/mentor group create x name:X specialty:EM")
+    low, high = SLUG_LENGTH
+    assert reply.error and f"use {low}–{high} lowercase letters" in reply.as_text()
+    assert not driver.run(organizer, f"/mentor group create {'a' * high} name:X "
+                                     "specialty:EM").error
+    assert driver.run(organizer, f"/mentor group create {'b' * (high + 1)} name:X "
+                                 "specialty:EM").error

@@ -5,15 +5,28 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.app.core import Core
 from bot.framework.channels import Router
-from bot.groups.digest_rules import last_moment, week_key
+from bot.groups.digest import gather
+from bot.groups.digest_messages import digest_reply
+from bot.groups.digest_rules import HORIZON_WEEKS, DigestFacts, last_moment, week_key
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
-from bot.infra.models import ChannelBinding, DigestPost, InterestGroup, Letter, Mentorship
+from bot.infra.models import (
+    ChannelBinding,
+    DigestPost,
+    InterestGroup,
+    Letter,
+    Membership,
+    Mentorship,
+)
+from bot.letters.rules import OPEN_STATES
+from bot.letters.rules import STATES as LETTER_STATES
+from bot.mentoring.cadence import next_followup
 from jobs.digest import catch_up, due_groups, post_digest
 from jobs.scheduler import SchedulerService, digest_job_id, digest_trigger
 from tests.support.channels import RecordingChannel
@@ -90,7 +103,6 @@ def test_digest_lists_faculty_and_counts_but_never_names_a_student(
         session.add(Mentorship(student_id=zelda.id, mentor_id=rivera.id, group_id=group.id,
                                kind="career", cadence_days=42,
                                started_at=now - timedelta(days=40)))
-        from bot.infra.models import Membership
         session.add(Membership(person_id=zelda.id, group_id=group.id))
     channel = RecordingChannel()
     with database.session() as session:
@@ -109,6 +121,112 @@ def test_digest_lists_faculty_and_counts_but_never_names_a_student(
     for private in ("Zelda", "Quinnsworth", "zq@example.edu", "Stanford", "Far Future"):
         assert private not in text
     assert post.reply.ping is None and not post.reply.ephemeral
+
+
+AUCKLAND = "Pacific/Auckland"
+
+
+def test_the_digest_counts_days_on_the_groups_calendar_far_from_utc(
+        database: Database, clock: FixedClock) -> None:
+    """Monday 9:00 in Auckland is Sunday 20:00 UTC: the four weeks start on the group's
+    Monday, so Sunday's deadline has passed and the deadline four weeks from Monday (and
+    a follow-up due that morning) are still in them."""
+    now = utc(2027, 1, 10, 20, 0)
+    assert last_moment(now, 0, 9, AUCKLAND) == now
+    clock.set(now)
+    monday = date(2027, 1, 11)
+    last = monday + timedelta(weeks=HORIZON_WEEKS)
+    with database.session() as session:
+        group = make_group(session, created=now - timedelta(days=60), bound=False)
+        group.timezone = AUCKLAND
+        mentor = add_faculty(session, "Dr. Maria Rivera")
+        kiri = add_student(session, "Kiri Student", tz=AUCKLAND)
+        session.add(Membership(person_id=kiri.id, group_id=group.id))
+        for deadline in (monday - timedelta(days=1), monday, last, last,
+                         last + timedelta(days=1)):
+            session.add(Letter(student_id=kiri.id, writer_name="Dr. Maria Rivera",
+                               program=f"Program {deadline}", deadline=deadline,
+                               state="asked"))
+        # Last contact four weeks before `last` (Auckland days): due at 10:00 that day.
+        contact = datetime(2027, 1, 11, 10, tzinfo=ZoneInfo(AUCKLAND))
+        session.add(Mentorship(student_id=kiri.id, mentor_id=mentor.id, group_id=group.id,
+                               kind="career", cadence_days=HORIZON_WEEKS * 7,
+                               started_at=contact - timedelta(days=30),
+                               last_contact_at=contact))
+        session.flush()
+        due = next_followup(contact, contact, HORIZON_WEEKS * 7, AUCKLAND)
+        assert due > now + timedelta(weeks=HORIZON_WEEKS)  # beyond four weeks of UTC
+        assert due.astimezone(ZoneInfo(AUCKLAND)).date() == last
+        facts = gather(session, group, now)
+    assert (facts.letters_due, facts.followups_due) == (3, 1)
+
+
+def test_the_digest_counts_open_letters_by_the_letters_own_states(
+        database: Database, clock: FixedClock) -> None:
+    now = clock.now()
+    with database.session() as session:
+        group = make_group(session, created=now - timedelta(days=60), bound=False)
+        ana = add_student(session, "Ana Lopez")
+        session.add(Membership(person_id=ana.id, group_id=group.id))
+        for state in LETTER_STATES:
+            session.add(Letter(student_id=ana.id, writer_name="Dr. Old Hand",
+                               program=f"Program {state}", deadline=now.date(), state=state))
+        session.flush()
+        facts = gather(session, group, now)
+    assert facts.letters_due == len(OPEN_STATES) < len(LETTER_STATES)
+
+
+def test_follow_ups_counted_are_those_the_mentoring_rule_makes_due(
+        database: Database, clock: FixedClock) -> None:
+    """One rule for when a follow-up falls due: the digest counts exactly the mentorships
+    whose `next_followup` falls within its four weeks (overdue ones too)."""
+    now = clock.now()
+    with database.session() as session:
+        group = make_group(session, created=now - timedelta(days=60), bound=False)
+        mentor = add_faculty(session, "Dr. Maria Rivera")
+        expected = 0
+        for days_ago in (1, 10, 20, 40, 60, 100):
+            for cadence in (7, 42, 56):
+                student = add_student(session, f"Student {days_ago} {cadence}", tz=NY)
+                contact = now - timedelta(days=days_ago)
+                session.add(Mentorship(student_id=student.id, mentor_id=mentor.id,
+                                       group_id=group.id, kind="career", cadence_days=cadence,
+                                       started_at=contact - timedelta(days=200),
+                                       last_contact_at=contact))
+                due = next_followup(contact, contact, cadence, NY)
+                expected += due.astimezone(ZoneInfo(NY)).date() <= \
+                    now.astimezone(ZoneInfo(NY)).date() + timedelta(weeks=HORIZON_WEEKS)
+        session.flush()
+        facts = gather(session, group, now)
+    assert 0 < facts.followups_due == expected < 18
+
+
+def test_a_group_finds_its_faculty_however_their_specialty_was_written(
+        database: Database, clock: FixedClock) -> None:
+    now = clock.now()
+    with database.session() as session:
+        group = make_group(session, created=now - timedelta(days=60), bound=False)
+        group.specialty = "emergency medicine"
+        add_faculty(session, "Dr. Typed Em", specialty="EM", office_hours="Mon")
+        add_faculty(session, "Dr. Typed Er", specialty="ER", office_hours="Tue")
+        add_faculty(session, "Dr. Full Name", specialty="Emergency Medicine",
+                    office_hours="Wed")
+        add_faculty(session, "Dr. Peds Em", specialty="Pediatric Emergency Medicine",
+                    office_hours="Thu")
+        session.flush()
+        facts = gather(session, group, now)
+    assert [f.name for f in facts.office_hours] == ["Dr. Full Name", "Dr. Typed Em",
+                                                    "Dr. Typed Er"]
+
+
+def test_the_digest_words_its_counts_and_weeks_from_the_facts() -> None:
+    facts = DigestFacts(group_name="EM IG", specialty="", newly_accepting=(),
+                        office_hours=(), letters_due=1, followups_due=2, weeks=1)
+    text = digest_reply(facts).as_text()
+    assert "1 letter deadline and 2 mentor follow-ups in the next 1 week." in text
+    text = digest_reply(DigestFacts("EM IG", "", (), (), 0, 1)).as_text()
+    assert f"0 letter deadlines and 1 mentor follow-up in the next {HORIZON_WEEKS} weeks" \
+        in text
 
 
 # --- once per week -------------------------------------------------------------------

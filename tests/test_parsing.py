@@ -11,6 +11,7 @@ from bot.framework.replies import Action, Reply
 from bot.framework.tokens import tokenize
 from bot.infra.dates import parse_day
 from bot.people.resolve import normalize_name, resolve
+from bot.vocab.stages import STAGES, Stage, normalize_stage
 from tests.support.factories import add_faculty, add_student
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)  # a Monday
@@ -97,3 +98,13 @@ def test_action_round_trip_and_text_rendering() -> None:
     assert "/mentor accept student:person:12" in reply.as_text()
     with pytest.raises(ValueError):
         Action("x", "mentor accept", {"student": "y" * 120}).encode()
+
+
+def test_stages_are_one_vocabulary_of_plain_values() -> None:
+    assert [str(s) for s in STAGES] == ["premed", "ms1", "ms2", "ms3", "ms4", "resident"]
+    for typed, stage in (("M3", Stage.MS3), ("third year", Stage.MS3), ("PGY-2", Stage.RESIDENT),
+                         ("pre-med", Stage.PREMED), (" MS4 ", Stage.MS4)):
+        assert normalize_stage(typed) is stage
+    assert normalize_stage("ms2") == "ms2"  # stored and compared as its value
+    with pytest.raises(UserError, match="one of premed, ms1, ms2, ms3, ms4, resident"):
+        normalize_stage("ms9")

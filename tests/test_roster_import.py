@@ -92,7 +92,7 @@ def test_one_bad_row_among_a_hundred_writes_nothing_and_names_the_row(core):
         assert person.name == "Dr. Faculty 007" and person.timezone == "America/New_York"
         assert person.is_faculty
         profile = person.faculty_profile
-        assert profile.specialty == "Emergency Medicine"
+        assert profile.specialty == "emergency medicine"  # stored under its ERAS name
         assert profile.research == ["resuscitation", "ultrasound"]
         assert profile.capacity == 2 and profile.accepting is True
         assert profile.stages == ["ms3", "ms4"]
@@ -258,7 +258,7 @@ def test_email_match_ignores_case_and_existing_people_gain_a_role(core):
         rae = s.scalar(select(Person).where(Person.email == "rae@example.edu"))
         assert rae.is_student and rae.is_faculty
         assert rae.student_profile.stage == "resident"
-        assert rae.faculty_profile.specialty == "Emergency Medicine"
+        assert rae.faculty_profile.specialty == "emergency medicine"
 
 
 def test_identities_are_added_and_never_taken_from_someone_else(core):
@@ -310,6 +310,36 @@ def test_group_must_exist_and_membership_is_added_once(core):
     with core.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Membership).where(
             Membership.group_id == group_id)) == 3
+
+
+def test_a_specialty_is_stored_under_its_eras_name_and_anything_else_as_typed(core):
+    rows = [faculty_row(1, specialty="EM"), faculty_row(2, specialty="peds"),
+            faculty_row(3, specialty="Orthopedic Surgery"),
+            faculty_row(4, specialty="Pediatric Emergency Medicine"),
+            faculty_row(5, specialty="Hematology")]  # close to "dermatology", but not it
+    text = to_text(FACULTY_HEADER, rows)
+    assert do_import(core, text).created == 5
+    with core.db.session() as s:
+        stored = {email: specialty for email, specialty in s.execute(
+            select(Person.email, FacultyProfile.specialty)
+            .join(FacultyProfile, FacultyProfile.person_id == Person.id))}
+    assert [stored[f"faculty00{i}@example.edu"] for i in range(1, 6)] == [
+        "emergency medicine", "pediatrics", "orthopaedic surgery",
+        "Pediatric Emergency Medicine", "Hematology"]
+    again = do_import(core, text)  # the same file compares equal to what it stored
+    assert (again.updated, again.unchanged) == (0, 5)
+
+
+def test_a_specialty_stored_before_it_was_canonical_is_updated_by_a_reimport(core):
+    with core.db.session() as s:
+        add_faculty(s, "Dr. Faculty 001", email="faculty001@example.edu", specialty="EM",
+                    title="Assistant Professor", research=["resuscitation", "ultrasound"],
+                    capacity=1, stages=["ms3", "ms4"], tz="America/New_York")
+    result = do_import(core, to_text(FACULTY_HEADER, [
+        faculty_row(1, specialty="EM", slack_id="", discord_id="")]))
+    assert result.updated == 1
+    with core.db.session() as s:
+        assert s.scalar(select(FacultyProfile.specialty)) == "emergency medicine"
 
 
 def test_to_csv_round_trips(core):

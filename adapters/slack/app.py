@@ -30,7 +30,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.app.core import Core, Request
 from bot.framework.channels import ChannelRef, DeliveryError
 from bot.framework.replies import Reply, error_reply
-from bot.infra.events import first_time, joined_channel
+from bot.groups.store import joined_channel
+from bot.infra.events import first_time
 from bot.infra.models import Person
 from bot.infra.settings import Settings
 

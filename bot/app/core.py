@@ -8,9 +8,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
 from bot.app.commands import default_registry
 from bot.framework.channels import ChannelRef
 from bot.framework.context import Context
@@ -19,10 +16,12 @@ from bot.framework.registry import Registry
 from bot.framework.replies import Action, Reply, error_reply
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.db import Database
-from bot.infra.models import Identity, Person, Role
+from bot.infra.models import Person
 from bot.infra.settings import Settings, get_settings
 from bot.nudges.store import queue_notice
-from bot.people.resolve import find_by_identity, names_match, resolve_in_request
+from bot.people import identities
+from bot.people.identities import PlatformUser  # also imported from here by the adapters
+from bot.people.resolve import names_match, resolve_in_request
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +38,6 @@ class Request:
     options: Mapping[str, Any] | None = None
     channel: ChannelRef | None = None
     is_admin: bool = False
-
-
-@dataclass(frozen=True)
-class PlatformUser:
-    """What an adapter knows about the person behind an event, as plain values."""
-
-    platform: str
-    external_id: str
-    workspace: str = ""
-    name: str = ""
-    email: str | None = None
-    timezone: str | None = None
 
 
 @dataclass
@@ -127,38 +114,8 @@ class Core:
     # --- people ------------------------------------------------------------------------
 
     def identify(self, user: PlatformUser) -> int:
-        """The person behind a platform account: by platform id, then by email (joining the
-        account to a roster entry), else a new student."""
-        try:
-            return self._identify(user)
-        except IntegrityError:
-            # The same new account's first two requests at once: the other one created the
-            # person (or the identity) first, so looking again finds it.
-            return self._identify(user)
-
-    def _identify(self, user: PlatformUser) -> int:
-        with self.db.session() as session:
-            person = find_by_identity(session, user.platform, user.workspace, user.external_id)
-            if person is None and user.email:
-                person = session.scalar(select(Person).where(Person.email == user.email.lower()))
-                if person is not None:
-                    session.add(Identity(person=person, platform=user.platform,
-                                         workspace=user.workspace, external_id=user.external_id))
-            if person is None:
-                person = Person(name=user.name or user.external_id,
-                                email=user.email.lower() if user.email else None,
-                                timezone=user.timezone, created_at=self.clock.now())
-                person.roles.append(Role(role="student"))
-                person.identities.append(Identity(platform=user.platform,
-                                                  workspace=user.workspace,
-                                                  external_id=user.external_id))
-                session.add(person)
-            else:
-                if user.timezone and not person.timezone:
-                    person.timezone = user.timezone
-                _learn_workspace(person, user)
-            session.flush()
-            return person.id
+        """The person behind a platform account (see `bot.people.identities`)."""
+        return identities.identify(self.db, user, now=self.clock.now())
 
     # --- delivery ----------------------------------------------------------------------
 
@@ -170,17 +127,3 @@ class Core:
         for listener in self._delivery_listeners:
             listener()
 
-
-def _learn_workspace(person: Person, user: PlatformUser) -> None:
-    """A roster import knows an account's id but not its workspace (''); the first request
-    from that account tells us, so messages sent later go through the right workspace."""
-    if not user.workspace:
-        return
-    mine = [i for i in person.identities
-            if i.platform == user.platform and i.external_id == user.external_id]
-    if any(i.workspace == user.workspace for i in mine):
-        return
-    for identity in mine:
-        if identity.workspace == "":
-            identity.workspace = user.workspace
-            return

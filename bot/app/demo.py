@@ -36,6 +36,7 @@ from bot.infra.models import (
 )
 from bot.mentoring.cadence import default_cadence_days
 from bot.people import roster
+from bot.people.rules import stored_specialty
 
 DOMAIN = "example.edu"
 DEMO_STUDENT_EMAIL = f"maya.patel@{DOMAIN}"
@@ -652,7 +653,8 @@ class _Loader:
         for spec in GROUPS:
             group = existing.get(spec.slug)
             if group is None:
-                group = InterestGroup(slug=spec.slug, name=spec.name, specialty=spec.specialty,
+                group = InterestGroup(slug=spec.slug, name=spec.name,
+                                      specialty=stored_specialty(spec.specialty),
                                       timezone=NY, created_at=self.at(400))
                 self.session.add(group)
                 self.result.groups += 1

@@ -12,8 +12,6 @@ from bot.groups import store as groups
 commands = CommandSet()
 
 
-
-
 @commands.handler(specs.JOIN)
 def join(ctx: Context, args: Args) -> Reply:
     group = groups.find_group(ctx.session, args["group"])

@@ -1,38 +1,82 @@
 """The weekly group digest as pure rules: when a group's digest falls due, which week it
-belongs to, and how it reads. The reply is built only from faculty facts and counts, so a
-student's name, letters or deadlines cannot appear in it (SPEC "Nudges")."""
+belongs to, the stretch of days it looks ahead over, and the facts it is built from. The
+facts hold only faculty lines and counts, so a student's name, letters or deadlines cannot
+appear in a digest (SPEC "Nudges").
+
+Every day here is a day on the group's own calendar (`bot.infra.zones`): a digest posted at
+9:00 on a Monday in Auckland is still Sunday in UTC, and must count that Monday's deadlines,
+not Sunday's."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
-from bot.framework.replies import Reply, Section
+from bot.infra.zones import local_day, local_midnight_utc, local_time_utc
+from bot.vocab.specialties import canonical_specialty, fold
 
 HORIZON_WEEKS = 4
 """How far ahead the digest counts letters and follow-ups."""
 NEW_FACULTY_DAYS = 7
+"""Faculty who started accepting mentees this recently are listed as newly accepting."""
+MAX_LISTED = 10
+"""The most faculty a digest lists under one heading."""
 
 
 def last_moment(now: datetime, weekday: int, hour: int, tz: str) -> datetime:
     """The latest digest moment at or before `now` (UTC): `weekday` (0 = Monday) at `hour`
     o'clock on the group's wall clock, so it stays 9:00 local on both sides of DST."""
-    zone = ZoneInfo(tz)
-    local = now.astimezone(zone)
-    day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
-    moment = datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
+    today = local_day(now, tz)
+    day = today - timedelta(days=(today.weekday() - weekday) % 7)
+    moment = local_time_utc(day, time(hour), tz)
     if moment > now:
-        moment = datetime.combine(day - timedelta(days=7), time(hour),
-                                  tzinfo=zone).astimezone(UTC)
+        moment = local_time_utc(day - timedelta(days=7), time(hour), tz)
     return moment
 
 
 def week_key(moment: datetime, tz: str) -> str:
     """The ISO week (e.g. 2027-W03) of the group's local date at `moment`: one digest each."""
-    year, week, _ = moment.astimezone(ZoneInfo(tz)).date().isocalendar()
+    year, week, _ = local_day(moment, tz).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days a digest looks ahead over, on the group's calendar: `first` (the digest's
+    own day) through `last`, inclusive."""
+
+    first: date
+    last: date
+    ends_at: datetime  # the UTC instant the day after `last` begins in the group's zone
+
+    def has_day(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+    def by_end(self, moment: datetime) -> bool:
+        """Whether something due at `moment` falls due by the end of the window (overdue
+        counts: it is still waiting)."""
+        return moment < self.ends_at
+
+
+def window(now: datetime, tz: str, weeks: int = HORIZON_WEEKS) -> Window:
+    """The `weeks` weeks that start on the group's local day at `now`."""
+    first = local_day(now, tz)
+    last = first + timedelta(weeks=weeks)
+    return Window(first, last, local_midnight_utc(last + timedelta(days=1), tz))
+
+
+def newly_accepting(accepting: bool, capacity: int, accepting_since: datetime | None,
+                    now: datetime) -> bool:
+    """Whether a faculty member is listed as newly accepting mentees."""
+    return (accepting and capacity > 0 and accepting_since is not None
+            and accepting_since >= now - timedelta(days=NEW_FACULTY_DAYS))
+
+
+def specialty_key(text: str) -> str:
+    """What two specialties are compared by: the ERAS name when the text names one, so a
+    group of "emergency medicine" finds a profile that says "EM"."""
+    return canonical_specialty(text) or fold(text)
 
 
 @dataclass(frozen=True)
@@ -51,38 +95,3 @@ class DigestFacts:
     letters_due: int
     followups_due: int
     weeks: int = HORIZON_WEEKS
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
-def digest_reply(facts: DigestFacts) -> Reply:
-    sections: list[Section] = []
-    if facts.newly_accepting:
-        lines = [
-            f"• {f.name}" + (f", {f.title}" if f.title else "") +
-            (f" ({f.detail})" if f.detail else "")
-            for f in facts.newly_accepting
-        ]
-        where = f" in {facts.specialty}" if facts.specialty else ""
-        sections.append(Section(heading=f"Newly accepting mentees{where}",
-                                text="\n".join(lines)))
-    if facts.office_hours:
-        sections.append(Section(
-            heading="Office hours",
-            text="\n".join(f"• {f.name}: {f.detail}" for f in facts.office_hours),
-        ))
-    coming = f"in the next {facts.weeks} weeks"
-    sections.append(Section(
-        heading="Coming up in the group",
-        text=(f"{_plural(facts.letters_due, 'letter deadline', 'letter deadlines')} and "
-              f"{_plural(facts.followups_due, 'mentor follow-up', 'mentor follow-ups')} "
-              f"{coming}. Check yours with /letter list and /mentor list."),
-    ))
-    return Reply(
-        title=f"This week in {facts.group_name}",
-        text="Find a mentor with /mentor find; ask for an intro with /mentor request.",
-        sections=tuple(sections),
-        ephemeral=False,
-    )

@@ -12,39 +12,45 @@ from sqlalchemy.orm import Session
 from bot.framework.channels import ChannelRef
 from bot.framework.errors import NotAllowed, UserError
 from bot.infra.models import ChannelBinding, InterestGroup, Membership, Person, Role
+from bot.people.rules import stored_specialty
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+SLUG_LENGTH = (2, 40)
+"""Shortest and longest group short name (`em-interest`)."""
+SLUG = re.compile(rf"^[a-z0-9][a-z0-9-]{{{SLUG_LENGTH[0] - 1},{SLUG_LENGTH[1] - 1}}}$")
+SLUG_EXAMPLE = "em-interest"
+
+
+def clean_slug(slug: str) -> str:
+    """How a typed group name is compared: any case, with or without a leading #."""
+    return slug.strip().lower().lstrip("#")
 
 
 def check_slug(slug: str) -> str:
-    cleaned = slug.strip().lower().lstrip("#")
+    cleaned = clean_slug(slug)
     if not SLUG.match(cleaned):
+        shortest, longest = SLUG_LENGTH
         raise UserError(
-            f"“{slug}” can't be a group name: use 2–40 lowercase letters, digits or dashes, "
-            "like em-interest."
+            f"“{slug}” can't be a group name: use {shortest}–{longest} lowercase letters, "
+            f"digits or dashes, like {SLUG_EXAMPLE}."
         )
     return cleaned
 
 
 def create_group(session: Session, slug: str, *, name: str, specialty: str,
                  now: datetime) -> InterestGroup:
+    """A new group; its specialty is stored under its ERAS name when it names one."""
     slug = check_slug(slug)
     if session.scalar(select(InterestGroup).where(InterestGroup.slug == slug)) is not None:
         raise UserError(f"A group “{slug}” already exists.")
-    group = InterestGroup(slug=slug, name=name or slug, specialty=specialty, created_at=now)
+    group = InterestGroup(slug=slug, name=name or slug, specialty=stored_specialty(specialty),
+                          created_at=now)
     session.add(group)
     session.flush()
     return group
 
 
 def bind_channel(session: Session, group: InterestGroup, channel: ChannelRef) -> None:
-    existing = session.scalar(
-        select(ChannelBinding).where(
-            ChannelBinding.platform == channel.platform,
-            ChannelBinding.workspace == channel.workspace,
-            ChannelBinding.channel_id == channel.channel_id,
-        )
-    )
+    existing = _binding(session, channel.platform, channel.workspace, channel.channel_id)
     if existing is not None and existing.group_id != group.id:
         raise UserError(f"This channel already belongs to the group {existing.group.slug}.")
     if existing is None:
@@ -105,7 +111,7 @@ def groups_of(session: Session, person: Person) -> list[InterestGroup]:
 
 def find_group(session: Session, slug: str) -> InterestGroup:
     """The group called `slug`; an unknown one is an error naming the closest slugs."""
-    wanted = slug.strip().lower().lstrip("#")
+    wanted = clean_slug(slug)
     group = session.scalar(select(InterestGroup).where(InterestGroup.slug == wanted))
     if group is not None:
         return group
@@ -115,18 +121,42 @@ def find_group(session: Session, slug: str) -> InterestGroup:
     raise UserError(f"There is no group “{slug}”.{hint}", title="Unknown group")
 
 
+def _binding(session: Session, platform: str, workspace: str,
+             channel_id: str) -> ChannelBinding | None:
+    """The binding of a channel: the one in its workspace, else one stored without a
+    workspace ('', which matches any, as a roster-imported identity does)."""
+    rows = session.scalars(
+        select(ChannelBinding).where(
+            ChannelBinding.platform == platform,
+            ChannelBinding.workspace.in_({workspace, ""}),
+            ChannelBinding.channel_id == channel_id,
+        )
+    ).all()
+    return next((b for b in rows if b.workspace == workspace), None) or next(iter(rows), None)
+
+
+def bound_group(session: Session, platform: str, workspace: str,
+                channel_id: str) -> InterestGroup | None:
+    """The group a channel is bound to, if any."""
+    binding = _binding(session, platform, workspace, channel_id)
+    return binding.group if binding is not None else None
+
+
 def channel_group(session: Session, channel: ChannelRef | None) -> InterestGroup | None:
     """The group bound to the channel a command was typed in, if any."""
     if channel is None or not channel.channel_id:
         return None
-    binding = session.scalar(
-        select(ChannelBinding).where(
-            ChannelBinding.platform == channel.platform,
-            ChannelBinding.workspace == channel.workspace,
-            ChannelBinding.channel_id == channel.channel_id,
-        )
-    )
-    return binding.group if binding else None
+    return bound_group(session, channel.platform, channel.workspace, channel.channel_id)
+
+
+def joined_channel(session: Session, person: Person, platform: str, workspace: str,
+                   channel_id: str, now: datetime) -> InterestGroup | None:
+    """Someone joined a channel: when it belongs to a group, they join the group (a group's
+    channel is where its members are). Returns the group when that made them a new member."""
+    group = bound_group(session, platform, workspace, channel_id)
+    if group is None:
+        return None
+    return group if join(session, person, group, now) else None
 
 
 def group_for(session: Session, slug: str | None, channel: ChannelRef | None) -> InterestGroup:

@@ -1,5 +1,6 @@
-"""Platform events the core reacts to (not commands): each is handled at most once, and
-joining a channel bound to an interest group joins that group."""
+"""Platform events the core reacts to (not commands) are each handled at most once: the
+seen-event record. What an event means (joining a group's channel joins the group) belongs
+to its feature (`bot.groups.store.joined_channel`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.groups import store as groups
-from bot.infra.models import ChannelBinding, InterestGroup, Person, SeenEvent
+from bot.infra.models import SeenEvent
 
 
 def first_time(session: Session, platform: str, event_id: str, now: datetime) -> bool:
@@ -26,25 +26,3 @@ def first_time(session: Session, platform: str, event_id: str, now: datetime) ->
     except IntegrityError:
         return False
     return True
-
-
-def bound_group(session: Session, platform: str, workspace: str,
-                channel_id: str) -> InterestGroup | None:
-    binding = session.scalar(
-        select(ChannelBinding).where(
-            ChannelBinding.platform == platform,
-            ChannelBinding.workspace.in_({workspace, ""}),
-            ChannelBinding.channel_id == channel_id,
-        )
-    )
-    return binding.group if binding is not None else None
-
-
-def joined_channel(session: Session, person: Person, platform: str, workspace: str,
-                   channel_id: str, now: datetime) -> InterestGroup | None:
-    """Someone joined a channel: when it belongs to a group, they join the group. Returns
-    the group when that made them a new member."""
-    group = bound_group(session, platform, workspace, channel_id)
-    if group is None:
-        return None
-    return group if groups.join(session, person, group, now) else None

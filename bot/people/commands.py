@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.framework.context import Context
 from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
@@ -10,25 +12,22 @@ from bot.infra.models import FacultyProfile, Person, StudentProfile
 from bot.infra.zones import UnknownTimeZone, format_local, validate_zone
 from bot.nudges.quiet_hours import DEFAULT_QUIET_HOURS, normalize_quiet_hours
 from bot.people import specs
+from bot.people.rules import stored_specialty
 from bot.vocab.stages import normalize_stage
 
 commands = CommandSet()
-
-
-STUDENT_OPTIONS = ("stage", "interests", "research", "looking")
-FACULTY_OPTIONS = ("specialty", "capacity", "accepting", "office-hours")
 
 
 @commands.handler(specs.PROFILE)
 def profile(ctx: Context, args: Args) -> Reply:
     person = ctx.actor
     if not args:
-        return _show(ctx, person, title="Your profile")
+        return _show(person, title="Your profile", now=ctx.now, tz=ctx.tz)
     _set_common(person, args)
     _set_student(person, args)
-    _set_faculty(ctx, person, args)
+    _set_faculty(person, args, now=ctx.now)
     ctx.session.flush()
-    return _show(ctx, person, title="Profile updated")
+    return _show(person, title="Profile updated", now=ctx.now, tz=ctx.tz)
 
 
 def _set_common(person: Person, args: Args) -> None:
@@ -42,7 +41,7 @@ def _set_common(person: Person, args: Args) -> None:
 
 
 def _set_student(person: Person, args: Args) -> None:
-    given = [name for name in STUDENT_OPTIONS if name in args]
+    given = [name for name in specs.PROFILE_STUDENT if name in args]
     if not given:
         return
     if not person.is_student:
@@ -59,8 +58,8 @@ def _set_student(person: Person, args: Args) -> None:
         student.wants_mentor = args["looking"]
 
 
-def _set_faculty(ctx: Context, person: Person, args: Args) -> None:
-    given = [name for name in FACULTY_OPTIONS if name in args]
+def _set_faculty(person: Person, args: Args, *, now: datetime) -> None:
+    given = [name for name in specs.PROFILE_FACULTY if name in args]
     if not given:
         return
     if not person.is_faculty:
@@ -68,25 +67,25 @@ def _set_faculty(ctx: Context, person: Person, args: Args) -> None:
     faculty = person.faculty_profile or FacultyProfile()
     person.faculty_profile = faculty
     if "specialty" in args:
-        faculty.specialty = args["specialty"]
+        faculty.specialty = stored_specialty(args["specialty"])
     if "capacity" in args:
         faculty.capacity = args["capacity"]
     if "accepting" in args:
         if args["accepting"] and not faculty.accepting:
-            faculty.accepting_since = ctx.now
+            faculty.accepting_since = now
         faculty.accepting = args["accepting"]
     if "office-hours" in args:
         faculty.office_hours = args["office-hours"]
 
 
-def _show(ctx: Context, person: Person, *, title: str) -> Reply:
+def _show(person: Person, *, title: str, now: datetime, tz: str) -> Reply:
     fields = [
         Field("Name", person.name),
         Field("Email", person.email or "-"),
         Field("Roles", ", ".join(sorted({r.role for r in person.roles})) or "-"),
-        Field("Time zone", person.timezone or f"not set (using {ctx.tz})"),
+        Field("Time zone", person.timezone or f"not set (using {tz})"),
         Field("Quiet hours", person.quiet_hours or f"{DEFAULT_QUIET_HOURS} (default)"),
-        Field("Local time now", format_local(ctx.now, ctx.tz)),
+        Field("Local time now", format_local(now, tz)),
     ]
     student = person.student_profile
     if person.is_student:

@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from bot.framework.registry import Option, OptionType
 from bot.infra.models import Person
 from bot.people import specs
+from bot.people.specs import PROFILE_COMMON, PROFILE_FACULTY, PROFILE_STUDENT
 
-PROFILE_COMMON = ("tz", "quiet")
-PROFILE_STUDENT = ("stage", "interests", "research", "looking")
-PROFILE_FACULTY = ("specialty", "capacity", "accepting", "office-hours")
 YES_NO = ("yes", "no")
 
 

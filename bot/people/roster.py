@@ -26,6 +26,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.framework.errors import UserError
+from bot.groups.store import clean_slug
 from bot.infra.models import (
     FacultyProfile,
     Identity,
@@ -37,6 +38,7 @@ from bot.infra.models import (
 )
 from bot.infra.zones import UnknownTimeZone, validate_zone
 from bot.people.resolve import EMAIL
+from bot.people.rules import DEFAULT_CAPACITY, MAX_CAPACITY, stored_specialty
 from bot.vocab.stages import normalize_stage
 
 Kind = Literal["faculty", "students"]
@@ -58,12 +60,11 @@ MAX_CELL = {"name": 200, "email": 320, "specialty": 100, "title": 100, "timezone
             "slack_id": 64, "discord_id": 64, "stage": 32, "capacity": 10, "accepting": 10}
 MAX_LIST_CELL = 1000  # research, interests, stages: the whole cell
 MAX_LIST_ITEM = 100   # one item of a list cell
-MAX_CAPACITY = 50     # the same ceiling `/mentor profile capacity:` accepts
-DEFAULT_CAPACITY = 3
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,63}$")
-DISCORD_ID = re.compile(r"^\d{15,21}$")
+DISCORD_ID_DIGITS = (15, 21)  # Discord snowflakes: shortest and longest in use
+DISCORD_ID = re.compile(rf"^\d{{{DISCORD_ID_DIGITS[0]},{DISCORD_ID_DIGITS[1]}}}$")
 _YES = {"yes", "y", "true"}
 _NO = {"no", "n", "false"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -293,12 +294,18 @@ def _check_row(number: int, values: dict[str, str], kind: Kind
         if DISCORD_ID.match(discord):
             row.discord_id = discord
         else:
-            reasons.append(f"discord_id “{discord}” is not a Discord user ID (15–21 digits)")
+            shortest, longest = DISCORD_ID_DIGITS
+            reasons.append(f"discord_id “{discord}” is not a Discord user ID "
+                           f"({shortest}–{longest} digits)")
     row.research = _list(cleaned, "research", reasons)
 
     if kind == "faculty":
-        row.specialty = text("specialty")
-        if "specialty" in cleaned and row.specialty is None:
+        specialty = text("specialty")
+        if specialty is not None:
+            # Stored under its ERAS name when it names one, so a re-import of the same file
+            # compares equal to what the first import stored.
+            row.specialty = stored_specialty(specialty)
+        elif "specialty" in cleaned:
             reasons.append("specialty is empty")
         row.title = text("title")
         if (capacity := text("capacity")) is not None:
@@ -464,7 +471,7 @@ def _stored(session: Session, emails: Sequence[str], role: str,
     wanted = set(emails)
     matched = [person_id for person_id, email in session.execute(
         select(Person.id, Person.email).where(Person.email.is_not(None)))
-        if email.lower() in wanted]
+        if email is not None and email.lower() in wanted]
     for chunk in _chunks(matched):
         query = (select(Person.id, Person.email, Person.name, Person.timezone,
                         model.person_id, *(getattr(model, c) for c in columns))
@@ -488,7 +495,7 @@ def _stored(session: Session, emails: Sequence[str], role: str,
 
 
 def _group(session: Session, slug: str) -> InterestGroup:
-    cleaned = slug.strip().lower().lstrip("#")
+    cleaned = clean_slug(slug)
     found = session.scalar(select(InterestGroup).where(InterestGroup.slug == cleaned))
     if found is None:
         raise UserError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.framework.registry import Option, OptionType, command
+from bot.people.rules import MAX_CAPACITY
 from bot.vocab.stages import STAGES
 
 PROFILE = command(
@@ -18,7 +19,7 @@ PROFILE = command(
         Option("looking", OptionType.BOOL, "students: want a mentor in the next match round"),
         Option("specialty", description="faculty: your specialty", max_length=100),
         Option("capacity", OptionType.INT, "faculty: how many mentees you can take",
-               min_value=0, max_value=50),
+               min_value=0, max_value=MAX_CAPACITY),
         Option("accepting", OptionType.BOOL, "faculty: accepting new mentees (yes/no)"),
         Option("office-hours", description="faculty: when and where students can find you",
                max_length=300),
@@ -29,3 +30,10 @@ PROFILE = command(
         "/mentor profile quiet:22:00-07:30",
     ],
 )
+
+PROFILE_COMMON = ("tz", "quiet")
+"""`/mentor profile` options anyone may set."""
+PROFILE_STUDENT = ("stage", "interests", "research", "looking")
+"""`/mentor profile` options of a student's profile (refused for anyone else)."""
+PROFILE_FACULTY = ("specialty", "capacity", "accepting", "office-hours")
+"""`/mentor profile` options of a faculty profile (refused for anyone else)."""

@@ -1,27 +1,49 @@
-"""Stages of training (SPEC: premed, MS1–MS4, resident) and the spellings people use for them."""
+"""Stages of training (SPEC: premed, MS1–MS4, resident) and the spellings people use for them.
+
+`Stage` is the vocabulary; a stage is stored and compared as its plain value ("ms3"), which a
+`StrEnum` member already is, so stored rows and typed options need no conversion."""
 
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from bot.framework.errors import UserError
 
-STAGES = ("premed", "ms1", "ms2", "ms3", "ms4", "resident")
-_STAGE_ALIASES = {
-    "pre-med": "premed", "pre med": "premed", "undergrad": "premed", "undergraduate": "premed",
-    "m1": "ms1", "m2": "ms2", "m3": "ms3", "m4": "ms4",
-    "ms-1": "ms1", "ms-2": "ms2", "ms-3": "ms3", "ms-4": "ms4",
-    "first year": "ms1", "second year": "ms2", "third year": "ms3", "fourth year": "ms4",
-    "intern": "resident", "residency": "resident", "pgy": "resident", "fellow": "resident",
+
+class Stage(StrEnum):
+    PREMED = "premed"
+    MS1 = "ms1"
+    MS2 = "ms2"
+    MS3 = "ms3"
+    MS4 = "ms4"
+    RESIDENT = "resident"
+
+
+STAGES: tuple[Stage, ...] = tuple(Stage)
+"""Every stage, in the order of training (choices of `stage:` options, roster checks)."""
+
+_STAGE_ALIASES: dict[str, Stage] = {
+    "pre-med": Stage.PREMED, "pre med": Stage.PREMED, "undergrad": Stage.PREMED,
+    "undergraduate": Stage.PREMED,
+    "m1": Stage.MS1, "m2": Stage.MS2, "m3": Stage.MS3, "m4": Stage.MS4,
+    "ms-1": Stage.MS1, "ms-2": Stage.MS2, "ms-3": Stage.MS3, "ms-4": Stage.MS4,
+    "first year": Stage.MS1, "second year": Stage.MS2, "third year": Stage.MS3,
+    "fourth year": Stage.MS4,
+    "intern": Stage.RESIDENT, "residency": Stage.RESIDENT, "pgy": Stage.RESIDENT,
+    "fellow": Stage.RESIDENT,
 }
+_PGY = re.compile(r"pgy-?\d")
 
 
-def normalize_stage(value: str) -> str:
+def normalize_stage(value: str) -> Stage:
+    """The stage a person means by `value` ("M3", "third year", "PGY-2"); refused with the
+    list of stages when it names none."""
     cleaned = re.sub(r"\s+", " ", value.strip().lower())
     if cleaned in STAGES:
-        return cleaned
+        return Stage(cleaned)
     if cleaned in _STAGE_ALIASES:
         return _STAGE_ALIASES[cleaned]
-    if re.fullmatch(r"pgy-?\d", cleaned):
-        return "resident"
+    if _PGY.fullmatch(cleaned):
+        return Stage.RESIDENT
     raise UserError(f"unknown stage “{value}” (one of {', '.join(STAGES)})")

@@ -1,0 +1,82 @@
+"""Who is behind a platform account: found by the account, else joined to a roster entry
+by email, else a new student. Adapters describe the account as plain values
+(`PlatformUser`); this module owns how that becomes a stored person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.infra.db import Database
+from bot.infra.models import Identity, Person, Role
+from bot.people.resolve import find_by_identity
+
+
+@dataclass(frozen=True)
+class PlatformUser:
+    """What an adapter knows about the person behind an event, as plain values."""
+
+    platform: str
+    external_id: str
+    workspace: str = ""
+    name: str = ""
+    email: str | None = None
+    timezone: str | None = None
+
+
+def identify(db: Database, user: PlatformUser, *, now: datetime) -> int:
+    """The id of the person behind `user`, creating or completing what is stored, in its
+    own unit of work (adapters call it before a request names its actor)."""
+    try:
+        with db.session() as session:
+            return person_for(session, user, now=now).id
+    except IntegrityError:
+        # The same new account's first two requests at once: the other one created the
+        # person (or the identity) first, so looking again finds it.
+        with db.session() as session:
+            return person_for(session, user, now=now).id
+
+
+def person_for(session: Session, user: PlatformUser, *, now: datetime) -> Person:
+    """By platform id, then by email (joining the account to a roster entry), else a new
+    student created at `now`. A known person also gains the zone and workspace the platform
+    tells us when we lacked them."""
+    person = find_by_identity(session, user.platform, user.workspace, user.external_id)
+    if person is None and user.email:
+        person = session.scalar(select(Person).where(Person.email == user.email.lower()))
+        if person is not None:
+            session.add(Identity(person=person, platform=user.platform,
+                                 workspace=user.workspace, external_id=user.external_id))
+    if person is None:
+        person = Person(name=user.name or user.external_id,
+                        email=user.email.lower() if user.email else None,
+                        timezone=user.timezone, created_at=now)
+        person.roles.append(Role(role="student"))
+        person.identities.append(Identity(platform=user.platform, workspace=user.workspace,
+                                          external_id=user.external_id))
+        session.add(person)
+    else:
+        if user.timezone and not person.timezone:
+            person.timezone = user.timezone
+        learn_workspace(person, user)
+    session.flush()
+    return person
+
+
+def learn_workspace(person: Person, user: PlatformUser) -> None:
+    """A roster import knows an account's id but not its workspace (''); the first request
+    from that account tells us, so messages sent later go through the right workspace."""
+    if not user.workspace:
+        return
+    mine = [i for i in person.identities
+            if i.platform == user.platform and i.external_id == user.external_id]
+    if any(i.workspace == user.workspace for i in mine):
+        return
+    for identity in mine:
+        if identity.workspace == "":
+            identity.workspace = user.workspace
+            return
