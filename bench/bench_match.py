@@ -33,7 +33,9 @@ from bot.infra.db import Database
 from bot.infra.models import InterestGroup, Mentorship
 from bot.infra.settings import Settings
 from bot.matching.deferred_acceptance import blocking_pairs, deferred_acceptance
-from bot.matching.rounds import load_round, solve
+from bot.matching.round_solver import solve
+from bot.matching.rounds import load_round
+from bot.matching.vocab import MentorshipSource
 from tests.support.reference_matching import solve_with_matching
 
 
@@ -99,7 +101,7 @@ def run(db: Database, label: str, students: int, faculty: int, reference: bool) 
     assert not reply.error, reply.as_text()
     with db.session() as session:
         stored = session.scalar(select(func.count()).select_from(Mentorship).where(
-            Mentorship.source == "match"))
+            Mentorship.source == MentorshipSource.MATCH))
     assert stored == matched, (stored, matched)
     print(f"[{label}] whole round through the core (read, solve, write {stored:,} "
           f"mentorships and {len(data.students) + len(result.outcome.mentees):,} DMs): "
@@ -109,7 +111,7 @@ def run(db: Database, label: str, students: int, faculty: int, reference: bool) 
                                 text="match group:bench"))
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Mentorship).where(
-            Mentorship.source == "match")) == matched
+            Mentorship.source == MentorshipSource.MATCH)) == matched
     print(f"[{label}] second round: {again.text.splitlines()[0]}")
 
 

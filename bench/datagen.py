@@ -36,6 +36,8 @@ from bot.infra.models import (  # noqa: E402
     Role,
     StudentProfile,
 )
+from bot.matching.vocab import IntroState, MentorshipSource  # noqa: E402
+from bot.vocab.mentoring import MentorKind  # noqa: E402
 from bot.vocab.specialties import SPECIALTIES  # noqa: E402
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
@@ -121,8 +123,8 @@ def load(db: Database, *, faculty: int, students: int, seed: int = 7,
         if mentorships:
             _insert(conn, Mentorship, [
                 {"student_id": rng.choice(student_ids), "mentor_id": rng.choice(faculty_ids),
-                 "group_id": 1, "kind": "career", "cadence_days": 42, "active": True,
-                 "source": "import", "started_at": NOW - timedelta(days=30),
+                 "group_id": 1, "kind": MentorKind.CAREER, "cadence_days": 42, "active": True,
+                 "source": MentorshipSource.IMPORT, "started_at": NOW - timedelta(days=30),
                  "last_contact_at": None, "ended_at": None}
                 for _ in range(mentorships)])
         if requests is not None:
@@ -157,7 +159,8 @@ def _requests(rng: random.Random, students: list[int], faculty: list[int],
                 chosen[fid] = None
         for rank, fid in enumerate(chosen, 1):
             rows.append({"student_id": sid, "faculty_id": fid, "group_id": 1,
-                         "kind": "career", "note": "", "state": "open", "rank": rank,
+                         "kind": MentorKind.CAREER, "note": "", "state": IntroState.OPEN,
+                         "rank": rank,
                          "created_at": NOW - timedelta(days=2), "answered_at": None})
     return rows
 

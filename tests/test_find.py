@@ -3,11 +3,22 @@ mentor-kind gap, who is left out, and the pure fit rule behind it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.framework.replies import Action
 from bot.infra.models import FacultyProfile, IntroRequest, Mentorship
-from bot.matching.fit import FacultyView, Query, StudentView, fit
+from bot.matching import specs
+from bot.matching.fit import (
+    NEVER_ANSWERS_AFTER,
+    FacultyView,
+    Query,
+    StudentView,
+    Unavailable,
+    fit,
+    open_places,
+    unavailable,
+)
+from bot.matching.rules import DEFAULT_REQUEST_KIND, FIND_LIMIT, MAX_FIND_LIMIT, declined_since
 from bot.vocab.specialties import (
     canonical_specialty,
     fuzzy_specialty,
@@ -213,3 +224,59 @@ def test_inaccessible_never_outranks_accessible_of_same_alignment():
         bad = fit(student, other, Query())
         assert bad.alignment == good.alignment
         assert bad.score < good.score and bad.key < good.key and not bad.accessible
+
+
+def test_one_rule_says_who_can_take_a_mentee_now():
+    base = dict(name="F", specialty="Emergency Medicine", capacity=2)
+    cases = [
+        (FacultyView(id=1, **base), None),
+        (FacultyView(id=2, accepting=False, **base), Unavailable.NOT_ACCEPTING),
+        (FacultyView(id=3, accepting=False, active=2, **base), Unavailable.NOT_ACCEPTING),
+        (FacultyView(id=4, active=2, **base), Unavailable.FULL),
+        (FacultyView(id=5, active=2, unanswered=NEVER_ANSWERS_AFTER, **base), Unavailable.FULL),
+        (FacultyView(id=6, unanswered=NEVER_ANSWERS_AFTER, **base), Unavailable.NEVER_ANSWERS),
+        (FacultyView(id=7, unanswered=NEVER_ANSWERS_AFTER - 1, **base), None),
+        (FacultyView(id=8, answered=1, unanswered=5, **base), None),
+    ]
+    student = StudentView.of(9, "ms2", ["emergency medicine"], [])
+    for view, expected in cases:
+        assert unavailable(view) == expected, view
+        # find's ranking and reasons follow the same rule
+        assert fit(student, view).accessible == (expected is None), view
+    # A round fills the open places: accepting members' free places, whatever their record.
+    assert [open_places(v) for v, _ in cases] == [2, 0, 0, 0, 0, 2, 2, 2]
+
+
+def test_a_decline_is_remembered_for_six_calendar_months(core, driver, clock):
+    """Six calendar months, as the refusal says ("in the last six months"), where a
+    declined faculty member used to come back after 183 days: on Jan 4 a decline from Jul 5
+    (183.5 days before) is still remembered; one from Jul 3 is not."""
+    with core.db.session() as s:
+        ana = add_student(s, "Ana Diaz", stage="ms2", interests=["EM"])
+        recent = add_faculty(s, "Dr. Said No Lately", specialty="Emergency Medicine")
+        older = add_faculty(s, "Dr. Said No Before", specialty="Emergency Medicine")
+        now = clock.now()
+        assert declined_since(now) == datetime(2026, 7, 4, 15, 0, tzinfo=UTC)
+        for faculty, answered in ((recent, now - timedelta(days=183, hours=12)),
+                                  (older, datetime(2026, 7, 3, 15, 0, tzinfo=UTC))):
+            s.add(IntroRequest(student_id=ana.id, faculty_id=faculty.id, state="declined",
+                               created_at=answered - timedelta(days=1), answered_at=answered))
+    names = " ".join(_headings(driver.run(ana, "/mentor find")))
+    assert "Said No Lately" not in names and "Said No Before" in names
+    refused = driver.run(ana, "/mentor request Said No Lately")
+    assert refused.error and "in the last six months" in refused.text
+    assert not driver.run(ana, "/mentor request Said No Before").error
+
+
+def test_find_and_request_defaults_are_stated_from_the_rules(core, driver):
+    limit = specs.FIND.option("limit")
+    assert limit is not None and limit.max_value == MAX_FIND_LIMIT
+    assert limit.description == f"how many to show (default {FIND_LIMIT})"
+    kind = specs.REQUEST.option("kind")
+    assert kind is not None
+    assert kind.description == f"research, clinical or career (default {DEFAULT_REQUEST_KIND})"
+    with core.db.session() as s:
+        ana = add_student(s, "Ana Diaz", stage="ms2", interests=["emergency medicine"])
+        for n in range(FIND_LIMIT + 2):
+            add_faculty(s, f"Dr. Number {n}")
+    assert len(driver.run(ana, "/mentor find").sections) == FIND_LIMIT

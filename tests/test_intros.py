@@ -1,12 +1,15 @@
 """Intro requests end to end through the core: the DM to the faculty member with its
 buttons, the student's approach message, every refusal, accept/decline (buttons too), the
-capacity race on PostgreSQL, and the 7-day nudge and 14-day expiry with an injected clock."""
+capacity race on PostgreSQL, and the 7-day nudge and 14-day expiry with an injected clock;
+the one accessibility rule shared with `/mentor find`, dates in the student's zone, and
+thresholds that the text takes from the rules."""
 
 from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, text
@@ -22,6 +25,8 @@ from bot.infra.models import (
     Person,
     StudentProfile,
 )
+from bot.matching import fit, rules
+from bot.matching import intro_messages as say
 from bot.matching.intros import answer_request
 from tests.support.factories import add_faculty, add_group, add_student
 
@@ -258,3 +263,166 @@ def test_request_intro_button_from_find_results(core, driver):
         assert s.scalar(select(IntroRequest.kind)) == "research"
     again = driver.run(ana, "/mentor find ultrasound")
     assert "waiting for an answer" in again.sections[0].text
+
+
+# --- one accessibility rule for find, request and rounds -----------------------------
+
+
+def _never_answers(s, name="Dr. Silent Inbox", **faculty):
+    silent = add_faculty(s, name, specialty="Emergency Medicine", **faculty)
+    silent.faculty_profile.requests_unanswered = fit.NEVER_ANSWERS_AFTER
+    s.flush()
+    return silent
+
+
+def test_request_to_a_faculty_member_who_never_answers_is_refused(core, driver):
+    """`/mentor request` used to check only "accepting" and "places" itself and let this
+    through, while `/mentor find` already ranked the same faculty member as unreachable.
+    With the one rule, the request is refused with the reason and a pointer to find."""
+    with core.db.session() as s:
+        ana, _kim = _setup(s)
+        _never_answers(s)
+    reply = driver.run(ana, "/mentor request Silent Inbox")
+    assert reply.error
+    assert reply.text == (
+        "Dr. Silent Inbox has not answered any of their 2 intro requests so far, so yours "
+        "would most likely go unanswered too. /mentor find lists faculty who answer theirs.")
+    with core.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(IntroRequest)) == 0
+        assert s.get(StudentProfile, ana.id).wants_mentor is False
+
+
+def test_find_offers_a_request_exactly_when_request_accepts_it(core, driver):
+    """The agreement test: for every kind of faculty member, find shows the request button
+    (and no "— marker") if and only if `/mentor request` goes through, and a refusal names
+    the same reason as find's marker."""
+    with core.db.session() as s:
+        ana = add_student(s, "Ana Diaz", stage="ms2", interests=["emergency medicine"])
+        add_faculty(s, "Dr. Open Door")
+        add_faculty(s, "Dr. Closed Door", accepting=False)
+        full = add_faculty(s, "Dr. Full House", capacity=1)
+        ben = add_student(s, "Ben Other")
+        s.add(Mentorship(student_id=ben.id, mentor_id=full.id))
+        _never_answers(s)
+        answered_once = _never_answers(s, "Dr. Slow But Answers")
+        answered_once.faculty_profile.requests_answered = 1
+        answered_once.faculty_profile.response_hours_total = 200.0
+        zero = add_faculty(s, "Dr. Zero Places", capacity=0)
+        assert zero.id
+    found = driver.run(ana, "/mentor find limit:10")
+    sections = {x.heading.split(". ", 1)[1]: x for x in found.sections}
+    assert set(sections) == {
+        "Dr. Open Door", "Dr. Slow But Answers", "Dr. Closed Door — not accepting",
+        "Dr. Full House — full", "Dr. Silent Inbox — rarely answers",
+        "Dr. Zero Places — full"}
+    refusal_words = {"not accepting": "not accepting new mentees",
+                     "full": "no free places", "rarely answers": "has not answered any"}
+    for heading, section in sections.items():
+        name, _, marker = heading.partition(" — ")
+        reply = driver.run(ana, f"/mentor request {name.removeprefix('Dr. ')}")
+        assert reply.error == bool(marker) == (section.actions == ()), (heading, reply.text)
+        if marker:
+            assert refusal_words[marker] in reply.text and "/mentor find" in reply.text
+
+
+def test_accept_still_only_needs_a_free_place(core, driver):
+    """Answering is not asking: a faculty member who turned "accepting" off after the
+    request, or who never answered before, can still say yes while they have a place."""
+    with core.db.session() as s:
+        ana, kim = _setup(s)
+    assert not driver.run(ana, "/mentor request Maya Kim").error
+    with core.db.session() as s:
+        profile = s.get(FacultyProfile, kim.id)
+        profile.accepting = False
+        profile.requests_unanswered = 5
+    reply = driver.run(kim, "/mentor accept Ana Diaz")
+    assert not reply.error, reply.as_text()
+
+
+# --- dates in the reader's zone --------------------------------------------------------
+
+
+def test_dates_are_the_students_local_day(core, driver, clock, settings):
+    """A request made at 23:30 in New York is stored as 04:30 UTC the next day; the student
+    asked on Nov 23, and the request stays open until Dec 7, both their days."""
+    asked = datetime(2027, 11, 23, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    clock.set(asked.astimezone(UTC))
+    assert clock.now().day == 24
+    with core.db.session() as s:
+        ana, _kim = _setup(s)
+        s.get(Person, ana.id).timezone = "America/New_York"
+    assert not driver.run(ana, "/mentor request Maya Kim").error
+    found = driver.run(ana, "/mentor find")
+    assert "you asked on Nov 23; waiting for an answer" in found.sections[0].text
+    again = driver.run(ana, "/mentor request Maya Kim")
+    assert again.error and again.title == "Already asked"
+    assert "You already asked Dr. Maya Kim on Nov 23; that request is still open until " \
+        "Dec 7." in again.text
+    clock.advance(rules.PENDING_AFTER + timedelta(hours=1))
+    with core.db.session() as s:
+        plan_all(s, clock.now(), settings)
+    [pending] = _dms(core, ana, "intro-pending")
+    assert pending.text == "You asked on Nov 23. The request stays open until Dec 7."
+    assert "follow up on my note of Nov 23 —" in pending.as_text()
+
+
+# --- thresholds stated from the rules --------------------------------------------------
+
+
+def test_changing_a_rule_changes_what_people_are_told(core, driver, clock, settings,
+                                                      monkeypatch):
+    monkeypatch.setattr(rules, "PENDING_AFTER", timedelta(days=10))
+    monkeypatch.setattr(rules, "EXPIRE_AFTER", timedelta(days=21))
+    monkeypatch.setattr(rules, "DECLINE_MEMORY_MONTHS", 3)
+    monkeypatch.setattr(rules, "FIRST_MEETING_MINUTES", (10, 15))
+    with core.db.session() as s:
+        ana, kim = _setup(s)
+        other = add_faculty(s, "Dr. Said No")
+        s.add(IntroRequest(student_id=ana.id, faculty_id=other.id, state="declined",
+                           created_at=clock.now() - timedelta(days=70),
+                           answered_at=clock.now() - timedelta(days=60)))
+    sent = driver.run(ana, "/mentor request Maya Kim")
+    assert "I'll nudge you if there's no answer in ten days; it closes after 21 days." \
+        in sent.text
+    assert "Could we meet for 10–15 minutes" in sent.as_text()
+    [dm] = _dms(core, kim)
+    assert "Requests left unanswered close after 21 days." in dm.text
+    again = driver.run(ana, "/mentor request Maya Kim")
+    assert "I'll nudge you if they haven't answered in ten days." in again.text
+    said_no = driver.run(ana, "/mentor request Said No")
+    assert "in the last three months" in said_no.text
+    clock.advance(timedelta(days=10, hours=1))
+    with core.db.session() as s:
+        plan_all(s, clock.now(), settings)
+        key = s.scalar(select(Nudge.dedup_key).where(Nudge.kind == "intro-pending"))
+    assert key.endswith(":10d")
+    [pending] = _dms(core, ana, "intro-pending")
+    assert "I'd still value 10 minutes of your time" in pending.as_text()
+    clock.advance(timedelta(days=11))
+    with core.db.session() as s:
+        plan_all(s, clock.now(), settings)
+    assert _dms(core, ana)[-1].title == "No answer from Dr. Maya Kim after three weeks"
+
+
+def test_the_pending_nudge_keeps_its_key(core, driver, clock, settings):
+    """Stored keys from before stay valid: the planner still stores one nudge per request."""
+    with core.db.session() as s:
+        ana, _kim = _setup(s)
+    driver.run(ana, "/mentor request Maya Kim")
+    clock.advance(timedelta(days=8))
+    with core.db.session() as s:
+        plan_all(s, clock.now(), settings)
+        request_id = s.scalar(select(IntroRequest.id))
+        assert list(s.scalars(select(Nudge.dedup_key).where(Nudge.kind == "intro-pending"))) \
+            == [f"intro-pending:intro_request:{request_id}:7d"]
+
+
+def test_wording_of_counts_and_spans():
+    assert say.in_words(timedelta(days=7)) == "a week"
+    assert say.in_words(timedelta(days=14)) == "two weeks"
+    assert say.in_words(timedelta(days=10)) == "ten days"
+    assert say.in_words(timedelta(days=1)) == "a day"
+    assert say.in_days(timedelta(days=14)) == "14 days"
+    assert say.in_days(timedelta(days=1)) == "1 day"
+    assert say.spelled(6, "month") == "six months"
+    assert say.spelled(40, "day") == "40 days"

@@ -13,8 +13,18 @@ from sqlalchemy import func, select
 from bot.framework.replies import Reply
 from bot.infra.models import InterestGroup, IntroRequest, Mentorship, Nudge, StudentProfile
 from bot.matching.deferred_acceptance import blocking_pairs
-from bot.matching.fit import FacultyView, Scorer, StudentView, fit
-from bot.matching.rounds import Choice, RoundInput, round_seed, solve, tie_break
+from bot.matching.fit import (
+    NEVER_ANSWERS_AFTER,
+    FacultyView,
+    Scorer,
+    StudentView,
+    Unavailable,
+    fit,
+    open_places,
+    unavailable,
+)
+from bot.matching.round_solver import Choice, RoundInput, round_seed, solve, tie_break
+from bot.matching.rounds import load_round
 from tests.support.factories import add_faculty, add_group, add_student
 from tests.support.reference_matching import solve_with_matching
 
@@ -186,3 +196,29 @@ def test_faculty_preference_is_the_fit_score(data):
         scorer = Scorer(view)
         for student in data.students.values():
             assert scorer.score(student) == fit(student, view).score
+
+
+def test_round_places_are_the_accessibility_rules_open_places(core, clock):
+    """A round fills exactly `fit.open_places` of each faculty member (the rule find and
+    request use), and a faculty member who never answers intro requests keeps their places:
+    a round makes the mentorship itself, nobody has to answer."""
+    with core.db.session() as s:
+        organizer = add_faculty(s, "Dr. Org Anizer", capacity=0)
+        open_ = add_faculty(s, "Dr. Open Door", capacity=2)
+        closed = add_faculty(s, "Dr. Closed Door", accepting=False)
+        full = add_faculty(s, "Dr. Full House", capacity=1)
+        silent = add_faculty(s, "Dr. Silent Inbox", capacity=1)
+        silent.faculty_profile.requests_unanswered = NEVER_ANSWERS_AFTER
+        ben = add_student(s, "Ben Other")
+        s.add(Mentorship(student_id=ben.id, mentor_id=full.id))
+        zoe = add_student(s, "Zoe Park", interests=["emergency medicine"], wants_mentor=True)
+        group = add_group(s, "em", members=[organizer, open_, closed, full, silent, zoe],
+                          organizers=[organizer])
+        s.flush()
+        data = load_round(s, group, clock.now())
+        assert data.free == {fid: open_places(view) for fid, view in data.faculty.items()}
+        assert data.free == {organizer.id: 0, open_.id: 2, closed.id: 0, full.id: 0,
+                             silent.id: 1}
+        assert unavailable(data.faculty[silent.id]) == Unavailable.NEVER_ANSWERS
+        # Zoe asked nobody: her find order holds the faculty with places, best fit first.
+        assert [c.faculty_id for c in data.choices[zoe.id]] == [open_.id, silent.id]

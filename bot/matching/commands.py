@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from bot.framework.context import Context
 from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
-from bot.framework.replies import Reply, Section
+from bot.framework.replies import Reply
 from bot.groups import store as groups
 from bot.infra.models import Person
-from bot.matching import finder, intros, rounds, specs
-from bot.vocab.mentoring import MENTOR_KINDS
+from bot.matching import finder, intros, rounds, rules, specs
+from bot.matching import intro_messages as say
 from bot.vocab.specialties import SPECIALTIES, fuzzy_specialty, split_keywords, suggest
 
 commands = CommandSet()
-
-
 
 
 @commands.handler(specs.FIND)
@@ -30,69 +26,22 @@ def find(ctx: Context, args: Args) -> Reply:
             raise UserError(f"I don't know the specialty “{args['specialty']}”.{hint}")
     keywords = split_keywords(args.text("keywords").split())
     kind = args.get("kind")
-    limit = args.get("limit", 5)
     found = finder.search(ctx.session, finder.student_view(ctx.actor), ctx.now,
-                          keywords=keywords, specialty=specialty, kind=kind, limit=limit)
-    notes: list[str] = []
-    if found.unknown:
-        for word in found.unknown:
-            close = finder.close_terms(ctx.session, word)
-            hint = f" Close terms: {', '.join(close)}." if close else ""
-            notes.append(f"Nothing matches “{word}”.{hint}")
-    for word in found.without_faculty:
-        notes.append(f"No faculty you could ask match “{word}” right now.")
-    if found.fallback:
-        notes.append("Your profile has no interests yet, so these are simply accessible, "
-                     "well-regarded faculty. Add yours: /mentor profile "
-                     "interests:\"emergency medicine; ultrasound\"")
-    gap = _kind_gap(found.relations.mentors.values(), kind)
-    sections = tuple(_result_section(i, r, kind) for i, r in enumerate(found.results, 1))
-    if not sections:
-        return Reply(title="No faculty found", text="\n".join(notes or [
-            "No faculty match that search. Try fewer keywords or another specialty."]),
-            footer=gap)
-    what = " ".join(keywords) or (specialty or "your profile")
-    title = f"Faculty for {what}" + (f" — {kind} mentors" if kind else "")
-    return Reply(title=title, text="\n".join(notes), sections=sections, footer=gap)
-
-
-def _kind_gap(kinds: Iterable[str], asked: str | None) -> str:
-    """Which kind of mentor the student lacks (SPEC: a network has more than one kind)."""
-    have = set(kinds)
-    missing = [k for k in MENTOR_KINDS if k not in have]
-    if not missing or (asked and asked in missing and len(missing) == 1):
-        return ""
-    lacking = " or ".join(missing)
-    target = next(k for k in missing if k != asked) if asked in missing else missing[0]
-    opener = "You have no mentor yet" if not have else f"You have no {lacking} mentor yet"
-    return (f"{opener}: a healthy mentor network has more than one kind (research, clinical, "
-            f"career). Try /mentor find kind:{target}.")
-
-
-def _result_section(number: int, result: finder.Result, kind: str | None) -> Section:
-    faculty = result.faculty
-    marker = ""
-    if not result.fit.accessible:
-        marker = " — not accepting" if not faculty.accepting else (
-            " — full" if faculty.free <= 0 else " — rarely answers")
-    heading = f"{number}. {faculty.name}{marker}"
-    about = ", ".join(p for p in (faculty.specialty, faculty.title) if p)
-    text = (about + "\n" if about else "") + "\n".join(f"• {r}" for r in result.fit.reasons)
-    actions = ()
-    if result.waiting_since is not None:
-        text += f"\n• you asked on {intros._day(result.waiting_since)}; waiting for an answer"
-    elif result.fit.accessible:
-        actions = (intros.request_action(faculty.id, kind),)
-    return Section(heading=heading, text=text, actions=actions)
+                          keywords=keywords, specialty=specialty, kind=kind,
+                          limit=args.get("limit", rules.FIND_LIMIT))
+    close_terms = {word: finder.close_terms(ctx.session, word) for word in found.unknown}
+    return say.find_reply(found, keywords=keywords, specialty=specialty, kind=kind,
+                          close_terms=close_terms, tz=ctx.tz)
 
 
 @commands.handler(specs.REQUEST)
 def request(ctx: Context, args: Args) -> Reply:
     faculty: Person = args["faculty"]
+    group = intros.shared_group(ctx.session, ctx.actor.id, faculty.id,
+                                groups.channel_group(ctx.session, ctx.channel))
     created = intros.create_request(
-        ctx.session, ctx.actor, faculty, kind=args.get("kind", "career"),
-        note=args.text("note"), now=ctx.now,
-        group=intros.shared_group(ctx.session, ctx.actor.id, faculty.id, groups.channel_group(ctx.session, ctx.channel)))
+        ctx.session, ctx.actor, faculty, kind=args.get("kind", rules.DEFAULT_REQUEST_KIND),
+        note=args.text("note"), now=ctx.now, group=group, tz=ctx.tz)
     ctx.notify(faculty, created.faculty_message, key=f"intro:{created.request.id}:request")
     return created.student_reply
 
@@ -103,8 +52,6 @@ def _answer(ctx: Context, args: Args, accept: bool) -> Reply:
                                      now=ctx.now)
     ctx.notify(student, answered.student_message, key=f"intro:{answered.request.id}:answer")
     return answered.faculty_reply
-
-
 
 
 @commands.handler(specs.ACCEPT)
@@ -122,7 +69,6 @@ def match(ctx: Context, args: Args) -> Reply:
     group = groups.group_for(ctx.session, args.get("group"), ctx.channel)
     groups.require_organizer(ctx.actor, group, is_admin=ctx.is_admin)
     dry_run = bool(args.get("dry-run"))
-    _result, reply = rounds.run_round(
-        ctx.session, group, ctx.now, dry_run=dry_run,
-        on_notices=ctx.wake_delivery)
+    _result, reply = rounds.run_round(ctx.session, group, ctx.now, dry_run=dry_run,
+                                      on_notices=ctx.wake_delivery)
     return reply

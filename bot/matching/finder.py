@@ -1,5 +1,5 @@
 """`/mentor find` against the database: pick candidate faculty quickly, load what decides
-accessibility fresh, and rank them with the pure fit rule (`bot.rules.fit`).
+accessibility fresh, and rank them with the pure fit rule (`bot.matching.fit`).
 
 With tens of thousands of faculty, loading every profile per search is far too slow. An
 in-process index maps specialties and research words to faculty ids; it only chooses whom
@@ -18,7 +18,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -37,11 +37,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from bot.infra.models import FacultyProfile, IntroRequest, Mentorship, Person, StudentProfile
-from bot.matching import fit as rules
+from bot.matching import fit as fit_rules
 from bot.matching.fit import FacultyView, Fit, Query, StudentView
+from bot.matching.rules import FIND_LIMIT, declined_since
+from bot.matching.vocab import IntroState
 from bot.vocab.specialties import canonical_specialty, fold, match_keyword, suggest
 
-DECLINE_MEMORY = timedelta(days=183)  # a faculty member who declined is not suggested again
 FINGERPRINT_EVERY = 5.0  # seconds between fingerprint checks
 REBUILD_EVERY = 300.0  # seconds: full rebuild, whatever the fingerprint says
 MAX_LOAD = 250  # faculty loaded fresh per search, best-aligned first
@@ -63,7 +64,7 @@ def research_for(raw: str | list[str] | None) -> tuple[tuple[str, ...],
         if len(_research_cache) > 200_000:
             _research_cache.clear()
         phrases = tuple(json.loads(raw) if isinstance(raw, str) else raw)
-        terms, phrase_of = rules.research_index(phrases)
+        terms, phrase_of = fit_rules.research_index(phrases)
         found = _research_cache[key] = (phrases, terms, phrase_of)
     return found
 
@@ -257,7 +258,7 @@ def id_in(session: Session, column: Any, ids: list[int]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(ids, ARRAY(Integer)))
     if session.get_bind().dialect.name == "sqlite":
-        values = select(literal_column("value")).select_from(
+        values: Any = select(literal_column("value")).select_from(
             func.json_each(literal(json.dumps(ids))))
         return column.in_(values)
     return column.in_(ids)
@@ -325,12 +326,13 @@ def relations(session: Session, student_id: int, now: datetime) -> Relations:
         select(IntroRequest.faculty_id, IntroRequest.state, IntroRequest.created_at,
                IntroRequest.answered_at).where(
             IntroRequest.student_id == student_id,
-            IntroRequest.state.in_(("open", "declined")),
+            IntroRequest.state.in_((IntroState.OPEN, IntroState.DECLINED)),
         ))
+    remembered_from = declined_since(now)
     for fid, state, created, answered in rows:
-        if state == "open":
+        if state == IntroState.OPEN:
             waiting[fid] = created
-        elif answered is not None and answered >= now - DECLINE_MEMORY:
+        elif answered is not None and answered >= remembered_from:
             declined.add(fid)
     return Relations(mentors=mentors, declined=declined, open_requests=waiting)
 
@@ -363,7 +365,7 @@ def resolve_query(index: FacultyIndex, keywords: Iterable[str], specialty: str |
 
 def search(session: Session, student: StudentView, now: datetime, *,
            keywords: Iterable[str] = (), specialty: str | None = None,
-           kind: str | None = None, limit: int = 5,
+           kind: str | None = None, limit: int = FIND_LIMIT,
            restrict_to: set[int] | None = None, exclude: Iterable[int] = ()) -> Search:
     """The ranked shortlist for `student`. `restrict_to` limits it to some faculty (a
     group's, for a match round); `exclude` drops more (the one who just declined)."""
@@ -388,16 +390,16 @@ def search(session: Session, student: StudentView, now: datetime, *,
                                 FacultyProfile.person_id.not_in(left_out or {0})),
             order_by=(FacultyProfile.reputation.desc(), FacultyProfile.person_id),
             limit=FALLBACK_LOAD)
-    scored = [(rules.fit(student, v, query, reasons=False), v) for v in views
-              if v.id not in left_out and rules.eligible(v, query)]
+    scored = [(fit_rules.fit(student, v, query, reasons=False), v) for v in views
+              if v.id not in left_out and fit_rules.eligible(v, query)]
     scored.sort(key=lambda pair: (pair[0].key, -pair[1].id), reverse=True)
     results = [
-        Result(faculty=v, fit=rules.fit(student, v, query),
+        Result(faculty=v, fit=fit_rules.fit(student, v, query),
                waiting_since=rel.open_requests.get(v.id))
         for _, v in scored[:limit]
     ]
     unknown = [m.keyword for m in query.keywords if not m.matched]
-    hit = {id(m) for _, v in scored for m in query.keywords if rules._keyword_hit(m, v)}
+    hit = {id(m) for _, v in scored for m in query.keywords if fit_rules.keyword_hit(m, v)}
     without = [m.keyword for m in query.keywords if m.matched and id(m) not in hit]
     return Search(results=results, query=query, unknown=unknown, without_faculty=without,
                   fallback=fallback and not query.keywords, relations=rel)
@@ -446,18 +448,18 @@ def _best_aligned(index: FacultyIndex, student: StudentView, query: Query,
     for specialty in student.specialties:
         holders = index.by_specialty.get(specialty)
         if holders:
-            for _ in range(rules.INTEREST_SPECIALTY):
+            for _ in range(fit_rules.INTEREST_SPECIALTY):
                 points.update(holders)
     for match in query.keywords:
         hits = set(index.by_specialty.get(match.specialty, ())) if match.specialty else set()
         for term in match.terms:
             hits |= index.by_term.get(term, set())
-        for _ in range(rules.KEYWORD_HIT):
+        for _ in range(fit_rules.KEYWORD_HIT):
             points.update(hits)
     for term in student.terms:
         holders = index.by_term.get(term)
         if holders:
-            for _ in range(rules.SHARED_RESEARCH):
+            for _ in range(fit_rules.SHARED_RESEARCH):
                 points.update(holders)
     standing = index.standing
     return heapq.nlargest(MAX_LOAD, ids, key=lambda pid: (points[pid], standing.get(pid, (0, 0))))

@@ -6,14 +6,19 @@ accessibility (accepting, free places, how quickly intro requests are answered);
 the student's stage; then reputation. The score keeps that order strictly: each level is a
 small whole number and a lower level can never make up for a higher one, so a famous but
 unreachable mentor (not accepting, full, or never answering) always ranks below an
-accessible one with the same alignment."""
+accessible one with the same alignment.
+
+Whether a faculty member can take a mentee now (`unavailable`) is decided here once, and
+`/mentor find`, `/mentor request` and match rounds all ask it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 
+from bot.vocab.mentoring import MentorKind
 from bot.vocab.specialties import KeywordMatch, canonical_specialty, fold, words_of
 
 # Alignment points.
@@ -29,7 +34,7 @@ FAST_HOURS = 72.0
 SLOW_HOURS = 7 * 24.0
 NEVER_ANSWERS_AFTER = 2  # unanswered requests with none answered: treated as unreachable
 
-KINDS_NEED_RESEARCH = frozenset({"research"})
+KINDS_NEED_RESEARCH = frozenset({MentorKind.RESEARCH})
 _RESEARCH_ONLY_TITLES = ("research scientist", "research professor", "phd", "basic scientist")
 
 
@@ -174,12 +179,13 @@ def eligible(faculty: FacultyView, query: Query) -> bool:
         return False
     if query.kind in KINDS_NEED_RESEARCH and not faculty.research:
         return False
-    if query.kind == "clinical" and any(t in fold(faculty.title) for t in _RESEARCH_ONLY_TITLES):
+    if query.kind == MentorKind.CLINICAL and \
+            any(t in fold(faculty.title) for t in _RESEARCH_ONLY_TITLES):
         return False
-    return not query.keywords or any(_keyword_hit(k, faculty) for k in query.keywords)
+    return not query.keywords or any(keyword_hit(k, faculty) for k in query.keywords)
 
 
-def _keyword_hit(match: KeywordMatch, faculty: FacultyView) -> bool:
+def keyword_hit(match: KeywordMatch, faculty: FacultyView) -> bool:
     return (match.specialty is not None and match.specialty == faculty.canonical) or bool(
         match.terms & faculty.terms
     )
@@ -213,7 +219,8 @@ def fit(student: StudentView, faculty: FacultyView, query: Query = Query(), *,
     why: list[str] = []
     hits = 0
     specialty_name = faculty.canonical or ""
-    alignment = _profile_alignment(student, faculty, 2 if query.kind == "research" else 1)
+    alignment = _profile_alignment(student, faculty,
+                                   2 if query.kind == MentorKind.RESEARCH else 1)
     if reasons and specialty_name and specialty_name in student.specialties:
         why.append(f"{specialty_name}, your interest")
     if query.specialty is not None and query.specialty == specialty_name and \
@@ -272,20 +279,48 @@ class Scorer:
             + self.reputation
 
 
-def _access(faculty: FacultyView, why: list[str] | None) -> int:
-    average = faculty.average_response_hours
+class Unavailable(StrEnum):
+    """Why a faculty member can't take a mentee now, in the order they are checked."""
+
+    NOT_ACCEPTING = "not-accepting"  # they said so in their profile
+    FULL = "full"  # every place taken
+    NEVER_ANSWERS = "never-answers"  # none of their intro requests answered, several not
+
+
+def never_answers(faculty: FacultyView) -> bool:
+    """A faculty member who has let NEVER_ANSWERS_AFTER requests expire and answered none:
+    a request to them would most likely wait until it expires, for nothing."""
+    return faculty.answered == 0 and faculty.unanswered >= NEVER_ANSWERS_AFTER
+
+
+def open_places(faculty: FacultyView) -> int:
+    """Places a faculty member offers now: their free places while they accept mentees. A
+    match round fills exactly these; it makes the mentorship itself, so the response
+    record, which only says whether a request would be answered, ranks them but closes
+    nothing."""
+    return faculty.free if faculty.accepting else 0
+
+
+def unavailable(faculty: FacultyView) -> Unavailable | None:
+    """Can this faculty member take a mentee now? None when they can; otherwise why not.
+    One rule for `/mentor find` (ranked last, no request button), `/mentor request`
+    (refused, with the reason) and match rounds (`open_places`)."""
     if not faculty.accepting:
+        return Unavailable.NOT_ACCEPTING
+    if open_places(faculty) <= 0:
+        return Unavailable.FULL
+    if never_answers(faculty):
+        return Unavailable.NEVER_ANSWERS
+    return None
+
+
+def _access(faculty: FacultyView, why: list[str] | None) -> int:
+    closed = unavailable(faculty)
+    if closed is not None:
         if why is not None:
-            why.append("not accepting new mentees right now")
+            why.append(_unavailable_reason(faculty, closed))
         return 0
-    if faculty.free <= 0:
-        if why is not None:
-            why.append(f"full: {faculty.active} of {faculty.capacity} places taken")
-        return 0
-    if faculty.answered == 0 and faculty.unanswered >= NEVER_ANSWERS_AFTER:
-        if why is not None:
-            why.append(f"has not answered any of {faculty.unanswered} intro requests")
-        return 0
+    average = faculty.average_response_hours
     room = 2 if faculty.free * 2 >= faculty.capacity else 1
     if why is not None:
         why.append(f"accepting, {faculty.free} of {faculty.capacity} places free")
@@ -301,6 +336,16 @@ def _access(faculty: FacultyView, why: list[str] | None) -> int:
         if why is not None:
             why.append(f"answers intro requests {_duration(average)}")
     return 1 + room + response
+
+
+def _unavailable_reason(faculty: FacultyView, closed: Unavailable) -> str:
+    match closed:
+        case Unavailable.NOT_ACCEPTING:
+            return "not accepting new mentees right now"
+        case Unavailable.FULL:
+            return f"full: {faculty.active} of {faculty.capacity} places taken"
+        case Unavailable.NEVER_ANSWERS:
+            return f"has not answered any of {faculty.unanswered} intro requests"
 
 
 def _duration(hours: float) -> str:

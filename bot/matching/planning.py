@@ -1,7 +1,7 @@
-"""Unanswered intro requests: after 7 days an `intro-pending` nudge to the student (a polite
-follow-up they can send, and the next candidates); after 14 days the request expires (a
-maintenance task, since time alone changes its state) and the student is offered the next
-candidates."""
+"""Unanswered intro requests: after `rules.PENDING_AFTER` an `intro-pending` nudge to the
+student (a polite follow-up they can send, and the next candidates); after
+`rules.EXPIRE_AFTER` the request expires (a maintenance task, since time alone changes its
+state) and the student is offered the next candidates."""
 
 from __future__ import annotations
 
@@ -12,15 +12,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Reply
-from bot.infra.models import IntroRequest, Nudge, Person
+from bot.infra.models import IntroRequest, Person
 from bot.infra.settings import Settings
-from bot.matching.intros import EXPIRE_AFTER, PENDING_AFTER, expire_requests, pending_reply
+from bot.matching import rules
+from bot.matching.intros import expire_requests, pending_reply
+from bot.matching.vocab import IntroState
 from bot.nudges.planning import Plan, PlannedNudge
-from bot.nudges.store import queue_notice
+from bot.nudges.store import queue_notice, stored_keys
+from bot.nudges.vocab import NudgeKind, Subject
 
-KIND = "intro-pending"
-SUBJECT = "intro_request"
-OCCURRENCE = "7d"
+
+def occurrence() -> str:
+    """A request is followed up once: its key names the wait ("7d"), so it is stored once
+    however often the planner runs."""
+    return f"{rules.PENDING_AFTER.days}d"
 
 
 def expire_unanswered(session: Session, now: datetime, settings: Settings) -> None:
@@ -30,29 +35,31 @@ def expire_unanswered(session: Session, now: datetime, settings: Settings) -> No
     expire_requests(session, now, notify)
 
 
+def _nudge(request: IntroRequest, reply: Reply) -> PlannedNudge:
+    return PlannedNudge(request.student_id, NudgeKind.INTRO_PENDING,
+                        rules.pending_from(request.created_at), Subject.INTRO_REQUEST,
+                        request.id, occurrence(), reply)
+
+
 def plan_pending(session: Session, now: datetime, settings: Settings) -> Iterable[Plan]:
     rows = list(session.scalars(select(IntroRequest).where(
-        IntroRequest.state == "open",
-        IntroRequest.created_at <= now - PENDING_AFTER,
-        IntroRequest.created_at > now - EXPIRE_AFTER,
+        IntroRequest.state == IntroState.OPEN,
+        IntroRequest.created_at <= now - rules.PENDING_AFTER,
+        IntroRequest.created_at > now - rules.EXPIRE_AFTER,
     )))
     if not rows:
         return []
-    keys = {f"{KIND}:{SUBJECT}:{r.id}:{OCCURRENCE}": r for r in rows}
-    planned = set(session.scalars(select(Nudge.dedup_key).where(
-        Nudge.dedup_key.in_(list(keys)))))
+    owed = {_nudge(r, Reply()).dedup_key: r for r in rows}
+    planned = stored_keys(session, list(owed))
     plans: list[Plan] = []
-    for key, request in keys.items():
+    for key, request in owed.items():
         if key in planned:
             # Already owed (or sent): keep it without recomputing the suggestions.
-            nudge = PlannedNudge(request.student_id, KIND, request.created_at + PENDING_AFTER,
-                                 SUBJECT, request.id, OCCURRENCE, Reply())
-            plans.append(Plan(SUBJECT, request.id, [nudge]))
-            continue
-        student = session.get_one(Person, request.student_id)
-        faculty = session.get_one(Person, request.faculty_id)
-        reply = pending_reply(session, request, student, faculty, now)
-        nudge = PlannedNudge(request.student_id, KIND, request.created_at + PENDING_AFTER,
-                             SUBJECT, request.id, OCCURRENCE, reply)
-        plans.append(Plan(SUBJECT, request.id, [nudge]))
+            nudge = _nudge(request, Reply())
+        else:
+            student = session.get_one(Person, request.student_id)
+            faculty = session.get_one(Person, request.faculty_id)
+            tz = student.timezone or settings.default_timezone
+            nudge = _nudge(request, pending_reply(session, request, student, faculty, now, tz))
+        plans.append(Plan(Subject.INTRO_REQUEST, request.id, [nudge]))
     return plans

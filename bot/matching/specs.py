@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from bot.framework.registry import Audience, Option, OptionType, command
+from bot.matching.rules import DEFAULT_REQUEST_KIND, FIND_LIMIT, MAX_FIND_LIMIT
 from bot.vocab.mentoring import MENTOR_KINDS
 
-KIND_OPTION = Option("kind", OptionType.CHOICE, "research, clinical or career mentor",
-               choices=MENTOR_KINDS)
+_KINDS = ", ".join(MENTOR_KINDS[:-1]) + " or " + MENTOR_KINDS[-1]  # research, clinical or career
+
+KIND_OPTION = Option("kind", OptionType.CHOICE, f"{_KINDS} mentor", choices=MENTOR_KINDS)
 
 STUDENT_OPTION = Option("student", OptionType.PERSON, positional=True, required=True,
-                  placeholder="STUDENT", role="student",
-                  description="the student who asked (name, email or mention)")
+                        placeholder="STUDENT", role="student",
+                        description="the student who asked (name, email or mention)")
 
 FIND = command(
     "mentor",
@@ -23,8 +25,8 @@ FIND = command(
         Option("specialty", description="only this specialty (EM, peds, ortho… work too)",
                max_length=100),
         KIND_OPTION,
-        Option("limit", OptionType.INT, "how many to show (default 5)", min_value=1,
-               max_value=20),
+        Option("limit", OptionType.INT, f"how many to show (default {FIND_LIMIT})",
+               min_value=1, max_value=MAX_FIND_LIMIT),
     ],
     who=Audience.STUDENT,
     examples=["/mentor find", "/mentor find ultrasound sepsis", "/mentor find kind:research",
@@ -39,7 +41,7 @@ REQUEST = command(
     options=[
         Option("faculty", OptionType.PERSON, positional=True, required=True,
                placeholder="FACULTY", description="the faculty member (name, email or mention)"),
-        Option("kind", OptionType.CHOICE, "research, clinical or career (default career)",
+        Option("kind", OptionType.CHOICE, f"{_KINDS} (default {DEFAULT_REQUEST_KIND})",
                choices=MENTOR_KINDS),
         Option("note", description="a line for them: why you're asking", max_length=500),
     ],
