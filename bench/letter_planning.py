@@ -17,8 +17,10 @@ from bot.app.planning import plan_all
 from bot.infra.db import Database
 from bot.infra.models import Letter, LetterEvent, Nudge, Person, Role
 from bot.infra.settings import Settings
+from bot.vocab.letters import LetterKind, LetterState, Portal
 
-STATES = ("planned", "asked", "agreed", "packet-sent", "submitted", "thanked", "declined")
+STATES = (LetterState.PLANNED, LetterState.ASKED, LetterState.AGREED, LetterState.PACKET_SENT,
+          LetterState.SUBMITTED, LetterState.THANKED, LetterState.DECLINED)
 ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London", None)
 
 
@@ -34,7 +36,7 @@ def seed(db: Database, n: int, now: datetime) -> None:
             state = STATES[i % len(STATES)]
             letters.append({
                 "id": i + 1, "student_id": i // 4 + 1, "writer_name": f"Dr. Writer {i % 97}",
-                "program": "EM residency", "kind": "specialty", "portal": "ERAS",
+                "program": "EM residency", "kind": LetterKind.SPECIALTY, "portal": Portal.ERAS,
                 "deadline": date(2027, 2, 1) + timedelta(days=i % 120), "state": state,
                 "state_reason": "", "packet": {"cv": True} if i % 3 else {},
                 "created_at": now, "updated_at": now})

@@ -25,8 +25,8 @@ from bot.infra.models import (
     Mentorship,
 )
 from bot.letters.rules import OPEN_STATES
-from bot.letters.rules import STATES as LETTER_STATES
 from bot.mentoring.cadence import next_followup
+from bot.vocab.letters import LETTER_STATES
 from jobs.digest import catch_up, due_groups, post_digest
 from jobs.scheduler import SchedulerService, digest_job_id, digest_trigger
 from tests.support.channels import RecordingChannel

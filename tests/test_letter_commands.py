@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bot.infra.models import Contact, Letter, LetterEvent, Mentorship, Nudge, Outcome
 from bot.letters import rules
+from bot.vocab.letters import LETTER_KINDS, LETTER_STATES
 from tests.support.factories import add_faculty, add_student
 
 NY = "America/New_York"
@@ -206,7 +207,7 @@ def test_every_illegal_transition_is_refused_and_changes_nothing(core, driver):
     letter = only_letter(core)
     current = "planned"
     for step in [*path, None]:
-        for wanted in rules.STATES:
+        for wanted in LETTER_STATES:
             if wanted in rules.TRANSITIONS[current]:
                 continue
             before = counts(core)
@@ -223,7 +224,7 @@ def test_every_illegal_transition_is_refused_and_changes_nothing(core, driver):
     other = only_letter(core)
     driver.run(ana, f"/letter update {other.id} asked")
     driver.run(ana, f"/letter update {other.id} declined")
-    for wanted in rules.STATES:
+    for wanted in LETTER_STATES:
         assert driver.run(ana, f"/letter update {other.id} {wanted}").error
 
 
@@ -407,7 +408,7 @@ def test_unclear_kind_is_asked_with_buttons(core, driver):
     reply = driver.run(ana, "/letter remind Bob Outsider due:2027-06-01")
     assert "Kind: not set" in reply.as_text()
     (asking,) = [s for s in reply.sections if s.heading == "What kind of letter is this?"]
-    assert [a.args["kind"] for a in asking.actions] == list(rules.LETTER_KINDS)
+    assert [a.args["kind"] for a in asking.actions] == list(LETTER_KINDS)
     chosen = driver.press(ana, asking.actions[2].encode())
     assert not chosen.error and "character" in chosen.title
     assert only_letter(core).kind == "character"
@@ -416,3 +417,34 @@ def test_unclear_kind_is_asked_with_buttons(core, driver):
     # Buttons' commands are commands like any other: help lists them (they used to be
     # hidden, and then help called them "not a command").
     assert "/letter kind ID KIND" in driver.run(ana, "/letter help").as_text()
+
+
+# --- one vocabulary, one set of constants ------------------------------------------------
+
+
+def test_letters_and_find_read_the_same_specialty_names(core, driver):
+    """"ER" is emergency medicine for `/mentor find`, for the kind of a letter and for the
+    SLOE rule of `/letter plan` alike."""
+    ana, smith, lee = setup_people(core, stage="ms4")
+    found = driver.run(ana, "/mentor find specialty:ER")
+    assert [s.heading for s in found.sections] == ["1. Dr. Jane Smith"]
+    reply = driver.run(ana, '/letter remind Dr. Jane Smith due:2027-06-01 program:"ER residency"'
+                            " portal:ERAS")
+    assert "Kind: specialty (inferred)" in reply.as_text()
+    other = driver.run(ana, '/letter remind Dr. Marcus Lee due:2027-06-01 program:"ER '
+                            'residency" portal:ERAS')
+    assert "Kind: not set" in other.as_text()
+    plan = driver.run(ana, "/letter plan residency specialty:ER").as_text()
+    assert "standardized letters of evaluation (SLOEs) from EM faculty" in plan
+    assert "From ER: #" in plan
+
+
+def test_the_timeline_reply_follows_the_rules_constants(core, driver, monkeypatch):
+    ana, _, _ = setup_people(core)
+    monkeypatch.setattr(rules, "ASK_BY_WEEKS", 8)
+    monkeypatch.setattr(rules, "PERSONAL_DEADLINE_DAYS", 10)
+    reply = driver.run(ana, '/letter remind Dr. Jane Smith due:"in 10 weeks" kind:specialty')
+    text = reply.as_text()
+    assert "Ask by: Mon 18 Jan 2027 — deadline − 8 weeks, the ideal time to ask" in text
+    assert ("Personal deadline for the writer: Fri 05 Mar 2027 — deadline − 10 days: the date "
+            "you tell your writer") in text

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
-from bot.letters import rules
+from bot.infra import months
+from bot.infra.models import Letter
+from bot.letters import messages, rules
 from bot.letters.rules import LetterFacts
+from bot.nudges.policy import nudge_at
+from bot.nudges.vocab import NudgeKind
+from bot.vocab.letters import LETTER_STATES, Track
+from bot.vocab.specialties import (
+    SPECIALTIES,
+    canonical_specialty,
+    match_keyword,
+    same_specialty,
+    specialties_in,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def facts(id: int, *, kind: str | None = None, state: str = "agreed", writer_id: int | None = None,
@@ -38,12 +55,12 @@ def test_timeline_across_a_leap_day():
 
 def test_nudge_instant_is_ten_local_on_both_sides_of_dst():
     # America/New_York: EST (UTC−5) before 14 Mar 2027, EDT (UTC−4) after.
-    assert rules.nudge_instant(date(2027, 3, 12), "America/New_York") == datetime(
+    assert nudge_at(date(2027, 3, 12), "America/New_York") == datetime(
         2027, 3, 12, 15, 0, tzinfo=UTC)
-    assert rules.nudge_instant(date(2027, 3, 17), "America/New_York") == datetime(
+    assert nudge_at(date(2027, 3, 17), "America/New_York") == datetime(
         2027, 3, 17, 14, 0, tzinfo=UTC)
     # Europe/London changes on 28 Mar 2027.
-    assert rules.nudge_instant(date(2027, 3, 29), "Europe/London") == datetime(
+    assert nudge_at(date(2027, 3, 29), "Europe/London") == datetime(
         2027, 3, 29, 9, 0, tzinfo=UTC)
 
 
@@ -62,9 +79,9 @@ A_YEAR_AGO = date(2026, 1, 4)
 
 def warn(deadline: date, *, since: date | None = A_YEAR_AGO, outside=False,
          others=(), program="", writer_id: int | None = 1, name="Dr. Smith"):
-    return rules.request_warnings(
+    return [messages.warning_text(w) for w in rules.request_warnings(
         today=TODAY, deadline=deadline, writer_name=name, outside_writer=outside,
-        relationship_since=since, program=program, others=others, writer_id=writer_id)
+        relationship_since=since, program=program, others=others, writer_id=writer_id)]
 
 
 def codes(warnings) -> list[str]:
@@ -138,8 +155,8 @@ LEGAL = {
 }
 
 
-@pytest.mark.parametrize("current", rules.STATES)
-@pytest.mark.parametrize("wanted", rules.STATES)
+@pytest.mark.parametrize("current", LETTER_STATES)
+@pytest.mark.parametrize("wanted", LETTER_STATES)
 def test_every_transition(current, wanted):
     if (current, wanted) in LEGAL:
         rules.check_transition(current, wanted)
@@ -191,15 +208,19 @@ def test_infer_kind_only_when_obvious():
 # --- letter mix --------------------------------------------------------------------------
 
 
+def evaluate_mix(track, letters, **kwargs) -> messages.MixText:
+    return messages.mix_text(rules.evaluate_mix(track, letters, **kwargs))
+
+
 def test_med_school_mix_names_what_is_missing():
-    result = rules.evaluate_mix("med-school", [facts(1, kind="science", portal="AMCAS")])
+    result = evaluate_mix("med-school", [facts(1, kind="science", portal="AMCAS")])
     assert any("Science faculty letters (1 of 2–3)" in c for c in result.covered)
     assert result.missing == [
         "1 more science faculty letter (aim for 2–3)",
         "1 non-science or character letter",
         "A committee letter, if your school has a premed committee",
     ]
-    full = rules.evaluate_mix("med-school", [
+    full = evaluate_mix("med-school", [
         facts(1, kind="science"), facts(2, kind="science"), facts(3, kind="character"),
         facts(4, kind="committee"), facts(5, kind="non-science", state="declined"),
     ])
@@ -208,22 +229,22 @@ def test_med_school_mix_names_what_is_missing():
 
 def test_med_school_over_limits():
     many = [facts(i, kind="science", portal="AMCAS") for i in range(1, 12)]
-    result = rules.evaluate_mix("med-school", many)
+    result = evaluate_mix("med-school", many)
     assert any("11 AMCAS letter entries" in o and "at most 10" in o for o in result.over)
     assert any("11 science letters" in o for o in result.over)
-    assert rules.evaluate_mix("med-school", many[:10]).over == [
+    assert evaluate_mix("med-school", many[:10]).over == [
         "10 science letters: schools read 2–3; keep the strongest."]
 
 
 def test_med_school_ignores_residency_letters_and_declined_ones():
-    result = rules.evaluate_mix("med-school", [
+    result = evaluate_mix("med-school", [
         facts(1, kind="science", state="declined"), facts(2, kind="specialty", portal="ERAS")])
     assert result.covered == []
     assert result.missing[0] == "2 more science faculty letters (aim for 2–3)"
 
 
 def test_residency_mix_for_emergency_medicine():
-    result = rules.evaluate_mix("residency", [facts(1, kind="clerkship", program="State EM")],
+    result = evaluate_mix("residency", [facts(1, kind="clerkship", program="State EM")],
                                 specialty="emergency medicine")
     assert "2 more letters (aim for 3–4 in all)" in result.missing
     assert ("A SLOE (standardized letter of evaluation) from emergency medicine faculty"
@@ -240,7 +261,7 @@ def test_residency_mix_complete_and_over_eras_limit():
         facts(4, kind=None, specialty="Internal Medicine", program="State IM"),
         facts(5, kind="clerkship", program="State IM"),
     ]
-    result = rules.evaluate_mix("residency", letters, specialty="internal medicine")
+    result = evaluate_mix("residency", letters, specialty="internal medicine")
     assert result.missing == []
     assert result.over == [
         "State IM: 5 letters; ERAS lets you assign at most 4 per program."]
@@ -249,7 +270,7 @@ def test_residency_mix_complete_and_over_eras_limit():
 
 
 def test_residency_mix_missing_everything():
-    result = rules.evaluate_mix("residency", [], specialty="pediatrics")
+    result = evaluate_mix("residency", [], specialty="pediatrics")
     assert result.missing == [
         "3 more letters (aim for 3–4 in all)",
         "At least 1 letter from pediatrics",
@@ -331,3 +352,142 @@ def test_outcome_nudge_and_kind():
     assert rules.outcome_kind("accepted at Riverside") == "acceptance"
     assert rules.outcome_kind("interview invite from Lakeside") == "interview"
     assert rules.outcome_kind("published my paper") == "other"
+
+
+# --- one specialty vocabulary ------------------------------------------------------------
+
+
+def _aliases():
+    for canonical, aliases in SPECIALTIES.items():
+        for name in (canonical, *aliases):
+            yield canonical, name
+
+
+def test_kind_inference_and_find_read_specialty_names_alike():
+    """Every name and alias `/mentor find` reads as specialty C makes a letter for a
+    "<alias> residency" from a C writer a specialty letter, and never one from a writer of
+    another specialty; the SLOE rule reads the same names."""
+    names = list(SPECIALTIES)
+    for canonical, alias in _aliases():
+        assert canonical_specialty(alias) == canonical, alias  # find's specialty: option
+        assert match_keyword(alias, set()).specialty == canonical, alias  # find's keywords
+        assert specialties_in(f"{alias} residency") == (canonical,), alias
+        program = f"{alias.upper()} residency"
+        assert rules.infer_kind(program=program, portal="ERAS", writer_name="x",
+                                writer_specialty=canonical.title()) == "specialty", alias
+        other = names[(names.index(canonical) + 1) % len(names)]
+        assert rules.infer_kind(program=program, portal="ERAS", writer_name="x",
+                                writer_specialty=other) is None, (alias, other)
+        assert rules.infer_kind(program="", portal="ERAS", writer_name="x",
+                                writer_specialty=alias,
+                                student_interests=[canonical]) == "specialty", alias
+        assert rules.is_emergency_medicine(alias) == (canonical == "emergency medicine"), alias
+
+
+@pytest.mark.parametrize("named", ["EM", "ER", "ED", "emergency medicine", "Emergency",
+                                   "EM residency", "emergency department"])
+def test_every_name_of_emergency_medicine_gets_the_sloe_rule(named):
+    result = evaluate_mix("residency", [], specialty=named)
+    assert ("A SLOE (standardized letter of evaluation) from emergency medicine faculty"
+            in result.missing)
+    assert any("SLOE" in n for n in result.notes)
+
+
+def test_where_the_letter_abbreviations_disagreed_the_vocabulary_wins():
+    """The letter rules once kept their own abbreviations (no "ER", "ED"; "EM residency" was
+    not emergency medicine for the SLOE rule; "medicine" matched any "... medicine"). The
+    specialty vocabulary answers now."""
+    em = dict(portal="ERAS", writer_name="x", writer_specialty="Emergency Medicine")
+    assert rules.infer_kind(program="ER residency", **em) == "specialty"
+    assert rules.infer_kind(program="State ED", **em) == "specialty"
+    assert rules.is_emergency_medicine("EM residency")
+    # "medicine" is internal medicine, not a part of "emergency medicine"
+    assert rules.infer_kind(program="Emergency Medicine residency", portal="ERAS",
+                            writer_name="x", writer_specialty="Medicine") is None
+    # med-peds is its own specialty, not internal medicine
+    assert rules.infer_kind(program="Internal Medicine-Pediatrics residency", portal="ERAS",
+                            writer_name="x", writer_specialty="Internal Medicine") is None
+    # a general surgeon is not plastic surgery's specialty writer
+    assert rules.infer_kind(program="Plastic Surgery residency", portal="ERAS",
+                            writer_name="x", writer_specialty="Surgery") is None
+    # a subspecialty outside the list is still compared as typed
+    assert rules.infer_kind(program="Cardiology fellowship", portal="ERAS", writer_name="x",
+                            writer_specialty="Cardiology") == "specialty"
+
+
+def test_same_specialty_through_names_and_aliases():
+    assert same_specialty("EM residency", "emergency medicine")
+    assert same_specialty("ER", "Emergency Medicine")
+    assert same_specialty("peds", "Pediatrics residency")
+    assert not same_specialty("EM", "IM")
+    assert not same_specialty("", "emergency medicine")
+    assert not same_specialty("cardiology", "")
+
+
+# --- thresholds in words -------------------------------------------------------------------
+
+LETTER = Letter(id=7, student_id=1, writer_id=2, writer_name="Dr. Smith", program="State EM",
+                kind="specialty", portal="ERAS", deadline=date(2027, 4, 19), state="planned",
+                packet={})
+
+
+def test_wording_follows_the_constants(monkeypatch):
+    """The words that state a threshold are built from its constant: change the rule and
+    the bot says the new one."""
+    ask = messages.letter_nudge_reply(NudgeKind.LETTER_ASK, LETTER)
+    assert "Ask by Mon 08 Mar 2027 (6 weeks before the Mon 19 Apr 2027 deadline)" in ask.text
+    deadline = messages.letter_nudge_reply(NudgeKind.LETTER_DEADLINE, LETTER)
+    assert deadline.title == "Dr. Smith's letter for State EM is due in 3 days"
+    monkeypatch.setattr(rules, "ASK_BY_WEEKS", 8)
+    monkeypatch.setattr(rules, "DEADLINE_LEAD_DAYS", 5)
+    monkeypatch.setattr(rules, "LAST_CALL_WEEKS", 3)
+    monkeypatch.setattr(rules, "PERSONAL_DEADLINE_DAYS", 10)
+    monkeypatch.setattr(rules, "STRENGTHS", (3, 5))
+    monkeypatch.setattr(rules, "MED_SCIENCE", (3, 4))
+    monkeypatch.setattr(rules, "ERAS_MAX_PER_PROGRAM", 5)
+    monkeypatch.setattr(months, "QUARTER_MONTHS", 6)
+    ask = messages.letter_nudge_reply(NudgeKind.LETTER_ASK, LETTER)
+    assert "Ask by Mon 22 Feb 2027 (8 weeks before the Mon 19 Apr 2027 deadline)" in ask.text
+    deadline = messages.letter_nudge_reply(NudgeKind.LETTER_DEADLINE, LETTER)
+    assert deadline.title == "Dr. Smith's letter for State EM is due in 5 days"
+    late = messages.letter_nudge_reply(NudgeKind.LETTER_ASK_LATE, LETTER)
+    assert "3 weeks or less away" in late.text
+    timeline = messages.timeline_text(LETTER.deadline, TODAY)
+    assert "Ask by: Mon 22 Feb 2027 — deadline − 8 weeks" in timeline
+    assert "Last call: Mon 29 Mar 2027 — deadline − 3 weeks" in timeline
+    assert "Fri 09 Apr 2027 — deadline − 10 days" in timeline
+    assert "Pick 3–5 strengths" in messages.packet_details(LETTER)["strengths"]
+    (last_minute,) = warn(date(2027, 1, 20))
+    assert "under 3 weeks is a last-minute request" in last_minute.message
+    assert "ask 3–8 weeks ahead" in last_minute.advice
+    (short,) = warn(date(2027, 6, 1), since=date(2026, 9, 4))
+    assert "at least 6 months" in short.message and "4 months" in short.message
+    assert "Medical school: 3–4 science faculty letters" in messages.mix_expectations(
+        Track.MED_SCHOOL)
+    assert "at most 5 per program" in messages.mix_expectations(Track.RESIDENCY)
+
+
+_THRESHOLD = re.compile(r"\d+\s*(?:–\s*\d+\s*)?(?:weeks?|days?|months?|strengths|letters?|"
+                        r"entries|per program)\b|\d+–\d+")
+_EXAMPLE_DATE = re.compile(r"[\"“]in \d+ weeks[\"”]")  # how a user may type a due date
+
+
+def test_no_threshold_is_typed_into_the_wording():
+    """Literal text in the letter feature states no count of days, weeks, months or letters
+    (examples of a typed due date aside): such numbers come from the rules' constants, and
+    f-string fields are not literal text."""
+    typed = []
+    for path in sorted((ROOT / "bot" / "letters").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                continue  # a docstring
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and _THRESHOLD.search(_EXAMPLE_DATE.sub("", node.value)) \
+                    and not _is_docstring(tree, node):
+                typed.append(f"{path.name}:{node.lineno}: {node.value!r}")
+    assert typed == []
+
+
+def _is_docstring(tree: ast.AST, constant: ast.Constant) -> bool:
+    return any(isinstance(n, ast.Expr) and n.value is constant for n in ast.walk(tree))

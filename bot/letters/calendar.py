@@ -13,12 +13,24 @@ from datetime import date, datetime, timedelta
 from icalendar import Calendar, Event
 
 from bot.infra.models import Letter
-from bot.letters import rules
+from bot.letters import messages, rules
+from bot.vocab.letters import LetterState
 
 PRODID = "-//mentorbot//letters//EN"
 UID_DOMAIN = "mentorbot"
 FILENAME = "letters.ics"
 MIME_TYPE = "text/calendar"
+
+
+def event_days(letter: Letter) -> dict[str, date]:
+    """The dates a letter puts in the calendar: ask-by, the personal deadline told to the
+    writer, and the real deadline."""
+    line = rules.timeline(letter.deadline)
+    return {"askby": line.ask_by, "personal": line.personal, "deadline": line.deadline}
+
+
+def event_count(letters: Sequence[Letter]) -> int:
+    return sum(len(event_days(letter)) for letter in letters)
 
 
 def event_uid(letter_id: int, what: str) -> str:
@@ -37,18 +49,8 @@ def letters_calendar(letters: Sequence[Letter], *, now: datetime,
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", "Recommendation letters")
     for letter in letters:
-        line = rules.timeline(letter.deadline)
-        program = f" ({letter.program})" if letter.program else ""
-        who = letter.writer_name
-        entries = (
-            ("askby", line.ask_by, f"Ask {who} for a letter{program}",
-             "Ideal ask-by date: 6 weeks before the deadline. Ask for a strong letter."),
-            ("personal", line.personal, f"Personal deadline for {who}'s letter{program}",
-             "The date you gave the writer: 14 days before the real deadline."),
-            ("deadline", line.deadline, f"Letter deadline: {who}{program}",
-             f"The real deadline{' via ' + letter.portal if letter.portal else ''}."),
-        )
-        for what, day, summary, description in entries:
+        for what, day in event_days(letter).items():
+            summary, description = messages.calendar_event_text(letter, what)
             cal.add_component(_event(letter, what, day, summary, description, now,
                                      (sequences or {}).get(letter.id, 0)))
     return cal.to_ical()
@@ -64,7 +66,7 @@ def _event(letter: Letter, what: str, day: date, summary: str, description: str,
     event.add("dtstart", day)
     event.add("dtend", day + timedelta(days=1))
     event.add("summary", summary)
-    event.add("description", f"{description} Letter #{letter.id}, now {letter.state}.")
+    event.add("description", description)
     event.add("transp", "TRANSPARENT")
-    event.add("status", "CANCELLED" if letter.state == "declined" else "CONFIRMED")
+    event.add("status", "CANCELLED" if letter.state == LetterState.DECLINED else "CONFIRMED")
     return event

@@ -1,77 +1,86 @@
 """Recommendation-letter rules (SPEC "Domain rules — Letters"), as pure functions of plain
 values: the timeline a deadline implies, the warnings a new request deserves, the lifecycle,
 the packet checklist, the letter mix and when each letter nudge is owed. No database, no
-clock: callers pass `today` / `now` and the student's time zone."""
+clock: callers pass `today` / `now` and the student's time zone. The words these rules are
+stated in (replies, nudges, warnings) live in `bot.letters.messages`, built from the
+constants here."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 
+from bot.infra import months
 from bot.infra.months import add_months, whole_months_between
-from bot.infra.zones import format_day, local_time_utc, to_local
+from bot.infra.zones import local_day
+from bot.nudges.policy import nudge_at
+from bot.nudges.vocab import NudgeKind
+from bot.vocab.letters import LetterKind, LetterState, OutcomeKind, Portal, Track
+from bot.vocab.mentoring import MentorKind
+from bot.vocab.specialties import EMERGENCY_MEDICINE, same_specialty
 
-# --- vocabularies ------------------------------------------------------------------------
+# --- lifecycle ---------------------------------------------------------------------------
 
-LETTER_KINDS = (
-    "science", "non-science", "character", "committee", "specialty", "clerkship", "research",
-)
-PORTALS = ("AMCAS", "ERAS", "Interfolio", "other")
-STATES = ("planned", "asked", "agreed", "declined", "packet-sent", "submitted", "thanked")
-
-TRANSITIONS: Mapping[str, tuple[str, ...]] = {
-    "planned": ("asked",),
-    "asked": ("agreed", "declined"),
-    "agreed": ("packet-sent",),
-    "declined": (),
-    "packet-sent": ("submitted",),
-    "submitted": ("thanked",),
-    "thanked": (),
+TRANSITIONS: Mapping[str, tuple[LetterState, ...]] = {
+    LetterState.PLANNED: (LetterState.ASKED,),
+    LetterState.ASKED: (LetterState.AGREED, LetterState.DECLINED),
+    LetterState.AGREED: (LetterState.PACKET_SENT,),
+    LetterState.DECLINED: (),
+    LetterState.PACKET_SENT: (LetterState.SUBMITTED,),
+    LetterState.SUBMITTED: (LetterState.THANKED,),
+    LetterState.THANKED: (),
 }
 """The lifecycle: planned → asked → agreed | declined → packet-sent → submitted → thanked."""
 
-OPEN_STATES = ("planned", "asked", "agreed", "packet-sent")
+OPEN_STATES: tuple[LetterState, ...] = (
+    LetterState.PLANNED, LetterState.ASKED, LetterState.AGREED, LetterState.PACKET_SENT)
 """Not yet submitted and not declined: the deadline still matters."""
-DONE_STATES = ("submitted", "thanked")
+DONE_STATES: tuple[LetterState, ...] = (LetterState.SUBMITTED, LetterState.THANKED)
 """The writer has submitted: outcomes are shared with them."""
-
-# --- timing ------------------------------------------------------------------------------
-
-ASK_BY_WEEKS = 6  # ideal ask-by = deadline − 6 weeks
-LAST_CALL_WEEKS = 4  # under 4 weeks is a last-minute request
-RUSHED_DAYS = 7  # under 1 week risks a rushed, generic letter
-PERSONAL_DEADLINE_DAYS = 14  # what the student tells the writer
-MIN_RELATIONSHIP_MONTHS = 3
-
-NUDGE_HOUR = time(10, 0)  # nudges fall at 10:00 in the student's own time zone
-ASK_LEAD_DAYS = 3  # letter-ask: a few days before ask-by
-PACKET_AFTER_DAYS = 2  # letter-packet: 2 days after the writer agreed
-DEADLINE_LEAD_DAYS = 3  # letter-deadline: 3 days before the real deadline
-THANKS_AFTER_DAYS = 1  # letter-thanks: the day after submission
-OUTCOME_AFTER_DAYS = 1  # letter-outcome: the day after the outcome was recorded
+NUDGING_STATES: tuple[LetterState, ...] = (*OPEN_STATES, LetterState.SUBMITTED)
+"""Letters that can still owe a nudge (a submitted one owes the thank-you). Letters that
+reach a final state are re-planned by the change itself, which cancels what they no longer
+owe."""
 
 
 class IllegalTransition(ValueError):
     def __init__(self, current: str, wanted: str) -> None:
         self.current = current
         self.wanted = wanted
-        self.legal = TRANSITIONS.get(current, ())
+        self.legal = next_states(current)
         super().__init__(f"{current} → {wanted}")
+
+
+def next_states(current: str) -> tuple[LetterState, ...]:
+    """The legal next states of `current` (none for a final state or an unknown one)."""
+    return TRANSITIONS.get(current, ())
 
 
 def check_transition(current: str, wanted: str) -> None:
     """Raise IllegalTransition unless `wanted` is a legal next state of `current`."""
-    if wanted not in TRANSITIONS.get(current, ()):
+    if wanted not in next_states(current):
         raise IllegalTransition(current, wanted)
 
 
-def next_states(current: str) -> tuple[str, ...]:
-    return TRANSITIONS.get(current, ())
-
-
 # --- timeline ----------------------------------------------------------------------------
+
+ASK_BY_WEEKS = 6
+"""The ideal ask-by day is this many weeks before the deadline."""
+LAST_CALL_WEEKS = 4
+"""Asking with fewer weeks than this left is a last-minute request."""
+RUSHED_DAYS = 7
+"""With fewer days than this left, the letter risks being rushed and generic."""
+PERSONAL_DEADLINE_DAYS = 14
+"""The personal deadline the student gives the writer, this many days before the real one."""
+
+ASK_LEAD_DAYS = 3  # letter-ask: a few days before ask-by
+PACKET_AFTER_DAYS = 2  # letter-packet: 2 days after the writer agreed
+DEADLINE_LEAD_DAYS = 3  # letter-deadline: 3 days before the real deadline
+THANKS_AFTER_DAYS = 1  # letter-thanks: the day after submission
+OUTCOME_AFTER_DAYS = 1  # letter-outcome: the day after the outcome was recorded
 
 
 @dataclass(frozen=True)
@@ -97,20 +106,7 @@ def timeline(deadline: date) -> Timeline:
     return Timeline(deadline)
 
 
-def nudge_instant(day: date, tz: str) -> datetime:
-    """The UTC instant of 10:00 on `day` in `tz` (DST-correct)."""
-    return local_time_utc(day, NUDGE_HOUR, tz)
-
-
 # --- warnings ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LetterWarning:
-    code: str  # rushed, last-minute, no-relationship, short-relationship, declined-before,
-    #            same-program
-    message: str
-    advice: str  # what to do instead
 
 
 @dataclass(frozen=True)
@@ -121,12 +117,56 @@ class LetterFacts:
     writer_id: int | None
     writer_name: str
     program: str
-    kind: str | None
-    portal: str | None
-    state: str
+    kind: LetterKind | None
+    portal: Portal | None
+    state: LetterState
     deadline: date
     reason: str = ""
     writer_specialty: str = ""
+
+
+class WarningCode(StrEnum):
+    RUSHED = "rushed"
+    LAST_MINUTE = "last-minute"
+    NO_RELATIONSHIP = "no-relationship"
+    SHORT_RELATIONSHIP = "short-relationship"
+    DECLINED_BEFORE = "declined-before"
+    SAME_PROGRAM = "same-program"
+
+
+@dataclass(frozen=True)
+class LetterWarning:
+    """One reason to think twice about a new request, with the facts its wording needs
+    (`bot.letters.messages.warning_text` says it, and what to do instead)."""
+
+    code: WarningCode
+    today: date
+    deadline: date
+    writer_name: str
+    outside_writer: bool = False
+    relationship_since: date | None = None
+    earlier: LetterFacts | None = None  # the declined letter, or the duplicate
+
+    @property
+    def days_left(self) -> int:
+        return (self.deadline - self.today).days
+
+    @property
+    def months_known(self) -> int:
+        """Whole calendar months of logged relationship (0 when there is none)."""
+        if self.relationship_since is None:
+            return 0
+        return whole_months_between(self.relationship_since, self.today)
+
+
+NEUTRAL = "neutral letter"
+"""The reason recorded when a writer offers only a lukewarm letter: a decline in effect."""
+
+
+def is_neutral(reason: str) -> bool:
+    """Whether a decline's reason says the writer offered only a neutral letter."""
+    lowered = reason.lower()
+    return "neutral" in lowered or "lukewarm" in lowered
 
 
 def normalize_text(text: str) -> str:
@@ -150,92 +190,34 @@ def request_warnings(
     others: Iterable[LetterFacts],
     writer_id: int | None,
 ) -> list[LetterWarning]:
-    """Every warning a new request for a letter deserves, each with what to do instead."""
+    """Every warning a new request for a letter deserves."""
+
+    def warning(code: WarningCode, earlier: LetterFacts | None = None) -> LetterWarning:
+        return LetterWarning(code, today, deadline, writer_name, outside_writer,
+                             relationship_since, earlier)
+
     out: list[LetterWarning] = []
     days_left = (deadline - today).days
-    line = timeline(deadline)
     if days_left < RUSHED_DAYS:
-        out.append(LetterWarning(
-            "rushed",
-            f"The deadline is {_days(days_left)} away. A letter written in under a week risks "
-            "being rushed and generic, and a generic letter can hurt more than it helps.",
-            "Ask only a writer who already knows your work well, today, with your whole packet "
-            "attached (CV, statement, the 4–6 strengths to highlight), and ask plainly whether "
-            "they can write a strong letter in time. If not, ask the program whether a letter "
-            "may arrive late, or use a writer who already has a letter for you on file.",
-        ))
+        out.append(warning(WarningCode.RUSHED))
     elif days_left < LAST_CALL_WEEKS * 7:
-        out.append(LetterWarning(
-            "last-minute",
-            f"The deadline is {_days(days_left)} away: under 4 weeks is a last-minute request "
-            f"(the ideal ask-by date was {format_day(line.ask_by)}).",
-            "Ask today, in person or with a short email, send the full packet with the ask so "
-            "the writer has everything at once, state the deadline up front, and make it easy "
-            "for them to say no. Next time, ask 4–6 weeks ahead.",
-        ))
+        out.append(warning(WarningCode.LAST_MINUTE))
     if relationship_since is None:
-        who = f"{writer_name} (an outside writer)" if outside_writer else writer_name
-        out.append(LetterWarning(
-            "no-relationship",
-            f"There is no logged relationship with {who}.",
-            "A strong letter comes from someone who has known you for several months and "
-            "supervised your work directly. If that is them, log your meetings (/mentor log) "
-            "so your record shows it; if not, consider a writer who has.",
-        ))
-    else:
-        months = whole_months_between(relationship_since, today)
-        if add_months(relationship_since, MIN_RELATIONSHIP_MONTHS) > today:
-            out.append(LetterWarning(
-                "short-relationship",
-                f"You have logged {_months(months, relationship_since, today)} with "
-                f"{writer_name} (since {format_day(relationship_since)}); a writer should have "
-                "known you for at least 3 months.",
-                "Ask them only if they supervised your work directly and can speak to it in "
-                "detail; otherwise ask a writer who has known you longer, and keep working with "
-                f"{writer_name} for a later letter.",
-            ))
+        out.append(warning(WarningCode.NO_RELATIONSHIP))
+    elif add_months(relationship_since, months.QUARTER_MONTHS) > today:
+        out.append(warning(WarningCode.SHORT_RELATIONSHIP))
     earlier = list(others)
-    declined = [o for o in earlier if o.state == "declined"
+    declined = [o for o in earlier if o.state == LetterState.DECLINED
                 and same_writer(o, writer_id, writer_name)]
     if declined:
-        first = declined[0]
-        why = f" ({first.reason})" if first.reason else ""
-        out.append(LetterWarning(
-            "declined-before",
-            f"{writer_name} declined a letter for you before (letter #{first.id}"
-            f"{', ' + first.program if first.program else ''}){why}.",
-            "Ask another writer who knows your work: one of your mentors, or someone from "
-            "/mentor find. A reluctant writer rarely writes a strong letter.",
-        ))
+        out.append(warning(WarningCode.DECLINED_BEFORE, declined[0]))
     wanted = normalize_text(program)
-    duplicate = next((o for o in earlier if o.state != "declined"
+    duplicate = next((o for o in earlier if o.state != LetterState.DECLINED
                       and same_writer(o, writer_id, writer_name)
                       and normalize_text(o.program) == wanted), None)
     if duplicate is not None:
-        for_what = f"for {duplicate.program}" if duplicate.program else "with no program named"
-        out.append(LetterWarning(
-            "same-program",
-            f"You already have a letter from {writer_name} {for_what} (letter #{duplicate.id}, "
-            f"{duplicate.state}).",
-            f"Keep to that one (/letter update {duplicate.id} …) rather than asking twice; if "
-            "this letter is for a different program, name it with program:.",
-        ))
+        out.append(warning(WarningCode.SAME_PROGRAM, duplicate))
     return out
-
-
-def _days(n: int) -> str:
-    if n <= 0:
-        return "today"
-    return "1 day" if n == 1 else f"{n} days"
-
-
-def _months(months: int, since: date, today: date) -> str:
-    if months >= 1:
-        return "1 month" if months == 1 else f"{months} months"
-    weeks = (today - since).days // 7
-    if weeks >= 1:
-        return "1 week" if weeks == 1 else f"{weeks} weeks"
-    return "less than a week"
 
 
 # --- kind inference ----------------------------------------------------------------------
@@ -247,54 +229,37 @@ _RESIDENCY = re.compile(r"\b(residency|match|eras|sloe|pgy|fellowship)\b")
 _MED_SCHOOL = re.compile(r"\b(amcas|aacomas|tmdsas|medical school|med school|md|do|premed)\b")
 
 
-SPECIALTY_ABBREVIATIONS = {
-    "em": "emergency medicine", "im": "internal medicine", "fm": "family medicine",
-    "obgyn": "obstetrics and gynecology", "ob gyn": "obstetrics and gynecology",
-    "peds": "pediatrics", "gen surg": "general surgery", "psych": "psychiatry",
-    "ent": "otolaryngology", "pm r": "physical medicine and rehabilitation",
-}
-
-
-def expand_specialty(text: str) -> str:
-    """Normalized text with common specialty abbreviations spelled out ('EM residency' →
-    'emergency medicine residency')."""
-    out = f" {normalize_text(text)} "
-    for short, full in SPECIALTY_ABBREVIATIONS.items():
-        out = out.replace(f" {short} ", f" {full} ")
-    return out.strip()
-
-
-def same_specialty(a: str, b: str) -> bool:
-    x, y = expand_specialty(a), expand_specialty(b)
-    return bool(x) and bool(y) and (x == y or f" {x} " in f" {y} " or f" {y} " in f" {x} ")
-
-
 def infer_kind(*, program: str, portal: str | None, writer_name: str,
                writer_specialty: str = "", mentor_kinds: Iterable[str] = (),
-               student_interests: Iterable[str] = ()) -> str | None:
-    """The kind of letter when it is obvious from what is known; None means "ask"."""
+               student_interests: Iterable[str] = ()) -> LetterKind | None:
+    """The kind of letter when it is obvious from what is known; None means "ask". Whether
+    the writer is "in the specialty" is the specialty vocabulary's answer
+    (`bot.vocab.specialties.same_specialty`), the one `/mentor find` reads names with."""
     text = normalize_text(program)
     if "committee" in text or "committee" in normalize_text(writer_name):
-        return "committee"
+        return LetterKind.COMMITTEE
     specialty = normalize_text(writer_specialty)
-    residency = portal == "ERAS" or bool(_RESIDENCY.search(text))
-    med_school = portal == "AMCAS" or bool(_MED_SCHOOL.search(text))
+    residency = portal == Portal.ERAS or bool(_RESIDENCY.search(text))
+    med_school = portal == Portal.AMCAS or bool(_MED_SCHOOL.search(text))
     if residency and not med_school:
         if "sloe" in text.split():
-            return "specialty"
-        if specialty and (f" {expand_specialty(specialty)} " in f" {expand_specialty(text)} "
-                          or any(same_specialty(specialty, i) for i in student_interests)):
-            return "specialty"
-        if "research" in set(mentor_kinds):
-            return "research"
+            return LetterKind.SPECIALTY
+        if specialty and (same_specialty(writer_specialty, program)
+                          or any(same_specialty(writer_specialty, i) for i in student_interests)):
+            return LetterKind.SPECIALTY
+        if MentorKind.RESEARCH in set(mentor_kinds):
+            return LetterKind.RESEARCH
         return None
     if med_school and not residency and specialty and any(
             word in _SCIENCES for word in specialty.split()):
-        return "science"
+        return LetterKind.SCIENCE
     return None
 
 
 # --- packet ------------------------------------------------------------------------------
+
+STRENGTHS = (4, 6)
+"""How many strengths the student asks the writer to emphasize."""
 
 
 @dataclass(frozen=True)
@@ -309,26 +274,14 @@ PACKET_ITEMS = (
     PacketItem("cv", "CV", "CV"),
     PacketItem("statement", "Personal statement (or a draft)", "Statement"),
     PacketItem("summary", "Summary of the work you did together", "Work summary"),
-    PacketItem("strengths", "4–6 strengths to emphasize, aligned with the program",
-               "Strengths"),
+    PacketItem("strengths", f"{STRENGTHS[0]}–{STRENGTHS[1]} strengths to emphasize, aligned "
+               "with the program", "Strengths"),
     PacketItem("transcript", "Transcript", "Transcript", optional=True),
     PacketItem("portal", "Where and how to submit", "Portal and how"),
     PacketItem("prompts", "Any prompts or forms from the program", "Prompts"),
     PacketItem("deadline", "Your personal deadline", "Personal deadline"),
 )
 PACKET_KEYS = tuple(item.key for item in PACKET_ITEMS)
-
-PORTAL_HOWTO = {
-    "AMCAS": "AMCAS Letter Service: add the writer in your AMCAS application and send them the "
-             "letter request form with its Letter ID; they upload through the AMCAS Letter "
-             "Writer Application or Interfolio.",
-    "ERAS": "ERAS: create the request in MyERAS, send the writer the Letter Request Form with "
-            "its Letter ID; they upload through the ERAS Letter of Recommendation Portal.",
-    "Interfolio": "Interfolio: send the request from your Interfolio dossier; the writer gets "
-                  "an email with an upload link.",
-    "other": "Tell the writer exactly where and how to submit: the portal link, an email "
-             "address or a mailing address, and any form they must fill in.",
-}
 
 
 def packet_missing(packet: Mapping[str, object]) -> list[PacketItem]:
@@ -344,153 +297,161 @@ def packet_complete(packet: Mapping[str, object]) -> bool:
 
 AMCAS_MAX_ENTRIES = 10
 ERAS_MAX_PER_PROGRAM = 4
-MED_SCIENCE = (2, 3)
-RESIDENCY_TOTAL = (3, 4)
-CLERKSHIP = (1, 2)
-TRACKS = ("med-school", "residency")
-_EM = {"em", "emergency medicine", "emergency"}
+MED_SCIENCE = (2, 3)  # science faculty letters for medical school
+MED_OTHER = 1  # non-science or character letters for medical school
+RESIDENCY_TOTAL = (3, 4)  # letters in all for residency
+RESIDENCY_SPECIALTY = 1  # at least this many from the specialty applied to
+CLERKSHIP = (1, 2)  # letters from core clerkships
+RESIDENCY_RESEARCH = 1  # from a research or longitudinal mentor, where relevant
+SLOE_ROTATIONS = 2  # emergency medicine: SLOEs ideally from this many EM rotations
+
+MED_SCHOOL_KINDS = (LetterKind.SCIENCE, LetterKind.NON_SCIENCE, LetterKind.CHARACTER,
+                    LetterKind.COMMITTEE)
+RESIDENCY_KINDS = (LetterKind.SPECIALTY, LetterKind.CLERKSHIP)
+_OTHER_KINDS = (LetterKind.NON_SCIENCE, LetterKind.CHARACTER)
 
 
-@dataclass
-class MixResult:
-    track: str
-    covered: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    over: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    not_counted: list[str] = field(default_factory=list)
+@dataclass(frozen=True)
+class MedSchoolMix:
+    """The medical-school mix: which letters fill which part (messages word it)."""
+
+    science: tuple[LetterFacts, ...]
+    other: tuple[LetterFacts, ...]  # non-science or character
+    committee: tuple[LetterFacts, ...]
+    amcas_entries: int
+    not_counted: tuple[LetterFacts, ...]
+    track: Track = Track.MED_SCHOOL
+
+    @property
+    def science_missing(self) -> int:
+        return max(MED_SCIENCE[0] - len(self.science), 0)
+
+    @property
+    def too_much_science(self) -> bool:
+        return len(self.science) > MED_SCIENCE[1]
+
+    @property
+    def other_missing(self) -> int:
+        return max(MED_OTHER - len(self.other), 0)
+
+    @property
+    def too_many_amcas_entries(self) -> bool:
+        return self.amcas_entries > AMCAS_MAX_ENTRIES
+
+
+@dataclass(frozen=True)
+class ResidencyMix:
+    """The residency mix for one specialty: which letters fill which part."""
+
+    specialty: str
+    emergency_medicine: bool  # the specialty's programs expect SLOEs
+    writers: int
+    in_specialty: tuple[LetterFacts, ...]
+    clerkship: tuple[LetterFacts, ...]
+    research: tuple[LetterFacts, ...]
+    crowded_programs: tuple[tuple[str, int], ...]  # (program, writers) over the ERAS limit
+    not_counted: tuple[LetterFacts, ...]
+    track: Track = Track.RESIDENCY
+
+    @property
+    def letters_missing(self) -> int:
+        return max(RESIDENCY_TOTAL[0] - self.writers, 0)
+
+    @property
+    def specialty_missing(self) -> int:
+        return max(RESIDENCY_SPECIALTY - len(self.in_specialty), 0)
+
+    @property
+    def clerkship_missing(self) -> bool:
+        return len(self.clerkship) < CLERKSHIP[0]
+
+    @property
+    def too_many_clerkship(self) -> bool:
+        return len(self.clerkship) > CLERKSHIP[1]
+
+    @property
+    def research_missing(self) -> bool:
+        return len(self.research) < RESIDENCY_RESEARCH
+
+
+Mix = MedSchoolMix | ResidencyMix
 
 
 def is_emergency_medicine(specialty: str) -> bool:
-    return normalize_text(specialty) in _EM or expand_specialty(specialty) in _EM
+    """Whether `specialty` names emergency medicine ("EM", "ER", "EM residency"), by the
+    specialty vocabulary."""
+    return same_specialty(specialty, EMERGENCY_MEDICINE)
 
 
-def _label(letter: LetterFacts) -> str:
-    program = f", {letter.program}" if letter.program else ""
-    return f"#{letter.id} {letter.writer_name}{program} ({letter.state})"
-
-
-def _track_of(letter: LetterFacts) -> str | None:
-    if letter.portal == "AMCAS":
-        return "med-school"
-    if letter.portal == "ERAS":
-        return "residency"
-    if letter.kind in ("science", "non-science", "character", "committee"):
-        return "med-school"
-    if letter.kind in ("specialty", "clerkship"):
-        return "residency"
+def _track_of(letter: LetterFacts) -> Track | None:
+    if letter.portal == Portal.AMCAS:
+        return Track.MED_SCHOOL
+    if letter.portal == Portal.ERAS:
+        return Track.RESIDENCY
+    if letter.kind in MED_SCHOOL_KINDS:
+        return Track.MED_SCHOOL
+    if letter.kind in RESIDENCY_KINDS:
+        return Track.RESIDENCY
     if _RESIDENCY.search(normalize_text(letter.program)):
-        return "residency"
+        return Track.RESIDENCY
     return None
 
 
-def evaluate_mix(track: str, letters: Iterable[LetterFacts], *,
-                 specialty: str = "") -> MixResult:
+def evaluate_mix(track: str, letters: Iterable[LetterFacts], *, specialty: str = "") -> Mix:
     """The SPEC letter mix for `track` against the student's letters (declined ones do not
-    count): what is covered, what is missing, and what is over a portal's limits."""
-    if track not in TRACKS:
+    count): which letters fill which part, what is missing and what is over a portal's
+    limits."""
+    if track not in tuple(Track):
         raise ValueError(track)
-    relevant = [x for x in letters if x.state != "declined" and _track_of(x) in (track, None)]
-    if track == "med-school":
+    relevant = [x for x in letters if x.state != LetterState.DECLINED
+                and _track_of(x) in (track, None)]
+    if track == Track.MED_SCHOOL:
         return _med_school(relevant)
     return _residency(relevant, specialty)
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _writer_key(letter: LetterFacts) -> tuple[int | None, str]:
+    return letter.writer_id, normalize_text(letter.writer_name)
 
 
-def _med_school(letters: list[LetterFacts]) -> MixResult:
-    result = MixResult("med-school")
-    science = [x for x in letters if x.kind == "science"]
-    other = [x for x in letters if x.kind in ("non-science", "character")]
-    committee = [x for x in letters if x.kind == "committee"]
-    low, high = MED_SCIENCE
-    if science:
-        result.covered.append(f"Science faculty letters ({len(science)} of {low}–{high}): "
-                              + "; ".join(_label(x) for x in science))
-    if len(science) < low:
-        result.missing.append(f"{_count(low - len(science), 'more science faculty letter')} "
-                              f"(aim for {low}–{high})")
-    if len(science) > high:
-        result.over.append(f"{len(science)} science letters: schools read {low}–{high}; "
-                           "keep the strongest.")
-    if other:
-        result.covered.append("Non-science or character letter: "
-                              + "; ".join(_label(x) for x in other))
-    else:
-        result.missing.append("1 non-science or character letter")
-    if committee:
-        result.covered.append("Committee letter: " + "; ".join(_label(x) for x in committee))
-    else:
-        result.missing.append("A committee letter, if your school has a premed committee")
-    result.not_counted = [_label(x) for x in letters if x.kind not in
-                          ("science", "non-science", "character", "committee")]
-    amcas_writers = {(x.writer_id, normalize_text(x.writer_name)) for x in letters
-                     if x.portal == "AMCAS"}
-    if len(amcas_writers) > AMCAS_MAX_ENTRIES:
-        result.over.append(f"{len(amcas_writers)} AMCAS letter entries: AMCAS allows at most "
-                           f"{AMCAS_MAX_ENTRIES}.")
-    return result
+def _med_school(letters: list[LetterFacts]) -> MedSchoolMix:
+    return MedSchoolMix(
+        science=tuple(x for x in letters if x.kind == LetterKind.SCIENCE),
+        other=tuple(x for x in letters if x.kind in _OTHER_KINDS),
+        committee=tuple(x for x in letters if x.kind == LetterKind.COMMITTEE),
+        amcas_entries=len({_writer_key(x) for x in letters if x.portal == Portal.AMCAS}),
+        not_counted=tuple(x for x in letters if x.kind not in MED_SCHOOL_KINDS),
+    )
 
 
-def _residency(letters: list[LetterFacts], specialty: str) -> MixResult:
-    result = MixResult("residency")
-    em = is_emergency_medicine(specialty)
-    wanted = normalize_text(specialty)
-    writers = {(x.writer_id, normalize_text(x.writer_name)) for x in letters}
-    low, high = RESIDENCY_TOTAL
-    result.covered.append(f"Letters in all: {len(writers)} writer(s) (aim for {low}–{high})")
-    if len(writers) < low:
-        result.missing.append(f"{_count(low - len(writers), 'more letter')} "
-                              f"(aim for {low}–{high} in all)")
-
+def _residency(letters: list[LetterFacts], specialty: str) -> ResidencyMix:
     def in_specialty(x: LetterFacts) -> bool:
-        if x.kind == "specialty":
+        if x.kind == LetterKind.SPECIALTY:
             return True
-        return bool(wanted) and x.kind in (None, "clerkship") and same_specialty(
-            x.writer_specialty, specialty)
+        return bool(normalize_text(specialty)) and x.kind in (None, LetterKind.CLERKSHIP) \
+            and same_specialty(x.writer_specialty, specialty)
 
-    spec_letters = [x for x in letters if in_specialty(x)]
-    named = specialty or "your specialty"
-    if spec_letters:
-        result.covered.append(f"From {named}: " + "; ".join(_label(x) for x in spec_letters))
-    elif em:
-        result.missing.append("A SLOE (standardized letter of evaluation) from emergency "
-                              "medicine faculty")
-    else:
-        result.missing.append(f"At least 1 letter from {named}")
-    clerk = [x for x in letters if x.kind == "clerkship" and x not in spec_letters]
-    c_low, c_high = CLERKSHIP
-    if clerk:
-        result.covered.append("Core clerkships: " + "; ".join(_label(x) for x in clerk))
-    else:
-        result.missing.append(f"{c_low}–{c_high} letters from core clerkships where you did well")
-    if len(clerk) > c_high:
-        result.notes.append(f"{len(clerk)} clerkship letters: programs expect {c_low}–{c_high}.")
-    research = [x for x in letters if x.kind == "research"]
-    if research:
-        result.covered.append("Research or longitudinal mentor: "
-                              + "; ".join(_label(x) for x in research))
-    else:
-        result.notes.append("Where relevant, 1 letter from a research or longitudinal mentor.")
+    spec_letters = tuple(x for x in letters if in_specialty(x))
     by_program: dict[str, set[tuple[int | None, str]]] = {}
     shown: dict[str, str] = {}
     for x in letters:
         key = normalize_text(x.program)
         if key:
-            by_program.setdefault(key, set()).add((x.writer_id, normalize_text(x.writer_name)))
+            by_program.setdefault(key, set()).add(_writer_key(x))
             shown.setdefault(key, x.program)
-    for key, program_writers in sorted(by_program.items()):
-        if len(program_writers) > ERAS_MAX_PER_PROGRAM:
-            result.over.append(f"{shown[key]}: {len(program_writers)} letters; ERAS lets you "
-                               f"assign at most {ERAS_MAX_PER_PROGRAM} per program.")
-    if em:
-        result.notes.append("Emergency medicine programs expect standardized letters of "
-                            "evaluation (SLOEs) from EM faculty, ideally from two EM rotations.")
-    result.not_counted = [_label(x) for x in letters if x.kind is None
-                          and x not in spec_letters]
-    return result
+    return ResidencyMix(
+        specialty=specialty,
+        emergency_medicine=is_emergency_medicine(specialty),
+        writers=len({_writer_key(x) for x in letters}),
+        in_specialty=spec_letters,
+        clerkship=tuple(x for x in letters
+                        if x.kind == LetterKind.CLERKSHIP and x not in spec_letters),
+        research=tuple(x for x in letters if x.kind == LetterKind.RESEARCH),
+        crowded_programs=tuple((shown[key], len(writers))
+                               for key, writers in sorted(by_program.items())
+                               if len(writers) > ERAS_MAX_PER_PROGRAM),
+        not_counted=tuple(x for x in letters if x.kind is None and x not in spec_letters),
+    )
 
 
 # --- next step and nudge timing ------------------------------------------------------------
@@ -507,30 +468,31 @@ def next_step(state: str, deadline: date, *, today: date, agreed_on: date | None
     """What the student does next for a letter in `state`, and by when."""
     line = timeline(deadline)
     match state:
-        case "planned":
+        case LetterState.PLANNED:
             if today > line.ask_by:
-                return NextStep("Ask the writer now (past the ideal ask-by)", max(today, line.ask_by))
+                return NextStep("Ask the writer now (past the ideal ask-by)",
+                                max(today, line.ask_by))
             return NextStep("Ask the writer for a strong letter", line.ask_by)
-        case "asked":
+        case LetterState.ASKED:
             return NextStep("Hear back; check in politely if there is no answer", line.last_call)
-        case "agreed":
+        case LetterState.AGREED:
             start = agreed_on or today
             return NextStep("Send the packet", start + timedelta(days=PACKET_AFTER_DAYS))
-        case "packet-sent":
+        case LetterState.PACKET_SENT:
             return NextStep("The writer submits by your personal deadline", line.personal)
-        case "submitted":
+        case LetterState.SUBMITTED:
             start = submitted_on or today
             return NextStep("Send a thank-you note", start + timedelta(days=THANKS_AFTER_DAYS))
-        case "thanked":
+        case LetterState.THANKED:
             return NextStep("Share outcomes (/letter outcome) and keep in touch", None)
-        case "declined":
+        case LetterState.DECLINED:
             return NextStep("Find another writer", None)
     return NextStep("-", None)
 
 
 @dataclass(frozen=True)
 class NudgeTime:
-    kind: str
+    kind: NudgeKind
     due_at: datetime  # UTC
     occurrence: str
 
@@ -538,56 +500,56 @@ class NudgeTime:
 def letter_nudges(*, state: str, deadline: date, tz: str, created_at: datetime,
                   agreed_at: datetime | None = None, submitted_at: datetime | None = None,
                   packet: Mapping[str, object] | None = None) -> list[NudgeTime]:
-    """The letter-* nudges a letter in `state` owes, each at 10:00 local on its day. A nudge
-    that fell before the letter was even tracked is skipped (the student saw the timeline and
-    its warnings when they started), except that a planned letter started after its last call
-    still gets one reminder to ask, the next morning."""
+    """The letter-* nudges a letter in `state` owes, each at the nudge hour on its day. A
+    nudge that fell before the letter was even tracked is skipped (the student saw the
+    timeline and its warnings when they started), except that a planned letter started
+    after its last call still gets one reminder to ask, the next morning."""
     line = timeline(deadline)
     out: list[NudgeTime] = []
 
-    def at(kind: str, day: date) -> NudgeTime:
-        return NudgeTime(kind, nudge_instant(day, tz), day.isoformat())
+    def at(kind: NudgeKind, day: date) -> NudgeTime:
+        return NudgeTime(kind, nudge_at(day, tz), day.isoformat())
 
-    if state == "planned":
-        ask = at("letter-ask", line.ask_by - timedelta(days=ASK_LEAD_DAYS))
-        late = at("letter-ask-late", line.last_call)
+    if state == LetterState.PLANNED:
+        ask = at(NudgeKind.LETTER_ASK, line.ask_by - timedelta(days=ASK_LEAD_DAYS))
+        late = at(NudgeKind.LETTER_ASK_LATE, line.last_call)
         out += [n for n in (ask, late) if n.due_at >= created_at]
-        if late.due_at < created_at and line.deadline > to_local(created_at, tz).date():
-            out.append(at("letter-ask-late", to_local(created_at, tz).date() + timedelta(days=1)))
-    if state == "agreed" and not packet_complete(packet or {}):
-        start = to_local(agreed_at or created_at, tz).date()
-        out.append(at("letter-packet", start + timedelta(days=PACKET_AFTER_DAYS)))
-    if state in ("asked", "agreed", "packet-sent"):
-        checkin = at("letter-checkin", line.personal)
+        if late.due_at < created_at:
+            started = local_day(created_at, tz)
+            if line.deadline > started:
+                out.append(at(NudgeKind.LETTER_ASK_LATE, started + timedelta(days=1)))
+    if state == LetterState.AGREED and not packet_complete(packet or {}):
+        start = local_day(agreed_at or created_at, tz)
+        out.append(at(NudgeKind.LETTER_PACKET, start + timedelta(days=PACKET_AFTER_DAYS)))
+    if state in (LetterState.ASKED, LetterState.AGREED, LetterState.PACKET_SENT):
+        checkin = at(NudgeKind.LETTER_CHECKIN, line.personal)
         if checkin.due_at >= created_at:
             out.append(checkin)
     if state in OPEN_STATES:
-        last = at("letter-deadline", line.deadline - timedelta(days=DEADLINE_LEAD_DAYS))
+        last = at(NudgeKind.LETTER_DEADLINE, line.deadline - timedelta(days=DEADLINE_LEAD_DAYS))
         if last.due_at >= created_at:
             out.append(last)
-    if state == "submitted":
-        start = to_local(submitted_at or created_at, tz).date()
-        out.append(at("letter-thanks", start + timedelta(days=THANKS_AFTER_DAYS)))
+    if state == LetterState.SUBMITTED:
+        start = local_day(submitted_at or created_at, tz)
+        out.append(at(NudgeKind.LETTER_THANKS, start + timedelta(days=THANKS_AFTER_DAYS)))
     return out
 
 
 def outcome_nudge_at(recorded_at: datetime, tz: str) -> datetime:
-    """When the letter-outcome nudges of an outcome fall: 10:00 local the next day."""
-    day = to_local(recorded_at, tz).date() + timedelta(days=OUTCOME_AFTER_DAYS)
-    return nudge_instant(day, tz)
+    """When the letter-outcome nudges of an outcome fall: the nudge hour the next day."""
+    return nudge_at(local_day(recorded_at, tz) + timedelta(days=OUTCOME_AFTER_DAYS), tz)
 
 
-OUTCOME_KINDS = ("interview", "acceptance", "match", "other")
 _OUTCOME_WORDS = (
-    ("match", re.compile(r"\bmatch(ed)?\b")),
-    ("acceptance", re.compile(r"\b(accept(ed|ance)?|admit(ted)?|admission|offer)\b")),
-    ("interview", re.compile(r"\binterview(s|ed|ing)?\b")),
+    (OutcomeKind.MATCH, re.compile(r"\bmatch(ed)?\b")),
+    (OutcomeKind.ACCEPTANCE, re.compile(r"\b(accept(ed|ance)?|admit(ted)?|admission|offer)\b")),
+    (OutcomeKind.INTERVIEW, re.compile(r"\binterview(s|ed|ing)?\b")),
 )
 
 
-def outcome_kind(text: str) -> str:
+def outcome_kind(text: str) -> OutcomeKind:
     lowered = text.lower()
     for kind, pattern in _OUTCOME_WORDS:
         if pattern.search(lowered):
             return kind
-    return "other"
+    return OutcomeKind.OTHER

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.framework.registry import Audience, Option, OptionType, command
 from bot.letters import rules
+from bot.vocab.letters import LETTER_KINDS, LETTER_STATES, PORTALS, TRACKS, LetterState, Track
 
 REMIND = command(
     "letter",
@@ -17,9 +18,9 @@ REMIND = command(
                required=True),
         Option("program", description="the program or application, e.g. \"EM residency\"",
                max_length=200),
-        Option("kind", OptionType.CHOICE, "the kind of letter", choices=rules.LETTER_KINDS),
+        Option("kind", OptionType.CHOICE, "the kind of letter", choices=LETTER_KINDS),
         Option("portal", OptionType.CHOICE, "where the letter is submitted",
-               choices=rules.PORTALS),
+               choices=PORTALS),
     ],
     who=Audience.STUDENT,
     examples=[
@@ -38,23 +39,33 @@ KIND = command(
         Option("id", OptionType.INT, "the letter's ID", required=True, positional=True,
                placeholder="ID", min_value=1),
         Option("kind", OptionType.CHOICE, "the kind of letter", required=True, positional=True,
-               choices=rules.LETTER_KINDS, placeholder="KIND"),
+               choices=LETTER_KINDS, placeholder="KIND"),
     ],
     who=Audience.STUDENT,
     hidden=True,
 )
 
 
+def lifecycle_text() -> str:
+    """The lifecycle as the help shows it, walked from `rules.TRANSITIONS` (the first legal
+    move leads on): planned → asked → agreed | declined → packet-sent → …"""
+    state = LetterState.PLANNED
+    parts = [str(state)]
+    while moves := rules.next_states(state):
+        parts.append(" | ".join(moves))
+        state = moves[0]
+    return " → ".join(parts)
+
+
 UPDATE = command(
     "letter",
     "update",
-    summary="Move a letter along: planned → asked → agreed | declined → packet-sent → "
-            "submitted → thanked.",
+    summary=f"Move a letter along: {lifecycle_text()}.",
     options=[
         Option("id", OptionType.INT, "the letter's ID (see /letter list)", required=True,
                positional=True, placeholder="ID", min_value=1),
         Option("state", OptionType.CHOICE, "the new state", required=True, positional=True,
-               choices=rules.STATES, placeholder="STATE"),
+               choices=LETTER_STATES, placeholder="STATE"),
         Option("reason", description="why (for declined, e.g. \"neutral letter\")",
                max_length=300),
     ],
@@ -85,9 +96,9 @@ PLAN = command(
     "plan",
     summary="Your letter mix against what schools or programs expect: covered and missing.",
     options=[
-        Option("track", OptionType.CHOICE, "med-school or residency", required=True,
-               positional=True, choices=rules.TRACKS, placeholder="TRACK"),
-        Option("specialty", description="residency: the specialty you apply to",
+        Option("track", OptionType.CHOICE, f"{Track.MED_SCHOOL} or {Track.RESIDENCY}",
+               required=True, positional=True, choices=TRACKS, placeholder="TRACK"),
+        Option("specialty", description=f"{Track.RESIDENCY}: the specialty you apply to",
                max_length=100),
     ],
     who=Audience.STUDENT,

@@ -1,6 +1,10 @@
 """Letters in the database: finding a student's letter, resolving its writer, moving it
 through its lifecycle, checking packet items off and recording outcomes. The rules
-themselves (dates, warnings, legal moves) live in `bot.rules.letters`."""
+themselves (dates, warnings, legal moves) live in `bot.letters.rules`; every change that
+alters what a letter owes re-plans its nudges here, in the same unit of work.
+
+Each function takes what it needs (session, the student, now, settings) and never the
+command context, so jobs, the demo and tests call them the same way handlers do."""
 
 from __future__ import annotations
 
@@ -12,13 +16,25 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.framework.context import Context
+from bot.framework.channels import ChannelRef
 from bot.framework.errors import NotFound, UserError
-from bot.infra.models import Contact, FacultyProfile, Letter, LetterEvent, Mentorship, Person
+from bot.infra.models import (
+    Contact,
+    FacultyProfile,
+    Letter,
+    LetterEvent,
+    Mentorship,
+    Outcome,
+    Person,
+)
 from bot.infra.settings import Settings
-from bot.infra.zones import local_day, to_local
-from bot.letters import rules
-from bot.people.resolve import EMAIL
+from bot.infra.zones import local_day
+from bot.letters import rules, specs
+from bot.letters.history import state_moments
+from bot.letters.planning import plan_outcome, replan
+from bot.mentoring.store import record_contact
+from bot.people.resolve import EMAIL, resolve_in_request
+from bot.vocab.letters import LetterKind, LetterState, Portal
 
 _NAME = re.compile(r"^[^\W\d_][\w.'’\- ,]*$", re.UNICODE)
 _OPTION = re.compile(r"^[a-z][a-z0-9_-]*:", re.IGNORECASE)
@@ -42,32 +58,37 @@ class Writer:
         return self.person is None
 
 
-def resolve_writer(ctx: Context, text: str) -> Writer:
+def resolve_writer(session: Session, text: str, *, student: Person,
+                   channel: ChannelRef | None = None) -> Writer:
     """A faculty member when the reference names one; an outside writer when it is a plain
     name that matches no one confidently. An ambiguous name, an unknown email or mention, or
-    text that is not a name is an error."""
+    text that is not a name is an error. `channel` is where a mention was typed."""
     ref = " ".join((text or "").split())
     if not ref:
         raise UserError("Name the writer: a faculty member's name, email or mention, or the "
                         "name of someone outside the group.")
+
+    def faculty(reference: str) -> Person:
+        return resolve_in_request(session, reference, role="faculty", channel=channel,
+                                  actor=student)
+
     if EMAIL.match(ref) or ref.startswith("<") or re.fullmatch(r"person:\d+", ref):
-        person = ctx.resolve_person(ref, role="faculty")
+        person = faculty(ref)
         return Writer(person, person.name)
     stray = next((w for w in ref.split() if _OPTION.match(w)), None)
     if stray is not None:
-        raise UserError(f"/letter remind has no option {stray.split(':')[0]}:. Its options: "
-                        "due:, program:, kind:, portal:. Usage: /letter remind WRITER due: "
-                        "[program:] [kind:] [portal:]")
+        options = ", ".join(f"{o.name}:" for o in specs.REMIND.options if not o.positional)
+        raise UserError(f"/{specs.REMIND.name} has no option {stray.split(':')[0]}:. Its "
+                        f"options: {options}. Usage: {specs.REMIND.usage()}")
     try:
-        person = ctx.resolve_person(ref, role="faculty")
+        person = faculty(ref)
     except UserError as exc:
         if exc.title != "Unknown person":
             raise
         if not _NAME.match(ref) or len(ref) > MAX_WRITER_NAME or "@" in ref:
             raise UserError(f"“{ref}” is not a faculty member I know, nor a name I can track "
                             "as an outside writer.") from None
-        closest = _closest(exc.message)
-        return Writer(None, ref, closest)
+        return Writer(None, ref, _closest(exc.message))
     return Writer(person, person.name)
 
 
@@ -76,11 +97,12 @@ def _closest(message: str) -> tuple[str, ...]:
     return tuple(n.strip() for n in tail.rstrip(".").split(", ") if n.strip()) if sep else ()
 
 
-def find_letter(ctx: Context, letter_id: int) -> Letter:
-    """One of the actor's own letters; other students' letters are never found."""
-    letter = ctx.session.get(Letter, letter_id)
-    if letter is None or letter.student_id != ctx.actor.id:
-        raise NotFound(f"You have no letter #{letter_id}. /letter list shows your letters.")
+def find_letter(session: Session, student: Person, letter_id: int) -> Letter:
+    """One of the student's own letters; other students' letters are never found."""
+    letter = session.get(Letter, letter_id)
+    if letter is None or letter.student_id != student.id:
+        raise NotFound(f"You have no letter #{letter_id}. /{specs.LIST.name} shows your "
+                       "letters.")
     return letter
 
 
@@ -90,18 +112,27 @@ def student_letters(session: Session, student_id: int) -> list[Letter]:
         .order_by(Letter.deadline, Letter.id)))
 
 
+def submitted_letters(session: Session, student_id: int) -> list[Letter]:
+    """The student's letters whose writers have submitted: the writers outcomes go to."""
+    return list(session.scalars(
+        select(Letter).where(Letter.student_id == student_id,
+                             Letter.state.in_(rules.DONE_STATES))
+        .order_by(Letter.id)))
+
+
 def facts(session: Session, letters: Sequence[Letter]) -> list[rules.LetterFacts]:
     writer_ids = {x.writer_id for x in letters if x.writer_id is not None}
     specialties: dict[int, str] = {}
     if writer_ids:
-        specialties = dict(session.execute(
+        specialties = {pid: specialty for pid, specialty in session.execute(
             select(FacultyProfile.person_id, FacultyProfile.specialty)
-            .where(FacultyProfile.person_id.in_(writer_ids))).all())
+            .where(FacultyProfile.person_id.in_(writer_ids))).all()}
     return [
         rules.LetterFacts(
             id=x.id, writer_id=x.writer_id, writer_name=x.writer_name, program=x.program,
-            kind=x.kind, portal=x.portal, state=x.state, deadline=x.deadline,
-            reason=x.state_reason,
+            kind=LetterKind(x.kind) if x.kind else None,
+            portal=Portal(x.portal) if x.portal else None,
+            state=LetterState(x.state), deadline=x.deadline, reason=x.state_reason,
             writer_specialty=specialties.get(x.writer_id, "") if x.writer_id else "",
         )
         for x in letters
@@ -120,7 +151,7 @@ def relationship_since(session: Session, student_id: int, writer_id: int | None,
     moments = [m for m in (started, contacted) if m is not None]
     if not moments:
         return None
-    return to_local(min(moments), tz).date()
+    return local_day(min(moments), tz)
 
 
 def mentor_kinds(session: Session, student_id: int, writer_id: int | None) -> list[str]:
@@ -130,22 +161,31 @@ def mentor_kinds(session: Session, student_id: int, writer_id: int | None) -> li
         Mentorship.student_id == student_id, Mentorship.mentor_id == writer_id)))
 
 
-def create_letter(ctx: Context, *, writer: Writer, deadline: date, program: str,
-                  kind: str | None, portal: str | None) -> Letter:
+def create_letter(session: Session, student: Person, *, writer: Writer, deadline: date,
+                  program: str, kind: LetterKind | None, portal: Portal | None,
+                  now: datetime, settings: Settings) -> Letter:
+    """Start tracking a letter (planned) and plan its nudges."""
     letter = Letter(
-        student_id=ctx.actor.id, writer_id=writer.id, writer_name=writer.name,
-        program=program, kind=kind, portal=portal, deadline=deadline, state="planned",
-        packet={}, created_at=ctx.now, updated_at=ctx.now,
+        student_id=student.id, writer_id=writer.id, writer_name=writer.name,
+        program=program, kind=kind, portal=portal, deadline=deadline,
+        state=LetterState.PLANNED, packet={}, created_at=now, updated_at=now,
     )
-    ctx.session.add(letter)
-    ctx.session.flush()
-    ctx.session.add(LetterEvent(letter_id=letter.id, from_state=None, to_state="planned",
-                                at=ctx.now))
-    ctx.session.flush()
+    session.add(letter)
+    session.flush()
+    session.add(LetterEvent(letter_id=letter.id, from_state=None, to_state=LetterState.PLANNED,
+                            at=now))
+    session.flush()
+    replan(session, [letter], now, settings)
     return letter
 
 
-def transition(ctx: Context, letter: Letter, wanted: str, reason: str = "") -> str:
+def set_kind(letter: Letter, kind: LetterKind, *, now: datetime) -> None:
+    letter.kind = kind
+    letter.updated_at = now
+
+
+def transition(session: Session, student: Person, letter: Letter, wanted: LetterState,
+               reason: str = "", *, now: datetime, settings: Settings) -> LetterState:
     """Move `letter` to `wanted` (refusing illegal moves with the legal ones) and re-plan its
     nudges so those the change made moot are cancelled at once. Returns the old state."""
     try:
@@ -156,56 +196,65 @@ def transition(ctx: Context, letter: Letter, wanted: str, reason: str = "") -> s
                 else f"{exc.current} is a final state.")
         raise UserError(f"Letter #{letter.id} is {exc.current}; it cannot become {wanted}. "
                         f"{hint}", title="Not a legal move") from None
-    old = letter.state
+    old = LetterState(letter.state)
     letter.state = wanted
-    letter.state_reason = reason if wanted == "declined" else letter.state_reason
-    letter.updated_at = ctx.now
-    ctx.session.add(LetterEvent(letter_id=letter.id, from_state=old, to_state=wanted,
-                                at=ctx.now, note=reason))
-    if wanted == "asked":
-        record_ask(ctx, letter)
-    ctx.session.flush()
-    replan(ctx.session, [letter], ctx.now, ctx.settings)
+    letter.state_reason = reason if wanted == LetterState.DECLINED else letter.state_reason
+    letter.updated_at = now
+    session.add(LetterEvent(letter_id=letter.id, from_state=old, to_state=wanted, at=now,
+                            note=reason))
+    if wanted == LetterState.ASKED:
+        record_ask(session, student, letter, now=now, default_tz=settings.default_timezone)
+    session.flush()
+    replan(session, [letter], now, settings)
     return old
 
 
-def record_ask(ctx: Context, letter: Letter) -> None:
+def record_ask(session: Session, student: Person, letter: Letter, *, now: datetime,
+               default_tz: str) -> None:
     """Log the ask as a contact with the writer (an ask, so the transactional-relationship
     rule sees it; it also restarts the follow-up clock). Outside writers have no contacts."""
-    from bot.mentoring.store import record_contact
-
-    writer = ctx.session.get(Person, letter.writer_id) if letter.writer_id else None
+    writer = session.get(Person, letter.writer_id) if letter.writer_id else None
     if writer is None:
         return
-    record_contact(ctx.session, ctx.actor, writer, at=ctx.now,
-                   note=f"asked for a letter (#{letter.id})", is_ask=True, now=ctx.now,
-                   default_tz=ctx.settings.default_timezone)
+    record_contact(session, student, writer, at=now,
+                   note=f"asked for a letter (#{letter.id})", is_ask=True, now=now,
+                   default_tz=default_tz)
 
 
-def mark_packet(ctx: Context, letter: Letter, done: Iterable[str],
-                undone: Iterable[str] = ()) -> None:
+def mark_packet(session: Session, letter: Letter, done: Iterable[str],
+                undone: Iterable[str] = (), *, now: datetime, settings: Settings) -> None:
+    """Check packet items off (or back on) and re-plan: a complete packet owes no reminder."""
+    if letter.state == LetterState.DECLINED:
+        raise UserError(f"Letter #{letter.id} was declined; its packet is closed.")
     packet = dict(letter.packet or {})
     for key in done:
         packet[key] = True
     for key in undone:
         packet.pop(key, None)
     letter.packet = packet
-    letter.updated_at = ctx.now
-    ctx.session.flush()
-    replan(ctx.session, [letter], ctx.now, ctx.settings)
+    letter.updated_at = now
+    session.flush()
+    replan(session, [letter], now, settings)
 
 
-def state_moments(session: Session, letter_ids: Iterable[int],
-                  state: str) -> dict[int, datetime]:
-    """When each letter last entered `state`."""
-    ids = list(letter_ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(LetterEvent.letter_id, func.max(LetterEvent.at))
-        .where(LetterEvent.letter_id.in_(ids), LetterEvent.to_state == state)
-        .group_by(LetterEvent.letter_id)).all()
-    return dict(rows)
+def record_outcome(session: Session, student: Person, text: str, *, now: datetime,
+                   settings: Settings) -> tuple[Outcome, list[Letter]]:
+    """Record an outcome and plan a nudge to share it with each writer who submitted; the
+    letters returned are theirs. Refused before any letter is submitted."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise UserError(f"Say what happened, e.g. /{specs.OUTCOME.name} interview at State EM.")
+    letters = submitted_letters(session, student.id)
+    if not letters:
+        raise UserError("Outcomes are shared with writers who submitted a letter, and none "
+                        f"has yet. Mark a letter submitted first (/{specs.UPDATE.name} ID "
+                        f"{LetterState.SUBMITTED}).")
+    record = Outcome(student_id=student.id, kind=rules.outcome_kind(cleaned), text=cleaned,
+                     at=now)
+    session.add(record)
+    session.flush()
+    plan_outcome(session, record, now, settings)
+    return record, letters
 
 
 def next_steps(session: Session, letters: Sequence[Letter], *, today: date,
@@ -213,8 +262,8 @@ def next_steps(session: Session, letters: Sequence[Letter], *, today: date,
     """Each letter's next step and its date, from the one rule (`rules.next_step`) with the
     days the writer agreed and submitted: what `/letter list` and the dashboard show."""
     ids = [x.id for x in letters]
-    agreed = state_moments(session, ids, "agreed")
-    submitted = state_moments(session, ids, "submitted")
+    agreed = state_moments(session, ids, LetterState.AGREED)
+    submitted = state_moments(session, ids, LetterState.SUBMITTED)
     return {
         x.id: rules.next_step(
             x.state, x.deadline, today=today,
@@ -243,13 +292,5 @@ def other_writers(session: Session, student_id: int, exclude: Iterable[int | Non
 
 def declined_writer_ids(session: Session, student_id: int) -> set[int]:
     return {wid for wid in session.scalars(select(Letter.writer_id).where(
-        Letter.student_id == student_id, Letter.state == "declined")) if wid is not None}
-
-
-def replan(session: Session, letters: Sequence[Letter], now: datetime,
-           settings: Settings) -> None:
-    """Plan these letters' nudges now (a state change cancels the ones it made moot)."""
-    from bot.letters.planning import letter_plans
-    from bot.nudges.planning import store_plans
-
-    store_plans(session, letter_plans(session, letters, settings), now=now)
+        Letter.student_id == student_id, Letter.state == LetterState.DECLINED))
+        if wid is not None}

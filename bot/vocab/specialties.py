@@ -175,3 +175,66 @@ def suggest(keyword: str, research_vocabulary: Iterable[str], limit: int = 3) ->
     found = process.extract(key, list(choices), scorer=fuzz.WRatio, limit=limit,
                             score_cutoff=60)
     return [term for term, _score, _ in found]
+
+
+# --- specialties named in free text (a program, an interest, a profile) -------------------
+
+EMERGENCY_MEDICINE = "emergency medicine"
+"""The specialty whose programs expect standardized letters of evaluation (SLOEs)."""
+assert EMERGENCY_MEDICINE in SPECIALTIES
+
+
+def specialty_words(text: str) -> tuple[str, ...]:
+    """Folded words of `text`, punctuation dropped ("OB/GYN residency" -> ob, gyn, residency):
+    how names and aliases are found inside longer text."""
+    return tuple(w for w in re.split(r"[^a-z0-9]+", fold(text)) if w)
+
+
+@lru_cache(maxsize=1)
+def _phrase_table() -> dict[tuple[str, ...], str]:
+    """Every name and alias as a run of words, so "pm&r", "ob/gyn" and "med-peds" are found
+    in running text the way `canonical_specialty` finds them typed alone."""
+    return {words: canonical for name, canonical in _alias_table().items()
+            if (words := specialty_words(name))}
+
+
+@lru_cache(maxsize=1)
+def _longest_phrase() -> int:
+    return max(len(words) for words in _phrase_table())
+
+
+@lru_cache(maxsize=50_000)
+def specialties_in(text: str) -> tuple[str, ...]:
+    """The specialties `text` names, as canonical names in the order they appear: "EM
+    residency" and "ER" name emergency medicine, "internal medicine-pediatrics" names
+    med-peds (the longest name wins, so it is not read as internal medicine)."""
+    words = specialty_words(text)
+    table = _phrase_table()
+    found: list[str] = []
+    i = 0
+    while i < len(words):
+        for take in range(min(_longest_phrase(), len(words) - i), 0, -1):
+            canonical = table.get(words[i : i + take])
+            if canonical is not None:
+                found.append(canonical)
+                i += take
+                break
+        else:
+            i += 1
+    return tuple(dict.fromkeys(found))
+
+
+def same_specialty(a: str, b: str) -> bool:
+    """Whether two texts name the same specialty ("EM residency", "Emergency Medicine",
+    "ER"): when both name specialties of the vocabulary, they must share one. Otherwise (a
+    subspecialty the list lacks, such as "cardiology") the words are compared as typed, one
+    text's words appearing as a run in the other's."""
+    named_a, named_b = specialties_in(a), specialties_in(b)
+    if named_a and named_b:
+        return bool(set(named_a) & set(named_b))
+    x, y = specialty_words(a), specialty_words(b)
+    return bool(x) and bool(y) and (_contains_run(x, y) or _contains_run(y, x))
+
+
+def _contains_run(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
+    return any(outer[i : i + len(inner)] == inner for i in range(len(outer) - len(inner) + 1))
