@@ -12,6 +12,7 @@ from bot.mentoring import rules
 from bot.mentoring.cadence import (
     default_cadence_days,
     describe_cadence,
+    last_contact,
     latest_occurrence,
     next_followup,
     parse_cadence,
@@ -140,14 +141,17 @@ def test_transactional_needs_three_months_of_asks_only():
     later_ask = utc(2027, 3, 1)
     assert rules.transactional_since(start, news, later_ask, utc(2027, 4, 30)) is None
     assert rules.transactional_since(start, news, later_ask, utc(2027, 5, 2)) == news
-    assert rules.transactional_flag_at(news, later_ask) == news + timedelta(days=90)
+    # Three calendar months, not 90 days: Feb 1 → May 1 (89 days).
+    assert rules.transactional_flag_at(news, later_ask) == utc(2027, 5, 1)
 
 
 def test_keep_in_touch_every_three_months():
     thanked = utc(2027, 3, 1, 15)
     assert rules.keep_in_touch_due(thanked, "UTC", utc(2027, 5, 30)) is None
-    day, due = rules.keep_in_touch_due(thanked, "UTC", utc(2027, 6, 1))
-    assert day == date(2027, 5, 31) and due == utc(2027, 5, 31, 10)
+    # Three calendar months (Mar 1 → Jun 1), not 91 days (→ May 31).
+    assert rules.keep_in_touch_due(thanked, "UTC", utc(2027, 6, 1, 9, 59)) is None
+    day, due = rules.keep_in_touch_due(thanked, "UTC", utc(2027, 6, 1, 10))
+    assert day == date(2027, 6, 1) and due == utc(2027, 6, 1, 10)
 
 
 @pytest.mark.parametrize(("note", "decided"), [
@@ -168,3 +172,38 @@ def test_outline_has_four_parts_in_order():
     text = outline_text()
     assert text.startswith("1. ") and "\n4. " in text
     assert "thank" in UPDATE_OUTLINE[3][1].lower()
+
+
+def test_keep_in_touch_counts_calendar_months_from_the_last_touch():
+    # Nov 30 + 3 months is clamped to Feb 28; the next is May 30, not a drifted May 28.
+    thanked = utc(2026, 11, 30, 15)
+    assert rules.keep_in_touch_due(thanked, "UTC", utc(2027, 2, 28, 9)) is None
+    assert rules.keep_in_touch_due(thanked, "UTC", utc(2027, 3, 1)) == (
+        date(2027, 2, 28), utc(2027, 2, 28, 10))
+    assert rules.keep_in_touch_due(thanked, "UTC", utc(2027, 5, 29)) == (
+        date(2027, 2, 28), utc(2027, 2, 28, 10))
+    assert rules.keep_in_touch_due(thanked, "UTC", utc(2027, 5, 30, 11)) == (
+        date(2027, 5, 30), utc(2027, 5, 30, 10))
+
+
+def test_transactional_stretch_is_three_calendar_months():
+    # Nov 30 + 3 months = Feb 28 (90 days); Feb 1 + 3 months = May 1 (89 days).
+    start = utc(2026, 11, 30)
+    ask = utc(2026, 12, 15)
+    assert rules.transactional_since(start, None, ask, utc(2027, 2, 27, 23)) is None
+    assert rules.transactional_since(start, None, ask, utc(2027, 2, 28)) == start
+    news = utc(2027, 2, 1)
+    assert rules.transactional_since(start, news, utc(2027, 3, 1), utc(2027, 5, 1)) == news
+
+
+def test_a_contact_before_the_mentorship_began_does_not_move_its_first_followup():
+    started = utc(2027, 1, 4, 15)
+    assert next_followup(utc(2026, 10, 6), started, 42, "UTC") == utc(2027, 2, 15, 10)
+
+
+def test_last_contact_is_the_later_of_the_record_and_the_log():
+    assert last_contact(None, None) is None
+    assert last_contact(utc(2027, 1, 1), None) == utc(2027, 1, 1)
+    assert last_contact(None, utc(2027, 1, 2)) == utc(2027, 1, 2)
+    assert last_contact(utc(2027, 1, 3), utc(2027, 1, 2)) == utc(2027, 1, 3)
+    assert last_contact(utc(2027, 1, 1), utc(2027, 1, 2)) == utc(2027, 1, 2)

@@ -225,3 +225,15 @@ def test_organizer_sets_group_rhythm_within_bounds(core, driver):
     with core.db.session() as s:
         assert s.get(InterestGroup, group.id).followup_weeks == 8
         assert [s.get(Mentorship, i).cadence_days for i in ids] == [56, 21, 7]
+
+
+def test_already_closed_names_the_day_in_the_students_zone(core, driver, clock):
+    """Closed at 19:00 on Mon 4 Jan in Los Angeles, which is already 5 Jan in UTC."""
+    student, *_ = _people(core, student_tz="America/Los_Angeles")
+    clock.set(datetime(2027, 1, 5, 3, 0, tzinfo=UTC))
+    driver.run(student, "/mentor todo Dr. Rivera read a paper")
+    with core.db.session() as s:
+        item_id = s.scalar(select(ActionItem.id))
+    assert not driver.run(student, f"/mentor done {item_id}").error
+    again = driver.run(student, f"/mentor done {item_id}")
+    assert again.error and f"#{item_id} was already closed on 2027-01-04." in again.as_text()

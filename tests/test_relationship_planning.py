@@ -173,13 +173,14 @@ def test_keep_in_touch_after_a_thanked_letter(core, settings):
         add_thanked_letter(s, student, writer, thanked_at=T0, deadline=date(2026, 12, 15))
         # A writer who is an active mentor gets follow-ups instead.
         add_thanked_letter(s, student, mentor, thanked_at=T0, deadline=date(2026, 12, 15))
-    _plan(core, settings, T0 + timedelta(days=90))
+    # Three calendar months after Mon 4 Jan is Sun 4 Apr (90 days; it was 91 days, 5 Apr).
+    _plan(core, settings, T0 + timedelta(days=89))
     assert _nudges(core, student, kind="keep-in-touch") == []
     for _ in range(3):
         _plan(core, settings, T0 + timedelta(days=92))
     [row] = _nudges(core, student, kind="keep-in-touch")
     assert "Keep Dr. Sam Park posted" in row.text
-    assert row.due_at == datetime(2027, 4, 5, 10, 0, tzinfo=UTC)
+    assert row.due_at == datetime(2027, 4, 4, 10, 0, tzinfo=UTC)
     with core.db.session() as s:
         record_contact(s, s.get(Person, student.id), s.get(Person, writer.id),
                        at=T0 + timedelta(days=93), note="matched!", now=T0 + timedelta(days=93))

@@ -2,8 +2,10 @@
 their next step and date, and (for faculty) mentees and pending intro requests. Platform-free:
 Slack shows it as the App Home tab, other adapters may show it however they like.
 
-Every date comes from the rule that owns it (`bot.mentoring.cadence.next_followup`,
-`bot.letters.rules.next_step`), the same ones `/mentor list` and `/letter list` use.
+Every date comes from the rule that owns it, read the way `/mentor list` and `/letter list`
+read it: follow-ups and last contacts from `bot.mentoring.history.followups` (the one
+last-contact rule and `bot.mentoring.cadence.next_followup`), letters' next steps from
+`bot.letters.store.next_steps`.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Field, Reply, Section
-from bot.infra.models import ActionItem, IntroRequest, Mentorship, Person
+from bot.infra.models import ActionItem, Mentorship, Person
 from bot.infra.settings import Settings
 from bot.infra.zones import format_day, local_day
 from bot.letters import store as letter_store
 from bot.matching import specs as matching_specs
 from bot.mentoring import specs as mentoring_specs
-from bot.mentoring.cadence import next_followup
+from bot.mentoring import store as mentoring_store
+from bot.mentoring.history import followups
 
 MAX_ROWS = 20  # per list; the rest is counted, and the list commands show everything
 
@@ -37,11 +40,11 @@ def dashboard(session: Session, person: Person, now: datetime, settings: Setting
     tz = person.timezone or settings.default_timezone
     today = local_day(now, tz)
     sections: list[Section] = []
-    sections += _mentors(session, person, tz)
+    sections += _mentors(session, person, tz, settings.default_timezone)
     sections += _action_items(session, person, tz)
     sections += _letters(session, person, today, tz)
     if person.is_faculty:
-        sections += _mentees(session, person, tz)
+        sections += _mentees(session, person, tz, settings.default_timezone)
         sections += _intro_requests(session, person, tz)
     if not sections:
         sections.append(Section(text="Nothing here yet. Try /mentor find to look for a mentor, "
@@ -56,23 +59,19 @@ def _more(total: int, shown: int, command: str) -> list[Section]:
     return [Section(text=f"…and {total - shown} more: {command}")]
 
 
-def _mentors(session: Session, person: Person, tz: str) -> list[Section]:
-    rows = session.execute(
-        select(Mentorship, Person)
-        .join(Person, Person.id == Mentorship.mentor_id)
-        .where(Mentorship.student_id == person.id, Mentorship.active.is_(True))
-    ).all()
+def _mentors(session: Session, person: Person, tz: str, default_tz: str) -> list[Section]:
+    rows = followups(session, Mentorship.student_id == person.id, default_tz=default_tz)
     if not rows:
         return []
-    entries = sorted(((next_followup(m.last_contact_at, m.started_at, m.cadence_days, tz), m, mentor) for m, mentor in rows),
-                     key=lambda e: e[0])
+    entries = sorted(rows, key=lambda row: row.due_at)
     out = [Section(heading=f"Mentors ({len(entries)})")]
-    for due, mentorship, mentor in entries[:MAX_ROWS]:
+    for row in entries[:MAX_ROWS]:
         out.append(Section(
-            text=f"{mentor.name} · {mentorship.kind}",
-            fields=(Field("Last contact", _day(mentorship.last_contact_at, tz)),
-                    Field("Next follow-up", _day(due, tz))),
-            actions=(mentoring_specs.LOG.action("Log contact", {"mentor": f"person:{mentor.id}"},
+            text=f"{row.mentor_name} · {row.kind}",
+            fields=(Field("Last contact", _day(row.last_contact, tz)),
+                    Field("Next follow-up", _day(row.due_at, tz))),
+            actions=(mentoring_specs.LOG.action("Log contact",
+                                                {"mentor": f"person:{row.mentor_id}"},
                                                 style="primary"),),
         ))
     return out + _more(len(entries), MAX_ROWS, "/mentor list")
@@ -115,28 +114,19 @@ def _letters(session: Session, person: Person, today: date, tz: str) -> list[Sec
     return out + _more(len(letters), MAX_ROWS, "/letter list")
 
 
-def _mentees(session: Session, person: Person, tz: str) -> list[Section]:
-    rows = session.execute(
-        select(Mentorship, Person)
-        .join(Person, Person.id == Mentorship.student_id)
-        .where(Mentorship.mentor_id == person.id, Mentorship.active.is_(True))
-        .order_by(Person.name)
-    ).all()
+def _mentees(session: Session, person: Person, tz: str, default_tz: str) -> list[Section]:
+    rows = sorted(mentoring_store.mentees(session, person, default_tz=default_tz),
+                  key=lambda row: row.student_name)
     if not rows:
         return []
-    lines = [f"{student.name} · {m.kind} · last contact {_day(m.last_contact_at, tz)}"
-             for m, student in rows[:MAX_ROWS]]
+    lines = [f"{row.student_name} · {row.kind} · last contact {_day(row.last_contact, tz)}"
+             for row in rows[:MAX_ROWS]]
     return [Section(heading=f"Mentees ({len(rows)})", text="\n".join(lines))] + _more(
         len(rows), MAX_ROWS, "/mentor list")
 
 
 def _intro_requests(session: Session, person: Person, tz: str) -> list[Section]:
-    rows = session.execute(
-        select(IntroRequest, Person)
-        .join(Person, Person.id == IntroRequest.student_id)
-        .where(IntroRequest.faculty_id == person.id, IntroRequest.state == "open")
-        .order_by(IntroRequest.created_at)
-    ).all()
+    rows = mentoring_store.requests_waiting(session, person)
     if not rows:
         return []
     out = [Section(heading=f"Intro requests waiting for you ({len(rows)})")]
@@ -150,4 +140,3 @@ def _intro_requests(session: Session, person: Person, tz: str) -> list[Section]:
                      matching_specs.DECLINE.action("Decline", ref, style="danger")),
         ))
     return out + _more(len(rows), MAX_ROWS, "/mentor list")
-

@@ -1,16 +1,20 @@
-"""Command specs of mentoring: names, options, who may run them."""
+"""Command specs of mentoring: names, options, who may run them. Values only: wording that
+states a rule is built from the rule's constant (the button labels and replies are in
+`bot.mentoring.messages`, which builds its buttons from these specs)."""
 
 from __future__ import annotations
 
 from bot.framework.registry import Audience, Option, OptionType, command
 from bot.mentoring.cadence import MAIN_MENTOR_RANGE_WEEKS
 
+_LOW_WEEKS, _HIGH_WEEKS = MAIN_MENTOR_RANGE_WEEKS
+
 MENTOR_OPTION = Option("mentor", OptionType.PERSON, positional=True, required=True,
-                 placeholder="MENTOR", role="faculty",
-                 description="your mentor (name, email or mention)")
+                       placeholder="MENTOR", role="faculty",
+                       description="your mentor (name, email or mention)")
 
 CADENCE_OPTION = Option("cadence", description="how often to keep in touch with this mentor, "
-                  "e.g. weekly, 4w, \"6 weeks\"", max_length=40)
+                        "e.g. weekly, 4w, \"6 weeks\"", max_length=40)
 
 LIST = command(
     "mentor",
@@ -58,13 +62,14 @@ CADENCE = command(
 GROUP_RHYTHM = command(
     "mentor",
     "group rhythm",
-    summary="Set how often a group's students check in with their main mentor (4–8 weeks).",
+    summary="Set how often a group's students check in with their main mentor "
+            f"({_LOW_WEEKS}–{_HIGH_WEEKS} weeks).",
     options=[
         Option("group", positional=True, required=True, placeholder="GROUP",
                description="the group's short name", max_length=64),
         Option("weeks", OptionType.INT, "weeks between check-ins with a main mentor",
                positional=True, required=True, placeholder="WEEKS",
-               min_value=MAIN_MENTOR_RANGE_WEEKS[0], max_value=MAIN_MENTOR_RANGE_WEEKS[1]),
+               min_value=_LOW_WEEKS, max_value=_HIGH_WEEKS),
     ],
     who=Audience.ORGANIZER,
     examples=["/mentor group rhythm em-interest 8"],

@@ -13,8 +13,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.framework.errors import NotFound, UserError
-from bot.infra.models import ActionItem, Contact, InterestGroup, Mentorship, Person
-from bot.mentoring.cadence import clamp_cadence_days, default_cadence_days, next_followup
+from bot.infra.models import ActionItem, Contact, InterestGroup, IntroRequest, Mentorship, Person
+from bot.mentoring import messages
+from bot.mentoring.cadence import clamp_cadence_days, default_cadence_days
+from bot.mentoring.history import Followup, followups
+from bot.mentoring.messages import OpenItem
+from bot.mentoring.planning import replan_student
+from bot.vocab.mentoring import MentorKind
 
 MAX_NOTE = 500
 
@@ -52,7 +57,7 @@ def record_contact(session: Session, student: Person, mentor: Person, *, at: dat
     if now is not None and at > now:
         raise UserError("A contact can't be in the future.")
     if len(note) > MAX_NOTE:
-        raise UserError(f"note: is too long ({len(note)} characters; at most {MAX_NOTE}).")
+        raise UserError(messages.note_too_long(len(note), MAX_NOTE))
     mentorship = check_counterpart(session, student, mentor)
     contact = Contact(student_id=student.id, mentor_id=mentor.id,
                       mentorship_id=mentorship.id if mentorship else None,
@@ -88,10 +93,10 @@ def finish_action_item(session: Session, student: Person, item_id: int, *, note:
     """Close an item, done or consciously not done; its pending reminders are cancelled."""
     item = session.get(ActionItem, item_id)
     if item is None or item.student_id != student.id:
-        raise NotFound(f"You have no action item #{item_id}. /mentor list shows yours.")
+        raise NotFound(messages.no_such_item(item_id))
     if item.done_at is not None:
-        raise UserError(f"Action item #{item_id} was already closed on "
-                        f"{item.done_at.date().isoformat()}.")
+        raise UserError(messages.already_closed(item_id, item.done_at,
+                                                student.timezone or default_tz))
     item.done_at = now
     item.done_note = note.strip()
     item.decided_not = decided_not
@@ -100,34 +105,24 @@ def finish_action_item(session: Session, student: Person, item_id: int, *, note:
     return item
 
 
-def replan_student(session: Session, student_id: int, *, now: datetime,
-                   default_tz: str) -> None:
-    """Re-plan one student's relationship nudges in this unit of work."""
-    from bot.mentoring.planning import plan_relationships
-    from bot.nudges.planning import store_plans
-
-    store_plans(session, plan_relationships(session, now, default_tz, student_id=student_id),
-                now=now)
-
-
 def set_group_rhythm(session: Session, group: InterestGroup, weeks: int) -> int:
-    """Set a group's main-mentor rhythm (4–8 weeks). Career mentorships of the group still on
-    the previous group rhythm follow it; a rhythm a student chose stays. Returns how many
-    mentorships moved."""
-    days = default_cadence_days("career", weeks)
-    previous = default_cadence_days("career", group.followup_weeks)
+    """Set a group's main-mentor rhythm (within MAIN_MENTOR_RANGE_WEEKS). Career
+    mentorships of the group still on the previous group rhythm follow it; a rhythm a
+    student chose stays. Returns how many mentorships moved."""
+    days = default_cadence_days(MentorKind.CAREER, weeks)
+    previous = default_cadence_days(MentorKind.CAREER, group.followup_weeks)
     group.followup_weeks = days // 7
     if days == previous:
         return 0
     result = session.execute(
         update(Mentorship)
-        .where(Mentorship.group_id == group.id, Mentorship.kind == "career",
+        .where(Mentorship.group_id == group.id, Mentorship.kind == MentorKind.CAREER,
                Mentorship.active.is_(True), Mentorship.cadence_days == previous)
         .values(cadence_days=days)
         .execution_options(synchronize_session=False)
     )
     session.flush()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def replan_group(session: Session, group: InterestGroup, *, now: datetime,
@@ -143,29 +138,21 @@ def replan_group(session: Session, group: InterestGroup, *, now: datetime,
 
 @dataclass(frozen=True)
 class MentorRow:
-    mentorship: Mentorship
-    mentor: Person
-    last_contact: datetime | None
-    next_followup: datetime
-    open_items: list[ActionItem]
+    """A student's mentor as `/mentor list` shows it: the follow-up as every view dates it,
+    and the open items that mentor suggested."""
+
+    followup: Followup
+    open_items: list[OpenItem]
 
 
-def student_mentors(session: Session, student: Person, tz: str) -> list[MentorRow]:
-    mentorships = session.scalars(
-        select(Mentorship)
-        .where(Mentorship.student_id == student.id, Mentorship.active.is_(True))
-        .order_by(Mentorship.started_at, Mentorship.id)
-    ).all()
+def student_mentors(session: Session, student: Person, *, default_tz: str) -> list[MentorRow]:
     items = open_items(session, student.id)
-    rows = []
-    for m in mentorships:
-        mentor = session.get_one(Person, m.mentor_id)
-        rows.append(MentorRow(
-            mentorship=m, mentor=mentor, last_contact=m.last_contact_at,
-            next_followup=next_followup(m.last_contact_at, m.started_at, m.cadence_days, tz),
-            open_items=[i for i in items if i.mentor_id == m.mentor_id],
-        ))
-    return rows
+    return [
+        MentorRow(followup=row, open_items=[(i.id, i.task, i.due_at) for i in items
+                                            if i.mentor_id == row.mentor_id])
+        for row in followups(session, Mentorship.student_id == student.id,
+                             default_tz=default_tz)
+    ]
 
 
 def open_items(session: Session, student_id: int) -> list[ActionItem]:
@@ -176,11 +163,22 @@ def open_items(session: Session, student_id: int) -> list[ActionItem]:
     ))
 
 
-def mentees(session: Session, mentor: Person) -> list[tuple[Mentorship, Person]]:
+def mentees(session: Session, mentor: Person, *, default_tz: str) -> list[Followup]:
+    """The faculty member's active mentees, with the last contact as every view shows it."""
+    return followups(session, Mentorship.mentor_id == mentor.id, default_tz=default_tz)
+
+
+def names(session: Session, person_ids: set[int]) -> dict[int, str]:
+    return {p.id: p.name for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+
+
+def requests_waiting(session: Session, faculty: Person) -> list[tuple[IntroRequest, Person]]:
+    """Intro requests to `faculty` still waiting for an answer, oldest first, with their
+    students."""
     rows = session.execute(
-        select(Mentorship, Person)
-        .join(Person, Person.id == Mentorship.student_id)
-        .where(Mentorship.mentor_id == mentor.id, Mentorship.active.is_(True))
-        .order_by(Mentorship.started_at, Mentorship.id)
+        select(IntroRequest, Person)
+        .join(Person, Person.id == IntroRequest.student_id)
+        .where(IntroRequest.faculty_id == faculty.id, IntroRequest.state == "open")
+        .order_by(IntroRequest.created_at, IntroRequest.id)
     ).all()
-    return [(m, p) for m, p in rows]
+    return [(request, student) for request, student in rows]
