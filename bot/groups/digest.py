@@ -3,7 +3,8 @@ this module: students are counted, never named (their letters are private to the
 
 The rules it applies belong to their owners: a letter is still waiting while its state is
 one of the letters' `OPEN_STATES`, and a mentorship's next follow-up is the mentoring
-`next_followup`, the same one the planner and `/mentor list` use. The days counted are the
+`history.followups` (last contact and next follow-up), the same one the planner and
+`/mentor list` use. The days counted are the
 group's (`digest_rules.window`)."""
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from bot.groups.digest_rules import (
 )
 from bot.infra.models import FacultyProfile, InterestGroup, Letter, Membership, Mentorship, Person
 from bot.letters.rules import OPEN_STATES
-from bot.mentoring.cadence import next_followup
+from bot.mentoring.history import followups
 
 
 def _members(group: InterestGroup) -> Select[int]:
@@ -77,16 +78,10 @@ def followups_due(session: Session, group: InterestGroup, days: Window,
                   default_tz: str) -> int:
     """Active mentorships of the group (or of its members) whose next follow-up falls due
     by the end of `days`, overdue ones included. Each is due on its student's calendar."""
-    rows = session.execute(
-        select(Mentorship.last_contact_at, Mentorship.started_at, Mentorship.cadence_days,
-               Person.timezone)
-        .join(Person, Person.id == Mentorship.student_id)
-        .where(Mentorship.active.is_(True),
-               or_(Mentorship.group_id == group.id,
-                   Mentorship.student_id.in_(_members(group))))
-    )
-    return sum(1 for last, started, cadence, tz in rows
-               if days.by_end(next_followup(last, started, cadence, tz or default_tz)))
+    rows = followups(session, or_(Mentorship.group_id == group.id,
+                                  Mentorship.student_id.in_(_members(group))),
+                     default_tz=default_tz)
+    return sum(1 for row in rows if days.by_end(row.due_at))
 
 
 def gather(session: Session, group: InterestGroup, now: datetime, *,
