@@ -69,7 +69,11 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def to_local(moment: datetime, tz: str | None, default: str = "UTC") -> datetime:
-    return as_utc(moment).astimezone(zone(tz, default))
+    """`moment` on the wall clock of `tz` (an aware instant converts directly; a naive one is
+    taken to be UTC, as stored). Bulk planning calls this for every nudge it words."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone(tz, default))
 
 
 def local_day(moment: datetime, tz: str | None, default: str = "UTC") -> date:
