@@ -14,6 +14,8 @@ from bot.groups.digest_rules import last_moment, week_key
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import ChannelBinding, DigestPost, InterestGroup, Letter, Mentorship
+from bot.nudges import store
+from bot.nudges.policy import LEASE
 from jobs.digest import catch_up, due_groups, post_digest
 from jobs.scheduler import SchedulerService, digest_job_id, digest_trigger
 from tests.support.channels import RecordingChannel
@@ -263,19 +265,20 @@ def test_started_scheduler_runs_its_jobs_and_stops_cleanly(core: Core,
     assert not service.scheduler.running
 
 
-def test_a_worker_that_died_while_posting_is_taken_over_later(database: Database,
-                                                              clock: FixedClock) -> None:
+def test_a_worker_that_died_while_posting_is_taken_over_after_its_lease(
+        database: Database, clock: FixedClock) -> None:
     with database.session() as session:
         group_id = make_group(session, created=clock.now() - timedelta(days=30)).id
         # Another worker claimed this week's digest and died before posting it.
-        session.add(DigestPost(group_id=group_id, week="2027-W01", state="posting",
-                               posted_at=clock.now()))
+        assert store.claim_digest(session, group_id, "2027-W01", worker="dead-worker",
+                                  now=clock.now())
     channel = RecordingChannel()
     router = Router([channel])
     assert post_digest(database, router, clock, group_id).state == "taken"
-    clock.advance(timedelta(minutes=29))
+    # The lease is the nudges' own: held until it runs out, then anyone's.
+    clock.advance(LEASE - timedelta(seconds=1))
     assert catch_up(database, router, clock) == []
-    clock.advance(timedelta(minutes=2))
+    clock.advance(timedelta(seconds=1))
     assert [r.state for r in catch_up(database, router, clock)] == ["posted"]
     assert len(channel.posted) == 1
     assert posts(database) == [("2027-W01", "posted")]

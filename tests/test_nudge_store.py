@@ -13,13 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from bot.framework.replies import Reply
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
-from bot.infra.models import Nudge
+from bot.infra.models import DigestPost, Nudge
 from bot.nudges import store
 from bot.nudges.plans import Notice, PlannedNudge
 from bot.nudges.policy import LEASE
 from bot.nudges.store import Deferral, Failure, Release, Retry, Sent
-from bot.nudges.vocab import NudgeKind, NudgeState, Subject
-from tests.support.factories import add_student
+from bot.nudges.vocab import DigestState, NudgeKind, NudgeState, Subject
+from tests.support.factories import add_group, add_student
 from tests.support.nudges import add_nudge
 
 
@@ -319,3 +319,57 @@ def test_every_state_and_kind_is_accepted_and_any_other_word_refused(
         with pytest.raises(IntegrityError), database.session() as session:
             session.execute(statement, {"v": word, "id": two[1]})
     assert row(database, two[1]).state == NudgeState.PENDING
+
+
+# --- the weekly digest's claim ----------------------------------------------------------------
+
+
+def test_digest_claim_is_held_with_the_nudges_lease(database: Database,
+                                                   clock: FixedClock) -> None:
+    now = clock.now()
+    with database.session() as session:
+        group = add_group(session, "em").id
+    with database.session() as session:
+        assert store.claim_digest(session, group, "2027-W01", worker="a", now=now)
+    with database.session() as session:
+        assert not store.claim_digest(session, group, "2027-W01", worker="b", now=now)
+        assert (group, "2027-W01") in store.settled_digest_weeks(session, now)
+        # b cannot renew or finish what a holds.
+        assert not store.renew_digest(session, group, "2027-W01", worker="b", now=now)
+        assert not store.finish_digest(session, group, "2027-W01", worker="b",
+                                       state=DigestState.POSTED, now=now)
+        assert store.renew_digest(session, group, "2027-W01", worker="a",
+                                  now=now + timedelta(minutes=4))
+    held_until = now + timedelta(minutes=4) + LEASE
+    with database.session() as session:
+        assert not store.claim_digest(session, group, "2027-W01", worker="b",
+                                      now=held_until - timedelta(seconds=1))
+        assert (group, "2027-W01") not in store.settled_digest_weeks(session, held_until)
+        assert store.claim_digest(session, group, "2027-W01", worker="b", now=held_until)
+    with database.session() as session:  # a comes back too late: b's claim stands
+        assert not store.finish_digest(session, group, "2027-W01", worker="a",
+                                       state=DigestState.POSTED, now=held_until)
+        assert store.finish_digest(session, group, "2027-W01", worker="b",
+                                   state=DigestState.POSTED, now=held_until)
+    with database.session() as session:
+        post = session.scalar(select(DigestPost))
+        assert post is not None
+        assert (post.state, post.claimed_by, post.posted_at, post.lease_until) == \
+            (DigestState.POSTED, "b", held_until, None)
+        later = held_until + timedelta(days=1)
+        assert not store.claim_digest(session, group, "2027-W01", worker="c", now=later)
+        assert (group, "2027-W01") in store.settled_digest_weeks(session, later)
+
+
+def test_a_failed_digest_week_can_be_claimed_again(database: Database,
+                                                  clock: FixedClock) -> None:
+    now = clock.now()
+    with database.session() as session:
+        group = add_group(session, "em").id
+        assert store.claim_digest(session, group, "2027-W01", worker="a", now=now)
+        assert store.finish_digest(session, group, "2027-W01", worker="a",
+                                   state=DigestState.FAILED, now=now, error="not_in_channel")
+        assert (group, "2027-W01") not in store.settled_digest_weeks(session, now)
+        assert store.claim_digest(session, group, "2027-W01", worker="b", now=now)
+        post = session.scalar(select(DigestPost))
+        assert post is not None and (post.state, post.claimed_by) == (DigestState.POSTING, "b")

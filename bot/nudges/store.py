@@ -1,4 +1,5 @@
-"""The outbox's one owner: every write to the `nudges` table is a named function here.
+"""The outbox's one owner: every write to the `nudges` table is a named function here, and so
+is the weekly digest's claim on its `digest_posts` row, which uses the same lease.
 
 - Writing: `insert_bulk` (planned nudges), `queue_notice` / `queue_notices` (direct
   messages, one or a whole match round's), all through one bulk path that skips dedup keys
@@ -34,13 +35,15 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Reply
-from bot.infra.models import Nudge
+from bot.infra.models import DigestPost, Nudge
 from bot.nudges.plans import Notice, PlannedNudge
 from bot.nudges.policy import LEASE, REMINDERS, SNOOZABLE
-from bot.nudges.vocab import NudgeKind, NudgeState, Subject
+from bot.nudges.vocab import DigestState, NudgeKind, NudgeState, Subject
 
 BATCH = 5000
 """Rows per statement when writing in bulk."""
@@ -55,7 +58,7 @@ def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
         yield items[start : start + size]
 
 
-# --- leases ----------------------------------------------------------------------------------
+# --- leases (nudges and digest posts alike) ------------------------------------------------
 
 
 def _lease_free(lease_until: Any, now: datetime) -> ColumnElement[bool]:
@@ -482,3 +485,82 @@ def requeue_failed(session: Session, ids: Iterable[int], *, now: datetime) -> in
             .returning(Nudge.id)
         ).all())
     return queued
+
+
+# --- the weekly digest's claim ------------------------------------------------------------
+
+
+def claim_digest(session: Session, group_id: int, week: str, *, worker: str, now: datetime,
+                 lease: timedelta = LEASE) -> bool:
+    """Claim the group's digest post for `week` with a lease, as a nudge is claimed: True if
+    this call inserted the (group, week) row, or took over one that failed or whose
+    worker's lease ran out. The row is unique on (group, week), so whatever the number of
+    workers, one holds the week at a time, and a week posted (or with nowhere to post) is
+    never claimed again."""
+    values = {"group_id": group_id, "week": week, "state": DigestState.POSTING,
+              "claimed_by": worker, "lease_until": now + lease, "posted_at": None}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        maker = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = maker(DigestPost).values(**values).on_conflict_do_nothing(
+            index_elements=["group_id", "week"]).returning(DigestPost.id)
+        # RETURNING, not rowcount: an ORM-executed insert reports -1 on psycopg.
+        if session.execute(stmt).first() is not None:
+            return True
+    else:  # pragma: no cover - other backends rely on the unique constraint
+        exists = session.scalar(select(DigestPost.id).where(DigestPost.group_id == group_id,
+                                                            DigestPost.week == week))
+        if exists is None:
+            session.execute(insert(DigestPost).values(**values))
+            return True
+    retaken = session.execute(
+        update(DigestPost)
+        .where(DigestPost.group_id == group_id, DigestPost.week == week,
+               or_(DigestPost.state == DigestState.FAILED,
+                   and_(DigestPost.state == DigestState.POSTING,
+                        _lease_free(DigestPost.lease_until, now))))
+        .values(state=DigestState.POSTING, claimed_by=worker, lease_until=now + lease,
+                posted_at=None)
+        .returning(DigestPost.id)
+    ).first()
+    return retaken is not None
+
+
+def renew_digest(session: Session, group_id: int, week: str, *, worker: str, now: datetime,
+                 lease: timedelta = LEASE) -> bool:
+    """Extend this worker's claim on the week while it posts; False if it lost the claim."""
+    return session.execute(
+        update(DigestPost)
+        .where(DigestPost.group_id == group_id, DigestPost.week == week,
+               DigestPost.state == DigestState.POSTING, DigestPost.claimed_by == worker)
+        .values(lease_until=now + lease)
+        .returning(DigestPost.id)
+    ).first() is not None
+
+
+def finish_digest(session: Session, group_id: int, week: str, *, worker: str,
+                  state: DigestState, now: datetime, error: str | None = None) -> bool:
+    """Record how the week's post went (posted, failed, empty), where `worker` still holds
+    the claim. Returns whether it did."""
+    return session.execute(
+        update(DigestPost)
+        .where(DigestPost.group_id == group_id, DigestPost.week == week,
+               DigestPost.state == DigestState.POSTING, DigestPost.claimed_by == worker)
+        .values(state=state, posted_at=now if state == DigestState.POSTED else None,
+                lease_until=None, last_error=error)
+        .returning(DigestPost.id)
+    ).first() is not None
+
+
+def settled_digest_weeks(session: Session, now: datetime) -> set[tuple[int, str]]:
+    """(group id, week) of every digest posted, with nowhere to post, or held by a worker
+    whose lease still runs: none of them is owed by a catch-up now."""
+    return {
+        (row.group_id, row.week)
+        for row in session.execute(
+            select(DigestPost.group_id, DigestPost.week)
+            .where(or_(DigestPost.state.in_((DigestState.POSTED, DigestState.EMPTY)),
+                       and_(DigestPost.state == DigestState.POSTING,
+                            DigestPost.lease_until > now)))
+        )
+    }
