@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.app.core import Core
+from bot.app.planning import plan_all
 from bot.framework.channels import Router
 from bot.groups.digest_rules import last_moment, week_key
 from bot.infra.clock import FixedClock
@@ -185,7 +186,7 @@ def test_scheduler_restart_neither_repeats_nor_skips_the_weekly_digest(
 
     def run_for_a_while(until: datetime) -> SchedulerService:
         """A process lifetime: its start-up catch-up, then the weekly job if it fires."""
-        service = SchedulerService(core, router)
+        service = SchedulerService(core, router, plan_all)
         service.add_jobs()
         service.scheduler.start(paused=True)  # jobs in the store, the test runs them
         try:
@@ -230,7 +231,7 @@ def test_started_scheduler_runs_its_jobs_and_stops_cleanly(core: Core,
         add_nudge(session, ana, due_at=clock.now(), kind="notice", text="hello")
         make_group(session, created=utc(2026, 12, 1))
     channel = RecordingChannel()
-    service = SchedulerService(core, Router([channel]))
+    service = SchedulerService(core, Router([channel]), plan_all)
     done: dict[str, threading.Event] = {"delivery-sweep": threading.Event(),
                                         "digest-catch-up": threading.Event(),
                                         "nudge-planner": threading.Event()}
