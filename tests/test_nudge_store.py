@@ -5,12 +5,13 @@ reminder, a row that has moved on). Also the database's own CHECKs on state and 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from bot.framework.replies import Reply
+from bot.framework.replies import Field, Reply
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import DigestPost, Nudge
@@ -263,6 +264,36 @@ def test_notices_are_queued_once_per_key_in_bulk_or_one_by_one(database: Databas
     ]
     assert rows[0].dedup_key == f"notice:match:1:r:{ana}"
     assert Reply.from_dict(rows[0].payload) == notices[0].reply
+
+
+def test_a_large_batch_reads_back_like_a_small_one(database: Database,
+                                                  clock: FixedClock) -> None:
+    """Batches of COPY_FROM rows or more take PostgreSQL's COPY path; the rows must read
+    back exactly as the executemany path's do, and a key repeated in the batch (as another
+    writer's would be) is skipped, not an error."""
+    now = clock.now()
+    chicago = ZoneInfo("America/Chicago")
+    reply = Reply(title="Write to Dr. Chen", text="“quotes”, ünïcode\nand a second line",
+                  fields=(Field("Last contact", "Nov 3"),))
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez").id
+    for size in (1, store.COPY_FROM + 10):
+        batch = [PlannedNudge(ana, NudgeKind.LETTER_ASK,
+                              (now + timedelta(minutes=i, microseconds=7)).astimezone(chicago),
+                              Subject.LETTER, i, f"size-{size}", reply) for i in range(size)]
+        notices = [Notice(ana, reply, f"size-{size}:{i % (size - 1 or 1)}") for i in range(size)]
+        with database.session() as session:
+            assert store.insert_bulk(session, batch, now=now) == size
+            assert store.queue_notices(session, notices, now=now) == max(size - 1, 1)
+        with database.session() as session:
+            rows = session.scalars(select(Nudge).where(Nudge.dedup_key.in_(
+                [n.dedup_key for n in batch]))).all()
+        assert sorted((r.person_id, r.kind, r.due_at, r.subject_type, r.subject_id, r.dedup_key,
+                       r.text, Reply.from_dict(r.payload), r.state, r.attempts, r.created_at)
+                      for r in rows) == sorted(
+            (ana, NudgeKind.LETTER_ASK, now + timedelta(minutes=i, microseconds=7),
+             Subject.LETTER, i, n.dedup_key, reply.as_text(), reply, NudgeState.PENDING, 0, now)
+            for i, n in enumerate(batch))
 
 
 def test_cancel_moot_and_cancel_for_touch_only_pending_rows_of_their_subjects(

@@ -362,9 +362,13 @@ class Outcome(Base):
 
 def one_of(column: str, values: type[StrEnum]) -> CheckConstraint:
     """A CHECK that `column` holds one of the enum's values, named `ck_<table>_<column>`: the
-    database refuses any other word, whatever code writes the row."""
-    allowed = ", ".join(f"'{value}'" for value in values)
-    return CheckConstraint(f"{column} IN ({allowed})", name=column)
+    database refuses any other word, whatever code writes the row.
+
+    Written as `a = 'x' OR a = 'y' …`, not `a IN ('x', 'y', …)`: SQLite rebuilds an IN
+    list's lookup table each time a statement runs, which made every row of an executemany
+    (the planner's bulk insert, the sweep's outcomes) about 15 µs dearer."""
+    return CheckConstraint(" OR ".join(f"{column} = '{value}'" for value in values),
+                           name=column)
 
 
 class Nudge(Base):

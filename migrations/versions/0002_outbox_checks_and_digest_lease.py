@@ -34,7 +34,8 @@ OLD_STALE_POSTING = timedelta(minutes=30)  # revision 0001's rule for a dead wor
 
 
 def _one_of(column: str, values: Sequence[str]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    # OR, not IN: SQLite rebuilds an IN list for every execution of a statement.
+    return " OR ".join(f"{column} = '{value}'" for value in values)
 
 
 _posts = sa.table('digest_posts', sa.column('id', sa.Integer()),
