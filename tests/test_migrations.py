@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.infra.db import downgrade, make_engine, upgrade
 from bot.infra.models import Base, InterestGroup, Nudge, Person, UTCDateTime
 from bot.nudges.vocab import DigestState, NudgeKind, NudgeState
+from tests.support.databases import SqliteFactory
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -115,3 +116,40 @@ def test_an_existing_database_is_upgraded_and_downgraded_with_its_rows(empty_url
                          .values(state="snoozed"))
     finally:
         engine.dispose()
+
+
+INDEX_ORDER = ["ix_nudges_person_state", "ix_nudges_state_due", "ix_nudges_subject"]
+
+
+def _nudge_indexes_and_subject_plan(url: str) -> tuple[list[str], str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            indexes = [name for (name,) in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE tbl_name = 'nudges' AND type = 'index' "
+                "AND name LIKE 'ix_%' ORDER BY rowid")]
+            plan = conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id, subject_id, dedup_key FROM nudges "
+                "WHERE state = 'pending' AND subject_type = 'mentorship' "
+                "AND subject_id IN (1, 2, 3)").all()
+        return indexes, " | ".join(str(row[-1]) for row in plan)
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_finds_a_subjects_pending_nudges_through_the_subject_index(
+        sqlite_factory: SqliteFactory) -> None:
+    """Re-planning looks up each subject's pending nudges (cancel_moot, cancel_for). SQLite,
+    without statistics, breaks the tie between the subject and the (state, due) index by
+    taking the one created last, and a batch copy recreates indexes in an order that
+    changes from run to run: a migration that copies the table must put them back in
+    revision 0001's order, or re-planning scans every pending nudge."""
+    url = sqlite_factory.empty_url()
+    for revision in ("0001", "head"):
+        upgrade(url, revision)
+        indexes, plan = _nudge_indexes_and_subject_plan(url)
+        assert indexes == INDEX_ORDER, revision
+        assert "USING INDEX ix_nudges_subject" in plan, revision
+    downgrade(url, "0001")
+    indexes, plan = _nudge_indexes_and_subject_plan(url)
+    assert indexes == INDEX_ORDER and "USING INDEX ix_nudges_subject" in plan

@@ -32,6 +32,16 @@ KINDS = ('followup', 'action-item', 'intro-pending', 'letter-ask', 'letter-ask-l
          'still-mentoring', 'notice')
 OLD_STALE_POSTING = timedelta(minutes=30)  # revision 0001's rule for a dead worker's claim
 
+# In revision 0001's order. Without statistics, SQLite breaks a tie between two usable
+# indexes by taking the one created last: re-planning (state and subject known) must keep
+# finding its rows through ix_nudges_subject, not scan every pending row through
+# ix_nudges_state_due. A batch copy recreates them in another order, so they are put back.
+NUDGE_INDEXES = (
+    ('ix_nudges_person_state', ['person_id', 'state']),
+    ('ix_nudges_state_due', ['state', 'due_at']),
+    ('ix_nudges_subject', ['subject_type', 'subject_id']),
+)
+
 
 def _one_of(column: str, values: Sequence[str]) -> str:
     # OR, not IN: SQLite rebuilds an IN list for every execution of a statement.
@@ -44,11 +54,23 @@ _posts = sa.table('digest_posts', sa.column('id', sa.Integer()),
                   sa.column('lease_until', sa.DateTime(timezone=True)))
 
 
+def _restore_index_order() -> None:
+    if op.get_bind().dialect.name != 'sqlite':
+        return  # altered in place: the indexes were never recreated
+    with op.batch_alter_table('nudges', schema=None) as batch_op:
+        for name, _columns in NUDGE_INDEXES:
+            batch_op.drop_index(name)
+    with op.batch_alter_table('nudges', schema=None) as batch_op:
+        for name, columns in NUDGE_INDEXES:
+            batch_op.create_index(name, columns, unique=False)
+
+
 def upgrade() -> None:
     # SQLite cannot add a constraint to a table: batch mode copies it into a new one.
     with op.batch_alter_table('nudges', schema=None) as batch_op:
         batch_op.create_check_constraint(op.f('ck_nudges_state'), _one_of('state', STATES))
         batch_op.create_check_constraint(op.f('ck_nudges_kind'), _one_of('kind', KINDS))
+    _restore_index_order()
 
     with op.batch_alter_table('digest_posts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claimed_by', sa.String(length=64), nullable=True))
@@ -78,3 +100,4 @@ def downgrade() -> None:
     with op.batch_alter_table('nudges', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_nudges_kind'), type_='check')
         batch_op.drop_constraint(op.f('ck_nudges_state'), type_='check')
+    _restore_index_order()
