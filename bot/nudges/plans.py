@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 
 from bot.framework.replies import Reply
 from bot.nudges.keys import dedup_key, notice_key
@@ -21,9 +20,8 @@ class PlannedNudge:
     occurrence: str  # what makes this one distinct: a date, a counter
     reply: Reply
 
-    @cached_property
+    @property
     def dedup_key(self) -> str:
-        """Built once: planning asks for it several times per nudge."""
         return dedup_key(self.kind, self.subject_type, self.subject_id, self.occurrence)
 
 
