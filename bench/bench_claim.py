@@ -15,39 +15,34 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from bench.nudge_support import add_due_nudges, add_people, scratch_postgres, scratch_sqlite
+from bot.framework.replies import Reply
 from bot.infra.db import Database
-from jobs.delivery import NUDGES, claim
+from bot.nudges import store
+from bot.nudges.plans import PlannedNudge
+from bot.nudges.vocab import NudgeKind, Subject
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
+FUTURE = datetime(2027, 1, 5, tzinfo=UTC)
+FILL_BATCH = 50_000
 
-FUTURE_SQLITE = """
-INSERT INTO nudges (person_id, kind, due_at, subject_type, subject_id, dedup_key, text,
-                    payload, state, attempts, created_at)
-WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < :count)
-SELECT 1 + (n % :people), 'followup',
-       strftime('%Y-%m-%d %H:%M:%f000', '2027-01-05 00:00:00', '+' || (n % 500000) || ' minutes'),
-       'bench', n, 'future:' || n, 'write to your mentor', '{"text": "write to your mentor"}',
-       'pending', 0, '2027-01-04 00:00:00.000000'
-FROM seq
-"""
 
-FUTURE_POSTGRES = """
-INSERT INTO nudges (person_id, kind, due_at, subject_type, subject_id, dedup_key, text,
-                    payload, state, attempts, created_at)
-SELECT 1 + (n % :people), 'followup',
-       timestamptz '2027-01-05 00:00:00+00' + (n % 500000) * interval '1 minute',
-       'bench', n, 'future:' || n, 'write to your mentor', '{"text": "write to your mentor"}',
-       'pending', 0, timestamptz '2027-01-04 00:00:00+00'
-FROM generate_series(1, :count) AS n
-"""
+def future_nudges(people: list[int], start: int, stop: int) -> list[PlannedNudge]:
+    """Nudges due over the coming year (one a minute, wrapping), none of them due now."""
+    reply = Reply(text="write to your mentor")
+    return [PlannedNudge(people[n % len(people)], NudgeKind.FOLLOWUP,
+                         FUTURE + timedelta(minutes=n % 500_000), Subject.NONE, n, "future",
+                         reply)
+            for n in range(start, stop)]
 
 
 def fill(db: Database, pending: int, due: int) -> None:
     people = add_people(db, 1000)
     started = time.perf_counter()
-    with db.session() as session:
-        sql = FUTURE_POSTGRES if db.dialect == "postgresql" else FUTURE_SQLITE
-        session.execute(text(sql), {"count": pending, "people": len(people)})
+    for start in range(0, pending, FILL_BATCH):
+        with db.session() as session:
+            store.insert_bulk(session, future_nudges(people, start, min(start + FILL_BATCH,
+                                                                         pending)),
+                              now=NOW - timedelta(days=1))
     add_due_nudges(db, people, due, NOW - timedelta(minutes=5))
     with db.session() as session:
         session.execute(text("ANALYZE"))
@@ -61,12 +56,8 @@ def fill(db: Database, pending: int, due: int) -> None:
 
 
 def plan(db: Database) -> str:
-    from sqlalchemy import or_, select
-
-    query = (select(NUDGES.c.id).where(
-        NUDGES.c.state == "pending", NUDGES.c.due_at <= NOW,
-        or_(NUDGES.c.lease_until.is_(None), NUDGES.c.lease_until <= NOW))
-        .order_by(NUDGES.c.due_at).limit(1000))
+    """The query plan of the claim's inner SELECT, as the store builds it."""
+    query = store.claimable(NOW, limit=1000)
     compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
     prefix = "EXPLAIN QUERY PLAN " if db.dialect == "sqlite" else "EXPLAIN "
     with db.engine.connect() as conn:
@@ -79,12 +70,12 @@ def measure(db: Database, due: int, rounds: int) -> list[float]:
     for round_no in range(rounds):
         worker = f"bench-{round_no}"
         started = time.perf_counter()
-        claimed = claim(db, NOW, worker, limit=due)
+        with db.session() as session:
+            claimed = store.claim(session, worker=worker, now=NOW, limit=due)
         timings.append((time.perf_counter() - started) * 1000)
         assert len(claimed) == due, len(claimed)
         with db.session() as session:  # give them back for the next round
-            session.execute(text("UPDATE nudges SET lease_until = NULL, claimed_by = NULL "
-                                 "WHERE claimed_by = :w"), {"w": worker})
+            store.release(session, worker, [c.id for c in claimed])
     return timings
 
 

@@ -24,6 +24,7 @@ from bot.framework.channels import Address, DeliveryError, Router
 from bot.framework.replies import Reply
 from bot.infra.clock import SystemClock
 from bot.infra.models import Nudge
+from bot.nudges.vocab import NudgeState
 from jobs.delivery import Sweeper
 
 TOKEN = re.compile(r"msg-\d{7}")
@@ -81,7 +82,7 @@ def main() -> None:
     received = Counter(m.group(0) for c in calls
                        if (m := TOKEN.search(str(c["params"].get("text", "")))))
     expected = {t.split(" ")[0] for t in texts}
-    lost = len(expected - set(received)) + sum(n for s, n in states.items() if s != "sent")
+    lost = len(expected - set(received)) + sum(n for s, n in states.items() if s != NudgeState.SENT)
     duplicated = sum(max(0, n - channel.limited[t] - 1) for t, n in received.items())
     rates = [
         (len(times) - 1) / (times[-1] - times[0])

@@ -16,9 +16,13 @@ from typing import Any
 from sqlalchemy import insert
 
 from bench.datagen import sqlite_database
-from bot.framework.replies import Action, Reply
+from bot.framework.replies import Reply
 from bot.infra.db import Database
-from bot.infra.models import Identity, Nudge, Person, Role
+from bot.infra.models import Identity, Person, Role
+from bot.mentoring import specs as mentoring_specs
+from bot.nudges import store
+from bot.nudges.plans import PlannedNudge
+from bot.nudges.vocab import NudgeKind, Subject
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,8 +35,8 @@ scratch_sqlite = sqlite_database
 def scratch_postgres() -> Iterator[Database]:
     """A throwaway PostgreSQL server (the one the test suite uses)."""
     sys.path.insert(0, str(ROOT))
-    from tests.support import postgres
-    from tests.support.databases import PostgresFactory
+    from tests.support import postgres  # here: importable once the root is on the path
+    from tests.support.databases import PostgresFactory  # here: as above
 
     server = postgres.start()
     factory = PostgresFactory(server.url)
@@ -63,25 +67,21 @@ def add_people(db: Database, count: int, *, slack: bool = True) -> list[int]:
     return ids
 
 
-def nudge_payload(text: str, nudge_no: int) -> dict[str, Any]:
-    return Reply(title="Time to check in with Dr. Rivera", text=text,
-                 actions=(Action("Log contact", "mentor log", {"mentor": "7"}, "primary"),)
-                 ).to_dict()
+def nudge_reply(text: str) -> Reply:
+    log = mentoring_specs.LOG.action("Log contact", {"mentor": "7"}, style="primary")
+    return Reply(title="Time to check in with Dr. Rivera", text=text, actions=(log,))
 
 
 def add_due_nudges(db: Database, people: list[int], count: int, due_at: datetime,
                    prefix: str = "msg") -> list[str]:
+    """`count` follow-ups due at `due_at`, through the outbox's bulk path; returns their
+    texts, each starting with its own number (msg-0000042)."""
     texts = [f"{prefix}-{i:07d} write to your mentor" for i in range(count)]
-    rows = [
-        {"person_id": people[i % len(people)], "kind": "followup", "due_at": due_at,
-         "subject_type": "bench", "subject_id": i, "dedup_key": f"{prefix}:{i}",
-         "text": t, "payload": nudge_payload(t, i), "state": "pending", "attempts": 0,
-         "created_at": due_at}
-        for i, t in enumerate(texts)
-    ]
+    nudges = [PlannedNudge(people[i % len(people)], NudgeKind.FOLLOWUP, due_at, Subject.NONE,
+                           i, prefix, nudge_reply(t))
+              for i, t in enumerate(texts)]
     with db.session() as session:
-        for start in range(0, len(rows), 5000):
-            session.execute(insert(Nudge), rows[start:start + 5000])
+        store.insert_bulk(session, nudges, now=due_at)
     return texts
 
 
@@ -117,9 +117,9 @@ class StandIn:
 
 
 def slack_channel(url: str, db: Database, *, dm_interval: float) -> Any:
-    from slack_sdk import WebClient
+    from slack_sdk import WebClient  # here: a platform library, for the Slack benchmarks only
 
-    from adapters.slack.channel import SlackChannel
+    from adapters.slack.channel import SlackChannel  # here: loads slack_sdk (as above)
 
     client = WebClient(token="xoxb-bench", base_url=url + "/")
     channel = SlackChannel.single(client, db)

@@ -1,19 +1,17 @@
 """The delivery sweep: sends due nudges and notices, each exactly once, through the router.
 
-Nudges are rows, not scheduler jobs, so a million future ones cost nothing until due. A
-sweep works in three steps per batch:
+Nudges are rows, not scheduler jobs, so a million future ones cost nothing until due. The
+rows' every change is a named transition of `bot.nudges.store`; this module is the loop
+around them, in three steps per batch:
 
-1. **Claim.** One `UPDATE … WHERE id IN (SELECT … ORDER BY due_at LIMIT n FOR UPDATE SKIP
-   LOCKED) RETURNING …` stamps due rows with this worker's id and a lease. On PostgreSQL
-   two workers never claim the same row; SQLite serialises writers, so the same statement
-   is safe there too (one worker is expected). The `(state, due_at)` index makes the claim
-   cost proportional to what is due, not to what is pending.
-2. **Quiet hours.** A claimed nudge (not a notice) whose person is in their quiet hours is
-   moved to the end of the window and released.
+1. **Claim** due rows with this worker's id and a lease (`store.claim`).
+2. **Quiet hours.** A claimed reminder whose person is in their quiet hours is moved to the
+   end of the window and released (`store.defer`).
 3. **Send.** People are served in parallel, one person's messages in order and paced to the
    channel's `dm_interval`. Each outcome is written as soon as it is known: sent (with the
-   channel), rescheduled (rate limit: after `Retry-After`; other errors: exponential
-   backoff) or failed after the last attempt, with the error kept for organizers.
+   channel), rescheduled (rate limit: after `Retry-After`; other errors: the policy's
+   backoff) or failed after the last attempt, with the error kept for organizers. While
+   sends are still to come, the lease on unsent rows is renewed.
 
 A worker that dies after claiming leaves rows with a lease; once it expires any worker
 takes them over. A send confirmed by the platform is marked in the next write, so the only
@@ -21,7 +19,6 @@ window for a repeat is a crash between the platform's answer and that write."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
@@ -32,75 +29,38 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, or_, select, update
+from sqlalchemy import select
 
 from bot.framework.channels import Address, Channel, DeliveryError, Router
-from bot.framework.replies import Action, Reply
 from bot.infra.clock import Clock
 from bot.infra.db import Database
-from bot.infra.models import Identity, Nudge, Person
+from bot.infra.models import Identity, Person
 from bot.infra.zones import zone
+from bot.nudges import store
+from bot.nudges.policy import (
+    LEASE,
+    MAX_ATTEMPTS,
+    MAX_INLINE_WAIT,
+    reply_for,
+    retry_delay,
+    waits_for_daytime,
+)
 from bot.nudges.quiet_hours import next_allowed
+from bot.nudges.store import Claimed, Deferral, Failure, Outcome, Release, Retry, Sent
 from bot.nudges.vocab import NudgeKind
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
-"""How long a claim holds: longer than any batch takes, short enough that a dead worker's
-claims are soon taken over."""
-MAX_ATTEMPTS = 8
-"""Failed sends before a nudge is marked failed (rate-limit answers do not count)."""
-FIRST_RETRY = timedelta(minutes=1)
-MAX_RETRY = timedelta(hours=6)
-MAX_INLINE_WAIT = 5.0
-"""A `Retry-After` up to this many seconds is waited out inside the sweep; a longer one
-reschedules the nudge."""
 BATCH = 500
-
-NUDGES = Nudge.__table__
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff after the `attempts`-th failed send: 1, 2, 4 … minutes, capped."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
-
-
-def nudge_actions(nudge_id: int) -> tuple[Action, ...]:
-    """The buttons every planned nudge carries besides its own: snooze and dismiss."""
-    args = {"id": str(nudge_id)}
-    return (
-        Action("Snooze 1 week", "mentor nudge snooze", args),
-        Action("Not relevant", "mentor nudge dismiss", args, "danger"),
-    )
-
-
-def reply_for(nudge_id: int, kind: str, payload: dict[str, Any]) -> Reply:
-    reply = Reply.from_dict(payload)
-    if kind == NudgeKind.NOTICE:
-        return reply
-    return replace(reply, actions=reply.actions + nudge_actions(nudge_id))
+"""Rows claimed per batch."""
 
 
 def default_worker_id() -> str:
+    """This process's name on the rows it claims: host, pid and a random part."""
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    person_id: int
-    kind: str
-    payload_json: str  # decoded by the sending thread, not while rows are locked
-    attempts: int
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        value = json.loads(self.payload_json) if self.payload_json else {}
-        return value if isinstance(value, dict) else {}
 
 
 @dataclass
@@ -118,37 +78,13 @@ class SweepResult:
         self.failed += other.failed
         self.deferred += other.deferred
 
-
-# --- claiming ----------------------------------------------------------------------------
-
-
-def claim(db: Database, now: datetime, worker: str, *, limit: int = BATCH,
-          kinds: Iterable[str] | None = None, lease: timedelta = LEASE) -> list[Claimed]:
-    """Claim up to `limit` due, unleased pending nudges for `worker`, oldest first."""
-    kinds = tuple(kinds or ())
-    due = (
-        select(NUDGES.c.id)
-        .where(
-            NUDGES.c.state == "pending",
-            NUDGES.c.due_at <= now,
-            or_(NUDGES.c.lease_until.is_(None), NUDGES.c.lease_until <= now),
-            *([NUDGES.c.kind.in_(kinds)] if kinds else []),
-        )
-        .order_by(NUDGES.c.due_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    stmt = (
-        update(NUDGES)
-        .where(NUDGES.c.id.in_(due.scalar_subquery()))
-        .values(claimed_by=worker, lease_until=now + lease)
-        .returning(NUDGES.c.id, NUDGES.c.person_id, NUDGES.c.kind,
-                   cast(NUDGES.c.payload, Text), NUDGES.c.attempts)
-    )
-    with db.session() as session:
-        rows = session.execute(stmt).all()
-    rows = sorted(rows, key=lambda r: r[0])  # RETURNING order is unspecified; keep creation order
-    return [Claimed(r[0], r[1], r[2], r[3] or "", r[4]) for r in rows]
+    def count(self, outcome: Outcome) -> None:
+        if isinstance(outcome, Sent):
+            self.sent += 1
+        elif isinstance(outcome, Retry):
+            self.retried += 1
+        elif isinstance(outcome, Failure):
+            self.failed += 1
 
 
 def _people(db: Database, ids: set[int]) -> dict[int, tuple[Address, str | None, str | None]]:
@@ -173,90 +109,6 @@ def _people(db: Database, ids: set[int]) -> dict[int, tuple[Address, str | None,
                r.quiet_hours)
         for r in rows
     }
-
-
-def renew_leases(db: Database, worker: str, ids: Iterable[int], now: datetime,
-                 lease: timedelta = LEASE) -> int:
-    """Extend this worker's claim on rows it has not sent yet; returns how many it holds."""
-    ids = list(ids)
-    held = 0
-    with db.session() as session:
-        for start in range(0, len(ids), 900):
-            result = session.execute(
-                update(NUDGES)
-                .where(NUDGES.c.id.in_(ids[start : start + 900]), NUDGES.c.state == "pending",
-                       NUDGES.c.claimed_by == worker)
-                .values(lease_until=now + lease)
-                .returning(NUDGES.c.id)
-            )
-            held += len(result.all())
-    return held
-
-
-# --- outcomes ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outcome:
-    nudge_id: int
-    state: str  # sent | retry | failed | release
-    at: datetime
-    via: str | None = None
-    due_at: datetime | None = None
-    error: str | None = None
-    attempts: int = 0
-
-
-_SENT = (
-    update(NUDGES)
-    .where(NUDGES.c.id == bindparam("b_id"), NUDGES.c.state == "pending")
-    .values(state="sent", sent_at=bindparam("b_at"), delivered_via=bindparam("b_via"),
-            attempts=bindparam("b_attempts"), lease_until=None, last_error=None)
-)
-_RETRY = (
-    update(NUDGES)
-    .where(NUDGES.c.id == bindparam("b_id"), NUDGES.c.state == "pending")
-    .values(due_at=bindparam("b_due"), attempts=bindparam("b_attempts"),
-            last_error=bindparam("b_error"), lease_until=None, claimed_by=None)
-)
-_FAILED = (
-    update(NUDGES)
-    .where(NUDGES.c.id == bindparam("b_id"), NUDGES.c.state == "pending")
-    .values(state="failed", attempts=bindparam("b_attempts"), last_error=bindparam("b_error"),
-            lease_until=None)
-)
-_RELEASE = (
-    update(NUDGES)
-    .where(NUDGES.c.id == bindparam("b_id"), NUDGES.c.state == "pending")
-    .values(lease_until=None, claimed_by=None)
-)
-_DEFER = (
-    update(NUDGES)
-    .where(NUDGES.c.id == bindparam("b_id"), NUDGES.c.state == "pending")
-    .values(due_at=bindparam("b_due"), lease_until=None, claimed_by=None)
-)
-
-
-def record(db: Database, outcomes: list[Outcome]) -> None:
-    """Write outcomes in one transaction, one executemany per kind of outcome."""
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for o in outcomes:
-        row: dict[str, Any] = {"b_id": o.nudge_id, "b_attempts": o.attempts}
-        if o.state == "sent":
-            row |= {"b_at": o.at, "b_via": o.via}
-        elif o.state == "retry":
-            row |= {"b_due": o.due_at, "b_error": o.error}
-        elif o.state == "failed":
-            row |= {"b_error": o.error}
-        groups[o.state].append(row)
-    statements = {"sent": _SENT, "retry": _RETRY, "failed": _FAILED}
-    with db.session() as session:
-        conn = session.connection()
-        for state, rows in groups.items():
-            if state == "release":
-                conn.execute(_RELEASE, [{"b_id": r["b_id"]} for r in rows])
-            else:
-                conn.execute(statements[state], rows)
 
 
 # --- the sweep ---------------------------------------------------------------------------
@@ -290,7 +142,7 @@ class Sweeper:
     _last_send: dict[tuple[str, int], float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def run(self, *, kinds: Iterable[str] | None = None, max_batches: int | None = None
+    def run(self, *, kinds: Iterable[NudgeKind] | None = None, max_batches: int | None = None
             ) -> SweepResult:
         """Sweep until nothing claimable is due (or `max_batches`). Safe to call from
         several threads or processes at once: each claims its own rows."""
@@ -305,16 +157,18 @@ class Sweeper:
                     break
         return total
 
-    def _batch(self, pool: ThreadPoolExecutor, kinds: Iterable[str] | None) -> SweepResult:
+    def _batch(self, pool: ThreadPoolExecutor, kinds: Iterable[NudgeKind] | None
+               ) -> SweepResult:
         now = self.clock.now()
-        claimed = claim(self.db, now, self.worker, limit=self.batch, kinds=kinds,
-                        lease=self.lease)
+        with self.db.session() as session:
+            claimed = store.claim(session, worker=self.worker, now=now, limit=self.batch,
+                                  kinds=kinds, lease=self.lease)
         result = SweepResult(claimed=len(claimed))
         if not claimed:
             return result
         jobs, early = self._prepare(claimed, now, result)
         if early:
-            record(self.db, early)
+            self._record(early)
         outcomes: queue.Queue[Outcome | None] = queue.Queue()
         for job in jobs:
             pool.submit(self._send_all, job, outcomes)
@@ -331,7 +185,7 @@ class Sweeper:
             by_person[nudge.person_id].append(nudge)
         jobs: list[_Job] = []
         early: list[Outcome] = []
-        deferrals: list[dict[str, Any]] = []
+        deferrals: list[Deferral] = []
         for person_id, nudges in by_person.items():
             found = people.get(person_id)
             if found is None:  # deleted since the claim; its nudges went with it
@@ -340,8 +194,8 @@ class Sweeper:
             allowed = next_allowed(now, zone(tz, self.default_timezone), quiet)
             ready: list[Claimed] = []
             for nudge in nudges:
-                if nudge.kind != NudgeKind.NOTICE and allowed > now:
-                    deferrals.append({"b_id": nudge.id, "b_due": allowed})
+                if waits_for_daytime(nudge.kind) and allowed > now:
+                    deferrals.append(Deferral(nudge.id, allowed))
                 else:
                     ready.append(nudge)
             if not ready:
@@ -352,14 +206,14 @@ class Sweeper:
                           for n in ready]
                 continue
             keep = self._per_person_limit(channel)
-            early += [Outcome(n.id, "release", now) for n in ready[keep:]]
+            early += [Release(n.id) for n in ready[keep:]]
             jobs.append(_Job(address, channel, ready[:keep]))
         if deferrals:
             with self.db.session() as session:
-                session.connection().execute(_DEFER, deferrals)
+                store.defer(session, self.worker, deferrals)
         result.deferred += len(deferrals)
         for outcome in early:
-            self._count(outcome, result)
+            result.count(outcome)
         return jobs, early
 
     def _per_person_limit(self, channel: Channel) -> int:
@@ -381,7 +235,9 @@ class Sweeper:
             try:
                 item = outcomes.get(timeout=self.lease.total_seconds() / 3)
             except queue.Empty:
-                renew_leases(self.db, self.worker, unsent, self.clock.now(), self.lease)
+                with self.db.session() as session:
+                    store.renew_leases(session, worker=self.worker, ids=unsent,
+                                       now=self.clock.now(), lease=self.lease)
                 continue
             while True:
                 if item is None:
@@ -393,19 +249,15 @@ class Sweeper:
                 except queue.Empty:
                     break
             if pending:
-                record(self.db, pending)
+                self._record(pending)
                 for outcome in pending:
                     unsent.discard(outcome.nudge_id)
-                    self._count(outcome, result)
+                    result.count(outcome)
 
-    @staticmethod
-    def _count(outcome: Outcome, result: SweepResult) -> None:
-        if outcome.state == "sent":
-            result.sent += 1
-        elif outcome.state == "retry":
-            result.retried += 1
-        elif outcome.state == "failed":
-            result.failed += 1
+    def _record(self, outcomes: list[Outcome]) -> None:
+        """Outcomes in one transaction."""
+        with self.db.session() as session:
+            store.record(session, self.worker, outcomes)
 
     def _send_all(self, job: _Job, outcomes: queue.Queue[Outcome | None]) -> None:
         try:
@@ -433,30 +285,29 @@ class Sweeper:
                 self._mark_sent_time(key)
                 now = self.clock.now()
                 if exc.permanent:
-                    return Outcome(nudge.id, "failed", now, error=str(exc),
-                                   attempts=nudge.attempts + 1)
+                    return Failure(nudge.id, str(exc), nudge.attempts + 1)
                 if exc.retry_after is not None:
                     if exc.retry_after <= self.max_inline_wait:
                         time.sleep(max(exc.retry_after, 0.0))
                         continue
+                    # A rate limit is not a failed attempt: the count stays.
                     due = now + timedelta(seconds=exc.retry_after)
-                    return Outcome(nudge.id, "retry", now, due_at=due, error=str(exc),
-                                   attempts=nudge.attempts)
+                    return Retry(nudge.id, due, str(exc), nudge.attempts)
                 return self._failure(nudge, now, str(exc))
             except Exception as exc:  # a client library error we did not translate
                 self._mark_sent_time(key)
                 log.warning("sending nudge %s raised %r", nudge.id, exc)
                 return self._failure(nudge, self.clock.now(), f"{type(exc).__name__}: {exc}")
             self._mark_sent_time(key)
-            return Outcome(nudge.id, "sent", self.clock.now(), via=channel.name,
-                           attempts=nudge.attempts + 1)
+            return Sent(nudge.id, self.clock.now(), channel.name, nudge.attempts + 1)
 
-    def _failure(self, nudge: Claimed, now: datetime, error: str) -> Outcome:
+    def _failure(self, nudge: Claimed, now: datetime, error: str) -> Failure | Retry:
+        """A failed attempt: retried after the policy's backoff, or given up after the
+        last one."""
         attempts = nudge.attempts + 1
         if attempts >= self.max_attempts:
-            return Outcome(nudge.id, "failed", now, error=error, attempts=attempts)
-        return Outcome(nudge.id, "retry", now, due_at=now + retry_delay(attempts), error=error,
-                       attempts=attempts)
+            return Failure(nudge.id, error, attempts)
+        return Retry(nudge.id, now + retry_delay(attempts), error, attempts)
 
     def _pace(self, key: tuple[str, int], interval: float) -> None:
         with self._lock:
@@ -472,7 +323,8 @@ class Sweeper:
 
 
 def sweep(db: Database, clock: Clock, router: Router, *, limit: int = BATCH,
-          kinds: Iterable[str] | None = None, default_timezone: str = "UTC") -> SweepResult:
+          kinds: Iterable[NudgeKind] | None = None, default_timezone: str = "UTC"
+          ) -> SweepResult:
     """One sweep with a throw-away sweeper (the console shell after each command,
     `mentorbot nudges run`)."""
     # One thread: what a console prints stays in the order the messages were queued.

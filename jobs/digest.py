@@ -1,93 +1,72 @@
 """Posting each group's weekly digest to its bound channels, once per group and week.
 
-The `digest_posts` row, unique on (group, ISO week), is the claim: whichever worker inserts
-it posts, any other sees the row and does nothing. So several `mentorbot run` processes,
-a scheduler restart or a catch-up run after downtime never post a week twice, and a week
-missed while nothing ran is posted by the next catch-up (SPEC "Nudges")."""
+The `digest_posts` row, unique on (group, ISO week), is the claim, held with a lease as a
+nudge is (`bot.nudges.store.claim_digest`, the same `LEASE`, `claimed_by` and
+`lease_until`): whichever worker claims it posts, any other sees it held and does nothing;
+a worker still posting renews its lease before each channel, and one that died is taken
+over once the lease runs out. So several `mentorbot run` processes, a scheduler restart or
+a catch-up run after downtime never post a week twice, and a week missed while nothing ran
+is posted by the next catch-up (SPEC "Nudges")."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import and_, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from bot.framework.channels import ChannelTarget, DeliveryError, Router
 from bot.groups import digest
 from bot.groups.digest_rules import last_moment, week_key
 from bot.infra.clock import Clock
 from bot.infra.db import Database
-from bot.infra.models import DigestPost, InterestGroup
+from bot.infra.models import InterestGroup
 from bot.infra.settings import get_settings
+from bot.nudges import store
+from bot.nudges.vocab import DigestState
+from jobs.delivery import default_worker_id
 
 log = logging.getLogger(__name__)
 
-STALE_POSTING = timedelta(minutes=30)
-"""A digest still `posting` this long after it was claimed belongs to a worker that died:
-another may take it over (while posting, `posted_at` holds the claim time)."""
+TAKEN = "taken"
+"""What `post_digest` says when another worker holds the week, or it was posted already."""
 
 
 @dataclass(frozen=True)
 class DigestResult:
     group_id: int
     week: str
-    state: str  # posted | failed | empty (no bound channel) | taken (another worker has it)
-
-
-def _claim(session: Session, group_id: int, week: str, now: datetime) -> bool:
-    """Insert the (group, week) row; True if this call did, or took over a failed one or
-    one whose worker died while posting."""
-    values = {"group_id": group_id, "week": week, "state": "posting", "posted_at": now}
-    dialect = session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        maker = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = maker(DigestPost).values(**values).on_conflict_do_nothing(
-            index_elements=["group_id", "week"]).returning(DigestPost.id)
-        # RETURNING, not rowcount: an ORM-executed insert reports -1 on psycopg.
-        if session.execute(stmt).first() is not None:
-            return True
-    else:  # pragma: no cover - other backends rely on the unique constraint
-        exists = session.scalar(select(DigestPost.id).where(DigestPost.group_id == group_id,
-                                                            DigestPost.week == week))
-        if exists is None:
-            session.execute(insert(DigestPost).values(**values))
-            return True
-    retaken = session.execute(
-        update(DigestPost)
-        .where(DigestPost.group_id == group_id, DigestPost.week == week,
-               or_(DigestPost.state == "failed",
-                   and_(DigestPost.state == "posting",
-                        DigestPost.posted_at < now - STALE_POSTING)))
-        .values(state="posting", posted_at=now)
-        .returning(DigestPost.id)
-    )
-    return retaken.first() is not None
+    state: str  # a DigestState (posted, failed, empty: no bound channel), or TAKEN
 
 
 def post_digest(db: Database, router: Router, clock: Clock, group_id: int,
-                moment: datetime | None = None) -> DigestResult:
+                moment: datetime | None = None, *, worker: str | None = None) -> DigestResult:
     """Post the digest of the week containing `moment` (default: the group's latest digest
-    moment) unless it has been posted already."""
+    moment) unless it has been posted already or another worker holds it."""
+    worker = worker or default_worker_id()
     now = clock.now()
     with db.session() as session:
         group = session.get(InterestGroup, group_id)
         if group is None:
-            return DigestResult(group_id, "", "empty")
+            return DigestResult(group_id, "", DigestState.EMPTY)
         moment = moment or last_moment(now, group.digest_weekday, group.digest_hour,
                                        group.timezone)
         week = week_key(moment, group.timezone)
-        if not _claim(session, group_id, week, now):
-            return DigestResult(group_id, week, "taken")
+        if not store.claim_digest(session, group_id, week, worker=worker, now=now):
+            return DigestResult(group_id, week, TAKEN)
         reply = digest.build(session, group, now,
                              default_tz=get_settings().default_timezone)
         targets = [ChannelTarget(b.platform, b.workspace, b.channel_id) for b in group.bindings]
     # The claim is committed before posting: a second worker now sees it and stays out.
     errors: list[str] = []
     for target in targets:
+        with db.session() as session:
+            if not store.renew_digest(session, group_id, week, worker=worker, now=clock.now()):
+                # Held too long (a stalled process): another worker took the week over.
+                log.warning("digest of group %s for %s: claim lost while posting", group_id,
+                            week)
+                return DigestResult(group_id, week, TAKEN)
         channel = router.channel_for_target(target)
         if channel is None:
             errors.append(f"{target.platform}:{target.channel_id}: no adapter can post there")
@@ -99,14 +78,11 @@ def post_digest(db: Database, router: Router, clock: Clock, group_id: int,
         except Exception as exc:
             log.exception("digest post to %s failed", target)
             errors.append(f"{target.platform}:{target.channel_id}: {type(exc).__name__}: {exc}")
-    state = "failed" if errors else ("posted" if targets else "empty")
+    state = DigestState.FAILED if errors else (DigestState.POSTED if targets
+                                               else DigestState.EMPTY)
     with db.session() as session:
-        session.execute(
-            update(DigestPost)
-            .where(DigestPost.group_id == group_id, DigestPost.week == week)
-            .values(state=state, posted_at=clock.now() if state == "posted" else None,
-                    last_error="; ".join(errors) or None)
-        )
+        store.finish_digest(session, group_id, week, worker=worker, state=state,
+                            now=clock.now(), error="; ".join(errors) or None)
     if errors:
         log.warning("digest of group %s for %s: %s", group_id, week, "; ".join(errors))
     return DigestResult(group_id, week, state)
@@ -121,15 +97,7 @@ def due_groups(db: Database, now: datetime) -> list[tuple[int, datetime]]:
             select(InterestGroup.id, InterestGroup.digest_weekday, InterestGroup.digest_hour,
                    InterestGroup.timezone, InterestGroup.created_at)
         ).all()
-        done = {
-            (row.group_id, row.week)
-            for row in session.execute(
-                select(DigestPost.group_id, DigestPost.week)
-                .where(or_(DigestPost.state.in_(("posted", "empty")),
-                           and_(DigestPost.state == "posting",
-                                DigestPost.posted_at >= now - STALE_POSTING)))
-            )
-        }
+        done = store.settled_digest_weeks(session, now)
     due = []
     for g in groups:
         moment = last_moment(now, g.digest_weekday, g.digest_hour, g.timezone)
@@ -138,6 +106,7 @@ def due_groups(db: Database, now: datetime) -> list[tuple[int, datetime]]:
     return due
 
 
-def catch_up(db: Database, router: Router, clock: Clock) -> list[DigestResult]:
-    return [post_digest(db, router, clock, group_id, moment)
+def catch_up(db: Database, router: Router, clock: Clock, *, worker: str | None = None
+             ) -> list[DigestResult]:
+    return [post_digest(db, router, clock, group_id, moment, worker=worker)
             for group_id, moment in due_groups(db, clock.now())]

@@ -17,18 +17,22 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from bot.app.core import Core
 from bot.framework.channels import Channel, Router
+from bot.infra.clock import Clock
+from bot.infra.db import Database
 from bot.infra.models import InterestGroup
+from bot.infra.settings import Settings
 from jobs.delivery import Sweeper
 from jobs.digest import catch_up, post_digest
 
@@ -49,6 +53,22 @@ JOB_DEFAULTS: dict[str, Any] = {"coalesce": True, "max_instances": 1,
                                 "misfire_grace_time": None}
 
 
+PlanAll = Callable[[Session, datetime, Settings], int]
+"""Every feature's planners at `now`, stored; returns how many nudges were new. Passed in by
+the program's assembly (`bot.app.planning.plan_all`), which knows the list of planners."""
+
+
+class Host(Protocol):
+    """What the scheduler needs of the core: its database, clock and settings, and a way to
+    hear that a command queued a direct message."""
+
+    db: Database
+    clock: Clock
+    settings: Settings
+
+    def on_delivery_needed(self, listener: Callable[[], None]) -> None: ...
+
+
 def digest_job_id(group_id: int) -> str:
     return f"digest:{group_id}"
 
@@ -59,8 +79,9 @@ def digest_trigger(weekday: int, hour: int, tz: str) -> CronTrigger:
 
 @dataclass
 class SchedulerService:
-    core: Core
+    core: Host
     router: Router
+    plan_all: PlanAll
     scheduler: BackgroundScheduler = field(
         default_factory=lambda: BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS))
     name: str = "scheduler"
@@ -138,23 +159,23 @@ class SchedulerService:
                 return
 
     def plan(self) -> None:
-        from bot.app.planning import plan_all
-
         with self.core.db.session() as session:
-            added = plan_all(session, self.core.clock.now(), self.core.settings)
+            added = self.plan_all(session, self.core.clock.now(), self.core.settings)
         if added:
             log.info("planned %d new nudges", added)
             self.poke()
 
     def catch_up(self) -> None:
         self.sync_digest_jobs()
-        for result in catch_up(self.core.db, self.router, self.core.clock):
+        for result in catch_up(self.core.db, self.router, self.core.clock,
+                               worker=self.sweeper.worker):
             log.info("digest catch-up: %s", result)
 
     def digest(self, group_id: int) -> None:
-        result = post_digest(self.core.db, self.router, self.core.clock, group_id)
+        result = post_digest(self.core.db, self.router, self.core.clock, group_id,
+                             worker=self.sweeper.worker)
         log.info("digest: %s", result)
 
 
-def build(core: Core, router: Router) -> SchedulerService:
-    return SchedulerService(core, router)
+def build(core: Host, router: Router, plan_all: PlanAll) -> SchedulerService:
+    return SchedulerService(core, router, plan_all)

@@ -14,7 +14,10 @@ from bot.framework.replies import Action
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Identity, Nudge
-from jobs.delivery import LEASE, Sweeper, claim, retry_delay, sweep
+from bot.nudges import store
+from bot.nudges.policy import LEASE, retry_delay
+from bot.nudges.store import Claimed
+from jobs.delivery import Sweeper, sweep
 from tests.support.channels import RecordingChannel
 from tests.support.databases import PostgresFactory
 from tests.support.factories import add_student
@@ -25,6 +28,16 @@ def sweeper(database: Database, clock: FixedClock, channel: RecordingChannel,
             **kwargs: object) -> Sweeper:
     kwargs.setdefault("max_inline_wait", 0.0)
     return Sweeper(database, clock, Router([channel]), **kwargs)  # type: ignore[arg-type]
+
+
+def claim(database: Database, now: datetime, worker: str) -> list[Claimed]:
+    with database.session() as session:
+        return store.claim(session, worker=worker, now=now, limit=500)
+
+
+def renew_leases(database: Database, worker: str, ids: list[int], now: datetime) -> int:
+    with database.session() as session:
+        return store.renew_leases(session, worker=worker, ids=ids, now=now)
 
 
 def nudge_row(database: Database, nudge_id: int) -> Nudge:
@@ -318,8 +331,6 @@ def test_nudges_table_leaves_room_for_hot_claims_on_postgres(
 
 def test_renewed_leases_keep_other_workers_off_unsent_rows(database: Database,
                                                            clock: FixedClock) -> None:
-    from jobs.delivery import renew_leases
-
     with database.session() as session:
         ana = add_student(session, "Ana Lopez")
         mine = add_nudge(session, ana, due_at=clock.now())

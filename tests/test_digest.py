@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.app.core import Core
+from bot.app.planning import plan_all
 from bot.framework.channels import Router
 from bot.groups.digest import gather
 from bot.groups.digest_messages import digest_reply
@@ -26,6 +27,8 @@ from bot.infra.models import (
 )
 from bot.letters.rules import OPEN_STATES
 from bot.mentoring.cadence import next_followup
+from bot.nudges import store
+from bot.nudges.policy import LEASE
 from bot.vocab.letters import LETTER_STATES
 from jobs.digest import catch_up, due_groups, post_digest
 from jobs.scheduler import SchedulerService, digest_job_id, digest_trigger
@@ -301,7 +304,7 @@ def test_scheduler_restart_neither_repeats_nor_skips_the_weekly_digest(
 
     def run_for_a_while(until: datetime) -> SchedulerService:
         """A process lifetime: its start-up catch-up, then the weekly job if it fires."""
-        service = SchedulerService(core, router)
+        service = SchedulerService(core, router, plan_all)
         service.add_jobs()
         service.scheduler.start(paused=True)  # jobs in the store, the test runs them
         try:
@@ -346,7 +349,7 @@ def test_started_scheduler_runs_its_jobs_and_stops_cleanly(core: Core,
         add_nudge(session, ana, due_at=clock.now(), kind="notice", text="hello")
         make_group(session, created=utc(2026, 12, 1))
     channel = RecordingChannel()
-    service = SchedulerService(core, Router([channel]))
+    service = SchedulerService(core, Router([channel]), plan_all)
     done: dict[str, threading.Event] = {"delivery-sweep": threading.Event(),
                                         "digest-catch-up": threading.Event(),
                                         "nudge-planner": threading.Event()}
@@ -381,19 +384,20 @@ def test_started_scheduler_runs_its_jobs_and_stops_cleanly(core: Core,
     assert not service.scheduler.running
 
 
-def test_a_worker_that_died_while_posting_is_taken_over_later(database: Database,
-                                                              clock: FixedClock) -> None:
+def test_a_worker_that_died_while_posting_is_taken_over_after_its_lease(
+        database: Database, clock: FixedClock) -> None:
     with database.session() as session:
         group_id = make_group(session, created=clock.now() - timedelta(days=30)).id
         # Another worker claimed this week's digest and died before posting it.
-        session.add(DigestPost(group_id=group_id, week="2027-W01", state="posting",
-                               posted_at=clock.now()))
+        assert store.claim_digest(session, group_id, "2027-W01", worker="dead-worker",
+                                  now=clock.now())
     channel = RecordingChannel()
     router = Router([channel])
     assert post_digest(database, router, clock, group_id).state == "taken"
-    clock.advance(timedelta(minutes=29))
+    # The lease is the nudges' own: held until it runs out, then anyone's.
+    clock.advance(LEASE - timedelta(seconds=1))
     assert catch_up(database, router, clock) == []
-    clock.advance(timedelta(minutes=2))
+    clock.advance(timedelta(seconds=1))
     assert [r.state for r in catch_up(database, router, clock)] == ["posted"]
     assert len(channel.posted) == 1
     assert posts(database) == [("2027-W01", "posted")]

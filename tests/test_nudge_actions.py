@@ -42,7 +42,7 @@ def test_snooze_button_moves_the_same_nudge_a_week_on(core: Core, driver: Driver
     assert deliver(core).texts() == ["write to Dr. Chen"]
 
 
-def test_not_relevant_cancels_for_good(core: Core, driver: Driver) -> None:
+def test_not_relevant_dismisses_for_good(core: Core, driver: Driver) -> None:
     with core.db.session() as session:
         ana = add_student(session, "Ana Lopez")
         nudge = add_nudge(session, ana, due_at=core.clock.now())
@@ -50,7 +50,9 @@ def test_not_relevant_cancels_for_good(core: Core, driver: Driver) -> None:
     reply = driver.press(ana.id, button(channel, "Not relevant"))
     assert not reply.error
     with core.db.session() as session:
-        assert session.get(Nudge, nudge.id).state == "cancelled"  # type: ignore[union-attr]
+        # Its own state, not "cancelled": a person's "not relevant" is not a change that
+        # made the reminder moot.
+        assert session.get(Nudge, nudge.id).state == "dismissed"  # type: ignore[union-attr]
     assert "nothing to snooze" in driver.run(ana, f"/mentor nudge snooze {nudge.id}").text
 
 

@@ -13,8 +13,7 @@ from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Nudge
 from bot.nudges.planning import Plan, PlannedNudge, store_plans
-from bot.nudges.store import insert_bulk
-from jobs.delivery import claim
+from bot.nudges.store import claim, insert_bulk
 from tests.support.factories import add_student
 
 
@@ -46,7 +45,8 @@ def test_bulk_rows_read_back_like_orm_rows(database: Database, clock: FixedClock
     assert (rows[1].state, rows[1].attempts, rows[1].dedup_key) == \
         ("pending", 0, due.dedup_key)
     # The delivery sweep's comparisons see the same instants.
-    assert [c.id for c in claim(database, now, "w")] == [rows[1].id]
+    with database.session() as session:
+        assert [c.id for c in claim(session, worker="w", now=now, limit=10)] == [rows[1].id]
 
 
 def test_planning_again_adds_nothing_and_counts_right(database: Database,

@@ -18,6 +18,7 @@ from bot.app.cli.common import core as make_core
 from bot.app.cli.common import creating_on_default
 from bot.app.cli.shell import pick_person
 from bot.app.core import Core
+from bot.app.planning import plan_all
 from bot.framework.channels import Channel, Router
 from bot.infra.settings import Settings, get_settings
 from jobs.scheduler import build as build_scheduler
@@ -90,7 +91,7 @@ def delivery_router(core: Core, settings: Settings) -> Router:
 
 
 def _scheduler(core: Core, router: Router) -> Service:
-    return build_scheduler(core, router)
+    return build_scheduler(core, router, plan_all)
 
 
 def _serve(services: list[Service]) -> int:

@@ -32,7 +32,6 @@ from bot.infra.models import (
     IntroRequest,
     Membership,
     Mentorship,
-    Nudge,
     Person,
     Role,
     StudentProfile,
@@ -43,8 +42,9 @@ from bot.matching.round_messages import faculty_message, student_message, summar
 from bot.matching.round_solver import Choice, RoundInput, RoundResult, find_order, places, solve
 from bot.matching.vocab import IntroState, MentorshipSource
 from bot.mentoring.cadence import default_cadence_days
-from bot.nudges.keys import notice_key
-from bot.nudges.vocab import NudgeKind
+from bot.nudges import store as nudge_store
+from bot.nudges.plans import Notice
+from bot.nudges.vocab import Subject
 
 # --- reading ---------------------------------------------------------------------------
 
@@ -177,14 +177,10 @@ def write(session: Session, result: RoundResult, now: datetime,
     round_id = uuid.uuid4().hex[:12]
     messages = [(sid, "student", student_message(result, sid)) for sid in data.students]
     messages += [(fid, "faculty", faculty_message(result, fid)) for fid in result.outcome.mentees]
-    notices = [
-        {"person_id": pid, "kind": NudgeKind.NOTICE.value, "due_at": now, "subject_type": "match_round",
-         "subject_id": group.id, "dedup_key": notice_key(f"match:{group.id}:{round_id}:{pid}:{role}"),
-         "text": reply.as_text(), "payload": reply.to_dict(), "state": "pending",
-         "attempts": 0, "created_at": now}
-        for pid, role, reply in messages
-    ]
-    _bulk_insert(session, Nudge.__table__, notices)
+    notices = [Notice(pid, reply, f"match:{group.id}:{round_id}:{pid}:{role}",
+                      Subject.MATCH_ROUND, group.id)
+               for pid, role, reply in messages]
+    nudge_store.queue_notices(session, notices, now=now)
     if on_notices is not None and notices:
         on_notices()
     return len(notices)

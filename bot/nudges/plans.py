@@ -1,4 +1,4 @@
-"""What a planner hands the outbox: plain values, no database."""
+"""What a planner or a command hands the outbox: plain values, no database."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.framework.replies import Reply
-from bot.nudges.keys import dedup_key
+from bot.nudges.keys import dedup_key, notice_key
 from bot.nudges.vocab import NudgeKind, Subject
 
 
@@ -30,3 +30,20 @@ class Plan:
     subject_type: Subject
     subject_id: int
     nudges: list[PlannedNudge] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A direct message owed now: an answer to something just done (an intro request
+    reaching a mentor, a match result). `key` says what makes it distinct
+    ("match:12:3f9a0c:41:student"), so queuing it twice stores it once."""
+
+    person_id: int
+    reply: Reply
+    key: str
+    subject_type: Subject = Subject.NONE
+    subject_id: int | None = None
+
+    @property
+    def dedup_key(self) -> str:
+        return notice_key(self.key)

@@ -1,16 +1,41 @@
-"""Delivery policy: when nudges fall, which ones wait out quiet hours, and the buttons every
-nudge carries. Rules of the product, in one place, used by planners and the sweep alike."""
+"""Delivery policy: when nudges fall, which ones wait out quiet hours, how long a worker's
+claim holds, how failed sends back off, and the buttons every reminder carries. Rules of the
+product, in one place, used by planners, the store and the sweep alike."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from bot.framework.replies import Action, Reply
 from bot.infra.zones import local_time_utc
-from bot.nudges.vocab import NudgeKind
+from bot.nudges import messages, specs
+from bot.nudges.vocab import NudgeKind, NudgeState
 
 NUDGE_HOUR = time(10, 0)
 """The local wall-clock time at which a nudge owed on a given day falls: mid-morning, well
 clear of any quiet hours, so it lands while the person can act on it."""
+
+LEASE = timedelta(minutes=5)
+"""How long a worker's claim (on a nudge, or on a week's digest post) holds: longer than any
+batch takes, short enough that a dead worker's claims are soon taken over. A worker still
+busy renews it."""
+
+MAX_ATTEMPTS = 8
+"""Failed sends before a nudge is marked failed (rate-limit answers do not count)."""
+FIRST_RETRY = timedelta(minutes=1)
+MAX_RETRY = timedelta(hours=6)
+
+MAX_INLINE_WAIT = 5.0
+"""A `Retry-After` up to this many seconds is waited out inside the sweep; a longer one
+reschedules the nudge."""
+
+SNOOZE = timedelta(weeks=1)
+"""How far "Snooze" moves a reminder (SPEC: "snooze a week")."""
+
+SNOOZABLE = (NudgeState.PENDING, NudgeState.SENT, NudgeState.FAILED, NudgeState.UNREACHABLE)
+"""A reminder can be snoozed unless its recipient dismissed it or a change made it moot."""
 
 
 def nudge_at(day: date, tz: str | None) -> datetime:
@@ -18,7 +43,39 @@ def nudge_at(day: date, tz: str | None) -> datetime:
     return local_time_utc(day, NUDGE_HOUR, tz)
 
 
-def waits_for_daytime(kind: NudgeKind) -> bool:
-    """A direct answer to something just done goes out at once; everything else waits for
-    the end of the person's quiet hours."""
+def is_reminder(kind: NudgeKind) -> bool:
+    """Everything but a notice (a direct answer to something just done) is a reminder: it
+    carries snooze and dismiss, and its recipient may use them."""
     return kind != NudgeKind.NOTICE
+
+
+REMINDERS = tuple(kind for kind in NudgeKind if is_reminder(kind))
+"""The reminder kinds, for a query."""
+
+
+def waits_for_daytime(kind: NudgeKind) -> bool:
+    """A direct answer to something just done goes out at once; a reminder waits for the end
+    of the person's quiet hours."""
+    return is_reminder(kind)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff after the `attempts`-th failed send: 1, 2, 4 … minutes, capped."""
+    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
+
+
+def nudge_actions(nudge_id: int) -> tuple[Action, ...]:
+    """The buttons every reminder carries besides its own: snooze and dismiss."""
+    args = {"id": nudge_id}
+    return (
+        specs.NUDGE_SNOOZE.action(messages.snooze_label(SNOOZE), args),
+        specs.NUDGE_DISMISS.action(messages.NOT_RELEVANT, args, style="danger"),
+    )
+
+
+def reply_for(nudge_id: int, kind: NudgeKind, payload: dict[str, Any]) -> Reply:
+    """The message as delivered: the stored reply, plus snooze and dismiss on a reminder."""
+    reply = Reply.from_dict(payload)
+    if not is_reminder(kind):
+        return reply
+    return replace(reply, actions=reply.actions + nudge_actions(nudge_id))

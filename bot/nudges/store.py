@@ -1,48 +1,72 @@
-"""The `nudges` table's one owner: every write to it is a named function here.
+"""The outbox's one owner: every write to the `nudges` table is a named function here, and so
+is the weekly digest's claim on its `digest_posts` row, which uses the same lease.
 
-Planning: one bulk insert that skips existing dedup keys (`insert_bulk`), and one update that
-cancels the pending nudges of re-planned subjects that are no longer owed (`cancel_moot`).
-Direct messages (`queue_notice`) and cancelling a subject's nudges (`cancel_for`) go through
-the same table, so one durable delivery path serves everything."""
+- Writing: `insert_bulk` (planned nudges), `queue_notice` / `queue_notices` (direct
+  messages, one or a whole match round's), all through one bulk path that skips dedup keys
+  already stored.
+- Planning: `cancel_moot` (what a re-planned subject no longer owes), `cancel_for` (every
+  pending nudge of some subjects).
+- Delivery, for the sweep: `claim` (with a lease), `renew_leases`, then per outcome
+  `mark_sent`, `retry`, `fail`, `release`, `defer` (out of quiet hours), or `record` for a
+  mixed batch. Each outcome is written only where this worker still holds the row, so a
+  worker whose lease ran out and was taken over cannot overwrite the new holder's work.
+- People: `snooze`, `dismiss` (their own reminder only); organizers: `requeue_failed`.
+
+Every function takes a session and writes in the caller's transaction."""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Reply
-from bot.infra.models import Nudge
-from bot.nudges.keys import notice_key
-from bot.nudges.plans import PlannedNudge
-from bot.nudges.vocab import NudgeKind, NudgeState, Subject
+from bot.infra.models import DigestPost, Nudge
+from bot.nudges.plans import Notice, PlannedNudge
+from bot.nudges.policy import LEASE, REMINDERS, SNOOZABLE
+from bot.nudges.vocab import DigestState, NudgeKind, NudgeState, Subject
 
 BATCH = 5000
+"""Rows per statement when writing in bulk."""
+CHUNK = 900
+"""Ids or keys per `IN (…)`: under SQLite's bound-parameter limit."""
+
+T = TypeVar("T")
 
 
-def _rows(nudges: Iterable[PlannedNudge], now: datetime) -> list[dict[str, Any]]:
-    return [
-        {
-            "person_id": n.person_id,
-            "kind": n.kind,
-            "due_at": n.due_at,
-            "subject_type": n.subject_type,
-            "subject_id": n.subject_id,
-            "dedup_key": n.dedup_key,
-            "text": n.reply.as_text(),
-            "payload": n.reply.to_dict(),
-            "state": NudgeState.PENDING.value,
-            "attempts": 0,
-            "created_at": now,
-        }
-        for n in nudges
-    ]
+def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
+
+# --- leases (nudges and digest posts alike) ------------------------------------------------
+
+
+def _lease_free(lease_until: Any, now: datetime) -> ColumnElement[bool]:
+    """Nobody holds the row: never claimed, released, or the holder's lease ran out."""
+    return or_(lease_until.is_(None), lease_until <= now)
+
+
+# --- writing new rows -------------------------------------------------------------------------
 
 _COLUMNS = ("person_id", "kind", "due_at", "subject_type", "subject_id", "dedup_key", "text",
             "payload", "state", "attempts", "created_at")
@@ -54,69 +78,162 @@ _SQL = {
                   "ON CONFLICT (dedup_key) DO NOTHING",
 }
 
+Instant = Callable[[datetime], Any]
+Payload = Callable[[Reply], Any]
+
 
 def _sqlite_instant(moment: datetime) -> str:
     """How `UTCDateTime` stores an instant in SQLite (naive UTC, microseconds)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _driver_rows(nudges: Sequence[PlannedNudge], now: datetime, dialect: str) -> list[tuple[Any, ...]]:
-    instant = _sqlite_instant if dialect == "sqlite" else (lambda m: m.astimezone(UTC))
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _json(reply: Reply) -> str:
+    return json.dumps(reply.to_dict())
+
+
+def _encoders(dialect: str) -> tuple[Instant, Payload]:
+    """How the driver takes an instant and a payload (the ORM's own types otherwise)."""
+    if dialect == "sqlite":
+        return _sqlite_instant, _json
+    if dialect == "postgresql":
+        return _utc, _json
+    return _utc, Reply.to_dict  # pragma: no cover - other backends: the ORM path
+
+
+_plain = str.__str__
+"""An enum member as a plain str: the drivers bind one several times faster (sqlite3 looks
+for an adapter for any str subclass)."""
+_PENDING = _plain(NudgeState.PENDING)
+_NOTICE = _plain(NudgeKind.NOTICE)
+
+
+def _planned_rows(nudges: Sequence[PlannedNudge], now: datetime, instant: Instant,
+                  payload: Payload) -> list[tuple[Any, ...]]:
     created = instant(now)
     return [
-        (n.person_id, n.kind, instant(n.due_at), n.subject_type, n.subject_id, n.dedup_key,
-         n.reply.as_text(), json.dumps(n.reply.to_dict()), NudgeState.PENDING.value, 0, created)
+        (n.person_id, _plain(n.kind), instant(n.due_at), _plain(n.subject_type), n.subject_id,
+         n.dedup_key, n.reply.as_text(), payload(n.reply), _PENDING, 0, created)
         for n in nudges
+    ]
+
+
+def _notice_rows(notices: Sequence[Notice], now: datetime, instant: Instant,
+                 payload: Payload) -> list[tuple[Any, ...]]:
+    at = instant(now)
+    return [
+        (n.person_id, _NOTICE, at, _plain(n.subject_type), n.subject_id, n.dedup_key,
+         n.reply.as_text(), payload(n.reply), _PENDING, 0, at)
+        for n in notices
     ]
 
 
 def stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
     """Which of `keys` are stored already (in any state), through the unique index."""
     found: set[str] = set()
-    for start in range(0, len(keys), 900):  # under SQLite's bound-parameter limit
-        chunk = keys[start : start + 900]
+    for chunk in _chunks(keys, CHUNK):
         found.update(session.scalars(select(Nudge.dedup_key).where(Nudge.dedup_key.in_(chunk))))
     return found
 
 
+COPY_FROM = 50
+"""From this many rows a batch goes to PostgreSQL by COPY: about three times faster than
+executemany for a match round's notices, while for a handful a temporary table costs more
+than it saves."""
+
+
+def _copy_new(raw: Any, rows: list[tuple[Any, ...]]) -> int:
+    """COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING: the
+    speed of COPY (which cannot skip a conflict itself) with the executemany's guarantee
+    that a key another writer stored meanwhile is skipped, not an error."""
+    columns = ", ".join(_COLUMNS)
+    with raw.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE nudges_in ON COMMIT DROP AS "
+                       f"SELECT {columns} FROM nudges WITH NO DATA")
+        with cursor.copy(f"COPY nudges_in ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO nudges ({columns}) SELECT {columns} FROM nudges_in "
+                       "ON CONFLICT (dedup_key) DO NOTHING")
+        added = max(cursor.rowcount, 0)
+        cursor.execute("DROP TABLE nudges_in")
+    return int(added)
+
+
+def _insert_new(session: Session, items: Sequence[T], now: datetime,
+                to_rows: Callable[[Sequence[T], datetime, Instant, Payload],
+                                  list[tuple[Any, ...]]]) -> int:
+    """The one bulk insert path. New rows go to the driver as ready-made tuples
+    (SQLAlchemy's per-row parameter processing cost more than the insert itself:
+    bench/bench_planning.py): executemany on SQLite, COPY on PostgreSQL for a batch of
+    COPY_FROM rows or more, executemany below that. A key another writer stored meanwhile
+    is skipped (ON CONFLICT DO NOTHING). Returns how many rows were new."""
+    if not items:
+        return 0
+    dialect = session.get_bind().dialect.name
+    instant, payload = _encoders(dialect)
+    if dialect not in _SQL:  # pragma: no cover - other backends: the ORM path
+        added = 0
+        for batch in _chunks(items, BATCH):
+            values = [dict(zip(_COLUMNS, row, strict=True))
+                      for row in to_rows(batch, now, instant, payload)]
+            added += len(session.execute(insert(Nudge).returning(Nudge.id), values).all())
+        return added
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    added = 0
+    for batch in _chunks(items, BATCH):
+        rows = to_rows(batch, now, instant, payload)
+        if dialect == "postgresql" and len(rows) >= COPY_FROM:
+            added += _copy_new(raw, rows)
+            continue
+        cursor = raw.cursor()
+        try:
+            if dialect == "sqlite":
+                before = raw.total_changes  # type: ignore[attr-defined]
+                cursor.executemany(_SQL[dialect], rows)
+                added += raw.total_changes - before  # type: ignore[attr-defined]
+            else:
+                cursor.executemany(_SQL[dialect], rows)
+                added += max(cursor.rowcount, 0)
+        finally:
+            cursor.close()
+    return added
+
+
 def insert_bulk(session: Session, nudges: Sequence[PlannedNudge], *, now: datetime) -> int:
-    """Insert, skipping any dedup key already stored (in any state): a nudge sent or
-    cancelled once is never planned again. Returns how many rows were new.
+    """Insert planned nudges, skipping any dedup key already stored (in any state): a nudge
+    sent or cancelled once is never planned again. Returns how many rows were new.
 
     Keys already stored are looked up first, so re-planning (every run, mostly the same
-    nudges) costs an index probe per nudge instead of rendering and serialising each one;
-    ON CONFLICT DO NOTHING still settles a race with another planner. On SQLite and
-    PostgreSQL new rows go to the driver's executemany as ready-made tuples: SQLAlchemy's
-    per-row parameter processing cost more than the insert itself (bench/bench_planning.py)."""
-    dialect = session.get_bind().dialect.name
+    nudges) costs an index probe per nudge instead of rendering and serialising each one."""
     stored = stored_keys(session, [n.dedup_key for n in nudges])
     fresh = [n for n in nudges if n.dedup_key not in stored]
-    if not fresh:
-        return 0
-    if dialect in _SQL:
-        raw = session.connection().connection.dbapi_connection
-        assert raw is not None
-        added = 0
-        for start in range(0, len(fresh), BATCH):
-            rows = _driver_rows(fresh[start : start + BATCH], now, dialect)
-            cursor = raw.cursor()
-            try:
-                if dialect == "sqlite":
-                    before = raw.total_changes  # type: ignore[attr-defined]
-                    cursor.executemany(_SQL[dialect], rows)
-                    added += raw.total_changes - before  # type: ignore[attr-defined]
-                else:
-                    cursor.executemany(_SQL[dialect], rows)
-                    added += max(cursor.rowcount, 0)
-            finally:
-                cursor.close()
-        return added
-    added = 0  # pragma: no cover - other backends: the ORM path
-    for start in range(0, len(fresh), BATCH):  # pragma: no cover
-        result = session.connection().execute(insert(Nudge).returning(Nudge.id),
-                                              _rows(fresh[start : start + BATCH], now))
-        added += len(result.all())
-    return added
+    return _insert_new(session, fresh, now, _planned_rows)
+
+
+def queue_notices(session: Session, notices: Sequence[Notice], *, now: datetime) -> int:
+    """Direct messages owed now (a whole match round's, say), through the same bulk path:
+    a key already stored is skipped, so queuing the same notice twice stores it once.
+    Returns how many were new."""
+    stored = stored_keys(session, [n.dedup_key for n in notices])
+    return _insert_new(session, [n for n in notices if n.dedup_key not in stored], now,
+                       _notice_rows)
+
+
+def queue_notice(session: Session, person_id: int, reply: Reply, *, key: str, now: datetime,
+                 subject_type: Subject = Subject.NONE, subject_id: int | None = None) -> int:
+    """A direct message owed to a person now (an answer to something just done). `key`
+    makes it idempotent: queuing the same key twice stores one message. Returns 1 if it
+    was new, 0 if it was queued already."""
+    return queue_notices(session, [Notice(person_id, reply, key, subject_type, subject_id)],
+                         now=now)
+
+
+# --- planning ---------------------------------------------------------------------------------
 
 
 def cancel_moot(session: Session, owed: Mapping[tuple[str, int], set[str]]) -> int:
@@ -127,9 +244,7 @@ def cancel_moot(session: Session, owed: Mapping[tuple[str, int], set[str]]) -> i
         by_type[subject_type][subject_id] = keys
     cancelled = 0
     for subject_type, subjects in by_type.items():
-        ids = list(subjects)
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start : start + BATCH]
+        for chunk in _chunks(list(subjects), BATCH):
             pending = session.execute(
                 select(Nudge.id, Nudge.subject_id, Nudge.dedup_key).where(
                     Nudge.state == NudgeState.PENDING,
@@ -138,50 +253,354 @@ def cancel_moot(session: Session, owed: Mapping[tuple[str, int], set[str]]) -> i
                 )
             ).all()
             moot = [row.id for row in pending if row.dedup_key not in subjects[row.subject_id]]
-            if moot:
-                session.execute(update(Nudge).where(Nudge.id.in_(moot))
-                                .values(state=NudgeState.CANCELLED.value))
-                cancelled += len(moot)
+            for ids in _chunks(moot, CHUNK):
+                session.execute(update(Nudge).where(Nudge.id.in_(ids))
+                                .values(state=NudgeState.CANCELLED))
+            cancelled += len(moot)
     return cancelled
 
 
 def cancel_for(session: Session, subject_type: Subject, subject_ids: Iterable[int]) -> int:
     """Cancel every pending nudge of these subjects (a request answered, a letter
     withdrawn): nothing about them is owed any more."""
-    ids = list(subject_ids)
     cancelled = 0
-    for start in range(0, len(ids), BATCH):
-        result = session.execute(
+    for chunk in _chunks(list(subject_ids), CHUNK):
+        cancelled += len(session.execute(
             update(Nudge)
-            .where(Nudge.subject_type == subject_type, Nudge.subject_id.in_(ids[start:start + BATCH]),
+            .where(Nudge.subject_type == subject_type, Nudge.subject_id.in_(chunk),
                    Nudge.state == NudgeState.PENDING)
-            .values(state=NudgeState.CANCELLED.value)
+            .values(state=NudgeState.CANCELLED)
+            .returning(Nudge.id)
             .execution_options(synchronize_session=False)
-        )
-        cancelled += int(getattr(result, "rowcount", 0) or 0)
+        ).all())
     return cancelled
 
 
-def queue_notice(session: Session, person_id: int, reply: Reply, *, key: str, now: datetime,
-                 subject_type: Subject = Subject.NONE, subject_id: int | None = None) -> Nudge:
-    """A direct message owed to a person now (an answer to something just done). `key`
-    makes it idempotent: queuing the same key twice stores one message."""
-    dedup = notice_key(key)
-    existing = session.scalar(select(Nudge).where(Nudge.dedup_key == dedup))
-    if existing is not None:
-        return existing
-    nudge = Nudge(
-        person_id=person_id,
-        kind=NudgeKind.NOTICE.value,
-        due_at=now,
-        subject_type=subject_type.value,
-        subject_id=subject_id,
-        dedup_key=dedup,
-        text=reply.as_text(),
-        payload=reply.to_dict(),
-        state=NudgeState.PENDING.value,
-        created_at=now,
+# --- delivery ---------------------------------------------------------------------------------
+
+
+_KIND = {kind.value: kind for kind in NudgeKind}
+"""A stored kind as its member: a dict lookup, ten times cheaper than `NudgeKind(…)` for a
+batch of a thousand claimed rows."""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A due nudge this worker now holds, as plain values."""
+
+    id: int
+    person_id: int
+    kind: NudgeKind
+    payload_json: str  # decoded by the sending thread, not while rows are locked
+    attempts: int
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        value = json.loads(self.payload_json) if self.payload_json else {}
+        return value if isinstance(value, dict) else {}
+
+
+def claimable(now: datetime, *, limit: int, kinds: Iterable[NudgeKind] | None = None
+              ) -> Select[int]:
+    """The ids a claim at `now` would take: due, pending, held by nobody, oldest first."""
+    wanted = tuple(kinds or ())
+    return (
+        select(Nudge.id)
+        .where(
+            Nudge.state == NudgeState.PENDING,
+            Nudge.due_at <= now,
+            _lease_free(Nudge.lease_until, now),
+            *([Nudge.kind.in_(wanted)] if wanted else []),
+        )
+        .order_by(Nudge.due_at)
+        .limit(limit)
     )
-    session.add(nudge)
-    session.flush()
-    return nudge
+
+
+def claim(session: Session, *, worker: str, now: datetime, limit: int,
+          kinds: Iterable[NudgeKind] | None = None, lease: timedelta = LEASE) -> list[Claimed]:
+    """Stamp up to `limit` due pending nudges nobody holds with `worker` and a lease, oldest
+    first, in one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING …`. On
+    PostgreSQL two workers never claim the same row; SQLite serialises writers, so the same
+    statement is safe there too. The `(state, due_at)` index makes the claim cost
+    proportional to what is due, not to what is pending."""
+    due = claimable(now, limit=limit, kinds=kinds).with_for_update(skip_locked=True)
+    stmt = (
+        update(Nudge)
+        .where(Nudge.id.in_(due.scalar_subquery()))
+        .values(claimed_by=worker, lease_until=now + lease)
+        .returning(Nudge.id, Nudge.person_id, Nudge.kind, cast(Nudge.payload, Text),
+                   Nudge.attempts)
+    )
+    # On the connection: plain rows, and nothing for the ORM to keep in step.
+    rows = sorted(session.connection().execute(stmt).all(),
+                  key=lambda r: r[0])  # RETURNING order is unspecified; keep creation order
+    return [Claimed(r[0], r[1], _KIND[r[2]], r[3] or "", r[4]) for r in rows]
+
+
+def renew_leases(session: Session, *, worker: str, ids: Iterable[int], now: datetime,
+                 lease: timedelta = LEASE) -> int:
+    """Extend this worker's claim on rows it has not sent yet; returns how many it holds."""
+    held = 0
+    conn = session.connection()
+    for chunk in _chunks(list(ids), CHUNK):
+        held += len(conn.execute(
+            update(Nudge)
+            .where(Nudge.id.in_(chunk), Nudge.state == NudgeState.PENDING,
+                   Nudge.claimed_by == worker)
+            .values(lease_until=now + lease)
+            .returning(Nudge.id)
+        ).all())
+    return held
+
+
+@dataclass(frozen=True)
+class Sent:
+    """The platform accepted it."""
+
+    nudge_id: int
+    at: datetime
+    via: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Try again at `due_at` (after a rate limit's `Retry-After`, or a backoff)."""
+
+    nudge_id: int
+    due_at: datetime
+    error: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Given up: the error is kept for organizers (`mentorbot nudges failed`)."""
+
+    nudge_id: int
+    error: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Release:
+    """Claimed but not tried in this batch: back to the queue, due as it was."""
+
+    nudge_id: int
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """Due inside its person's quiet hours: due again at the window's end."""
+
+    nudge_id: int
+    due_at: datetime
+
+
+Outcome = Sent | Retry | Failure | Release
+
+# Each outcome is one statement run as an executemany. The WHERE clause is the guard: the
+# row is still pending and still this worker's.
+_HELD = and_(Nudge.id == bindparam("b_id"), Nudge.state == NudgeState.PENDING,
+             Nudge.claimed_by == bindparam("b_worker"))
+_SENT = update(Nudge).where(_HELD).values(
+    state=NudgeState.SENT, sent_at=bindparam("b_at"), delivered_via=bindparam("b_via"),
+    attempts=bindparam("b_attempts"), lease_until=None, last_error=None)
+_RETRY = update(Nudge).where(_HELD).values(
+    due_at=bindparam("b_due"), attempts=bindparam("b_attempts"), last_error=bindparam("b_error"),
+    lease_until=None, claimed_by=None)
+_FAILED = update(Nudge).where(_HELD).values(
+    state=NudgeState.FAILED, attempts=bindparam("b_attempts"), last_error=bindparam("b_error"),
+    lease_until=None)
+_RELEASE = update(Nudge).where(_HELD).values(lease_until=None, claimed_by=None)
+_DEFER = update(Nudge).where(_HELD).values(due_at=bindparam("b_due"), lease_until=None,
+                                           claimed_by=None)
+
+
+def _each(session: Session, statement: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.connection().execute(statement, rows)
+
+
+def mark_sent(session: Session, worker: str, sent: Sequence[Sent]) -> None:
+    """Sent, with the channel and the attempt count, where `worker` still holds the row."""
+    _each(session, _SENT, [{"b_id": s.nudge_id, "b_worker": worker, "b_at": s.at,
+                            "b_via": s.via, "b_attempts": s.attempts} for s in sent])
+
+
+def retry(session: Session, worker: str, retries: Sequence[Retry]) -> None:
+    """Due again later, with the error kept; released for any worker to claim then."""
+    _each(session, _RETRY, [{"b_id": r.nudge_id, "b_worker": worker, "b_due": r.due_at,
+                             "b_error": r.error, "b_attempts": r.attempts} for r in retries])
+
+
+def fail(session: Session, worker: str, failures: Sequence[Failure]) -> None:
+    """Failed for good, with the platform's error."""
+    _each(session, _FAILED, [{"b_id": f.nudge_id, "b_worker": worker, "b_error": f.error,
+                              "b_attempts": f.attempts} for f in failures])
+
+
+def release(session: Session, worker: str, ids: Iterable[int]) -> None:
+    """Give claimed rows back untouched, for any worker to claim now."""
+    _each(session, _RELEASE, [{"b_id": i, "b_worker": worker} for i in ids])
+
+
+def defer(session: Session, worker: str, deferrals: Sequence[Deferral]) -> None:
+    """Move claimed rows out of their person's quiet hours and give them back."""
+    _each(session, _DEFER, [{"b_id": d.nudge_id, "b_worker": worker, "b_due": d.due_at}
+                            for d in deferrals])
+
+
+def record(session: Session, worker: str, outcomes: Iterable[Outcome]) -> None:
+    """A batch of mixed outcomes, one executemany per kind of outcome."""
+    sent: list[Sent] = []
+    retries: list[Retry] = []
+    failures: list[Failure] = []
+    released: list[int] = []
+    for outcome in outcomes:
+        match outcome:
+            case Sent():
+                sent.append(outcome)
+            case Retry():
+                retries.append(outcome)
+            case Failure():
+                failures.append(outcome)
+            case Release():
+                released.append(outcome.nudge_id)
+    mark_sent(session, worker, sent)
+    retry(session, worker, retries)
+    fail(session, worker, failures)
+    release(session, worker, released)
+
+
+# --- what people and organizers do --------------------------------------------------------
+
+
+def own_nudge(session: Session, nudge_id: int, person_id: int) -> Nudge | None:
+    """The nudge, locked for this unit of work, if it is `person_id`'s; someone else's
+    looks exactly like a missing one."""
+    nudge = session.get(Nudge, nudge_id, with_for_update=True)
+    return nudge if nudge is not None and nudge.person_id == person_id else None
+
+
+def snooze(session: Session, nudge_id: int, *, person_id: int, until: datetime) -> bool:
+    """Bring `person_id`'s reminder back at `until` as a fresh pending nudge (sent or not);
+    a dismissed or moot one stays as it is. Returns whether it was snoozed."""
+    changed = session.execute(
+        update(Nudge)
+        .where(Nudge.id == nudge_id, Nudge.person_id == person_id,
+               Nudge.kind.in_(REMINDERS), Nudge.state.in_(SNOOZABLE))
+        .values(state=NudgeState.PENDING, due_at=until, attempts=0, last_error=None,
+                lease_until=None, claimed_by=None, sent_at=None)
+        .returning(Nudge.id)
+    ).first()
+    return changed is not None
+
+
+def dismiss(session: Session, nudge_id: int, *, person_id: int) -> bool:
+    """`person_id` said their reminder is not relevant: it is never sent (again). Kept
+    apart from `cancelled` (a change made it moot) so reports can tell the two apart.
+    Returns whether it was dismissed."""
+    changed = session.execute(
+        update(Nudge)
+        .where(Nudge.id == nudge_id, Nudge.person_id == person_id,
+               Nudge.kind.in_(REMINDERS))
+        .values(state=NudgeState.DISMISSED, lease_until=None)
+        .returning(Nudge.id)
+    ).first()
+    return changed is not None
+
+
+def requeue_failed(session: Session, ids: Iterable[int], *, now: datetime) -> int:
+    """Queue failed nudges again: due now, attempts reset, nobody holding them. Rows no
+    longer failed are left alone. Returns how many were queued."""
+    queued = 0
+    for chunk in _chunks(list(ids), CHUNK):
+        queued += len(session.execute(
+            update(Nudge)
+            .where(Nudge.id.in_(chunk), Nudge.state == NudgeState.FAILED)
+            .values(state=NudgeState.PENDING, attempts=0, due_at=now, lease_until=None,
+                    claimed_by=None)
+            .returning(Nudge.id)
+        ).all())
+    return queued
+
+
+# --- the weekly digest's claim ------------------------------------------------------------
+
+
+def claim_digest(session: Session, group_id: int, week: str, *, worker: str, now: datetime,
+                 lease: timedelta = LEASE) -> bool:
+    """Claim the group's digest post for `week` with a lease, as a nudge is claimed: True if
+    this call inserted the (group, week) row, or took over one that failed or whose
+    worker's lease ran out. The row is unique on (group, week), so whatever the number of
+    workers, one holds the week at a time, and a week posted (or with nowhere to post) is
+    never claimed again."""
+    values = {"group_id": group_id, "week": week, "state": DigestState.POSTING,
+              "claimed_by": worker, "lease_until": now + lease, "posted_at": None}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        maker = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = maker(DigestPost).values(**values).on_conflict_do_nothing(
+            index_elements=["group_id", "week"]).returning(DigestPost.id)
+        # RETURNING, not rowcount: an ORM-executed insert reports -1 on psycopg.
+        if session.execute(stmt).first() is not None:
+            return True
+    else:  # pragma: no cover - other backends rely on the unique constraint
+        exists = session.scalar(select(DigestPost.id).where(DigestPost.group_id == group_id,
+                                                            DigestPost.week == week))
+        if exists is None:
+            session.execute(insert(DigestPost).values(**values))
+            return True
+    retaken = session.execute(
+        update(DigestPost)
+        .where(DigestPost.group_id == group_id, DigestPost.week == week,
+               or_(DigestPost.state == DigestState.FAILED,
+                   and_(DigestPost.state == DigestState.POSTING,
+                        _lease_free(DigestPost.lease_until, now))))
+        .values(state=DigestState.POSTING, claimed_by=worker, lease_until=now + lease,
+                posted_at=None)
+        .returning(DigestPost.id)
+    ).first()
+    return retaken is not None
+
+
+def renew_digest(session: Session, group_id: int, week: str, *, worker: str, now: datetime,
+                 lease: timedelta = LEASE) -> bool:
+    """Extend this worker's claim on the week while it posts; False if it lost the claim."""
+    return session.execute(
+        update(DigestPost)
+        .where(DigestPost.group_id == group_id, DigestPost.week == week,
+               DigestPost.state == DigestState.POSTING, DigestPost.claimed_by == worker)
+        .values(lease_until=now + lease)
+        .returning(DigestPost.id)
+    ).first() is not None
+
+
+def finish_digest(session: Session, group_id: int, week: str, *, worker: str,
+                  state: DigestState, now: datetime, error: str | None = None) -> bool:
+    """Record how the week's post went (posted, failed, empty), where `worker` still holds
+    the claim. Returns whether it did."""
+    return session.execute(
+        update(DigestPost)
+        .where(DigestPost.group_id == group_id, DigestPost.week == week,
+               DigestPost.state == DigestState.POSTING, DigestPost.claimed_by == worker)
+        .values(state=state, posted_at=now if state == DigestState.POSTED else None,
+                lease_until=None, last_error=error)
+        .returning(DigestPost.id)
+    ).first() is not None
+
+
+def settled_digest_weeks(session: Session, now: datetime) -> set[tuple[int, str]]:
+    """(group id, week) of every digest posted, with nowhere to post, or held by a worker
+    whose lease still runs: none of them is owed by a catch-up now."""
+    return {
+        (row.group_id, row.week)
+        for row in session.execute(
+            select(DigestPost.group_id, DigestPost.week)
+            .where(or_(DigestPost.state.in_((DigestState.POSTED, DigestState.EMPTY)),
+                       and_(DigestPost.state == DigestState.POSTING,
+                            DigestPost.lease_until > now)))
+        )
+    }

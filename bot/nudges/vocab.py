@@ -1,6 +1,7 @@
-"""The nudge vocabularies: what a nudge is about (its kind), where it stands (its state) and
-what it is attached to (its subject). The only place these words are written down; the
-`nudges` table's CHECK constraints are built from the same enums."""
+"""The outbox vocabularies: what a nudge is about (its kind), where it stands (its state),
+what it is attached to (its subject), and where a weekly digest post stands. The only place
+these words are written down; the `nudges` table's CHECK constraints are built from the
+same enums."""
 
 from __future__ import annotations
 
@@ -55,3 +56,12 @@ class Subject(StrEnum):
 
 OPEN_STATES = (NudgeState.PENDING, NudgeState.UNREACHABLE)
 """States in which a nudge may still go out."""
+
+
+class DigestState(StrEnum):
+    """Where one group's weekly digest post stands (a `digest_posts` row)."""
+
+    POSTING = "posting"  # claimed by a worker, which holds a lease on it while it posts
+    POSTED = "posted"  # every bound channel took it
+    FAILED = "failed"  # a channel refused it; the error is kept and a catch-up retries it
+    EMPTY = "empty"  # the group has no bound channel: nothing to post, nothing owed

@@ -19,7 +19,8 @@ from bot.app.planning import plan_all
 from bot.infra.clock import SystemClock
 from bot.infra.models import Nudge, Person
 from bot.infra.settings import get_settings
-from bot.nudges.vocab import NudgeKind
+from bot.nudges.policy import REMINDERS
+from bot.nudges.vocab import NudgeState
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -66,13 +67,13 @@ def parse_moment(value: str) -> datetime:
 def due_nudges(session: Any, at: datetime) -> list[dict[str, Any]]:
     """Plan as of `at` in `session` and describe every pending nudge due by then. The
     caller owns the transaction (and rolls it back for a preview)."""
-
     plan_all(session, at, get_settings())
     rows = session.execute(
         select(Nudge.id, Nudge.kind, Nudge.due_at, Nudge.text, Nudge.subject_type,
                Nudge.subject_id, Nudge.dedup_key, Person.email, Person.name)
         .join(Person, Person.id == Nudge.person_id)
-        .where(Nudge.state == "pending", Nudge.due_at <= at, Nudge.kind != NudgeKind.NOTICE)
+        .where(Nudge.state == NudgeState.PENDING, Nudge.due_at <= at,
+               Nudge.kind.in_(REMINDERS))
         .order_by(Nudge.due_at, Nudge.id)
     )
     return [

@@ -7,12 +7,14 @@ import argparse
 import json
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.app.cli.common import core as make_core
 from bot.app.cli.common import database
 from bot.infra.clock import SystemClock
 from bot.infra.models import Nudge, Person
+from bot.nudges import store
+from bot.nudges.vocab import NudgeState
 
 
 def add_run(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -53,7 +55,7 @@ def failed_nudges(session: Any) -> list[dict[str, Any]]:
         select(Nudge.id, Nudge.kind, Nudge.due_at, Nudge.attempts, Nudge.last_error,
                Nudge.text, Person.email, Person.name)
         .join(Person, Person.id == Nudge.person_id)
-        .where(Nudge.state == "failed")
+        .where(Nudge.state == NudgeState.FAILED)
         .order_by(Nudge.due_at, Nudge.id)
     )
     return [
@@ -65,16 +67,11 @@ def failed_nudges(session: Any) -> list[dict[str, Any]]:
 
 
 def show_failed(args: argparse.Namespace) -> int:
-
     db = database()
     with db.session() as session:
         items = failed_nudges(session)
         if args.retry and items:
-            session.execute(
-                update(Nudge).where(Nudge.id.in_([i["id"] for i in items]))
-                .values(state="pending", attempts=0, due_at=SystemClock().now(),
-                        lease_until=None, claimed_by=None)
-            )
+            store.requeue_failed(session, [i["id"] for i in items], now=SystemClock().now())
     if args.json:
         print(json.dumps(items, indent=2))
     elif not items:

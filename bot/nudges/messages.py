@@ -1,0 +1,46 @@
+"""The wording of the nudge outbox's own messages: the buttons every reminder carries and the
+answers to pressing them. Durations arrive as values (the policy's constants), so the text
+says what the rule does and changes with it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.framework.replies import Reply
+from bot.infra.zones import format_local
+
+NOT_RELEVANT = "Not relevant"
+
+
+def count(n: int, unit: str) -> str:
+    """`1 week`, `2 weeks`: a count and its unit, agreeing."""
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def span(length: timedelta) -> str:
+    """A whole number of weeks or days, as said: `1 week`, `3 days`."""
+    if length.days % 7 == 0 and length.days:
+        return count(length.days // 7, "week")
+    return count(length.days, "day")
+
+
+def snooze_label(length: timedelta) -> str:
+    return f"Snooze {span(length)}"
+
+
+def snoozed(until: datetime, tz: str) -> Reply:
+    return Reply(title="Snoozed", text=f"I'll remind you again on {format_local(until, tz)}.")
+
+
+def dismissed() -> Reply:
+    return Reply(title="Dismissed", text="Got it: you won't get that reminder again.")
+
+
+def no_such_reminder(nudge_id: int) -> str:
+    return f"You have no reminder number {nudge_id}."
+
+
+NOT_A_REMINDER = ("That message is not a reminder, so there is nothing to snooze or "
+                  "dismiss.")
+SNOOZE_DISMISSED = "That reminder was marked not relevant; there is nothing to snooze."
+SNOOZE_CANCELLED = "That reminder no longer applies; there is nothing to snooze."
