@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from bot.infra.db import downgrade, make_engine, upgrade
-from bot.infra.models import Base, InterestGroup, Nudge, Person, UTCDateTime
+from bot.infra.models import Base, Nudge, UTCDateTime
 from bot.nudges.vocab import DigestState, NudgeKind, NudgeState
 from tests.support.databases import SqliteFactory
 
@@ -61,19 +61,44 @@ POSTS_0001 = sa.table("digest_posts", sa.column("id", sa.Integer()),
                       sa.column("state", sa.String()), sa.column("posted_at", UTCDateTime()))
 
 
+PEOPLE_0001 = sa.table("people", sa.column("id", sa.Integer()), sa.column("name", sa.String()),
+                       sa.column("created_at", UTCDateTime()))
+GROUPS_0001 = sa.table("interest_groups", *(sa.column(c) for c in (
+    "id", "slug", "name", "specialty", "followup_weeks", "digest_weekday", "digest_hour",
+    "timezone")), sa.column("created_at", UTCDateTime()))
+NUDGES_0001 = sa.table("nudges", *(sa.column(c) for c in (
+    "id", "person_id", "kind", "subject_type", "subject_id", "dedup_key", "text", "state",
+    "attempts")), sa.column("due_at", UTCDateTime()), sa.column("created_at", UTCDateTime()),
+    sa.column("payload", sa.JSON()))
+MENTORSHIPS_0001 = sa.table("mentorships", *(sa.column(c) for c in (
+    "id", "student_id", "mentor_id", "kind", "cadence_days", "active", "source")),
+    sa.column("started_at", UTCDateTime()))
+CONTACTS_0001 = sa.table("contacts", *(sa.column(c) for c in (
+    "id", "student_id", "mentor_id", "mentorship_id", "note", "is_ask")),
+    sa.column("at", UTCDateTime()), sa.column("created_at", UTCDateTime()))
+"""The tables as revision 0001 had them (the models have grown columns since)."""
+
+
 def _seed_0001(conn: sa.Connection) -> None:
     """Rows as the code of revision 0001 wrote them."""
-    conn.execute(sa.insert(Person.__table__).values(id=1, name="Ana Lopez", created_at=CLAIMED))
-    conn.execute(sa.insert(InterestGroup.__table__).values(
+    conn.execute(sa.insert(PEOPLE_0001).values(id=1, name="Ana Lopez", created_at=CLAIMED))
+    conn.execute(sa.insert(GROUPS_0001).values(
         id=1, slug="em", name="EM", specialty="Emergency Medicine", followup_weeks=6,
         digest_weekday=0, digest_hour=9, timezone="UTC", created_at=CLAIMED))
-    conn.execute(sa.insert(Nudge.__table__), [
+    conn.execute(sa.insert(NUDGES_0001), [
         {"id": n, "person_id": 1, "kind": kind, "due_at": CLAIMED, "subject_type": "",
          "subject_id": None, "dedup_key": f"k{n}", "text": "hi", "payload": {"text": "hi"},
          "state": state, "attempts": 0, "created_at": CLAIMED}
         for n, (kind, state) in enumerate([("followup", "pending"), ("notice", "sent"),
                                            ("letter-ask", "failed"),
                                            ("intro-pending", "cancelled")], start=1)])
+    conn.execute(sa.insert(PEOPLE_0001).values(id=2, name="Dr. Rivera", created_at=CLAIMED))
+    conn.execute(sa.insert(MENTORSHIPS_0001).values(
+        id=1, student_id=1, mentor_id=2, kind="career", cadence_days=42, active=True,
+        source="request", started_at=CLAIMED))
+    conn.execute(sa.insert(CONTACTS_0001).values(
+        id=1, student_id=1, mentor_id=2, mentorship_id=1, note="first coffee", is_ask=False,
+        at=CLAIMED, created_at=CLAIMED))
     conn.execute(sa.insert(POSTS_0001), [
         {"id": 1, "group_id": 1, "week": "2027-W01", "state": "posting", "posted_at": CLAIMED},
         {"id": 2, "group_id": 1, "week": "2026-W53", "state": "posted", "posted_at": CLAIMED}])
@@ -102,6 +127,10 @@ def test_an_existing_database_is_upgraded_and_downgraded_with_its_rows(empty_url
                                           posts.c.lease_until).order_by(posts.c.id)).all() == [
                 (1, DigestState.POSTING, None, CLAIMED + timedelta(minutes=30)),
                 (2, DigestState.POSTED, CLAIMED, None)]
+            # Rebuilding a SQLite table (mentorships gains a foreign key in 0003) must not
+            # cascade into the rows that refer to it.
+            assert conn.execute(sa.select(CONTACTS_0001.c.mentorship_id, CONTACTS_0001.c.note)
+                                ).all() == [(1, "first coffee")]
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.execute(sa.update(Nudge.__table__).values(state="snoozed"))
         downgrade(empty_url, "0001")

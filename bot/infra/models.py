@@ -77,6 +77,10 @@ class Person(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     quiet_hours: Mapped[str | None] = mapped_column(String(11))  # "21:00-08:00"
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where direct messages go once Slack and Discord accounts are linked: the platform the
+    # person chose (`/mentor profile notify:`), else the one they used last.
+    notify_platform: Mapped[str | None] = mapped_column(String(16))
+    last_platform: Mapped[str | None] = mapped_column(String(16))
 
     identities: Mapped[list[Identity]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
@@ -152,6 +156,7 @@ class InterestGroup(Base):
     digest_weekday: Mapped[int] = mapped_column(Integer, default=0)  # Monday
     digest_hour: Mapped[int] = mapped_column(Integer, default=9)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     bindings: Mapped[list[ChannelBinding]] = relationship(
@@ -207,6 +212,12 @@ class FacultyProfile(Base):
     requests_unanswered: Mapped[int] = mapped_column(Integer, default=0)
     response_hours_total: Mapped[float] = mapped_column(Float, default=0.0)
     accepting_since: Mapped[datetime | None] = mapped_column()
+    # Away until this day (in their zone): not offered, requested or matched until then.
+    away_until: Mapped[date | None] = mapped_column(Date)
+    # When `accepting` last changed and, when the bot turned it off, why ("no-answer": the
+    # still-mentoring question went unanswered), so the report can say so.
+    accepting_changed_at: Mapped[datetime | None] = mapped_column()
+    accepting_off_reason: Mapped[str] = mapped_column(String(32), default="")
 
     person: Mapped[Person] = relationship(back_populates="faculty_profile")
 
@@ -269,6 +280,9 @@ class Mentorship(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_contact_at: Mapped[datetime | None] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    end_reason: Mapped[str] = mapped_column(String(32), default="")  # student faculty no-meeting…
+    end_note: Mapped[str] = mapped_column(Text, default="")
 
 
 class Contact(Base):
@@ -284,7 +298,28 @@ class Contact(Base):
     at: Mapped[datetime] = mapped_column()
     note: Mapped[str] = mapped_column(Text, default="")
     is_ask: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How useful a meeting was to the student, 1–4; never shown to the mentor.
+    rating: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Checkin(Base):
+    """One "Did you meet?" question about a mentorship and its answer: round 0 two weeks
+    after the start, then again a week after each "not yet" (rounds 1 and 2)."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("mentorship_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(
+        ForeignKey("mentorships.id", ondelete="CASCADE"), index=True
+    )
+    student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                            index=True)
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    asked_at: Mapped[datetime] = mapped_column()
+    answer: Mapped[str | None] = mapped_column(String(16))  # met not-yet no
+    answered_at: Mapped[datetime | None] = mapped_column()
 
 
 class ActionItem(Base):
@@ -405,6 +440,10 @@ class Nudge(Base):
     delivered_via: Mapped[str | None] = mapped_column(String(16))
     sent_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the last send attempt began (recorded before the platform is called), so a
+    # worker that takes over after a crash knows an answer may be missing.
+    attempted_at: Mapped[datetime | None] = mapped_column()
+    snoozes: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DigestPost(Base):
@@ -426,12 +465,56 @@ class DigestPost(Base):
 
 
 class SeenEvent(Base):
-    """Platform event ids already handled, so a retried delivery is processed once."""
+    """Platform event ids (and accepted request signatures) already handled, so a retried
+    delivery or a replayed request is processed once; pruned past their window."""
 
     __tablename__ = "seen_events"
-    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+    __table_args__ = (UniqueConstraint("platform", "event_id"),
+                      Index("ix_seen_events_seen_at", "seen_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[str] = mapped_column(String(128))
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- privacy -----------------------------------------------------------------------------
+
+
+class LinkCode(Base):
+    """A one-time code that joins a person's accounts on two platforms: asked for on one,
+    typed on the other. Only a hash is kept; it works once and expires."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    code_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    platform: Mapped[str] = mapped_column(String(16))  # where it was asked for
+    created_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+
+
+class LinkAttempt(Base):
+    """A code typed to link accounts, right or wrong: too many wrong ones lock linking."""
+
+    __tablename__ = "link_attempts"
+    __table_args__ = (Index("ix_link_attempts_person_at", "person_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column()
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DeletionRecord(Base):
+    """That a person's data was deleted, when, and at whose request (the person, or an
+    organizer through the command line). Never what was deleted, nor whose."""
+
+    __tablename__ = "deletion_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deleted_at: Mapped[datetime] = mapped_column()
+    requested_by: Mapped[str] = mapped_column(String(16))  # self cli
