@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.app.planning import plan_all
+from bot.framework import wording
 from bot.framework.errors import UserError
 from bot.framework.replies import Action, Reply
 from bot.infra.models import (
@@ -26,7 +27,6 @@ from bot.infra.models import (
     StudentProfile,
 )
 from bot.matching import fit, rules
-from bot.matching import intro_messages as say
 from bot.matching.intros import answer_request
 from tests.support.factories import add_faculty, add_group, add_student
 
@@ -418,11 +418,11 @@ def test_the_pending_nudge_keeps_its_key(core, driver, clock, settings):
 
 
 def test_wording_of_counts_and_spans():
-    assert say.in_words(timedelta(days=7)) == "a week"
-    assert say.in_words(timedelta(days=14)) == "two weeks"
-    assert say.in_words(timedelta(days=10)) == "ten days"
-    assert say.in_words(timedelta(days=1)) == "a day"
-    assert say.in_days(timedelta(days=14)) == "14 days"
-    assert say.in_days(timedelta(days=1)) == "1 day"
-    assert say.spelled(6, "month") == "six months"
-    assert say.spelled(40, "day") == "40 days"
+    assert wording.span_in_words(timedelta(days=7)) == "a week"
+    assert wording.span_in_words(timedelta(days=14)) == "two weeks"
+    assert wording.span_in_words(timedelta(days=10)) == "ten days"
+    assert wording.span_in_words(timedelta(days=1)) == "a day"
+    assert wording.count(14, "day") == "14 days"
+    assert wording.count(1, "day") == "1 day"
+    assert wording.spelled(6, "month") == "six months"
+    assert wording.spelled(40, "day") == "40 days"

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from bot.framework.replies import Reply, Section
+from bot.framework.wording import count
 from bot.groups.digest_rules import DigestFacts
-
-
-def count_of(count: int, one: str, many: str) -> str:
-    """`1 letter deadline`, `2 letter deadlines`: a count in words."""
-    return f"{count} {one if count == 1 else many}"
 
 
 def digest_reply(facts: DigestFacts) -> Reply:
@@ -27,11 +23,11 @@ def digest_reply(facts: DigestFacts) -> Reply:
             heading="Office hours",
             text="\n".join(f"• {f.name}: {f.detail}" for f in facts.office_hours),
         ))
-    coming = f"in the next {count_of(facts.weeks, 'week', 'weeks')}"
+    coming = f"in the next {count(facts.weeks, 'week', 'weeks')}"
     sections.append(Section(
         heading="Coming up in the group",
-        text=(f"{count_of(facts.letters_due, 'letter deadline', 'letter deadlines')} and "
-              f"{count_of(facts.followups_due, 'mentor follow-up', 'mentor follow-ups')} "
+        text=(f"{count(facts.letters_due, 'letter deadline', 'letter deadlines')} and "
+              f"{count(facts.followups_due, 'mentor follow-up', 'mentor follow-ups')} "
               f"{coming}. Check yours with /letter list and /mentor list."),
     ))
     return Reply(

@@ -11,6 +11,7 @@ from datetime import date
 
 from bot.framework.registry import CommandSpec
 from bot.framework.replies import Action, ActionStyle, Attachment, Field, Reply, Section
+from bot.framework.wording import count, days_as_weeks, range_text
 from bot.infra import months
 from bot.infra.models import Letter, Outcome, Person
 from bot.infra.zones import format_day
@@ -21,22 +22,6 @@ from bot.nudges.vocab import NudgeKind
 from bot.vocab.letters import LETTER_KINDS, LetterState, Portal, Track
 
 # --- counting words ----------------------------------------------------------------------
-
-
-def count(n: int, word: str, plural: str | None = None) -> str:
-    """`n` and its noun: 1 week, 2 weeks (or the given plural)."""
-    return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
-
-
-def span(bounds: tuple[int, int]) -> str:
-    """A range as the guide writes it: 2–3."""
-    low, high = bounds
-    return f"{low}–{high}"
-
-
-def days_as_weeks(n: int) -> str:
-    """A number of days, in whole weeks when it is one (7 days: 1 week; 10 days)."""
-    return count(n // 7, "week") if n and n % 7 == 0 else count(n, "day")
 
 
 def days_away(n: int) -> str:
@@ -119,7 +104,7 @@ def timeline_text(deadline: date, today: date) -> str:
 
 
 def _strengths() -> str:
-    return f"{span(rules.STRENGTHS)} strengths"
+    return f"{range_text(rules.STRENGTHS)} strengths"
 
 
 @dataclass(frozen=True)
@@ -154,7 +139,7 @@ def warning_text(warning: LetterWarning) -> WarningText:
                 "Ask today, in person or with a short email, send the full packet with the ask "
                 "so the writer has everything at once, state the deadline up front, and make "
                 "it easy for them to say no. Next time, ask "
-                f"{span((rules.LAST_CALL_WEEKS, rules.ASK_BY_WEEKS))} weeks ahead.")
+                f"{range_text((rules.LAST_CALL_WEEKS, rules.ASK_BY_WEEKS))} weeks ahead.")
         case WarningCode.NO_RELATIONSHIP:
             who = f"{name} (an outside writer)" if warning.outside_writer else name
             return WarningText(
@@ -404,7 +389,7 @@ def mix_text(mix: rules.Mix) -> MixText:
 
 def _med_school_text(mix: rules.MedSchoolMix) -> MixText:
     out = MixText(mix.track)
-    aim = span(rules.MED_SCIENCE)
+    aim = range_text(rules.MED_SCIENCE)
     if mix.science:
         out.covered.append(f"Science faculty letters ({len(mix.science)} of {aim}): "
                            + _labels(mix.science))
@@ -431,7 +416,7 @@ def _med_school_text(mix: rules.MedSchoolMix) -> MixText:
 
 def _residency_text(mix: rules.ResidencyMix) -> MixText:
     out = MixText(mix.track)
-    aim = span(rules.RESIDENCY_TOTAL)
+    aim = range_text(rules.RESIDENCY_TOTAL)
     out.covered.append(f"Letters in all: {mix.writers} writer(s) (aim for {aim})")
     if mix.letters_missing:
         out.missing.append(f"{count(mix.letters_missing, 'more letter')} (aim for {aim} in "
@@ -444,7 +429,7 @@ def _residency_text(mix: rules.ResidencyMix) -> MixText:
             "A SLOE (standardized letter of evaluation) from emergency medicine faculty"
             if mix.emergency_medicine else
             f"At least {count(mix.specialty_missing, 'letter')} from {named}")
-    clerkship = span(rules.CLERKSHIP)
+    clerkship = range_text(rules.CLERKSHIP)
     if mix.clerkship:
         out.covered.append("Core clerkships: " + _labels(mix.clerkship))
     if mix.clerkship_missing:
@@ -471,13 +456,13 @@ def _residency_text(mix: rules.ResidencyMix) -> MixText:
 def mix_expectations(track: Track, specialty: str = "", defaulted: bool = False) -> str:
     """What schools or programs expect, as the SPEC's letter mix states it."""
     if track == Track.MED_SCHOOL:
-        return (f"Medical school: {span(rules.MED_SCIENCE)} science faculty letters, "
+        return (f"Medical school: {range_text(rules.MED_SCIENCE)} science faculty letters, "
                 f"{count(rules.MED_OTHER, 'non-science or character letter')}, and a "
                 "committee letter where your school has one. AMCAS takes at most "
                 f"{rules.AMCAS_MAX_ENTRIES} letter entries.")
-    text = (f"Residency: {span(rules.RESIDENCY_TOTAL)} letters, at least "
+    text = (f"Residency: {range_text(rules.RESIDENCY_TOTAL)} letters, at least "
             f"{rules.RESIDENCY_SPECIALTY} from the specialty you apply to, "
-            f"{span(rules.CLERKSHIP)} from core clerkships where you did well, "
+            f"{range_text(rules.CLERKSHIP)} from core clerkships where you did well, "
             f"{rules.RESIDENCY_RESEARCH} from research or a longitudinal mentor where "
             f"relevant. ERAS lets you assign at most {rules.ERAS_MAX_PER_PROGRAM} per program.")
     if specialty:

@@ -9,9 +9,10 @@ the stored UTC instant."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.framework.replies import Action, Field, Reply, Section
+from bot.framework.wording import count, span_in_words, spelled
 from bot.infra.models import InterestGroup, IntroRequest, Person
 from bot.infra.zones import local_day
 from bot.matching import rules, specs
@@ -20,36 +21,6 @@ from bot.matching.fit import FacultyView, Unavailable, stage_label, stage_people
 from bot.vocab.mentoring import MENTOR_KINDS, MentorKind
 
 # --- wording a count, a span and a day ---------------------------------------------------
-
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                 "ten", "eleven", "twelve")
-
-
-def counted(n: int, unit: str) -> str:
-    """'1 day', '14 days'."""
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
-
-
-def spelled(n: int, unit: str) -> str:
-    """'a week', 'two weeks', 'six months'; digits past twelve ('14 days')."""
-    if n == 1:
-        return f"a {unit}"
-    if 1 < n < len(_NUMBER_WORDS):
-        return f"{_NUMBER_WORDS[n]} {unit}s"
-    return counted(n, unit)
-
-
-def in_days(span: timedelta) -> str:
-    """A span as a count of days: '14 days'."""
-    return counted(span.days, "day")
-
-
-def in_words(span: timedelta) -> str:
-    """A span as people say it: whole weeks as weeks ('a week', 'two weeks'), else days."""
-    if span.days % 7 == 0:
-        return spelled(span.days // 7, "week")
-    return spelled(span.days, "day")
-
 
 def short_day(moment: datetime, tz: str | None) -> str:
     """'Nov 23': the day a stored instant falls on for the reader."""
@@ -163,7 +134,7 @@ def already_mentors(name: str, kind: str) -> str:
 def already_asked(name: str, asked_at: datetime, tz: str) -> str:
     return (f"You already asked {name} on {short_day(asked_at, tz)}; that request is still "
             f"open until {short_day(rules.expires_at(asked_at), tz)}. I'll nudge you if "
-            f"they haven't answered in {in_words(rules.PENDING_AFTER)}.")
+            f"they haven't answered in {span_in_words(rules.PENDING_AFTER)}.")
 
 
 def declined_recently(name: str) -> str:
@@ -226,7 +197,7 @@ def faculty_request_message(student: Person, request: IntroRequest,
         text += f"\n\nTheir note: “{request.note}”"
     text += ("\n\nAccepting starts a mentorship; declining is fine and they will hear it "
              "kindly, with other suggestions. Requests left unanswered close after "
-             f"{in_days(rules.EXPIRE_AFTER)}.")
+             f"{count(rules.EXPIRE_AFTER.days, 'day')}.")
     return Reply(
         title=f"Intro request from {student.name}",
         text=text,
@@ -299,8 +270,8 @@ def student_request_reply(student: Person, faculty: Person, request: IntroReques
     return Reply(
         title=f"Intro request sent to {faculty.name}",
         text=(f"{faculty.name} has your request and can accept or decline it. I'll nudge you "
-              f"if there's no answer in {in_words(rules.PENDING_AFTER)}; it closes after "
-              f"{in_days(rules.EXPIRE_AFTER)}. This is your choice #{rank} for your groups' "
+              f"if there's no answer in {span_in_words(rules.PENDING_AFTER)}; it closes after "
+              f"{count(rules.EXPIRE_AFTER.days, 'day')}. This is your choice #{rank} for your groups' "
               "next match round."),
         sections=(
             Section(heading="A first message you can adapt",
@@ -316,7 +287,7 @@ def student_request_reply(student: Person, faculty: Person, request: IntroReques
 def accepted_message(faculty_name: str, kind: str, cadence_days: int) -> Reply:
     """To the student: their mentor said yes, and the rhythm they'll be reminded at."""
     weeks = cadence_days // 7
-    rhythm = "every week" if weeks == 1 else f"every {counted(weeks, 'week')}"
+    rhythm = "every week" if weeks == 1 else f"every {count(weeks, 'week')}"
     return Reply(
         title=f"{faculty_name} accepted your intro request",
         text=(f"{faculty_name} is now your {kind} mentor. Write to set up a first "
@@ -356,7 +327,7 @@ def declined_message(faculty_name: str, suggestions: Sequence[Result]) -> Reply:
 def expired_message(faculty_name: str, suggestions: Sequence[Result], kind: str) -> Reply:
     """To the student when a request closes unanswered."""
     return Reply(
-        title=f"No answer from {faculty_name} after {in_words(rules.EXPIRE_AFTER)}",
+        title=f"No answer from {faculty_name} after {span_in_words(rules.EXPIRE_AFTER)}",
         text=("I've closed that intro request. Silence usually means a crowded inbox, "
               "not a verdict on you. These faculty are accepting mentees and answer "
               "their requests:" if suggestions else

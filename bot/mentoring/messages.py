@@ -15,6 +15,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from bot.framework.replies import Action, Field, Reply, Section
+from bot.framework.wording import count
 from bot.infra import months
 from bot.infra.zones import format_day, format_local, local_day
 from bot.matching import specs as matching_specs
@@ -34,11 +35,6 @@ OpenItem = tuple[int, str, datetime | None]
 
 
 # --- words for counts and thresholds -----------------------------------------------------
-
-
-def count(amount: int, unit: str) -> str:
-    """`1, "week"` → "1 week"; `3, "month"` → "3 months"."""
-    return f"{amount} {unit}" if amount == 1 else f"{amount} {unit}s"
 
 
 def days_after(days: int) -> str:

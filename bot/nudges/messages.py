@@ -7,21 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.framework.replies import Reply
+from bot.framework.wording import span
 from bot.infra.zones import format_local
 
 NOT_RELEVANT = "Not relevant"
-
-
-def count(n: int, unit: str) -> str:
-    """`1 week`, `2 weeks`: a count and its unit, agreeing."""
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
-
-
-def span(length: timedelta) -> str:
-    """A whole number of weeks or days, as said: `1 week`, `3 days`."""
-    if length.days % 7 == 0 and length.days:
-        return count(length.days // 7, "week")
-    return count(length.days, "day")
 
 
 def snooze_label(length: timedelta) -> str:

@@ -74,13 +74,16 @@ it: one slip in a surname ("okafr") is; the next word of a task ("read") is not.
 def names_match(prefix: str, person: Person) -> bool:
     """Whether every word of `prefix` is a word of `person`'s name, allowing one small typo
     per word (the framework's `NameMatcher`). Titles count only in front ("Dr. Okafor"): a
-    title after the name starts the free text ("Okafor Dr. Park said…")."""
-    typed = _words(prefix)
-    while typed and typed[0] in _TITLES:
-        typed = typed[1:]
+    title after the name starts the free text ("Okafor Dr. Park said…"); so does anything
+    with no letters ("Okafor / 3 papers")."""
+    tokens = [_words(token) for token in prefix.split()]
+    while tokens and len(tokens[0]) == 1 and tokens[0][0] in _TITLES:
+        tokens = tokens[1:]
     name = normalize_name(person.name).split()
-    return bool(typed) and all(
-        any(fuzz.ratio(word, part) >= NAME_WORD_TYPO for part in name) for word in typed)
+    return bool(tokens) and all(
+        words and all(any(fuzz.ratio(word, part) >= NAME_WORD_TYPO for part in name)
+                      for word in words)
+        for words in tokens)
 
 
 def _words(text: str) -> list[str]:
