@@ -181,6 +181,7 @@ def test_pending_nudge_after_7_days_and_expiry_after_14(core, driver, clock, set
     [pending] = _dms(core, ana, "intro-pending")
     assert "hasn't answered" in pending.title
     assert "follow up on my note" in pending.as_text()
+    assert "Dear Dr. Kim," in pending.as_text()  # title and surname, as a letter greets
     assert any(a.label == "Request intro" for x in pending.sections for a in x.actions)
     clock.advance(timedelta(days=7))
     with core.db.session() as s:

@@ -12,12 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from bot.framework.replies import Reply
 from bot.framework.wording import and_list
 from bot.infra.models import ActionItem, Contact, Letter, Nudge, Outcome
 from bot.matching import rules as intro_rules
 from bot.mentoring import drafts
 from tests.support.factories import add_faculty, add_group, add_student
-from tests.support.relationships import add_contact, add_mentorship
+from tests.support.relationships import add_contact, add_mentorship, nudges_of
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)  # the `clock` fixture
 
@@ -78,6 +79,16 @@ def test_intro_draft_works_the_note_in_and_matches_the_one_after_request(core, d
     assert "how a student at my stage could get involved in your research" in after_request
     # /mentor draft intro gives the same email, from the open request's kind and note.
     assert _draft(driver.run(ana, "/mentor draft intro Cho")) == after_request
+
+
+def test_the_request_reaching_the_faculty_member_lists_interests_as_english(core, driver):
+    ana, cho = _cho(core, research=["POCUS", "sepsis bundles"])
+    assert not driver.run(ana, "/mentor request Cho").error
+    with core.db.session() as s:
+        [dm] = [Reply.from_dict(n.payload) for n in nudges_of(s, cho, kind="notice")]
+    fields = {f.name: f.value for f in dm.fields}
+    assert fields["Interests"] == "emergency medicine, ultrasound and sepsis"
+    assert fields["Research interests"] == "POCUS and sepsis bundles"
 
 
 def test_intro_draft_without_shared_research_names_the_specialty(core, driver):

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from bot.framework.replies import Action, Field, Reply, Section
-from bot.framework.wording import count, range_text, span_in_words, spelled
+from bot.framework.wording import and_list, count, range_text, span_in_words, spelled
 from bot.infra.models import InterestGroup, IntroRequest, Person
 from bot.infra.zones import local_day
 from bot.matching import rules, specs
@@ -181,10 +181,10 @@ def faculty_request_message(student: Person, request: IntroRequest,
     stage = stage_label(profile.stage) if profile and profile.stage else "stage not given"
     fields = [
         Field("Stage", stage),
-        Field("Interests", "; ".join(profile.interests) if profile and profile.interests
+        Field("Interests", and_list(profile.interests) if profile and profile.interests
               else "-"),
-        Field("Research interests", "; ".join(profile.research) if profile and profile.research
-              else "-"),
+        Field("Research interests", and_list(profile.research)
+              if profile and profile.research else "-"),
         Field("Looking for", f"a {request.kind} mentor"),
     ]
     if group is not None:
@@ -325,7 +325,8 @@ def pending_reply(request: IntroRequest, student_name: str, faculty_name: str,
     low, _high = rules.FIRST_MEETING_MINUTES
     asked = short_day(request.created_at, tz)
     follow_up = (
-        f"Dear {faculty_name},\nI wanted to follow up on my note of {asked}"
+        f"Dear {drafts.salutation(faculty_name, is_faculty=True)},\nI wanted to follow up on "
+        f"my note of {asked}"
         f" — I know how busy things get. I'd still value {low} minutes of your time whenever "
         f"suits you, and I understand if now isn't a good moment.\nThank you,\n{student_name}"
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from bot.framework.replies import Action, Field, Reply, Section
+from bot.framework.replies import Action, ActionStyle, Field, Reply, Section
 from bot.framework.wording import count
 from bot.infra import months
 from bot.infra.zones import format_day, format_local, local_day
@@ -431,10 +431,10 @@ CHECKIN_LABELS: dict[str, str] = {
 
 def checkin_actions(mentor_id: int) -> tuple[Action, ...]:
     ref = f"person:{mentor_id}"
-    styles = {CheckinAnswer.MET: "primary", CheckinAnswer.NO: "danger"}
+    styles: dict[str, ActionStyle] = {CheckinAnswer.MET: "primary", CheckinAnswer.NO: "danger"}
     return tuple(
         specs.CHECKIN.action(CHECKIN_LABELS[answer], {"mentor": ref, "answer": answer},
-                             style=styles.get(answer, "default"))  # type: ignore[arg-type]
+                             style=styles.get(answer, "default"))
         for answer in CheckinAnswer)
 
 
