@@ -54,7 +54,11 @@ def test_request_sends_dm_with_buttons_and_gives_approach_message(core, driver):
     assert not reply.error, reply.as_text()
     body = reply.as_text()
     assert reply.title == "Intro request sent to Dr. Maya Kim"
-    assert "your research in point-of-care ultrasound" in body
+    # The first email (the same draft as /mentor draft intro), with the note worked in.
+    assert "Dear Dr. Kim," in body and "Dr. Maya Kim," not in body
+    assert "your research on point-of-care ultrasound" in body
+    assert "my own interest in ultrasound. I loved your talk." in body
+    assert "[add one specific paper, talk or project]" not in body
     assert "15–20 minutes" in body and "2–3 questions" in body
     assert "Read one or two of their recent papers" in body
     [dm] = _dms(core, kim)
@@ -177,6 +181,7 @@ def test_pending_nudge_after_7_days_and_expiry_after_14(core, driver, clock, set
     [pending] = _dms(core, ana, "intro-pending")
     assert "hasn't answered" in pending.title
     assert "follow up on my note" in pending.as_text()
+    assert "Dear Dr. Kim," in pending.as_text()  # title and surname, as a letter greets
     assert any(a.label == "Request intro" for x in pending.sections for a in x.actions)
     clock.advance(timedelta(days=7))
     with core.db.session() as s:
@@ -384,7 +389,7 @@ def test_changing_a_rule_changes_what_people_are_told(core, driver, clock, setti
     sent = driver.run(ana, "/mentor request Maya Kim")
     assert "I'll nudge you if there's no answer in ten days; it closes after 21 days." \
         in sent.text
-    assert "Could we meet for 10–15 minutes" in sent.as_text()
+    assert "Would you have 10–15 minutes" in sent.as_text()
     [dm] = _dms(core, kim)
     assert "Requests left unanswered close after 21 days." in dm.text
     again = driver.run(ana, "/mentor request Maya Kim")

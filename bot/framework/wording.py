@@ -1,9 +1,10 @@
 """Counts and spans in words, the one way every feature states a threshold in text
 ("1 week", "2 weeks", "a week", "two weeks", "2–3"), so text built from a rule's constant
-reads right whatever the constant is."""
+reads right whatever the constant is; and a list of things as English ("a, b and c")."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
@@ -45,3 +46,12 @@ def range_text(bounds: tuple[int, int]) -> str:
     """A range as the guide writes it: '2–3'."""
     low, high = bounds
     return f"{low}–{high}"
+
+
+def and_list(items: Iterable[str], conjunction: str = "and") -> str:
+    """Items as a sentence lists them: 'a', 'a and b', 'a, b and c' (empty items dropped),
+    never the 'a; b' of a stored list."""
+    words = [item.strip() for item in items if item and item.strip()]
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"

@@ -1,6 +1,7 @@
 """What intro requests say, to the student and to the faculty member: `/mentor find`'s
-shortlist (whom to ask), the request and the first message the student can adapt, the
-refusals, the answers, and the pending and expired notices.
+shortlist (whom to ask), the request and the first email the student can adapt (the same
+draft `/mentor draft intro` gives, `bot.mentoring.drafts`), the refusals, the answers (with
+the first meeting's preparation when a mentor accepts), and the pending and expired notices.
 
 Every threshold a message states is built from `bot.matching.rules` (read when the message
 is built, so a changed rule changes the text), and every date is the reader's local day of
@@ -12,13 +13,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from bot.framework.replies import Action, Field, Reply, Section
-from bot.framework.wording import count, span_in_words, spelled
+from bot.framework.wording import and_list, count, range_text, span_in_words, spelled
 from bot.infra.models import InterestGroup, IntroRequest, Person
 from bot.infra.zones import local_day
 from bot.matching import rules, specs
 from bot.matching.finder import Result, Search
-from bot.matching.fit import FacultyView, Unavailable, stage_label, stage_people, unavailable
-from bot.vocab.mentoring import MENTOR_KINDS, MentorKind
+from bot.matching.fit import FacultyView, Unavailable, stage_label, unavailable
+from bot.mentoring import drafts, first_meeting
+from bot.vocab.mentoring import MENTOR_KINDS
 
 # --- wording a count, a span and a day ---------------------------------------------------
 
@@ -26,11 +28,6 @@ def short_day(moment: datetime, tz: str | None) -> str:
     """'Nov 23': the day a stored instant falls on for the reader."""
     day = local_day(moment, tz)
     return f"{day:%b} {day.day}"
-
-
-def _first_meeting() -> str:
-    low, high = rules.FIRST_MEETING_MINUTES
-    return f"{low}–{high} minutes"
 
 
 # --- /mentor find: whom to ask -----------------------------------------------------------
@@ -184,10 +181,10 @@ def faculty_request_message(student: Person, request: IntroRequest,
     stage = stage_label(profile.stage) if profile and profile.stage else "stage not given"
     fields = [
         Field("Stage", stage),
-        Field("Interests", "; ".join(profile.interests) if profile and profile.interests
+        Field("Interests", and_list(profile.interests) if profile and profile.interests
               else "-"),
-        Field("Research interests", "; ".join(profile.research) if profile and profile.research
-              else "-"),
+        Field("Research interests", and_list(profile.research)
+              if profile and profile.research else "-"),
         Field("Looking for", f"a {request.kind} mentor"),
     ]
     if group is not None:
@@ -209,54 +206,32 @@ def faculty_request_message(student: Person, request: IntroRequest,
     )
 
 
-_KIND_ASK: dict[str, str] = {
-    MentorKind.RESEARCH: "how a student at my stage could get involved in your research",
-    MentorKind.CLINICAL: "what you look for in students who work with you in clinic",
-    MentorKind.CAREER: "your path into the specialty and what you'd focus on in my position",
-}
-
-
-def approach_message(student: Person, faculty: Person, kind: str,
-                     reasons: tuple[str, ...]) -> str:
-    """A first message the student can adapt: why this mentor, a short ask, their time."""
+def intro_facts(student: Person, faculty: Person, *, kind: str, note: str,
+                group: str | None) -> drafts.IntroFacts:
+    """What a first email from `student` to `faculty` can say, from their profiles."""
     profile = student.student_profile
-    stage = stage_people(profile.stage, plural=False) if profile and profile.stage \
-        else "a student"
-    interests = "; ".join(profile.interests) if profile and profile.interests else ""
-    about = f", interested in {interests}" if interests else ""
-    topic = _research_topic(reasons)
-    specialty = faculty.faculty_profile.specialty if faculty.faculty_profile else ""
-    if topic:
-        because = f"I'm writing to you in particular because of your research in {topic}."
-    elif specialty:
-        because = f"I'm writing to you in particular because of your work in {specialty}."
-    else:
-        because = "I'm writing to you in particular because of your experience."
-    ask = _KIND_ASK.get(kind, _KIND_ASK[MentorKind.CAREER])
-    return (
-        f"Dear {faculty.name},\n"
-        f"I'm {student.name}, {stage}{about}. {because} "
-        f"Could we meet for {_first_meeting()} in the next few weeks to talk about "
-        f"{ask}? I know your schedule is full, so I'm "
-        "glad to fit around it, in person or by video. Thank you for considering it.\n"
-        f"{student.name}"
+    theirs = faculty.faculty_profile
+    return drafts.IntroFacts(
+        student_name=student.name,
+        stage=profile.stage if profile else None,
+        interests=tuple(profile.interests or ()) if profile else (),
+        research=tuple(profile.research or ()) if profile else (),
+        faculty_name=faculty.name,
+        specialty=theirs.specialty if theirs else "",
+        faculty_research=tuple(theirs.research or ()) if theirs else (),
+        kind=kind,
+        note=note,
+        group=group,
     )
 
 
 MEETING_PREP = (
     "Read one or two of their recent papers, talks or projects, and note what interested you.",
-    "Bring 2–3 questions you really want answered; leave room for theirs.",
+    f"Bring {range_text(first_meeting.QUESTIONS_TO_BRING)} questions you really want "
+    "answered; leave room for theirs.",
     "Have a one-minute answer ready for where you are and what you're aiming at.",
     "Offer a concrete next step, and log the meeting afterwards with /mentor log.",
 )
-
-
-def _research_topic(reasons: tuple[str, ...]) -> str:
-    for reason in reasons:
-        if reason.startswith("research in "):
-            topic = reason[len("research in "):]
-            return topic.split(" matches ")[0].split(", like your")[0]
-    return ""
 
 
 def _meeting_prep() -> Section:
@@ -264,9 +239,11 @@ def _meeting_prep() -> Section:
 
 
 def student_request_reply(student: Person, faculty: Person, request: IntroRequest,
-                          reasons: tuple[str, ...], rank: int) -> Reply:
-    """What the student sees once the request is sent: what happens next, and a first
-    message to adapt."""
+                          group: InterestGroup | None, rank: int) -> Reply:
+    """What the student sees once the request is sent: what happens next, and the first
+    email to adapt, with their note worked in."""
+    facts = intro_facts(student, faculty, kind=request.kind, note=request.note,
+                        group=group.name if group else None)
     return Reply(
         title=f"Intro request sent to {faculty.name}",
         text=(f"{faculty.name} has your request and can accept or decline it. I'll nudge you "
@@ -274,8 +251,8 @@ def student_request_reply(student: Person, faculty: Person, request: IntroReques
               f"{count(rules.EXPIRE_AFTER.days, 'day')}. This is your choice #{rank} for your groups' "
               "next match round."),
         sections=(
-            Section(heading="A first message you can adapt",
-                    text=approach_message(student, faculty, request.kind, reasons)),
+            Section(heading="A first email you can adapt and send yourself",
+                    text=drafts.intro_draft(facts)),
             _meeting_prep(),
         ),
     )
@@ -284,8 +261,11 @@ def student_request_reply(student: Person, faculty: Person, request: IntroReques
 # --- answers -----------------------------------------------------------------------------
 
 
-def accepted_message(faculty_name: str, kind: str, cadence_days: int) -> Reply:
-    """To the student: their mentor said yes, and the rhythm they'll be reminded at."""
+def accepted_message(faculty_name: str, kind: str, cadence_days: int,
+                     stage: str | None = None) -> Reply:
+    """To the student: their mentor said yes, the rhythm they'll be reminded at, and how to
+    prepare the first meeting (an agenda and questions for this kind of mentor and the
+    student's stage)."""
     weeks = cadence_days // 7
     rhythm = "every week" if weeks == 1 else f"every {count(weeks, 'week')}"
     return Reply(
@@ -293,7 +273,8 @@ def accepted_message(faculty_name: str, kind: str, cadence_days: int) -> Reply:
         text=(f"{faculty_name} is now your {kind} mentor. Write to set up a first "
               f"meeting this week or next. I'll remind you to keep in touch {rhythm}; each "
               "contact you log restarts the clock."),
-        sections=(_meeting_prep(),),
+        sections=(Section(heading="Preparing your first meeting",
+                          text=first_meeting.preparation_text(kind, stage, cadence_days)),),
     )
 
 
@@ -344,7 +325,8 @@ def pending_reply(request: IntroRequest, student_name: str, faculty_name: str,
     low, _high = rules.FIRST_MEETING_MINUTES
     asked = short_day(request.created_at, tz)
     follow_up = (
-        f"Dear {faculty_name},\nI wanted to follow up on my note of {asked}"
+        f"Dear {drafts.salutation(faculty_name, is_faculty=True)},\nI wanted to follow up on "
+        f"my note of {asked}"
         f" — I know how busy things get. I'd still value {low} minutes of your time whenever "
         f"suits you, and I understand if now isn't a good moment.\nThank you,\n{student_name}"
     )

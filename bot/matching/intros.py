@@ -31,7 +31,7 @@ from bot.infra.models import (
 )
 from bot.matching import finder, rules
 from bot.matching import intro_messages as say
-from bot.matching.fit import FacultyView, fit, unavailable
+from bot.matching.fit import FacultyView, unavailable
 from bot.matching.vocab import IntroState, MentorshipSource
 from bot.mentoring.cadence import default_cadence_days
 from bot.nudges.store import cancel_for
@@ -117,10 +117,9 @@ def create_request(session: Session, student: Person, faculty: Person, *, kind: 
         student.student_profile = StudentProfile()
     student.student_profile.wants_mentor = True
     session.flush()
-    reasons = fit(finder.student_view(student), view).reasons
     return Created(request=request,
                    faculty_message=say.faculty_request_message(student, request, group),
-                   student_reply=say.student_request_reply(student, faculty, request, reasons,
+                   student_reply=say.student_request_reply(student, faculty, request, group,
                                                            rank))
 
 
@@ -184,7 +183,9 @@ def answer_request(session: Session, faculty: Person, student: Person, *, accept
         session.flush()
         return Answered(request, mentorship,
                         say.accepted_message(faculty.name, mentorship.kind,
-                                             mentorship.cadence_days),
+                                             mentorship.cadence_days,
+                                             student.student_profile.stage
+                                             if student.student_profile else None),
                         say.accepted_reply(student.name, request.kind))
     return Answered(request, None,
                     say.declined_message(faculty.name, next_candidates(

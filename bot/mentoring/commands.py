@@ -1,8 +1,10 @@
-"""`/mentor list`, `/mentor log`, `/mentor todo`, `/mentor done`: keeping relationships alive.
+"""`/mentor list`, `/mentor log`, `/mentor todo`, `/mentor done`, `/mentor end` and the
+message drafts (`/mentor draft intro|update|thanks`): keeping relationships alive.
 
 Also the button-only `/mentor cadence`, which the reply to `/mentor log` offers so a student
-can change a mentorship's rhythm in one press. Thin handlers: read the options, call the
-store, word the answer with `bot.mentoring.messages`."""
+can change a mentorship's rhythm in one press, and `/mentor checkin`, the answers to a
+"Did you meet?" check-in. Thin handlers: read the options, call the store, word the answer
+with `bot.mentoring.messages` and `bot.mentoring.drafts`."""
 
 from __future__ import annotations
 
@@ -13,13 +15,16 @@ from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply, Section
 from bot.groups import store as groups
-from bot.infra.models import Person
+from bot.infra.models import IntroRequest, Person
 from bot.infra.zones import local_time_utc
-from bot.mentoring import history, messages, specs
+from bot.matching import intro_messages, intros
+from bot.matching.rules import DEFAULT_REQUEST_KIND
+from bot.mentoring import drafts, history, messages, rules, specs
 from bot.mentoring import store as relationships
 from bot.mentoring.cadence import parse_cadence
 from bot.mentoring.planning import replan_student
 from bot.mentoring.rules import is_decided_not
+from bot.mentoring.vocab import CheckinAnswer, EndReason
 
 commands = CommandSet()
 
@@ -87,6 +92,16 @@ def _faculty_sections(ctx: Context) -> list[Section]:
 def log_contact(ctx: Context, args: Args) -> Reply:
     mentor: Person = args["mentor"]
     day: date | None = args.get("on")
+    rating: int | None = args.get("rating")
+    is_ask = bool(args.get("ask", False))
+    if rules.rates_recent_contact(rating=rating, note=args.text("note"), on_given=day is not None,
+                                  is_ask=is_ask, cadence_given="cadence" in args):
+        assert rating is not None  # rates_recent_contact requires one
+        relationships.check_counterpart(ctx.session, ctx.actor, mentor)
+        contact = relationships.rate_recent_contact(ctx.session, ctx.actor, mentor, rating,
+                                                    now=ctx.now)
+        if contact is not None:
+            return messages.rated(mentor.name, contact.at, rating, ctx.tz)
     at = ctx.now if day is None or day >= ctx.today else _day_instant(ctx, day)
     cadence = parse_cadence(args["cadence"]) if "cadence" in args else None
     mentorship = relationships.active_mentorship(ctx.session, ctx.actor.id, mentor.id)
@@ -94,13 +109,13 @@ def log_contact(ctx: Context, args: Args) -> Reply:
         raise UserError(messages.not_your_mentor_cadence(mentor.name))
     if mentorship is not None and cadence is not None:
         relationships.set_cadence(mentorship, cadence)
-    is_ask = bool(args.get("ask", False))
     default_tz = ctx.settings.default_timezone
     relationships.record_contact(ctx.session, ctx.actor, mentor, at=at, note=args.text("note"),
-                                 is_ask=is_ask, now=ctx.now, default_tz=default_tz)
+                                 is_ask=is_ask, now=ctx.now, default_tz=default_tz,
+                                 rating=rating)
     followup = (None if mentorship is None else
                 history.followup_of(ctx.session, mentorship.id, default_tz=default_tz))
-    done = messages.Logged(mentor.id, mentor.name, at, is_ask, followup)
+    done = messages.Logged(mentor.id, mentor.name, at, is_ask, followup, rating)
     return messages.logged(done, now=ctx.now, tz=ctx.tz, offers=CADENCE_CHOICES)
 
 
@@ -151,3 +166,110 @@ def done(ctx: Context, args: Args) -> Reply:
         default_tz=ctx.settings.default_timezone)
     mentor = ctx.session.get_one(Person, item.mentor_id)
     return messages.item_closed(item.id, item.task, mentor.id, mentor.name, decided_not)
+
+
+# --- /mentor end ------------------------------------------------------------------------------
+
+
+@commands.handler(specs.END)
+def end(ctx: Context, args: Args) -> Reply:
+    other: Person = args["person"]
+    if other.id == ctx.actor.id:
+        raise UserError("That's you: name the mentor (or, for faculty, the mentee).")
+    mentorship = relationships.mentorship_between(ctx.session, ctx.actor, other)
+    if mentorship is None:
+        raise UserError(messages.not_in_mentorship(other.name))
+    as_student = mentorship.student_id == ctx.actor.id
+    ended = relationships.end_mentorship(
+        ctx.session, mentorship, by=ctx.actor,
+        reason=EndReason.STUDENT if as_student else EndReason.FACULTY,
+        note=args.text("note"), now=ctx.now)
+    ctx.wake_delivery()
+    told = other.id in ended.told
+    if as_student:
+        return messages.ended_for_student(other.name, mentorship.kind, told=told)
+    return messages.ended_for_mentor(other.name, taken=ended.places_taken,
+                                     capacity=ended.capacity, told=told)
+
+
+# --- /mentor checkin: the answers to "Did you meet?" ------------------------------------------
+
+
+@commands.handler(specs.CHECKIN)
+def checkin(ctx: Context, args: Args) -> Reply:
+    mentor: Person = args["mentor"]
+    answer = CheckinAnswer(args["answer"])
+    mentorship = relationships.active_mentorship(ctx.session, ctx.actor.id, mentor.id)
+    if mentorship is None:
+        raise UserError(messages.not_in_mentorship(mentor.name))
+    question = relationships.open_checkin(ctx.session, mentorship.id)
+    if question is None:
+        raise UserError(messages.no_checkin_open(
+            mentor.name, relationships.last_answer(ctx.session, mentorship.id), ctx.tz))
+    relationships.answer_checkin(ctx.session, question, answer, now=ctx.now,
+                                 mentor_name=mentor.name, tz=ctx.tz)
+    default_tz = ctx.settings.default_timezone
+    if answer == CheckinAnswer.MET:
+        relationships.record_contact(ctx.session, ctx.actor, mentor, at=ctx.now,
+                                     note=messages.MET_NOTE, now=ctx.now,
+                                     default_tz=default_tz)
+        followup = history.followup_of(ctx.session, mentorship.id, default_tz=default_tz)
+        return messages.met(mentor.id, mentor.name, followup, ctx.tz)
+    if answer == CheckinAnswer.NOT_YET:
+        replan_student(ctx.session, ctx.actor.id, now=ctx.now, default_tz=default_tz)
+        again = (rules.checkin_again_day(ctx.now, ctx.tz)
+                 if rules.asks_again(question.round, answer) else None)
+        return messages.not_yet(mentor.name, again)
+    relationships.end_mentorship(ctx.session, mentorship, by=ctx.actor,
+                                 reason=EndReason.NO_MEETING, now=ctx.now)
+    ctx.wake_delivery()
+    suggestions = intros.next_candidates(ctx.session, ctx.actor, ctx.now,
+                                         exclude={mentor.id}, kind=mentorship.kind)
+    return messages.no_meeting_ended(
+        mentor.name, intro_messages.candidates_section(suggestions, mentorship.kind))
+
+
+# --- message drafts ---------------------------------------------------------------------------
+
+
+@commands.handler(specs.DRAFT_INTRO)
+def draft_intro(ctx: Context, args: Args) -> Reply:
+    faculty: Person = args["faculty"]
+    if faculty.id == ctx.actor.id:
+        raise UserError("That's you: name the faculty member you want to write to.")
+    asked = intros.open_request(ctx.session, ctx.actor.id, faculty.id)
+    kind = args.get("kind") or (asked.kind if asked else DEFAULT_REQUEST_KIND)
+    note = args.text("note") or (asked.note if asked else "")
+    group = intros.shared_group(ctx.session, ctx.actor.id, faculty.id,
+                                groups.channel_group(ctx.session, ctx.channel))
+    facts = intro_messages.intro_facts(ctx.actor, faculty, kind=kind, note=note,
+                                       group=group.name if group else None)
+    return drafts.draft_reply(f"A first email to {faculty.name}", drafts.intro_draft(facts),
+                              footer=_intro_footer(asked, faculty))
+
+
+def _intro_footer(asked: IntroRequest | None, faculty: Person) -> str:
+    if asked is not None:
+        return f"Your intro request to {faculty.name} is open; I'll nudge you if it waits."
+    return f"Sent it? /mentor request {faculty.name} lets me follow up with you."
+
+
+@commands.handler(specs.DRAFT_UPDATE)
+def draft_update(ctx: Context, args: Args) -> Reply:
+    mentor: Person = args["mentor"]
+    relationships.check_counterpart(ctx.session, ctx.actor, mentor)
+    facts = history.update_facts(ctx.session, ctx.actor, mentor, now=ctx.now, tz=ctx.tz)
+    return drafts.draft_reply(f"An update for {mentor.name}", drafts.update_draft(facts),
+                              footer=f"The four parts: {drafts.four_parts()}. Sent it? "
+                                     "/mentor log restarts the clock.")
+
+
+@commands.handler(specs.DRAFT_THANKS)
+def draft_thanks(ctx: Context, args: Args) -> Reply:
+    person: Person = args["person"]
+    if person.id == ctx.actor.id:
+        raise UserError("That's you: name the person you want to thank.")
+    facts = history.thanks_facts(ctx.session, ctx.actor, person, tz=ctx.tz)
+    return drafts.draft_reply(f"A thank-you note for {person.name}", drafts.thanks_draft(facts),
+                              footer="Sent it? Log it with /mentor log: thanks count as "
+                                     "keeping in touch.")

@@ -1,6 +1,7 @@
-"""The wording of mentoring: the follow-up, transactional, action-item and keep-in-touch
-nudges, and the replies of `/mentor list`, `log`, `cadence`, `group rhythm`, `todo` and
-`done`.
+"""The wording of mentoring: the follow-up (with, now and then, an offer to help the
+mentor), transactional, action-item, keep-in-touch and check-in nudges, and the replies of
+`/mentor list`, `log`, `cadence`, `group rhythm`, `todo`, `done`, `checkin`, `end` and the
+notices that tell the other side a mentorship ended.
 
 Every threshold a sentence states is worded from the constant that decides it, read when
 the sentence is built (`cadence.ACTIVE_MENTOR_DAYS`, `rules.ACTION_REMINDER_DAYS`,
@@ -14,15 +15,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from bot.framework.replies import Action, Field, Reply, Section
+from bot.framework.replies import Action, ActionStyle, Field, Reply, Section
 from bot.framework.wording import count
 from bot.infra import months
 from bot.infra.zones import format_day, format_local, local_day
 from bot.matching import specs as matching_specs
 from bot.mentoring import cadence, rules, specs
 from bot.mentoring.cadence import describe_cadence
+from bot.mentoring.drafts import salutation
+from bot.mentoring.first_meeting import meeting_length
 from bot.mentoring.history import Followup
 from bot.mentoring.outline import outline_text
+from bot.mentoring.rules import ValueOffer
+from bot.mentoring.vocab import CheckinAnswer, EndReason
 from bot.vocab.mentoring import MentorKind
 
 OUTLINE_HEADING = "A four-part update"
@@ -84,9 +89,42 @@ def done_action(item_id: int, label: str = "Mark done", *, primary: bool = True)
 _OUTLINE = outline_text()
 
 
+@dataclass(frozen=True)
+class MentorFacts:
+    """What the bot knows about a mentor that a student could offer help with."""
+
+    research: tuple[str, ...] = ()
+    office_hours: str | None = None
+    group: str | None = None  # a group the two share
+
+
+def value_offer_text(offer: ValueOffer, mentor_name: str, facts: MentorFacts) -> str:
+    """One concrete way to help the mentor, from what the bot knows about them."""
+    match offer:
+        case ValueOffer.RESEARCH:
+            topic = facts.research[0] if facts.research else "their field"
+            return (f"Send {mentor_name} a paper, talk or news item on {topic} you came "
+                    "across, with a line on why it made you think of them; or offer an hour "
+                    "of help on that work: a literature search, data entry, a poster draft.")
+        case ValueOffer.OFFICE_HOURS:
+            return (f"{mentor_name} holds office hours ({(facts.office_hours or '').strip()}): "
+                    "stop by with your update in person, and offer a hand with something on "
+                    "their plate, such as a teaching session for newer students.")
+        case ValueOffer.GROUP:
+            return (f"Invite {mentor_name} to speak at a {facts.group} meeting or event: "
+                    "students hear from them, and it counts toward their teaching and "
+                    "service record.")
+        case ValueOffer.THANKS:
+            return (f"Tell {mentor_name} which piece of their advice worked and what it led "
+                    "to: mentors rarely hear it, and it is the simplest thing to give back.")
+
+
+OFFER_HEADING = "Offer something back"
+
+
 def followup(mentor_id: int, mentor_name: str, cadence_days: int, started: datetime,
              last: datetime | None, tz: str, recent: Sequence[RecentContact],
-             items: Sequence[OpenItem]) -> Reply:
+             items: Sequence[OpenItem], offer: str | None = None) -> Reply:
     if last is None:
         since = (f"You haven't logged any contact since you started working together on "
                  f"{day_of(started, tz)}.")
@@ -101,6 +139,8 @@ def followup(mentor_id: int, mentor_name: str, cadence_days: int, started: datet
         lines = [f"• #{iid} {task}" + (f" (due {day_of(due, tz)})" if due else "")
                  for iid, task, due in items]
         sections.append(Section(heading="Suggestions to circle back on", text="\n".join(lines)))
+    if offer:
+        sections.append(Section(heading=OFFER_HEADING, text=offer))
     return Reply(
         title=f"Time to check in with {mentor_name}",
         text=f"{since} Your rhythm with {mentor_name} is {describe_cadence(cadence_days)}. "
@@ -241,6 +281,7 @@ class Logged:
     at: datetime
     is_ask: bool
     followup: Followup | None  # None: not one of the student's mentors
+    rating: int | None = None
 
 
 def logged(done: Logged, *, now: datetime, tz: str, offers: Sequence[int]) -> Reply:
@@ -248,15 +289,17 @@ def logged(done: Logged, *, now: datetime, tz: str, offers: Sequence[int]) -> Re
     when = "today" if done.at == now else format_day(local_day(done.at, tz))
     what = "an ask" if done.is_ask else "an update"
     title = f"Logged {what} with {done.mentor_name} ({when})"
+    rated = "" if done.rating is None else " " + rating_note(done.rating, done.mentor_name)
     row = done.followup
     if row is None:
         return Reply(
             title=title,
             text=f"{done.mentor_name} isn't one of your mentors, so no follow-up rhythm "
-                 "applies; the contact still counts for your letters and keeping in touch.",
+                 "applies; the contact still counts for your letters and keeping in touch."
+                 + rated,
         )
     text = (f"Next follow-up: {format_local(row.due_at, tz)} "
-            f"({describe_cadence(row.cadence_days)}).")
+            f"({describe_cadence(row.cadence_days)}).") + rated
     if done.is_ask:
         text += " Tip: mentors like news with no ask attached, too."
     ref = f"person:{done.mentor_id}"
@@ -334,3 +377,192 @@ def already_closed(item_id: int, done_at: datetime, tz: str) -> str:
 
 def note_too_long(length: int, limit: int) -> str:
     return f"note: is too long ({length} characters; at most {limit})."
+
+
+# --- rating a meeting --------------------------------------------------------------------
+
+RATING_LABELS: dict[int, str] = {1: "not useful", 2: "a little useful", 3: "useful",
+                                 4: "very useful"}
+"""How each mark of `rules.RATING_SCALE` reads."""
+
+
+def rating_label(rating: int) -> str:
+    return RATING_LABELS.get(rating, str(rating))
+
+
+def rating_note(rating: int, mentor_name: str) -> str:
+    """'Rated 3 of 4 (useful): …never sees ratings…'."""
+    _low, high = rules.RATING_SCALE
+    return (f"Rated {rating} of {high} ({rating_label(rating)}). {mentor_name} never sees "
+            "your ratings; organizers see only the group's average.")
+
+
+def rating_actions(mentor_id: int) -> tuple[Action, ...]:
+    """One button per mark of the scale: `/mentor log MENTOR rating:N`."""
+    low, high = rules.RATING_SCALE
+    return tuple(
+        specs.LOG.action(f"{n} · {rating_label(n).capitalize()}",
+                         {"mentor": f"person:{mentor_id}", "rating": n})
+        for n in range(low, high + 1))
+
+
+def rated(mentor_name: str, at: datetime, rating: int, tz: str) -> Reply:
+    """`/mentor log MENTOR rating:N` rated a contact just logged rather than adding one."""
+    return Reply(title=f"Rated your contact with {mentor_name} on {day_of(at, tz)}",
+                 text=rating_note(rating, mentor_name))
+
+
+def bad_rating(rating: int) -> str:
+    low, high = rules.RATING_SCALE
+    return f"rating: goes from {low} to {high}, not {rating}."
+
+
+# --- "Did you meet?" check-ins -----------------------------------------------------------
+
+MET_NOTE = "met (check-in)"
+"""The note of the contact a "We met" answer logs."""
+
+CHECKIN_LABELS: dict[str, str] = {
+    CheckinAnswer.MET: "We met",
+    CheckinAnswer.NOT_YET: "Not yet",
+    CheckinAnswer.NO: "Not going to happen",
+}
+
+
+def checkin_actions(mentor_id: int) -> tuple[Action, ...]:
+    ref = f"person:{mentor_id}"
+    styles: dict[str, ActionStyle] = {CheckinAnswer.MET: "primary", CheckinAnswer.NO: "danger"}
+    return tuple(
+        specs.CHECKIN.action(CHECKIN_LABELS[answer], {"mentor": ref, "answer": answer},
+                             style=styles.get(answer, "default"))
+        for answer in CheckinAnswer)
+
+
+def checkin(mentor_id: int, mentor_name: str, kind: str, started: datetime, round_: int,
+            previous_answer: datetime | None, tz: str) -> Reply:
+    """The `checkin` nudge: did the student meet their new mentor yet?"""
+    if round_ == 0 or previous_answer is None:
+        text = (f"{mentor_name} became your {kind} mentor on {day_of(started, tz)}. Did you "
+                f"meet yet? A first meeting of {meeting_length()} is enough to get going.")
+    else:
+        text = (f"On {day_of(previous_answer, tz)} you said you hadn't met yet. Have you "
+                f"met {mentor_name} since?")
+    if round_ >= rules.CHECKIN_LAST_ROUND:
+        text += " I won't ask again after this."
+    return Reply(
+        title=f"Did you meet {mentor_name} yet?",
+        text=text,
+        actions=checkin_actions(mentor_id),
+        footer=f"{mentor_name} never sees your answer.",
+    )
+
+
+def met(mentor_id: int, mentor_name: str, followup: Followup | None, tz: str) -> Reply:
+    """After "We met": the meeting is logged; how useful was it?"""
+    low, high = rules.RATING_SCALE
+    next_one = (f" Next follow-up: {format_local(followup.due_at, tz)}."
+                if followup is not None else "")
+    return Reply(
+        title=f"Logged your meeting with {mentor_name}",
+        text=f"Good to hear.{next_one} How useful was it, from {low} to {high}? "
+             f"{mentor_name} never sees your rating; organizers see only the group's average.",
+        actions=rating_actions(mentor_id),
+    )
+
+
+def not_yet(mentor_name: str, ask_again: date | None) -> Reply:
+    """After "Not yet": when the question comes back, or that it won't."""
+    first = salutation(mentor_name, is_faculty=True)
+    nudge = (f"A short note to {first} offering two or three times that suit you often does "
+             "it; /mentor draft intro has a first message to adapt.")
+    if ask_again is not None:
+        return Reply(title="Not yet — that's fine",
+                     text=f"I'll ask again on {format_day(ask_again)}. {nudge}")
+    return Reply(title="Not yet — I won't ask again",
+                 text=f"{nudge} If it isn't going to happen, /mentor end {mentor_name} closes "
+                      "the mentorship kindly and frees their place for someone else.")
+
+
+def no_checkin_open(mentor_name: str, answered: tuple[str, datetime] | None, tz: str) -> str:
+    if answered is not None:
+        answer, at = answered
+        return (f"You already answered about {mentor_name} on {day_of(at, tz)} "
+                f"({CHECKIN_LABELS.get(answer, answer).lower()}).")
+    return f"I haven't asked whether you met {mentor_name} yet."
+
+
+# --- ending a mentorship -----------------------------------------------------------------
+
+
+def find_action(kind: str) -> Action:
+    return matching_specs.FIND.action("Find another mentor", {"kind": kind}, style="primary")
+
+
+def not_in_mentorship(name: str) -> str:
+    return f"You have no current mentorship with {name}. /mentor list shows yours."
+
+
+def already_ended(name: str) -> str:
+    return f"Your mentorship with {name} has already ended."
+
+
+def _quoted(note: str) -> str:
+    return f" Their note: “{note.strip()}”." if note.strip() else ""
+
+
+def ended_notice(reason: str, *, to_student: bool, other_name: str, kind: str,
+                 note: str) -> Reply:
+    """To the side that did not end it: kindly, what happened and what it means for them."""
+    title = f"Your mentorship with {other_name} has ended"
+    if reason == EndReason.DELETED:
+        text = (f"{other_name} is no longer using mentorbot, so your {kind} mentorship here "
+                "has ended and its reminders have stopped.")
+    elif to_student:
+        text = (f"{other_name} has closed your {kind} mentorship.{_quoted(note)} Mentors step "
+                "back for many reasons — a full schedule, a leave, a change of focus — and it "
+                "says nothing about you. Thank you for the work you did together; its "
+                "reminders have stopped.")
+    elif reason == EndReason.NO_MEETING:
+        text = (f"{other_name} let me know a first meeting with you isn't going to happen, so "
+                f"I've closed the {kind} mentorship. Thank you for saying yes; your place is "
+                "free again for another student.")
+    else:
+        text = (f"{other_name} has closed your {kind} mentorship.{_quoted(note)} Thank you for "
+                "the time you gave them; your place is free again for another student.")
+    actions = (find_action(kind),) if to_student else ()
+    return Reply(title=title, text=text, actions=actions)
+
+
+def ended_for_student(mentor_name: str, kind: str, *, told: bool) -> Reply:
+    """To a student who ended a mentorship."""
+    told_them = f"I've let {mentor_name} know, kindly. " if told else ""
+    return Reply(
+        title=f"Your mentorship with {mentor_name} has ended",
+        text=f"{told_them}Its reminders have stopped. I won't suggest {mentor_name} to you "
+             f"again in /mentor find or match rounds; you can still ask them yourself with "
+             "/mentor request.",
+        actions=(find_action(kind),),
+    )
+
+
+def ended_for_mentor(student_name: str, *, taken: int, capacity: int, told: bool) -> Reply:
+    """To a faculty member who ended a mentorship: the student is told; a place is free."""
+    told_them = f"I've let {student_name} know, kindly. " if told else ""
+    places = f"Places taken now: {taken} of {capacity}." if capacity else ""
+    return Reply(
+        title=f"Your mentorship with {student_name} has ended",
+        text=f"{told_them}Its reminders have stopped and your place is free again. {places}"
+             .strip(),
+    )
+
+
+def no_meeting_ended(mentor_name: str, suggestions: Sequence[Section]) -> Reply:
+    """After "Not going to happen": the mentorship is closed; others worth asking."""
+    more = (" These faculty are accepting mentees and could be a better fit:" if suggestions
+            else " /mentor find shows who else fits.")
+    return Reply(
+        title=f"Closed your mentorship with {mentor_name}",
+        text=f"Thanks for telling me — it happens, and it says nothing about you. I've let "
+             f"{mentor_name} know kindly, and their reminders have stopped.{more}",
+        sections=tuple(suggestions),
+    )

@@ -1,5 +1,7 @@
-"""Planning the nudges that keep mentor relationships alive: follow-ups, overdue action
-items, transactional flags and keeping letter writers posted.
+"""Planning the nudges that keep mentor relationships alive: follow-ups (every
+`rules.OFFER_VALUE_EVERY`-th with an offer to help the mentor), overdue action items,
+transactional flags, keeping letter writers posted, and "Did you meet?" check-ins (one per
+open `checkins` row, which `bot.mentoring.store.ask_checkins` stores when it falls due).
 
 The rules live in `bot.mentoring.rules` and `bot.mentoring.cadence`; the follow-up state is
 read through `bot.mentoring.history`, the same reads `/mentor list`, the dashboard and the
@@ -19,15 +21,27 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, func, select, type_coerce
+from sqlalchemy import ColumnElement, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from bot.framework.replies import Reply
-from bot.infra.models import ActionItem, Contact, Letter, LetterEvent, Mentorship, Nudge, Person
+from bot.infra.models import (
+    ActionItem,
+    Checkin,
+    Contact,
+    FacultyProfile,
+    InterestGroup,
+    Letter,
+    LetterEvent,
+    Membership,
+    Mentorship,
+    Nudge,
+    Person,
+)
 from bot.infra.settings import Settings
 from bot.mentoring import messages, rules
 from bot.mentoring.history import Pair, PairSummary, aware, contact_summary, followups
-from bot.mentoring.messages import OpenItem, RecentContact
+from bot.mentoring.messages import MentorFacts, OpenItem, RecentContact
 from bot.nudges.keys import dedup_key
 from bot.nudges.planning import Plan, PlannedNudge, store_plans
 from bot.nudges.store import stored_keys
@@ -74,10 +88,12 @@ def plan_relationships(session: Session, now: datetime, default_tz: str, *,
 
 @dataclass(frozen=True)
 class Background:
-    """What a follow-up draws on besides its own row: recent contacts and open items."""
+    """What a follow-up draws on besides its own row: recent contacts, open items, and the
+    offer to help the mentor when this follow-up carries one."""
 
     recent: list[RecentContact] = field(default_factory=list)
     items: list[OpenItem] = field(default_factory=list)
+    offer: str | None = None
 
 
 class Owed(NamedTuple):
@@ -121,12 +137,16 @@ def _build(session: Session, now: datetime, owed: list[Owed],
                      if o.kind == NudgeKind.FOLLOWUP and key not in stored}
     recent = _recent_contacts(session, new_followups, now) if new_followups else {}
     items = _open_items(session, new_followups) if new_followups else {}
+    offers = _offers(session, [o for o, key in zip(owed, keys, strict=True)
+                               if o.kind == NudgeKind.FOLLOWUP and key not in stored])
     for o, key in zip(owed, keys, strict=True):
         if key in stored:
             nudge = o.planned(_STORED)
         else:
             pair = o.pair
-            nudge = o.planned(o.wording(Background(recent.get(pair, []), items.get(pair, []))))
+            offer = offers.get(o.subject_id) if o.kind == NudgeKind.FOLLOWUP else None
+            nudge = o.planned(o.wording(Background(recent.get(pair, []), items.get(pair, []),
+                                                   offer)))
         plan = plans.get((o.subject_type, o.subject_id))
         if plan is None:
             plan = plans[(o.subject_type, o.subject_id)] = Plan(o.subject_type, o.subject_id)
@@ -153,9 +173,18 @@ def _owed_by_mentorships(session: Session, now: datetime, default_tz: str,
                          owed: list[Owed]) -> set[Pair]:
     where = () if student_id is None else (Mentorship.student_id == student_id,)
     active: set[Pair] = set()
+    checkins = _open_checkins(session, student_id)
     for row in followups(session, *where, default_tz=default_tz, summary=pairs):
         pair = (row.student_id, row.mentor_id)
         active.add(pair)
+        question = checkins.get(row.mentorship_id)
+        if question is not None:
+            round_, asked_at, previous = question
+            owed.append(Owed(
+                row.student_id, NudgeKind.CHECKIN, asked_at, Subject.MENTORSHIP,
+                row.mentorship_id, checkin_occurrence(round_), row.mentor_id,
+                partial(_checkin_wording, row.mentor_id, row.mentor_name, row.kind,
+                        row.started_at, round_, previous, row.tz)))
         due = rules.followup_owed(row.due_day, row.cadence_days, row.tz, now)
         if due is not None:
             owed.append(Owed(
@@ -181,7 +210,97 @@ def _owed_by_mentorships(session: Session, now: datetime, default_tz: str,
 def _followup_wording(mentor_id: int, mentor_name: str, cadence_days: int, started: datetime,
                       last: datetime | None, tz: str, context: Background) -> Reply:
     return messages.followup(mentor_id, mentor_name, cadence_days, started, last, tz,
-                             context.recent, context.items)
+                             context.recent, context.items, context.offer)
+
+
+# --- "Did you meet?" check-ins ---------------------------------------------------------------
+
+
+def checkin_occurrence(round_: int) -> str:
+    """A check-in's key names its round, so each question is stored (and sent) once."""
+    return f"round-{round_}"
+
+
+def _open_checkins(session: Session, student_id: int | None
+                   ) -> dict[int, tuple[int, datetime, datetime | None]]:
+    """Per active mentorship, its unanswered check-in: (round, asked at, when the previous
+    round was answered "not yet")."""
+    previous = aliased(Checkin)
+    query = (
+        select(Checkin.mentorship_id, Checkin.round, Checkin.asked_at, previous.answered_at)
+        .join(Mentorship, Mentorship.id == Checkin.mentorship_id)
+        .outerjoin(previous, and_(previous.mentorship_id == Checkin.mentorship_id,
+                                  previous.round == Checkin.round - 1))
+        .where(Mentorship.active.is_(True), Checkin.answer.is_(None))
+        .order_by(Checkin.mentorship_id, Checkin.round)
+    )
+    if student_id is not None:
+        query = query.where(Checkin.student_id == student_id)
+    return {mid: (round_, asked_at, aware(answered))
+            for mid, round_, asked_at, answered in session.execute(query)}
+
+
+def _checkin_wording(mentor_id: int, mentor_name: str, kind: str, started: datetime,
+                     round_: int, previous: datetime | None, tz: str,
+                     _context: Background) -> Reply:
+    return messages.checkin(mentor_id, mentor_name, kind, started, round_, previous, tz)
+
+
+# --- offering something back -------------------------------------------------------------------
+
+
+def _offers(session: Session, new_followups: list[Owed]) -> dict[int, str]:
+    """Per mentorship whose new follow-up is an every-`rules.OFFER_VALUE_EVERY`-th one, the
+    offer it carries, from what the bot knows about the mentor. The follow-up's number
+    counts the mentorship's follow-ups stored before it (sent, snoozed or dismissed, not
+    those a contact made moot before they went out)."""
+    mids = sorted({o.subject_id for o in new_followups})
+    if not mids:
+        return {}
+    earlier: dict[int, int] = {}
+    for chunk in _chunks(mids):
+        earlier.update({mid: int(n) for mid, n in session.execute(
+            select(Nudge.subject_id, func.count())
+            .where(Nudge.kind == NudgeKind.FOLLOWUP, Nudge.subject_type == Subject.MENTORSHIP,
+                   Nudge.subject_id.in_(chunk), Nudge.state != NudgeState.CANCELLED)
+            .group_by(Nudge.subject_id)) if mid is not None})
+    numbers = {mid: earlier.get(mid, 0) + 1 for mid in mids}
+    offering = [mid for mid, n in numbers.items() if rules.offers_value_back(n)]
+    out: dict[int, str] = {}
+    for mid, (name, facts) in _mentor_facts(session, offering).items():
+        offer = rules.value_offer(numbers[mid], research=facts.research,
+                                  office_hours=facts.office_hours, group=facts.group)
+        if offer is not None:
+            out[mid] = messages.value_offer_text(offer, name, facts)
+    return out
+
+
+def _mentor_facts(session: Session, mentorship_ids: list[int]
+                  ) -> dict[int, tuple[str, MentorFacts]]:
+    """Per mentorship, its mentor's name and what the bot knows to offer help with: their
+    research areas, office hours, and the mentorship's group (else a group both share)."""
+    if not mentorship_ids:
+        return {}
+    rows = session.execute(
+        select(Mentorship.id, Mentorship.student_id, Mentorship.mentor_id, Person.name,
+               FacultyProfile.research, FacultyProfile.office_hours, InterestGroup.name)
+        .join(Person, Person.id == Mentorship.mentor_id)
+        .outerjoin(FacultyProfile, FacultyProfile.person_id == Mentorship.mentor_id)
+        .outerjoin(InterestGroup, InterestGroup.id == Mentorship.group_id)
+        .where(Mentorship.id.in_(mentorship_ids))).all()
+    out: dict[int, tuple[str, MentorFacts]] = {}
+    for mid, sid, tid, name, research, office_hours, group in rows:
+        out[mid] = (name, MentorFacts(tuple(research or ()), office_hours,
+                                      group or _shared_group(session, sid, tid)))
+    return out
+
+
+def _shared_group(session: Session, student_id: int, mentor_id: int) -> str | None:
+    theirs = select(Membership.group_id).where(Membership.person_id == mentor_id)
+    return session.scalar(
+        select(InterestGroup.name).join(Membership, Membership.group_id == InterestGroup.id)
+        .where(Membership.person_id == student_id, Membership.group_id.in_(theirs))
+        .order_by(InterestGroup.id).limit(1))
 
 
 def _transactional_wording(mentor_id: int, mentor_name: str, since: datetime, tz: str,
@@ -239,13 +358,17 @@ def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
 def _owed_by_action_items(session: Session, now: datetime, default_tz: str,
                           student_id: int | None, owed: list[Owed]) -> None:
     student, mentor = aliased(Person), aliased(Person)
+    # An item of a mentorship that has ended is not chased: circling back to a mentor who
+    # is no longer one is moot (it stays open in /mentor list, to close or do anyway).
     query = (
         select(ActionItem.id, ActionItem.student_id, ActionItem.mentor_id, ActionItem.task,
                ActionItem.due_at, student.timezone, mentor.name)
         .join(student, student.id == ActionItem.student_id)
         .join(mentor, mentor.id == ActionItem.mentor_id)
+        .outerjoin(Mentorship, Mentorship.id == ActionItem.mentorship_id)
         .where(ActionItem.done_at.is_(None), ActionItem.due_at.is_not(None),
-               ActionItem.due_at <= now)
+               ActionItem.due_at <= now,
+               or_(ActionItem.mentorship_id.is_(None), Mentorship.active.is_(True)))
     )
     if student_id is not None:
         query = query.where(ActionItem.student_id == student_id)

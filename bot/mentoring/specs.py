@@ -5,9 +5,14 @@ states a rule is built from the rule's constant (the button labels and replies a
 from __future__ import annotations
 
 from bot.framework.registry import Audience, Option, OptionType, command
+from bot.matching.rules import DEFAULT_REQUEST_KIND
 from bot.mentoring.cadence import MAIN_MENTOR_RANGE_WEEKS
+from bot.mentoring.rules import RATING_SCALE
+from bot.mentoring.vocab import CHECKIN_ANSWERS
+from bot.vocab.mentoring import MENTOR_KINDS
 
 _LOW_WEEKS, _HIGH_WEEKS = MAIN_MENTOR_RANGE_WEEKS
+_LOW_RATING, _HIGH_RATING = RATING_SCALE
 
 MENTOR_OPTION = Option("mentor", OptionType.PERSON, positional=True, required=True,
                        placeholder="MENTOR", role="faculty",
@@ -34,12 +39,17 @@ LOG = command(
         Option("on", OptionType.DATE, "when, if not today (never a future date)", when="past"),
         Option("ask", OptionType.BOOL, "yes if you asked for something (a letter, a favour)"),
         CADENCE_OPTION,
+        Option("rating", OptionType.INT,
+               f"after a meeting, how useful it was, {_LOW_RATING} (not) to {_HIGH_RATING} "
+               "(very); never shown to the mentor",
+               min_value=_LOW_RATING, max_value=_HIGH_RATING),
     ],
     who=Audience.STUDENT,
     examples=[
         '/mentor log "Dr. Rivera" note:"shared my step 1 plan"',
         "/mentor log rivera@example.edu on:2027-01-10 ask:yes note:\"asked about a letter\"",
         "/mentor log Dr. Chen cadence:weekly",
+        '/mentor log "Dr. Rivera" note:"first meeting" rating:4',
     ],
 )
 
@@ -83,7 +93,7 @@ TODO = command(
     options=[
         MENTOR_OPTION,
         Option("task", positional=True, required=True, greedy=True, placeholder="TASK",
-               description="what they suggested", max_length=500),
+               description="what they suggested", max_length=500, prose=True),
         Option("due", OptionType.DATE, "when you mean to have it done", when="future"),
     ],
     who=Audience.STUDENT,
@@ -104,4 +114,78 @@ DONE = command(
     who=Audience.STUDENT,
     examples=["/mentor done 12 note:\"read it; questions for our next meeting\"",
               "/mentor done 13 note:\"decided not to, because the deadline passed\""],
+)
+
+
+END = command(
+    "mentor",
+    "end",
+    summary="End a mentorship kindly: both of you are told, its reminders stop, a place "
+            "frees up.",
+    options=[
+        Option("person", OptionType.PERSON, positional=True, required=True,
+               placeholder="MENTOR",
+               description="your mentor (faculty: your mentee), by name, email or mention"),
+        Option("note", description="a kind line for them, if you like", max_length=500),
+    ],
+    examples=['/mentor end "Dr. Rivera" note:"Thank you — I am moving to surgery"',
+              "/mentor end Ana Diaz"],
+)
+
+
+CHECKIN = command(
+    "mentor",
+    "checkin",
+    summary="Answer \"Did you meet your new mentor yet?\" (the check-in's buttons).",
+    options=[
+        MENTOR_OPTION,
+        Option("answer", OptionType.CHOICE, "met, not-yet or no (not going to happen)",
+               positional=True, required=True, placeholder="ANSWER",
+               choices=CHECKIN_ANSWERS),
+    ],
+    who=Audience.STUDENT,
+    examples=['/mentor checkin "Dr. Rivera" met', '/mentor checkin "Dr. Rivera" not-yet'],
+    hidden=True,
+)
+
+
+DRAFT_INTRO = command(
+    "mentor",
+    "draft intro",
+    summary="A first email to a faculty member, to adapt and send yourself.",
+    options=[
+        Option("faculty", OptionType.PERSON, positional=True, required=True,
+               placeholder="FACULTY", role="faculty",
+               description="the faculty member (name, email or mention)"),
+        Option("kind", OptionType.CHOICE,
+               f"the kind of mentor you're asking for (default {DEFAULT_REQUEST_KIND})",
+               choices=MENTOR_KINDS),
+        Option("note", description="one specific reason: a paper, talk or project of theirs",
+               max_length=500),
+    ],
+    who=Audience.STUDENT,
+    examples=['/mentor draft intro "Dr. Rivera" note:"I loved your talk on POCUS in sepsis"'],
+)
+
+
+DRAFT_UPDATE = command(
+    "mentor",
+    "draft update",
+    summary="A four-part update to a mentor, filled with what happened since you last wrote.",
+    options=[MENTOR_OPTION],
+    who=Audience.STUDENT,
+    examples=['/mentor draft update "Dr. Rivera"'],
+)
+
+
+DRAFT_THANKS = command(
+    "mentor",
+    "draft thanks",
+    summary="A thank-you note to someone who helped you (a mentor, a letter writer).",
+    options=[
+        Option("person", OptionType.PERSON, positional=True, required=True,
+               placeholder="PERSON", description="whom to thank (name, email or mention)"),
+    ],
+    who=Audience.STUDENT,
+    examples=['/mentor draft thanks "Dr. Rivera"'],
 )

@@ -1,24 +1,44 @@
-"""Keeping mentor relationships alive: contacts, rhythms and action items in the database.
+"""Keeping mentor relationships alive: contacts (and how useful a meeting was), rhythms,
+action items, "Did you meet?" check-ins and ending a mentorship, in the database.
 
 Other features record their own contacts through `record_contact` (the letter flow logs
 each ask with `is_ask=True`), so the follow-up clock and the transactional check see every
-touch point, and pending nudges that a contact makes moot are cancelled at once."""
+touch point, and pending nudges that a contact makes moot are cancelled at once. Ending a
+mentorship goes through `end_mentorship` whoever asks (either side, a check-in answer, the
+deletion of a person's data), so both sides are always told and its reminders always stop.
+Writes to `mentorships`, `contacts`, `action_items` and `checkins` are made here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
 
 from bot.framework.errors import NotFound, UserError
-from bot.infra.models import ActionItem, Contact, InterestGroup, IntroRequest, Mentorship, Person
-from bot.mentoring import messages
+from bot.infra.models import (
+    ActionItem,
+    Checkin,
+    Contact,
+    FacultyProfile,
+    InterestGroup,
+    IntroRequest,
+    Mentorship,
+    Person,
+)
+from bot.infra.settings import Settings
+from bot.mentoring import messages, rules
 from bot.mentoring.cadence import clamp_cadence_days, default_cadence_days
 from bot.mentoring.history import Followup, followups
 from bot.mentoring.messages import OpenItem
 from bot.mentoring.planning import replan_student
+from bot.mentoring.vocab import CheckinAnswer, EndReason
+from bot.nudges.store import cancel_for, queue_notice
+from bot.nudges.vocab import Subject
 from bot.vocab.mentoring import MentorKind
 
 MAX_NOTE = 500
@@ -46,10 +66,17 @@ def check_counterpart(session: Session, student: Person, mentor: Person) -> Ment
     return mentorship
 
 
+def _check_rating(rating: int | None) -> None:
+    low, high = rules.RATING_SCALE
+    if rating is not None and not low <= rating <= high:
+        raise UserError(messages.bad_rating(rating))
+
+
 def record_contact(session: Session, student: Person, mentor: Person, *, at: datetime,
                    note: str = "", is_ask: bool = False, now: datetime | None = None,
-                   default_tz: str = "UTC") -> Contact:
-    """Record that `student` was in touch with `mentor` at `at` (UTC, not in the future).
+                   default_tz: str = "UTC", rating: int | None = None) -> Contact:
+    """Record that `student` was in touch with `mentor` at `at` (UTC, not in the future),
+    with how useful it was (`rating`, on `rules.RATING_SCALE`) when they say.
 
     Restarts the follow-up clock of their mentorship, if any. With `now`, the student's
     relationship nudges are re-planned at once, so a follow-up or a transactional flag this
@@ -58,10 +85,12 @@ def record_contact(session: Session, student: Person, mentor: Person, *, at: dat
         raise UserError("A contact can't be in the future.")
     if len(note) > MAX_NOTE:
         raise UserError(messages.note_too_long(len(note), MAX_NOTE))
+    _check_rating(rating)
     mentorship = check_counterpart(session, student, mentor)
     contact = Contact(student_id=student.id, mentor_id=mentor.id,
                       mentorship_id=mentorship.id if mentorship else None,
-                      at=at, note=note.strip(), is_ask=is_ask, created_at=now or at)
+                      at=at, note=note.strip(), is_ask=is_ask, created_at=now or at,
+                      rating=rating)
     session.add(contact)
     if mentorship is not None and (mentorship.last_contact_at is None
                                    or mentorship.last_contact_at < at):
@@ -69,6 +98,22 @@ def record_contact(session: Session, student: Person, mentor: Person, *, at: dat
     session.flush()
     if now is not None:
         replan_student(session, student.id, now=now, default_tz=default_tz)
+    return contact
+
+
+def rate_recent_contact(session: Session, student: Person, mentor: Person, rating: int, *,
+                        now: datetime) -> Contact | None:
+    """Rate the contact with `mentor` the student logged within `rules.RATE_WITHIN` (the
+    latest), rather than logging another; None when there is none to rate. A second rating
+    replaces the first: the student changed their mind."""
+    _check_rating(rating)
+    contact = session.scalar(
+        select(Contact).where(Contact.student_id == student.id, Contact.mentor_id == mentor.id)
+        .order_by(Contact.created_at.desc(), Contact.id.desc()).limit(1))
+    if contact is None or not rules.is_rateable(contact.created_at, now):
+        return None
+    contact.rating = rating
+    session.flush()
     return contact
 
 
@@ -182,3 +227,188 @@ def requests_waiting(session: Session, faculty: Person) -> list[tuple[IntroReque
         .order_by(IntroRequest.created_at, IntroRequest.id)
     ).all()
     return [(request, student) for request, student in rows]
+
+
+
+# --- ending a mentorship --------------------------------------------------------------------
+
+
+def _moved(result: Any) -> int:
+    """Rows a conditional UPDATE changed: whether this unit of work won a race."""
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+def mentorship_between(session: Session, actor: Person, other: Person) -> Mentorship | None:
+    """The active mentorship `actor` has with `other`, on either side: `other` as their
+    mentor, or (a faculty member naming a mentee) `other` as their student."""
+    return (active_mentorship(session, actor.id, other.id)
+            or active_mentorship(session, other.id, actor.id))
+
+
+@dataclass(frozen=True)
+class Ended:
+    """A mentorship just ended, and what each side needs to hear about it."""
+
+    mentorship: Mentorship
+    student: Person
+    mentor: Person
+    told: tuple[int, ...]  # who got a notice
+    places_taken: int  # the mentor's active mentorships now
+    capacity: int
+
+
+def end_mentorship(session: Session, mentorship: Mentorship, *, by: Person | None,
+                   reason: EndReason, note: str = "", now: datetime) -> Ended:
+    """End `mentorship`: it is kept (inactive, with when, by whom, why and the note), its
+    pending reminders and those of its open action items stop at once, and each side other
+    than `by` gets a kind notice (both, when `by` is None: the command line, a deletion).
+    The mentor's place is free again because places count active mentorships. Refused,
+    changing nothing, when it has ended already (two presses racing included)."""
+    if len(note) > MAX_NOTE:
+        raise UserError(messages.note_too_long(len(note), MAX_NOTE))
+    student = session.get_one(Person, mentorship.student_id)
+    mentor = session.get_one(Person, mentorship.mentor_id)
+    other = mentor if by is not None and by.id == student.id else student
+    moved = _moved(session.execute(
+        update(Mentorship)
+        .where(Mentorship.id == mentorship.id, Mentorship.active.is_(True))
+        .values(active=False, ended_at=now, ended_by_id=by.id if by is not None else None,
+                end_reason=reason.value, end_note=note.strip())
+        .execution_options(synchronize_session=False)))
+    if moved != 1:
+        raise UserError(messages.already_ended(other.name))
+    session.refresh(mentorship)
+    cancel_for(session, Subject.MENTORSHIP, [mentorship.id])
+    items = session.scalars(select(ActionItem.id).where(
+        ActionItem.mentorship_id == mentorship.id, ActionItem.done_at.is_(None))).all()
+    cancel_for(session, Subject.ACTION_ITEM, items)
+    told: list[int] = []
+    for person, counterpart in ((student, mentor), (mentor, student)):
+        if by is not None and person.id == by.id:
+            continue
+        notice = messages.ended_notice(reason, to_student=person.id == student.id,
+                                       other_name=counterpart.name, kind=mentorship.kind,
+                                       note=note)
+        queue_notice(session, person.id, notice, now=now,
+                     key=f"mentorship:{mentorship.id}:ended:{person.id}")
+        told.append(person.id)
+    taken = session.scalar(select(func.count()).select_from(Mentorship).where(
+        Mentorship.mentor_id == mentor.id, Mentorship.active.is_(True))) or 0
+    capacity = session.scalar(select(FacultyProfile.capacity).where(
+        FacultyProfile.person_id == mentor.id)) or 0
+    return Ended(mentorship, student, mentor, tuple(told), int(taken), int(capacity))
+
+
+def ended_by_student(session: Session, student_id: int) -> set[int]:
+    """Faculty whose mentorship with this student has ended (whoever ended it) and who do
+    not mentor them again now: `/mentor find` and match rounds offer them to the student
+    again only if the student asks for them (a `/mentor request`)."""
+    ended = set(session.scalars(select(Mentorship.mentor_id).where(
+        Mentorship.student_id == student_id, Mentorship.active.is_(False),
+        Mentorship.ended_at.is_not(None))))
+    if not ended:
+        return set()
+    current = set(session.scalars(select(Mentorship.mentor_id).where(
+        Mentorship.student_id == student_id, Mentorship.active.is_(True))))
+    return ended - current
+
+
+# --- "Did you meet?" check-ins ---------------------------------------------------------------
+
+_MARGIN = timedelta(days=2)
+"""Slack on the UTC prefilter of the check-in queries: a local day is at most a day off."""
+
+
+def _insert_checkins(session: Session, rows: list[dict[str, Any]]) -> int:
+    """New check-in rows; one that another worker stored meanwhile is skipped (unique on
+    mentorship and round), so two planners never ask the same question twice."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = pg_insert(Checkin).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite_insert(Checkin).on_conflict_do_nothing()
+    else:  # pragma: no cover - other backends: no conflict handling
+        statement = insert(Checkin)
+    added = 0
+    for row in rows:
+        added += len(session.execute(statement.returning(Checkin.id), row).all())
+    return added
+
+
+def ask_due_checkins(session: Session, now: datetime, default_tz: str) -> int:
+    """Store the check-ins that fall due at `now` (round 0, `rules.CHECKIN_AFTER_DAYS` after
+    a mentorship starts; the next round `rules.CHECKIN_AGAIN_DAYS` after a "not yet"), one
+    row per question, so its answer has a row to land in. Returns how many were new."""
+    rows: list[dict[str, Any]] = []
+    asked = select(Checkin.id).where(Checkin.mentorship_id == Mentorship.id).exists()
+    first_window = timedelta(days=rules.CHECKIN_AFTER_DAYS + rules.CHECKIN_FRESH_DAYS)
+    started = session.execute(
+        select(Mentorship.id, Mentorship.student_id, Mentorship.started_at, Person.timezone)
+        .join(Person, Person.id == Mentorship.student_id)
+        .where(Mentorship.active.is_(True),
+               Mentorship.started_at >= now - first_window - _MARGIN,
+               Mentorship.started_at <= now - timedelta(days=rules.CHECKIN_AFTER_DAYS)
+               + _MARGIN,
+               ~asked))
+    for mid, sid, started_at, tz in started:
+        due = rules.first_checkin_due(started_at, tz or default_tz, now)
+        if due is not None:
+            rows.append({"mentorship_id": mid, "student_id": sid, "round": 0, "asked_at": due})
+    later = aliased(Checkin)
+    followed = select(later.id).where(later.mentorship_id == Checkin.mentorship_id,
+                                      later.round == Checkin.round + 1).exists()
+    again_window = timedelta(days=rules.CHECKIN_AGAIN_DAYS + rules.CHECKIN_FRESH_DAYS)
+    answered = session.execute(
+        select(Checkin.mentorship_id, Checkin.student_id, Checkin.round, Checkin.answer,
+               Checkin.answered_at, Person.timezone)
+        .join(Mentorship, Mentorship.id == Checkin.mentorship_id)
+        .join(Person, Person.id == Checkin.student_id)
+        .where(Mentorship.active.is_(True), Checkin.answer == CheckinAnswer.NOT_YET,
+               Checkin.round < rules.CHECKIN_LAST_ROUND,
+               Checkin.answered_at >= now - again_window - _MARGIN, ~followed))
+    for mid, sid, round_, answer, answered_at, tz in answered:
+        found = rules.next_checkin_due(round_, answer, answered_at, tz or default_tz, now)
+        if found is not None:
+            rows.append({"mentorship_id": mid, "student_id": sid, "round": found[0],
+                         "asked_at": found[1]})
+    return _insert_checkins(session, rows)
+
+
+def ask_checkins(session: Session, now: datetime, settings: Settings) -> None:
+    """The planning job's maintenance step: check-ins that time alone makes due."""
+    ask_due_checkins(session, now, settings.default_timezone)
+
+
+def open_checkin(session: Session, mentorship_id: int) -> Checkin | None:
+    """The check-in about this mentorship still waiting for an answer (the latest round)."""
+    return session.scalar(
+        select(Checkin).where(Checkin.mentorship_id == mentorship_id,
+                              Checkin.answer.is_(None))
+        .order_by(Checkin.round.desc()).limit(1))
+
+
+def last_answer(session: Session, mentorship_id: int) -> tuple[str, datetime] | None:
+    """The latest answer given about this mentorship, and when."""
+    row = session.execute(
+        select(Checkin.answer, Checkin.answered_at)
+        .where(Checkin.mentorship_id == mentorship_id, Checkin.answer.is_not(None))
+        .order_by(Checkin.round.desc()).limit(1)).first()
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return row[0], row[1]
+
+
+def answer_checkin(session: Session, checkin: Checkin, answer: CheckinAnswer, *,
+                   now: datetime, mentor_name: str, tz: str) -> None:
+    """Record the answer to an open check-in; a second answer (two presses racing) is
+    refused, changing nothing."""
+    moved = _moved(session.execute(
+        update(Checkin).where(Checkin.id == checkin.id, Checkin.answer.is_(None))
+        .values(answer=answer.value, answered_at=now)
+        .execution_options(synchronize_session=False)))
+    if moved != 1:
+        raise UserError(messages.no_checkin_open(
+            mentor_name, last_answer(session, checkin.mentorship_id), tz))
+    session.refresh(checkin)
