@@ -112,6 +112,7 @@ class RosterIndex:
     db: Database | None = None
     max_age: float = 300.0
     _slices: dict[str | None, _Slice] = field(default_factory=dict)
+    _by_id: dict[int, Entry] = field(default_factory=dict)
     _loaded_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _refreshing: bool = False
@@ -122,6 +123,7 @@ class RosterIndex:
         slices: dict[str | None, _Slice] = {None: _slice(everyone)}
         for role in roles:
             slices[role] = _slice([e for e in everyone if role in e.roles])
+        self._by_id = {e.person_id: e for e in everyone}
         self._slices = slices  # one assignment: readers see the old or the new index
         self._loaded_at = time.monotonic()
 
@@ -171,10 +173,15 @@ class RosterIndex:
         best first; then emails starting with what was typed. With a `scope`, only the
         people it allows (`role` is then ignored)."""
         allowed: Scope | None = None
-        if scope is not None:
-            role = "faculty" if scope.faculty and not scope.people else None
-            allowed = None if role == "faculty" else scope
         part = self._slices.get(role)
+        if scope is not None and not scope.faculty:
+            # A handful of people (whoever asked this member for an intro): a slice of
+            # their own, rather than filtering the whole roster's matches.
+            by_id = self._by_id
+            part = _slice([by_id[i] for i in scope.people if i in by_id])
+        elif scope is not None:
+            part = self._slices.get("faculty" if not scope.people else None)
+            allowed = scope if scope.people else None
         if part is None:
             return []
         raw = text.strip().lower()
