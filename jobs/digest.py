@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot.framework.channels import ChannelTarget, DeliveryError, Router
 from bot.groups import digest
-from bot.groups.digest_rules import last_moment, week_key
+from bot.groups.digest_rules import last_moment, owed_week, week_key
 from bot.infra.clock import Clock
 from bot.infra.db import Database
 from bot.infra.models import InterestGroup
@@ -48,7 +48,7 @@ def post_digest(db: Database, router: Router, clock: Clock, group_id: int,
     now = clock.now()
     with db.session() as session:
         group = session.get(InterestGroup, group_id)
-        if group is None:
+        if group is None or not group.digest_enabled:  # gone, or switched off meanwhile
             return DigestResult(group_id, "", DigestState.EMPTY)
         moment = moment or last_moment(now, group.digest_weekday, group.digest_hour,
                                        group.timezone)
@@ -96,13 +96,19 @@ def due_groups(db: Database, now: datetime) -> list[tuple[int, datetime]]:
         groups = session.execute(
             select(InterestGroup.id, InterestGroup.digest_weekday, InterestGroup.digest_hour,
                    InterestGroup.timezone, InterestGroup.created_at)
+            .where(InterestGroup.digest_enabled.is_(True))
         ).all()
         done = store.settled_digest_weeks(session, now)
+    settled: dict[int, set[str]] = {}
+    for group_id, week in done:
+        settled.setdefault(group_id, set()).add(week)
     due = []
     for g in groups:
-        moment = last_moment(now, g.digest_weekday, g.digest_hour, g.timezone)
-        if g.created_at <= moment and (g.id, week_key(moment, g.timezone)) not in done:
-            due.append((g.id, moment))
+        owed = owed_week(now, g.digest_weekday, g.digest_hour, g.timezone,
+                         created_at=g.created_at, enabled=True,
+                         settled=settled.get(g.id, set()))
+        if owed is not None:
+            due.append((g.id, owed[0]))
     return due
 
 

@@ -68,6 +68,8 @@ class Host(Protocol):
 
     def on_delivery_needed(self, listener: Callable[[], None]) -> None: ...
 
+    def on_groups_changed(self, listener: Callable[[], None]) -> None: ...
+
 
 def digest_job_id(group_id: int) -> str:
     return f"digest:{group_id}"
@@ -91,6 +93,7 @@ class SchedulerService:
                                default_timezone=self.core.settings.default_timezone)
         self._poked = threading.Event()
         self.core.on_delivery_needed(self.poke)
+        self.core.on_groups_changed(self.sync_digest_jobs)
 
     # --- Service -----------------------------------------------------------------------
 
@@ -121,11 +124,13 @@ class SchedulerService:
 
     def sync_digest_jobs(self) -> None:
         """One weekly job per group at its local day and hour; groups that changed get a new
-        trigger, deleted ones lose their job."""
+        trigger, deleted ones and those whose digest is off lose their job. Run at start, by
+        the catch-up, and at once after a command changed a group's digest settings."""
         with self.core.db.session() as session:
             groups = session.execute(
                 select(InterestGroup.id, InterestGroup.digest_weekday,
                        InterestGroup.digest_hour, InterestGroup.timezone)
+                .where(InterestGroup.digest_enabled.is_(True))
             ).all()
         wanted = set()
         for g in groups:

@@ -10,7 +10,7 @@ from typing import Any
 import discord
 import pytest
 
-from adapters.discord.autocomplete import Entry, RosterIndex
+from adapters.discord.autocomplete import Entry, RosterIndex, Scope
 from adapters.discord.client import POSTED, DiscordBot, MentorClient
 from adapters.discord.people import WELCOME
 from adapters.discord.render import ACTION_TEMPLATE, ActionButton, render
@@ -185,7 +185,10 @@ def test_person_autocomplete_forgives_typos_and_filters_by_role(core: Core) -> N
     assert first.value == f"person:{smith_id}"
     anyone = bot.autocompleter(Option("person", OptionType.PERSON))
     assert anyone is not None
-    assert len(asyncio.run(anyone(None, "smith"))) == 3  # type: ignore[arg-type]
+    # Any role: faculty, and the students this member deals with (none here, for someone
+    # not on the roster) — never the student "Jane Smithson".
+    assert [c.name for c in asyncio.run(anyone(None, "smith"))] == [  # type: ignore[arg-type]
+        "Dr. Jane Smith — Emergency Medicine", "Dr. John Smithers — Surgery"]
 
 
 def test_an_autocompleted_value_resolves_to_exactly_that_person(client: MentorClient,
@@ -212,6 +215,27 @@ def test_roster_index_entries_fit_discord_choice_limits() -> None:
                       frozenset({"faculty"}), "Emergency Medicine " * 5)])
     (entry,) = index.search("very long", "faculty")
     assert len(entry.label()) <= 100 and len(entry.value) <= 100
+
+
+def test_roster_search_keeps_to_the_members_scope() -> None:
+    index = RosterIndex()
+    index.load([Entry(1, "Dr. Jo Faculty", "f@example.edu", frozenset({"faculty"}), "EM"),
+                Entry(2, "Jo Asked", "asked@example.edu", frozenset({"student"}), ""),
+                Entry(3, "Jo Stranger", "stranger@example.edu", frozenset({"student"}), ""),
+                Entry(4, "Jo Organizer", "org@example.edu",
+                      frozenset({"student", "organizer"}), "")])
+    asked = Scope(people=frozenset({2}))
+    circle = Scope(faculty=True, people=frozenset({2}))
+
+    def names(text: str, scope: Scope) -> list[str]:
+        return sorted(e.name for e in index.search(text, scope=scope))
+
+    assert names("jo", asked) == names("", asked) == names("asked@", asked) == ["Jo Asked"]
+    assert names("stranger@", asked) == [] and names("strngr", asked) == []
+    assert names("jo", circle) == names("", circle) == ["Dr. Jo Faculty", "Jo Asked"]
+    assert names("stranger", circle) == []
+    assert names("jo", Scope(faculty=True)) == ["Dr. Jo Faculty"]
+    assert names("jo", Scope()) == []
 
 
 def test_every_message_sent_for_a_long_reply_fits(client: MentorClient, core: Core,

@@ -3,7 +3,7 @@ the translation of interactions into core requests.
 
 Every interaction is deferred at once (the core is synchronous and may take longer than
 Discord's 3 seconds), then the core runs in a worker thread and the answer goes out as
-follow-ups. Private answers are ephemeral; a public one (a group announcement) is posted for
+follow-ups. Private answers are ephemeral; a public one (a group created or bound) is posted for
 the channel after a short private note replaces the "thinking…" message."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import people
-from adapters.discord.autocomplete import RosterIndex
+from adapters.discord.autocomplete import RosterIndex, Scopes
 from adapters.discord.commands import AutocompleteCallback, build_tree
 from adapters.discord.render import ActionButton, render
 from bot.app.core import Core, Request
@@ -49,7 +49,9 @@ def channel_ref(interaction: discord.Interaction) -> ChannelRef:
 
 
 def is_admin(interaction: discord.Interaction) -> bool:
-    """Server admins (Manage Server) may create groups, as the spec's "server admin"."""
+    """Manage Server in the server the interaction comes from: the spec's "server admin",
+    who may create groups here and act as an organizer of groups bound to a channel of this
+    server (the core checks that against the group; `channel_ref` names the server)."""
     return interaction.guild_id is not None and interaction.permissions.manage_guild
 
 
@@ -62,6 +64,7 @@ class DiscordBot:
         self.registry = registry or core.registry
         self.roster = roster if roster is not None else RosterIndex(core.db,
                                                                    ROSTER_REFRESH_SECONDS)
+        self.scopes = Scopes(core.db, people.PLATFORM, people.WORKSPACE)
 
     # --- entry points --------------------------------------------------------------------
 
@@ -80,10 +83,8 @@ class DiscordBot:
             actor_id, custom_id, channel=ref, is_admin=admin))
 
     def autocompleter(self, option: Option) -> AutocompleteCallback | None:
-        if option.type == OptionType.PERSON:
-            return self._person_completer(option.role)
-        if option.suggest is not None:
-            return self._person_completer(option.suggest)
+        if option.type == OptionType.PERSON or option.suggest is not None:
+            return self._person_completer(option)
         if option.type == OptionType.CHOICE and option.choices:
             return _choice_completer(option.choices)  # over 25 choices: filter as they type
         return None
@@ -129,15 +130,22 @@ class DiscordBot:
                     log.exception("could not answer interaction %s", interaction.id)
                     return
 
-    def _person_completer(self, role: str | None) -> AutocompleteCallback:
-        roster = self.roster
+    def _person_completer(self, option: Option) -> AutocompleteCallback:
+        """Suggestions for a person option: only whom the command can target for the member
+        typing (`autocomplete.scope_of`), found by their Discord account."""
+        roster, scopes = self.roster, self.scopes
 
         async def complete(interaction: discord.Interaction,
                            current: str) -> list[app_commands.Choice[str]]:
             if roster.claim_refresh():
                 asyncio.get_running_loop().run_in_executor(None, roster.refresh_claimed)
+            command = getattr(interaction, "command", None)
+            spec = command.extras.get("spec") if command is not None else None
+            user_id = str(interaction.user.id) if interaction is not None else ""
+            scope = scopes.cached(user_id, spec, option) \
+                or await asyncio.to_thread(scopes.get, user_id, spec, option)
             return [app_commands.Choice(name=e.label(), value=e.value)
-                    for e in roster.search(current, role)]
+                    for e in roster.search(current, scope=scope)]
 
         return complete
 

@@ -73,6 +73,15 @@ def web_client(token: str | None, settings: Settings, *, retry_rate_limits: bool
     return WebClient(retry_handlers=handlers, **kwargs)
 
 
+def channel_ref(team_id: str, channel_id: str, channel_name: str) -> ChannelRef:
+    """Where a command or button came from. Direct messages (one person, or a group DM)
+    are no group's channel: nothing is bound there. `team_id` is the workspace whose admin
+    flag (`SlackPerson.is_admin`) the request carries."""
+    is_dm = (channel_name == "directmessage" or channel_name.startswith("mpdm-")
+             or channel_id.startswith("D"))
+    return ChannelRef(platform=PLATFORM, workspace=team_id, channel_id=channel_id, is_dm=is_dm)
+
+
 @dataclass
 class SlackBot:
     """The Bolt app and what its listeners share."""
@@ -136,9 +145,8 @@ class SlackBot:
         team_id = str(body.get("team_id") or "")
         user_id = str(body["user_id"])
         who = self.people.lookup(client, team_id, user_id)
-        channel = ChannelRef(platform=PLATFORM, workspace=team_id,
-                             channel_id=str(body.get("channel_id") or ""),
-                             is_dm=body.get("channel_name") == "directmessage")
+        channel = channel_ref(team_id, str(body.get("channel_id") or ""),
+                              str(body.get("channel_name") or ""))
         reply = self.core.handle(Request(
             root=str(body["command"]).lstrip("/").lower(), actor_id=who.person_id,
             text=str(body.get("text") or ""), channel=channel, is_admin=who.is_admin,
@@ -162,9 +170,7 @@ class SlackBot:
             return
         who = self.people.lookup(client, team_id, user_id)
         where = body.get("channel") or {}
-        channel = ChannelRef(platform=PLATFORM, workspace=team_id,
-                             channel_id=str(where.get("id") or ""),
-                             is_dm=str(where.get("id") or "").startswith("D"))
+        channel = channel_ref(team_id, str(where.get("id") or ""), str(where.get("name") or ""))
         reply = self.core.handle_action(who.person_id, str(action.get("action_id")),
                                         channel=channel, is_admin=who.is_admin)
         self.send_reply(reply, respond=reply_to, client=client, team_id=team_id,

@@ -65,7 +65,10 @@ class SlackPeople:
         person_id = self.core.identify(platform_user(team_id, user_id, info))
         found = SlackPerson(
             person_id=person_id,
-            is_admin=bool(info and (info.get("is_admin") or info.get("is_owner"))),
+            # An admin of their own workspace only: a guest from another organization in a
+            # shared channel is no admin here, whatever they are at home.
+            is_admin=bool(info and (info.get("is_admin") or info.get("is_owner"))
+                          and info.get("team_id", team_id) == team_id),
             timezone=(info or {}).get("tz"),
         )
         expires = now + (self.ttl if info is not None else FAILED_LOOKUP_SECONDS)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.app.commands import default_registry
-from bot.framework.channels import ChannelRef
+from bot.framework.channels import ChannelRef, Router
 from bot.framework.context import Context
 from bot.framework.errors import UserError
 from bot.framework.registry import Registry
@@ -46,7 +46,11 @@ class Core:
     clock: Clock = field(default_factory=SystemClock)
     settings: Settings = field(default_factory=get_settings)
     registry: Registry = field(default_factory=default_registry)
+    # The running adapters' channels, for posts to a group's channels (announcements); set
+    # by whoever starts the adapters. Empty: nothing here can post to a channel.
+    router: Router = field(default_factory=Router)
     _delivery_listeners: list[Callable[[], None]] = field(default_factory=list)
+    _group_listeners: list[Callable[[], None]] = field(default_factory=list)
 
     # --- commands ----------------------------------------------------------------------
 
@@ -75,6 +79,7 @@ class Core:
                     exact_name=names_match,
                     channel=request.channel,
                     is_admin=request.is_admin,
+                    router=self.router,
                 )
                 self.registry.check_permission(ctx, parsed.spec)
                 args = self.registry.bind(ctx, parsed)
@@ -85,6 +90,8 @@ class Core:
                 callbacks = ctx.after_commit_callbacks()
                 if ctx.notices or ctx.delivery_needed:
                     callbacks.append(self.poke_delivery)
+                if ctx.groups_changed:
+                    callbacks.append(self.groups_changed)
         except UserError as exc:
             return error_reply(exc.message, title=exc.title)
         except Exception:
@@ -125,5 +132,14 @@ class Core:
 
     def poke_delivery(self) -> None:
         for listener in self._delivery_listeners:
+            listener()
+
+    def on_groups_changed(self, listener: Callable[[], None]) -> None:
+        """Called after a command changed when a group's digest falls (or switched it off),
+        so the scheduler's weekly jobs follow at once."""
+        self._group_listeners.append(listener)
+
+    def groups_changed(self) -> None:
+        for listener in self._group_listeners:
             listener()
 

@@ -71,6 +71,7 @@ def run(as_email: str | None = None) -> int:
         if channel is not None:
             router.add(channel)
         services.append(service)
+    core.router = router  # announcements post to group channels through the same channels
     services.append(_scheduler(core, router))
     return _serve(services)
 
@@ -115,6 +116,7 @@ def _console(core: Core, as_email: str | None) -> int:
             return 1
         actor_id, label = person.id, f"{person.name} <{person.email}>"
     router = Router([ConsoleChannel()])
+    core.router = router
     shell = Shell(core, actor_id, label, router=router)
     # Planned nudges and digests are printed too, as they fall due.
     scheduler = _scheduler(core, router)

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from bot.framework.channels import ChannelRef
+from bot.framework.channels import ChannelRef, Router
 from bot.framework.errors import UserError
 from bot.framework.registry import Audience, Registry
 from bot.framework.replies import Reply
@@ -60,9 +60,15 @@ class Context:
     resolver: PersonResolver
     exact_name: NameMatcher
     channel: ChannelRef | None = None
+    # The platform's word that the actor administers the workspace or server the request
+    # came from (Slack admin or owner, Discord Manage Server). It reaches no further than
+    # that workspace: see `admin_scope`.
     is_admin: bool = False
+    # Where a group's channel posts go (announcements): the running adapters' channels.
+    router: Router = field(default_factory=Router)
     notices: list[Notice] = field(default_factory=list)
     delivery_needed: bool = False
+    groups_changed: bool = False
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -106,13 +112,28 @@ class Context:
 
     # --- Gate --------------------------------------------------------------------------
 
+    @property
+    def admin_scope(self) -> ChannelRef | None:
+        """Where the actor's platform admin rights count: the request's channel when they
+        administer its workspace or server, else None. Groups are shared between
+        workspaces, so an admin acts as an organizer only for groups bound to a channel of
+        this workspace (the groups feature checks that against the group's bindings); a
+        request with no workspace (the console, a Discord DM) carries no admin rights."""
+        channel = self.channel
+        if not self.is_admin or channel is None or not channel.workspace:
+            return None
+        return channel
+
     def may_run(self, who: Audience) -> bool:
+        """The first, coarse check, before the command names a group: an organizer of some
+        group, or an admin of this workspace, may try an organizer's command; the handler
+        then checks the named group (`bot.groups.store.require_organizer`)."""
         if who == Audience.STUDENT:
             return self.actor.is_student
         if who == Audience.FACULTY:
             return self.actor.is_faculty
         if who in (Audience.ORGANIZER, Audience.ADMIN_OR_ORGANIZER):
-            return self.is_admin or self.actor.has_role("organizer")
+            return self.admin_scope is not None or self.actor.has_role("organizer")
         return True
 
     # --- effects -----------------------------------------------------------------------
@@ -126,6 +147,11 @@ class Context:
         """Messages were queued by other means (a match round's bulk write): deliver them
         as soon as this unit of work is committed."""
         self.delivery_needed = True
+
+    def reschedule_groups(self) -> None:
+        """A group's digest day, hour, zone or switch changed: the scheduler re-reads the
+        groups as soon as this unit of work is committed."""
+        self.groups_changed = True
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)

@@ -9,7 +9,7 @@ not Sunday's."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -35,10 +35,33 @@ def last_moment(now: datetime, weekday: int, hour: int, tz: str) -> datetime:
     return moment
 
 
+def next_moment(now: datetime, weekday: int, hour: int, tz: str) -> datetime:
+    """The first digest moment after `now` (UTC), on the group's wall clock: what an
+    organizer is told after changing the day, hour or zone, and when the scheduler's weekly
+    job fires next (`jobs.scheduler.digest_trigger` keeps the same rule)."""
+    last = last_moment(now, weekday, hour, tz)
+    return local_time_utc(local_day(last, tz) + timedelta(days=7), time(hour), tz)
+
+
 def week_key(moment: datetime, tz: str) -> str:
     """The ISO week (e.g. 2027-W03) of the group's local date at `moment`: one digest each."""
     year, week, _ = local_day(moment, tz).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def owed_week(now: datetime, weekday: int, hour: int, tz: str, *, created_at: datetime,
+              enabled: bool, settled: Collection[str]) -> tuple[datetime, str] | None:
+    """The digest a group owes at `now`, as (moment, ISO week), or None: its latest moment
+    has passed, the group existed then, its digest is on, and that week is not `settled`
+    (posted, nowhere to post, or being posted). What the catch-up posts, and what a change
+    of day or hour must not make owed after the fact."""
+    if not enabled:
+        return None
+    moment = last_moment(now, weekday, hour, tz)
+    week = week_key(moment, tz)
+    if created_at > moment or week in settled:
+        return None
+    return moment, week
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from bot.framework.registry import Audience, Option, OptionType, command
+from bot.framework.registry import MAX_TEXT, Audience, Option, OptionType, command
+from bot.groups.rules import DIGEST_EXAMPLE, DIGEST_OFF
+
+PINGS = ("here", "channel")
+"""What `/mentor announce ping:` may ask for: Slack's @here and @channel (Discord: @here and
+@everyone). Nothing else the bot posts ever pings."""
 
 GROUP_OPTION = Option("group", positional=True, required=True, placeholder="GROUP",
                 description="the group's short name, e.g. em-interest", max_length=64)
@@ -42,16 +47,74 @@ GROUP_CREATE = command(
 )
 
 
+GROUP_BIND = command(
+    "mentor",
+    "group bind",
+    summary="Bind this channel to an existing group: its digest and announcements go here.",
+    options=[GROUP_OPTION],
+    who=Audience.ADMIN_OR_ORGANIZER,
+    examples=["/mentor group bind em-interest"],
+)
+
+
 GROUP_ORGANIZER = command(
     "mentor",
     "group organizer",
-    summary="Make someone an organizer of a group.",
+    summary="Make someone an organizer of a group, or with remove:yes no longer one.",
     options=[
         Option("group", positional=True, required=True, placeholder="GROUP",
                description="the group's short name", max_length=64),
         Option("person", OptionType.PERSON, positional=True, required=True,
-               placeholder="PERSON", description="who becomes an organizer"),
+               placeholder="PERSON", description="who becomes (or stops being) an organizer"),
+        Option("remove", OptionType.BOOL, "yes: remove them as organizer (never the last)"),
     ],
     who=Audience.ORGANIZER,
-    examples=["/mentor group organizer em-interest jordan.lee@example.edu"],
+    examples=["/mentor group organizer em-interest jordan.lee@example.edu",
+              "/mentor group organizer em-interest jordan.lee@example.edu remove:yes"],
+)
+
+
+GROUP_SETTINGS = command(
+    "mentor",
+    "group settings",
+    summary="Show or change a group's name, time zone and weekly digest day and hour.",
+    options=[
+        GROUP_OPTION,
+        Option("name", description="the group's display name", max_length=200),
+        Option("tz", description="the group's time zone, e.g. America/New_York",
+               max_length=64),
+        Option("digest", description=f'digest day and hour, e.g. "{DIGEST_EXAMPLE}", or '
+                                     f"{DIGEST_OFF}", max_length=40),
+    ],
+    who=Audience.ORGANIZER,
+    examples=["/mentor group settings em-interest",
+              f'/mentor group settings em-interest tz:America/Chicago digest:"{DIGEST_EXAMPLE}"',
+              f"/mentor group settings em-interest digest:{DIGEST_OFF}"],
+)
+
+
+GROUPS = command(
+    "mentor",
+    "groups",
+    summary="Every interest group: members, organizers and channels.",
+    examples=["/mentor groups"],
+)
+
+
+ANNOUNCE = command(
+    "mentor",
+    "announce",
+    summary="Post an announcement to every channel of a group; ping:here or ping:channel "
+            "notifies people.",
+    options=[
+        GROUP_OPTION,
+        Option("text", positional=True, required=True, greedy=True, prose=True,
+               placeholder="TEXT", description="the announcement", max_length=MAX_TEXT),
+        Option("ping", OptionType.CHOICE, "notify people: here (those active) or channel "
+                                          "(everyone)", choices=PINGS),
+    ],
+    who=Audience.ORGANIZER,
+    examples=["/mentor announce em-interest Residency panel Thursday at 6 pm in room 204",
+              "/mentor announce em-interest Sign-ups for the match round close Friday "
+              "ping:here"],
 )

@@ -1,18 +1,24 @@
-"""Interest groups: creation, channel bindings, membership and organizers."""
+"""Interest groups: creation, settings, channel bindings, membership and organizers, and
+who may act for a group (its organizers; a platform admin only where `rules.admin_reaches`
+says so). The one writer of `interest_groups`, `channel_bindings`, `memberships` and the
+per-group organizer roles."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from rapidfuzz import process
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from bot.framework.channels import ChannelRef
+from bot.framework.channels import ChannelRef, ChannelTarget
 from bot.framework.errors import NotAllowed, UserError
+from bot.groups.rules import DigestSetting, admin_reaches
 from bot.infra.models import ChannelBinding, InterestGroup, Membership, Person, Role
-from bot.people.rules import stored_specialty
+from bot.infra.zones import UnknownTimeZone, validate_zone
+from bot.people.rules import name_problem, stored_specialty
 
 SLUG_LENGTH = (2, 40)
 """Shortest and longest group short name (`em-interest`)."""
@@ -36,26 +42,62 @@ def check_slug(slug: str) -> str:
     return cleaned
 
 
-def create_group(session: Session, slug: str, *, name: str, specialty: str,
+def check_group_name(name: str) -> str:
+    """A group's display name as stored: spaces collapsed, no invisible characters."""
+    cleaned = " ".join(name.split())
+    if (problem := name_problem(cleaned, "The name")) is not None:
+        raise UserError(problem + ".")
+    return cleaned
+
+
+def create_group(session: Session, slug: str, *, name: str, specialty: str, tz: str,
                  now: datetime) -> InterestGroup:
-    """A new group; its specialty is stored under its ERAS name when it names one."""
+    """A new group; its specialty is stored under its ERAS name when it names one, and its
+    digest follows `tz` (its creator's zone, else the default) until an organizer changes
+    it. A slug already taken is an error that says how to use that group here."""
     slug = check_slug(slug)
     if session.scalar(select(InterestGroup).where(InterestGroup.slug == slug)) is not None:
-        raise UserError(f"A group “{slug}” already exists.")
-    group = InterestGroup(slug=slug, name=name or slug, specialty=stored_specialty(specialty),
+        raise UserError(f"A group “{slug}” already exists. To use it in this channel, an "
+                        f"organizer of {slug} runs /mentor group bind {slug} here.",
+                        title="Group exists")
+    group = InterestGroup(slug=slug, name=check_group_name(name) or slug,
+                          specialty=stored_specialty(specialty), timezone=tz,
                           created_at=now)
     session.add(group)
     session.flush()
     return group
 
 
-def bind_channel(session: Session, group: InterestGroup, channel: ChannelRef) -> None:
+def bind_channel(session: Session, group: InterestGroup, channel: ChannelRef) -> bool:
+    """Bind `channel` to `group`; False when it already was. A channel belongs to one group:
+    one bound to another group is an error."""
     existing = _binding(session, channel.platform, channel.workspace, channel.channel_id)
     if existing is not None and existing.group_id != group.id:
         raise UserError(f"This channel already belongs to the group {existing.group.slug}.")
-    if existing is None:
-        session.add(ChannelBinding(group=group, platform=channel.platform,
-                                   workspace=channel.workspace, channel_id=channel.channel_id))
+    if existing is not None:
+        return False
+    session.add(ChannelBinding(group=group, platform=channel.platform,
+                               workspace=channel.workspace, channel_id=channel.channel_id))
+    session.flush()
+    return True
+
+
+def change_settings(group: InterestGroup, *, name: str | None = None, tz: str | None = None,
+                    digest: DigestSetting | None = None) -> None:
+    """Apply what `/mentor group settings` was given; the rest stays."""
+    if name is not None:
+        group.name = check_group_name(name) or group.name
+    if tz is not None:
+        try:
+            group.timezone = validate_zone(tz)
+        except UnknownTimeZone as exc:
+            raise UserError(f"tz: {exc}.") from None
+    if digest is not None:
+        group.digest_enabled = digest.enabled
+        if digest.weekday is not None:
+            group.digest_weekday = digest.weekday
+        if digest.hour is not None:
+            group.digest_hour = digest.hour
 
 
 def make_organizer(session: Session, person: Person, group: InterestGroup) -> bool:
@@ -66,6 +108,29 @@ def make_organizer(session: Session, person: Person, group: InterestGroup) -> bo
     join(session, person, group, now=None)
     session.flush()
     return True
+
+
+def organizers_of(session: Session, group: InterestGroup) -> list[Person]:
+    """The group's organizers, by name."""
+    return list(session.scalars(
+        select(Person).join(Role, Role.person_id == Person.id)
+        .where(Role.role == "organizer", Role.group_id == group.id)
+        .order_by(Person.name, Person.id)))
+
+
+def remove_organizer(session: Session, person: Person, group: InterestGroup) -> None:
+    """`person` no longer organizes `group` (they stay a member). Never the last organizer:
+    a group nobody may run could not even be handed on."""
+    role = next((r for r in person.roles
+                 if r.role == "organizer" and r.group_id == group.id), None)
+    if role is None:
+        raise UserError(f"{person.name} is not an organizer of {group.name}.")
+    if len(organizers_of(session, group)) <= 1:
+        raise UserError(f"{person.name} is the only organizer of {group.name}, and a group "
+                        f"needs one. Make someone else an organizer first: /mentor group "
+                        f"organizer {group.slug} PERSON.", title="Still needed")
+    person.roles.remove(role)
+    session.flush()
 
 
 def join(session: Session, person: Person, group: InterestGroup,
@@ -159,17 +224,98 @@ def joined_channel(session: Session, person: Person, platform: str, workspace: s
     return group if join(session, person, group, now) else None
 
 
-def group_for(session: Session, slug: str | None, channel: ChannelRef | None) -> InterestGroup:
-    """The group named by `slug`, else the one bound to this channel."""
+def organized_by(session: Session, person: Person,
+                 admin: ChannelRef | None = None) -> list[InterestGroup]:
+    """The groups `person` may run: those they organize and, for a platform admin, those
+    bound to a channel of the admin's workspace. By slug."""
+    organized = select(Role.group_id).where(Role.person_id == person.id,
+                                            Role.role == "organizer")
+    mine: ColumnElement[bool] = InterestGroup.id.in_(organized)
+    if admin is not None:
+        bound_here = select(ChannelBinding.group_id).where(
+            ChannelBinding.platform == admin.platform,
+            ChannelBinding.workspace == admin.workspace)
+        mine = mine | InterestGroup.id.in_(bound_here)
+    return list(session.scalars(select(InterestGroup).where(mine)
+                                .order_by(InterestGroup.slug)))
+
+
+def group_to_run(session: Session, slug: str | None, *, actor: Person,
+                 channel: ChannelRef | None, admin: ChannelRef | None) -> InterestGroup:
+    """The group an organizer's command is about when `group:` may be left out: the one
+    named, else the one bound to this channel, else the only group the actor may run.
+    With several, the error lists them; the caller still checks `require_organizer`."""
     if slug:
         return find_group(session, slug)
     group = channel_group(session, channel)
-    if group is None:
-        raise UserError("Name the group (group:SLUG), or run this in the group's channel.")
-    return group
+    if group is not None:
+        return group
+    runs = organized_by(session, actor, admin)
+    if len(runs) == 1:
+        return runs[0]
+    if not runs:
+        raise UserError("Name the group (group:SLUG), or run this in the group's channel: "
+                        "you organize no group yet.")
+    listed = ", ".join(g.slug for g in runs)
+    raise UserError(f"You run several groups ({listed}): name one with group:SLUG, or run "
+                    "this in the group's channel.", title="Which group?")
 
 
-def require_organizer(actor: Person, group: InterestGroup, *, is_admin: bool) -> None:
-    if is_admin or actor.has_role("organizer", group.id):
+def may_act_for(actor: Person, group: InterestGroup, *, admin: ChannelRef | None) -> bool:
+    """Whether `actor` may act as an organizer of `group`: they organize it, or they are a
+    platform admin (`admin` is where: see `Context.admin_scope`) and the group is bound to
+    a channel of that workspace or server."""
+    if actor.has_role("organizer", group.id):
+        return True
+    return admin is not None and admin_reaches(
+        ((b.platform, b.workspace) for b in group.bindings), admin.platform, admin.workspace)
+
+
+def require_organizer(actor: Person, group: InterestGroup, *,
+                      admin: ChannelRef | None) -> None:
+    """Refuse unless `actor` may act as an organizer of `group` (`may_act_for`)."""
+    if may_act_for(actor, group, admin=admin):
         return
     raise NotAllowed(f"Only organizers of {group.name} can do that.")
+
+
+# --- the list of groups --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupOverview:
+    """One line of `/mentor groups`, as plain values."""
+
+    slug: str
+    name: str
+    specialty: str
+    members: int
+    organizers: tuple[str, ...]
+    channels: tuple[ChannelRef, ...]
+
+
+def overview(session: Session) -> list[GroupOverview]:
+    """Every group with its member count, organizers' names and bound channels, by slug
+    (four queries whatever the number of groups)."""
+    groups = list(session.scalars(select(InterestGroup).order_by(InterestGroup.slug)))
+    members = {group_id: n for group_id, n in session.execute(
+        select(Membership.group_id, func.count(Membership.id)).group_by(Membership.group_id))}
+    organizers: dict[int, list[str]] = {}
+    for group_id, name in session.execute(
+            select(Role.group_id, Person.name).join(Person, Person.id == Role.person_id)
+            .where(Role.role == "organizer", Role.group_id.is_not(None))
+            .order_by(Person.name)):
+        if group_id is not None:
+            organizers.setdefault(group_id, []).append(name)
+    channels: dict[int, list[ChannelRef]] = {}
+    for binding in session.scalars(select(ChannelBinding).order_by(ChannelBinding.id)):
+        channels.setdefault(binding.group_id, []).append(
+            ChannelRef(binding.platform, binding.workspace, binding.channel_id))
+    return [GroupOverview(g.slug, g.name, g.specialty, members.get(g.id, 0),
+                          tuple(organizers.get(g.id, ())), tuple(channels.get(g.id, ())))
+            for g in groups]
+
+
+def targets_of(group: InterestGroup) -> list[ChannelTarget]:
+    """The channels a group's posts go to (its bindings), as plain values."""
+    return [ChannelTarget(b.platform, b.workspace, b.channel_id) for b in group.bindings]

@@ -66,8 +66,9 @@ def decline(ctx: Context, args: Args) -> Reply:
 
 @commands.handler(specs.MATCH)
 def match(ctx: Context, args: Args) -> Reply:
-    group = groups.group_for(ctx.session, args.get("group"), ctx.channel)
-    groups.require_organizer(ctx.actor, group, is_admin=ctx.is_admin)
+    group = groups.group_to_run(ctx.session, args.get("group"), actor=ctx.actor,
+                                channel=ctx.channel, admin=ctx.admin_scope)
+    groups.require_organizer(ctx.actor, group, admin=ctx.admin_scope)
     dry_run = bool(args.get("dry-run"))
     _result, reply = rounds.run_round(ctx.session, group, ctx.now, dry_run=dry_run,
                                       on_notices=ctx.wake_delivery)

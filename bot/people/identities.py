@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.infra.db import Database
 from bot.infra.models import Identity, Person, Role
 from bot.people.resolve import find_by_identity
+from bot.people.rules import without_invisible
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def person_for(session: Session, user: PlatformUser, *, now: datetime) -> Person
             session.add(Identity(person=person, platform=user.platform,
                                  workspace=user.workspace, external_id=user.external_id))
     if person is None:
-        person = Person(name=user.name or user.external_id,
+        person = Person(name=without_invisible(user.name).strip() or user.external_id,
                         email=user.email.lower() if user.email else None,
                         timezone=user.timezone, created_at=now)
         person.roles.append(Role(role="student"))

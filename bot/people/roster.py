@@ -38,7 +38,13 @@ from bot.infra.models import (
 )
 from bot.infra.zones import UnknownTimeZone, validate_zone
 from bot.people.resolve import EMAIL
-from bot.people.rules import DEFAULT_CAPACITY, MAX_CAPACITY, stored_specialty
+from bot.people.rules import (
+    DEFAULT_CAPACITY,
+    MAX_CAPACITY,
+    look_alike_names,
+    name_problem,
+    stored_specialty,
+)
 from bot.vocab.stages import normalize_stage
 
 Kind = Literal["faculty", "students"]
@@ -130,6 +136,7 @@ class ImportResult:
     joined_group: int = 0
     identities_added: int = 0
     created_emails: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # imported, but worth a look
 
     @property
     def total(self) -> int:
@@ -147,7 +154,7 @@ class ImportResult:
             text += f" {self.joined_group} newly added to the group {self.group}."
         if not self.changed:
             text += " Nothing changed."
-        return text
+        return "\n".join([text, *self.warnings])
 
 
 # --- reading and checking the file ------------------------------------------------------
@@ -271,6 +278,8 @@ def _check_row(number: int, values: dict[str, str], kind: Kind
     name = re.sub(r"\s+", " ", cleaned.get("name", ""))
     if "name" in values and "name" in cleaned and not name:
         reasons.append("name is empty")
+    if (bad_name := name_problem(name)) is not None:
+        reasons.append(bad_name)
     email = cleaned.get("email", "").lower()
     if "email" in cleaned:
         if not email:
@@ -406,6 +415,8 @@ def upsert(session: Session, rows: Sequence[RosterRow], kind: Kind, *, now: date
         raise RosterError(problems)
 
     result = ImportResult(kind=kind, group=target.slug if target else None)
+    result.warnings = look_alike_names([(r.row, r.name, r.email) for r in rows],
+                                       session.execute(select(Person.name, Person.email)))
     new_rows = [r for r in rows if r.email not in stored]
     # Compare against plain column values first: the common re-import of an unchanged
     # roster then never builds ORM objects at all.

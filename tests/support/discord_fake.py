@@ -228,19 +228,22 @@ class FakeDiscord:
 
     def interaction(self, *, kind: int, data: dict[str, Any], user_id: int,
                     user_name: str = "Student", guild: bool = True, permissions: int = 0,
-                    message: dict[str, Any] | None = None) -> dict[str, Any]:
-        """An INTERACTION_CREATE payload; its `token` names its callback and follow-ups."""
+                    message: dict[str, Any] | None = None, guild_id: int = GUILD_ID,
+                    channel_id: int = CHANNEL_ID) -> dict[str, Any]:
+        """An INTERACTION_CREATE payload; its `token` names its callback and follow-ups.
+        `guild_id`/`channel_id`: where it comes from (another server than the one the fake
+        announced at READY is allowed: Discord sends interactions from every server)."""
         interaction_id = next(self._ids)
         payload: dict[str, Any] = {
             "id": str(interaction_id), "application_id": str(APP_ID), "type": kind,
             "token": f"token-{interaction_id}", "version": 1, "data": data,
             "locale": "en-US", "app_permissions": "2248473465835073", "entitlements": [],
-            "authorizing_integration_owners": {"0": str(GUILD_ID)} if guild else {},
+            "authorizing_integration_owners": {"0": str(guild_id)} if guild else {},
             "context": 0 if guild else 1, "attachment_size_limit": 10485760,
         }
         if guild:
-            payload.update(guild_id=str(GUILD_ID), channel_id=str(CHANNEL_ID),
-                           channel=channel_payload(), guild_locale="en-US",
+            payload.update(guild_id=str(guild_id), channel_id=str(channel_id),
+                           channel=channel_payload(channel_id, guild_id), guild_locale="en-US",
                            member=member_payload(user_id, user_name, permissions))
         else:
             dm_id = next(self._ids)

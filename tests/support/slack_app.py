@@ -63,6 +63,7 @@ def slack_harness(core: Core, api: FakeSlackApi | None = None,
     })
     service = SlackService(core, config, host="127.0.0.1")
     router = Router([service.channel()])
+    core.router = router  # announcements post through the app's channel, as in `run`
     # Notices a command queues (an intro request reaching a mentor) go out at once, as the
     # scheduler does in production.
     core.on_delivery_needed(lambda: sweep(core.db, core.clock, router, kinds=(NudgeKind.NOTICE,)))

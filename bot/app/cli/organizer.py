@@ -13,6 +13,7 @@ from bot.framework.errors import UserError
 from bot.groups import store as groups
 from bot.infra.clock import SystemClock
 from bot.infra.models import InterestGroup, Person
+from bot.infra.settings import get_settings
 from bot.people.resolve import EMAIL
 
 
@@ -54,8 +55,10 @@ def add_organizer(args: argparse.Namespace) -> int:
             group = session.scalar(select(InterestGroup).where(InterestGroup.slug == slug))
             if group is None:
                 group_name = args.group_name or slug.replace("-", " ").title()
+                tz = (person.timezone if person is not None else None) \
+                    or get_settings().default_timezone
                 group = groups.create_group(session, slug, name=group_name,
-                                            specialty=args.specialty, now=now)
+                                            specialty=args.specialty, tz=tz, now=now)
                 print(f"Created group {slug}.")
             if person is None:
                 person = Person(name=name, email=email, created_at=now)

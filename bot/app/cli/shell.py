@@ -35,7 +35,10 @@ def run_shell(args: argparse.Namespace) -> int:
             return fail("There is no one in the database yet: run mentorbot demo, or "
                         "mentorbot import students FILE.csv.")
         actor_id, label = person.id, f"{person.name} <{person.email}>"
-    return Shell(the_core, actor_id, label).run()
+    shell = Shell(the_core, actor_id, label)
+    if shell.router is not None:
+        the_core.router = shell.router  # announcements print as channel posts
+    return shell.run()
 
 
 def pick_person(session, email: str | None) -> Person | None:  # type: ignore[no-untyped-def]
