@@ -87,7 +87,7 @@ def test_every_figure_matches_the_hand_count(built: tuple[Database, ReportData])
     # N9 ✗, N10 ✓ (contact with the writer), N14 ✓ (check-in answered), N17 ✗. Not judged:
     # N7 (sent 6 days ago), N13 (intro-pending).
     assert report.nudges == rules.Nudges(planned=14, sent=12, failed=1, snoozed=2,
-                                         dismissed=1, measured=10, acted=5)
+                                         dismissed=1, judged=10, acted=5)
     assert report.nudges.acted_share == 0.5
     # Contacts of the group's students dated in each week; the match rate at each week's
     # end over the students who had joined by then (S8 joined 20 Nov, S10 on 1 Dec; M7
@@ -255,31 +255,27 @@ def test_letter_risk_boundaries() -> None:
     assert rules.letter_risk("planned", today, today) == LetterRisk.NOT_ASKED
 
 
-def test_acted_within_a_week_boundaries() -> None:
+def test_acted_on_within_a_week_boundaries() -> None:
     sent = datetime(2027, 1, 4, 10, tzinfo=UTC)
-    assert rules.acted_within(sent, [sent + timedelta(days=7)])
-    assert not rules.acted_within(sent, [sent + timedelta(days=7, seconds=1)])
-    assert not rules.acted_within(sent, [sent - timedelta(seconds=1)])
-    assert rules.acted_within(sent, [sent - timedelta(days=1), sent + timedelta(hours=1)])
+    assert rules.acted_on(sent, sent)
+    assert rules.acted_on(sent, sent + timedelta(days=7))
+    assert not rules.acted_on(sent, sent + timedelta(days=7, seconds=1))
+    assert not rules.acted_on(sent, sent - timedelta(seconds=1))
+    assert not rules.acted_on(sent, None)
+    assert rules.judged_if_sent_by(sent) == sent - timedelta(days=7)
 
 
-def test_a_reminder_is_judged_by_what_it_asked_for() -> None:
-    sent = datetime(2027, 1, 4, 10, tzinfo=UTC)
-    later = sent + timedelta(days=1)
-    answers = rules.Answers(
-        contacts={(1, 2): [(later, True)]}, mentorship_pairs={10: (1, 2)},
-        letter_moves={20: [("agreed", later)]})
-    now = sent + timedelta(days=8)
-
-    def judged(kind: NudgeKind, subject: int) -> rules.Nudges:
-        return rules.nudges([rules.NudgeRow(kind, NudgeState.SENT, subject, sent)], answers,
-                            now)
-
-    assert judged(NudgeKind.FOLLOWUP, 10).acted == 1  # any contact
-    assert judged(NudgeKind.TRANSACTIONAL, 10).acted == 0  # only news, and that was an ask
-    assert judged(NudgeKind.LETTER_CHECKIN, 20).acted == 1  # the writer agreed
-    assert judged(NudgeKind.LETTER_PACKET, 20).acted == 0  # the packet is not sent
-    assert judged(NudgeKind.LETTER_OUTCOME, 20).measured == 0  # nothing to see
+def test_which_answers_count_for_which_reminders() -> None:
+    assert rules.MEASURED.isdisjoint({NudgeKind.INTRO_PENDING, NudgeKind.LETTER_OUTCOME,
+                                      NudgeKind.STILL_MENTORING, NudgeKind.NOTICE})
+    assert rules.LETTER_MOVES[NudgeKind.LETTER_ASK] == {"asked"}
+    assert rules.LETTER_MOVES[NudgeKind.LETTER_THANKS] == {"thanked"}
+    assert NudgeKind.TRANSACTIONAL in rules.NEWS_ONLY
+    tallied = rules.nudges([(NudgeState.SENT, True, False, 3), (NudgeState.FAILED, False, True, 1),
+                            (NudgeState.PENDING, False, True, 2)],
+                           [(datetime(2027, 1, 1, tzinfo=UTC), None)])
+    assert tallied == rules.Nudges(planned=6, sent=3, failed=1, snoozed=3, dismissed=0,
+                                   judged=1, acted=0)
 
 
 @given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 2)), max_size=40),

@@ -313,7 +313,7 @@ def _nudges(report: Report) -> list[Figure]:
                 f"time (quiet hours: {_slash(people_specs.PROFILE.name, 'quiet:')}) and "
                 "are about the right things.")
     shown = "-" if sent.acted_share is None else (
-        f"{percent(sent.acted_share)} ({sent.acted} of {sent.measured})")
+        f"{percent(sent.acted_share)} ({sent.acted} of {sent.judged})")
     out.append(Figure(
         SECTION_NUDGES, "nudges.acted_share", f"Acted on within {within}", sent.acted_share,
         shown,

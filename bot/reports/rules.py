@@ -254,13 +254,13 @@ class Meetings:
         return low or below(self.met_share, MET_SHARE_TARGET)
 
 
-def meetings(asked: int, answers: Mapping[str, int], ratings: Sequence[tuple[int, int]]
-             ) -> Meetings:
-    """`ratings`: (mentor id, rating) of every rated meeting in the period."""
-    mentors = {mentor for mentor, _ in ratings}
-    mean = (statistics.fmean(r for _, r in ratings)
-            if ratings and len(mentors) >= MIN_RATED_MENTORS else None)
-    return Meetings(asked, dict(answers), len(ratings), len(mentors), mean)
+def meetings(asked: int, answers: Mapping[str, int],
+             ratings: Mapping[int, tuple[int, int]]) -> Meetings:
+    """`ratings`: per mentor rated in the period, (how many ratings, their sum)."""
+    count = sum(n for n, _ in ratings.values())
+    total = sum(t for _, t in ratings.values())
+    mean = total / count if count and len(ratings) >= MIN_RATED_MENTORS else None
+    return Meetings(asked, dict(answers), count, len(ratings), mean)
 
 
 # --- letters (counted, never named) ---------------------------------------------------------
@@ -289,11 +289,6 @@ def letter_risk(state: str, deadline: date, today: date) -> LetterRisk | None:
     return None
 
 
-def risk_window(today: date) -> tuple[date, date]:
-    """The deadlines `letter_risk` can flag on `today` (for narrowing a query)."""
-    return today, today + timedelta(days=max(ASK_AT_RISK_DAYS, AGREE_AT_RISK_DAYS))
-
-
 @dataclass(frozen=True)
 class Letters:
     by_state: Mapping[str, int] = field(default_factory=dict)
@@ -313,10 +308,13 @@ class Letters:
         return self.at_risk > 0
 
 
-def letters(by_state: Mapping[str, int], near: Iterable[tuple[str, date]],
-            today: date) -> Letters:
-    """`near`: (state, deadline) of letters whose deadline is within `risk_window`."""
-    risks = Counter(letter_risk(state, deadline, today) for state, deadline in near)
+def letters(counted: Iterable[tuple[str, date, int]], today: date) -> Letters:
+    """`counted`: (state, deadline, how many letters) for the letters in the report."""
+    by_state: Counter[str] = Counter()
+    risks: Counter[LetterRisk | None] = Counter()
+    for state, deadline, n in counted:
+        by_state[state] += n
+        risks[letter_risk(state, deadline, today)] += n
     return Letters({state: by_state.get(state, 0) for state in LetterState},
                    risks[LetterRisk.NOT_ASKED], risks[LetterRisk.NOT_AGREED])
 
@@ -328,9 +326,6 @@ ACTED_WITHIN = timedelta(days=7)
 sent."""
 ACTED_SHARE_TARGET = 0.5
 """Fewer reminders acted on than this share is poor."""
-
-Pair = tuple[int, int]
-"""(student id, mentor id)."""
 
 LETTER_MOVES: Mapping[NudgeKind, frozenset[LetterState]] = {
     NudgeKind.LETTER_ASK: frozenset({LetterState.ASKED}),
@@ -344,73 +339,30 @@ LETTER_MOVES: Mapping[NudgeKind, frozenset[LetterState]] = {
 }
 """The state change each letter reminder asks for: the letter entering one of these states
 answers it."""
-CONTACT_ANSWERED = (NudgeKind.FOLLOWUP, NudgeKind.KEEP_IN_TOUCH)
-"""Reminders answered by any logged contact with the mentor (or letter writer)."""
-NEWS_ANSWERED = (NudgeKind.TRANSACTIONAL,)
-"""Reminders answered only by a contact that was not an ask (sharing news)."""
-DONE_ANSWERED = (NudgeKind.ACTION_ITEM,)
-"""Reminders answered by marking the item done (or decided against)."""
-CHECKIN_ANSWERED = (NudgeKind.CHECKIN,)
+CONTACT_ANSWERED: frozenset[NudgeKind] = frozenset(
+    {NudgeKind.FOLLOWUP, NudgeKind.TRANSACTIONAL, NudgeKind.KEEP_IN_TOUCH})
+"""Reminders answered by a contact logged with the mentor (or the letter writer)…"""
+NEWS_ONLY: frozenset[NudgeKind] = frozenset({NudgeKind.TRANSACTIONAL})
+"""…where for these only a contact that was not an ask counts (sharing news)."""
+DONE_ANSWERED: frozenset[NudgeKind] = frozenset({NudgeKind.ACTION_ITEM})
+"""Reminders answered by closing the item (done, or decided against)."""
+CHECKIN_ANSWERED: frozenset[NudgeKind] = frozenset({NudgeKind.CHECKIN})
 """Reminders answered by answering the "Did you meet?" question."""
 MEASURED: frozenset[NudgeKind] = frozenset(
-    (*LETTER_MOVES, *CONTACT_ANSWERED, *NEWS_ANSWERED, *DONE_ANSWERED, *CHECKIN_ANSWERED))
+    (*LETTER_MOVES, *CONTACT_ANSWERED, *DONE_ANSWERED, *CHECKIN_ANSWERED))
 """Reminders whose answer the bot can see in its own records; the others (an intro request
 still pending, sharing an outcome, still mentoring?) are sent and counted, not judged."""
 
 
-@dataclass(frozen=True)
-class Answers:
-    """What happened after reminders, by what they were about: plain values from the store.
-    Every sequence is in time order."""
-
-    contacts: Mapping[Pair, Sequence[tuple[datetime, bool]]] = field(default_factory=dict)
-    """(logged at, was an ask) per student and mentor."""
-    mentorship_pairs: Mapping[int, Pair] = field(default_factory=dict)
-    thanked_letter_pairs: Mapping[int, Pair] = field(default_factory=dict)
-    items_closed: Mapping[int, datetime] = field(default_factory=dict)
-    checkins_answered: Mapping[int, Sequence[datetime]] = field(default_factory=dict)
-    """When "Did you meet?" was answered, per mentorship."""
-    letter_moves: Mapping[int, Sequence[tuple[str, datetime]]] = field(default_factory=dict)
-    """(state entered, when) per letter."""
+def judged_if_sent_by(now: datetime) -> datetime:
+    """Reminders sent at or before this instant have had their whole ACTED_WITHIN."""
+    return now - ACTED_WITHIN
 
 
-def answer_moments(kind: NudgeKind, subject_id: int | None, answers: Answers
-                   ) -> list[datetime]:
-    """Every moment something happened that answers a reminder of `kind` about
-    `subject_id`, in time order."""
-    if subject_id is None:
-        return []
-    if kind in CONTACT_ANSWERED or kind in NEWS_ANSWERED:
-        pairs = (answers.thanked_letter_pairs if kind == NudgeKind.KEEP_IN_TOUCH
-                 else answers.mentorship_pairs)
-        pair = pairs.get(subject_id)
-        logged = answers.contacts.get(pair, ()) if pair is not None else ()
-        news_only = kind in NEWS_ANSWERED
-        return [at for at, is_ask in logged if not (news_only and is_ask)]
-    if kind in DONE_ANSWERED:
-        closed = answers.items_closed.get(subject_id)
-        return [closed] if closed is not None else []
-    if kind in CHECKIN_ANSWERED:
-        return list(answers.checkins_answered.get(subject_id, ()))
-    wanted = LETTER_MOVES.get(kind)
-    if wanted is None:
-        return []
-    return [at for state, at in answers.letter_moves.get(subject_id, ()) if state in wanted]
-
-
-def acted_within(sent_at: datetime, moments: Sequence[datetime]) -> bool:
-    """Whether one of `moments` (in time order) falls within ACTED_WITHIN after `sent_at`."""
-    index = bisect_left(moments, sent_at)
-    return index < len(moments) and moments[index] <= sent_at + ACTED_WITHIN
-
-
-@dataclass(frozen=True)
-class NudgeRow:
-    kind: NudgeKind
-    state: str
-    subject_id: int | None
-    sent_at: datetime | None
-    snoozes: int = 0
+def acted_on(sent_at: datetime, first_answer: datetime | None) -> bool:
+    """Whether a reminder was acted on, from the first answer recorded at or after it was
+    sent (None: nothing yet)."""
+    return first_answer is not None and sent_at <= first_answer <= sent_at + ACTED_WITHIN
 
 
 @dataclass(frozen=True)
@@ -420,33 +372,27 @@ class Nudges:
     failed: int = 0
     snoozed: int = 0  # reminders snoozed at least once
     dismissed: int = 0
-    measured: int = 0  # sent at least ACTED_WITHIN ago, with an answer the bot can see
+    judged: int = 0  # sent at least ACTED_WITHIN ago, with an answer the bot can see
     acted: int = 0  # … acted on within ACTED_WITHIN
 
     @property
     def acted_share(self) -> float | None:
-        return share(self.acted, self.measured)
-
-    @property
-    def poor(self) -> bool:
-        return self.failed > 0 or below(self.acted_share, ACTED_SHARE_TARGET)
+        return share(self.acted, self.judged)
 
 
-def nudges(rows: Iterable[NudgeRow], answers: Answers, now: datetime) -> Nudges:
-    planned = sent = failed = snoozed = dismissed = measured = acted = 0
-    for row in rows:
-        planned += 1
-        if row.sent_at is not None or row.state == NudgeState.SENT:
-            sent += 1
-        failed += row.state == NudgeState.FAILED
-        dismissed += row.state == NudgeState.DISMISSED
-        snoozed += row.snoozes > 0
-        if (row.kind in MEASURED and row.sent_at is not None
-                and row.sent_at + ACTED_WITHIN <= now):
-            measured += 1
-            acted += acted_within(row.sent_at, answer_moments(row.kind, row.subject_id,
-                                                              answers))
-    return Nudges(planned, sent, failed, snoozed, dismissed, measured, acted)
+def nudges(tallies: Iterable[tuple[str, bool, bool, int]],
+           judged: Iterable[tuple[datetime, datetime | None]]) -> Nudges:
+    """`tallies`: (state, has a sent time, snoozed at least once, how many reminders);
+    `judged`: (sent at, first answer at or after it) of each reminder judged."""
+    planned = sent = failed = snoozed = dismissed = 0
+    for state, was_sent, was_snoozed, n in tallies:
+        planned += n
+        sent += n if was_sent or state == NudgeState.SENT else 0
+        failed += n if state == NudgeState.FAILED else 0
+        dismissed += n if state == NudgeState.DISMISSED else 0
+        snoozed += n if was_snoozed else 0
+    outcomes = [acted_on(sent_at, first) for sent_at, first in judged]
+    return Nudges(planned, sent, failed, snoozed, dismissed, len(outcomes), sum(outcomes))
 
 
 # --- week by week ---------------------------------------------------------------------------
@@ -464,24 +410,32 @@ def mentorship_span(started_at: datetime, active: bool, ended_at: datetime | Non
     return (started_at, ended_at) if ended_at is not None else None
 
 
-def active_at(spans: Sequence[Span], moment: datetime) -> bool:
-    return any(start <= moment and (end is None or moment < end) for start, end in spans)
-
-
 def match_rates(moments: Sequence[datetime], joined: Mapping[int, datetime],
                 spans: Mapping[int, Sequence[Span]]) -> list[float | None]:
-    """The match rate at each of `moments`: students who had joined the group by then and
-    had an active mentor then, over the students who had joined by then."""
+    """The match rate at each of `moments` (in time order): students who had joined the
+    group by then and had an active mentor then, over the students who had joined by
+    then."""
+    members = [0] * (len(moments) + 1)
+    matched = [0] * (len(moments) + 1)
+    for student_id, since in joined.items():
+        first = bisect_left(moments, since)  # the first moment they are a member at
+        members[first] += 1
+        covered = sorted((max(bisect_left(moments, start), first),
+                          len(moments) if end is None else bisect_left(moments, end))
+                         for start, end in spans.get(student_id, ()))
+        reach = first
+        for low, high in covered:  # each moment counted once, however many mentors
+            low = max(low, reach)
+            if low < high:
+                matched[low] += 1
+                matched[high] -= 1
+                reach = high
     rates: list[float | None] = []
-    for moment in moments:
-        members = matched = 0
-        for student_id, since in joined.items():
-            if since <= moment:
-                members += 1
-                held = spans.get(student_id)
-                if held and active_at(held, moment):
-                    matched += 1
-        rates.append(share(matched, members))
+    member_count = matched_count = 0
+    for index in range(len(moments)):
+        member_count += members[index]
+        matched_count += matched[index]
+        rates.append(share(matched_count, member_count))
     return rates
 
 

@@ -1,21 +1,38 @@
-"""The reads behind a group's report: a few column-only queries (counts grouped in the
-database where a count is all a figure needs), handed as plain values to
+"""The reads behind a group's report: a few column-only queries, with counts grouped in the
+database where a count is all a figure needs, handed as plain values to
 `bot.reports.rules`. Nothing here writes.
 
 Who belongs to a group: its students are members with the student role, its faculty members
-with the faculty role (the people a match round pairs). Relationships are the active
-mentorships of the group's students, read through `bot.mentoring.history.followups`, the
-one reading of last contact and rhythm that the planner, `/mentor list` and the digest use.
-Which faculty offer a place now is the matching feature's one accessibility rule
-(`bot.matching.fit.open_places`)."""
+with the faculty role (the people a match round pairs). Which faculty offer a place now is
+the matching feature's one accessibility rule (`bot.matching.fit.open_places`).
+
+Relationships are dated by the mentoring feature's one rule (`bot.mentoring.cadence`: the
+last contact is the later of the mentorship's record and the contact log, the next
+follow-up one rhythm after it), read here in a single pass rather than through
+`bot.mentoring.history.followups`: a report reads every relationship of a group of
+thousands at once, and that general reader (names, every summary of the contact log) took
+more than the report's whole second. tests/test_report_health.py checks the two agree.
+
+The group's students and members are read once and passed to every later query as one
+bound list (`bot.matching.finder.id_in`), rather than re-joining memberships and roles in
+each of them."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from bot.infra.models import (
@@ -38,16 +55,14 @@ from bot.infra.zones import local_day
 from bot.matching import finder
 from bot.matching.fit import open_places
 from bot.matching.vocab import IntroState
-from bot.mentoring.history import Followup, aware, followups
+from bot.mentoring.cadence import followup_day, last_contact
+from bot.mentoring.history import aware
 from bot.nudges.policy import REMINDERS
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.nudges.vocab import Subject
 from bot.reports import rules
 from bot.reports.rules import (
-    Answers,
     Headline,
     Intros,
-    NudgeRow,
-    Pair,
     Participants,
     Period,
     Report,
@@ -55,7 +70,6 @@ from bot.reports.rules import (
     Span,
     Week,
 )
-from bot.vocab.letters import LetterState
 
 STUDENT, FACULTY, ORGANIZER = "student", "faculty", "organizer"
 
@@ -63,19 +77,20 @@ STUDENT, FACULTY, ORGANIZER = "student", "faculty", "organizer"
 # --- who belongs -------------------------------------------------------------------------------
 
 
-def members(group_id: int) -> Select[int]:
-    return select(Membership.person_id).where(Membership.group_id == group_id)
-
-
 def _with_role(group_id: int, role: str) -> Select[int]:
     return (select(Membership.person_id)
             .join(Role, and_(Role.person_id == Membership.person_id, Role.role == role))
-            .where(Membership.group_id == group_id))
+            .where(Membership.group_id == group_id).distinct())
 
 
-def students(group_id: int) -> Select[int]:
-    """The group's students (members with the student role), as a subquery."""
-    return _with_role(group_id, STUDENT)
+def student_ids(session: Session, group_id: int) -> list[int]:
+    """The group's students: members with the student role."""
+    return list(session.scalars(_with_role(group_id, STUDENT)))
+
+
+def member_ids(session: Session, group_id: int) -> list[int]:
+    return list(session.scalars(
+        select(Membership.person_id).where(Membership.group_id == group_id)))
 
 
 def organized_groups(session: Session, person_id: int) -> list[InterestGroup]:
@@ -87,41 +102,92 @@ def organized_groups(session: Session, person_id: int) -> list[InterestGroup]:
         .order_by(InterestGroup.slug)))
 
 
-def _count(session: Session, query: Select[int]) -> int:
-    return session.scalar(select(func.count()).select_from(query.distinct().subquery())) or 0
+SCAN_FROM = 1000
+"""From this many people on, a query that asks for it (`scan=True`: it needs columns the
+person's index does not hold) has SQLite read the table through once rather than look each
+person up in the index and jump to the row: when most of a table belongs to the group the
+pass is about twice as fast (bench/bench_report.py: letters, reminders, ratings). A read the
+index covers (contacts by student, mentor and day) stays with the index."""
 
 
-def participants(session: Session, group_id: int) -> Participants:
+class Members:
+    """The group's students and members, read once, as conditions for later queries."""
+
+    def __init__(self, session: Session, group_id: int) -> None:
+        self.session = session
+        self.group_id = group_id
+        self.students = student_ids(session, group_id)
+        self.members = member_ids(session, group_id)
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def _among(self, column: Any, ids: list[int], scan: bool) -> ColumnElement[bool]:
+        if scan and self.sqlite and len(ids) >= SCAN_FROM:
+            column = column + 0  # an expression, not the column: SQLite reads the table through
+        return cast(ColumnElement[bool], finder.id_in(self.session, column, ids or [0]))
+
+    def student(self, column: Any, *, scan: bool = False) -> ColumnElement[bool]:
+        """`column` is one of the group's students."""
+        return self._among(column, self.students, scan)
+
+    def member(self, column: Any, *, scan: bool = False) -> ColumnElement[bool]:
+        """`column` is one of the group's members."""
+        return self._among(column, self.members, scan)
+
+
+def participants(session: Session, group_id: int, students: int) -> Participants:
     faculty_ids = list(session.scalars(
         _with_role(group_id, FACULTY)
-        .join(FacultyProfile, FacultyProfile.person_id == Membership.person_id).distinct()))
+        .join(FacultyProfile, FacultyProfile.person_id == Membership.person_id)))
     views = finder.load_faculty(session, faculty_ids) if faculty_ids else []
-    return Participants(students=_count(session, students(group_id)),
-                        faculty=len(faculty_ids),
+    return Participants(students=students, faculty=len(faculty_ids),
                         faculty_accepting=sum(1 for view in views if open_places(view) > 0))
 
 
-def relationships(session: Session, group_id: int, default_tz: str) -> list[Followup]:
-    """Every active mentorship of the group's students, with last contact and rhythm."""
-    return followups(session, Mentorship.student_id.in_(students(group_id)),
-                     default_tz=default_tz)
+# --- relationships: health, networks and their history ----------------------------------------
 
 
-def health_of(rows: Iterable[Followup], now: datetime) -> rules.HealthCounts:
-    """Each relationship's health on its student's local day."""
-    today: dict[str, date] = {}
+class Relationships:
+    """The group's students' mentorships, active ones and those that ended in the period,
+    read in one pass: health and networks from the active ones, each student's spans of
+    being mentored for the week-by-week match rate."""
 
-    def day(tz: str) -> date:
-        found = today.get(tz)
-        if found is None:
-            found = today[tz] = local_day(now, tz)
-        return found
+    def __init__(self, session: Session, group: Members, period: Period,
+                 default_tz: str) -> None:
+        logged = type_coerce(
+            select(func.max(Contact.at))
+            .where(Contact.student_id == Mentorship.student_id,
+                   Contact.mentor_id == Mentorship.mentor_id)
+            .correlate(Mentorship).scalar_subquery(), Contact.at.type)
+        rows = session.connection().execute(
+            select(Mentorship.student_id, Mentorship.kind, Mentorship.cadence_days,
+                   Mentorship.started_at, Mentorship.last_contact_at, Mentorship.active,
+                   Mentorship.ended_at, Person.timezone,
+                   case((Mentorship.active.is_(True), logged)))
+            .join(Person, Person.id == Mentorship.student_id)
+            .where(group.student(Mentorship.student_id), Mentorship.started_at < period.end,
+                   or_(Mentorship.active.is_(True), Mentorship.ended_at >= period.start))
+        ).all()
+        today: dict[str, date] = {}
+        self.kinds: list[tuple[int, str]] = []
+        states: list[rules.Health] = []
+        self.spans: dict[int, list[Span]] = defaultdict(list)
+        for student, kind, cadence, started, recorded, active, ended, tz, log in rows:
+            span = rules.mentorship_span(started, bool(active), ended)
+            if span is not None:
+                self.spans[student].append(span)
+            if not active:
+                continue
+            zone = tz or default_tz
+            day = today.get(zone)
+            if day is None:
+                day = today[zone] = local_day(period.end, zone)
+            due = followup_day(last_contact(recorded, log), started, cadence, zone)
+            states.append(rules.health(due, cadence, day))
+            self.kinds.append((student, kind))
+        self.health = rules.health_counts(states)
 
-    return rules.health_counts(rules.health(row.due_day, row.cadence_days, day(row.tz))
-                               for row in rows)
 
-
-def looking_unmatched(session: Session, group_id: int) -> tuple[str, ...]:
+def looking_unmatched(session: Session, group: Members) -> tuple[str, ...]:
     """Students of the group looking for a mentor (they said so, or an intro request is
     waiting) with no active mentor, by name."""
     waiting = select(IntroRequest.student_id).where(IntroRequest.state == IntroState.OPEN)
@@ -129,7 +195,7 @@ def looking_unmatched(session: Session, group_id: int) -> tuple[str, ...]:
     names = session.scalars(
         select(Person.name)
         .outerjoin(StudentProfile, StudentProfile.person_id == Person.id)
-        .where(Person.id.in_(students(group_id)),
+        .where(group.student(Person.id),
                or_(StudentProfile.wants_mentor.is_(True), Person.id.in_(waiting)),
                Person.id.not_in(mentored))
         .order_by(Person.name, Person.id))
@@ -139,15 +205,15 @@ def looking_unmatched(session: Session, group_id: int) -> tuple[str, ...]:
 # --- intro requests ----------------------------------------------------------------------------
 
 
-def _requests_of(group_id: int, period: Period) -> tuple[ColumnElement[bool], ...]:
+def _requests_of(group: Members, period: Period) -> tuple[ColumnElement[bool], ...]:
     """Requests made in the group, or by its students, during the period."""
-    return (or_(IntroRequest.group_id == group_id,
-                IntroRequest.student_id.in_(students(group_id))),
+    return (or_(IntroRequest.group_id == group.group_id,
+                group.student(IntroRequest.student_id)),
             IntroRequest.created_at >= period.start)
 
 
-def intros(session: Session, group_id: int, period: Period) -> Intros:
-    where = _requests_of(group_id, period)
+def intros(session: Session, group: Members, period: Period) -> Intros:
+    where = _requests_of(group, period)
     by_state = dict(session.execute(
         select(IntroRequest.state, func.count()).where(*where).group_by(IntroRequest.state)
     ).tuples().all())
@@ -162,7 +228,7 @@ def intros(session: Session, group_id: int, period: Period) -> Intros:
                   waiting=by_state.get(IntroState.OPEN, 0), median_hours=rules.median(hours))
 
 
-def silent_faculty(session: Session, group_id: int, period: Period
+def silent_faculty(session: Session, group: Members, period: Period
                    ) -> tuple[SilentFaculty, ...]:
     """Faculty who let a request of the period expire, and faculty of the group whose
     accepting the bot turned off for want of an answer; by name."""
@@ -172,14 +238,14 @@ def silent_faculty(session: Session, group_id: int, period: Period
         for fid, name, n_expired, n_asked in session.execute(
             select(IntroRequest.faculty_id, Person.name, expired, func.count())
             .join(Person, Person.id == IntroRequest.faculty_id)
-            .where(*_requests_of(group_id, period))
+            .where(*_requests_of(group, period))
             .group_by(IntroRequest.faculty_id, Person.name))
         if n_expired}
     turned_off = {
         pid: (name, aware(changed)) for pid, name, changed in session.execute(
             select(Person.id, Person.name, FacultyProfile.accepting_changed_at)
             .join(FacultyProfile, FacultyProfile.person_id == Person.id)
-            .where(Person.id.in_(_with_role(group_id, FACULTY)),
+            .where(Person.id.in_(_with_role(group.group_id, FACULTY)),
                    FacultyProfile.accepting.is_(False),
                    FacultyProfile.accepting_off_reason != ""))}
     out = []
@@ -193,135 +259,104 @@ def silent_faculty(session: Session, group_id: int, period: Period
 # --- meetings and letters ----------------------------------------------------------------------
 
 
-def meetings(session: Session, group_id: int, period: Period) -> rules.Meetings:
-    asked_in = (Checkin.student_id.in_(students(group_id)), Checkin.asked_at >= period.start)
+def meetings(session: Session, group: Members, period: Period) -> rules.Meetings:
     counted = session.execute(
-        select(Checkin.answer, func.count()).where(*asked_in).group_by(Checkin.answer)
-    ).tuples().all()
+        select(Checkin.answer, func.count())
+        .where(group.student(Checkin.student_id), Checkin.asked_at >= period.start)
+        .group_by(Checkin.answer)).tuples().all()
     ratings = session.execute(
-        select(Contact.mentor_id, Contact.rating)
-        .where(Contact.student_id.in_(students(group_id)), Contact.rating.is_not(None),
-               Contact.at >= period.start)).tuples().all()
+        select(Contact.mentor_id, func.count(), func.sum(Contact.rating))
+        .where(group.student(Contact.student_id, scan=True), Contact.rating.is_not(None),
+               Contact.at >= period.start)
+        .group_by(Contact.mentor_id)).tuples().all()
     return rules.meetings(sum(n for _, n in counted),
                           {answer: n for answer, n in counted if answer},
-                          [(mentor, rating) for mentor, rating in ratings if rating is not None])
+                          {mentor: (int(n), int(total or 0)) for mentor, n, total in ratings})
 
 
-def letters(session: Session, group_id: int, first_day: date, today: date) -> rules.Letters:
-    """Letters of the group's students whose deadline falls in the period or later."""
-    mine = (Letter.student_id.in_(students(group_id)), Letter.deadline >= first_day)
-    by_state = dict(session.execute(
-        select(Letter.state, func.count()).where(*mine).group_by(Letter.state)
-    ).tuples().all())
-    soonest, latest = rules.risk_window(today)
-    near = session.execute(
-        select(Letter.state, Letter.deadline)
-        .where(Letter.student_id.in_(students(group_id)),
-               Letter.state.in_((LetterState.PLANNED, LetterState.ASKED)),
-               Letter.deadline >= soonest, Letter.deadline <= latest)).tuples().all()
-    return rules.letters(by_state, near, today)
+def letters(session: Session, group: Members, first_day: date, today: date) -> rules.Letters:
+    """Letters of the group's students whose deadline falls in the period or later, counted
+    by state and deadline (never read one by one)."""
+    counted = session.execute(
+        select(Letter.state, Letter.deadline, func.count())
+        .where(group.student(Letter.student_id, scan=True), Letter.deadline >= first_day)
+        .group_by(Letter.state, Letter.deadline)).tuples().all()
+    return rules.letters(counted, today)
 
 
 # --- nudges ------------------------------------------------------------------------------------
 
 
-def _reminders_of(group_id: int, period: Period) -> tuple[ColumnElement[bool], ...]:
-    """Reminders to the group's members planned during the period."""
-    return (Nudge.person_id.in_(members(group_id)), Nudge.kind.in_(REMINDERS),
-            Nudge.created_at >= period.start)
+def nudges(session: Session, group: Members, period: Period) -> rules.Nudges:
+    """Reminders to the group's members planned in the period, in one pass: what became of
+    each and, for each one judged, when it was sent and the first answer recorded at or
+    after that."""
+    judged = and_(Nudge.kind.in_(rules.MEASURED), Nudge.sent_at.is_not(None),
+                  Nudge.sent_at <= rules.judged_if_sent_by(period.end))
+    rows = session.connection().execute(
+        select(Nudge.state, Nudge.sent_at.is_not(None), Nudge.snoozes > 0,
+               case((judged, Nudge.sent_at)), case((judged, _first_answer())))
+        .where(group.member(Nudge.person_id, scan=True), Nudge.kind.in_(REMINDERS),
+               Nudge.created_at >= period.start)).all()
+    tallies: Counter[tuple[str, bool, bool]] = Counter()
+    first: list[tuple[datetime, datetime | None]] = []
+    for state, was_sent, was_snoozed, sent_at, answer in rows:
+        tallies[(state, bool(was_sent), bool(was_snoozed))] += 1
+        if sent_at is not None:
+            first.append((sent_at, answer))
+    return rules.nudges([(*key, n) for key, n in tallies.items()], first)
 
 
-def nudges(session: Session, group_id: int, period: Period) -> rules.Nudges:
-    where = _reminders_of(group_id, period)
-    rows = [NudgeRow(NudgeKind(kind), state, subject_id, sent_at, snoozes or 0)
-            for kind, state, subject_id, sent_at, snoozes in session.execute(
-                select(Nudge.kind, Nudge.state, Nudge.subject_id, Nudge.sent_at, Nudge.snoozes)
-                .where(*where))]
-    return rules.nudges(rows, answers(session, where, period), period.end)
+def _first_answer() -> ColumnElement[datetime]:
+    """For the reminder on the current row, the first answer the rules count for its kind
+    (`rules.CONTACT_ANSWERED`, …) recorded at or after it was sent."""
 
+    def earliest(query: Select[Any]) -> ColumnElement[datetime]:
+        return type_coerce(query.correlate(Nudge).scalar_subquery(), Nudge.sent_at.type)
 
-def answers(session: Session, where: tuple[ColumnElement[bool], ...], period: Period
-            ) -> Answers:
-    """What happened since the period began to the subjects of the reminders `where`
-    selects: contacts, closed items, answered check-ins and letter moves."""
+    def contact_after(owner: Any, student: Any, mentor: Any) -> ColumnElement[datetime]:
+        return earliest(
+            select(func.min(Contact.created_at)).select_from(owner)
+            .join(Contact, and_(Contact.student_id == student, Contact.mentor_id == mentor))
+            .where(owner.id == Nudge.subject_id, Contact.created_at >= Nudge.sent_at,
+                   or_(Nudge.kind.not_in(rules.NEWS_ONLY), Contact.is_ask.is_(False))))
 
-    def subjects(kind: Subject) -> Select[int | None]:
-        return select(Nudge.subject_id).where(*where, Nudge.subject_type == kind)
-
-    mentorship_pairs = {mid: (sid, tid) for mid, sid, tid in session.execute(
-        select(Mentorship.id, Mentorship.student_id, Mentorship.mentor_id)
-        .where(Mentorship.id.in_(subjects(Subject.MENTORSHIP))))}
-    letter_pairs = {lid: (sid, wid) for lid, sid, wid in session.execute(
-        select(Letter.id, Letter.student_id, Letter.writer_id)
-        .where(Letter.id.in_(subjects(Subject.THANKED_LETTER)), Letter.writer_id.is_not(None)))
-        if wid is not None}
-    logged: dict[Pair, set[tuple[datetime, bool]]] = defaultdict(set)
-    contact = select(Contact.student_id, Contact.mentor_id, Contact.created_at, Contact.is_ask)
-    for query in (
-        contact.join(Mentorship, and_(Mentorship.student_id == Contact.student_id,
-                                      Mentorship.mentor_id == Contact.mentor_id))
-        .where(Mentorship.id.in_(subjects(Subject.MENTORSHIP))),
-        contact.join(Letter, and_(Letter.student_id == Contact.student_id,
-                                  Letter.writer_id == Contact.mentor_id))
-        .where(Letter.id.in_(subjects(Subject.THANKED_LETTER))),
-    ):
-        for sid, tid, at, is_ask in session.execute(
-                query.where(Contact.created_at >= period.start)):
-            logged[(sid, tid)].add((at, bool(is_ask)))
-    closed = dict(session.execute(
-        select(ActionItem.id, ActionItem.done_at)
-        .where(ActionItem.id.in_(subjects(Subject.ACTION_ITEM)),
-               ActionItem.done_at.is_not(None))).tuples().all())
-    checkins: dict[int, list[datetime]] = defaultdict(list)
-    for mid, answered_at in session.execute(
-            select(Checkin.mentorship_id, Checkin.answered_at)
-            .where(Checkin.mentorship_id.in_(subjects(Subject.MENTORSHIP)),
-                   Checkin.answered_at >= period.start)
-            .order_by(Checkin.answered_at)):
-        if answered_at is not None:
-            checkins[mid].append(answered_at)
-    moves: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for lid, state, at in session.execute(
-            select(LetterEvent.letter_id, LetterEvent.to_state, LetterEvent.at)
-            .where(LetterEvent.letter_id.in_(subjects(Subject.LETTER)),
-                   LetterEvent.at >= period.start)
-            .order_by(LetterEvent.at)):
-        moves[lid].append((state, at))
-    return Answers(
-        contacts={pair: sorted(seen) for pair, seen in logged.items()},
-        mentorship_pairs=mentorship_pairs, thanked_letter_pairs=letter_pairs,
-        items_closed={iid: at for iid, at in closed.items() if at is not None},
-        checkins_answered=checkins, letter_moves=moves)
+    letter_moved = or_(*(and_(Nudge.kind == kind, LetterEvent.to_state.in_(states))
+                         for kind, states in rules.LETTER_MOVES.items()))
+    about = Nudge.subject_type
+    return type_coerce(case(
+        (and_(about == Subject.MENTORSHIP, Nudge.kind.in_(rules.CONTACT_ANSWERED)),
+         contact_after(Mentorship, Mentorship.student_id, Mentorship.mentor_id)),
+        (and_(about == Subject.THANKED_LETTER, Nudge.kind.in_(rules.CONTACT_ANSWERED)),
+         contact_after(Letter, Letter.student_id, Letter.writer_id)),
+        (and_(about == Subject.ACTION_ITEM, Nudge.kind.in_(rules.DONE_ANSWERED)),
+         earliest(select(ActionItem.done_at).where(ActionItem.id == Nudge.subject_id))),
+        (and_(about == Subject.MENTORSHIP, Nudge.kind.in_(rules.CHECKIN_ANSWERED)),
+         earliest(select(func.min(Checkin.answered_at)).where(
+             Checkin.mentorship_id == Nudge.subject_id, Checkin.answered_at >= Nudge.sent_at))),
+        (and_(about == Subject.LETTER, Nudge.kind.in_(rules.LETTER_MOVES)),
+         earliest(select(func.min(LetterEvent.at)).where(
+             LetterEvent.letter_id == Nudge.subject_id, LetterEvent.at >= Nudge.sent_at,
+             letter_moved))),
+    ), Nudge.sent_at.type)
 
 
 # --- week by week ------------------------------------------------------------------------------
 
 
-def weekly(session: Session, group: InterestGroup, period: Period) -> tuple[Week, ...]:
+def weekly(session: Session, group: InterestGroup, members: Members, period: Period,
+           spans: dict[int, list[Span]]) -> tuple[Week, ...]:
     """Per week of the period: the match rate at its end and the contacts dated in it."""
     bounds = period.week_bounds()
     dated = [func.sum(case((and_(Contact.at >= start, Contact.at < end), 1), else_=0))
              for start, end in bounds]
     counts = session.execute(
-        select(*dated).where(Contact.student_id.in_(students(group.id)),
-                             Contact.at >= period.start, Contact.at < period.end)).one()
+        select(*dated).where(members.student(Contact.student_id), Contact.at >= period.start,
+                             Contact.at < period.end)).one()
     joined = {pid: at for pid, at in session.execute(
-        select(Membership.person_id, func.min(Membership.joined_at))
-        .where(Membership.person_id.in_(students(group.id)), Membership.group_id == group.id)
-        .group_by(Membership.person_id))}
-    spans: dict[int, list[Span]] = defaultdict(list)
-    for sid, started, active, ended in session.execute(
-            select(Mentorship.student_id, Mentorship.started_at, Mentorship.active,
-                   Mentorship.ended_at)
-            .where(Mentorship.student_id.in_(students(group.id)),
-                   Mentorship.started_at < period.end,
-                   or_(Mentorship.active.is_(True), Mentorship.ended_at >= period.start))):
-        span = rules.mentorship_span(started, bool(active), ended)
-        if span is not None:
-            spans[sid].append(span)
-    rates = rules.match_rates([end for _, end in bounds],
-                              {pid: aware(at) or period.end for pid, at in joined.items()},
-                              spans)
+        select(Membership.person_id, Membership.joined_at)
+        .where(Membership.group_id == group.id, members.student(Membership.person_id)))}
+    rates = rules.match_rates([end for _, end in bounds], joined, spans)
     return tuple(Week(local_day(start, group.timezone), rate, int(n or 0))
                  for (start, _end), rate, n in zip(bounds, rates, counts, strict=True))
 
@@ -335,29 +370,30 @@ def report(session: Session, group: InterestGroup, now: datetime, *,
     period = Period(now, weeks)
     first_day = local_day(period.start, group.timezone)
     today = local_day(now, group.timezone)
-    rows = relationships(session, group.id, default_tz)
-    matching, coverage = rules.networks(((r.student_id, r.kind) for r in rows),
-                                        _count(session, students(group.id)))
+    members = Members(session, group.id)
+    held = Relationships(session, members, period, default_tz)
+    matching, coverage = rules.networks(held.kinds, len(members.students))
     return Report(
         group_slug=group.slug, group_name=group.name, period=period, first_day=first_day,
-        last_day=today, participants=participants(session, group.id), matching=matching,
-        coverage=coverage, health=health_of(rows, now), intros=intros(session, group.id, period),
-        silent_faculty=silent_faculty(session, group.id, period),
-        looking=looking_unmatched(session, group.id),
-        meetings=meetings(session, group.id, period),
-        letters=letters(session, group.id, first_day, today),
-        nudges=nudges(session, group.id, period), weeks=weekly(session, group, period))
+        last_day=today, participants=participants(session, group.id, len(members.students)),
+        matching=matching, coverage=coverage, health=held.health,
+        intros=intros(session, members, period),
+        silent_faculty=silent_faculty(session, members, period),
+        looking=looking_unmatched(session, members),
+        meetings=meetings(session, members, period),
+        letters=letters(session, members, first_day, today),
+        nudges=nudges(session, members, period),
+        weeks=weekly(session, group, members, period, held.spans))
 
 
 def headline(session: Session, group: InterestGroup, now: datetime, *,
              default_tz: str = "UTC") -> Headline:
-    rows = relationships(session, group.id, default_tz)
-    matching, _ = rules.networks(((r.student_id, r.kind) for r in rows),
-                                 _count(session, students(group.id)))
+    members = Members(session, group.id)
+    held = Relationships(session, members, Period(now), default_tz)
+    matching, _ = rules.networks(held.kinds, len(members.students))
     today = local_day(now, group.timezone)
-    at_risk = letters(session, group.id, today, today).at_risk
-    return Headline(group.slug, group.name, matching, health_of(rows, now).needs_checkin,
-                    at_risk)
+    return Headline(group.slug, group.name, matching, held.health.needs_checkin,
+                    letters(session, members, today, today).at_risk)
 
 
 def headlines(session: Session, person_id: int, now: datetime, *, default_tz: str = "UTC"
