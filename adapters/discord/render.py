@@ -247,7 +247,8 @@ def render(reply: Reply) -> list[Message]:
         messages[0].content = target
     if reply.attachment is not None:
         messages[0].file = discord.File(io.BytesIO(reply.attachment.content),
-                                        filename=reply.attachment.filename)
+                                        filename=reply.attachment.filename,
+                                        description=reply.attachment.alt_text or None)
     return messages
 
 

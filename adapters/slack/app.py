@@ -132,6 +132,7 @@ class SlackBot:
         channel_id = self.dms.dm_channel(client, team_id, user_id)
         client.files_upload_v2(channel=channel_id, content=attachment.content,
                                filename=attachment.filename, title=attachment.filename,
+                               alt_txt=attachment.alt_text or None,
                                initial_comment=escape(reply.title or attachment.filename))
 
     def private(self, respond: Respond | None, client: WebClient, team_id: str, user_id: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from slack_sdk import WebClient
@@ -30,6 +30,8 @@ from bot.app.core import Core
 from bot.home.dashboard import dashboard
 from bot.infra.models import Person
 from bot.people.forms import Form, profile_form
+from bot.reports.messages import headline_sections
+from bot.reports.store import headlines
 
 from .render import home_view
 
@@ -41,11 +43,18 @@ INPUT_ACTION = "value"
 
 
 def home_for(core: Core, person_id: int, user_id: str | None = None) -> View:
+    """The person's dashboard; an organizer's starts with each group's headline numbers
+    and a button for the full report."""
     with core.db.session() as session:
         person = session.get(Person, person_id)
         if person is None:
             raise LookupError(f"no person {person_id}")
-        reply = dashboard(session, person, core.clock.now(), core.settings)
+        now = core.clock.now()
+        reply = dashboard(session, person, now, core.settings)
+        groups = headlines(session, person.id, now,
+                           default_tz=core.settings.default_timezone)
+    if groups:
+        reply = replace(reply, sections=headline_sections(groups) + reply.sections)
     view = home_view(reply, owner=user_id)
     edit = ActionsBlock(block_id="home-tools", elements=[ButtonElement(
         text=PlainTextObject(text="Edit profile"), action_id=EDIT_PROFILE_ACTION,

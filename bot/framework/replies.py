@@ -75,6 +75,7 @@ class Attachment:
     filename: str
     content: bytes
     mime_type: str = "application/octet-stream"
+    alt_text: str = ""  # what an image shows, for anyone who cannot see it
 
 
 @dataclass(frozen=True)

@@ -333,14 +333,16 @@ async def _body(request: web.Request) -> Any:
         reader = await request.multipart()
         payload: Any = {}
         files = []
+        contents = []
         async for part in reader:
             if part.name == "payload_json":
                 payload = json.loads(await part.text())  # type: ignore[union-attr]
             else:
                 files.append(part.filename)  # type: ignore[union-attr]
-                await part.read()  # type: ignore[union-attr]
+                contents.append(bytes(await part.read()))  # type: ignore[union-attr]
         if isinstance(payload, dict):
-            payload["_files"] = files
+            payload["_files"] = files  # the uploaded files' names…
+            payload["_file_data"] = contents  # …and their bytes, in the same order
         return payload
     raw = await request.read()
     return json.loads(raw) if raw else None

@@ -33,6 +33,7 @@ BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
+MAX_ALT_TEXT = 1000  # files.getUploadURLExternal's alt_txt
 
 
 @dataclass(frozen=True)
@@ -331,6 +332,8 @@ class FakeSlackApi:
 
     def _m_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("filename") or not params.get("length"):
+            return {"ok": False, "error": "invalid_arguments"}
+        if len(str(params.get("alt_txt") or "")) > MAX_ALT_TEXT:
             return {"ok": False, "error": "invalid_arguments"}
         file_id = f"F{next(self._ts):08d}"
         return {"ok": True, "file_id": file_id,

@@ -1,0 +1,1 @@
+"""Program health for organizers: `/mentor report` and `mentorbot report`."""
