@@ -13,6 +13,7 @@ from bot.matching import commands as matching
 from bot.mentoring import commands as mentoring
 from bot.nudges import commands as nudges
 from bot.people import commands as people
+from bot.privacy import commands as privacy
 
 COMMAND_SETS: tuple[CommandSet, ...] = (
     help.commands,
@@ -22,6 +23,7 @@ COMMAND_SETS: tuple[CommandSet, ...] = (
     groups.commands,
     letters.commands,
     nudges.commands,
+    privacy.commands,
 )
 
 

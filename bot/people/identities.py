@@ -11,9 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.framework.channels import ChannelRef
 from bot.infra.db import Database
 from bot.infra.models import Identity, Person, Role
 from bot.people.resolve import find_by_identity
+from bot.vocab.platforms import PLATFORMS
 
 
 @dataclass(frozen=True)
@@ -80,3 +82,29 @@ def learn_workspace(person: Person, user: PlatformUser) -> None:
         if identity.workspace == "":
             identity.workspace = user.workspace
             return
+
+
+def acting_person(session: Session, person_id: int, account: PlatformUser | None
+                  ) -> Person | None:
+    """The person a request acts as. Adapters cache who is behind an account by person id;
+    after two accounts are linked (one of the two people is merged into the other) or a
+    person's data is deleted, a cached id names someone else, or no one. So when the
+    request says which account it came from, the person must hold that account, else the
+    account decides (the person it belongs to now, or no one)."""
+    person = session.get(Person, person_id)
+    if account is None:
+        return person
+    if person is not None and any(
+            i.platform == account.platform and i.external_id == account.external_id
+            and i.workspace in (account.workspace, "") for i in person.identities):
+        return person
+    return find_by_identity(session, account.platform, account.workspace, account.external_id)
+
+
+def record_platform(person: Person, channel: ChannelRef | None) -> None:
+    """Remember the platform `person` used last (each request calls this): nudges go there
+    unless they chose one (`/mentor profile notify:`). The console is no platform of
+    theirs, so a command typed there changes nothing."""
+    if channel is not None and channel.platform in PLATFORMS \
+            and person.last_platform != channel.platform:
+        person.last_platform = channel.platform

@@ -330,14 +330,16 @@ async def _body(request: web.Request) -> Any:
         reader = await request.multipart()
         payload: Any = {}
         files = []
+        contents = []
         async for part in reader:
             if part.name == "payload_json":
                 payload = json.loads(await part.text())  # type: ignore[union-attr]
             else:
                 files.append(part.filename)  # type: ignore[union-attr]
-                await part.read()  # type: ignore[union-attr]
+                contents.append(await part.read())  # type: ignore[union-attr]
         if isinstance(payload, dict):
             payload["_files"] = files
+            payload["_file_contents"] = contents
         return payload
     raw = await request.read()
     return json.loads(raw) if raw else None

@@ -23,6 +23,7 @@ VERB_MODULES = (
     "bot.app.cli.organizer",
     "bot.app.cli.discord",
     "bot.app.cli.nudges",
+    "bot.app.cli.person",
 )
 
 
