@@ -116,6 +116,13 @@ def test_slack_delete_with_the_button(slack: SlackHarness, core: Core,
         assert session.get(Person, elena_id) is not None
         (record,) = session.scalars(select(DeletionRecord))
         assert record.requested_by == "self"
+    # Slack remembered her id; her next command starts afresh, as a new student
+    again = slack.run(MAYA, "/mentor list")
+    assert "went wrong" not in _dump(again) and "know you yet" not in _dump(again)
+    with core.db.session() as session:
+        fresh = session.scalar(select(Person).where(Person.email == MAYA_EMAIL))
+        assert fresh is not None and fresh.id != maya_id
+        assert session.scalar(select(func.count()).select_from(Mentorship)) == 0
 
 
 # --- Discord -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ the parts of other people's rows that only they see."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,9 @@ from sqlalchemy import func, select
 from bot.app.cli import main
 from bot.app.core import Core
 from bot.infra.db import Database
-from bot.infra.models import Base, Person
-from bot.privacy import catalog, references
-from tests.support.factories import Driver, add_student
+from bot.infra.models import Base, Membership, Person
+from bot.privacy import catalog, references, rules
+from tests.support.factories import Driver, add_group, add_student
 from tests.support.privacy_world import EMAIL, NAME, World, build
 
 
@@ -217,3 +218,53 @@ def test_cli_export_to_an_unwritable_place(world: World, db_url: str, tmp_path: 
     assert _cli(monkeypatch, db_url, "person", "export", EMAIL, "--out", str(out)) == 1
     assert f"Could not write {out}" in capsys.readouterr().err
     assert not out.exists()
+
+
+# --- what organizers read ------------------------------------------------------------------
+
+
+def test_the_readme_privacy_section_states_every_part_and_rule(repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Privacy\n", 1)[1].split("\n## ", 1)[0]
+    table = [line.split("|")[1].strip() for line in section.splitlines()
+             if line.startswith("| ") and not line.startswith("| part")]
+    assert table == [part.heading for part in catalog.PARTS]
+    words = " ".join(section.split())
+    assert f"valid {int(rules.CODE_LIFETIME.total_seconds() // 60)} minutes" in words
+    assert f"works for {int(rules.CONFIRM_WINDOW.total_seconds() // 60)} minutes" in words
+    assert rules.MAX_WRONG_CODES == 10 and "ten wrong codes within an hour" in words
+    assert rules.WRONG_CODE_WINDOW == rules.LOCKED_FOR == timedelta(hours=1)
+    assert "for that person for an hour" in words
+    assert f'"{rules.ERASED}"' in words and f'"{rules.FORMER_WRITER}"' in words
+
+
+def test_what_a_role_does_not_see_of_a_row() -> None:
+    assert rules.withheld("contacts", ["mentor_id"]) == {"note", "rating", "is_ask"}
+    assert rules.withheld("contacts", ["student_id"]) == frozenset()
+    assert rules.withheld("contacts", ["student_id", "mentor_id"]) == frozenset()
+    assert rules.withheld("letters", ["writer_id"]) == {"packet", "state_reason"}
+    assert rules.withheld("outcomes", ["student_id"]) == frozenset()
+    named = {(n.name, c.name) for n in references.namings() for c in n.columns}
+    for table, column in rules.WITHHELD_FROM_OTHER_PARTY:
+        assert (table, column) in named  # a rule about a column that names people
+        withheld = rules.WITHHELD_FROM_OTHER_PARTY[(table, column)]
+        assert withheld <= set(Base.metadata.tables[table].columns.keys())
+
+
+def test_a_table_added_later_gets_a_row_for_the_completeness_test(core: Core) -> None:
+    """The world builder fills any column naming a person that it has no data for with a
+    row built from the table's columns (what a new table will get)."""
+    from tests.support.privacy_world import generic_row
+
+    with core.db.session() as session:
+        person = add_student(session, "Nadia Newcomer")
+        group_id = add_group(session, "em").id
+        for table, column in (("outcomes", "student_id"), ("memberships", "person_id"),
+                              ("link_attempts", "person_id")):
+            named = references.naming(table)
+            generic_row(session, named.table, named.table.c[column], person.id,
+                        core.clock.now())
+        assert references.counts(session, person.id) == {
+            "roles": 1, "student_profiles": 1, "outcomes": 1, "memberships": 1,
+            "link_attempts": 1}
+        assert session.scalar(select(Membership.group_id)) == group_id

@@ -531,3 +531,25 @@ def test_a_stale_cached_id_acts_as_the_accounts_owner(driver: Driver, core: Core
                                channel=SLACK, account=PlatformUser("slack", "U0NOBODY",
                                                                    workspace="T1")))
     assert gone.error and "I don't know you yet" in gone.text
+
+
+@given(st.lists(st.tuples(st.integers(0, 1000), st.one_of(st.none(), st.integers(0, 1000))),
+                min_size=1, max_size=5))
+def test_one_mentorship_from_several_keeps_the_earlier_start_and_the_later_contact(
+        spans: list[tuple[int, int | None]]) -> None:
+    starts = [T0 + timedelta(days=s) for s, _ in spans]
+    contacts = [None if c is None else T0 + timedelta(days=c) for _, c in spans]
+    start, last = rules.joined_span(starts, contacts)
+    assert start == min(starts)
+    assert last == max((c for c in contacts if c is not None), default=None)
+
+
+@pytest.mark.parametrize(("kept", "other", "name"), [
+    (("maya_p", None), ("Maya Patel", "maya@example.edu"), "Maya Patel"),
+    (("Maya Patel", "maya@example.edu"), ("maya_p", None), "Maya Patel"),
+    (("Maya P", "maya@gmail.example"), ("Maya Patel", "maya@example.edu"), "Maya P"),
+    (("maya_p", None), ("mp", None), "maya_p"),
+])
+def test_the_name_of_a_joined_record(kept: tuple[str, str | None],
+                                     other: tuple[str, str | None], name: str) -> None:
+    assert rules.merged_name(*kept, *other) == name

@@ -120,6 +120,12 @@ class Core:
         """The person behind a platform account (see `bot.people.identities`)."""
         return identities.identify(self.db, user, now=self.clock.now())
 
+    def holder(self, account: PlatformUser) -> int | None:
+        """Who holds `account` now, without creating anyone: what an adapter checks its
+        remembered answer against (a link or a deletion changes it)."""
+        with self.db.session() as session:
+            return identities.holder(session, account)
+
     # --- delivery ----------------------------------------------------------------------
 
     def on_delivery_needed(self, listener: Callable[[], None]) -> None:

@@ -84,21 +84,29 @@ def learn_workspace(person: Person, user: PlatformUser) -> None:
             return
 
 
+def holder(session: Session, account: PlatformUser) -> int | None:
+    """The id of the person who holds `account` now, or None (one query). A roster
+    identity with no workspace ('') counts for any workspace; one in the account's own
+    workspace wins."""
+    rows = session.execute(
+        select(Identity.person_id, Identity.workspace).where(
+            Identity.platform == account.platform,
+            Identity.external_id == account.external_id,
+            Identity.workspace.in_({account.workspace, ""}))).all()
+    exact = [r.person_id for r in rows if r.workspace == account.workspace]
+    return (exact or [r.person_id for r in rows] or [None])[0]
+
+
 def acting_person(session: Session, person_id: int, account: PlatformUser | None
                   ) -> Person | None:
-    """The person a request acts as. Adapters cache who is behind an account by person id;
-    after two accounts are linked (one of the two people is merged into the other) or a
-    person's data is deleted, a cached id names someone else, or no one. So when the
-    request says which account it came from, the person must hold that account, else the
-    account decides (the person it belongs to now, or no one)."""
-    person = session.get(Person, person_id)
-    if account is None:
-        return person
-    if person is not None and any(
-            i.platform == account.platform and i.external_id == account.external_id
-            and i.workspace in (account.workspace, "") for i in person.identities):
-        return person
-    return find_by_identity(session, account.platform, account.workspace, account.external_id)
+    """The person a request acts as. Adapters remember who is behind an account by person
+    id; after two accounts are linked (one record merged into the other) or a person's
+    data is deleted, a remembered id names someone else, or no one. So when the request
+    says which account it came from, the account decides."""
+    if account is not None:
+        found = holder(session, account)
+        return None if found is None else session.get(Person, found)
+    return session.get(Person, person_id)
 
 
 def record_platform(person: Person, channel: ChannelRef | None) -> None:

@@ -12,7 +12,7 @@ from bot.infra.zones import format_day, format_local, local_day
 from bot.matching.finder import Result
 from bot.matching.intro_messages import candidates_section
 from bot.privacy import catalog, rules
-from bot.vocab.platforms import label
+from bot.vocab.platforms import PLATFORMS, label
 
 EXPORT_COMMAND = "/mentor privacy export"
 DELETE_COMMAND = "/mentor privacy delete"
@@ -162,7 +162,8 @@ def request_closed(asked: datetime, tz: str, suggestions: Sequence[Result]) -> R
 def code_issued(code: str, expires: datetime, tz: str) -> Reply:
     return Reply(
         title="Your link code",
-        text=f"{code}\n\nOn your other platform (Slack or Discord), type {LINK_COMMAND} "
+        text=f"{code}\n\nOn your other platform ({' or '.join(map(label, PLATFORMS))}), "
+             f"type {LINK_COMMAND} "
              f"{code} within {_minutes(rules.CODE_LIFETIME)} (until "
              f"{format_local(expires, tz)}). It works once, and only for you. Don't share "
              "it: whoever types it joins their account to yours.",
@@ -190,17 +191,15 @@ def locked(until: datetime, tz: str) -> str:
             f"Try again after {format_local(until, tz)}.")
 
 
-def already_linked() -> str:
-    return "Those accounts are already one: you typed the code from the account that asked."
-
-
 def linked_reply(platforms: Sequence[str], moved: Mapping[str, int],
                  joined: Mapping[str, int], dropped_email: str | None) -> Reply:
-    where = " and ".join(label(p) for p in platforms) or "your accounts"
+    where = " and ".join(label(p) for p in platforms)
     lines = _part_counts(moved)
     joined_lines = [f"• {text}" for text in _joined_lines(joined)]
-    text = (f"Your {where} accounts are one person now. Nudges go where you used me last; "
-            "choose with /mentor profile notify:slack or notify:discord.")
+    choices = " or ".join(f"notify:{p}" for p in PLATFORMS)
+    text = (f"Your {where + ' ' if where else ''}accounts are one person now. Nudges go "
+            f"where you used me last; "
+            f"choose with /mentor profile {choices}.")
     sections = []
     if lines:
         sections.append(Section(heading="Merged from your other account",

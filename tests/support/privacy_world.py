@@ -187,7 +187,7 @@ def rows_naming(session: Session, person_id: int) -> dict[str, set[int]]:
 def _value(column: Column[Any], session: Session, now: datetime) -> Any:
     for fk in column.foreign_keys:
         return session.scalar(select(fk.column).order_by(fk.column).limit(1))
-    python = column.type.python_type
+    python = getattr(column.type, "impl_instance", column.type).python_type
     if python is bool:
         return False
     if python is datetime:
@@ -207,7 +207,7 @@ def generic_row(session: Session, table: Table, column: Column[Any], person_id: 
                 or other.server_default is not None:
             continue
         if other.primary_key and other.autoincrement in (True, "auto") \
-                and other.type.python_type is int:
+                and getattr(other.type, "impl_instance", other.type).python_type is int:
             continue
         values[other.name] = _value(other, session, now)
     session.execute(insert(table).values(values))
