@@ -37,8 +37,9 @@ class Request:
     options: Mapping[str, Any] | None = None
     channel: ChannelRef | None = None
     is_admin: bool = False
-    # The platform account the request came from, when the adapter knows it: the actor
-    # must still hold it (see `identities.acting_person`).
+    # The platform account the request came from, when the adapter knows it: whoever
+    # holds it now is the actor, whatever id the adapter remembered
+    # (`identities.acting_person`).
     account: PlatformUser | None = None
 
 
