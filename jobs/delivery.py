@@ -95,7 +95,8 @@ def _people(db: Database, ids: set[int]) -> dict[int, tuple[Address, str | None,
         conn = session.connection()
         rows = conn.execute(
             select(people.c.id, people.c.name, people.c.email, people.c.timezone,
-                   people.c.quiet_hours).where(people.c.id.in_(ids))
+                   people.c.quiet_hours, people.c.notify_platform, people.c.last_platform)
+            .where(people.c.id.in_(ids))
         ).all()
         accounts: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
         for i in conn.execute(
@@ -105,8 +106,9 @@ def _people(db: Database, ids: set[int]) -> dict[int, tuple[Address, str | None,
         ):
             accounts[i.person_id].append((i.platform, i.workspace, i.external_id))
     return {
-        r.id: (Address(r.id, r.name, r.email, tuple(accounts[r.id])), r.timezone,
-               r.quiet_hours)
+        r.id: (Address(r.id, r.name, r.email, tuple(accounts[r.id]),
+                       notify_platform=r.notify_platform, last_platform=r.last_platform),
+               r.timezone, r.quiet_hours)
         for r in rows
     }
 

@@ -72,15 +72,17 @@ class DiscordBot:
                           options: dict[str, Any]) -> None:
         await self._defer(interaction)
         request = Request(root=spec.root, actor_id=0, path=spec.path, options=options,
-                          channel=channel_ref(interaction), is_admin=is_admin(interaction))
+                          channel=channel_ref(interaction), is_admin=is_admin(interaction),
+                          account=people.platform_user(interaction.user.id, ""))
         await self._run(interaction, lambda actor_id: self.core.handle(
             replace(request, actor_id=actor_id)))
 
     async def run_action(self, interaction: discord.Interaction, custom_id: str) -> None:
         await self._defer(interaction)
         ref, admin = channel_ref(interaction), is_admin(interaction)
+        account = people.platform_user(interaction.user.id, "")
         await self._run(interaction, lambda actor_id: self.core.handle_action(
-            actor_id, custom_id, channel=ref, is_admin=admin))
+            actor_id, custom_id, channel=ref, is_admin=admin, account=account))
 
     def autocompleter(self, option: Option) -> AutocompleteCallback | None:
         if option.type == OptionType.PERSON or option.suggest is not None:

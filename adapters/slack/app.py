@@ -27,7 +27,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.app.core import Core, Request
+from bot.app.core import Core, PlatformUser, Request
 from bot.framework.channels import ChannelRef, DeliveryError
 from bot.framework.replies import Reply, error_reply
 from bot.groups.store import joined_channel
@@ -151,6 +151,7 @@ class SlackBot:
         reply = self.core.handle(Request(
             root=str(body["command"]).lstrip("/").lower(), actor_id=who.person_id,
             text=str(body.get("text") or ""), channel=channel, is_admin=who.is_admin,
+            account=PlatformUser(PLATFORM, user_id, workspace=team_id),
         ))
         self.send_reply(reply, respond=respond, client=client, team_id=team_id,
                         user_id=user_id)
@@ -173,7 +174,9 @@ class SlackBot:
         where = body.get("channel") or {}
         channel = channel_ref(team_id, str(where.get("id") or ""), str(where.get("name") or ""))
         reply = self.core.handle_action(who.person_id, str(action.get("action_id")),
-                                        channel=channel, is_admin=who.is_admin)
+                                        channel=channel, is_admin=who.is_admin,
+                                        account=PlatformUser(PLATFORM, user_id,
+                                                             workspace=team_id))
         self.send_reply(reply, respond=reply_to, client=client, team_id=team_id,
                         user_id=user_id)
         self.home.refresh(client, user_id, who.person_id)
@@ -195,7 +198,7 @@ class SlackBot:
             root="mentor", actor_id=who.person_id, path=("profile",),
             options=form_values(view.get("state") or {}),
             channel=ChannelRef(platform=PLATFORM, workspace=team_id, is_dm=True),
-            is_admin=who.is_admin,
+            is_admin=who.is_admin, account=PlatformUser(PLATFORM, user_id, workspace=team_id),
         ))
         self.send_reply(reply, respond=None, client=client, team_id=team_id, user_id=user_id)
         self.home.refresh(client, user_id, who.person_id)

@@ -54,9 +54,19 @@ class SlackPeople:
             return self._lookup(client, key)
 
     def _cached(self, key: tuple[str, str]) -> SlackPerson | None:
+        """The remembered answer, if fresh and if its person still holds the account: after
+        the account is linked to another one (one record merged into the other) or its
+        person's data is deleted, the id it names is gone, or (a reused id) someone else's."""
         with self._lock:
             hit = self._cache.get(key)
-        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+        if hit is None or hit[0] <= time.monotonic():
+            return None
+        team_id, user_id = key
+        if self.core.holder(PlatformUser(PLATFORM, user_id, workspace=team_id)) \
+                != hit[1].person_id:
+            self.forget(team_id, user_id)
+            return None
+        return hit[1]
 
     def _lookup(self, client: WebClient, key: tuple[str, str]) -> SlackPerson:
         team_id, user_id = key

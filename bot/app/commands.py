@@ -14,6 +14,7 @@ from bot.mentoring import commands as mentoring
 from bot.nudges import commands as nudges
 from bot.people import commands as people
 from bot.reports import commands as reports
+from bot.privacy import commands as privacy
 
 COMMAND_SETS: tuple[CommandSet, ...] = (
     help.commands,
@@ -24,6 +25,7 @@ COMMAND_SETS: tuple[CommandSet, ...] = (
     letters.commands,
     nudges.commands,
     reports.commands,
+    privacy.commands,
 )
 
 

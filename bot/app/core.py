@@ -16,7 +16,6 @@ from bot.framework.registry import Registry
 from bot.framework.replies import Action, Reply, error_reply
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.db import Database
-from bot.infra.models import Person
 from bot.infra.settings import Settings, get_settings
 from bot.nudges.store import queue_notice
 from bot.people import identities
@@ -38,6 +37,10 @@ class Request:
     options: Mapping[str, Any] | None = None
     channel: ChannelRef | None = None
     is_admin: bool = False
+    # The platform account the request came from, when the adapter knows it: whoever
+    # holds it now is the actor, whatever id the adapter remembered
+    # (`identities.acting_person`).
+    account: PlatformUser | None = None
 
 
 @dataclass
@@ -65,9 +68,10 @@ class Core:
         callbacks: list[Callable[[], None]] = []
         try:
             with self.db.session() as session:
-                actor = session.get(Person, request.actor_id)
+                actor = identities.acting_person(session, request.actor_id, request.account)
                 if actor is None:
                     raise UserError("I don't know you yet. Ask an organizer to add you.")
+                identities.record_platform(actor, request.channel)
                 now = self.clock.now()
                 ctx = Context(
                     session=session,
@@ -105,7 +109,7 @@ class Core:
         return reply
 
     def handle_action(self, actor_id: int, encoded: str, *, channel: ChannelRef | None = None,
-                      is_admin: bool = False) -> Reply:
+                      is_admin: bool = False, account: PlatformUser | None = None) -> Reply:
         """A button press: the action names a command and its typed options; it runs as the
         person who pressed it, with the same checks as if they had typed it."""
         try:
@@ -115,7 +119,7 @@ class Core:
         root, *path = command.split()
         return self.handle(
             Request(root=root, actor_id=actor_id, path=tuple(path), options=args,
-                    channel=channel, is_admin=is_admin)
+                    channel=channel, is_admin=is_admin, account=account)
         )
 
     # --- people ------------------------------------------------------------------------
@@ -123,6 +127,12 @@ class Core:
     def identify(self, user: PlatformUser) -> int:
         """The person behind a platform account (see `bot.people.identities`)."""
         return identities.identify(self.db, user, now=self.clock.now())
+
+    def holder(self, account: PlatformUser) -> int | None:
+        """Who holds `account` now, without creating anyone: what an adapter checks its
+        remembered answer against (a link or a deletion changes it)."""
+        with self.db.session() as session:
+            return identities.holder(session, account)
 
     # --- delivery ----------------------------------------------------------------------
 

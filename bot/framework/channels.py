@@ -30,6 +30,10 @@ class Address:
     name: str
     email: str | None
     identities: tuple[tuple[str, str, str], ...] = ()  # (platform, workspace, external_id)
+    # Where the person wants direct messages (`/mentor profile notify:`), and the platform
+    # they used last; the router prefers them in that order.
+    notify_platform: str | None = None
+    last_platform: str | None = None
 
     @classmethod
     def of(cls, person: Person) -> Address:
@@ -38,6 +42,8 @@ class Address:
             name=person.name,
             email=person.email,
             identities=tuple((i.platform, i.workspace, i.external_id) for i in person.identities),
+            notify_platform=person.notify_platform,
+            last_platform=person.last_platform,
         )
 
     def identity(self, platform: str) -> tuple[str, str] | None:
@@ -106,7 +112,11 @@ class Channel(Protocol):
 
 @dataclass
 class Router:
-    """Chooses, per person, the first channel that can reach them (in order of preference)."""
+    """Chooses, per person, the channel a direct message goes through: the platform they
+    chose (`notify_platform`), else the one they used last (`last_platform`), else the first
+    channel that can reach them (in the order channels were added). A preference that no
+    channel can act on (no account there, or that platform is not running) falls through to
+    the next, so a message is never held back by a choice."""
 
     channels: list[Channel] = field(default_factory=list)
 
@@ -114,7 +124,12 @@ class Router:
         self.channels.append(channel)
 
     def channel_for(self, address: Address) -> Channel | None:
-        return next((c for c in self.channels if c.can_reach(address)), None)
+        reachable = [c for c in self.channels if c.can_reach(address)]
+        for wanted in (address.notify_platform, address.last_platform):
+            chosen = next((c for c in reachable if wanted and c.name == wanted), None)
+            if chosen is not None:
+                return chosen
+        return reachable[0] if reachable else None
 
     def channel_for_target(self, target: ChannelTarget) -> Channel | None:
         """The channel that posts to a group's channel: one that says it can."""

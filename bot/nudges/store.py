@@ -604,3 +604,39 @@ def settled_digest_weeks(session: Session, now: datetime) -> set[tuple[int, str]
                             DigestPost.lease_until > now)))
         )
     }
+
+
+# --- a person's link or deletion ------------------------------------------------------------
+
+
+def reassign(session: Session, from_person: int, to_person: int) -> int:
+    """Every nudge of `from_person` becomes `to_person`'s (their two records are being
+    joined into one). Dedup keys name subjects, not people, so none can collide. Returns
+    how many moved."""
+    return len(session.execute(
+        update(Nudge).where(Nudge.person_id == from_person).values(person_id=to_person)
+        .returning(Nudge.id).execution_options(synchronize_session=False)
+    ).all())
+
+
+def rewrite_mentions(session: Session, needles: Sequence[str],
+                     rewrite: Callable[[Any], Any]) -> int:
+    """Rewrite the text and payload of every nudge that mentions one of `needles` (in any
+    case) with `rewrite` (given the text, then the payload's JSON value): what a deleted
+    person leaves in messages to other people (their name in a match result). The rows
+    stay, so what was sent still counts. Returns how many changed."""
+    wanted = [n for n in needles if n]
+    if not wanted:
+        return 0
+    mentions = or_(*(column.icontains(needle, autoescape=True)
+                     for needle in wanted
+                     for column in (Nudge.text, cast(Nudge.payload, Text))))
+    changed = 0
+    for row in session.execute(select(Nudge.id, Nudge.text, Nudge.payload).where(mentions)).all():
+        text, payload = rewrite(row.text or ""), rewrite(row.payload)
+        if text != row.text or payload != row.payload:
+            session.execute(update(Nudge).where(Nudge.id == row.id)
+                            .values(text=text, payload=payload)
+                            .execution_options(synchronize_session=False))
+            changed += 1
+    return changed

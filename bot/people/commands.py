@@ -13,6 +13,7 @@ from bot.infra.zones import UnknownTimeZone, format_local, validate_zone
 from bot.nudges.quiet_hours import DEFAULT_QUIET_HOURS, normalize_quiet_hours
 from bot.people import specs
 from bot.people.rules import stored_specialty
+from bot.vocab import platforms
 from bot.vocab.stages import normalize_stage
 
 commands = CommandSet()
@@ -38,6 +39,28 @@ def _set_common(person: Person, args: Args) -> None:
             raise UserError(f"tz: {exc}.") from None
     if "quiet" in args:
         person.quiet_hours = normalize_quiet_hours(args["quiet"])
+    if "notify" in args:
+        person.notify_platform = _notify_choice(person, args["notify"])
+
+
+def _notify_choice(person: Person, choice: str) -> str | None:
+    """The platform `notify:` chose, which must be one the person has an account on (else
+    nudges could not follow the choice); `last` clears the choice."""
+    if choice == specs.NOTIFY_LAST:
+        return None
+    if not any(i.platform == choice for i in person.identities):
+        raise UserError(f"notify: you have no {platforms.label(choice)} account linked yet. "
+                        f"Type /mentor link here for a one-time code, then /mentor link CODE "
+                        f"in {platforms.label(choice)}.")
+    return choice
+
+
+def _notify_text(person: Person) -> str:
+    if person.notify_platform:
+        return f"{platforms.label(person.notify_platform)} (your choice)"
+    if person.last_platform:
+        return f"{platforms.label(person.last_platform)}, where you used me last"
+    return "where you use me"
 
 
 def _set_student(person: Person, args: Args) -> None:
@@ -85,6 +108,7 @@ def _show(person: Person, *, title: str, now: datetime, tz: str) -> Reply:
         Field("Roles", ", ".join(sorted({r.role for r in person.roles})) or "-"),
         Field("Time zone", person.timezone or f"not set (using {tz})"),
         Field("Quiet hours", person.quiet_hours or f"{DEFAULT_QUIET_HOURS} (default)"),
+        Field("Nudges go to", _notify_text(person)),
         Field("Local time now", format_local(now, tz)),
     ]
     student = person.student_profile

@@ -53,7 +53,8 @@ def _yes_no(value: bool | None) -> str:
 def profile_form(person: Person) -> Form:
     """The `/mentor profile` options that apply to this person, with current values."""
     spec = specs.PROFILE
-    current: dict[str, str] = {"tz": person.timezone or "", "quiet": person.quiet_hours or ""}
+    current: dict[str, str] = {"tz": person.timezone or "", "quiet": person.quiet_hours or "",
+                               "notify": person.notify_platform or ""}
     names = list(PROFILE_COMMON)
     student = person.student_profile
     if person.is_student:

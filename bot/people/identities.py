@@ -11,10 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.framework.channels import ChannelRef
 from bot.infra.db import Database
 from bot.infra.models import Identity, Person, Role
 from bot.people.resolve import find_by_identity
 from bot.people.rules import without_invisible
+from bot.vocab.platforms import PLATFORMS
 
 
 @dataclass(frozen=True)
@@ -81,3 +83,37 @@ def learn_workspace(person: Person, user: PlatformUser) -> None:
         if identity.workspace == "":
             identity.workspace = user.workspace
             return
+
+
+def holder(session: Session, account: PlatformUser) -> int | None:
+    """The id of the person who holds `account` now, or None (one query). A roster
+    identity with no workspace ('') counts for any workspace; one in the account's own
+    workspace wins."""
+    rows = session.execute(
+        select(Identity.person_id, Identity.workspace).where(
+            Identity.platform == account.platform,
+            Identity.external_id == account.external_id,
+            Identity.workspace.in_({account.workspace, ""}))).all()
+    exact = [r.person_id for r in rows if r.workspace == account.workspace]
+    return (exact or [r.person_id for r in rows] or [None])[0]
+
+
+def acting_person(session: Session, person_id: int, account: PlatformUser | None
+                  ) -> Person | None:
+    """The person a request acts as. Adapters remember who is behind an account by person
+    id; after two accounts are linked (one record merged into the other) or a person's
+    data is deleted, a remembered id names someone else, or no one. So when the request
+    says which account it came from, the account decides."""
+    if account is not None:
+        found = holder(session, account)
+        return None if found is None else session.get(Person, found)
+    return session.get(Person, person_id)
+
+
+def record_platform(person: Person, channel: ChannelRef | None) -> None:
+    """Remember the platform `person` used last (each request calls this): nudges go there
+    unless they chose one (`/mentor profile notify:`). The console is no platform of
+    theirs, so a command typed there changes nothing."""
+    if channel is not None and channel.platform in PLATFORMS \
+            and person.last_platform != channel.platform:
+        person.last_platform = channel.platform

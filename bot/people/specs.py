@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from bot.framework.registry import Option, OptionType, command
 from bot.people.rules import MAX_CAPACITY
+from bot.vocab.platforms import PLATFORMS
 from bot.vocab.stages import STAGES
+
+NOTIFY_LAST = "last"
+"""`notify:last`: no chosen platform; nudges go where the person used the bot last."""
 
 PROFILE = command(
     "mentor",
@@ -23,6 +27,8 @@ PROFILE = command(
         Option("accepting", OptionType.BOOL, "faculty: accepting new mentees (yes/no)"),
         Option("office-hours", description="faculty: when and where students can find you",
                max_length=300),
+        Option("notify", OptionType.CHOICE, "where nudges go once Slack and Discord are "
+               "linked (last: where you used me last)", choices=(*PLATFORMS, NOTIFY_LAST)),
     ],
     examples=[
         "/mentor profile",
@@ -31,7 +37,7 @@ PROFILE = command(
     ],
 )
 
-PROFILE_COMMON = ("tz", "quiet")
+PROFILE_COMMON = ("tz", "quiet", "notify")
 """`/mentor profile` options anyone may set."""
 PROFILE_STUDENT = ("stage", "interests", "research", "looking")
 """`/mentor profile` options of a student's profile (refused for anyone else)."""

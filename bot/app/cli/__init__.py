@@ -24,6 +24,7 @@ VERB_MODULES = (
     "bot.app.cli.discord",
     "bot.app.cli.nudges",
     "bot.app.cli.report",
+    "bot.app.cli.person",
 )
 
 
