@@ -240,7 +240,8 @@ def test_choosing_the_group(core: Core, data: ReportData) -> None:
         session.add(Role(person_id=data.organizer_id, role="organizer", group_id=other.id))
     refused = driver.run(data.organizer_id, "/mentor report")
     assert refused.error and refused.text == (
-        "You organize several groups: name one, e.g. group:em, group:peds.")
+        "You run several groups (em, peds): name one with group:SLUG, or run this in the "
+        "group's channel.")
     # Not an organizer of that group: refused, even as an organizer elsewhere.
     faculty = driver.run(data.people["F1"], "/mentor report group:em")
     assert faculty.error and faculty.text == "/mentor report is for group organizers."

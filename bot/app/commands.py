@@ -13,8 +13,8 @@ from bot.matching import commands as matching
 from bot.mentoring import commands as mentoring
 from bot.nudges import commands as nudges
 from bot.people import commands as people
-from bot.reports import commands as reports
 from bot.privacy import commands as privacy
+from bot.reports import commands as reports
 
 COMMAND_SETS: tuple[CommandSet, ...] = (
     help.commands,

@@ -452,19 +452,6 @@ def chart_attachment(report: Report, png: bytes) -> Attachment:
     return Attachment(chart_filename(report), png, "image/png", alt_text=chart_alt_text(report))
 
 
-# --- choosing the group ------------------------------------------------------------------------
-
-
-def no_group_organized() -> str:
-    return ("You don't organize a group yet. Name one (group:SLUG), or run this in a "
-            "group's channel.")
-
-
-def which_group(slugs: Sequence[str]) -> str:
-    return ("You organize several groups: name one, e.g. "
-            + ", ".join(f"group:{slug}" for slug in slugs) + ".")
-
-
 # --- App Home ----------------------------------------------------------------------------------
 
 
