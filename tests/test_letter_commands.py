@@ -266,9 +266,15 @@ def test_other_students_letters_are_not_found(core, driver):
     assert "No letters" in driver.run(ben, "/letter list").title
 
 
-def test_faculty_cannot_use_letter_commands(core, driver):
+def test_faculty_cannot_use_the_students_letter_commands(core, driver):
+    """Faculty see the letters they write (`/letter list`), but tracking letters is for
+    students."""
     _, smith, _ = setup_people(core)
-    assert driver.run(smith, "/letter list").error
+    for line in ("/letter remind Dr. Marcus Lee due:2027-06-01", "/letter plan residency",
+                 "/letter cancel 1", "/letter draft ask 1", "/letter outcome matched!"):
+        reply = driver.run(smith, line)
+        assert reply.error and "is for students" in reply.text, line
+    assert not driver.run(smith, "/letter list").error
 
 
 # --- /letter packet ----------------------------------------------------------------------
@@ -319,31 +325,51 @@ def test_complete_packet_offers_packet_sent_and_cancels_packet_nudge(core, drive
 # --- /letter plan ------------------------------------------------------------------------
 
 
+def section(reply, heading: str) -> str:
+    """The text of the reply's section whose heading starts with `heading` ("" if none)."""
+    return next((s.text for s in reply.sections if s.heading.startswith(heading)), "")
+
+
 def test_plan_med_school_names_missing_items(core, driver):
     ana, smith, lee = setup_people(core, stage="premed")
     driver.run(ana, "/letter remind Dr. Jane Smith due:2027-06-01 kind:science portal:AMCAS")
+    letter = only_letter(core)
     reply = driver.run(ana, "/letter plan med-school")
     assert not reply.error, reply.as_text()
-    text = reply.as_text()
-    assert "Science faculty letters (1 of 2–3)" in text
-    missing = text.split("Missing")[1]
-    assert "1 more science faculty letter" in missing
+    assert section(reply, "Covered") == "Nothing secured yet."
+    assert f"#{letter.id} Dr. Jane Smith" in section(reply, "Not yet secured")
+    missing = section(reply, "Missing")
+    assert f"2 more science faculty letters (aim for 2–3) — 1 letter not yet secured " \
+           f"(#{letter.id})" in missing
     assert "1 non-science or character letter" in missing
     assert "committee letter" in missing
+    for state in ("asked", "agreed"):
+        driver.run(ana, f"/letter update {letter.id} {state}")
+    secured = driver.run(ana, "/letter plan med-school")
+    assert "Science faculty letters (1 of 2–3)" in section(secured, "Covered")
+    assert "1 more science faculty letter (aim for 2–3)" in section(secured, "Missing")
+    assert section(secured, "Not yet secured") == ""
 
 
 def test_plan_residency_em_names_sloe(core, driver):
-    ana, smith, lee = setup_people(core, stage="ms4", interests=["emergency medicine"])
+    ana, smith, lee = setup_people(core, stage="ms4",
+                                   interests=["ultrasound", "emergency medicine"])
     driver.run(ana, "/letter remind Dr. Marcus Lee due:2027-06-01 kind:clerkship")
+    lee_letter = only_letter(core)
     reply = driver.run(ana, "/letter plan residency")
     text = reply.as_text()
     assert "Specialty: emergency medicine (from your profile)" in text
-    assert "SLOE" in text.split("Missing")[1]
-    assert "2 more letters" in text
+    assert "SLOE" in section(reply, "Missing")
+    assert "3 more letters" in section(reply, "Missing")
     driver.run(ana, "/letter remind Dr. Jane Smith due:2027-06-01 kind:specialty")
-    text = driver.run(ana, "/letter plan residency specialty:EM").as_text()
-    assert "A SLOE" not in text.split("Missing")[1]
-    assert "standardized letters of evaluation (SLOEs) from EM faculty" in text
+    smith_letter = only_letter(core)
+    for letter in (lee_letter, smith_letter):
+        for state in ("asked", "agreed"):
+            driver.run(ana, f"/letter update {letter.id} {state}")
+    reply = driver.run(ana, "/letter plan residency specialty:EM")
+    assert "A SLOE" not in section(reply, "Missing")
+    assert "1 more letter (aim for 3–4 in all)" in section(reply, "Missing")
+    assert "standardized letters of evaluation (SLOEs) from EM faculty" in reply.as_text()
     assert driver.run(ana, "/letter plan dental").error
 
 
@@ -363,18 +389,32 @@ def test_outcome_needs_a_submitted_letter_then_nudges_each_writer(core, driver, 
     for letter_id in ids[:2]:
         for state in ("asked", "agreed", "packet-sent", "submitted"):
             assert not driver.run(ana, f"/letter update {letter_id} {state}").error
-    reply = driver.run(ana, "/letter outcome interview at State EM")
+    reply = driver.run(ana, "/letter outcome interview: State EM, on 12 Feb")
     assert not reply.error, reply.as_text()
     assert "Dr. Jane Smith" in reply.text and "Dr. Marcus Lee" in reply.text
-    assert "Bob Outsider" not in reply.text
+    assert "Bob Outsider" not in reply.as_text()
+    # each writer to tell has a button for their draft
+    drafts = [a for s in reply.sections for a in s.actions]
+    assert [(a.command, a.args) for a in drafts] == [
+        ("letter draft", {"step": "outcome", "id": str(i)}) for i in ids[:2]]
     with core.db.session() as s:
         outcome = s.scalar(select(Outcome))
-        assert (outcome.kind, outcome.text) == ("interview", "interview at State EM")
+        # the colon is the student's own words, kept (the text is prose)
+        assert (outcome.kind, outcome.text) == ("interview", "interview: State EM, on 12 Feb")
         nudges = s.scalars(select(Nudge).where(Nudge.kind == "letter-outcome")).all()
-    assert len(nudges) == 2
-    assert {n.due_at for n in nudges} == {datetime(2027, 1, 5, 15, 0, tzinfo=UTC)}
-    assert {n.subject_type for n in nudges} == {"outcome"}
-    assert any("Dr. Jane Smith" in n.text for n in nudges)
+    # one message listing every writer to tell, not one per writer
+    (nudge,) = nudges
+    assert nudge.due_at == datetime(2027, 1, 5, 15, 0, tzinfo=UTC)
+    assert nudge.subject_type == "outcome" and nudge.person_id == ana.id
+    assert "Dr. Jane Smith" in nudge.text and "Dr. Marcus Lee" in nudge.text
+    assert "Bob Outsider" not in nudge.text
+    stored = [a for s in nudge.payload["sections"] for a in s["actions"]]
+    assert [(a["command"], a["args"]) for a in stored] == [
+        ("letter draft", {"step": "outcome", "id": str(i)}) for i in ids[:2]]
+    for action in drafts:
+        draft = driver.press(ana, action.encode())
+        assert not draft.error, draft.as_text()
+        assert "interview: State EM, on 12 Feb" in draft.as_text()
 
 
 # --- /letter list ------------------------------------------------------------------------
@@ -397,10 +437,12 @@ def test_list_shows_id_writer_program_state_next_step(core, driver, clock):
     assert "State: asked" in text
     assert "Next step: Hear back; check in politely if there is no answer — by Mon 01 Feb 2027" \
         in text
-    assert "overdue" not in text
+    assert "has passed" not in text
     clock.set(datetime(2027, 2, 2, 15, 0, tzinfo=UTC))
     later = driver.run(ana, "/letter list").as_text()
-    assert "— by Mon 01 Feb 2027 (overdue)" in later
+    # the day asked for is never gone: today, and the missed ideal day named
+    assert ("— by today, Tue 02 Feb 2027 (the ideal date, Mon 01 Feb 2027, has passed)"
+            in later)
 
 
 def test_unclear_kind_is_asked_with_buttons(core, driver):
@@ -434,9 +476,10 @@ def test_letters_and_find_read_the_same_specialty_names(core, driver):
     other = driver.run(ana, '/letter remind Dr. Marcus Lee due:2027-06-01 program:"ER '
                             'residency" portal:ERAS')
     assert "Kind: not set" in other.as_text()
-    plan = driver.run(ana, "/letter plan residency specialty:ER").as_text()
-    assert "standardized letters of evaluation (SLOEs) from EM faculty" in plan
-    assert "From ER: #" in plan
+    plan = driver.run(ana, "/letter plan residency specialty:ER")
+    assert "standardized letters of evaluation (SLOEs) from EM faculty" in plan.as_text()
+    assert "Specialty: emergency medicine." in plan.text
+    assert "would count from emergency medicine" in section(plan, "Not yet secured")
 
 
 def test_the_timeline_reply_follows_the_rules_constants(core, driver, monkeypatch):
