@@ -491,3 +491,88 @@ def test_the_timeline_reply_follows_the_rules_constants(core, driver, monkeypatc
     assert "Ask by: Mon 18 Jan 2027 — deadline − 8 weeks, the ideal time to ask" in text
     assert ("Personal deadline for the writer: Fri 05 Mar 2027 — deadline − 10 days: the date "
             "you tell your writer") in text
+
+
+# --- neutral-letter advice ---------------------------------------------------------------
+
+
+def test_after_a_neutral_letter_only_writers_who_could_write_for_that_program_are_offered(
+        core, driver):
+    """Suggestions leave out whoever already writes (or is planned) for that program and
+    whoever declined; the button keeps the program, the portal and the kind, and the bot
+    then raises no "same program" warning about its own suggestion."""
+    ana, smith, lee = setup_people(core)
+    with core.db.session() as s:
+        kim = add_faculty(s, "Dr. Grace Kim", specialty="General Surgery")
+        park = add_faculty(s, "Dr. Helen Park", specialty="Emergency Medicine")
+    for person in (smith, lee, kim, park):
+        add_mentorship(core, ana, person, datetime(2026, 1, 1, tzinfo=UTC))
+    program = "Emergency Medicine residency (ERAS)"  # too long to fit a button beside the rest
+    driver.run(ana, f'/letter remind Dr. Marcus Lee due:2027-06-01 program:"{program}" '
+                    "kind:clerkship portal:ERAS")
+    driver.run(ana, '/letter remind Dr. Grace Kim due:2027-06-01 program:"Surgery prelim" '
+                    "kind:clerkship")
+    kim_letter = only_letter(core)
+    driver.run(ana, f"/letter update {kim_letter.id} asked")
+    driver.run(ana, f"/letter update {kim_letter.id} declined")
+    driver.run(ana, f'/letter remind Dr. Jane Smith due:2027-06-01 program:"{program}" '
+                    "kind:specialty portal:ERAS")
+    smith_letter = only_letter(core)
+    driver.run(ana, f"/letter update {smith_letter.id} asked")
+    reply = driver.run(ana, f'/letter update {smith_letter.id} declined reason:"neutral letter"')
+    assert not reply.error, reply.as_text()
+    (others,) = [s for s in reply.sections if s.heading == "Other writers"]
+    assert f"write for {program} instead: Dr. Helen Park." in others.text
+    for name in ("Dr. Marcus Lee", "Dr. Grace Kim", "Dr. Jane Smith"):
+        assert name not in others.text, name
+    (ask_park,) = [a for a in others.actions if a.command == "letter remind"]
+    assert ask_park.args == {"writer": f"person:{park.id}", "due": "2027-06-01",
+                             "replaces": str(smith_letter.id)}
+    before = counts(core)
+    follow = driver.press(ana, ask_park.encode())
+    assert not follow.error, follow.as_text()
+    text = follow.as_text()
+    assert "Warning: same program" not in text and "Warning: declined before" not in text
+    assert f"Instead of letter #{smith_letter.id} from Dr. Jane Smith" in text
+    new = only_letter(core)
+    assert (new.writer_id, new.program, new.portal, new.kind, new.deadline) == (
+        park.id, program, "ERAS", "specialty", date(2027, 6, 1))
+    assert counts(core)[0] == before[0] + 1
+
+
+def test_replaces_takes_only_a_declined_or_withdrawn_letter_of_ones_own(core, driver):
+    ana, smith, lee = setup_people(core)
+    with core.db.session() as s:
+        ben = add_student(s, "Ben Cho")
+    driver.run(ana, "/letter remind Dr. Jane Smith due:2027-06-01 kind:specialty")
+    open_letter = only_letter(core)
+    before = counts(core)
+    for who, line, expected in (
+        (ana, f"/letter remind Dr. Marcus Lee due:2027-06-01 replaces:{open_letter.id}",
+         "replaces: takes a letter that was declined or withdrawn"),
+        (ben, f"/letter remind Dr. Marcus Lee due:2027-06-01 replaces:{open_letter.id}",
+         "no letter"),
+        (ana, "/letter remind Dr. Marcus Lee due:2027-06-01 replaces:999", "no letter"),
+    ):
+        reply = driver.run(who, line)
+        assert reply.error and expected in reply.as_text(), (line, reply.as_text())
+    assert counts(core) == before
+
+
+# --- sanity --------------------------------------------------------------------------------
+
+
+def test_a_deadline_more_than_two_years_away_is_refused(core, driver):
+    ana, _, _ = setup_people(core)
+    before = counts(core)
+    for line in ("/letter remind Dr. Jane Smith due:2029-01-05",
+                 "/letter remind Dr. Jane Smith due:2207-03-01 kind:science"):
+        reply = driver.run(ana, line)
+        assert reply.error, line
+        assert "more than 2 years away" in reply.text
+        assert "the latest I take is Thu 04 Jan 2029" in reply.text
+    typed = driver.typed(ana, "letter", "remind", writer="Dr. Jane Smith", due="2030-01-01")
+    assert typed.error and "more than 2 years away" in typed.text
+    assert counts(core) == before
+    ok = driver.run(ana, "/letter remind Dr. Jane Smith due:2029-01-04 kind:science")
+    assert not ok.error, ok.as_text()

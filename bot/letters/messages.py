@@ -57,6 +57,16 @@ def day_text(day: date, today: date) -> str:
     return format_day(day)
 
 
+def when_text(day: date, today: date) -> str:
+    """When something will happen, as a sentence says it: "tomorrow (Tue 05 Jan 2027)",
+    "on Fri 08 Jan 2027"."""
+    if day == today:
+        return f"today ({format_day(day)})"
+    if (day - today).days == 1:
+        return f"tomorrow ({format_day(day)})"
+    return f"on {format_day(day)}"
+
+
 def due_text(due: Due, today: date) -> str:
     """A day to act on: the ideal one, or, once that has passed, the best one left and the
     missed one named ("Thu 21 Jan 2027 (the ideal date, Mon 04 Jan 2027, has passed)")."""
@@ -461,7 +471,7 @@ def outcome_recorded_reply(outcome: Outcome, letters: Sequence[Letter], remind_o
     return Reply(
         title=f"Outcome recorded: {outcome.kind}",
         text=f"“{outcome.text}”. Writers to tell: {names}. I'll send you one reminder "
-             f"listing them on {day_text(remind_on, today)}; each has a draft below.",
+             f"listing them {when_text(remind_on, today)}; each has a draft below.",
         sections=sections,
     )
 

@@ -73,8 +73,9 @@ class Skip(StrEnum):
 @dataclass(frozen=True)
 class PartStatus:
     """One part of the mix: how many letters it wants, which are secured and which are
-    only planned or asked. `optional` parts are wanted only where they apply (a committee
-    letter where the school has one, a research letter where relevant)."""
+    only planned or asked. An `optional` part is wanted only where relevant (a research
+    letter for residency): worth a note, never missing. (The committee letter, "where the
+    school has one", is missing until there is one: only the student knows.)"""
 
     part: Part
     wanted: tuple[int, int]
@@ -220,7 +221,7 @@ def _med_school(counted: tuple[LetterFacts, ...], skipped: tuple[tuple[LetterFac
             _status(Part.OTHER, (MED_OTHER, MED_OTHER),
                     (x for x in counted if x.kind in OTHER_KINDS)),
             _status(Part.COMMITTEE, (MED_COMMITTEE, MED_COMMITTEE),
-                    (x for x in counted if x.kind == LetterKind.COMMITTEE), optional=True),
+                    (x for x in counted if x.kind == LetterKind.COMMITTEE)),
         ),
         counted=counted, skipped=skipped, repeated=repeated,
         amcas_entries=sum(1 for x in counted if x.portal == Portal.AMCAS),

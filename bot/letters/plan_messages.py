@@ -75,7 +75,7 @@ def _covered(result: Mix, status: PartStatus) -> str | None:
 
 
 def _missing(result: Mix, status: PartStatus) -> str | None:
-    if not status.missing or status.part == Part.RESEARCH:
+    if not status.missing or status.optional:
         return None
     match status.part:
         case Part.TOTAL:

@@ -38,7 +38,7 @@ from bot.nudges.vocab import Subject
 from bot.people.resolve import EMAIL, resolve_in_request
 from bot.vocab.letters import LetterKind, LetterState, Portal
 
-_NAME = re.compile(r"^[^\W\d_][\w.'’\- ,]*$", re.UNICODE)
+_NAME = re.compile(r"^[^\W\d_][\w.'’\- ,()]*$", re.UNICODE)
 _OPTION = re.compile(r"^[a-z][a-z0-9_-]*:", re.IGNORECASE)
 MAX_WRITER_NAME = 120
 
