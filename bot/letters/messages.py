@@ -704,7 +704,8 @@ def writer_nudge_reply(letter: WriterLetter, *, today: date) -> Reply:
     away = f", {count(days, 'day')} away" if days > 1 else ""
     where = f" Submit through {letter.portal}." if letter.portal else ""
     return Reply(
-        title=f"Letter for {letter.student_name}{_for(letter)}: due {when}",
+        title=f"Your letter for {letter.student_name}"
+              + (f" ({letter.program})" if letter.program else "") + f": due {when}",
         text=f"{letter.student_name} asked for your letter by {when}{away} (the program's "
              f"deadline is {format_day(letter.deadline)}).{where} If you need anything more "
              f"from {letter.student_name}, just ask them.",

@@ -1,8 +1,11 @@
 """Recommendation-letter rules (SPEC "Domain rules — Letters"), as pure functions of plain
-values: the timeline a deadline implies, the warnings a new request deserves, the lifecycle,
-the packet checklist, the letter mix and when each letter nudge is owed. No database, no
-clock: callers pass `today` / `now` and the student's time zone. The words these rules are
-stated in (replies, nudges, warnings) live in `bot.letters.messages`, built from the
+values: the lifecycle (and withdrawing), the timeline a deadline implies and the days still
+possible once an ideal one has passed (`Due`), the warnings a new request deserves, what a
+letter is for and its kind, the packet checklist, the next step, when each nudge is owed to
+the student and to a faculty writer, and which drafts fit which state. The letter mix is
+`bot.letters.mix`; when a cycle needs its letters, `bot.letters.cycle`. No database, no
+clock: callers pass `today` / `now` and the time zone. The words these rules are stated in
+live in `bot.letters.messages` (and `plan_messages`, `draft_messages`), built from the
 constants here."""
 
 from __future__ import annotations

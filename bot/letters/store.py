@@ -1,5 +1,6 @@
 """Letters in the database: finding a student's letter, resolving its writer, moving it
-through its lifecycle, checking packet items off and recording outcomes. The rules
+through its lifecycle or withdrawing it, checking packet items off, recording outcomes, and
+the letters a faculty member is asked to write. The rules
 themselves (dates, warnings, legal moves) live in `bot.letters.rules`; every change that
 alters what a letter owes re-plans its nudges here, in the same unit of work.
 
@@ -30,7 +31,7 @@ from bot.infra.models import (
 from bot.infra.settings import Settings
 from bot.infra.zones import local_day
 from bot.letters import messages, rules, specs
-from bot.letters.history import asked_days, state_moments
+from bot.letters.history import asked_day, asked_days, state_moments
 from bot.letters.planning import plan_outcome, replan
 from bot.mentoring.store import record_contact
 from bot.nudges.store import cancel_for
@@ -382,15 +383,17 @@ def writer_letters(session: Session, writer: Person, *, default_tz: str
         return []
     students = {p.id: p for p in session.scalars(
         select(Person).where(Person.id.in_({x.student_id for x in letters})))}
-    asked: dict[int, date] = {}
-    for student_id, student in students.items():
-        mine = [x for x in letters if x.student_id == student_id]
-        asked.update(asked_days(session, mine, student.timezone or default_tz))
-    rows = [rules.WriterLetter(
-        id=x.id, student_id=x.student_id, student_name=students[x.student_id].name,
-        program=x.program, state=LetterState(x.state), deadline=x.deadline,
-        personal=rules.told_personal(x.deadline, asked[x.id]), portal=x.portal)
-        for x in letters if x.id in asked]
+    moments = state_moments(session, [x.id for x in letters], LetterState.ASKED)
+    rows = []
+    for x in letters:
+        student = students[x.student_id]
+        asked = asked_day(x, moments.get(x.id), student.timezone or default_tz)
+        if asked is None:  # withdrawn before the writer was ever asked
+            continue
+        rows.append(rules.WriterLetter(
+            id=x.id, student_id=x.student_id, student_name=student.name, program=x.program,
+            state=LetterState(x.state), deadline=x.deadline,
+            personal=rules.told_personal(x.deadline, asked), portal=x.portal))
     return sorted(rows, key=lambda r: (r.state not in rules.OPEN_STATES, r.personal, r.id))
 
 
