@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.app.planning import plan_all
-from bot.infra.models import Letter, LetterEvent, Nudge
+from bot.infra.models import LetterEvent, Nudge
 from tests.support.factories import add_faculty, add_student
 from tests.support.letters import letter, mentor, move, nudges, track
+from tests.support.snapshots import snapshot
 
 NY = "America/New_York"
 
@@ -28,12 +29,9 @@ def people(core):
     return ana, ben, smith
 
 
-def counts(core) -> tuple[int, int, int]:
+def database(core) -> dict:
     with core.db.session() as s:
-        return (s.scalar(select(func.count()).select_from(Letter)),
-                s.scalar(select(func.count()).select_from(LetterEvent)),
-                s.scalar(select(func.count()).select_from(Nudge).where(
-                    Nudge.state == "pending")))
+        return snapshot(s)
 
 
 def test_cancel_withdraws_stops_its_nudges_and_keeps_the_history(core, driver, clock):
@@ -113,7 +111,7 @@ def test_a_thanked_writers_keep_in_touch_stops_too(core, driver, clock):
 def test_bad_cancels_change_nothing(core, driver):
     ana, ben, smith = people(core)
     letter_id = track(driver, ana, "Dr. Jane Smith due:2027-04-19 kind:specialty")
-    before = counts(core)
+    before = database(core)
     for who, line, expected in (
         (ben, f"/letter cancel {letter_id}", "no letter"),  # someone else's letter
         (ana, "/letter cancel 9999", "no letter"),
@@ -126,7 +124,7 @@ def test_bad_cancels_change_nothing(core, driver):
     ):
         reply = driver.run(who, line)
         assert reply.error and expected in reply.as_text(), (line, reply.as_text())
-        assert counts(core) == before, line
+        assert database(core) == before, line
     assert letter(core, letter_id).state == "planned"
     assert not driver.run(ana, f"/letter cancel {letter_id}").error
     again = driver.run(ana, f"/letter cancel {letter_id}")

@@ -11,6 +11,7 @@ from bot.infra.models import Contact, Letter, LetterEvent, Mentorship, Nudge, Ou
 from bot.letters import rules
 from bot.vocab.letters import LETTER_KINDS, LETTER_STATES
 from tests.support.factories import add_faculty, add_student
+from tests.support.snapshots import snapshot
 
 NY = "America/New_York"
 
@@ -546,7 +547,8 @@ def test_replaces_takes_only_a_declined_or_withdrawn_letter_of_ones_own(core, dr
         ben = add_student(s, "Ben Cho")
     driver.run(ana, "/letter remind Dr. Jane Smith due:2027-06-01 kind:specialty")
     open_letter = only_letter(core)
-    before = counts(core)
+    with core.db.session() as s:
+        unchanged = snapshot(s)
     for who, line, expected in (
         (ana, f"/letter remind Dr. Marcus Lee due:2027-06-01 replaces:{open_letter.id}",
          "replaces: takes a letter that was declined or withdrawn"),
@@ -556,7 +558,8 @@ def test_replaces_takes_only_a_declined_or_withdrawn_letter_of_ones_own(core, dr
     ):
         reply = driver.run(who, line)
         assert reply.error and expected in reply.as_text(), (line, reply.as_text())
-    assert counts(core) == before
+    with core.db.session() as s:
+        assert snapshot(s) == unchanged
 
 
 # --- sanity --------------------------------------------------------------------------------
@@ -564,7 +567,8 @@ def test_replaces_takes_only_a_declined_or_withdrawn_letter_of_ones_own(core, dr
 
 def test_a_deadline_more_than_two_years_away_is_refused(core, driver):
     ana, _, _ = setup_people(core)
-    before = counts(core)
+    with core.db.session() as s:
+        unchanged = snapshot(s)
     for line in ("/letter remind Dr. Jane Smith due:2029-01-05",
                  "/letter remind Dr. Jane Smith due:2207-03-01 kind:science"):
         reply = driver.run(ana, line)
@@ -573,6 +577,7 @@ def test_a_deadline_more_than_two_years_away_is_refused(core, driver):
         assert "the latest I take is Thu 04 Jan 2029" in reply.text
     typed = driver.typed(ana, "letter", "remind", writer="Dr. Jane Smith", due="2030-01-01")
     assert typed.error and "more than 2 years away" in typed.text
-    assert counts(core) == before
+    with core.db.session() as s:
+        assert snapshot(s) == unchanged
     ok = driver.run(ana, "/letter remind Dr. Jane Smith due:2029-01-04 kind:science")
     assert not ok.error, ok.as_text()

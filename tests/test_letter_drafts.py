@@ -7,13 +7,12 @@ SQLite and PostgreSQL (clock: Mon 4 Jan 2027)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
-from bot.infra.models import Letter, LetterEvent, Nudge
 from bot.letters import draft_messages, rules
 from bot.people.names import salutation
 from tests.support.factories import add_faculty, add_student
 from tests.support.letters import move, track
+from tests.support.snapshots import snapshot
 
 NY = "America/New_York"
 
@@ -123,8 +122,7 @@ def test_drafts_that_do_not_fit_and_bad_input_change_nothing(core, driver):
 
     def counts():
         with core.db.session() as s:
-            return tuple(s.scalar(select(func.count()).select_from(m))
-                         for m in (Letter, LetterEvent, Nudge))
+            return snapshot(s)
 
     before = counts()
     for who, line, expected in (
