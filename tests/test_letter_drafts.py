@@ -58,15 +58,21 @@ def test_packet_draft_says_what_is_ready_and_what_is_missing(core, driver):
     ana, _ = people(core)
     letter_id = em_letter(driver, ana)
     move(driver, ana, letter_id, "agreed")
+    fresh = driver.run(ana, f"/letter draft packet {letter_id}").sections[0].text
+    assert fresh.startswith("Nothing is checked off yet.\nStill to send:\n- CV\n")
     driver.run(ana, f"/letter packet {letter_id} done:cv;statement;portal")
     reply = driver.run(ana, f"/letter draft packet {letter_id}")
     assert not reply.error, reply.as_text()
     ready, email = (s.text for s in reply.sections)
-    assert "Still to send:" in ready
-    for label in ("Summary of the work you did together", "strengths to emphasize",
-                  "Any prompts or forms", "Your personal deadline"):
-        assert label in ready, label
-    assert "CV" not in ready.split("Still to send:")[1]
+    done, to_send = ready.split("Still to send:\n")
+    assert done.splitlines() == ["Ready:", "- CV", "- Personal statement (or a draft)",
+                                 "- Where and how to submit"]
+    assert to_send.splitlines() == [
+        "- Summary of the work you did together",
+        f"- {rules.STRENGTHS[0]}–{rules.STRENGTHS[1]} strengths to emphasize, aligned with "
+        "the program",
+        "- Any prompts or forms from the program", "- Your personal deadline",
+        f"Check items off with /letter packet {letter_id}."]
     assert "- My CV (attached)" in email
     assert "- My personal statement (or its current draft) (attached)" in email
     assert "[still to send]" in email and email.count("[still to send]") == 3
@@ -76,6 +82,12 @@ def test_packet_draft_says_what_is_ready_and_what_is_missing(core, driver):
     assert any(a.command == "letter draft" and a.args == {"step": "packet",
                                                           "id": str(letter_id)}
                for a in checklist.actions)
+    driver.run(ana, f"/letter packet {letter_id} done:summary;strengths;prompts;deadline")
+    complete, email = (s.text for s in driver.run(ana, f"/letter draft packet "
+                                                       f"{letter_id}").sections)
+    assert "Still to send" not in complete and "[still to send]" not in email
+    assert complete.splitlines()[-1] == "Everything is checked off: attach it all."
+    assert "- Your personal deadline" in complete
 
 
 def test_thanks_draft_after_submission_and_after_a_decline(core, driver):

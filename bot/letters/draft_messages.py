@@ -141,10 +141,17 @@ def ask_draft(facts: DraftFacts) -> tuple[Section, ...]:
 
 def packet_draft(facts: DraftFacts) -> tuple[Section, ...]:
     """The packet email: what is attached, what is still to come, where, how and by when."""
-    missing = rules.packet_missing(facts.letter.packet or {})
-    status = ("Everything is checked off: attach it all." if not missing else
-              "Still to send: " + ", ".join(i.label for i in missing)
-              + f" (check items off with /{specs.PACKET.name} {facts.letter.id}).")
+    packet = facts.letter.packet or {}
+    missing = rules.packet_missing(packet)
+    ready = [i for i in rules.PACKET_ITEMS if packet.get(i.key)]
+    lines = (["Ready:", *(f"- {i.label}" for i in ready)] if ready else
+             ["Nothing is checked off yet."])
+    if missing:
+        lines += ["Still to send:", *(f"- {i.label}" for i in missing),
+                  f"Check items off with /{specs.PACKET.name} {facts.letter.id}."]
+    else:
+        lines.append("Everything is checked off: attach it all.")
+    status = "\n".join(lines)
     email = _email(
         f"Materials for my letter of recommendation: {facts.program}",
         ["Thank you again for writing on my behalf. Here are the materials for my "
