@@ -11,6 +11,7 @@ from bot.infra.models import Contact, Letter, LetterEvent, Mentorship, Nudge, Ou
 from bot.letters import rules
 from bot.vocab.letters import LETTER_KINDS, LETTER_STATES
 from tests.support.factories import add_faculty, add_student
+from tests.support.snapshots import snapshot
 
 NY = "America/New_York"
 
@@ -266,9 +267,15 @@ def test_other_students_letters_are_not_found(core, driver):
     assert "No letters" in driver.run(ben, "/letter list").title
 
 
-def test_faculty_cannot_use_letter_commands(core, driver):
+def test_faculty_cannot_use_the_students_letter_commands(core, driver):
+    """Faculty see the letters they write (`/letter list`), but tracking letters is for
+    students."""
     _, smith, _ = setup_people(core)
-    assert driver.run(smith, "/letter list").error
+    for line in ("/letter remind Dr. Marcus Lee due:2027-06-01", "/letter plan residency",
+                 "/letter cancel 1", "/letter draft ask 1", "/letter outcome matched!"):
+        reply = driver.run(smith, line)
+        assert reply.error and "is for students" in reply.text, line
+    assert not driver.run(smith, "/letter list").error
 
 
 # --- /letter packet ----------------------------------------------------------------------
@@ -319,31 +326,51 @@ def test_complete_packet_offers_packet_sent_and_cancels_packet_nudge(core, drive
 # --- /letter plan ------------------------------------------------------------------------
 
 
+def section(reply, heading: str) -> str:
+    """The text of the reply's section whose heading starts with `heading` ("" if none)."""
+    return next((s.text for s in reply.sections if s.heading.startswith(heading)), "")
+
+
 def test_plan_med_school_names_missing_items(core, driver):
     ana, smith, lee = setup_people(core, stage="premed")
     driver.run(ana, "/letter remind Dr. Jane Smith due:2027-06-01 kind:science portal:AMCAS")
+    letter = only_letter(core)
     reply = driver.run(ana, "/letter plan med-school")
     assert not reply.error, reply.as_text()
-    text = reply.as_text()
-    assert "Science faculty letters (1 of 2–3)" in text
-    missing = text.split("Missing")[1]
-    assert "1 more science faculty letter" in missing
+    assert section(reply, "Covered") == "Nothing secured yet."
+    assert f"#{letter.id} Dr. Jane Smith" in section(reply, "Not yet secured")
+    missing = section(reply, "Missing")
+    assert f"2 more science faculty letters (aim for 2–3) — 1 letter not yet secured " \
+           f"(#{letter.id})" in missing
     assert "1 non-science or character letter" in missing
     assert "committee letter" in missing
+    for state in ("asked", "agreed"):
+        driver.run(ana, f"/letter update {letter.id} {state}")
+    secured = driver.run(ana, "/letter plan med-school")
+    assert "Science faculty letters (1 of 2–3)" in section(secured, "Covered")
+    assert "1 more science faculty letter (aim for 2–3)" in section(secured, "Missing")
+    assert section(secured, "Not yet secured") == ""
 
 
 def test_plan_residency_em_names_sloe(core, driver):
-    ana, smith, lee = setup_people(core, stage="ms4", interests=["emergency medicine"])
+    ana, smith, lee = setup_people(core, stage="ms4",
+                                   interests=["ultrasound", "emergency medicine"])
     driver.run(ana, "/letter remind Dr. Marcus Lee due:2027-06-01 kind:clerkship")
+    lee_letter = only_letter(core)
     reply = driver.run(ana, "/letter plan residency")
     text = reply.as_text()
     assert "Specialty: emergency medicine (from your profile)" in text
-    assert "SLOE" in text.split("Missing")[1]
-    assert "2 more letters" in text
+    assert "SLOE" in section(reply, "Missing")
+    assert "3 more letters" in section(reply, "Missing")
     driver.run(ana, "/letter remind Dr. Jane Smith due:2027-06-01 kind:specialty")
-    text = driver.run(ana, "/letter plan residency specialty:EM").as_text()
-    assert "A SLOE" not in text.split("Missing")[1]
-    assert "standardized letters of evaluation (SLOEs) from EM faculty" in text
+    smith_letter = only_letter(core)
+    for letter in (lee_letter, smith_letter):
+        for state in ("asked", "agreed"):
+            driver.run(ana, f"/letter update {letter.id} {state}")
+    reply = driver.run(ana, "/letter plan residency specialty:EM")
+    assert "A SLOE" not in section(reply, "Missing")
+    assert "1 more letter (aim for 3–4 in all)" in section(reply, "Missing")
+    assert "standardized letters of evaluation (SLOEs) from EM faculty" in reply.as_text()
     assert driver.run(ana, "/letter plan dental").error
 
 
@@ -363,18 +390,32 @@ def test_outcome_needs_a_submitted_letter_then_nudges_each_writer(core, driver, 
     for letter_id in ids[:2]:
         for state in ("asked", "agreed", "packet-sent", "submitted"):
             assert not driver.run(ana, f"/letter update {letter_id} {state}").error
-    reply = driver.run(ana, "/letter outcome interview at State EM")
+    reply = driver.run(ana, "/letter outcome interview: State EM, on 12 Feb")
     assert not reply.error, reply.as_text()
     assert "Dr. Jane Smith" in reply.text and "Dr. Marcus Lee" in reply.text
-    assert "Bob Outsider" not in reply.text
+    assert "Bob Outsider" not in reply.as_text()
+    # each writer to tell has a button for their draft
+    drafts = [a for s in reply.sections for a in s.actions]
+    assert [(a.command, a.args) for a in drafts] == [
+        ("letter draft", {"step": "outcome", "id": str(i)}) for i in ids[:2]]
     with core.db.session() as s:
         outcome = s.scalar(select(Outcome))
-        assert (outcome.kind, outcome.text) == ("interview", "interview at State EM")
+        # the colon is the student's own words, kept (the text is prose)
+        assert (outcome.kind, outcome.text) == ("interview", "interview: State EM, on 12 Feb")
         nudges = s.scalars(select(Nudge).where(Nudge.kind == "letter-outcome")).all()
-    assert len(nudges) == 2
-    assert {n.due_at for n in nudges} == {datetime(2027, 1, 5, 15, 0, tzinfo=UTC)}
-    assert {n.subject_type for n in nudges} == {"outcome"}
-    assert any("Dr. Jane Smith" in n.text for n in nudges)
+    # one message listing every writer to tell, not one per writer
+    (nudge,) = nudges
+    assert nudge.due_at == datetime(2027, 1, 5, 15, 0, tzinfo=UTC)
+    assert nudge.subject_type == "outcome" and nudge.person_id == ana.id
+    assert "Dr. Jane Smith" in nudge.text and "Dr. Marcus Lee" in nudge.text
+    assert "Bob Outsider" not in nudge.text
+    stored = [a for s in nudge.payload["sections"] for a in s["actions"]]
+    assert [(a["command"], a["args"]) for a in stored] == [
+        ("letter draft", {"step": "outcome", "id": str(i)}) for i in ids[:2]]
+    for action in drafts:
+        draft = driver.press(ana, action.encode())
+        assert not draft.error, draft.as_text()
+        assert "interview: State EM, on 12 Feb" in draft.as_text()
 
 
 # --- /letter list ------------------------------------------------------------------------
@@ -397,10 +438,12 @@ def test_list_shows_id_writer_program_state_next_step(core, driver, clock):
     assert "State: asked" in text
     assert "Next step: Hear back; check in politely if there is no answer — by Mon 01 Feb 2027" \
         in text
-    assert "overdue" not in text
+    assert "has passed" not in text
     clock.set(datetime(2027, 2, 2, 15, 0, tzinfo=UTC))
     later = driver.run(ana, "/letter list").as_text()
-    assert "— by Mon 01 Feb 2027 (overdue)" in later
+    # the day asked for is never gone: today, and the missed ideal day named
+    assert ("— by today, Tue 02 Feb 2027 (the ideal date, Mon 01 Feb 2027, has passed)"
+            in later)
 
 
 def test_unclear_kind_is_asked_with_buttons(core, driver):
@@ -434,9 +477,10 @@ def test_letters_and_find_read_the_same_specialty_names(core, driver):
     other = driver.run(ana, '/letter remind Dr. Marcus Lee due:2027-06-01 program:"ER '
                             'residency" portal:ERAS')
     assert "Kind: not set" in other.as_text()
-    plan = driver.run(ana, "/letter plan residency specialty:ER").as_text()
-    assert "standardized letters of evaluation (SLOEs) from EM faculty" in plan
-    assert "From ER: #" in plan
+    plan = driver.run(ana, "/letter plan residency specialty:ER")
+    assert "standardized letters of evaluation (SLOEs) from EM faculty" in plan.as_text()
+    assert "Specialty: emergency medicine." in plan.text
+    assert "would count from emergency medicine" in section(plan, "Not yet secured")
 
 
 def test_the_timeline_reply_follows_the_rules_constants(core, driver, monkeypatch):
@@ -448,3 +492,92 @@ def test_the_timeline_reply_follows_the_rules_constants(core, driver, monkeypatc
     assert "Ask by: Mon 18 Jan 2027 — deadline − 8 weeks, the ideal time to ask" in text
     assert ("Personal deadline for the writer: Fri 05 Mar 2027 — deadline − 10 days: the date "
             "you tell your writer") in text
+
+
+# --- neutral-letter advice ---------------------------------------------------------------
+
+
+def test_after_a_neutral_letter_only_writers_who_could_write_for_that_program_are_offered(
+        core, driver):
+    """Suggestions leave out whoever already writes (or is planned) for that program and
+    whoever declined; the button keeps the program, the portal and the kind, and the bot
+    then raises no "same program" warning about its own suggestion."""
+    ana, smith, lee = setup_people(core)
+    with core.db.session() as s:
+        kim = add_faculty(s, "Dr. Grace Kim", specialty="General Surgery")
+        park = add_faculty(s, "Dr. Helen Park", specialty="Emergency Medicine")
+    for person in (smith, lee, kim, park):
+        add_mentorship(core, ana, person, datetime(2026, 1, 1, tzinfo=UTC))
+    program = "Emergency Medicine residency (ERAS)"  # too long to fit a button beside the rest
+    driver.run(ana, f'/letter remind Dr. Marcus Lee due:2027-06-01 program:"{program}" '
+                    "kind:clerkship portal:ERAS")
+    driver.run(ana, '/letter remind Dr. Grace Kim due:2027-06-01 program:"Surgery prelim" '
+                    "kind:clerkship")
+    kim_letter = only_letter(core)
+    driver.run(ana, f"/letter update {kim_letter.id} asked")
+    driver.run(ana, f"/letter update {kim_letter.id} declined")
+    driver.run(ana, f'/letter remind Dr. Jane Smith due:2027-06-01 program:"{program}" '
+                    "kind:specialty portal:ERAS")
+    smith_letter = only_letter(core)
+    driver.run(ana, f"/letter update {smith_letter.id} asked")
+    reply = driver.run(ana, f'/letter update {smith_letter.id} declined reason:"neutral letter"')
+    assert not reply.error, reply.as_text()
+    (others,) = [s for s in reply.sections if s.heading == "Other writers"]
+    assert f"write for {program} instead: Dr. Helen Park." in others.text
+    for name in ("Dr. Marcus Lee", "Dr. Grace Kim", "Dr. Jane Smith"):
+        assert name not in others.text, name
+    (ask_park,) = [a for a in others.actions if a.command == "letter remind"]
+    assert ask_park.args == {"writer": f"person:{park.id}", "due": "2027-06-01",
+                             "replaces": str(smith_letter.id)}
+    before = counts(core)
+    follow = driver.press(ana, ask_park.encode())
+    assert not follow.error, follow.as_text()
+    text = follow.as_text()
+    assert "Warning: same program" not in text and "Warning: declined before" not in text
+    assert f"Instead of letter #{smith_letter.id} from Dr. Jane Smith" in text
+    new = only_letter(core)
+    assert (new.writer_id, new.program, new.portal, new.kind, new.deadline) == (
+        park.id, program, "ERAS", "specialty", date(2027, 6, 1))
+    assert counts(core)[0] == before[0] + 1
+
+
+def test_replaces_takes_only_a_declined_or_withdrawn_letter_of_ones_own(core, driver):
+    ana, smith, lee = setup_people(core)
+    with core.db.session() as s:
+        ben = add_student(s, "Ben Cho")
+    driver.run(ana, "/letter remind Dr. Jane Smith due:2027-06-01 kind:specialty")
+    open_letter = only_letter(core)
+    with core.db.session() as s:
+        unchanged = snapshot(s)
+    for who, line, expected in (
+        (ana, f"/letter remind Dr. Marcus Lee due:2027-06-01 replaces:{open_letter.id}",
+         "replaces: takes a letter that was declined or withdrawn"),
+        (ben, f"/letter remind Dr. Marcus Lee due:2027-06-01 replaces:{open_letter.id}",
+         "no letter"),
+        (ana, "/letter remind Dr. Marcus Lee due:2027-06-01 replaces:999", "no letter"),
+    ):
+        reply = driver.run(who, line)
+        assert reply.error and expected in reply.as_text(), (line, reply.as_text())
+    with core.db.session() as s:
+        assert snapshot(s) == unchanged
+
+
+# --- sanity --------------------------------------------------------------------------------
+
+
+def test_a_deadline_more_than_two_years_away_is_refused(core, driver):
+    ana, _, _ = setup_people(core)
+    with core.db.session() as s:
+        unchanged = snapshot(s)
+    for line in ("/letter remind Dr. Jane Smith due:2029-01-05",
+                 "/letter remind Dr. Jane Smith due:2207-03-01 kind:science"):
+        reply = driver.run(ana, line)
+        assert reply.error, line
+        assert "more than 2 years away" in reply.text
+        assert "the latest I take is Thu 04 Jan 2029" in reply.text
+    typed = driver.typed(ana, "letter", "remind", writer="Dr. Jane Smith", due="2030-01-01")
+    assert typed.error and "more than 2 years away" in typed.text
+    with core.db.session() as s:
+        assert snapshot(s) == unchanged
+    ok = driver.run(ana, "/letter remind Dr. Jane Smith due:2029-01-04 kind:science")
+    assert not ok.error, ok.as_text()

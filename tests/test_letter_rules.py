@@ -11,7 +11,7 @@ import pytest
 
 from bot.infra import months
 from bot.infra.models import Letter
-from bot.letters import messages, rules
+from bot.letters import messages, mix, plan_messages, rules
 from bot.letters.rules import LetterFacts
 from bot.nudges.policy import nudge_at
 from bot.nudges.vocab import NudgeKind
@@ -208,8 +208,8 @@ def test_infer_kind_only_when_obvious():
 # --- letter mix --------------------------------------------------------------------------
 
 
-def evaluate_mix(track, letters, **kwargs) -> messages.MixText:
-    return messages.mix_text(rules.evaluate_mix(track, letters, **kwargs))
+def evaluate_mix(track, letters, **kwargs) -> plan_messages.MixText:
+    return plan_messages.mix_text(mix.evaluate_mix(track, letters, **kwargs), TODAY)
 
 
 def test_med_school_mix_names_what_is_missing():
@@ -284,14 +284,31 @@ def test_residency_mix_missing_everything():
 def test_next_steps():
     deadline = date(2027, 3, 15)
     assert rules.next_step("planned", deadline, today=TODAY) == rules.NextStep(
-        "Ask the writer for a strong letter", date(2027, 2, 1))
-    assert rules.next_step("planned", deadline, today=date(2027, 2, 5)).on == date(2027, 2, 5)
+        "Ask the writer for a strong letter", rules.Due(date(2027, 2, 1), date(2027, 2, 1)))
+    late = rules.next_step("planned", deadline, today=date(2027, 2, 5))
+    assert (late.on, late.due.ideal, late.due.late) == (date(2027, 2, 5), date(2027, 2, 1), True)
     assert rules.next_step("agreed", deadline, today=TODAY,
-                           agreed_on=date(2027, 1, 10)).on == date(2027, 1, 12)
+                           agreed_on=date(2027, 1, 2)).on == date(2027, 1, 4)
     assert rules.next_step("packet-sent", deadline, today=TODAY).on == date(2027, 3, 1)
     assert rules.next_step("submitted", deadline, today=TODAY,
-                           submitted_on=date(2027, 3, 2)).on == date(2027, 3, 3)
+                           submitted_on=date(2027, 1, 4)).on == date(2027, 1, 5)
     assert rules.next_step("declined", deadline, today=TODAY).on is None
+    assert rules.next_step("withdrawn", deadline, today=TODAY).on is None
+
+
+def test_no_next_step_falls_in_the_past():
+    """Whatever the state and however late, the day a next step asks for is today or
+    later; when the ideal day has passed the step says which it was."""
+    deadline = date(2027, 3, 15)
+    for today in (date(2027, 1, 4), date(2027, 2, 20), date(2027, 3, 10), date(2027, 3, 15),
+                  date(2027, 4, 1)):
+        for state in LETTER_STATES:
+            step = rules.next_step(state, deadline, today=today, agreed_on=date(2026, 12, 1),
+                                   submitted_on=date(2026, 12, 1), asked_on=date(2026, 12, 1))
+            if step.due is not None:
+                assert step.on >= today, (state, today)
+                assert step.due.late == (step.due.ideal < today), (state, today)
+                assert step.due.late or step.on == step.due.ideal
 
 
 NY = "America/New_York"
@@ -381,7 +398,7 @@ def test_kind_inference_and_find_read_specialty_names_alike():
         assert rules.infer_kind(program="", portal="ERAS", writer_name="x",
                                 writer_specialty=alias,
                                 student_interests=[canonical]) == "specialty", alias
-        assert rules.is_emergency_medicine(alias) == (canonical == "emergency medicine"), alias
+        assert mix.is_emergency_medicine(alias) == (canonical == "emergency medicine"), alias
 
 
 @pytest.mark.parametrize("named", ["EM", "ER", "ED", "emergency medicine", "Emergency",
@@ -400,7 +417,7 @@ def test_where_the_letter_abbreviations_disagreed_the_vocabulary_wins():
     em = dict(portal="ERAS", writer_name="x", writer_specialty="Emergency Medicine")
     assert rules.infer_kind(program="ER residency", **em) == "specialty"
     assert rules.infer_kind(program="State ED", **em) == "specialty"
-    assert rules.is_emergency_medicine("EM residency")
+    assert mix.is_emergency_medicine("EM residency")
     # "medicine" is internal medicine, not a part of "emergency medicine"
     assert rules.infer_kind(program="Emergency Medicine residency", portal="ERAS",
                             writer_name="x", writer_specialty="Medicine") is None
@@ -434,37 +451,40 @@ LETTER = Letter(id=7, student_id=1, writer_id=2, writer_name="Dr. Smith", progra
 def test_wording_follows_the_constants(monkeypatch):
     """The words that state a threshold are built from its constant: change the rule and
     the bot says the new one."""
-    ask = messages.letter_nudge_reply(NudgeKind.LETTER_ASK, LETTER)
+    ask = messages.letter_nudge_reply(NudgeKind.LETTER_ASK, LETTER, today=TODAY)
     assert "Ask by Mon 08 Mar 2027 (6 weeks before the Mon 19 Apr 2027 deadline)" in ask.text
-    deadline = messages.letter_nudge_reply(NudgeKind.LETTER_DEADLINE, LETTER)
+    deadline = messages.letter_nudge_reply(NudgeKind.LETTER_DEADLINE, LETTER, today=TODAY)
     assert deadline.title == "Dr. Smith's letter for State EM is due in 3 days"
     monkeypatch.setattr(rules, "ASK_BY_WEEKS", 8)
     monkeypatch.setattr(rules, "DEADLINE_LEAD_DAYS", 5)
     monkeypatch.setattr(rules, "LAST_CALL_WEEKS", 3)
     monkeypatch.setattr(rules, "PERSONAL_DEADLINE_DAYS", 10)
     monkeypatch.setattr(rules, "STRENGTHS", (3, 5))
-    monkeypatch.setattr(rules, "MED_SCIENCE", (3, 4))
-    monkeypatch.setattr(rules, "ERAS_MAX_PER_PROGRAM", 5)
+    monkeypatch.setattr(mix, "MED_SCIENCE", (3, 4))
+    monkeypatch.setattr(mix, "ERAS_MAX_PER_PROGRAM", 5)
     monkeypatch.setattr(months, "QUARTER_MONTHS", 6)
-    ask = messages.letter_nudge_reply(NudgeKind.LETTER_ASK, LETTER)
+    monkeypatch.setattr(rules, "MAX_DEADLINE_YEARS", 3)
+    ask = messages.letter_nudge_reply(NudgeKind.LETTER_ASK, LETTER, today=TODAY)
     assert "Ask by Mon 22 Feb 2027 (8 weeks before the Mon 19 Apr 2027 deadline)" in ask.text
-    deadline = messages.letter_nudge_reply(NudgeKind.LETTER_DEADLINE, LETTER)
+    deadline = messages.letter_nudge_reply(NudgeKind.LETTER_DEADLINE, LETTER, today=TODAY)
     assert deadline.title == "Dr. Smith's letter for State EM is due in 5 days"
-    late = messages.letter_nudge_reply(NudgeKind.LETTER_ASK_LATE, LETTER)
+    late = messages.letter_nudge_reply(NudgeKind.LETTER_ASK_LATE, LETTER, today=TODAY)
     assert "3 weeks or less away" in late.text
     timeline = messages.timeline_text(LETTER.deadline, TODAY)
     assert "Ask by: Mon 22 Feb 2027 — deadline − 8 weeks" in timeline
     assert "Last call: Mon 29 Mar 2027 — deadline − 3 weeks" in timeline
     assert "Fri 09 Apr 2027 — deadline − 10 days" in timeline
-    assert "Pick 3–5 strengths" in messages.packet_details(LETTER)["strengths"]
+    assert "Pick 3–5 strengths" in messages.packet_details(LETTER, today=TODAY)["strengths"]
     (last_minute,) = warn(date(2027, 1, 20))
     assert "under 3 weeks is a last-minute request" in last_minute.message
     assert "ask 3–8 weeks ahead" in last_minute.advice
     (short,) = warn(date(2027, 6, 1), since=date(2026, 9, 4))
     assert "at least 6 months" in short.message and "4 months" in short.message
-    assert "Medical school: 3–4 science faculty letters" in messages.mix_expectations(
+    assert "Medical school: 3–4 science faculty letters" in plan_messages.mix_expectations(
         Track.MED_SCHOOL)
-    assert "at most 5 per program" in messages.mix_expectations(Track.RESIDENCY)
+    assert "at most 5 per program" in plan_messages.mix_expectations(Track.RESIDENCY)
+    too_far = messages.deadline_too_far_text(date(2030, 6, 1), TODAY)
+    assert "more than 3 years away" in too_far and "Fri 04 Jan 2030" in too_far
 
 
 _THRESHOLD = re.compile(r"\d+\s*(?:–\s*\d+\s*)?(?:weeks?|days?|months?|strengths|letters?|"

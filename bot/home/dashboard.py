@@ -5,7 +5,9 @@ Slack shows it as the App Home tab, other adapters may show it however they like
 Every date comes from the rule that owns it, read the way `/mentor list` and `/letter list`
 read it: follow-ups and last contacts from `bot.mentoring.history.followups` (the one
 last-contact rule and `bot.mentoring.cadence.next_followup`), letters' next steps from
-`bot.letters.store.next_steps`.
+`bot.letters.store.next_steps`, and a faculty writer's letters from
+`bot.letters.store.writer_letters` (what `/letter list` shows them: never a letter's text, and
+nothing of a student's letters but the ones they write).
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from bot.framework.replies import Field, Reply, Section
 from bot.infra.models import ActionItem, Mentorship, Person
 from bot.infra.settings import Settings
 from bot.infra.zones import format_day, local_day
+from bot.letters import messages as letter_messages
+from bot.letters import specs as letter_specs
 from bot.letters import store as letter_store
+from bot.letters.rules import GONE_STATES
 from bot.matching import specs as matching_specs
 from bot.mentoring import specs as mentoring_specs
 from bot.mentoring import store as mentoring_store
@@ -46,6 +51,7 @@ def dashboard(session: Session, person: Person, now: datetime, settings: Setting
     if person.is_faculty:
         sections += _mentees(session, person, tz, settings.default_timezone)
         sections += _intro_requests(session, person, tz)
+        sections += _writing(session, person, today, settings.default_timezone)
     if not sections:
         sections.append(Section(text="Nothing here yet. Try /mentor find to look for a mentor, "
                                      "or /mentor help for everything the bot can do."))
@@ -97,21 +103,33 @@ def _action_items(session: Session, person: Person, tz: str) -> list[Section]:
 
 
 def _letters(session: Session, person: Person, today: date, tz: str) -> list[Section]:
-    letters = letter_store.student_letters(session, person.id)
+    """The student's letters still in play (withdrawn and declined ones stay in
+    `/letter list`), each with its next step on a day still ahead."""
+    letters = [x for x in letter_store.student_letters(session, person.id)
+               if x.state not in GONE_STATES]
     if not letters:
         return []
     steps = letter_store.next_steps(session, letters[:MAX_ROWS], today=today, tz=tz)
     out = [Section(heading=f"Letters ({len(letters)})")]
     for letter in letters[:MAX_ROWS]:
-        step = steps[letter.id]
         program = f" for {letter.program}" if letter.program else ""
         out.append(Section(
             text=f"#{letter.id} {letter.writer_name}{program} · {letter.state}",
             fields=(Field("Deadline", format_day(letter.deadline)),
-                    Field("Next step", f"{step.text} ({format_day(step.on)})" if step.on
-                          else step.text)),
+                    Field("Next step", letter_messages.step_text(steps[letter.id], today))),
         ))
-    return out + _more(len(letters), MAX_ROWS, "/letter list")
+    return out + _more(len(letters), MAX_ROWS, f"/{letter_specs.LIST.name}")
+
+
+def _writing(session: Session, person: Person, today: date, default_tz: str) -> list[Section]:
+    """The letters students asked this faculty member to write: student, program, state and
+    the personal deadline they were given."""
+    rows = letter_store.writer_letters(session, person, default_tz=default_tz)
+    if not rows:
+        return []
+    return ([Section(heading=f"Letters you are writing ({len(rows)})")]
+            + letter_messages.writer_sections(rows[:MAX_ROWS], today)
+            + _more(len(rows), MAX_ROWS, f"/{letter_specs.LIST.name}"))
 
 
 def _mentees(session: Session, person: Person, tz: str, default_tz: str) -> list[Section]:

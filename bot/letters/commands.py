@@ -9,23 +9,32 @@ from bot.framework.context import Context
 from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Attachment, Reply
+from bot.infra.models import Letter
 from bot.infra.zones import local_day
-from bot.letters import messages, rules, specs, store
+from bot.letters import draft_messages, messages, mix, plan_messages, rules, specs, store
 from bot.letters.calendar import FILENAME, MIME_TYPE, event_count, letters_calendar
-from bot.letters.history import change_counts
-from bot.vocab.letters import LetterKind, LetterState, Portal, Track
+from bot.letters.cycle import target_cycle
+from bot.letters.history import asked_days, change_counts
+from bot.vocab.letters import DraftStep, LetterKind, LetterState, Portal, Track
+from bot.vocab.specialties import specialties_in
 
 commands = CommandSet()
 
 
 @commands.handler(specs.REMIND)
 def remind(ctx: Context, args: Args) -> Reply:
+    deadline = args["due"]
+    store.check_deadline(deadline, ctx.today)
+    replaced: Letter | None = None
+    if args.get("replaces"):
+        replaced = store.replaced_letter(ctx.session, ctx.actor, args["replaces"])
     writer = store.resolve_writer(ctx.session, args.text("writer"), student=ctx.actor,
                                   channel=ctx.channel)
-    deadline = args["due"]
-    program = args.text("program")
-    portal = Portal(args["portal"]) if args.get("portal") else None
-    kind = LetterKind(args["kind"]) if args.get("kind") else None
+    program = args.text("program") or (replaced.program if replaced else "")
+    portal = Portal(args["portal"]) if args.get("portal") else (
+        Portal(replaced.portal) if replaced and replaced.portal else None)
+    kind = LetterKind(args["kind"]) if args.get("kind") else (
+        LetterKind(replaced.kind) if replaced and replaced.kind else None)
     specialty = ""
     if writer.person is not None and writer.person.faculty_profile is not None:
         specialty = writer.person.faculty_profile.specialty
@@ -50,7 +59,7 @@ def remind(ctx: Context, args: Args) -> Reply:
                                  settings=ctx.settings)
     return messages.remind_reply(letter, outside=writer.outside, closest=writer.closest,
                                  warnings=warnings, inferred=inferred, tz=ctx.tz,
-                                 today=ctx.today)
+                                 today=ctx.today, replaced=replaced)
 
 
 @commands.handler(specs.KIND)
@@ -69,10 +78,17 @@ def update(ctx: Context, args: Args) -> Reply:
                      settings=ctx.settings)
     suggestions = None
     if wanted == LetterState.DECLINED:
-        declined = store.declined_writer_ids(ctx.session, ctx.actor.id)
-        mentors = store.other_writers(ctx.session, ctx.actor.id, {letter.writer_id, *declined})
-        suggestions = messages.other_writers_section(letter, mentors)
-    return messages.update_reply(letter, wanted, reason, suggestions)
+        suggestions = messages.other_writers_section(
+            letter, store.other_writers(ctx.session, letter))
+    return messages.update_reply(letter, wanted, reason, suggestions, today=ctx.today,
+                                 asked_on=store.asked_on(ctx.session, letter, ctx.tz))
+
+
+@commands.handler(specs.CANCEL)
+def cancel(ctx: Context, args: Args) -> Reply:
+    letter = store.find_letter(ctx.session, ctx.actor, args["id"])
+    old, stopped = store.withdraw(ctx.session, letter, args.text("reason"), now=ctx.now)
+    return messages.cancel_reply(letter, old, stopped)
 
 
 # --- /letter packet ------------------------------------------------------------------------
@@ -103,7 +119,8 @@ def packet(ctx: Context, args: Args) -> Reply:
             (done if args[item.key] else undone).append(item.key)
     if done or undone:
         store.mark_packet(ctx.session, letter, done, undone, now=ctx.now, settings=ctx.settings)
-    return messages.packet_reply(letter)
+    return messages.packet_reply(letter, today=ctx.today,
+                                 asked_on=store.asked_on(ctx.session, letter, ctx.tz))
 
 
 # --- /letter plan --------------------------------------------------------------------------
@@ -115,11 +132,17 @@ def plan(ctx: Context, args: Args) -> Reply:
     specialty = args.text("specialty")
     defaulted = False
     profile = ctx.actor.student_profile
-    if track == Track.RESIDENCY and not specialty and profile is not None and profile.interests:
-        specialty, defaulted = profile.interests[0], True
+    if track == Track.RESIDENCY and not specialty and profile is not None:
+        named = [s for interest in profile.interests for s in specialties_in(interest)]
+        if named:
+            specialty, defaulted = named[0], True
     letters = store.facts(ctx.session, store.student_letters(ctx.session, ctx.actor.id))
-    mix = rules.evaluate_mix(track, letters, specialty=specialty)
-    return messages.plan_reply(mix, specialty=specialty, defaulted=defaulted)
+    result = mix.evaluate_mix(track, letters, specialty=specialty)
+    cycle = target_cycle(track, today=ctx.today, stage=profile.stage if profile else None,
+                         deadlines=[x.deadline for x in result.counted])
+    shown = mix.specialty_name(specialty) if specialty else ""
+    return plan_messages.plan_reply(result, cycle, today=ctx.today, specialty=shown,
+                                    defaulted=defaulted)
 
 
 # --- /letter outcome -----------------------------------------------------------------------
@@ -130,8 +153,25 @@ def outcome(ctx: Context, args: Args) -> Reply:
     record, letters = store.record_outcome(ctx.session, ctx.actor, args.text("text"),
                                            now=ctx.now, settings=ctx.settings)
     due = rules.outcome_nudge_at(ctx.now, ctx.tz)
-    return messages.outcome_recorded_reply(record, sorted({x.writer_name for x in letters}),
-                                           local_day(due, ctx.tz))
+    return messages.outcome_recorded_reply(record, store.one_per_writer(letters),
+                                           local_day(due, ctx.tz), ctx.today)
+
+
+# --- /letter draft -------------------------------------------------------------------------
+
+
+@commands.handler(specs.DRAFT)
+def draft(ctx: Context, args: Args) -> Reply:
+    step = DraftStep(args["step"])
+    letter = store.find_letter(ctx.session, ctx.actor, args["id"])
+    if not rules.draft_fits(step, letter.state):
+        raise UserError(draft_messages.draft_refused(step, letter), title="Not for this letter")
+    facts = draft_messages.DraftFacts(
+        letter=letter, student_name=ctx.actor.name,
+        writer_on_roster=letter.writer_id is not None, today=ctx.today,
+        asked_on=store.asked_on(ctx.session, letter, ctx.tz),
+        news=store.news_for(ctx.session, letter) if step == DraftStep.OUTCOME else ())
+    return draft_messages.draft_reply(step, facts)
 
 
 # --- /letter list --------------------------------------------------------------------------
@@ -139,11 +179,21 @@ def outcome(ctx: Context, args: Args) -> Reply:
 
 @commands.handler(specs.LIST)
 def list_letters(ctx: Context, args: Args) -> Reply:
-    letters = store.student_letters(ctx.session, ctx.actor.id)
-    if not letters:
+    """A student's own letters; a faculty member's letters to write; both for someone who is
+    both. Nobody else's."""
+    student = store.student_letters(ctx.session, ctx.actor.id) if ctx.actor.is_student \
+        else None
+    writing = store.writer_letters(ctx.session, ctx.actor,
+                                   default_tz=ctx.settings.default_timezone) \
+        if ctx.actor.is_faculty else None
+    if not student and not writing:
+        if writing is not None:
+            return messages.list_reply(student=None, steps={}, writing=[], today=ctx.today)
         return messages.no_letters_reply()
-    steps = store.next_steps(ctx.session, letters, today=ctx.today, tz=ctx.tz)
-    return messages.list_reply(letters, steps, ctx.today)
+    steps = store.next_steps(ctx.session, student, today=ctx.today, tz=ctx.tz) \
+        if student else {}
+    return messages.list_reply(student=student or None, steps=steps, writing=writing,
+                               today=ctx.today)
 
 
 # --- /letter calendar ----------------------------------------------------------------------
@@ -156,7 +206,9 @@ def calendar(ctx: Context, args: Args) -> Reply:
         raise UserError(f"There are no letters to put in a calendar yet: start with "
                         f"/{specs.REMIND.name}.")
     counts = change_counts(ctx.session, [x.id for x in letters])
-    content = letters_calendar(letters, now=ctx.now, sequences=counts)
+    content = letters_calendar(letters, now=ctx.now, today=ctx.today,
+                               asked=asked_days(ctx.session, letters, ctx.tz), sequences=counts)
     return messages.calendar_reply(
         Attachment(FILENAME, content, MIME_TYPE), events=event_count(letters),
-        letters=len(letters), upcoming=sum(1 for x in letters if x.deadline >= ctx.today))
+        letters=len(letters), upcoming=sum(1 for x in letters if x.deadline >= ctx.today
+                                           and x.state not in rules.GONE_STATES))

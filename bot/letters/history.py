@@ -1,16 +1,18 @@
 """A letter's history (the `letter_events` table): when each letter last entered a state, and
-how many changes it has been through. Read by the store (next steps, the calendar) and by
-planning (when the writer agreed or submitted) alike, so neither needs the other."""
+how many changes it has been through, and the day its writer was asked. Read by the store
+(next steps, the calendar, the writer's list) and by planning (when the writer was asked,
+agreed or submitted) alike, so neither needs the other."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.infra.models import LetterEvent
+from bot.infra.models import Letter, LetterEvent
+from bot.infra.zones import local_day
 from bot.vocab.letters import LetterState
 
 
@@ -37,3 +39,21 @@ def change_counts(session: Session, letter_ids: Iterable[int]) -> dict[int, int]
         .where(LetterEvent.letter_id.in_(ids))
         .group_by(LetterEvent.letter_id)).all()
     return {letter_id: count for letter_id, count in rows}
+
+
+def asked_days(session: Session, letters: Sequence[Letter], tz: str) -> dict[int, date]:
+    """The day (in `tz`) each letter's writer was asked. A letter past `asked` with no
+    recorded ask (made by an import) counts from the day it was tracked; a planned letter,
+    or one withdrawn before it was asked, has none: its writer was never asked."""
+    moments = state_moments(session, [x.id for x in letters], LetterState.ASKED)
+    days = {x.id: asked_day(x, moments.get(x.id), tz) for x in letters}
+    return {letter_id: day for letter_id, day in days.items() if day is not None}
+
+
+def asked_day(letter: Letter, asked_at: datetime | None, tz: str) -> date | None:
+    """`asked_days` for one letter whose ask (if recorded) was at `asked_at`."""
+    if asked_at is not None:
+        return local_day(asked_at, tz)
+    if letter.state in (LetterState.PLANNED, LetterState.WITHDRAWN):
+        return None
+    return local_day(letter.created_at, tz)

@@ -1,12 +1,15 @@
-"""What the letter feature says: replies to `/letter …`, the letter nudges, the warnings,
-the letter mix and the calendar's events. Every threshold in these words is built from the
-constant of the rule it states (`bot.letters.rules`, `bot.infra.months`), read when the
-text is built, so changing a rule changes what the bot says about it."""
+"""What the letter feature says: replies to `/letter …`, the letter nudges (the student's and
+the writer's), the warnings and the calendar's events (the letter mix is
+`bot.letters.plan_messages`, the message drafts `bot.letters.draft_messages`). Every
+threshold in these words is built from the constant of the rule it states
+(`bot.letters.rules`, `bot.infra.months`), read when the text is built, so changing a rule
+changes what the bot says about it. Every date the student is asked to act on, or to tell a
+writer, is a `rules.Due`: today or later, and said so when the ideal one has passed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from bot.framework.registry import CommandSpec
@@ -16,10 +19,10 @@ from bot.infra import months
 from bot.infra.models import Letter, Outcome, Person
 from bot.infra.zones import format_day
 from bot.letters import rules, specs
-from bot.letters.rules import LetterFacts, LetterWarning, WarningCode
+from bot.letters.rules import Due, LetterFacts, LetterWarning, WarningCode, WriterLetter
 from bot.matching import specs as matching_specs
 from bot.nudges.vocab import NudgeKind
-from bot.vocab.letters import LETTER_KINDS, LetterState, Portal, Track
+from bot.vocab.letters import LETTER_KINDS, DraftStep, LetterState, Portal
 
 # --- counting words ----------------------------------------------------------------------
 
@@ -41,8 +44,46 @@ def _cmd(spec: CommandSpec) -> str:
     return f"/{spec.name}"
 
 
-def _for(letter: Letter) -> str:
+def _for(letter: Letter | WriterLetter) -> str:
     return f" for {letter.program}" if letter.program else ""
+
+
+def day_text(day: date, today: date) -> str:
+    """A day, with "today" or "tomorrow" when it is one."""
+    if day == today:
+        return f"today, {format_day(day)}"
+    if (day - today).days == 1:
+        return f"tomorrow, {format_day(day)}"
+    return format_day(day)
+
+
+def when_text(day: date, today: date) -> str:
+    """When something will happen, as a sentence says it: "tomorrow (Tue 05 Jan 2027)",
+    "on Fri 08 Jan 2027"."""
+    if day == today:
+        return f"today ({format_day(day)})"
+    if (day - today).days == 1:
+        return f"tomorrow ({format_day(day)})"
+    return f"on {format_day(day)}"
+
+
+def due_text(due: Due, today: date) -> str:
+    """A day to act on: the ideal one, or, once that has passed, the best one left and the
+    missed one named ("Thu 21 Jan 2027 (the ideal date, Mon 04 Jan 2027, has passed)")."""
+    shown = day_text(due.on, today)
+    if not due.late:
+        return shown
+    return f"{shown} (the ideal date, {format_day(due.ideal)}, has passed)"
+
+
+def personal_text(due: Due, today: date) -> str:
+    """The personal deadline to tell a writer; when the ideal one has passed, the best date
+    still possible, said so."""
+    if not due.late:
+        return day_text(due.on, today)
+    return (f"{day_text(due.on, today)} (the ideal date, {format_day(due.ideal)}, "
+            f"{count(rules.PERSONAL_DEADLINE_DAYS, 'day')} before the deadline, has passed; "
+            "this is the best date still possible)")
 
 
 # --- buttons -----------------------------------------------------------------------------
@@ -52,6 +93,18 @@ STATE_LABELS: Mapping[str, str] = {
     LetterState.DECLINED: "They declined", LetterState.PACKET_SENT: "Packet sent",
     LetterState.SUBMITTED: "It's submitted", LetterState.THANKED: "Thanked",
 }
+
+DRAFT_LABELS: Mapping[DraftStep, str] = {
+    DraftStep.ASK: "Draft the ask", DraftStep.PACKET: "Draft the packet email",
+    DraftStep.THANKS: "Draft a thank-you", DraftStep.OUTCOME: "Draft the update",
+}
+_LABEL_LIMIT = 75  # a button's text
+
+
+def draft_action(letter: Letter | WriterLetter, step: DraftStep, label: str = "") -> Action:
+    """A button for `/letter draft STEP ID`."""
+    return specs.DRAFT.action((label or DRAFT_LABELS[step])[:_LABEL_LIMIT],
+                              {"step": str(step), "id": str(letter.id)})
 
 
 def update_action(letter: Letter, state: LetterState, label: str | None = None, *,
@@ -78,28 +131,46 @@ def next_actions(letter: Letter) -> tuple[Action, ...]:
                                          reason=rules.NEUTRAL))
     if letter.state in (LetterState.AGREED, LetterState.PLANNED, LetterState.ASKED):
         actions.append(packet_action(letter))
+    for step in (DraftStep.ASK, DraftStep.PACKET, DraftStep.THANKS):
+        if rules.draft_fits(step, letter.state) and _draft_moment(step, letter.state):
+            actions.append(draft_action(letter, step))
     return tuple(actions)
+
+
+def _draft_moment(step: DraftStep, state: str) -> bool:
+    """Whether a draft is the natural next thing in `state` (the buttons offer only that)."""
+    return {DraftStep.ASK: state in (LetterState.PLANNED, LetterState.ASKED),
+            DraftStep.PACKET: state == LetterState.AGREED,
+            DraftStep.THANKS: state in (LetterState.SUBMITTED, LetterState.DECLINED)}[step]
 
 
 # --- /letter remind ----------------------------------------------------------------------
 
 
 def timeline_text(deadline: date, today: date) -> str:
-    """The timeline the bot follows, each date with the rule that sets it."""
+    """The timeline the bot follows, each date with the rule that sets it. The dates the
+    student acts on (the ask, the personal deadline told to the writer) are today or later:
+    when the ideal one has passed, the line says so and gives the best one left."""
     line = rules.timeline(deadline)
-    rows = (
-        ("Ask by", line.ask_by,
-         f"deadline − {count(rules.ASK_BY_WEEKS, 'week')}, the ideal time to ask"),
-        ("Last call", line.last_call,
-         f"deadline − {count(rules.LAST_CALL_WEEKS, 'week')}; later is a last-minute request"),
-        ("Personal deadline for the writer", line.personal,
-         f"deadline − {count(rules.PERSONAL_DEADLINE_DAYS, 'day')}: the date you tell your writer"),
-        ("Deadline", line.deadline, "the real deadline"),
-    )
-    out = []
-    for label, day, why in rows:
-        passed = " (passed)" if day < today else ""
-        out.append(f"{label}: {format_day(day)}{passed} — {why}")
+    ask = rules.act_by(line.ask_by, today)
+    personal = rules.personal_deadline(deadline, today=today)
+    ask_rule = f"deadline − {count(rules.ASK_BY_WEEKS, 'week')}"
+    personal_rule = f"deadline − {count(rules.PERSONAL_DEADLINE_DAYS, 'day')}"
+    out = [
+        f"Ask by: {format_day(ask.on)} — {ask_rule}, the ideal time to ask" if not ask.late
+        else f"Ask by: {day_text(ask.on, today)} — the ideal date, {format_day(ask.ideal)} "
+             f"({ask_rule}), has passed: ask now",
+        f"Last call: {format_day(line.last_call)}"
+        + (" (passed)" if line.last_call < today else "")
+        + f" — deadline − {count(rules.LAST_CALL_WEEKS, 'week')}; later is a last-minute "
+          "request",
+        f"Personal deadline for the writer: {format_day(personal.on)} — {personal_rule}: the "
+        "date you tell your writer" if not personal.late
+        else f"Personal deadline for the writer: {day_text(personal.on, today)} — the ideal "
+             f"date, {format_day(personal.ideal)} ({personal_rule}), has passed: tell your "
+             "writer this one, the best date still possible",
+        f"Deadline: {format_day(line.deadline)} — the real deadline",
+    ]
     return "\n".join(out)
 
 
@@ -199,9 +270,22 @@ def outside_writer_note(name: str, closest: Sequence[str]) -> str:
     return note
 
 
+def deadline_too_far_text(deadline: date, today: date) -> str:
+    return (f"The deadline {format_day(deadline)} is more than "
+            f"{count(rules.MAX_DEADLINE_YEARS, 'year')} away (the latest I take is "
+            f"{format_day(rules.deadline_limit(today))}). Check the year: you ask for a letter "
+            f"{range_text((rules.LAST_CALL_WEEKS, rules.ASK_BY_WEEKS))} weeks ahead, and "
+            f"{_cmd(specs.PLAN)} shows when to start building relationships.")
+
+
+def replaces_text(replaced: Letter) -> str:
+    return (f"Instead of letter #{replaced.id} from {replaced.writer_name} "
+            f"({replaced.state}): same program, portal and deadline.")
+
+
 def remind_reply(letter: Letter, *, outside: bool, closest: Sequence[str],
                  warnings: Iterable[LetterWarning], inferred: bool, tz: str,
-                 today: date) -> Reply:
+                 today: date, replaced: Letter | None = None) -> Reply:
     """The reply to a new letter: the timeline, every warning, and the kind when unknown."""
     sections = [Section(heading=f"Timeline (dates in {tz})",
                         text=timeline_text(letter.deadline, today))]
@@ -218,13 +302,16 @@ def remind_reply(letter: Letter, *, outside: bool, closest: Sequence[str],
         Field("Kind", (letter.kind or "not set") + (" (inferred)" if inferred else "")),
         Field("Portal", letter.portal or "-"),
     )
+    notes = [replaces_text(replaced)] if replaced is not None else []
+    if outside:
+        notes.append(outside_writer_note(letter.writer_name, closest))
     return Reply(
         title=f"Tracking letter #{letter.id} from {letter.writer_name}",
-        text=outside_writer_note(letter.writer_name, closest) if outside else "",
+        text=" ".join(notes),
         fields=fields,
         sections=tuple(sections),
         actions=(update_action(letter, LetterState.ASKED, STATE_LABELS[LetterState.ASKED]),
-                 packet_action(letter)),
+                 packet_action(letter), draft_action(letter, DraftStep.ASK)),
         footer="I'll remind you before each date. The letter itself stays between you and "
                "your writer: I never ask for or keep its text.",
     )
@@ -239,14 +326,15 @@ def kind_set_reply(letter: Letter) -> Reply:
 
 
 def update_reply(letter: Letter, wanted: LetterState, reason: str,
-                 suggestions: Section | None = None) -> Reply:
+                 suggestions: Section | None = None, *, today: date,
+                 asked_on: date | None = None) -> Reply:
     """What moving a letter to `wanted` means for the student, and the moves open next."""
     name = letter.writer_name
-    line = rules.timeline(letter.deadline)
+    personal = rules.personal_deadline(letter.deadline, today=today, asked_on=asked_on)
     match wanted:
         case LetterState.ASKED:
             text = (f"Ask logged. If they agree, send your packet at once; your personal "
-                    f"deadline for them is {format_day(line.personal)}.")
+                    f"deadline for them is {personal_text(personal, today)}.")
         case LetterState.AGREED:
             missing = ", ".join(i.label for i in rules.packet_missing(letter.packet or {}))
             text = (f"Great. Now send {name} your packet"
@@ -256,8 +344,8 @@ def update_reply(letter: Letter, wanted: LetterState, reason: str,
                      "it helps: find another writer.") if rules.is_neutral(reason) else
                     f"{name} declined. That is useful to know early: find another writer.")
         case LetterState.PACKET_SENT:
-            text = (f"Packet sent. {name} should submit by {format_day(line.personal)}; I'll "
-                    "remind you to check in then.")
+            text = (f"Packet sent. {name} should submit by {personal_text(personal, today)}; "
+                    "I'll remind you to check in then.")
         case LetterState.SUBMITTED:
             text = "Submitted. Send a thank-you note within the next few days."
         case LetterState.THANKED:
@@ -271,31 +359,28 @@ def update_reply(letter: Letter, wanted: LetterState, reason: str,
 
 
 MAX_SUGGESTIONS = 5
-_LABEL_LIMIT = 75
 
 
 def other_writers_section(letter: Letter, mentors: Sequence[Person]) -> Section:
-    """After a decline: the student's mentors who could write instead, one button each."""
+    """After a decline: the student's mentors who could write for the same program instead
+    (the store leaves out anyone already writing for it and anyone who declined), one button
+    each. The button tracks the new letter in place of the declined one (`replaces:`), so it
+    keeps the program, the portal, the kind and the deadline."""
     shown = mentors[:MAX_SUGGESTIONS]
     actions: list[Action] = []
     for mentor in shown:
-        args = {"writer": f"person:{mentor.id}", "due": letter.deadline.isoformat()}
-        if letter.program:
-            args["program"] = letter.program
-        action = specs.REMIND.action(f"Ask {mentor.name}"[:_LABEL_LIMIT], args)
-        try:
-            action.encode()
-        except ValueError:  # a long program name does not fit a button: leave it out
-            args.pop("program", None)
-            action = specs.REMIND.action(f"Ask {mentor.name}"[:_LABEL_LIMIT], args)
-        actions.append(action)
+        args = {"writer": f"person:{mentor.id}", "due": letter.deadline.isoformat(),
+                "replaces": str(letter.id)}
+        actions.append(specs.REMIND.action(f"Ask {mentor.name}"[:_LABEL_LIMIT], args))
     find = f"/{matching_specs.FIND.name}"
+    for_what = f" for {letter.program}" if letter.program else ""
     if shown:
         names = ", ".join(m.name for m in shown)
-        text = f"Your mentors who could write instead: {names}. Or look for more with {find}."
+        text = (f"Your mentors who could write{for_what} instead: {names}. Or look for more "
+                f"with {find}.")
     else:
-        text = (f"None of your mentors is free to ask for this one; {find} suggests faculty "
-                "who fit.")
+        text = (f"None of your mentors is free to ask{for_what}: they already write for it "
+                f"or declined. {find} suggests faculty who fit.")
     actions.append(matching_specs.FIND.action("Find mentors"))
     return Section(heading="Other writers", text=text, actions=tuple(actions))
 
@@ -316,12 +401,17 @@ PORTAL_HOWTO: Mapping[str, str] = {
 }
 
 
-def packet_details(letter: Letter) -> dict[str, str]:
+def portal_howto(letter: Letter | WriterLetter) -> str:
+    return PORTAL_HOWTO[letter.portal or Portal.OTHER]
+
+
+def packet_details(letter: Letter, *, today: date, asked_on: date | None = None
+                   ) -> dict[str, str]:
     """What each packet item means for this letter, where there is more to say."""
-    line = rules.timeline(letter.deadline)
+    personal = rules.personal_deadline(letter.deadline, today=today, asked_on=asked_on)
     return {
-        "portal": PORTAL_HOWTO[letter.portal or Portal.OTHER],
-        "deadline": f"Tell {letter.writer_name} {format_day(line.personal)} (the real "
+        "portal": portal_howto(letter),
+        "deadline": f"Tell {letter.writer_name} {personal_text(personal, today)} (the real "
                     f"deadline is {format_day(letter.deadline)}).",
         "strengths": f"Pick {_strengths()} this writer saw first-hand, matched to what the "
                      "program values.",
@@ -330,10 +420,10 @@ def packet_details(letter: Letter) -> dict[str, str]:
     }
 
 
-def packet_reply(letter: Letter) -> Reply:
+def packet_reply(letter: Letter, *, today: date, asked_on: date | None = None) -> Reply:
     """The checklist, what is missing, and a button per item still to check off."""
     state = letter.packet or {}
-    details = packet_details(letter)
+    details = packet_details(letter, today=today, asked_on=asked_on)
     lines = []
     for item in rules.PACKET_ITEMS:
         mark = "[x]" if state.get(item.key) else "[ ]"
@@ -346,6 +436,8 @@ def packet_reply(letter: Letter) -> Reply:
     if not missing and letter.state == LetterState.AGREED:
         actions.append(update_action(letter, LetterState.PACKET_SENT,
                                      STATE_LABELS[LetterState.PACKET_SENT]))
+    if rules.draft_fits(DraftStep.PACKET, letter.state):
+        actions.append(draft_action(letter, DraftStep.PACKET))
     status = ("Everything is ready." if not missing else
               f"Missing: {', '.join(i.key for i in missing)}.")
     return Reply(
@@ -358,151 +450,45 @@ def packet_reply(letter: Letter) -> Reply:
     )
 
 
-# --- /letter plan ------------------------------------------------------------------------
+# --- /letter outcome, /letter cancel, /letter list, /letter calendar -------------------
 
 
-@dataclass
-class MixText:
-    track: Track
-    covered: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    over: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    not_counted: list[str] = field(default_factory=list)
+def _writers_to_tell(letters: Sequence[Letter]) -> tuple[str, tuple[Section, ...]]:
+    """The writers to share an outcome with, and one section each with a button for its
+    draft (`/letter draft outcome ID`)."""
+    names = ", ".join(x.writer_name for x in letters)
+    sections = tuple(
+        Section(text=f"{x.writer_name}{_for(x)} (letter #{x.id})",
+                actions=(draft_action(x, DraftStep.OUTCOME,
+                                      f"Draft for {x.writer_name}"),))
+        for x in letters)
+    return names, sections
 
 
-def letter_label(letter: LetterFacts) -> str:
-    program = f", {letter.program}" if letter.program else ""
-    return f"#{letter.id} {letter.writer_name}{program} ({letter.state})"
-
-
-def _labels(letters: Iterable[LetterFacts]) -> str:
-    return "; ".join(letter_label(x) for x in letters)
-
-
-def mix_text(mix: rules.Mix) -> MixText:
-    """The mix in words: what is covered, missing, over a limit, and worth knowing."""
-    if isinstance(mix, rules.MedSchoolMix):
-        return _med_school_text(mix)
-    return _residency_text(mix)
-
-
-def _med_school_text(mix: rules.MedSchoolMix) -> MixText:
-    out = MixText(mix.track)
-    aim = range_text(rules.MED_SCIENCE)
-    if mix.science:
-        out.covered.append(f"Science faculty letters ({len(mix.science)} of {aim}): "
-                           + _labels(mix.science))
-    if mix.science_missing:
-        out.missing.append(f"{count(mix.science_missing, 'more science faculty letter')} "
-                           f"(aim for {aim})")
-    if mix.too_much_science:
-        out.over.append(f"{len(mix.science)} science letters: schools read {aim}; keep the "
-                        "strongest.")
-    if mix.other:
-        out.covered.append("Non-science or character letter: " + _labels(mix.other))
-    if mix.other_missing:
-        out.missing.append(count(mix.other_missing, "non-science or character letter"))
-    if mix.committee:
-        out.covered.append("Committee letter: " + _labels(mix.committee))
-    else:
-        out.missing.append("A committee letter, if your school has a premed committee")
-    out.not_counted = [letter_label(x) for x in mix.not_counted]
-    if mix.too_many_amcas_entries:
-        out.over.append(f"{mix.amcas_entries} AMCAS letter entries: AMCAS allows at most "
-                        f"{rules.AMCAS_MAX_ENTRIES}.")
-    return out
-
-
-def _residency_text(mix: rules.ResidencyMix) -> MixText:
-    out = MixText(mix.track)
-    aim = range_text(rules.RESIDENCY_TOTAL)
-    out.covered.append(f"Letters in all: {mix.writers} writer(s) (aim for {aim})")
-    if mix.letters_missing:
-        out.missing.append(f"{count(mix.letters_missing, 'more letter')} (aim for {aim} in "
-                           "all)")
-    named = mix.specialty or "your specialty"
-    if mix.in_specialty:
-        out.covered.append(f"From {named}: " + _labels(mix.in_specialty))
-    if mix.specialty_missing:
-        out.missing.append(
-            "A SLOE (standardized letter of evaluation) from emergency medicine faculty"
-            if mix.emergency_medicine else
-            f"At least {count(mix.specialty_missing, 'letter')} from {named}")
-    clerkship = range_text(rules.CLERKSHIP)
-    if mix.clerkship:
-        out.covered.append("Core clerkships: " + _labels(mix.clerkship))
-    if mix.clerkship_missing:
-        out.missing.append(f"{clerkship} letters from core clerkships where you did well")
-    if mix.too_many_clerkship:
-        out.notes.append(f"{len(mix.clerkship)} clerkship letters: programs expect "
-                         f"{clerkship}.")
-    if mix.research:
-        out.covered.append("Research or longitudinal mentor: " + _labels(mix.research))
-    if mix.research_missing:
-        out.notes.append(f"Where relevant, {count(rules.RESIDENCY_RESEARCH, 'letter')} from a "
-                         "research or longitudinal mentor.")
-    for program, writers in mix.crowded_programs:
-        out.over.append(f"{program}: {writers} letters; ERAS lets you assign at most "
-                        f"{rules.ERAS_MAX_PER_PROGRAM} per program.")
-    if mix.emergency_medicine:
-        out.notes.append("Emergency medicine programs expect standardized letters of "
-                         "evaluation (SLOEs) from EM faculty, ideally from "
-                         f"{count(rules.SLOE_ROTATIONS, 'EM rotation')}.")
-    out.not_counted = [letter_label(x) for x in mix.not_counted]
-    return out
-
-
-def mix_expectations(track: Track, specialty: str = "", defaulted: bool = False) -> str:
-    """What schools or programs expect, as the SPEC's letter mix states it."""
-    if track == Track.MED_SCHOOL:
-        return (f"Medical school: {range_text(rules.MED_SCIENCE)} science faculty letters, "
-                f"{count(rules.MED_OTHER, 'non-science or character letter')}, and a "
-                "committee letter where your school has one. AMCAS takes at most "
-                f"{rules.AMCAS_MAX_ENTRIES} letter entries.")
-    text = (f"Residency: {range_text(rules.RESIDENCY_TOTAL)} letters, at least "
-            f"{rules.RESIDENCY_SPECIALTY} from the specialty you apply to, "
-            f"{range_text(rules.CLERKSHIP)} from core clerkships where you did well, "
-            f"{rules.RESIDENCY_RESEARCH} from research or a longitudinal mentor where "
-            f"relevant. ERAS lets you assign at most {rules.ERAS_MAX_PER_PROGRAM} per program.")
-    if specialty:
-        text += f" Specialty: {specialty}" + (" (from your profile)." if defaulted else ".")
-    return text
-
-
-def _bullets(items: list[str]) -> str:
-    return "\n".join(f"- {item}" for item in items)
-
-
-def plan_reply(mix: rules.Mix, *, specialty: str = "", defaulted: bool = False) -> Reply:
-    text = mix_text(mix)
-    sections = [
-        Section(heading="Covered", text=_bullets(text.covered) or "Nothing yet."),
-        Section(heading="Missing", text=_bullets(text.missing) or "Nothing: the mix is "
-                "complete."),
-    ]
-    if text.over:
-        sections.append(Section(heading="Over the limits", text=_bullets(text.over)))
-    if text.notes:
-        sections.append(Section(heading="Notes", text=_bullets(text.notes)))
-    if text.not_counted:
-        sections.append(Section(heading="Not counted (set their kind)"
-                                if mix.track == Track.RESIDENCY else "Not counted in this mix",
-                                text=_bullets(text.not_counted)))
-    return Reply(title=f"Letter plan: {mix.track}",
-                 text=mix_expectations(mix.track, specialty, defaulted),
-                 sections=tuple(sections))
-
-
-# --- /letter outcome, /letter list, /letter calendar ------------------------------------
-
-
-def outcome_recorded_reply(outcome: Outcome, writers: Iterable[str], remind_on: date) -> Reply:
+def outcome_recorded_reply(outcome: Outcome, letters: Sequence[Letter], remind_on: date,
+                           today: date) -> Reply:
+    names, sections = _writers_to_tell(letters)
     return Reply(
         title=f"Outcome recorded: {outcome.kind}",
-        text=f"“{outcome.text}”. Writers to tell: {', '.join(writers)}. I'll remind you on "
-             f"{format_day(remind_on)} to share the news with each of them.",
+        text=f"“{outcome.text}”. Writers to tell: {names}. I'll send you one reminder "
+             f"listing them {when_text(remind_on, today)}; each has a draft below.",
+        sections=sections,
     )
+
+
+def cancel_reply(letter: Letter, old: LetterState, stopped: int) -> Reply:
+    """What withdrawing a letter did: its reminders stop, it leaves plans and calendars,
+    and it stays in the history."""
+    told = old in (LetterState.AGREED, LetterState.PACKET_SENT)
+    stop = f"{count(stopped, 'reminder')} stopped" if stopped else "No reminders were pending"
+    text = (f"Letter #{letter.id} from {letter.writer_name}{_for(letter)} is withdrawn "
+            f"(it was {old}). {stop}. It stays in {_cmd(specs.LIST)} as withdrawn, no longer "
+            f"counts in {_cmd(specs.PLAN)}, and {_cmd(specs.CALENDAR)} now cancels its events "
+            "(import the file again to remove them).")
+    if told:
+        text += (f" {letter.writer_name} agreed to write it: let them know you no longer "
+                 "need it, with your thanks.")
+    return Reply(title=f"Letter #{letter.id} withdrawn", text=text)
 
 
 def no_letters_reply() -> Reply:
@@ -511,26 +497,75 @@ def no_letters_reply() -> Reply:
                       f"{_cmd(specs.REMIND)} Dr. Smith due:\"in 10 weeks\".")
 
 
-def list_reply(letters: Sequence[Letter], steps: Mapping[int, rules.NextStep],
-               today: date) -> Reply:
-    """The student's letters, each with its state, deadline and next step (private)."""
+def step_text(step: rules.NextStep, today: date) -> str:
+    return f"{step.text} — by {due_text(step.due, today)}" if step.due else step.text
+
+
+def student_sections(letters: Sequence[Letter], steps: Mapping[int, rules.NextStep],
+                     today: date) -> list[Section]:
+    """The student's letters, each with its state, deadline and next step."""
     sections = []
     for letter in letters:
-        step = steps[letter.id]
-        when = f" — by {format_day(step.on)}" if step.on else ""
-        when += " (overdue)" if step.on and step.on < today else ""
+        state = letter.state
+        if letter.state == LetterState.WITHDRAWN and letter.state_reason:
+            state += f" ({letter.state_reason})"
         sections.append(Section(
             heading=f"#{letter.id} {letter.writer_name}{_for(letter)}",
             fields=(
                 Field("ID", str(letter.id)),
-                Field("State", letter.state),
+                Field("State", state),
                 Field("Deadline", format_day(letter.deadline)),
-                Field("Next step", f"{step.text}{when}"),
+                Field("Next step", step_text(steps[letter.id], today)),
             ),
         ))
-    return Reply(title=f"Your letters ({len(letters)})", sections=tuple(sections),
-                 footer=f"Private to you. Move one along with {_cmd(specs.UPDATE)} ID STATE; "
-                        f"{_cmd(specs.PACKET)} ID shows its checklist.", ephemeral=True)
+    return sections
+
+
+def writer_sections(letters: Sequence[WriterLetter], today: date) -> list[Section]:
+    """The letters a faculty member is writing: student, program, state and the personal
+    deadline the student gave them; never a letter's text."""
+    sections = []
+    for letter in letters:
+        fields = [Field("Student", letter.student_name),
+                  Field("Program", letter.program or "-"),
+                  Field("State", letter.state)]
+        if letter.state in rules.OPEN_STATES:
+            fields.append(Field("Their deadline for you", day_text(letter.personal, today)))
+            if letter.portal:
+                fields.append(Field("Portal", letter.portal))
+        sections.append(Section(heading=f"{letter.student_name}{_for(letter)}",
+                                fields=tuple(fields)))
+    return sections
+
+
+def list_reply(*, student: Sequence[Letter] | None, steps: Mapping[int, rules.NextStep],
+               writing: Sequence[WriterLetter] | None, today: date) -> Reply:
+    """`/letter list`: a student's own letters, a faculty member's letters to write, or
+    both for someone who is both. Private to the one asking."""
+    sections: list[Section] = []
+    footer: list[str] = []
+    if student is not None:
+        if writing is not None:
+            sections.append(Section(heading=f"Your letters ({len(student)})"))
+        sections += student_sections(student, steps, today)
+        footer.append(f"Move one along with {_cmd(specs.UPDATE)} ID STATE; "
+                      f"{_cmd(specs.PACKET)} ID shows its checklist.")
+    if writing is not None:
+        if student is not None:
+            sections.append(Section(heading=f"Letters you are writing ({len(writing)})"))
+        sections += writer_sections(writing, today)
+        if not writing:
+            sections.append(Section(text="No student has asked you for a letter here yet."))
+        footer.append("Students track these letters here; I never see or keep a letter's "
+                      "text.")
+    if student is not None and writing is None:
+        title = f"Your letters ({len(student)})"
+    elif writing is not None and student is None:
+        title = f"Letters you are writing ({len(writing)})"
+    else:
+        title = "Your letters"
+    return Reply(title=title, sections=tuple(sections),
+                 footer="Private to you. " + " ".join(footer), ephemeral=True)
 
 
 def calendar_reply(attachment: Attachment, *, events: int, letters: int,
@@ -543,9 +578,9 @@ def calendar_reply(attachment: Attachment, *, events: int, letters: int,
     )
 
 
-def calendar_event_text(letter: Letter, what: str) -> tuple[str, str]:
+def calendar_event_text(letter: Letter, what: str, due: Due) -> tuple[str, str]:
     """The summary and description of one of a letter's calendar events (`askby`,
-    `personal`, `deadline`)."""
+    `personal`, `deadline`) falling on `due.on`."""
     program = f" ({letter.program})" if letter.program else ""
     who = letter.writer_name
     match what:
@@ -553,10 +588,16 @@ def calendar_event_text(letter: Letter, what: str) -> tuple[str, str]:
             summary = f"Ask {who} for a letter{program}"
             about = (f"Ideal ask-by date: {count(rules.ASK_BY_WEEKS, 'week')} before the "
                      "deadline. Ask for a strong letter.")
+            if due.late:
+                about = (f"The ideal ask-by date, {format_day(due.ideal)}, has passed: ask now, "
+                         "for a strong letter.")
         case "personal":
             summary = f"Personal deadline for {who}'s letter{program}"
             about = (f"The date you gave the writer: {count(rules.PERSONAL_DEADLINE_DAYS, 'day')} "
                      "before the real deadline.")
+            if due.late:
+                about = (f"The date to give the writer: the ideal one, {format_day(due.ideal)}, "
+                         "has passed, and this is the best date still possible.")
         case "deadline":
             summary = f"Letter deadline: {who}{program}"
             about = f"The real deadline{' via ' + letter.portal if letter.portal else ''}."
@@ -572,42 +613,53 @@ def _done(letter: Letter, state: LetterState, style: ActionStyle | None = None) 
     return update_action(letter, state, STATE_LABELS[state], style=style)
 
 
-def letter_nudge_reply(kind: NudgeKind, letter: Letter) -> Reply:
-    """A letter nudge: what to do now, and the button that says it is done."""
-    line = rules.timeline(letter.deadline)
-    who = letter.writer_name
-    ask_text = (
+def ask_advice(personal: Due, today: date) -> str:
+    """How to ask, with the personal deadline to tell the writer."""
+    return (
         "Ask in person or with a short email, and ask whether they can write you a strong "
         "letter: it gives them room to say no. Offer to send your CV, personal statement, a "
         "summary of your work together and the strengths you hope they can speak to. Tell "
-        f"them your deadline for them: {format_day(line.personal)}."
+        f"them your deadline for them: {personal_text(personal, today)}."
     )
+
+
+def letter_nudge_reply(kind: NudgeKind, letter: Letter, *, today: date,
+                       asked_on: date | None = None) -> Reply:
+    """A letter nudge, worded for the day it falls on (`today`): what to do now, and the
+    button that says it is done."""
+    line = rules.timeline(letter.deadline)
+    who = letter.writer_name
+    personal = rules.personal_deadline(letter.deadline, today=today, asked_on=asked_on)
     match kind:
         case NudgeKind.LETTER_ASK:
+            ask = rules.act_by(line.ask_by, today)
             return Reply(
                 title=f"Time to ask {who} for a letter{_for(letter)}",
-                text=f"Ask by {format_day(line.ask_by)} ({count(rules.ASK_BY_WEEKS, 'week')} "
-                     f"before the {format_day(letter.deadline)} deadline). {ask_text}",
-                actions=(_done(letter, LetterState.ASKED),))
+                text=f"Ask by {due_text(ask, today)} ({count(rules.ASK_BY_WEEKS, 'week')} "
+                     f"before the {format_day(letter.deadline)} deadline). "
+                     f"{ask_advice(personal, today)}",
+                actions=(_done(letter, LetterState.ASKED), draft_action(letter, DraftStep.ASK)))
         case NudgeKind.LETTER_ASK_LATE:
             return Reply(
                 title=f"Last call: ask {who} for a letter{_for(letter)}",
                 text=f"The deadline is {format_day(letter.deadline)}, "
                      f"{count(rules.LAST_CALL_WEEKS, 'week')} or less away. Ask today, and "
-                     f"send the whole packet with your ask. {ask_text}",
-                actions=(_done(letter, LetterState.ASKED),))
+                     f"send the whole packet with your ask. {ask_advice(personal, today)}",
+                actions=(_done(letter, LetterState.ASKED), draft_action(letter, DraftStep.ASK)))
         case NudgeKind.LETTER_PACKET:
             missing = ", ".join(i.label for i in rules.packet_missing(letter.packet or {}))
             return Reply(
                 title=f"Send {who} your packet",
-                text=f"{who} agreed to write{_for(letter)}. Still to send: {missing}.",
-                actions=(packet_action(letter),
+                text=f"{who} agreed to write{_for(letter)}. Still to send: {missing}. Your "
+                     f"personal deadline for them: {personal_text(personal, today)}.",
+                actions=(packet_action(letter), draft_action(letter, DraftStep.PACKET),
                          _done(letter, LetterState.PACKET_SENT, style="default")))
         case NudgeKind.LETTER_CHECKIN:
+            told = rules.told_personal(letter.deadline, asked_on or today)
             return Reply(
                 title=f"Check in with {who}",
                 text=f"Today is the personal deadline you gave {who} "
-                     f"({format_day(line.personal)}); the real deadline is "
+                     f"({format_day(told)}); the real deadline is "
                      f"{format_day(letter.deadline)}. A short, polite note helps: thank them, "
                      "ask whether they need anything more from you, and restate where and "
                      "how to submit.",
@@ -626,15 +678,36 @@ def letter_nudge_reply(kind: NudgeKind, letter: Letter) -> Reply:
                 text=f"{who} submitted your letter{_for(letter)}. Send a thank-you note in the "
                      "next few days (a handwritten card or a warm email), and promise to "
                      "share how your applications go.",
-                actions=(_done(letter, LetterState.THANKED),))
+                actions=(_done(letter, LetterState.THANKED),
+                         draft_action(letter, DraftStep.THANKS)))
     raise ValueError(kind)
 
 
-def outcome_reply(outcome: Outcome, letter: Letter) -> Reply:
-    """The letter-outcome nudge: share the news with a writer."""
+def outcome_reply(outcome: Outcome, letters: Sequence[Letter]) -> Reply:
+    """The letter-outcome nudge: one message listing every writer to share the news with,
+    each with a button for its draft."""
+    _, sections = _writers_to_tell(letters)
+    them = "your writer" if len(letters) == 1 else f"your {len(letters)} writers"
     return Reply(
-        title=f"Share your news with {letter.writer_name}",
-        text=f"You recorded: {outcome.text}. {letter.writer_name} wrote a letter for you"
-             f"{_for(letter)}; writers like to hear how it went. A short note with the news "
-             "and your thanks keeps the relationship alive.",
+        title="Share your news with your letter writers",
+        text=f"You recorded: {outcome.text}. Tell {them}: writers like to hear how it went, "
+             "and a short note with the news and your thanks keeps the relationship alive.",
+        sections=sections,
+    )
+
+
+def writer_nudge_reply(letter: WriterLetter, *, today: date) -> Reply:
+    """The writer-deadline nudge to a faculty writer: whose letter, for what, by when and
+    where. Never a letter's text."""
+    days = (letter.personal - today).days
+    when = day_text(letter.personal, today)
+    away = f", {count(days, 'day')} away" if days > 1 else ""
+    where = f" Submit through {letter.portal}." if letter.portal else ""
+    return Reply(
+        title=f"Your letter for {letter.student_name}"
+              + (f" ({letter.program})" if letter.program else "") + f": due {when}",
+        text=f"{letter.student_name} asked for your letter by {when}{away} (the program's "
+             f"deadline is {format_day(letter.deadline)}).{where} If you need anything more "
+             f"from {letter.student_name}, just ask them.",
+        actions=(specs.LIST.action("Letters you are writing"),),
     )

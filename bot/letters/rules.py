@@ -1,8 +1,11 @@
 """Recommendation-letter rules (SPEC "Domain rules — Letters"), as pure functions of plain
-values: the timeline a deadline implies, the warnings a new request deserves, the lifecycle,
-the packet checklist, the letter mix and when each letter nudge is owed. No database, no
-clock: callers pass `today` / `now` and the student's time zone. The words these rules are
-stated in (replies, nudges, warnings) live in `bot.letters.messages`, built from the
+values: the lifecycle (and withdrawing), the timeline a deadline implies and the days still
+possible once an ideal one has passed (`Due`), the warnings a new request deserves, what a
+letter is for and its kind, the packet checklist, the next step, when each nudge is owed to
+the student and to a faculty writer, and which drafts fit which state. The letter mix is
+`bot.letters.mix`; when a cycle needs its letters, `bot.letters.cycle`. No database, no
+clock: callers pass `today` / `now` and the time zone. The words these rules are stated in
+live in `bot.letters.messages` (and `plan_messages`, `draft_messages`), built from the
 constants here."""
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from bot.infra.months import add_months, whole_months_between
 from bot.infra.zones import local_day
 from bot.nudges.policy import nudge_at
 from bot.nudges.vocab import NudgeKind
-from bot.vocab.letters import LetterKind, LetterState, OutcomeKind, Portal, Track
+from bot.vocab.letters import DraftStep, LetterKind, LetterState, OutcomeKind, Portal, Track
 from bot.vocab.mentoring import MentorKind
-from bot.vocab.specialties import EMERGENCY_MEDICINE, same_specialty
+from bot.vocab.specialties import same_specialty, specialties_in
 
 # --- lifecycle ---------------------------------------------------------------------------
 
@@ -32,8 +35,15 @@ TRANSITIONS: Mapping[str, tuple[LetterState, ...]] = {
     LetterState.PACKET_SENT: (LetterState.SUBMITTED,),
     LetterState.SUBMITTED: (LetterState.THANKED,),
     LetterState.THANKED: (),
+    LetterState.WITHDRAWN: (),
 }
-"""The lifecycle: planned → asked → agreed | declined → packet-sent → submitted → thanked."""
+"""The lifecycle: planned → asked → agreed | declined → packet-sent → submitted → thanked.
+Withdrawing (`/letter cancel`) is not a step of it: see `WITHDRAWABLE`."""
+
+WITHDRAWABLE: tuple[LetterState, ...] = tuple(
+    state for state in LetterState if state != LetterState.WITHDRAWN)
+"""A letter can be withdrawn from any state but withdrawn itself: a letter tracked by
+mistake, or one the student no longer needs, is undone whatever it reached."""
 
 OPEN_STATES: tuple[LetterState, ...] = (
     LetterState.PLANNED, LetterState.ASKED, LetterState.AGREED, LetterState.PACKET_SENT)
@@ -44,6 +54,13 @@ NUDGING_STATES: tuple[LetterState, ...] = (*OPEN_STATES, LetterState.SUBMITTED)
 """Letters that can still owe a nudge (a submitted one owes the thank-you). Letters that
 reach a final state are re-planned by the change itself, which cancels what they no longer
 owe."""
+SECURED_STATES: tuple[LetterState, ...] = (
+    LetterState.AGREED, LetterState.PACKET_SENT, LetterState.SUBMITTED, LetterState.THANKED)
+"""The writer said yes: the letter counts in the mix as secured."""
+PENDING_STATES: tuple[LetterState, ...] = (LetterState.PLANNED, LetterState.ASKED)
+"""Planned or asked: the letter is not yet secured, whatever part of the mix it would fill."""
+GONE_STATES: tuple[LetterState, ...] = (LetterState.DECLINED, LetterState.WITHDRAWN)
+"""No letter will come: it leaves plans (the mix) and calendars, and stays in the history."""
 
 
 class IllegalTransition(ValueError):
@@ -65,6 +82,12 @@ def check_transition(current: str, wanted: str) -> None:
         raise IllegalTransition(current, wanted)
 
 
+def check_withdraw(current: str) -> None:
+    """Raise IllegalTransition unless a letter in `current` can be withdrawn."""
+    if current not in WITHDRAWABLE:
+        raise IllegalTransition(current, LetterState.WITHDRAWN)
+
+
 # --- timeline ----------------------------------------------------------------------------
 
 ASK_BY_WEEKS = 6
@@ -75,6 +98,11 @@ RUSHED_DAYS = 7
 """With fewer days than this left, the letter risks being rushed and generic."""
 PERSONAL_DEADLINE_DAYS = 14
 """The personal deadline the student gives the writer, this many days before the real one."""
+LATE_PERSONAL_DAYS = 3
+"""When the ideal personal deadline has passed, the writer is given the real deadline less
+this many days instead (never before tomorrow)."""
+MAX_DEADLINE_YEARS = 2
+"""A deadline further away than this many years is a typo (a wrong year), refused."""
 
 ASK_LEAD_DAYS = 3  # letter-ask: a few days before ask-by
 PACKET_AFTER_DAYS = 2  # letter-packet: 2 days after the writer agreed
@@ -104,6 +132,58 @@ class Timeline:
 
 def timeline(deadline: date) -> Timeline:
     return Timeline(deadline)
+
+
+@dataclass(frozen=True)
+class Due:
+    """A day the bot asks someone to act on, or to tell a writer: the ideal day the rules
+    give, and the day still possible (`on`). They are the same until the ideal one passes;
+    then `on` is the best day left, so no date the bot asks for is ever in the past."""
+
+    ideal: date
+    on: date
+
+    @property
+    def late(self) -> bool:
+        return self.on != self.ideal
+
+
+def act_by(ideal: date, today: date) -> Due:
+    """Something the student does by `ideal`; once that has passed, today."""
+    return Due(ideal, max(ideal, today))
+
+
+def late_personal(deadline: date, day: date) -> date:
+    """The personal deadline to give a writer asked on `day` after the ideal one passed: the
+    real deadline less a few days, never before the next day (nor after the deadline itself,
+    unless that is today)."""
+    best = max(deadline - timedelta(days=LATE_PERSONAL_DAYS), day + timedelta(days=1))
+    return min(best, max(deadline, day))
+
+
+def told_personal(deadline: date, asked_on: date) -> date:
+    """The personal deadline the student gave (or gives) a writer asked on `asked_on`: the
+    ideal one while it is still ahead, else the best one left that day. Fixed once asked, so
+    the student's check-in and the writer's reminders fall on the day the writer was told."""
+    ideal = timeline(deadline).personal
+    return ideal if ideal > asked_on else late_personal(deadline, asked_on)
+
+
+def personal_deadline(deadline: date, *, today: date, asked_on: date | None = None) -> Due:
+    """The personal deadline to tell (or restate to) a writer today: the one told when they
+    were asked, while it is still ahead; otherwise the best one left today."""
+    ideal = timeline(deadline).personal
+    told = told_personal(deadline, min(asked_on, today) if asked_on else today)
+    return Due(ideal, told if told > today else late_personal(deadline, today))
+
+
+def deadline_limit(today: date) -> date:
+    """The furthest deadline accepted: `MAX_DEADLINE_YEARS` from today."""
+    return add_months(today, 12 * MAX_DEADLINE_YEARS)
+
+
+def deadline_too_far(deadline: date, today: date) -> bool:
+    return deadline > deadline_limit(today)
 
 
 # --- warnings ----------------------------------------------------------------------------
@@ -173,6 +253,13 @@ def normalize_text(text: str) -> str:
     return " ".join(re.split(r"[^a-z0-9]+", (text or "").lower())).strip()
 
 
+def writer_key(writer_id: int | None, writer_name: str) -> str:
+    """One writer: the roster person, else the name as written (case and spacing aside)."""
+    if writer_id is not None:
+        return f"p{writer_id}"
+    return "n" + "-".join(normalize_text(writer_name).split())
+
+
 def same_writer(letter: LetterFacts, writer_id: int | None, writer_name: str) -> bool:
     if writer_id is not None or letter.writer_id is not None:
         return writer_id == letter.writer_id
@@ -212,7 +299,7 @@ def request_warnings(
     if declined:
         out.append(warning(WarningCode.DECLINED_BEFORE, declined[0]))
     wanted = normalize_text(program)
-    duplicate = next((o for o in earlier if o.state != LetterState.DECLINED
+    duplicate = next((o for o in earlier if o.state not in GONE_STATES
                       and same_writer(o, writer_id, writer_name)
                       and normalize_text(o.program) == wanted), None)
     if duplicate is not None:
@@ -220,13 +307,51 @@ def request_warnings(
     return out
 
 
-# --- kind inference ----------------------------------------------------------------------
+# --- where a letter goes, and its kind -------------------------------------------------
+
+
+class Destination(StrEnum):
+    """What a letter is for, read from its portal and program: one of the two tracks a mix
+    is checked against, another application (an away rotation, a summer program), or
+    nothing said."""
+
+    MED_SCHOOL = Track.MED_SCHOOL.value
+    RESIDENCY = Track.RESIDENCY.value
+    ELSEWHERE = "elsewhere"
+    UNKNOWN = "unknown"
+
 
 _SCIENCES = ("biology", "chemistry", "biochemistry", "physics", "neuroscience",
              "microbiology", "genetics", "physiology", "molecular", "mathematics", "math",
              "statistics", "biomedical")
-_RESIDENCY = re.compile(r"\b(residency|match|eras|sloe|pgy|fellowship)\b")
+_RESIDENCY = re.compile(r"\b(residency|residencies|match|eras|sloe|pgy)\b")
 _MED_SCHOOL = re.compile(r"\b(amcas|aacomas|tmdsas|medical school|med school|md|do|premed)\b")
+_ELSEWHERE = re.compile(r"\b(away|vslo|visiting|rotation|rotations|elective|externship|"
+                        r"summer|scholarship|internship|award|grant|job|fellowship|"
+                        r"postbacc|post bacc|research program)\b")
+
+
+def destination(program: str, portal: str | None) -> Destination:
+    """What a letter is for. The portal says it first (ERAS: residency, AMCAS: medical
+    school); then the program's words, an away rotation or summer program before a specialty
+    ("Away rotation: County EM" is not a residency application). A program that names a
+    specialty and nothing else is a residency program."""
+    if portal == Portal.ERAS:
+        return Destination.RESIDENCY
+    if portal == Portal.AMCAS:
+        return Destination.MED_SCHOOL
+    text = normalize_text(program)
+    if not text:
+        return Destination.UNKNOWN
+    if _ELSEWHERE.search(text):
+        return Destination.ELSEWHERE
+    if _RESIDENCY.search(text):
+        return Destination.RESIDENCY
+    if _MED_SCHOOL.search(text):
+        return Destination.MED_SCHOOL
+    if specialties_in(program):
+        return Destination.RESIDENCY
+    return Destination.UNKNOWN
 
 
 def infer_kind(*, program: str, portal: str | None, writer_name: str,
@@ -239,9 +364,8 @@ def infer_kind(*, program: str, portal: str | None, writer_name: str,
     if "committee" in text or "committee" in normalize_text(writer_name):
         return LetterKind.COMMITTEE
     specialty = normalize_text(writer_specialty)
-    residency = portal == Portal.ERAS or bool(_RESIDENCY.search(text))
-    med_school = portal == Portal.AMCAS or bool(_MED_SCHOOL.search(text))
-    if residency and not med_school:
+    going = destination(program, portal)
+    if going == Destination.RESIDENCY:
         if "sloe" in text.split():
             return LetterKind.SPECIALTY
         if specialty and (same_specialty(writer_specialty, program)
@@ -250,7 +374,7 @@ def infer_kind(*, program: str, portal: str | None, writer_name: str,
         if MentorKind.RESEARCH in set(mentor_kinds):
             return LetterKind.RESEARCH
         return None
-    if med_school and not residency and specialty and any(
+    if going == Destination.MED_SCHOOL and specialty and any(
             word in _SCIENCES for word in specialty.split()):
         return LetterKind.SCIENCE
     return None
@@ -293,200 +417,47 @@ def packet_complete(packet: Mapping[str, object]) -> bool:
     return not packet_missing(packet)
 
 
-# --- letter mix --------------------------------------------------------------------------
-
-AMCAS_MAX_ENTRIES = 10
-ERAS_MAX_PER_PROGRAM = 4
-MED_SCIENCE = (2, 3)  # science faculty letters for medical school
-MED_OTHER = 1  # non-science or character letters for medical school
-RESIDENCY_TOTAL = (3, 4)  # letters in all for residency
-RESIDENCY_SPECIALTY = 1  # at least this many from the specialty applied to
-CLERKSHIP = (1, 2)  # letters from core clerkships
-RESIDENCY_RESEARCH = 1  # from a research or longitudinal mentor, where relevant
-SLOE_ROTATIONS = 2  # emergency medicine: SLOEs ideally from this many EM rotations
-
-MED_SCHOOL_KINDS = (LetterKind.SCIENCE, LetterKind.NON_SCIENCE, LetterKind.CHARACTER,
-                    LetterKind.COMMITTEE)
-RESIDENCY_KINDS = (LetterKind.SPECIALTY, LetterKind.CLERKSHIP)
-_OTHER_KINDS = (LetterKind.NON_SCIENCE, LetterKind.CHARACTER)
-
-
-@dataclass(frozen=True)
-class MedSchoolMix:
-    """The medical-school mix: which letters fill which part (messages word it)."""
-
-    science: tuple[LetterFacts, ...]
-    other: tuple[LetterFacts, ...]  # non-science or character
-    committee: tuple[LetterFacts, ...]
-    amcas_entries: int
-    not_counted: tuple[LetterFacts, ...]
-    track: Track = Track.MED_SCHOOL
-
-    @property
-    def science_missing(self) -> int:
-        return max(MED_SCIENCE[0] - len(self.science), 0)
-
-    @property
-    def too_much_science(self) -> bool:
-        return len(self.science) > MED_SCIENCE[1]
-
-    @property
-    def other_missing(self) -> int:
-        return max(MED_OTHER - len(self.other), 0)
-
-    @property
-    def too_many_amcas_entries(self) -> bool:
-        return self.amcas_entries > AMCAS_MAX_ENTRIES
-
-
-@dataclass(frozen=True)
-class ResidencyMix:
-    """The residency mix for one specialty: which letters fill which part."""
-
-    specialty: str
-    emergency_medicine: bool  # the specialty's programs expect SLOEs
-    writers: int
-    in_specialty: tuple[LetterFacts, ...]
-    clerkship: tuple[LetterFacts, ...]
-    research: tuple[LetterFacts, ...]
-    crowded_programs: tuple[tuple[str, int], ...]  # (program, writers) over the ERAS limit
-    not_counted: tuple[LetterFacts, ...]
-    track: Track = Track.RESIDENCY
-
-    @property
-    def letters_missing(self) -> int:
-        return max(RESIDENCY_TOTAL[0] - self.writers, 0)
-
-    @property
-    def specialty_missing(self) -> int:
-        return max(RESIDENCY_SPECIALTY - len(self.in_specialty), 0)
-
-    @property
-    def clerkship_missing(self) -> bool:
-        return len(self.clerkship) < CLERKSHIP[0]
-
-    @property
-    def too_many_clerkship(self) -> bool:
-        return len(self.clerkship) > CLERKSHIP[1]
-
-    @property
-    def research_missing(self) -> bool:
-        return len(self.research) < RESIDENCY_RESEARCH
-
-
-Mix = MedSchoolMix | ResidencyMix
-
-
-def is_emergency_medicine(specialty: str) -> bool:
-    """Whether `specialty` names emergency medicine ("EM", "ER", "EM residency"), by the
-    specialty vocabulary."""
-    return same_specialty(specialty, EMERGENCY_MEDICINE)
-
-
-def _track_of(letter: LetterFacts) -> Track | None:
-    if letter.portal == Portal.AMCAS:
-        return Track.MED_SCHOOL
-    if letter.portal == Portal.ERAS:
-        return Track.RESIDENCY
-    if letter.kind in MED_SCHOOL_KINDS:
-        return Track.MED_SCHOOL
-    if letter.kind in RESIDENCY_KINDS:
-        return Track.RESIDENCY
-    if _RESIDENCY.search(normalize_text(letter.program)):
-        return Track.RESIDENCY
-    return None
-
-
-def evaluate_mix(track: str, letters: Iterable[LetterFacts], *, specialty: str = "") -> Mix:
-    """The SPEC letter mix for `track` against the student's letters (declined ones do not
-    count): which letters fill which part, what is missing and what is over a portal's
-    limits."""
-    if track not in tuple(Track):
-        raise ValueError(track)
-    relevant = [x for x in letters if x.state != LetterState.DECLINED
-                and _track_of(x) in (track, None)]
-    if track == Track.MED_SCHOOL:
-        return _med_school(relevant)
-    return _residency(relevant, specialty)
-
-
-def _writer_key(letter: LetterFacts) -> tuple[int | None, str]:
-    return letter.writer_id, normalize_text(letter.writer_name)
-
-
-def _med_school(letters: list[LetterFacts]) -> MedSchoolMix:
-    return MedSchoolMix(
-        science=tuple(x for x in letters if x.kind == LetterKind.SCIENCE),
-        other=tuple(x for x in letters if x.kind in _OTHER_KINDS),
-        committee=tuple(x for x in letters if x.kind == LetterKind.COMMITTEE),
-        amcas_entries=len({_writer_key(x) for x in letters if x.portal == Portal.AMCAS}),
-        not_counted=tuple(x for x in letters if x.kind not in MED_SCHOOL_KINDS),
-    )
-
-
-def _residency(letters: list[LetterFacts], specialty: str) -> ResidencyMix:
-    def in_specialty(x: LetterFacts) -> bool:
-        if x.kind == LetterKind.SPECIALTY:
-            return True
-        return bool(normalize_text(specialty)) and x.kind in (None, LetterKind.CLERKSHIP) \
-            and same_specialty(x.writer_specialty, specialty)
-
-    spec_letters = tuple(x for x in letters if in_specialty(x))
-    by_program: dict[str, set[tuple[int | None, str]]] = {}
-    shown: dict[str, str] = {}
-    for x in letters:
-        key = normalize_text(x.program)
-        if key:
-            by_program.setdefault(key, set()).add(_writer_key(x))
-            shown.setdefault(key, x.program)
-    return ResidencyMix(
-        specialty=specialty,
-        emergency_medicine=is_emergency_medicine(specialty),
-        writers=len({_writer_key(x) for x in letters}),
-        in_specialty=spec_letters,
-        clerkship=tuple(x for x in letters
-                        if x.kind == LetterKind.CLERKSHIP and x not in spec_letters),
-        research=tuple(x for x in letters if x.kind == LetterKind.RESEARCH),
-        crowded_programs=tuple((shown[key], len(writers))
-                               for key, writers in sorted(by_program.items())
-                               if len(writers) > ERAS_MAX_PER_PROGRAM),
-        not_counted=tuple(x for x in letters if x.kind is None and x not in spec_letters),
-    )
-
-
 # --- next step and nudge timing ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class NextStep:
     text: str
-    on: date | None
+    due: Due | None
+
+    @property
+    def on(self) -> date | None:
+        return self.due.on if self.due is not None else None
 
 
 def next_step(state: str, deadline: date, *, today: date, agreed_on: date | None = None,
-              submitted_on: date | None = None) -> NextStep:
-    """What the student does next for a letter in `state`, and by when."""
+              submitted_on: date | None = None, asked_on: date | None = None) -> NextStep:
+    """What the student does next for a letter in `state`, and by when (never a day already
+    past: a missed ideal day gives way to today, and the `Due` says so)."""
     line = timeline(deadline)
     match state:
         case LetterState.PLANNED:
-            if today > line.ask_by:
-                return NextStep("Ask the writer now (past the ideal ask-by)",
-                                max(today, line.ask_by))
-            return NextStep("Ask the writer for a strong letter", line.ask_by)
+            return NextStep("Ask the writer for a strong letter", act_by(line.ask_by, today))
         case LetterState.ASKED:
-            return NextStep("Hear back; check in politely if there is no answer", line.last_call)
+            return NextStep("Hear back; check in politely if there is no answer",
+                            act_by(line.last_call, today))
         case LetterState.AGREED:
             start = agreed_on or today
-            return NextStep("Send the packet", start + timedelta(days=PACKET_AFTER_DAYS))
+            return NextStep("Send the packet",
+                            act_by(start + timedelta(days=PACKET_AFTER_DAYS), today))
         case LetterState.PACKET_SENT:
-            return NextStep("The writer submits by your personal deadline", line.personal)
+            return NextStep("The writer submits by your personal deadline",
+                            personal_deadline(deadline, today=today, asked_on=asked_on))
         case LetterState.SUBMITTED:
             start = submitted_on or today
-            return NextStep("Send a thank-you note", start + timedelta(days=THANKS_AFTER_DAYS))
+            return NextStep("Send a thank-you note",
+                            act_by(start + timedelta(days=THANKS_AFTER_DAYS), today))
         case LetterState.THANKED:
             return NextStep("Share outcomes (/letter outcome) and keep in touch", None)
         case LetterState.DECLINED:
             return NextStep("Find another writer", None)
+        case LetterState.WITHDRAWN:
+            return NextStep("Nothing: you stopped tracking this letter", None)
     return NextStep("-", None)
 
 
@@ -499,11 +470,14 @@ class NudgeTime:
 
 def letter_nudges(*, state: str, deadline: date, tz: str, created_at: datetime,
                   agreed_at: datetime | None = None, submitted_at: datetime | None = None,
+                  asked_at: datetime | None = None,
                   packet: Mapping[str, object] | None = None) -> list[NudgeTime]:
-    """The letter-* nudges a letter in `state` owes, each at the nudge hour on its day. A
-    nudge that fell before the letter was even tracked is skipped (the student saw the
-    timeline and its warnings when they started), except that a planned letter started
-    after its last call still gets one reminder to ask, the next morning."""
+    """The letter-* nudges a letter in `state` owes its student, each at the nudge hour on
+    its day. A nudge that fell before the letter was even tracked is skipped (the student
+    saw the timeline and its warnings when they started), except that a planned letter
+    started after its last call still gets one reminder to ask, the next morning. The
+    check-in falls on the personal deadline the writer was told (`told_personal`), unless
+    that is no earlier than the deadline reminder, which says it all."""
     line = timeline(deadline)
     out: list[NudgeTime] = []
 
@@ -521,17 +495,58 @@ def letter_nudges(*, state: str, deadline: date, tz: str, created_at: datetime,
     if state == LetterState.AGREED and not packet_complete(packet or {}):
         start = local_day(agreed_at or created_at, tz)
         out.append(at(NudgeKind.LETTER_PACKET, start + timedelta(days=PACKET_AFTER_DAYS)))
+    last_day = line.deadline - timedelta(days=DEADLINE_LEAD_DAYS)
     if state in (LetterState.ASKED, LetterState.AGREED, LetterState.PACKET_SENT):
-        checkin = at(NudgeKind.LETTER_CHECKIN, line.personal)
-        if checkin.due_at >= created_at:
+        told = told_personal(deadline, local_day(asked_at or created_at, tz))
+        checkin = at(NudgeKind.LETTER_CHECKIN, told)
+        if checkin.due_at >= created_at and told < last_day:
             out.append(checkin)
     if state in OPEN_STATES:
-        last = at(NudgeKind.LETTER_DEADLINE, line.deadline - timedelta(days=DEADLINE_LEAD_DAYS))
+        last = at(NudgeKind.LETTER_DEADLINE, last_day)
         if last.due_at >= created_at:
             out.append(last)
     if state == LetterState.SUBMITTED:
         start = local_day(submitted_at or created_at, tz)
         out.append(at(NudgeKind.LETTER_THANKS, start + timedelta(days=THANKS_AFTER_DAYS)))
+    return out
+
+
+@dataclass(frozen=True)
+class WriterLetter:
+    """A letter as its writer sees it: whose, for what, where it stands and the personal
+    deadline the student gave them. Nothing else of the student's letters, and never text."""
+
+    id: int
+    student_id: int
+    student_name: str
+    program: str
+    state: LetterState
+    deadline: date
+    personal: date
+    portal: str | None = None
+
+
+WRITER_REMINDER_DAYS: tuple[int, ...] = (7, 1)
+"""A writer on the roster is reminded this many days before the student's personal deadline
+(the writer-side reminders a letter service sends)."""
+WRITER_REMINDED_STATES: tuple[LetterState, ...] = (LetterState.AGREED, LetterState.PACKET_SENT)
+"""While the writer has agreed and not yet submitted; any move past them cancels the
+reminders."""
+
+
+def writer_nudges(*, state: str, personal: date, tz: str, since: datetime) -> list[NudgeTime]:
+    """The writer-deadline nudges a letter owes its writer: `WRITER_REMINDER_DAYS` before the
+    personal deadline they were told, at the nudge hour in the writer's zone `tz`, none that
+    fell before `since` (when the writer agreed: a reminder for a day already gone is not
+    sent late)."""
+    if state not in WRITER_REMINDED_STATES:
+        return []
+    out = []
+    for days in WRITER_REMINDER_DAYS:
+        day = personal - timedelta(days=days)
+        due = nudge_at(day, tz)
+        if due >= since:
+            out.append(NudgeTime(NudgeKind.WRITER_DEADLINE, due, day.isoformat()))
     return out
 
 
@@ -553,3 +568,20 @@ def outcome_kind(text: str) -> OutcomeKind:
         if pattern.search(lowered):
             return kind
     return OutcomeKind.OTHER
+
+
+# --- message drafts --------------------------------------------------------------------------
+
+DRAFT_STATES: Mapping[DraftStep, tuple[LetterState, ...]] = {
+    DraftStep.ASK: (LetterState.PLANNED, LetterState.ASKED, LetterState.AGREED),
+    DraftStep.PACKET: OPEN_STATES,
+    DraftStep.THANKS: (LetterState.SUBMITTED, LetterState.THANKED, LetterState.DECLINED),
+    DraftStep.OUTCOME: DONE_STATES,
+}
+"""The letter states each `/letter draft` step is written for: the ask (with the follow-up
+email once they agree), the packet while the letter is open, a thank-you once the writer
+submitted (or declined: thanks for considering it), and outcomes to writers who wrote."""
+
+
+def draft_fits(step: DraftStep, state: str) -> bool:
+    return state in DRAFT_STATES[step]

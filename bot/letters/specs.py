@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from bot.framework.registry import Audience, Option, OptionType, command
 from bot.letters import rules
-from bot.vocab.letters import LETTER_KINDS, LETTER_STATES, PORTALS, TRACKS, LetterState, Track
+from bot.vocab.letters import (
+    DRAFT_STEPS,
+    LETTER_KINDS,
+    LETTER_STATES,
+    PORTALS,
+    TRACKS,
+    DraftStep,
+    LetterState,
+    Track,
+)
 
 REMIND = command(
     "letter",
@@ -21,6 +30,8 @@ REMIND = command(
         Option("kind", OptionType.CHOICE, "the kind of letter", choices=LETTER_KINDS),
         Option("portal", OptionType.CHOICE, "where the letter is submitted",
                choices=PORTALS),
+        Option("replaces", OptionType.INT, "a declined letter this one replaces: its program, "
+               "portal and kind carry over", min_value=1),
     ],
     who=Audience.STUDENT,
     examples=[
@@ -109,11 +120,12 @@ PLAN = command(
 OUTCOME = command(
     "letter",
     "outcome",
-    summary="Record an outcome (interview, acceptance, match); I'll nudge you to share it "
-            "with each writer.",
+    summary="Record an outcome (interview, acceptance, match); one reminder lists the "
+            "writers to tell.",
     options=[
         Option("text", positional=True, greedy=True, required=True, placeholder="TEXT",
-               description="what happened, e.g. \"interview at State EM\"", max_length=500),
+               description="what happened, e.g. \"interview at State EM\"", max_length=500,
+               prose=True),
     ],
     who=Audience.STUDENT,
     examples=["/letter outcome interview at Riverside EM", "/letter outcome matched at State EM!"],
@@ -123,9 +135,45 @@ OUTCOME = command(
 LIST = command(
     "letter",
     "list",
-    summary="Your letters: ID, writer, program, state, next step and its date.",
-    who=Audience.STUDENT,
+    summary="Students: your letters, state, next step and its date. Faculty: the letters "
+            "you are asked to write.",
+    who=Audience.ALL,
     examples=["/letter list"],
+)
+
+
+CANCEL = command(
+    "letter",
+    "cancel",
+    summary=f"Stop tracking a letter ({LetterState.WITHDRAWN}): its reminders stop; it stays "
+            "in your history.",
+    options=[
+        Option("id", OptionType.INT, "the letter's ID (see /letter list)", required=True,
+               positional=True, placeholder="ID", min_value=1),
+        Option("reason", description="why, for your own record (e.g. \"tracked by mistake\")",
+               max_length=300),
+    ],
+    who=Audience.STUDENT,
+    examples=["/letter cancel 12", "/letter cancel 12 reason:\"no longer applying there\""],
+)
+
+
+DRAFT = command(
+    "letter",
+    "draft",
+    summary="A message draft for one step of a letter, with its facts filled in: "
+            f"{', '.join(DRAFT_STEPS)}.",
+    options=[
+        Option("step", OptionType.CHOICE, "which message: "
+               f"{DraftStep.ASK} (talking points and follow-up email), {DraftStep.PACKET}, "
+               f"{DraftStep.THANKS}, {DraftStep.OUTCOME}", required=True, positional=True,
+               choices=DRAFT_STEPS, placeholder="STEP"),
+        Option("id", OptionType.INT, "the letter's ID (see /letter list)", required=True,
+               positional=True, placeholder="ID", min_value=1),
+    ],
+    who=Audience.STUDENT,
+    examples=["/letter draft ask 12", "/letter draft packet 12", "/letter draft thanks 12",
+              "/letter draft outcome 12"],
 )
 
 

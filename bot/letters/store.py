@@ -1,5 +1,6 @@
 """Letters in the database: finding a student's letter, resolving its writer, moving it
-through its lifecycle, checking packet items off and recording outcomes. The rules
+through its lifecycle or withdrawing it, checking packet items off, recording outcomes, and
+the letters a faculty member is asked to write. The rules
 themselves (dates, warnings, legal moves) live in `bot.letters.rules`; every change that
 alters what a letter owes re-plans its nudges here, in the same unit of work.
 
@@ -29,14 +30,16 @@ from bot.infra.models import (
 )
 from bot.infra.settings import Settings
 from bot.infra.zones import local_day
-from bot.letters import rules, specs
-from bot.letters.history import state_moments
+from bot.letters import messages, rules, specs
+from bot.letters.history import asked_day, asked_days, state_moments
 from bot.letters.planning import plan_outcome, replan
 from bot.mentoring.store import record_contact
+from bot.nudges.store import cancel_for
+from bot.nudges.vocab import Subject
 from bot.people.resolve import EMAIL, resolve_in_request
 from bot.vocab.letters import LetterKind, LetterState, Portal
 
-_NAME = re.compile(r"^[^\W\d_][\w.'’\- ,]*$", re.UNICODE)
+_NAME = re.compile(r"^[^\W\d_][\w.'’\- ,()]*$", re.UNICODE)
 _OPTION = re.compile(r"^[a-z][a-z0-9_-]*:", re.IGNORECASE)
 MAX_WRITER_NAME = 120
 
@@ -161,6 +164,22 @@ def mentor_kinds(session: Session, student_id: int, writer_id: int | None) -> li
         Mentorship.student_id == student_id, Mentorship.mentor_id == writer_id)))
 
 
+def check_deadline(deadline: date, today: date) -> None:
+    """Refuse a deadline further away than the rules allow (a typo in the year)."""
+    if rules.deadline_too_far(deadline, today):
+        raise UserError(messages.deadline_too_far_text(deadline, today),
+                        title="That deadline is too far away")
+
+
+def replaced_letter(session: Session, student: Person, letter_id: int) -> Letter:
+    """The student's declined (or withdrawn) letter a new one replaces."""
+    letter = find_letter(session, student, letter_id)
+    if letter.state not in rules.GONE_STATES:
+        raise UserError(f"Letter #{letter.id} is {letter.state}; replaces: takes a letter that "
+                        f"was {LetterState.DECLINED} or {LetterState.WITHDRAWN}.")
+    return letter
+
+
 def create_letter(session: Session, student: Person, *, writer: Writer, deadline: date,
                   program: str, kind: LetterKind | None, portal: Portal | None,
                   now: datetime, settings: Settings) -> Letter:
@@ -188,6 +207,10 @@ def transition(session: Session, student: Person, letter: Letter, wanted: Letter
                reason: str = "", *, now: datetime, settings: Settings) -> LetterState:
     """Move `letter` to `wanted` (refusing illegal moves with the legal ones) and re-plan its
     nudges so those the change made moot are cancelled at once. Returns the old state."""
+    if wanted == LetterState.WITHDRAWN:
+        raise UserError(f"To stop tracking letter #{letter.id}, use /{specs.CANCEL.name} "
+                        f"{letter.id} [reason:]: it cannot become {wanted} by an update.",
+                        title="Not a legal move")
     try:
         rules.check_transition(letter.state, wanted)
     except rules.IllegalTransition as exc:
@@ -207,6 +230,28 @@ def transition(session: Session, student: Person, letter: Letter, wanted: Letter
     session.flush()
     replan(session, [letter], now, settings)
     return old
+
+
+def withdraw(session: Session, letter: Letter, reason: str = "", *, now: datetime
+             ) -> tuple[LetterState, int]:
+    """Stop tracking `letter` (`/letter cancel`): it becomes withdrawn, keeps its history,
+    and every nudge still pending about it stops at once (the student's, the writer's, and a
+    thanked writer's keep-in-touch). Returns the old state and how many nudges stopped."""
+    try:
+        rules.check_withdraw(letter.state)
+    except rules.IllegalTransition:
+        raise UserError(f"Letter #{letter.id} is already {LetterState.WITHDRAWN}.",
+                        title="Nothing to cancel") from None
+    old = LetterState(letter.state)
+    letter.state = LetterState.WITHDRAWN
+    letter.state_reason = reason
+    letter.updated_at = now
+    session.add(LetterEvent(letter_id=letter.id, from_state=old,
+                            to_state=LetterState.WITHDRAWN, at=now, note=reason))
+    session.flush()
+    stopped = cancel_for(session, Subject.LETTER, [letter.id])
+    stopped += cancel_for(session, Subject.THANKED_LETTER, [letter.id])
+    return old, stopped
 
 
 def record_ask(session: Session, student: Person, letter: Letter, *, now: datetime,
@@ -257,25 +302,60 @@ def record_outcome(session: Session, student: Person, text: str, *, now: datetim
     return record, letters
 
 
+def one_per_writer(letters: Sequence[Letter]) -> list[Letter]:
+    """The first letter of each writer, in order: whom to tell about an outcome."""
+    seen: set[str] = set()
+    out = []
+    for letter in letters:
+        key = rules.writer_key(letter.writer_id, letter.writer_name)
+        if key not in seen:
+            seen.add(key)
+            out.append(letter)
+    return out
+
+
 def next_steps(session: Session, letters: Sequence[Letter], *, today: date,
                tz: str) -> dict[int, rules.NextStep]:
     """Each letter's next step and its date, from the one rule (`rules.next_step`) with the
-    days the writer agreed and submitted: what `/letter list` and the dashboard show."""
+    days the writer was asked, agreed and submitted: what `/letter list` and the dashboard
+    show."""
     ids = [x.id for x in letters]
     agreed = state_moments(session, ids, LetterState.AGREED)
     submitted = state_moments(session, ids, LetterState.SUBMITTED)
+    asked = asked_days(session, letters, tz)
     return {
         x.id: rules.next_step(
             x.state, x.deadline, today=today,
             agreed_on=local_day(agreed[x.id], tz) if x.id in agreed else None,
-            submitted_on=local_day(submitted[x.id], tz) if x.id in submitted else None)
+            submitted_on=local_day(submitted[x.id], tz) if x.id in submitted else None,
+            asked_on=asked.get(x.id))
         for x in letters
     }
 
 
-def other_writers(session: Session, student_id: int, exclude: Iterable[int | None]) -> list[Person]:
-    """The student's active mentors who could write instead (not ones excluded)."""
-    skip = {x for x in exclude if x is not None}
+def asked_on(session: Session, letter: Letter, tz: str) -> date | None:
+    """The day (in `tz`) the letter's writer was asked; None while it is only planned."""
+    return asked_days(session, [letter], tz).get(letter.id)
+
+
+def other_writers(session: Session, letter: Letter) -> list[Person]:
+    """The student's active mentors who could write for `letter`'s program instead: not its
+    writer, not anyone who declined the student, and not anyone already writing (or asked,
+    or planned) for that same program, so the suggestion is never one the bot would then
+    warn about."""
+    skip: set[int] = {letter.writer_id} if letter.writer_id is not None else set()
+    program = rules.normalize_text(letter.program)
+    for writer_id, state, other_program in session.execute(
+            select(Letter.writer_id, Letter.state, Letter.program)
+            .where(Letter.student_id == letter.student_id, Letter.writer_id.is_not(None))):
+        if writer_id is not None and (state == LetterState.DECLINED or (
+                state != LetterState.WITHDRAWN
+                and rules.normalize_text(other_program) == program)):
+            skip.add(writer_id)
+    return _active_mentors(session, letter.student_id, skip)
+
+
+def _active_mentors(session: Session, student_id: int, skip: set[int]) -> list[Person]:
     mentors = session.scalars(
         select(Person).join(Mentorship, Mentorship.mentor_id == Person.id)
         .where(Mentorship.student_id == student_id, Mentorship.active.is_(True))
@@ -290,7 +370,43 @@ def other_writers(session: Session, student_id: int, exclude: Iterable[int | Non
     return out
 
 
-def declined_writer_ids(session: Session, student_id: int) -> set[int]:
-    return {wid for wid in session.scalars(select(Letter.writer_id).where(
-        Letter.student_id == student_id, Letter.state == LetterState.DECLINED))
-        if wid is not None}
+def writer_letters(session: Session, writer: Person, *, default_tz: str
+                   ) -> list[rules.WriterLetter]:
+    """The letters students track with `writer` as their writer, as the writer may see them
+    (student, program, state, the personal deadline they were given): only once the student
+    has asked, so a letter still being planned never reaches the writer; open ones first,
+    soonest first."""
+    letters = list(session.scalars(
+        select(Letter).where(Letter.writer_id == writer.id,
+                             Letter.state != LetterState.PLANNED)))
+    if not letters:
+        return []
+    students = {p.id: p for p in session.scalars(
+        select(Person).where(Person.id.in_({x.student_id for x in letters})))}
+    moments = state_moments(session, [x.id for x in letters], LetterState.ASKED)
+    rows = []
+    for x in letters:
+        student = students[x.student_id]
+        asked = asked_day(x, moments.get(x.id), student.timezone or default_tz)
+        if asked is None:  # withdrawn before the writer was ever asked
+            continue
+        rows.append(rules.WriterLetter(
+            id=x.id, student_id=x.student_id, student_name=student.name, program=x.program,
+            state=LetterState(x.state), deadline=x.deadline,
+            personal=rules.told_personal(x.deadline, asked), portal=x.portal))
+    return sorted(rows, key=lambda r: (r.state not in rules.OPEN_STATES, r.personal, r.id))
+
+
+def news_for(session: Session, letter: Letter) -> tuple[str, ...]:
+    """The student's outcomes recorded since the writer submitted this letter, newest first:
+    the news an outcome update for them shares."""
+    submitted = state_moments(session, [letter.id], LetterState.SUBMITTED).get(letter.id)
+    if submitted is None:
+        return ()
+    return tuple(session.scalars(
+        select(Outcome.text).where(Outcome.student_id == letter.student_id,
+                                   Outcome.at >= submitted)
+        .order_by(Outcome.at.desc(), Outcome.id.desc()).limit(MAX_NEWS)))
+
+
+MAX_NEWS = 3

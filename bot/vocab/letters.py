@@ -11,7 +11,8 @@ from enum import StrEnum
 
 class LetterState(StrEnum):
     """SPEC lifecycle: planned → asked → agreed | declined → packet-sent → submitted →
-    thanked (declared in that order)."""
+    thanked (declared in that order), and `withdrawn`: the student stopped tracking the
+    letter (`/letter cancel`), from any state; it stays in the history only."""
 
     PLANNED = "planned"
     ASKED = "asked"
@@ -20,6 +21,7 @@ class LetterState(StrEnum):
     PACKET_SENT = "packet-sent"
     SUBMITTED = "submitted"
     THANKED = "thanked"
+    WITHDRAWN = "withdrawn"
 
 
 class LetterKind(StrEnum):
@@ -59,8 +61,18 @@ class OutcomeKind(StrEnum):
     OTHER = "other"
 
 
+class DraftStep(StrEnum):
+    """The steps `/letter draft` writes a message for (the student adapts and sends it)."""
+
+    ASK = "ask"
+    PACKET = "packet"
+    THANKS = "thanks"
+    OUTCOME = "outcome"
+
+
 LETTER_STATES: tuple[LetterState, ...] = tuple(LetterState)
 LETTER_KINDS: tuple[LetterKind, ...] = tuple(LetterKind)
 PORTALS: tuple[Portal, ...] = tuple(Portal)
 TRACKS: tuple[Track, ...] = tuple(Track)
 OUTCOME_KINDS: tuple[OutcomeKind, ...] = tuple(OutcomeKind)
+DRAFT_STEPS: tuple[DraftStep, ...] = tuple(DraftStep)

@@ -1,0 +1,281 @@
+"""What `/letter plan` says: the letter mix against the student's letters (covered, not yet
+secured, missing, over a limit, not counted and why) and when to start (relationships, then
+the asks). Every count in these words is built from the constants of `bot.letters.mix` and
+`bot.letters.cycle`, read when the text is built."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.framework.replies import Reply, Section
+from bot.framework.wording import count, range_text
+from bot.infra.zones import format_day
+from bot.letters import cycle, mix, rules, specs
+from bot.letters.cycle import Cycle, CycleSource
+from bot.letters.messages import day_text, due_text
+from bot.letters.mix import Mix, Part, PartStatus, Skip
+from bot.letters.rules import LetterFacts
+from bot.mentoring import specs as mentoring_specs
+from bot.vocab.letters import LetterState, Track
+from bot.vocab.specialties import specialties_in
+
+
+def letter_label(letter: LetterFacts) -> str:
+    program = f", {letter.program}" if letter.program else ""
+    return f"#{letter.id} {letter.writer_name}{program} ({letter.state})"
+
+
+def _labels(letters: Iterable[LetterFacts]) -> str:
+    return "; ".join(letter_label(x) for x in letters)
+
+
+def _ids(letters: Iterable[LetterFacts]) -> str:
+    return ", ".join(f"#{x.id}" for x in letters)
+
+
+def _specialty(result: Mix) -> str:
+    return result.specialty or "your specialty"
+
+
+def part_name(result: Mix, part: Part) -> str:
+    return {
+        Part.TOTAL: "Letters in all",
+        Part.SPECIALTY: f"From {_specialty(result)}",
+        Part.CLERKSHIP: "Core clerkships",
+        Part.RESEARCH: "Research or longitudinal mentor",
+        Part.SCIENCE: "Science faculty letters",
+        Part.OTHER: "Non-science or character letter",
+        Part.COMMITTEE: "Committee letter",
+    }[part]
+
+
+@dataclass
+class MixText:
+    track: Track
+    covered: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    over: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    not_counted: list[str] = field(default_factory=list)
+
+
+def _covered(result: Mix, status: PartStatus) -> str | None:
+    if not status.secured:
+        return None
+    if status.part == Part.TOTAL:
+        return (f"Letters in all: {count(len(status.secured), 'writer')} secured (aim for "
+                f"{range_text(status.wanted)})")
+    if status.part == Part.SCIENCE:
+        return (f"Science faculty letters ({len(status.secured)} of "
+                f"{range_text(status.wanted)}): {_labels(status.secured)}")
+    return f"{part_name(result, status.part)}: {_labels(status.secured)}"
+
+
+def _missing(result: Mix, status: PartStatus) -> str | None:
+    if not status.missing or status.optional:
+        return None
+    match status.part:
+        case Part.TOTAL:
+            text = (f"{count(status.missing, 'more letter')} (aim for "
+                    f"{range_text(status.wanted)} in all)")
+        case Part.SPECIALTY:
+            text = ("A SLOE (standardized letter of evaluation) from emergency medicine faculty"
+                    if result.emergency_medicine else
+                    f"At least {count(status.missing, 'letter')} from {_specialty(result)}")
+        case Part.CLERKSHIP:
+            text = f"{range_text(status.wanted)} letters from core clerkships where you did well"
+        case Part.SCIENCE:
+            text = (f"{count(status.missing, 'more science faculty letter')} (aim for "
+                    f"{range_text(status.wanted)})")
+        case Part.OTHER:
+            text = count(status.missing, "non-science or character letter")
+        case Part.COMMITTEE:
+            text = "A committee letter, if your school has a premed committee"
+        case _:
+            return None
+    if status.pending:
+        text += (f" — {count(len(status.pending), 'letter')} not yet secured "
+                 f"({_ids(status.pending)})")
+    return text
+
+
+def _skip_reason(result: Mix, letter: LetterFacts, why: Skip) -> str:
+    match why:
+        case Skip.ELSEWHERE:
+            return f"for another application, not {result.track}"
+        case Skip.OTHER_SPECIALTY:
+            named = ", ".join(specialties_in(letter.program)) or "another specialty"
+            return f"for {named} programs, not {_specialty(result)}"
+        case Skip.KIND_UNSET:
+            return (f"its kind is not set: {specs.KIND.usage().replace('ID', str(letter.id))}")
+        case Skip.KIND_ELSEWHERE:
+            return f"a {letter.kind} letter, which this mix has no part for"
+    other = Track.RESIDENCY if result.track == Track.MED_SCHOOL else Track.MED_SCHOOL
+    return f"a {other} letter"
+
+
+def _as_part(result: Mix, part: Part) -> str:
+    """How a letter counts for `part`, as in "would count from pediatrics"."""
+    return {
+        Part.TOTAL: "in all",
+        Part.SPECIALTY: f"from {_specialty(result)}",
+        Part.CLERKSHIP: "as a core clerkship letter",
+        Part.RESEARCH: "as a research or longitudinal mentor letter",
+        Part.SCIENCE: "as a science faculty letter",
+        Part.OTHER: "as a non-science or character letter",
+        Part.COMMITTEE: "as the committee letter",
+    }[part]
+
+
+def _waiting(letter: LetterFacts, today: date) -> str:
+    if letter.state == LetterState.PLANNED:
+        ask = rules.act_by(rules.timeline(letter.deadline).ask_by, today)
+        return f"ask by {due_text(ask, today)}"
+    return "asked, waiting for a yes"
+
+
+def mix_text(result: Mix, today: date) -> MixText:
+    """The mix in words: what is covered, not yet secured, missing, over a limit, worth
+    knowing and not counted."""
+    out = MixText(result.track)
+    for status in result.parts:
+        covered = _covered(result, status)
+        if covered:
+            out.covered.append(covered)
+        missing = _missing(result, status)
+        if missing:
+            out.missing.append(missing)
+    for letter in result.pending:
+        parts = [_as_part(result, p.part) for p in result.parts
+                 if p.part != Part.TOTAL and letter in p.pending]
+        fills = f"would count {' and '.join(parts or [_as_part(result, Part.TOTAL)])}"
+        out.pending.append(f"{letter_label(letter)} — {fills}; {_waiting(letter, today)}")
+    science = result.part(Part.SCIENCE)
+    if science is not None and science.over:
+        out.over.append(f"{len(science.secured)} science letters: schools read "
+                        f"{range_text(science.wanted)}; keep the strongest.")
+    if result.amcas_entries > mix.AMCAS_MAX_ENTRIES:
+        out.over.append(f"{result.amcas_entries} AMCAS letter entries: AMCAS allows at most "
+                        f"{mix.AMCAS_MAX_ENTRIES}.")
+    for program, writers in result.crowded_programs:
+        out.over.append(f"{program}: {writers} letters; ERAS lets you assign at most "
+                        f"{mix.ERAS_MAX_PER_PROGRAM} per program.")
+    clerkship = result.part(Part.CLERKSHIP)
+    if clerkship is not None and clerkship.over:
+        out.notes.append(f"{len(clerkship.secured)} clerkship letters: programs expect "
+                         f"{range_text(clerkship.wanted)}.")
+    research = result.part(Part.RESEARCH)
+    if research is not None and research.missing:
+        pending = (f" ({count(len(research.pending), 'letter')} not yet secured)"
+                   if research.pending else "")
+        out.notes.append(f"Where relevant, {count(research.wanted[0], 'letter')} from a "
+                         f"research or longitudinal mentor{pending}.")
+    if result.emergency_medicine:
+        out.notes.append("Emergency medicine programs expect standardized letters of "
+                         "evaluation (SLOEs) from EM faculty, ideally from "
+                         f"{count(mix.SLOE_ROTATIONS, 'EM rotation')}.")
+    for group in result.repeated:
+        out.notes.append(f"{group[0].writer_name} is on {count(len(group), 'letter')} "
+                         f"({_ids(group)}): one writer counts once in the mix.")
+    for letter in result.kind_unset:
+        out.notes.append(f"{letter_label(letter)} counts in all but in no part: set its kind "
+                         f"({specs.KIND.usage().replace('ID', str(letter.id))}).")
+    out.not_counted = [f"{letter_label(x)} — {_skip_reason(result, x, why)}"
+                       for x, why in result.skipped]
+    return out
+
+
+def mix_expectations(track: Track, specialty: str = "", defaulted: bool = False) -> str:
+    """What schools or programs expect, as the SPEC's letter mix states it."""
+    if track == Track.MED_SCHOOL:
+        return (f"Medical school: {range_text(mix.MED_SCIENCE)} science faculty letters, "
+                f"{count(mix.MED_OTHER, 'non-science or character letter')}, and a "
+                "committee letter where your school has one. AMCAS takes at most "
+                f"{mix.AMCAS_MAX_ENTRIES} letter entries.")
+    text = (f"Residency: {range_text(mix.RESIDENCY_TOTAL)} letters, at least "
+            f"{mix.RESIDENCY_SPECIALTY} from the specialty you apply to, "
+            f"{range_text(mix.CLERKSHIP)} from core clerkships where you did well, "
+            f"{mix.RESIDENCY_RESEARCH} from research or a longitudinal mentor where "
+            f"relevant. ERAS lets you assign at most {mix.ERAS_MAX_PER_PROGRAM} per program. "
+            "One writer counts once; a letter counts as secured once the writer agrees.")
+    if specialty:
+        text += f" Specialty: {specialty}" + (" (from your profile)." if defaulted else ".")
+    return text
+
+
+_SOURCES = {
+    CycleSource.LETTERS: "your earliest letter deadline",
+    CycleSource.NEXT: "the start of the next season",
+}
+
+
+def _source(target: Cycle) -> str:
+    if target.source == CycleSource.STAGE:
+        return "the start of the season in your applying year, from your stage"
+    return _SOURCES[target.source]
+
+
+def start_early_text(target: Cycle, result: Mix, today: date) -> str:
+    """When relationships should start and when each ask falls, for the target cycle."""
+    window = f"{range_text(cycle.RELATIONSHIP_MONTHS)} months before letters are needed"
+    lines = [f"Letters needed by: {format_day(target.needed)} ({_source(target)})."]
+    if target.relationships_by < today:
+        lines.append(f"Relationships: {window}, so by {format_day(target.relationships_by)}; "
+                     "that has passed. Build on the relationships you have, and log each "
+                     f"contact (/{mentoring_specs.LOG.name}) so your record shows them.")
+    elif target.relationships_from < today:
+        lines.append(f"Relationships: {window}. Start now, by "
+                     f"{day_text(target.relationships_by, today)}.")
+    else:
+        lines.append(f"Relationships: {window}: start between "
+                     f"{format_day(target.relationships_from)} and "
+                     f"{format_day(target.relationships_by)}.")
+    lines.append(f"Asks: {range_text((rules.LAST_CALL_WEEKS, rules.ASK_BY_WEEKS))} weeks "
+                 "before each deadline.")
+    for letter in result.pending:
+        if letter.state == LetterState.PLANNED:
+            ask = rules.act_by(rules.timeline(letter.deadline).ask_by, today)
+            lines.append(f"- Ask {letter.writer_name} (#{letter.id}) by {due_text(ask, today)}")
+    if any(p.missing for p in result.parts if not p.optional):
+        ask = rules.act_by(target.ask_by, today)
+        lines.append(f"- The letters still missing: ask their writers by {due_text(ask, today)}")
+    return "\n".join(lines)
+
+
+def _bullets(items: list[str]) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+
+def _nothing_missing(result: Mix) -> str:
+    if result.complete:
+        return "Nothing: the mix is complete."
+    waiting = len(result.pending)
+    return (f"Nothing more to find: your secured letters cover the mix, and "
+            f"{count(waiting, 'more letter')} not yet secured (above).")
+
+
+def plan_reply(result: Mix, target: Cycle, *, today: date, specialty: str = "",
+               defaulted: bool = False) -> Reply:
+    text = mix_text(result, today)
+    sections = [Section(heading="Covered (secured)",
+                        text=_bullets(text.covered) or "Nothing secured yet.")]
+    if text.pending:
+        sections.append(Section(heading="Not yet secured (planned or asked)",
+                                text=_bullets(text.pending)))
+    sections.append(Section(heading="Missing",
+                            text=_bullets(text.missing) or _nothing_missing(result)))
+    if text.over:
+        sections.append(Section(heading="Over the limits", text=_bullets(text.over)))
+    if text.notes:
+        sections.append(Section(heading="Notes", text=_bullets(text.notes)))
+    if text.not_counted:
+        sections.append(Section(heading="Not counted in this mix",
+                                text=_bullets(text.not_counted)))
+    sections.append(Section(heading="Start early",
+                            text=start_early_text(target, result, today)))
+    return Reply(title=f"Letter plan: {result.track}",
+                 text=mix_expectations(result.track, specialty, defaulted),
+                 sections=tuple(sections))
