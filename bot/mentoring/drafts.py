@@ -21,6 +21,7 @@ from bot.framework.replies import Reply, Section
 from bot.framework.wording import and_list, days_as_weeks, range_text
 from bot.infra.zones import format_day, local_day
 from bot.mentoring.first_meeting import meeting_length
+from bot.people.names import PLACEHOLDER_TITLE, addressee
 from bot.vocab.mentoring import MentorKind
 from bot.vocab.specialties import canonical_specialty, words_of
 from bot.vocab.stages import Stage
@@ -55,21 +56,14 @@ HOW_TO_USE = ("A draft to adapt and send yourself — I never send it for you an
 
 # --- greeting people ---------------------------------------------------------------------------
 
-_DOCTORATES = frozenset({"md", "do", "phd", "mbbs", "dds", "dmd", "pharmd", "dnp", "edd"})
-
-
 def salutation(name: str, *, is_faculty: bool) -> str:
     """How a letter greets someone: their title and surname ("Dr. Cho", "Prof. Brooks"),
-    "Dr." for faculty and anyone with a doctorate after their name; a peer by first name."""
-    parsed = HumanName(name)
-    surname = parsed.last or parsed.first or name.strip()
-    title = {word.strip(".").lower() for word in parsed.title.split()}
-    suffixes = {word.strip(". ").lower() for word in parsed.suffix.split(",")}
-    if title & {"prof", "professor"}:
-        return f"Prof. {surname}"
-    if title & {"dr", "doctor"} or suffixes & _DOCTORATES or is_faculty:
-        return f"Dr. {surname}"
-    return parsed.first or surname
+    read by `bot.people.names` (the one reading of titles and degrees); a peer with no
+    title is greeted by first name."""
+    who = addressee(name, doctor=is_faculty)
+    if who.title == PLACEHOLDER_TITLE:
+        return HumanName(name).first or who.surname
+    return who.short
 
 
 def _sentence(text: str) -> str:
