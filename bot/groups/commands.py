@@ -8,6 +8,8 @@ from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply
 from bot.groups import specs
 from bot.groups import store as groups
+from bot.people.messages import unknown_specialty
+from bot.people.rules import check_specialty
 
 commands = CommandSet()
 
@@ -38,10 +40,12 @@ def group_create(ctx: Context, args: Args) -> Reply:
         groups.bind_channel(ctx.session, group, ctx.channel)
     groups.make_organizer(ctx.session, ctx.actor, group)
     where = "this channel" if bound else "no channel yet (run it in the group's channel to bind)"
+    check = check_specialty(args["specialty"])
+    warning = "" if check.known else f"\nNote: {unknown_specialty(check)}"
     return Reply(
         title=f"Created {group.name} ({group.slug})",
         text=f"Bound to {where}. You are its organizer. Members join with "
-             f"/mentor join {group.slug}.",
+             f"/mentor join {group.slug}.{warning}",
         ephemeral=False,
     )
 
