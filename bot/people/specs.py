@@ -23,11 +23,14 @@ PROFILE = command(
         Option("accepting", OptionType.BOOL, "faculty: accepting new mentees (yes/no)"),
         Option("office-hours", description="faculty: when and where students can find you",
                max_length=300),
+        Option("away", description="faculty: away until a date (not offered to students "
+                                   "until then), or no", max_length=64),
     ],
     examples=[
         "/mentor profile",
         "/mentor profile stage:ms2 interests:\"emergency medicine; ultrasound\" tz:America/New_York",
         "/mentor profile quiet:22:00-07:30",
+        "/mentor profile away:\"next friday\"",
     ],
 )
 
@@ -35,5 +38,5 @@ PROFILE_COMMON = ("tz", "quiet")
 """`/mentor profile` options anyone may set."""
 PROFILE_STUDENT = ("stage", "interests", "research", "looking")
 """`/mentor profile` options of a student's profile (refused for anyone else)."""
-PROFILE_FACULTY = ("specialty", "capacity", "accepting", "office-hours")
+PROFILE_FACULTY = ("specialty", "capacity", "accepting", "office-hours", "away")
 """`/mentor profile` options of a faculty profile (refused for anyone else)."""
