@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.framework.errors import UserError
 from bot.infra.dates import WEEK_STARTS, parse_day, week_start
@@ -87,3 +89,23 @@ def test_the_reply_shows_the_date_read(core, driver, clock):
     away = driver.run(doc, '/mentor profile away:"next friday"')
     assert not away.error, away.as_text()
     assert "Away until Fri 15 Jan 2027" in away.text
+
+
+_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@settings(max_examples=200, deadline=None)
+@given(today=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 24)),
+       weekday=st.integers(min_value=0, max_value=6),
+       abbreviated=st.booleans())
+def test_next_weekday_is_always_in_the_week_after_this_one(today, weekday, abbreviated):
+    """Any day, any weekday: "next <day>" is that weekday of the following week, 1 to 13
+    days ahead, and "this coming <day>" is the first such day after today."""
+    now = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    name = _NAMES[weekday][:3] if abbreviated else _NAMES[weekday]
+    day = parse_day(f"next {name}", tz="UTC", now=now)
+    assert day.weekday() == weekday
+    assert week_start(day) == week_start(today) + timedelta(weeks=1)
+    assert 1 <= (day - today).days <= 13
+    coming = parse_day(f"this coming {name}", tz="UTC", now=now)
+    assert coming.weekday() == weekday and 1 <= (coming - today).days <= 7
