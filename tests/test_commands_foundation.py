@@ -99,7 +99,8 @@ def test_organizer_promotes_by_fuzzy_name(core, driver):
 
 def test_profile_and_group_create_store_a_specialty_under_its_eras_name(core, driver):
     """"EM" and "Emergency Medicine" are stored as "emergency medicine", the name find,
-    matching and the digest compare by; a specialty outside the list is kept as typed."""
+    matching and the digest compare by, and so is a subspecialty ("Sports Medicine"); a
+    specialty outside the vocabulary is kept as typed, with a warning."""
     with core.db.session() as s:
         rivera = add_faculty(s, "Dr. Maria Rivera", specialty="")
         organizer = add_faculty(s, "Dr. Grace Hopper")
@@ -108,16 +109,20 @@ def test_profile_and_group_create_store_a_specialty_under_its_eras_name(core, dr
     with core.db.session() as s:
         assert s.get(Person, rivera.id).faculty_profile.specialty == "emergency medicine"
     shown = driver.run(rivera, '/mentor profile specialty:"Sports Medicine"').as_text()
-    assert "Sports Medicine" in shown
+    assert "Specialty: sports medicine" in shown and "not one I know" not in shown
+    shown = driver.run(rivera, '/mentor profile specialty:"Basket Weaving"').as_text()
+    assert "Specialty: Basket Weaving" in shown and "not one I know" in shown
     with core.db.session() as s:
-        assert s.get(Person, rivera.id).faculty_profile.specialty == "Sports Medicine"
+        assert s.get(Person, rivera.id).faculty_profile.specialty == "Basket Weaving"
 
     for slug, typed, stored in (("em-ig", "EM", "emergency medicine"),
                                 ("peds-ig", "Pediatrics", "pediatrics"),
-                                ("sports-ig", "Sports Medicine", "Sports Medicine")):
+                                ("sports-ig", "Sports Medicine", "sports medicine"),
+                                ("craft-ig", "Basket Weaving", "Basket Weaving")):
         reply = driver.run(organizer, f'/mentor group create {slug} name:"{typed} IG" '
                                       f'specialty:"{typed}"')
         assert not reply.error, reply.as_text()
+        assert ("not one I know" in reply.text) == (typed == "Basket Weaving")
         with core.db.session() as s:
             assert s.scalar(select(InterestGroup.specialty).where(
                 InterestGroup.slug == slug)) == stored

@@ -106,13 +106,13 @@ def test_look_alike_names_are_imported_and_flagged(core: Core) -> None:
             "Dr. Omar Reyes,omar.reyes@example.edu,EM\n")  # same name: two people, fine
     result = _import(core, text)
     assert result.created == 5 and result.updated == 1
-    assert result.warnings == [
+    assert result.look_alikes == [
         "Row 2: “DR. WEI XU” <wxu@example.edu> looks the same as “Dr. WeiXu” "
         "<wei.xu@example.edu> (already stored); check they are two different people",
         "Row 4: “dr. ana lima” <ana.lima@example.edu> looks the same as “Dr. Ana Lima” "
         "<ana@example.edu> (row 3); check they are two different people",
     ]
-    assert result.summary().splitlines()[1:] == result.warnings
+    assert result.summary().splitlines()[1:] == result.look_alikes
     with core.db.session() as s:
         assert s.get_one(Person, 1).name == "Dr. Wei Xu"
 

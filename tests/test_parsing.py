@@ -34,7 +34,7 @@ def test_tokenize_quotes_and_options() -> None:
         ("2027-03-01", date(2027, 3, 1)),
         ("in 6 weeks", date(2027, 2, 15)),
         ("March 1", date(2027, 3, 1)),
-        ("next friday", date(2027, 1, 8)),
+        ("next friday", date(2027, 1, 15)),  # the Friday of next week (NOW is a Monday)
         ("3/15/2027", date(2027, 3, 15)),
     ],
 )

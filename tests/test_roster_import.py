@@ -312,22 +312,25 @@ def test_group_must_exist_and_membership_is_added_once(core):
             Membership.group_id == group_id)) == 3
 
 
-def test_a_specialty_is_stored_under_its_eras_name_and_anything_else_as_typed(core):
+def test_a_specialty_is_stored_under_its_canonical_name_and_anything_else_as_typed(core):
     rows = [faculty_row(1, specialty="EM"), faculty_row(2, specialty="peds"),
             faculty_row(3, specialty="Orthopedic Surgery"),
             faculty_row(4, specialty="Pediatric Emergency Medicine"),
-            faculty_row(5, specialty="Hematology")]  # close to "dermatology", but not it
+            faculty_row(5, specialty="Hematology"),  # close to "dermatology", but not it
+            faculty_row(6, specialty="Basket Weaving")]
     text = to_text(FACULTY_HEADER, rows)
-    assert do_import(core, text).created == 5
+    result = do_import(core, text)
+    assert result.created == 6
+    assert [w.row for w in result.warnings] == [7]  # the header is row 1
     with core.db.session() as s:
         stored = {email: specialty for email, specialty in s.execute(
             select(Person.email, FacultyProfile.specialty)
             .join(FacultyProfile, FacultyProfile.person_id == Person.id))}
-    assert [stored[f"faculty00{i}@example.edu"] for i in range(1, 6)] == [
+    assert [stored[f"faculty00{i}@example.edu"] for i in range(1, 7)] == [
         "emergency medicine", "pediatrics", "orthopaedic surgery",
-        "Pediatric Emergency Medicine", "Hematology"]
+        "pediatric emergency medicine", "hematology and oncology", "Basket Weaving"]
     again = do_import(core, text)  # the same file compares equal to what it stored
-    assert (again.updated, again.unchanged) == (0, 5)
+    assert (again.updated, again.unchanged) == (0, 6)
 
 
 def test_a_specialty_stored_before_it_was_canonical_is_updated_by_a_reimport(core):

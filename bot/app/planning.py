@@ -9,14 +9,20 @@ from sqlalchemy.orm import Session
 
 from bot.infra.settings import Settings
 from bot.letters.planning import plan_letters
-from bot.matching.planning import expire_unanswered, plan_pending
+from bot.matching.planning import (
+    expire_unanswered,
+    plan_pending,
+    plan_still_mentoring,
+    stop_unanswered,
+)
 from bot.mentoring.planning import plan_mentoring
 from bot.mentoring.store import ask_checkins
 from bot.nudges import planning
 from bot.nudges.planning import Maintenance, Planner
 
-MAINTENANCE: tuple[Maintenance, ...] = (expire_unanswered, ask_checkins)
-PLANNERS: tuple[Planner, ...] = (plan_letters, plan_mentoring, plan_pending)
+MAINTENANCE: tuple[Maintenance, ...] = (expire_unanswered, stop_unanswered, ask_checkins)
+PLANNERS: tuple[Planner, ...] = (plan_letters, plan_mentoring, plan_pending,
+                                 plan_still_mentoring)
 
 
 def plan_all(session: Session, now: datetime, settings: Settings) -> int:

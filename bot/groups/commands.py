@@ -13,6 +13,8 @@ from bot.groups import announcements, messages, schedule, specs
 from bot.groups import store as groups
 from bot.groups.rules import parse_digest
 from bot.infra.models import Person
+from bot.people.messages import unknown_specialty
+from bot.people.rules import check_specialty
 
 commands = CommandSet()
 
@@ -57,7 +59,8 @@ def group_create(ctx: Context, args: Args) -> Reply:
         groups.bind_channel(ctx.session, group, ctx.channel)
     groups.make_organizer(ctx.session, ctx.actor, group)
     ctx.reschedule_groups()
-    return messages.group_created(group, bound)
+    check = check_specialty(args["specialty"])
+    return messages.group_created(group, bound, None if check.known else unknown_specialty(check))
 
 
 @commands.handler(specs.GROUP_BIND)

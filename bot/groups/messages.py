@@ -67,7 +67,7 @@ def groups_list(groups: Sequence[GroupOverview], here: ChannelRef | None) -> Rep
 # --- create, bind, settings --------------------------------------------------------------
 
 
-def group_created(group: InterestGroup, bound: bool) -> Reply:
+def group_created(group: InterestGroup, bound: bool, warning: str | None = None) -> Reply:
     where = "this channel" if bound else "no channel yet (run /mentor group bind " \
         f"{group.slug} in the group's channel)"
     return Reply(
@@ -75,7 +75,8 @@ def group_created(group: InterestGroup, bound: bool) -> Reply:
         text=f"Bound to {where}. You are its organizer. Members join with "
              f"/mentor join {group.slug}. Its weekly digest: "
              f"{digest_rhythm(group.digest_weekday, group.digest_hour, group.timezone, True)}"
-             f" (change it with /mentor group settings {group.slug}).",
+             f" (change it with /mentor group settings {group.slug})."
+             + (f"\nNote: {warning}" if warning else ""),
         ephemeral=False,
     )
 

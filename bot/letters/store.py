@@ -36,7 +36,7 @@ from bot.letters.planning import plan_outcome, replan
 from bot.mentoring.store import record_contact
 from bot.nudges.store import cancel_for
 from bot.nudges.vocab import Subject
-from bot.people.resolve import EMAIL, resolve_in_request
+from bot.people.resolve import EMAIL, OutsideWriter, resolve_reference, where_of
 from bot.vocab.letters import LetterKind, LetterState, Portal
 
 _NAME = re.compile(r"^[^\W\d_][\w.'’\- ,()]*$", re.UNICODE)
@@ -71,20 +71,23 @@ def resolve_writer(session: Session, text: str, *, student: Person,
         raise UserError("Name the writer: a faculty member's name, email or mention, or the "
                         "name of someone outside the group.")
 
-    def faculty(reference: str) -> Person:
-        return resolve_in_request(session, reference, role="faculty", channel=channel,
-                                  actor=student)
+    def faculty(reference: str) -> Person | OutsideWriter:
+        # The student's own relationships and outside writers settle a name that fits
+        # several people ("Brooks": their Prof. Alan Brooks, not a neurologist they never met).
+        return resolve_reference(session, reference, role="faculty", where=where_of(channel),
+                                 actor=student)
 
     if EMAIL.match(ref) or ref.startswith("<") or re.fullmatch(r"person:\d+", ref):
-        person = faculty(ref)
-        return Writer(person, person.name)
+        found = faculty(ref)
+        return Writer(None, found.name) if isinstance(found, OutsideWriter) \
+            else Writer(found, found.name)
     stray = next((w for w in ref.split() if _OPTION.match(w)), None)
     if stray is not None:
         options = ", ".join(f"{o.name}:" for o in specs.REMIND.options if not o.positional)
         raise UserError(f"/{specs.REMIND.name} has no option {stray.split(':')[0]}:. Its "
                         f"options: {options}. Usage: {specs.REMIND.usage()}")
     try:
-        person = faculty(ref)
+        named = faculty(ref)
     except UserError as exc:
         if exc.title != "Unknown person":
             raise
@@ -92,7 +95,9 @@ def resolve_writer(session: Session, text: str, *, student: Person,
             raise UserError(f"“{ref}” is not a faculty member I know, nor a name I can track "
                             "as an outside writer.") from None
         return Writer(None, ref, _closest(exc.message))
-    return Writer(person, person.name)
+    if isinstance(named, OutsideWriter):
+        return Writer(None, named.name)
+    return Writer(named, named.name)
 
 
 def _closest(message: str) -> tuple[str, ...]:

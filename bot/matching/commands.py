@@ -1,4 +1,5 @@
-"""`/mentor find`, `/mentor request`, `/mentor accept`, `/mentor decline`, `/mentor match`."""
+"""`/mentor find`, `/mentor request`, `/mentor accept`, `/mentor decline`, `/mentor match`,
+and the answers to the still-mentoring question."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply
 from bot.groups import store as groups
 from bot.infra.models import Person
-from bot.matching import finder, intros, rounds, rules, specs
+from bot.matching import availability, finder, intros, rounds, rules, specs
+from bot.matching import availability_messages as availability_say
 from bot.matching import intro_messages as say
-from bot.vocab.specialties import SPECIALTIES, fuzzy_specialty, split_keywords, suggest
+from bot.matching.vocab import StillMentoring
+from bot.vocab.specialties import closest_specialties, fuzzy_specialty, split_keywords
 
 commands = CommandSet()
 
@@ -21,14 +24,15 @@ def find(ctx: Context, args: Args) -> Reply:
     if "specialty" in args:
         specialty = fuzzy_specialty(args["specialty"])
         if specialty is None:
-            close = [s for s in suggest(args["specialty"], ()) if s in SPECIALTIES]
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            close = closest_specialties(args["specialty"])
+            hint = f" Did you mean {' or '.join(close)}?" if close else ""
             raise UserError(f"I don't know the specialty “{args['specialty']}”.{hint}")
     keywords = split_keywords(args.text("keywords").split())
     kind = args.get("kind")
     found = finder.search(ctx.session, finder.student_view(ctx.actor), ctx.now,
                           keywords=keywords, specialty=specialty, kind=kind,
-                          limit=args.get("limit", rules.FIND_LIMIT))
+                          limit=args.get("limit", rules.FIND_LIMIT),
+                          default_tz=ctx.settings.default_timezone)
     close_terms = {word: finder.close_terms(ctx.session, word) for word in found.unknown}
     return say.find_reply(found, keywords=keywords, specialty=specialty, kind=kind,
                           close_terms=close_terms, tz=ctx.tz)
@@ -41,7 +45,8 @@ def request(ctx: Context, args: Args) -> Reply:
                                 groups.channel_group(ctx.session, ctx.channel))
     created = intros.create_request(
         ctx.session, ctx.actor, faculty, kind=args.get("kind", rules.DEFAULT_REQUEST_KIND),
-        note=args.text("note"), now=ctx.now, group=group, tz=ctx.tz)
+        note=args.text("note"), now=ctx.now, group=group, tz=ctx.tz,
+        default_tz=ctx.settings.default_timezone)
     ctx.notify(faculty, created.faculty_message, key=f"intro:{created.request.id}:request")
     return created.student_reply
 
@@ -71,5 +76,24 @@ def match(ctx: Context, args: Args) -> Reply:
     groups.require_organizer(ctx.actor, group, admin=ctx.admin_scope)
     dry_run = bool(args.get("dry-run"))
     _result, reply = rounds.run_round(ctx.session, group, ctx.now, dry_run=dry_run,
-                                      on_notices=ctx.wake_delivery)
+                                      on_notices=ctx.wake_delivery,
+                                      default_tz=ctx.settings.default_timezone)
     return reply
+
+
+@commands.handler(specs.STILL_MENTORING)
+def still_mentoring(ctx: Context, args: Args) -> Reply:
+    """The buttons of the still-mentoring question (typed too, in the console)."""
+    profile = ctx.actor.faculty_profile
+    if profile is None:
+        raise UserError("You have no faculty profile, so there is nothing to answer.")
+    answer = StillMentoring(args["answer"])
+    if answer is StillMentoring.AWAY:
+        return availability_say.away_choices(ctx.today)
+    availability.set_accepting(profile, answer is StillMentoring.STAY, now=ctx.now)
+    availability.close_question(ctx.session, ctx.actor.id)
+    if answer is StillMentoring.STOP:
+        return availability_say.stopped_accepting()
+    ctx.session.flush()
+    view = finder.load_faculty(ctx.session, [ctx.actor.id])[0]
+    return availability_say.stayed_active(view.free, view.capacity)

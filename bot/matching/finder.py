@@ -16,7 +16,7 @@ import json
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,11 +37,19 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from bot.infra.models import FacultyProfile, IntroRequest, Mentorship, Person, StudentProfile
+from bot.infra.zones import local_day
 from bot.matching import fit as fit_rules
 from bot.matching.fit import FacultyView, Fit, Query, StudentView
 from bot.matching.rules import FIND_LIMIT, declined_since
 from bot.matching.vocab import IntroState
-from bot.vocab.specialties import canonical_specialty, fold, match_keyword, suggest
+from bot.vocab.specialties import (
+    canonical_specialty,
+    fold,
+    lineage,
+    match_keyword,
+    suggest,
+    within,
+)
 
 FINGERPRINT_EVERY = 5.0  # seconds between fingerprint checks
 REBUILD_EVERY = 300.0  # seconds: full rebuild, whatever the fingerprint says
@@ -85,12 +93,34 @@ def canonical_for(specialty: str) -> str:
 # --- the in-process index -------------------------------------------------------------
 
 
+class _Vocabulary(Collection[str]):
+    """Every research and title word some faculty member has: the keys of two postings
+    read as one collection, without copying them per search."""
+
+    __slots__ = ("first", "second")
+
+    def __init__(self, first: dict[str, set[int]], second: dict[str, set[int]]) -> None:
+        self.first, self.second = first, second
+
+    def __contains__(self, term: object) -> bool:
+        return term in self.first or term in self.second
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.first
+        yield from (t for t in self.second if t not in self.first)
+
+    def __len__(self) -> int:
+        return len(self.first) + sum(1 for t in self.second if t not in self.first)
+
+
 @dataclass
 class FacultyIndex:
     by_specialty: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     by_term: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    canonical: dict[int, str] = field(default_factory=dict)
+    by_title: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    held: dict[int, frozenset[str]] = field(default_factory=dict)
     terms: dict[int, frozenset[str]] = field(default_factory=dict)
+    titles: dict[int, frozenset[str]] = field(default_factory=dict)
     # A snapshot used only to choose among many equally aligned faculty.
     standing: dict[int, tuple[int, int]] = field(default_factory=dict)  # accepting, reputation
     fingerprint: tuple[int, int] = (0, 0)
@@ -100,42 +130,49 @@ class FacultyIndex:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
-    def vocabulary(self) -> dict[str, set[int]]:
-        """Every research word and phrase some faculty member has (the keys)."""
-        return self.by_term
+    def vocabulary(self) -> Collection[str]:
+        """Every research and title word and phrase some faculty member has."""
+        return _Vocabulary(self.by_term, self.by_title)
 
-    def _add(self, pid: int, specialty: str, research: list[str], accepting: bool,
-             reputation: int) -> None:
-        canonical = canonical_for(specialty)
+    def _add(self, pid: int, specialty: str, title: str, research: list[str],
+             accepting: bool, reputation: int) -> None:
+        held = fit_rules.held_specialties(specialty, title)
         terms = terms_for(research)
-        self.canonical[pid] = canonical
+        words = fit_rules.title_terms(title)
+        self.held[pid] = held
         self.terms[pid] = terms
+        self.titles[pid] = words
         self.standing[pid] = (1 if accepting else 0, reputation)
-        self.by_specialty[canonical].add(pid)
+        for name in held:
+            self.by_specialty[name].add(pid)
         for term in terms:
             self.by_term[term].add(pid)
+        for word in words:
+            self.by_title[word].add(pid)
 
     def _remove(self, pid: int) -> None:
-        canonical = self.canonical.pop(pid, None)
-        if canonical is not None:
-            self.by_specialty[canonical].discard(pid)
-        for term in self.terms.pop(pid, frozenset()):
-            holders = self.by_term.get(term)
-            if holders is not None:
-                holders.discard(pid)
-                if not holders:
-                    del self.by_term[term]
+        for name in self.held.pop(pid, frozenset()):
+            self.by_specialty[name].discard(pid)
+        for postings, owned in ((self.by_term, self.terms.pop(pid, frozenset())),
+                                (self.by_title, self.titles.pop(pid, frozenset()))):
+            for term in owned:
+                holders = postings.get(term)
+                if holders is not None:
+                    holders.discard(pid)
+                    if not holders:
+                        del postings[term]
         self.standing.pop(pid, None)
 
     def rebuild(self, session: Session) -> None:
         fresh = FacultyIndex()
-        rows = session.execute(select(
-            FacultyProfile.person_id, FacultyProfile.specialty, FacultyProfile.research,
-            FacultyProfile.accepting, FacultyProfile.reputation))
-        for pid, specialty, research, accepting, reputation in rows:
-            fresh._add(pid, specialty or "", research or [], bool(accepting), reputation or 0)
-        self.by_specialty, self.by_term = fresh.by_specialty, fresh.by_term
-        self.canonical, self.terms, self.standing = fresh.canonical, fresh.terms, fresh.standing
+        for pid, specialty, title, research, accepting, reputation in session.execute(
+                select(*_INDEX_COLUMNS)):
+            fresh._add(pid, specialty or "", title or "", research or [], bool(accepting),
+                       reputation or 0)
+        self.by_specialty, self.by_term, self.by_title = (fresh.by_specialty, fresh.by_term,
+                                                          fresh.by_title)
+        self.held, self.terms, self.titles = fresh.held, fresh.terms, fresh.titles
+        self.standing = fresh.standing
         self.fingerprint = _fingerprint(session)
         self.built_at = self.checked_at = time.monotonic()
         self.dirty.clear()
@@ -156,14 +193,16 @@ class FacultyIndex:
                 ids, self.dirty = list(self.dirty), set()
                 for pid in ids:
                     self._remove(pid)
-                rows = session.execute(select(
-                    FacultyProfile.person_id, FacultyProfile.specialty, FacultyProfile.research,
-                    FacultyProfile.accepting, FacultyProfile.reputation,
-                ).where(FacultyProfile.person_id.in_(ids)))
-                for pid, specialty, research, accepting, reputation in rows:
-                    self._add(pid, specialty or "", research or [], bool(accepting),
-                              reputation or 0)
+                rows = session.execute(select(*_INDEX_COLUMNS).where(
+                    FacultyProfile.person_id.in_(ids)))
+                for pid, specialty, title, research, accepting, reputation in rows:
+                    self._add(pid, specialty or "", title or "", research or [],
+                              bool(accepting), reputation or 0)
                 self.fingerprint = _fingerprint(session)
+
+
+_INDEX_COLUMNS = (FacultyProfile.person_id, FacultyProfile.specialty, FacultyProfile.title,
+                  FacultyProfile.research, FacultyProfile.accepting, FacultyProfile.reputation)
 
 
 def _fingerprint(session: Session) -> tuple[int, int]:
@@ -237,6 +276,7 @@ _FACULTY_COLUMNS = (
     cast(FacultyProfile.stages, Text), FacultyProfile.reputation,
     FacultyProfile.requests_answered, FacultyProfile.requests_unanswered,
     FacultyProfile.response_hours_total, FacultyProfile.title, _ACTIVE,
+    FacultyProfile.away_until, Person.timezone,
 )
 _lists_cache: dict[str, tuple[str, ...]] = {}
 
@@ -266,9 +306,12 @@ def id_in(session: Session, column: Any, ids: list[int]) -> Any:
 
 def load_faculty(session: Session, ids: Iterable[int] | None = None, *,
                  where: Any = None, order_by: Any = None, limit: int | None = None,
+                 now: datetime | None = None, default_tz: str = "UTC",
                  ) -> list[FacultyView]:
     """Fresh views of faculty (by ids, or by a filter), with their active mentee counts.
-    Light columns only, JSON read as text and parsed once per distinct value."""
+    Light columns only, JSON read as text and parsed once per distinct value. With `now`,
+    each view says whether its faculty member is away on their own local day (`fit.away_on`;
+    `default_tz` for those who have not set a zone); without it, nobody is."""
     query = select(*_FACULTY_COLUMNS).join(Person, Person.id == FacultyProfile.person_id)
     if ids is not None:
         id_list = list(ids)
@@ -283,14 +326,17 @@ def load_faculty(session: Session, ids: Iterable[int] | None = None, *,
         query = query.limit(limit)
     views: list[FacultyView] = []
     for (pid, name, specialty, research, capacity, accepting, stages, reputation, answered,
-         unanswered, hours, title, active) in session.execute(query):
+         unanswered, hours, title, active, away_until, timezone) in session.execute(query):
         phrases, terms, phrase_of = research_for(research)
+        away = away_until if now is not None and away_until is not None and fit_rules.away_on(
+            away_until, local_day(now, timezone, default_tz)) else None
         views.append(FacultyView(
             id=pid, name=name, specialty=specialty or "", research=phrases,
             capacity=capacity or 0, active=active or 0, accepting=bool(accepting),
             stages=json_list(stages), reputation=reputation or 0, answered=answered or 0,
             unanswered=unanswered or 0, response_hours_total=hours or 0.0, title=title or "",
-            canonical=canonical_for(specialty or ""), terms=terms, phrase_of=phrase_of,
+            away_until=away, canonical=canonical_for(specialty or ""), terms=terms,
+            phrase_of=phrase_of,
         ))
     return views
 
@@ -366,9 +412,12 @@ def resolve_query(index: FacultyIndex, keywords: Iterable[str], specialty: str |
 def search(session: Session, student: StudentView, now: datetime, *,
            keywords: Iterable[str] = (), specialty: str | None = None,
            kind: str | None = None, limit: int = FIND_LIMIT,
-           restrict_to: set[int] | None = None, exclude: Iterable[int] = ()) -> Search:
+           restrict_to: set[int] | None = None, exclude: Iterable[int] = (),
+           default_tz: str = "UTC") -> Search:
     """The ranked shortlist for `student`. `restrict_to` limits it to some faculty (a
-    group's, for a match round); `exclude` drops more (the one who just declined)."""
+    group's, for a match round); `exclude` drops more (the one who just declined). Faculty
+    who are away are never offered (`fit.offered`); `default_tz` is the zone their away
+    day is read in when they have not set one."""
     index = index_for(session)
     rel = relations(session, student.id, now)
     left_out = set(rel.mentors) | rel.declined | set(exclude) | {student.id}
@@ -383,15 +432,15 @@ def search(session: Session, student: StudentView, now: datetime, *,
             candidates -= left_out
             chosen = _best_aligned(index, student, query, candidates)
     if chosen is not None:
-        views = load_faculty(session, chosen)
+        views = load_faculty(session, chosen, now=now, default_tz=default_tz)
     else:
         views = load_faculty(
             session, where=and_(FacultyProfile.accepting.is_(True),
                                 FacultyProfile.person_id.not_in(left_out or {0})),
             order_by=(FacultyProfile.reputation.desc(), FacultyProfile.person_id),
-            limit=FALLBACK_LOAD)
+            limit=FALLBACK_LOAD, now=now, default_tz=default_tz)
     scored = [(fit_rules.fit(student, v, query, reasons=False), v) for v in views
-              if v.id not in left_out and fit_rules.eligible(v, query)]
+              if v.id not in left_out and fit_rules.offered(v) and fit_rules.eligible(v, query)]
     scored.sort(key=lambda pair: (pair[0].key, -pair[1].id), reverse=True)
     results = [
         Result(faculty=v, fit=fit_rules.fit(student, v, query),
@@ -413,26 +462,40 @@ def close_terms(session: Session, word: str) -> list[str]:
     return suggest(word, vocabulary)
 
 
+def _holders(index: FacultyIndex, names: Iterable[str]) -> set[int]:
+    found: set[int] = set()
+    for name in names:
+        found |= index.by_specialty.get(name, set())
+    return found
+
+
+def _specialty_holders(index: FacultyIndex, specialty: str) -> tuple[set[int], set[int]]:
+    """Faculty of a specialty (or a part of it), and faculty of the fields above it."""
+    return _holders(index, within(specialty)), _holders(index, lineage(specialty)[1:])
+
+
 def _candidates(index: FacultyIndex, student: StudentView, query: Query) -> set[int] | None:
     """Faculty worth scoring, from the index; None when there is nothing to align on."""
     ids: set[int] = set()
     if query.keywords:
         for match in query.keywords:
             if match.specialty is not None:
-                ids |= index.by_specialty.get(match.specialty, set())
+                ids |= _specialty_holders(index, match.specialty)[0]
             for term in match.terms:
                 ids |= index.by_term.get(term, set())
+                ids |= index.by_title.get(term, set())
     elif query.specialty is not None:
-        ids = set(index.by_specialty.get(query.specialty, set()))
+        same, above = _specialty_holders(index, query.specialty)
+        ids = same | above
     else:
-        for specialty in student.specialties:
-            ids |= index.by_specialty.get(specialty, set())
+        ids = _holders(index, student.covered | student.above)
         for term in student.terms:
             ids |= index.by_term.get(term, set())
         if not ids:
             return None
     if query.specialty is not None:
-        ids &= index.by_specialty.get(query.specialty, set())
+        same, above = _specialty_holders(index, query.specialty)
+        ids &= same | above
     return ids
 
 
@@ -441,25 +504,33 @@ def _best_aligned(index: FacultyIndex, student: StudentView, query: Query,
     """At most MAX_LOAD candidates, best estimated alignment first (whole alignment levels
     while they fit; inside a level too big to load, the accepting and best regarded
     first). The estimate counts postings with C-level Counter updates: a search may start
-    from thousands of candidates."""
+    from thousands of candidates. Faculty of an asked specialty itself come before those of
+    the field around it, as in the ranking."""
     if len(ids) <= MAX_LOAD:
         return list(ids)
     points: Counter[int] = Counter()
-    for specialty in student.specialties:
-        holders = index.by_specialty.get(specialty)
-        if holders:
-            for _ in range(fit_rules.INTEREST_SPECIALTY):
-                points.update(holders)
+
+    def add(holders: Iterable[int], weight: int) -> None:
+        for _ in range(weight):
+            points.update(holders)
+
+    asked: set[int] = set()
+    if query.specialty is not None:
+        asked = _specialty_holders(index, query.specialty)[0]
+    add(_holders(index, student.covered), fit_rules.INTEREST_SPECIALTY)
+    add(_holders(index, student.above) - _holders(index, student.covered),
+        fit_rules.INTEREST_PARENT)
     for match in query.keywords:
-        hits = set(index.by_specialty.get(match.specialty, ())) if match.specialty else set()
+        hits: set[int] = set()
+        if match.specialty:
+            hits = set(_specialty_holders(index, match.specialty)[0])
         for term in match.terms:
-            hits |= index.by_term.get(term, set())
-        for _ in range(fit_rules.KEYWORD_HIT):
-            points.update(hits)
+            hits |= index.by_term.get(term, set()) | index.by_title.get(term, set())
+        add(hits, fit_rules.KEYWORD_HIT)
     for term in student.terms:
         holders = index.by_term.get(term)
         if holders:
-            for _ in range(fit_rules.SHARED_RESEARCH):
-                points.update(holders)
+            add(holders, fit_rules.SHARED_RESEARCH)
     standing = index.standing
-    return heapq.nlargest(MAX_LOAD, ids, key=lambda pid: (points[pid], standing.get(pid, (0, 0))))
+    return heapq.nlargest(MAX_LOAD, ids, key=lambda pid: (
+        pid in asked, points[pid], standing.get(pid, (0, 0))))

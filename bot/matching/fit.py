@@ -6,26 +6,64 @@ accessibility (accepting, free places, how quickly intro requests are answered);
 the student's stage; then reputation. The score keeps that order strictly: each level is a
 small whole number and a lower level can never make up for a higher one, so a famous but
 unreachable mentor (not accepting, full, or never answering) always ranks below an
-accessible one with the same alignment.
+accessible one with the same alignment. Reputation only breaks ties, and is never shown: it
+is nothing a student can act on.
+
+Specialties are read through the one vocabulary (`bot.vocab.specialties`): a subspecialty
+is part of its field (a cardiologist is internal medicine faculty) and the field is the next
+best thing (internal medicine faculty for a student who wants cardiology). Words of a
+faculty title ("Associate Professor of Cardiology") count for keywords and specialties.
+
+A mentor kind (`/mentor find kind:`) prefers the faculty who fit it: `research`, shared
+research interests (counted double); `clinical`, clinical teachers (attendings, clerkship
+directors) who work with the student's stage; `career`, the main-mentor fit: a role that
+advises students on their career (program and clerkship directors, deans, advisors, chairs).
 
 Whether a faculty member can take a mentee now (`unavailable`) is decided here once, and
 `/mentor find`, `/mentor request` and match rounds all ask it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 
+from bot.infra.zones import format_day
 from bot.vocab.mentoring import MentorKind
-from bot.vocab.specialties import KeywordMatch, canonical_specialty, fold, words_of
+from bot.vocab.specialties import (
+    KeywordMatch,
+    SpecialtyFit,
+    canonical_specialty,
+    fold,
+    lineage,
+    specialties_in,
+    specialty_fit,
+    within,
+    words_of,
+)
 
 # Alignment points.
-INTEREST_SPECIALTY = 4  # the faculty member's specialty is one of the student's interests
-KEYWORD_HIT = 3  # a keyword the student searched for matches specialty or research
+INTEREST_SPECIALTY = 4  # the faculty member's specialty is (part of) one of the student's
+INTEREST_PARENT = 2  # ... or the field one of the student's specialties belongs to
+KEYWORD_HIT = 3  # a keyword the student searched for matches specialty, research or title
 SHARED_RESEARCH = 2  # a research area of the faculty matches the student's interests
 MAX_SHARED = 2  # shared research areas counted at most this many times
+
+# What a mentor kind adds to alignment (`kind_fit`).
+RESEARCH_WEIGHT: Mapping[str | None, int] = {
+    MentorKind.RESEARCH: 2,  # shared research is the point of a research mentor
+    MentorKind.CLINICAL: 0,  # clinical mentoring is about the clinic, not the lab
+    MentorKind.CAREER: 1,
+    None: 1,
+}
+CLINICAL_TEACHER = 2  # attending, clerkship director, clinical faculty: teaches students
+NEAR_PEER = 1  # a resident or fellow: works beside students on the wards
+CLINICAL_STAGE = 1  # ... and says they work with the student's stage
+CAREER_ADVISER = 3  # program/clerkship director, dean, advisor, chair: advises on careers
+FACULTY_RANK = 1  # a professor or instructor (not research-only, not in training)
 
 ACCESS_LEVELS = 6  # 0 = unreachable; 1..5 = accessible, higher is easier to reach
 STAGE_LEVELS = 3  # 0 = outside the stages they work with, 1 = any stage, 2 = stated fit
@@ -35,7 +73,29 @@ SLOW_HOURS = 7 * 24.0
 NEVER_ANSWERS_AFTER = 2  # unanswered requests with none answered: treated as unreachable
 
 KINDS_NEED_RESEARCH = frozenset({MentorKind.RESEARCH})
-_RESEARCH_ONLY_TITLES = ("research scientist", "research professor", "phd", "basic scientist")
+_RESEARCH_ONLY = re.compile(r"\b(research scientist|research professor|phd|basic scientist)\b")
+_CLINICAL_TEACHER = re.compile(
+    r"\b(attending|clerkship|clinical|clinician|hospitalist|physician|program director)\b")
+_NEAR_PEER = re.compile(r"\b(resident|fellow|intern)\b")
+_CAREER_ADVISER = re.compile(
+    r"\b(program director|clerkship director|dean|advis\w*|chair|chairman|chairwoman)\b")
+_FACULTY_RANK = re.compile(r"\b(professor|instructor|lecturer)\b")
+
+
+@lru_cache(maxsize=50_000)
+def held_specialties(specialty: str, title: str) -> frozenset[str]:
+    """The specialties a faculty member holds: their profile's (canonical when the
+    vocabulary knows it) and any their title names ("Associate Professor of Cardiology")."""
+    held = {canonical_specialty(specialty) or fold(specialty)} if specialty.strip() else set()
+    held.update(specialties_in(title))
+    return frozenset(held)
+
+
+@lru_cache(maxsize=50_000)
+def title_terms(title: str) -> frozenset[str]:
+    """The words of a faculty title, matched by keywords like research words."""
+    folded = fold(title)
+    return frozenset((folded, *words_of(folded))) if folded else frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +115,14 @@ class FacultyView:
     unanswered: int = 0
     response_hours_total: float = 0.0
     title: str = ""
+    # Back on this day; set only while they are away (the loader asks `away_on` with their
+    # own local day), so every rule below reads it without a clock.
+    away_until: date | None = None
     canonical: str | None = None  # canonical specialty, derived when not given
     terms: frozenset[str] = frozenset()  # folded research phrases and their words
     phrase_of: Mapping[str, int] = field(default_factory=dict)  # term -> index in research
+    specialties: frozenset[str] = frozenset()  # `held_specialties`, derived when not given
+    title_words: frozenset[str] = frozenset()  # `title_terms`, derived when not given
 
     def __post_init__(self) -> None:
         if self.canonical is None:
@@ -67,14 +132,31 @@ class FacultyView:
             terms, phrase_of = research_index(self.research)
             object.__setattr__(self, "terms", terms)
             object.__setattr__(self, "phrase_of", phrase_of)
+        if not self.specialties:
+            object.__setattr__(self, "specialties",
+                               held_specialties(self.specialty, self.title))
+        if not self.title_words and self.title:
+            object.__setattr__(self, "title_words", title_terms(self.title))
 
     @property
     def free(self) -> int:
-        return max(self.capacity - self.active, 0)
+        return free_places(self.capacity, self.active)
 
     @property
     def average_response_hours(self) -> float | None:
         return self.response_hours_total / self.answered if self.answered else None
+
+
+def free_places(capacity: int, active: int) -> int:
+    """Places left: capacity less current mentees, never below zero (a capacity lowered
+    under the mentees someone has keeps them all and offers no new place)."""
+    return max(capacity - active, 0)
+
+
+def away_on(away_until: date | None, today: date) -> bool:
+    """Whether someone who said they are away until `away_until` is still away on `today`
+    (their own local day): they are back on the day itself."""
+    return away_until is not None and today < away_until
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,19 +167,24 @@ class StudentView:
     research: tuple[str, ...] = ()
     specialties: frozenset[str] = frozenset()  # canonical specialties among the interests
     terms: frozenset[str] = frozenset()  # folded words of the other interests and research
+    # Every specialty that counts as one of theirs (theirs and the subspecialties under
+    # them), and the fields above theirs: what `specialty_fit` would say, precomputed for
+    # the hundreds of thousands of pairs a match round scores.
+    covered: frozenset[str] = frozenset()
+    above: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, id: int, stage: str | None, interests: Iterable[str],
            research: Iterable[str]) -> StudentView:
         interests, research = tuple(interests), tuple(research)
-        specialties, terms = _student_terms(interests, research)
+        specialties, terms, covered, above = _student_terms(interests, research)
         return cls(id=id, stage=stage, interests=interests, research=research,
-                   specialties=specialties, terms=terms)
+                   specialties=specialties, terms=terms, covered=covered, above=above)
 
 
 @lru_cache(maxsize=100_000)
-def _student_terms(interests: tuple[str, ...],
-                   research: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+def _student_terms(interests: tuple[str, ...], research: tuple[str, ...]
+                   ) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
     specialties: set[str] = set()
     others: list[str] = list(research)
     for interest in interests:
@@ -106,7 +193,9 @@ def _student_terms(interests: tuple[str, ...],
             specialties.add(canonical)
         else:
             others.append(interest)
-    return frozenset(specialties), research_terms(others)
+    covered = frozenset(name for s in specialties for name in within(s))
+    above = frozenset(name for s in specialties for name in lineage(s)[1:]) - covered
+    return frozenset(specialties), research_terms(others), covered, above
 
 
 @dataclass(frozen=True)
@@ -126,18 +215,22 @@ class Fit:
     reputation: float  # in [0, 1)
     reasons: tuple[str, ...] = field(default=())
     keyword_hits: int = 0
+    asked: int = 0  # `SpecialtyFit` with the specialty: asked for (0 when none was)
 
     @property
     def accessible(self) -> bool:
         return self.access > 0
 
     @property
-    def key(self) -> tuple[int, int, int, float]:
-        return (self.alignment, self.access, self.stage, self.reputation)
+    def key(self) -> tuple[int, int, int, int, float]:
+        """The order of `/mentor find`: the asked specialty itself before the field around
+        it, then alignment, accessibility, stage and reputation."""
+        return (self.asked, self.alignment, self.access, self.stage, self.reputation)
 
     @property
     def score(self) -> float:
-        """One number with the same order as `key` (for faculty preferences in a round)."""
+        """One number with the same order as `key` without a query (a match round's
+        faculty preferences)."""
         return ((self.alignment * ACCESS_LEVELS + self.access) * STAGE_LEVELS + self.stage) \
             + self.reputation
 
@@ -173,22 +266,29 @@ def stage_people(stage: str, *, plural: bool = True) -> str:
     return f"{article} {label} student"
 
 
+def research_only(title: str) -> bool:
+    """A title that says the person does research only (no clinical work with students)."""
+    return bool(_RESEARCH_ONLY.search(fold(title)))
+
+
 def eligible(faculty: FacultyView, query: Query) -> bool:
     """Whether a faculty member belongs in the results at all for this query."""
-    if query.specialty is not None and faculty.canonical != query.specialty:
+    if query.specialty is not None and \
+            specialty_fit(query.specialty, faculty.specialties) is SpecialtyFit.NONE:
         return False
     if query.kind in KINDS_NEED_RESEARCH and not faculty.research:
         return False
-    if query.kind == MentorKind.CLINICAL and \
-            any(t in fold(faculty.title) for t in _RESEARCH_ONLY_TITLES):
+    if query.kind == MentorKind.CLINICAL and research_only(faculty.title):
         return False
     return not query.keywords or any(keyword_hit(k, faculty) for k in query.keywords)
 
 
 def keyword_hit(match: KeywordMatch, faculty: FacultyView) -> bool:
-    return (match.specialty is not None and match.specialty == faculty.canonical) or bool(
-        match.terms & faculty.terms
-    )
+    if match.specialty is not None and \
+            specialty_fit(match.specialty, faculty.specialties) is SpecialtyFit.SAME:
+        return True
+    return bool(match.terms) and bool(match.terms & faculty.terms
+                                      or match.terms & faculty.title_words)
 
 
 def _phrase_for(term: str, faculty: FacultyView) -> str:
@@ -197,63 +297,151 @@ def _phrase_for(term: str, faculty: FacultyView) -> str:
     return faculty.research[index] if index is not None else term
 
 
-def _profile_alignment(student: StudentView, faculty: FacultyView,
-                       research_weight: int = 1) -> int:
-    """Alignment from the two profiles alone: the student's specialties and the research
-    areas they share (counted per research area, at most MAX_SHARED)."""
-    points = INTEREST_SPECIALTY if faculty.canonical and faculty.canonical in \
-        student.specialties else 0
-    if student.terms and faculty.terms:
-        shared = student.terms & faculty.terms
-        if shared:
-            phrase_of = faculty.phrase_of
-            counted = min(len({phrase_of.get(t, -1) for t in shared}), MAX_SHARED)
-            points += SHARED_RESEARCH * counted * research_weight
-    return points
+def _held(faculty: FacultyView, names: Iterable[str]) -> str:
+    """Which of the faculty member's specialties among `names` to name in a reason: their
+    profile's when it is one, else the one their title names."""
+    wanted = set(names)
+    if faculty.canonical in wanted:
+        return faculty.canonical or ""
+    return min(wanted & faculty.specialties, default=faculty.canonical or "")
+
+
+def _where_held(faculty: FacultyView, held: str) -> str:
+    """How a held specialty reads in a reason: its name, or the title that names it."""
+    return held if held == faculty.canonical or not faculty.title else faculty.title
+
+
+def _specialty_alignment(student: StudentView, faculty: FacultyView,
+                         why: list[str] | None) -> int:
+    """Points for the student's own specialties: theirs (or a part of it) first, else the
+    field theirs belongs to."""
+    held = faculty.specialties
+    if held & student.covered:
+        if why is not None:
+            name = _held(faculty, student.covered)
+            if name in student.specialties:
+                why.append(f"{name}, your interest")
+            else:
+                field_of = next((s for s in lineage(name) if s in student.specialties), "")
+                why.append(f"{name}, part of {field_of} (your interest)")
+        return INTEREST_SPECIALTY
+    if held & student.above:
+        if why is not None:
+            name = _held(faculty, student.above)
+            yours = sorted(s for s in student.specialties if name in lineage(s))
+            why.append(f"{name}, the field your interest {' and '.join(yours)} belongs to")
+        return INTEREST_PARENT
+    return 0
+
+
+def _research_alignment(student: StudentView, faculty: FacultyView, weight: int) -> int:
+    """Points for the research areas the two share, counted per research area of the
+    faculty member (at most MAX_SHARED), times the kind's `RESEARCH_WEIGHT`."""
+    if not weight or not student.terms or not faculty.terms:
+        return 0
+    shared = student.terms & faculty.terms
+    if not shared:
+        return 0
+    phrase_of = faculty.phrase_of
+    counted = min(len({phrase_of.get(t, -1) for t in shared}), MAX_SHARED)
+    return SHARED_RESEARCH * counted * weight
+
+
+def _profile_alignment(student: StudentView, faculty: FacultyView) -> int:
+    """Alignment from the two profiles alone (no query): the student's specialties and the
+    research areas they share."""
+    return _specialty_alignment(student, faculty, None) + _research_alignment(
+        student, faculty, RESEARCH_WEIGHT[None])
+
+
+def _keyword_alignment(match: KeywordMatch, faculty: FacultyView,
+                       why: list[str] | None) -> int:
+    """Points for one keyword: a specialty it names (or a part of it), a research area, a
+    word of the title. A keyword is what the student wants to find, so the field around a
+    subspecialty does not count for it (`specialty:` and their interests rank that)."""
+    if match.specialty is not None and \
+            specialty_fit(match.specialty, faculty.specialties) is SpecialtyFit.SAME:
+        if why is not None:
+            held = _held(faculty, within(match.specialty))
+            why.append(f"{_where_held(faculty, held)} matches “{match.keyword}”")
+        return KEYWORD_HIT
+    common = match.terms & faculty.terms
+    if common:
+        if why is not None:
+            phrase = _phrase_for(min(common, key=lambda t: (-len(t), t)), faculty)
+            why.append(f"research in {phrase} matches “{match.keyword}”")
+        return KEYWORD_HIT
+    if match.terms & faculty.title_words:
+        if why is not None:
+            why.append(f"{faculty.title} matches “{match.keyword}”")
+        return KEYWORD_HIT
+    return 0
+
+
+def kind_fit(student: StudentView, faculty: FacultyView, kind: str | None,
+             why: list[str] | None = None) -> int:
+    """Alignment points for fitting the mentor kind asked for (shared research for a
+    research mentor is counted by `RESEARCH_WEIGHT` instead)."""
+    title = fold(faculty.title)
+    if kind == MentorKind.CLINICAL:
+        points = 0
+        if _CLINICAL_TEACHER.search(title):
+            points = CLINICAL_TEACHER
+            if why is not None:
+                why.append("teaches students in clinical work")
+        elif _NEAR_PEER.search(title):
+            points = NEAR_PEER
+            if why is not None:
+                why.append("in training: works beside students on the wards")
+        if points and student.stage is not None and student.stage in faculty.stages:
+            points += CLINICAL_STAGE
+        return points
+    if kind == MentorKind.CAREER:
+        if _CAREER_ADVISER.search(title):
+            if why is not None:
+                why.append("advises students on their careers in this role")
+            return CAREER_ADVISER
+        if research_only(title) or _NEAR_PEER.search(title):
+            return 0
+        return FACULTY_RANK if _FACULTY_RANK.search(title) else 0
+    return 0
 
 
 def fit(student: StudentView, faculty: FacultyView, query: Query = Query(), *,
         reasons: bool = True) -> Fit:
     """Score `faculty` as a mentor for `student`. Pure; `reasons=False` skips the wording
     (a match round scores hundreds of thousands of pairs)."""
-    why: list[str] = []
+    why: list[str] | None = [] if reasons else None
     hits = 0
-    specialty_name = faculty.canonical or ""
-    alignment = _profile_alignment(student, faculty,
-                                   2 if query.kind == MentorKind.RESEARCH else 1)
-    if reasons and specialty_name and specialty_name in student.specialties:
-        why.append(f"{specialty_name}, your interest")
-    if query.specialty is not None and query.specialty == specialty_name and \
-            specialty_name not in student.specialties and reasons:
-        why.append(f"{specialty_name}, as you asked")
+    alignment = _specialty_alignment(student, faculty, why) + _research_alignment(
+        student, faculty, RESEARCH_WEIGHT.get(query.kind, RESEARCH_WEIGHT[None]))
+    asked = SpecialtyFit.NONE
+    if query.specialty is not None:
+        asked = specialty_fit(query.specialty, faculty.specialties)
+        if why is not None and not faculty.specialties & student.covered:
+            if asked is SpecialtyFit.SAME:
+                held = _held(faculty, within(query.specialty))
+                why.append(f"{_where_held(faculty, held)}, as you asked")
+            elif asked is SpecialtyFit.PARENT:
+                held = _held(faculty, lineage(query.specialty))
+                why.append(f"{held}, the field {query.specialty} belongs to")
     for match in query.keywords:
-        if match.specialty is not None and match.specialty == specialty_name:
-            alignment += KEYWORD_HIT
-            hits += 1
-            if reasons:
-                why.append(f"{specialty_name} matches “{match.keyword}”")
-            continue
-        common = match.terms & faculty.terms
-        if common:
-            alignment += KEYWORD_HIT
-            hits += 1
-            if reasons:
-                phrase = _phrase_for(min(common, key=lambda t: (-len(t), t)), faculty)
-                why.append(f"research in {phrase} matches “{match.keyword}”")
-    if reasons and student.terms and faculty.terms:
+        points = _keyword_alignment(match, faculty, why)
+        alignment += points
+        hits += 1 if points else 0
+    if why is not None and student.terms and faculty.terms:
         shared = student.terms & faculty.terms
         named = {phrase for phrase in faculty.research if any(phrase in r for r in why)}
         phrases = sorted({_phrase_for(t, faculty) for t in shared} - named)
         if phrases:
             why.append(f"research in {', '.join(phrases[:3])}, like your interests")
+    alignment += kind_fit(student, faculty, query.kind, why)
 
-    access = _access(faculty, why if reasons else None)
-    stage = _stage(student, faculty, why if reasons else None)
-    reputation = _reputation(faculty)
-    if reasons and faculty.reputation > 0:
-        why.append(f"reputation {faculty.reputation}")
-    return Fit(alignment=alignment, access=access, stage=stage, reputation=reputation,
-               reasons=tuple(why), keyword_hits=hits)
+    access = _access(faculty, why)
+    stage = _stage(student, faculty, why)
+    return Fit(alignment=alignment, access=access, stage=stage,
+               reputation=_reputation(faculty), reasons=tuple(why or ()), keyword_hits=hits,
+               asked=int(asked))
 
 
 def _reputation(faculty: FacultyView) -> float:
@@ -282,6 +470,7 @@ class Scorer:
 class Unavailable(StrEnum):
     """Why a faculty member can't take a mentee now, in the order they are checked."""
 
+    AWAY = "away"  # they said they are away until a date (`/mentor profile away:`)
     NOT_ACCEPTING = "not-accepting"  # they said so in their profile
     FULL = "full"  # every place taken
     NEVER_ANSWERS = "never-answers"  # none of their intro requests answered, several not
@@ -294,17 +483,19 @@ def never_answers(faculty: FacultyView) -> bool:
 
 
 def open_places(faculty: FacultyView) -> int:
-    """Places a faculty member offers now: their free places while they accept mentees. A
-    match round fills exactly these; it makes the mentorship itself, so the response
-    record, which only says whether a request would be answered, ranks them but closes
-    nothing."""
-    return faculty.free if faculty.accepting else 0
+    """Places a faculty member offers now: their free places while they accept mentees and
+    are not away. A match round fills exactly these; it makes the mentorship itself, so the
+    response record, which only says whether a request would be answered, ranks them but
+    closes nothing."""
+    return faculty.free if faculty.accepting and faculty.away_until is None else 0
 
 
 def unavailable(faculty: FacultyView) -> Unavailable | None:
     """Can this faculty member take a mentee now? None when they can; otherwise why not.
-    One rule for `/mentor find` (ranked last, no request button), `/mentor request`
-    (refused, with the reason) and match rounds (`open_places`)."""
+    One rule for `/mentor find` (away: left out; otherwise ranked last, no request button),
+    `/mentor request` (refused, with the reason) and match rounds (`open_places`)."""
+    if faculty.away_until is not None:
+        return Unavailable.AWAY
     if not faculty.accepting:
         return Unavailable.NOT_ACCEPTING
     if open_places(faculty) <= 0:
@@ -312,6 +503,12 @@ def unavailable(faculty: FacultyView) -> Unavailable | None:
     if never_answers(faculty):
         return Unavailable.NEVER_ANSWERS
     return None
+
+
+def offered(faculty: FacultyView) -> bool:
+    """Whether `/mentor find` shows a faculty member at all: not while they are away (a
+    closed door for another reason is shown, ranked last, so the student knows why)."""
+    return unavailable(faculty) is not Unavailable.AWAY
 
 
 def _access(faculty: FacultyView, why: list[str] | None) -> int:
@@ -340,6 +537,9 @@ def _access(faculty: FacultyView, why: list[str] | None) -> int:
 
 def _unavailable_reason(faculty: FacultyView, closed: Unavailable) -> str:
     match closed:
+        case Unavailable.AWAY:
+            return f"away; back on {format_day(faculty.away_until)}" if faculty.away_until \
+                else "away"
         case Unavailable.NOT_ACCEPTING:
             return "not accepting new mentees right now"
         case Unavailable.FULL:

@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.framework.replies import Action, Field, Reply, Section
 from bot.framework.wording import and_list, count, range_text, span_in_words, spelled
 from bot.infra.models import InterestGroup, IntroRequest, Person
-from bot.infra.zones import local_day
+from bot.infra.zones import format_day, local_day
 from bot.matching import rules, specs
 from bot.matching.finder import Result, Search
 from bot.matching.fit import FacultyView, Unavailable, stage_label, unavailable
@@ -41,6 +41,7 @@ def request_action(faculty_id: int, kind: str | None = None) -> Action:
 
 
 _MARKERS = {
+    Unavailable.AWAY: " — away",
     Unavailable.NOT_ACCEPTING: " — not accepting",
     Unavailable.FULL: " — full",
     Unavailable.NEVER_ANSWERS: " — rarely answers",
@@ -144,6 +145,10 @@ def cannot_take_mentee(faculty: FacultyView, closed: Unavailable) -> str:
     """Why a request to `faculty` is refused: the one accessibility rule's reason, and
     where to look instead."""
     match closed:
+        case Unavailable.AWAY:
+            back = f" until {format_day(faculty.away_until)}" if faculty.away_until else ""
+            return (f"{faculty.name} is away{back}; they are back that day and can be asked "
+                    "then. /mentor find lists faculty you can ask now.")
         case Unavailable.NOT_ACCEPTING:
             return (f"{faculty.name} is not accepting new mentees right now. "
                     "/mentor find lists faculty who are.")

@@ -68,9 +68,11 @@ def shared_group(session: Session, student_id: int, faculty_id: int,
     return session.get(InterestGroup, min(both)) if both else None
 
 
-def _fresh_view(session: Session, faculty: Person) -> FacultyView:
-    """The faculty member as the fit rules see them, read now (places, response record)."""
-    views = finder.load_faculty(session, [faculty.id])
+def _fresh_view(session: Session, faculty: Person, now: datetime | None = None,
+                default_tz: str = "UTC") -> FacultyView:
+    """The faculty member as the fit rules see them, read now (places, response record;
+    with `now`, whether they are away)."""
+    views = finder.load_faculty(session, [faculty.id], now=now, default_tz=default_tz)
     if not views:
         raise UserError(say.not_on_roster(faculty.name))
     return views[0]
@@ -88,9 +90,10 @@ class Created:
 
 def create_request(session: Session, student: Person, faculty: Person, *, kind: str,
                    note: str, now: datetime, group: InterestGroup | None,
-                   tz: str) -> Created:
+                   tz: str, default_tz: str = "UTC") -> Created:
     """Send `student`'s request to `faculty`, or refuse with the reason. `tz` is the
-    student's zone, for the dates a refusal names."""
+    student's zone, for the dates a refusal names; `default_tz` the zone of anyone who has
+    not set theirs (whether the faculty member is still away is their own day)."""
     if student.id == faculty.id:
         raise UserError(say.not_yourself())
     if not faculty.is_faculty or faculty.faculty_profile is None:
@@ -103,7 +106,7 @@ def create_request(session: Session, student: Person, faculty: Person, *, kind: 
                         title=say.ALREADY_ASKED_TITLE)
     if faculty.id in rel.declined:
         raise UserError(say.declined_recently(faculty.name))
-    view = _fresh_view(session, faculty)
+    view = _fresh_view(session, faculty, now, default_tz)
     closed = unavailable(view)
     if closed is not None:
         raise UserError(say.cannot_take_mentee(view, closed))
@@ -202,11 +205,13 @@ def _settle_wish(session: Session, student: Person) -> None:
 
 
 def next_candidates(session: Session, student: Person, now: datetime, *,
-                    exclude: set[int], kind: str | None = None) -> list[finder.Result]:
+                    exclude: set[int], kind: str | None = None,
+                    default_tz: str = "UTC") -> list[finder.Result]:
     """The best few faculty the student could ask now and is not already waiting on."""
     view = finder.student_view(student)
     found = finder.search(session, view, now, kind=kind,
-                          limit=rules.NEXT_CANDIDATES + len(exclude), exclude=exclude)
+                          limit=rules.NEXT_CANDIDATES + len(exclude), exclude=exclude,
+                          default_tz=default_tz)
     return [r for r in found.results
             if r.fit.accessible and r.waiting_since is None][:rules.NEXT_CANDIDATES]
 
@@ -214,7 +219,8 @@ def next_candidates(session: Session, student: Person, now: datetime, *,
 # --- time passing ----------------------------------------------------------------------
 
 
-def expire_requests(session: Session, now: datetime, notify: Notify) -> int:
+def expire_requests(session: Session, now: datetime, notify: Notify, *,
+                    default_tz: str = "UTC") -> int:
     """Close requests unanswered after `rules.EXPIRE_AFTER`; count them against the faculty
     member's response record and offer the student the next candidates."""
     due = list(session.scalars(select(IntroRequest).where(
@@ -236,16 +242,16 @@ def expire_requests(session: Session, now: datetime, notify: Notify) -> int:
         student = session.get_one(Person, request.student_id)
         faculty = session.get_one(Person, request.faculty_id)
         suggestions = next_candidates(session, student, now, exclude={faculty.id},
-                                      kind=request.kind)
+                                      kind=request.kind, default_tz=default_tz)
         notify(student, say.expired_message(faculty.name, suggestions, request.kind),
                f"intro:{request.id}:expired")
     return len(due)
 
 
 def pending_reply(session: Session, request: IntroRequest, student: Person, faculty: Person,
-                  now: datetime, tz: str) -> Reply:
+                  now: datetime, tz: str, default_tz: str = "UTC") -> Reply:
     """The follow-up nudge owed on a request unanswered after `rules.PENDING_AFTER`, dated
     in the student's zone `tz`."""
     suggestions = next_candidates(session, student, now, exclude={faculty.id},
-                                  kind=request.kind)
+                                  kind=request.kind, default_tz=default_tz)
     return say.pending_reply(request, student.name, faculty.name, suggestions, tz)

@@ -49,13 +49,17 @@ from bot.nudges.vocab import Subject
 # --- reading ---------------------------------------------------------------------------
 
 
-def load_round(session: Session, group: InterestGroup, now: datetime) -> RoundInput:
+def load_round(session: Session, group: InterestGroup, now: datetime, *,
+               default_tz: str = "UTC") -> RoundInput:
+    """Everything a round of `group` needs at `now`. Faculty away on their own local day
+    (`default_tz` when they have not set a zone) offer no places."""
     members = select(Membership.person_id).where(Membership.group_id == group.id)
     faculty_ids = sorted(session.scalars(
         select(FacultyProfile.person_id)
         .join(Role, and_(Role.person_id == FacultyProfile.person_id, Role.role == "faculty"))
         .where(FacultyProfile.person_id.in_(members))).unique())
-    views = finder.load_faculty(session, faculty_ids) if faculty_ids else []
+    views = finder.load_faculty(session, faculty_ids, now=now,
+                                default_tz=default_tz) if faculty_ids else []
     faculty = {v.id: v for v in views}
     free = places(faculty)
 
@@ -206,7 +210,8 @@ def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
 
 
 def run_round(session: Session, group: InterestGroup, now: datetime, *, dry_run: bool,
-              on_notices: Callable[[], None] | None = None) -> tuple[RoundResult, Reply]:
+              on_notices: Callable[[], None] | None = None,
+              default_tz: str = "UTC") -> tuple[RoundResult, Reply]:
     if not dry_run and session.get_bind().dialect.name == "postgresql":
         # Two organizers starting a round at once: the second waits for the first.
         session.execute(select(InterestGroup.id).where(InterestGroup.id == group.id)
@@ -214,7 +219,7 @@ def run_round(session: Session, group: InterestGroup, now: datetime, *, dry_run:
     elif not dry_run:
         session.execute(update(InterestGroup).where(InterestGroup.id == group.id)
                         .values(followup_weeks=InterestGroup.followup_weeks))
-    data = load_round(session, group, now)
+    data = load_round(session, group, now, default_tz=default_tz)
     result = solve(data)
     if not dry_run:
         write(session, result, now, on_notices)

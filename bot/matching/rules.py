@@ -4,9 +4,11 @@ functions of a `now`. Every message that states one of them is built from it
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 
 from bot.infra.months import months_after
+from bot.matching.vocab import IntroState
 from bot.vocab.mentoring import MentorKind
 
 PENDING_AFTER = timedelta(days=7)
@@ -48,3 +50,39 @@ def pending_from(created_at: datetime) -> datetime:
 def expires_at(created_at: datetime) -> datetime:
     """When an unanswered request closes."""
     return created_at + EXPIRE_AFTER
+
+
+# --- faculty who go quiet (the `still-mentoring` question) ----------------------------------
+
+QUIET_AFTER = 3
+"""A faculty member whose last this-many intro requests all expired unanswered is asked
+whether they are still mentoring."""
+
+ANSWER_WITHIN = timedelta(days=7)
+"""How long the still-mentoring question waits for an answer before the bot stops offering
+them new mentees (accepting becomes no; they are told, and can turn it back on)."""
+
+AWAY_CHOICES = (timedelta(weeks=2), timedelta(weeks=4), timedelta(weeks=12))
+"""The spans "Away until…" offers as one-press answers (any date can be typed)."""
+
+
+def gone_quiet(latest_first: Sequence[str]) -> bool:
+    """Whether a faculty member's most recent intro requests (their states, newest first)
+    are `QUIET_AFTER` that all expired unanswered."""
+    recent = list(latest_first[:QUIET_AFTER])
+    return len(recent) == QUIET_AFTER and all(state == IntroState.EXPIRED for state in recent)
+
+
+def answered_since(asked_at: datetime, *, confirmed_at: datetime | None,
+                   away_until: date | None, asked_day: date) -> bool:
+    """Whether a faculty member answered a question about their availability asked at
+    `asked_at` (on their local day `asked_day`): they set or confirmed accepting since
+    (`confirmed_at`), or said they are away past that day."""
+    if confirmed_at is not None and confirmed_at >= asked_at:
+        return True
+    return away_until is not None and away_until > asked_day
+
+
+def answer_due(sent_at: datetime) -> datetime:
+    """When an unanswered still-mentoring question stops their accepting mentees."""
+    return sent_at + ANSWER_WITHIN

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.framework.registry import Audience, Option, OptionType, command
 from bot.matching.rules import DEFAULT_REQUEST_KIND, FIND_LIMIT, MAX_FIND_LIMIT
+from bot.matching.vocab import StillMentoring
 from bot.vocab.mentoring import MENTOR_KINDS
 
 _KINDS = ", ".join(MENTOR_KINDS[:-1]) + " or " + MENTOR_KINDS[-1]  # research, clinical or career
@@ -84,4 +85,21 @@ MATCH = command(
     ],
     who=Audience.ORGANIZER,
     examples=["/mentor match group:em-interest dry-run", "/mentor match group:em-interest"],
+)
+
+
+_ANSWERS: tuple[str, ...] = tuple(StillMentoring)
+
+STILL_MENTORING = command(
+    "mentor",
+    "still-mentoring",
+    summary="Answer \"are you still taking mentees?\": stay (keep accepting), away (pick the "
+            "day you're back) or stop (no new mentees).",
+    options=[
+        Option("answer", OptionType.CHOICE, ", ".join(_ANSWERS), positional=True,
+               required=True, placeholder="|".join(_ANSWERS).upper(), choices=_ANSWERS),
+    ],
+    who=Audience.FACULTY,
+    hidden=True,
+    examples=["/mentor still-mentoring stay"],
 )

@@ -21,3 +21,20 @@ class MentorshipSource(StrEnum):
     REQUEST = "request"  # a faculty member accepted an intro request
     MATCH = "match"  # a group's match round
     IMPORT = "import"  # recorded from an earlier program (the column's documented third value)
+
+
+class AcceptingOff(StrEnum):
+    """Why a faculty member's profile says they are not accepting mentees
+    (`faculty_profiles.accepting_off_reason`): their own choice, or the bot's, after the
+    still-mentoring question went unanswered (the program report lists those)."""
+
+    CHOSEN = ""  # they said so (or they are accepting)
+    NO_ANSWER = "no-answer"  # their last requests expired and the question went unanswered
+
+
+class StillMentoring(StrEnum):
+    """The answers to "are you still taking mentees?" (the `still-mentoring` question)."""
+
+    STAY = "stay"  # keep accepting mentees
+    AWAY = "away"  # away until a day they pick
+    STOP = "stop"  # no new mentees

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
 
 from bot.framework.context import Context
 from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Field, Reply
+from bot.infra.dates import parse_day
 from bot.infra.models import FacultyProfile, Person, StudentProfile
-from bot.infra.zones import UnknownTimeZone, format_local, validate_zone
+from bot.infra.zones import UnknownTimeZone, format_day, format_local, local_day, validate_zone
+from bot.matching import availability, finder
+from bot.matching import availability_messages as availability_say
+from bot.matching.fit import away_on, free_places
 from bot.nudges.quiet_hours import DEFAULT_QUIET_HOURS, normalize_quiet_hours
+from bot.people import messages as say
 from bot.people import specs
-from bot.people.rules import stored_specialty
+from bot.people.rules import MAX_AWAY, check_specialty
 from bot.vocab import platforms
 from bot.vocab.stages import normalize_stage
 
@@ -26,9 +33,9 @@ def profile(ctx: Context, args: Args) -> Reply:
         return _show(person, title="Your profile", now=ctx.now, tz=ctx.tz)
     _set_common(person, args)
     _set_student(person, args)
-    _set_faculty(person, args, now=ctx.now)
+    notes = _set_faculty(ctx.session, person, args, now=ctx.now, tz=ctx.tz)
     ctx.session.flush()
-    return _show(person, title="Profile updated", now=ctx.now, tz=ctx.tz)
+    return _show(person, title="Profile updated", now=ctx.now, tz=ctx.tz, notes=notes)
 
 
 def _set_common(person: Person, args: Args) -> None:
@@ -81,27 +88,62 @@ def _set_student(person: Person, args: Args) -> None:
         student.wants_mentor = args["looking"]
 
 
-def _set_faculty(person: Person, args: Args, *, now: datetime) -> None:
+_NO = {"no", "none", "off", "back", "n"}
+
+
+def _set_faculty(session: Session, person: Person, args: Args, *, now: datetime,
+                 tz: str) -> list[str]:
+    """Apply the faculty options; returns notes for the reply (a warning is not a refusal:
+    an unknown specialty is kept as typed, a capacity under current mentees is kept)."""
     given = [name for name in specs.PROFILE_FACULTY if name in args]
     if not given:
-        return
+        return []
     if not person.is_faculty:
         raise UserError(f"{given[0]}: is for faculty profiles.")
+    away = _away_day(args["away"], now=now, tz=tz) if "away" in args else None
+    notes: list[str] = []
     faculty = person.faculty_profile or FacultyProfile()
     person.faculty_profile = faculty
     if "specialty" in args:
-        faculty.specialty = stored_specialty(args["specialty"])
+        check = check_specialty(args["specialty"])
+        if not check.stored:
+            raise UserError("specialty: needs a specialty, e.g. specialty:\"emergency medicine\".")
+        faculty.specialty = check.stored
+        if not check.known:
+            notes.append(say.unknown_specialty(check))
     if "capacity" in args:
         faculty.capacity = args["capacity"]
+        mentees = finder.active_counts(session, [person.id]).get(person.id, 0)
+        if mentees and free_places(faculty.capacity, mentees) == 0:
+            notes.append(availability_say.capacity_below_mentees(faculty.capacity, mentees))
     if "accepting" in args:
-        if args["accepting"] and not faculty.accepting:
-            faculty.accepting_since = now
-        faculty.accepting = args["accepting"]
+        availability.set_accepting(faculty, args["accepting"], now=now)
+        availability.close_question(session, person.id)
     if "office-hours" in args:
         faculty.office_hours = args["office-hours"]
+    if "away" in args:
+        availability.set_away(faculty, away)
+        availability.close_question(session, person.id)
+        notes.append(availability_say.away_set(away) if away else availability_say.away_ended())
+    return notes
 
 
-def _show(person: Person, *, title: str, now: datetime, tz: str) -> Reply:
+def _away_day(text: str, *, now: datetime, tz: str) -> date | None:
+    """`away:` as the day they are back: a date after today and at most `MAX_AWAY` ahead,
+    or None for `away:no`."""
+    if text.strip().lower() in _NO:
+        return None
+    day = parse_day(text, tz=tz, now=now, when="future", what="away:")
+    today = local_day(now, tz)
+    if day <= today:
+        raise UserError(availability_say.away_not_after_today(day))
+    if day > today + MAX_AWAY:
+        raise UserError(availability_say.away_too_far(MAX_AWAY.days))
+    return day
+
+
+def _show(person: Person, *, title: str, now: datetime, tz: str,
+          notes: list[str] | None = None) -> Reply:
     fields = [
         Field("Name", person.name),
         Field("Email", person.email or "-"),
@@ -128,10 +170,17 @@ def _show(person: Person, *, title: str, now: datetime, tz: str) -> Reply:
             Field("Title", faculty.title or "-"),
             Field("Research", "; ".join(faculty.research) or "-"),
             Field("Accepting mentees", "yes" if faculty.accepting else "no"),
+            Field("Away", f"until {format_day(faculty.away_until)}"
+                  if not _back(faculty, now, tz) and faculty.away_until else "no"),
             Field("Capacity", str(faculty.capacity)),
             Field("Works with", ", ".join(faculty.stages) or "all stages"),
             Field("Office hours", faculty.office_hours or "-"),
         ]
     hint = "" if person.timezone else "Set your time zone so nudges arrive in your daytime: " \
         "/mentor profile tz:America/New_York"
-    return Reply(title=title, text=hint, fields=tuple(fields))
+    return Reply(title=title, text="\n".join(n for n in (*(notes or ()), hint) if n),
+                 fields=tuple(fields))
+
+
+def _back(faculty: FacultyProfile, now: datetime, tz: str) -> bool:
+    return not away_on(faculty.away_until, local_day(now, tz))

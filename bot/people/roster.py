@@ -26,6 +26,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.framework.errors import UserError
+from bot.framework.wording import count
 from bot.groups.store import clean_slug
 from bot.infra.models import (
     FacultyProfile,
@@ -37,13 +38,14 @@ from bot.infra.models import (
     StudentProfile,
 )
 from bot.infra.zones import UnknownTimeZone, validate_zone
+from bot.people.messages import unknown_specialty
 from bot.people.resolve import EMAIL
 from bot.people.rules import (
     DEFAULT_CAPACITY,
     MAX_CAPACITY,
+    check_specialty,
     look_alike_names,
     name_problem,
-    stored_specialty,
 )
 from bot.vocab.stages import normalize_stage
 
@@ -124,6 +126,8 @@ class RosterRow:
     # students
     stage: str | None = None
     interests: list[str] | None = None
+    # what is stored anyway but worth a second look (an unknown specialty)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -136,7 +140,8 @@ class ImportResult:
     joined_group: int = 0
     identities_added: int = 0
     created_emails: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # imported, but worth a look
+    warnings: list[RowProblems] = field(default_factory=list)  # imported, but look again
+    look_alikes: list[str] = field(default_factory=list)  # names that look the same
 
     @property
     def total(self) -> int:
@@ -154,7 +159,10 @@ class ImportResult:
             text += f" {self.joined_group} newly added to the group {self.group}."
         if not self.changed:
             text += " Nothing changed."
-        return "\n".join([text, *self.warnings])
+        if self.warnings:
+            text += (f"\n{count(len(self.warnings), 'row')} imported with a warning:\n"
+                     + "\n".join(str(w) for w in self.warnings))
+        return "\n".join([text, *self.look_alikes])
 
 
 # --- reading and checking the file ------------------------------------------------------
@@ -311,9 +319,13 @@ def _check_row(number: int, values: dict[str, str], kind: Kind
     if kind == "faculty":
         specialty = text("specialty")
         if specialty is not None:
-            # Stored under its ERAS name when it names one, so a re-import of the same file
-            # compares equal to what the first import stored.
-            row.specialty = stored_specialty(specialty)
+            # Stored under its canonical name when it names one, so a re-import of the same
+            # file compares equal to what the first import stored; an unknown one is kept
+            # as typed, with a warning naming the closest known names.
+            check = check_specialty(specialty)
+            row.specialty = check.stored
+            if not check.known:
+                row.warnings.append(unknown_specialty(check))
         elif "specialty" in cleaned:
             reasons.append("specialty is empty")
         row.title = text("title")
@@ -414,9 +426,11 @@ def upsert(session: Session, rows: Sequence[RosterRow], kind: Kind, *, now: date
     if problems:
         raise RosterError(problems)
 
-    result = ImportResult(kind=kind, group=target.slug if target else None)
-    result.warnings = look_alike_names([(r.row, r.name, r.email) for r in rows],
-                                       session.execute(select(Person.name, Person.email)))
+    result = ImportResult(kind=kind, group=target.slug if target else None,
+                          warnings=[RowProblems(r.row, tuple(r.warnings))
+                                    for r in rows if r.warnings])
+    result.look_alikes = look_alike_names([(r.row, r.name, r.email) for r in rows],
+                                          session.execute(select(Person.name, Person.email)))
     new_rows = [r for r in rows if r.email not in stored]
     # Compare against plain column values first: the common re-import of an unchanged
     # roster then never builds ORM objects at all.

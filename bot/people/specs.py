@@ -29,11 +29,14 @@ PROFILE = command(
                max_length=300),
         Option("notify", OptionType.CHOICE, "where nudges go once Slack and Discord are "
                "linked (last: where you used me last)", choices=(*PLATFORMS, NOTIFY_LAST)),
+        Option("away", description="faculty: away until a date (not offered to students "
+                                   "until then), or no", max_length=64),
     ],
     examples=[
         "/mentor profile",
         "/mentor profile stage:ms2 interests:\"emergency medicine; ultrasound\" tz:America/New_York",
         "/mentor profile quiet:22:00-07:30",
+        "/mentor profile away:\"next friday\"",
     ],
 )
 
@@ -41,5 +44,5 @@ PROFILE_COMMON = ("tz", "quiet", "notify")
 """`/mentor profile` options anyone may set."""
 PROFILE_STUDENT = ("stage", "interests", "research", "looking")
 """`/mentor profile` options of a student's profile (refused for anyone else)."""
-PROFILE_FACULTY = ("specialty", "capacity", "accepting", "office-hours")
+PROFILE_FACULTY = ("specialty", "capacity", "accepting", "office-hours", "away")
 """`/mentor profile` options of a faculty profile (refused for anyone else)."""

@@ -1,8 +1,11 @@
 """The specialty vocabulary: the ERAS specialty list with the abbreviations and nicknames
-students actually type ("EM", "peds", "gas", "gen surg"), and typo-tolerant matching of free
+students actually type ("EM", "peds", "gas", "gen surg"), the usual subspecialties ("cards",
+"GI", "heme/onc", "PICU"…) each under its parent field, and typo-tolerant matching of free
 keywords against specialties and research areas.
 
-Everything here is pure: a vocabulary of terms goes in, matches come out."""
+Everything here is pure: a vocabulary of terms goes in, matches come out. Roster import,
+`/mentor profile`, `/mentor group create`, `/mentor find` and the letter rules all read
+specialty names through this one module."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from enum import IntEnum
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -36,6 +40,7 @@ SPECIALTIES: dict[str, tuple[str, ...]] = {
     "ophthalmology": ("ophtho", "ophtha", "eye"),
     "orthopaedic surgery": ("ortho", "orthopedics", "orthopaedics", "orthopedic surgery",
                             "ortho surg"),
+    "osteopathic neuromusculoskeletal medicine": ("onmm", "nmm", "neuromusculoskeletal medicine"),
     "otolaryngology": ("ent", "ear nose and throat", "oto", "otolaryngology-head and neck surgery",
                        "head and neck surgery"),
     "pathology": ("path", "anatomic pathology", "clinical pathology", "ap/cp"),
@@ -50,6 +55,148 @@ SPECIALTIES: dict[str, tuple[str, ...]] = {
                          "thoracic"),
     "urology": ("uro", "gu"),
     "vascular surgery": ("vascular", "vasc surg", "vasc"),
+}
+
+# Subspecialty -> (its parent field, aliases). A parent is an ERAS specialty or another
+# subspecialty ("interventional cardiology" is part of cardiology, itself part of internal
+# medicine). Fellowships with several parents are listed under the usual one.
+SUBSPECIALTIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    # internal medicine
+    "cardiology": ("internal medicine", ("cards", "cardio", "cardiac", "cardiovascular disease",
+                                         "cardiovascular medicine")),
+    "interventional cardiology": ("cardiology", ("interventional cards",)),
+    "cardiac electrophysiology": ("cardiology", ("electrophysiology",
+                                                 "clinical cardiac electrophysiology")),
+    "advanced heart failure and transplant cardiology": ("cardiology", ("heart failure",)),
+    "gastroenterology": ("internal medicine", ("gi", "gastro", "gastroenterology and hepatology")),
+    "transplant hepatology": ("gastroenterology", ("hepatology",)),
+    "hematology and oncology": ("internal medicine", (
+        "heme/onc", "heme onc", "hem/onc", "hem onc", "hemeonc", "hematology-oncology",
+        "hematology/oncology", "hematology", "oncology", "medical oncology", "onc", "heme")),
+    "pulmonary and critical care medicine": ("internal medicine", (
+        "pulm/crit care", "pulm crit care", "pulm/crit", "pulm crit", "pulm/cc", "pccm",
+        "pulmonary critical care", "pulmonary/critical care", "pulmonology", "pulmonary",
+        "pulm", "critical care", "critical care medicine", "icu", "micu")),
+    "nephrology": ("internal medicine", ("renal", "nephro")),
+    "infectious disease": ("internal medicine", ("id", "infectious diseases", "infectious disease "
+                                                 "medicine")),
+    "endocrinology": ("internal medicine", ("endo", "endocrine", "endocrinology diabetes and "
+                                            "metabolism")),
+    "rheumatology": ("internal medicine", ("rheum",)),
+    "geriatric medicine": ("internal medicine", ("geriatrics", "geri")),
+    "allergy and immunology": ("internal medicine", ("allergy", "immunology")),
+    "hospital medicine": ("internal medicine", ("hospitalist",)),
+    "hospice and palliative medicine": ("internal medicine", (
+        "palliative care", "palliative medicine", "palliative", "hospice")),
+    # pediatrics
+    "pediatric cardiology": ("pediatrics", ("peds cards", "peds cardiology", "pediatric cards")),
+    "neonatology": ("pediatrics", ("neonatal-perinatal medicine", "neonatal perinatal medicine",
+                                   "nicu", "neonatal medicine")),
+    "pediatric emergency medicine": ("pediatrics", ("peds em", "pem", "pediatric em",
+                                                    "peds emergency medicine",
+                                                    "pediatric emergency", "peds emergency")),
+    "pediatric hematology and oncology": ("pediatrics", (
+        "peds heme onc", "peds heme/onc", "pediatric heme onc", "pediatric heme/onc",
+        "pediatric hematology-oncology", "pediatric hematology/oncology", "pediatric oncology",
+        "peds onc")),
+    "pediatric critical care medicine": ("pediatrics", ("picu", "peds critical care",
+                                                        "pediatric critical care", "peds icu")),
+    "pediatric gastroenterology": ("pediatrics", ("peds gi", "pediatric gi")),
+    "pediatric endocrinology": ("pediatrics", ("peds endo", "pediatric endo")),
+    "pediatric infectious diseases": ("pediatrics", ("peds id", "pediatric id",
+                                                     "pediatric infectious disease")),
+    "pediatric nephrology": ("pediatrics", ("peds nephro", "peds renal", "pediatric renal")),
+    "pediatric pulmonology": ("pediatrics", ("peds pulm", "pediatric pulm",
+                                             "pediatric pulmonary")),
+    "pediatric rheumatology": ("pediatrics", ("peds rheum",)),
+    "pediatric hospital medicine": ("pediatrics", ("peds hospitalist", "pediatric hospitalist",
+                                                   "phm")),
+    "developmental-behavioral pediatrics": ("pediatrics", ("dbp", "developmental pediatrics",
+                                                           "developmental behavioral pediatrics")),
+    "adolescent medicine": ("pediatrics", ("adolescent",)),
+    # general surgery
+    "surgical oncology": ("general surgery", ("surg onc",)),
+    "trauma surgery": ("general surgery", ("trauma", "acute care surgery",
+                                           "trauma and acute care surgery")),
+    "surgical critical care": ("general surgery", ("sicu",)),
+    "colon and rectal surgery": ("general surgery", ("colorectal surgery", "colorectal", "crs")),
+    "pediatric surgery": ("general surgery", ("peds surg", "peds surgery", "pediatric surg")),
+    "transplant surgery": ("general surgery", ("transplant", "abdominal transplant")),
+    "breast surgery": ("general surgery", ("breast surgical oncology",)),
+    "endocrine surgery": ("general surgery", ()),
+    "bariatric surgery": ("general surgery", ("bariatrics",)),
+    # orthopaedic surgery
+    "orthopaedic sports medicine": ("orthopaedic surgery", ("ortho sports",
+                                                            "orthopedic sports medicine")),
+    "spine surgery": ("orthopaedic surgery", ("spine",)),
+    "orthopaedic trauma": ("orthopaedic surgery", ("ortho trauma", "orthopedic trauma")),
+    "hand surgery": ("orthopaedic surgery", ("hand surg",)),
+    "pediatric orthopaedics": ("orthopaedic surgery", ("peds ortho", "pediatric orthopedics")),
+    # obstetrics and gynecology
+    "maternal-fetal medicine": ("obstetrics and gynecology", ("mfm", "maternal fetal medicine",
+                                                              "perinatology")),
+    "reproductive endocrinology and infertility": ("obstetrics and gynecology", (
+        "rei", "reproductive endocrinology", "infertility")),
+    "gynecologic oncology": ("obstetrics and gynecology", ("gyn onc", "gynonc", "gyn/onc")),
+    "urogynecology": ("obstetrics and gynecology", ("fpmrs", "female pelvic medicine", "urogyn")),
+    "complex family planning": ("obstetrics and gynecology", ("family planning",)),
+    # emergency medicine
+    "medical toxicology": ("emergency medicine", ("toxicology", "tox")),
+    "emergency medical services": ("emergency medicine", ("ems", "prehospital")),
+    # family medicine
+    "sports medicine": ("family medicine", ("primary care sports medicine",)),
+    # neurology
+    "vascular neurology": ("neurology", ("stroke neurology",)),
+    "epilepsy": ("neurology", ("clinical neurophysiology",)),
+    "neurocritical care": ("neurology", ("neuro icu", "neurocritical")),
+    # psychiatry
+    "child and adolescent psychiatry": ("psychiatry", ("child psych", "child psychiatry")),
+    "consultation-liaison psychiatry": ("psychiatry", ("c-l psychiatry", "cl psych",
+                                                       "psychosomatic medicine")),
+    "addiction psychiatry": ("psychiatry", ()),
+    "forensic psychiatry": ("psychiatry", ("forensic psych",)),
+    "geriatric psychiatry": ("psychiatry", ("geripsych", "geri psych")),
+    # diagnostic radiology
+    "neuroradiology": ("diagnostic radiology", ("neurorads", "neuro rads")),
+    "pediatric radiology": ("diagnostic radiology", ("peds rads",)),
+    "musculoskeletal radiology": ("diagnostic radiology", ("msk radiology", "msk rads")),
+    "breast imaging": ("diagnostic radiology", ("mammography",)),
+    # anesthesiology
+    "pain medicine": ("anesthesiology", ("pain management",)),
+    "pediatric anesthesiology": ("anesthesiology", ("peds anesthesia", "peds gas",
+                                                    "pediatric anesthesia")),
+    "cardiothoracic anesthesiology": ("anesthesiology", ("cardiac anesthesia", "ct anesthesia")),
+    "obstetric anesthesiology": ("anesthesiology", ("ob anesthesia",)),
+    # dermatology
+    "dermatopathology": ("dermatology", ("dermpath",)),
+    "mohs surgery": ("dermatology", ("mohs", "micrographic dermatologic surgery")),
+    "pediatric dermatology": ("dermatology", ("peds derm",)),
+    # pathology
+    "forensic pathology": ("pathology", ()),
+    "hematopathology": ("pathology", ("hemepath",)),
+    "neuropathology": ("pathology", ()),
+    "cytopathology": ("pathology", ()),
+    # ophthalmology
+    "retina": ("ophthalmology", ("vitreoretinal surgery",)),
+    "glaucoma": ("ophthalmology", ()),
+    "cornea": ("ophthalmology", ("cornea and external disease",)),
+    "oculoplastics": ("ophthalmology", ("oculoplastic surgery",)),
+    "pediatric ophthalmology": ("ophthalmology", ("peds ophtho",)),
+    # otolaryngology
+    "facial plastic surgery": ("otolaryngology", ("facial plastics",)),
+    "neurotology": ("otolaryngology", ("otology",)),
+    "laryngology": ("otolaryngology", ()),
+    "rhinology": ("otolaryngology", ()),
+    "pediatric otolaryngology": ("otolaryngology", ("peds ent", "pediatric ent")),
+    # urology
+    "pediatric urology": ("urology", ("peds uro", "peds urology")),
+    "urologic oncology": ("urology", ("uro onc",)),
+    # others
+    "pediatric neurosurgery": ("neurological surgery", ("peds neurosurgery",)),
+    "craniofacial surgery": ("plastic surgery", ("craniofacial",)),
+    "congenital cardiac surgery": ("thoracic surgery", ()),
+    "spinal cord injury medicine": ("physical medicine and rehabilitation", ()),
+    "brain injury medicine": ("physical medicine and rehabilitation", ()),
 }
 
 _STOPWORDS = frozenset({
@@ -67,28 +214,46 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip()
 
 
+def _all_names() -> dict[str, tuple[str, ...]]:
+    """Every specialty and subspecialty with its aliases."""
+    names = dict(SPECIALTIES)
+    names.update({name: aliases for name, (_parent, aliases) in SUBSPECIALTIES.items()})
+    return names
+
+
 @lru_cache(maxsize=1)
 def _alias_table() -> dict[str, str]:
     table: dict[str, str] = {}
-    for canonical, aliases in SPECIALTIES.items():
+    for canonical, aliases in _all_names().items():
         table[canonical] = canonical
         for alias in aliases:
             table[alias] = canonical
     # "orthopedic surgery" and friends: also accept the spelling without the "ae".
-    for canonical in SPECIALTIES:
+    for canonical in _all_names():
         table.setdefault(canonical.replace("ae", "e"), canonical)
     return table
 
 
+def all_specialties() -> tuple[str, ...]:
+    """Every canonical name: the ERAS specialties, then the subspecialties."""
+    return tuple(_all_names())
+
+
 @lru_cache(maxsize=50_000)
 def canonical_specialty(text: str) -> str | None:
-    """The ERAS name for a specialty as typed (exact name or alias, any case), else None."""
+    """The canonical name for a specialty as typed (exact name or alias, any case and
+    punctuation: "Heme-Onc", "Pulm/Crit Care"), else None."""
     key = fold(text).strip(" .")
-    return _alias_table().get(key) or _alias_table().get(key.replace(".", ""))
+    found = _alias_table().get(key) or _alias_table().get(key.replace(".", ""))
+    if found is None:
+        words = specialty_words(key)
+        found = _phrase_table().get(words) if words else None
+    return found
 
 
 def fuzzy_specialty(text: str) -> str | None:
-    """Like `canonical_specialty`, tolerating a typo in a full name ("pediatircs")."""
+    """Like `canonical_specialty`, tolerating a typo in a full name ("pediatircs",
+    "cardiolgy"): the closest name, if it is close enough."""
     exact = canonical_specialty(text)
     if exact is not None:
         return exact
@@ -101,8 +266,93 @@ def fuzzy_specialty(text: str) -> str | None:
     return _alias_table()[found[0]] if found else None
 
 
+CLOSEST_NAMES = 3
+"""How many specialty names an "I don't know that specialty" message offers."""
+
+
+def closest_specialties(text: str, limit: int = CLOSEST_NAMES) -> list[str]:
+    """Canonical names closest to something that names no specialty ("cardiolgy",
+    "basket weaving"), best first, for a message that says what was meant; [] when
+    nothing is reasonably close."""
+    key = fold(text)
+    if not key:
+        return []
+    found = process.extract(key, list(_alias_table()), scorer=fuzz.WRatio,
+                            limit=limit * 4, score_cutoff=70)
+    names = dict.fromkeys(_alias_table()[name] for name, _score, _ in found)
+    return list(names)[:limit]
+
+
 def specialty_label(canonical: str) -> str:
     return canonical
+
+
+# --- the family tree ---------------------------------------------------------------------
+
+
+def parent_of(canonical: str) -> str | None:
+    """The field a subspecialty is part of ("cardiology" -> "internal medicine"); None for an
+    ERAS specialty or an unknown name."""
+    entry = SUBSPECIALTIES.get(canonical)
+    return entry[0] if entry else None
+
+
+@lru_cache(maxsize=4096)
+def lineage(canonical: str) -> tuple[str, ...]:
+    """The specialty and the fields it belongs to, nearest first ("interventional
+    cardiology", "cardiology", "internal medicine")."""
+    chain = [canonical]
+    parent = parent_of(canonical)
+    while parent is not None and parent not in chain:
+        chain.append(parent)
+        parent = parent_of(parent)
+    return tuple(chain)
+
+
+@lru_cache(maxsize=1)
+def _children() -> dict[str, tuple[str, ...]]:
+    children: dict[str, list[str]] = {}
+    for name, (parent, _aliases) in SUBSPECIALTIES.items():
+        children.setdefault(parent, []).append(name)
+    return {parent: tuple(names) for parent, names in children.items()}
+
+
+@lru_cache(maxsize=4096)
+def within(canonical: str) -> frozenset[str]:
+    """The specialty and every subspecialty under it, at any depth: what "a cardiologist"
+    or "internal medicine faculty" covers."""
+    found = {canonical}
+    stack = [canonical]
+    while stack:
+        for child in _children().get(stack.pop(), ()):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return frozenset(found)
+
+
+class SpecialtyFit(IntEnum):
+    """How a specialty someone holds answers one that is wanted: the same field (or a part
+    of it: a cardiologist is internal medicine faculty), the broader field it belongs to (an
+    internist for someone who wants cardiology), or neither."""
+
+    NONE = 0
+    PARENT = 1
+    SAME = 2
+
+
+def specialty_fit(wanted: str, held: Iterable[str]) -> SpecialtyFit:
+    """The best fit of any `held` specialty for the `wanted` one (canonical names; a name
+    outside the vocabulary only fits itself)."""
+    best = SpecialtyFit.NONE
+    family = within(wanted)
+    above = lineage(wanted)[1:]
+    for name in held:
+        if name in family:
+            return SpecialtyFit.SAME
+        if name in above:
+            best = SpecialtyFit.PARENT
+    return best
 
 
 @lru_cache(maxsize=200_000)
@@ -171,7 +421,7 @@ def match_keyword(keyword: str, vocabulary: Collection[str]) -> KeywordMatch:
 def suggest(keyword: str, research_vocabulary: Iterable[str], limit: int = 3) -> list[str]:
     """Close terms for a keyword that matched nothing: specialties and research words."""
     key = fold(keyword)
-    choices = set(research_vocabulary) | set(SPECIALTIES)
+    choices = set(research_vocabulary) | set(_all_names())
     found = process.extract(key, list(choices), scorer=fuzz.WRatio, limit=limit,
                             score_cutoff=60)
     return [term for term, _score, _ in found]
@@ -226,12 +476,15 @@ def specialties_in(text: str) -> tuple[str, ...]:
 
 def same_specialty(a: str, b: str) -> bool:
     """Whether two texts name the same specialty ("EM residency", "Emergency Medicine",
-    "ER"): when both name specialties of the vocabulary, they must share one. Otherwise (a
-    subspecialty the list lacks, such as "cardiology") the words are compared as typed, one
-    text's words appearing as a run in the other's."""
+    "ER"): when both name specialties of the vocabulary, they must share one, counting a
+    subspecialty as part of its field ("cardiology" is internal medicine; "peds EM" is
+    pediatrics). Otherwise (a field the vocabulary lacks) the words are compared as typed,
+    one text's words appearing as a run in the other's."""
     named_a, named_b = specialties_in(a), specialties_in(b)
     if named_a and named_b:
-        return bool(set(named_a) & set(named_b))
+        family_a = {name for n in named_a for name in lineage(n)}
+        family_b = {name for n in named_b for name in lineage(n)}
+        return bool(set(named_a) & family_b) or bool(set(named_b) & family_a)
     x, y = specialty_words(a), specialty_words(b)
     return bool(x) and bool(y) and (_contains_run(x, y) or _contains_run(y, x))
 
