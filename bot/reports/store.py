@@ -54,7 +54,7 @@ from bot.infra.models import (
 from bot.infra.zones import local_day
 from bot.matching import finder
 from bot.matching.fit import open_places
-from bot.matching.vocab import IntroState
+from bot.matching.vocab import AcceptingOff, IntroState
 from bot.mentoring.cadence import followup_day, last_contact
 from bot.mentoring.history import aware
 from bot.nudges.policy import REMINDERS
@@ -247,7 +247,7 @@ def silent_faculty(session: Session, group: Members, period: Period
             .join(FacultyProfile, FacultyProfile.person_id == Person.id)
             .where(Person.id.in_(_with_role(group.group_id, FACULTY)),
                    FacultyProfile.accepting.is_(False),
-                   FacultyProfile.accepting_off_reason != ""))}
+                   FacultyProfile.accepting_off_reason == AcceptingOff.NO_ANSWER))}
     out = []
     for pid in asked.keys() | turned_off.keys():
         off_name, off_at = turned_off.get(pid, ("", None))
