@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app.core import Core, Request
-from bot.framework.channels import Address, ChannelTarget, Router
+from bot.framework.channels import Address, ChannelTarget, Delivery, Router
 from bot.framework.replies import Attachment, Reply
 from bot.nudges.vocab import NudgeKind
 from jobs.delivery import sweep
@@ -32,7 +32,8 @@ class ConsoleChannel:
     def can_reach(self, address: Address) -> bool:
         return True
 
-    def send_dm(self, address: Address, reply: Reply) -> None:
+    def send_dm(self, address: Address, reply: Reply, delivery: Delivery | None = None
+                ) -> None:
         who = f"{address.name} <{address.email}>" if address.email else address.name
         with self._lock:
             self.out.write(f"\n--- direct message to {who} ---\n{reply.as_text()}\n---\n")
