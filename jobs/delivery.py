@@ -37,7 +37,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -179,6 +179,7 @@ class Sweeper:
     lease: timedelta = LEASE
     max_attempts: int = MAX_ATTEMPTS
     max_inline_wait: float = MAX_INLINE_WAIT
+    backoff: Callable[[int], timedelta] = retry_delay
     _last_send: dict[tuple[str, int], float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
@@ -423,7 +424,7 @@ class Sweeper:
         attempts = nudge.attempts + 1
         if attempts >= self.max_attempts:
             return Failure(nudge.id, error, attempts)
-        return Retry(nudge.id, now + retry_delay(attempts), error, attempts, unsure)
+        return Retry(nudge.id, now + self.backoff(attempts), error, attempts, unsure)
 
     def _pace(self, key: tuple[str, int], interval: float) -> bool:
         """Wait until this person may be sent to again (bounded: `_per_person_limit`);

@@ -7,7 +7,8 @@ characters a section), and can answer 429 with `Retry-After`: once per configure
 or whenever a channel receives more than N messages in a second (Slack's ~1 msg/s/channel).
 It also accepts `respond()` posts at `/respond/<name>` (use `response_url(name)`).
 
-Messages posted are kept per channel with their `ts` (the wall clock, as Slack's) and
+Messages posted are kept per channel with their `ts` (the clock given, else the wall
+clock, as Slack's) and
 message `metadata`, and `conversations.history` answers from them (newest first, `oldest`,
 `latest`, `limit`, `cursor`; metadata only with `include_all_metadata`). `users.lookupByEmail`
 finds the users added with an email. Storms (`storm()`) refuse a share of the calls of some
@@ -32,7 +33,7 @@ import random
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -148,7 +149,10 @@ class FakeSlackApi:
     """Threaded fake Web API server. Thread-safe: the real clients call it from many
     threads (Bolt's listener threads, the delivery sweep)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
+                 clock: Callable[[], float] = time.time) -> None:
+        """`clock`: seconds since the epoch for message timestamps (a test's fixed clock)."""
+        self.clock = clock
         self.state = _State()
         self.lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -359,7 +363,7 @@ class FakeSlackApi:
     def _next_ts(self) -> str:
         """A message timestamp as Slack's: wall-clock seconds, unique, increasing."""
         with self.lock:
-            ts = max(time.time(), self.state.last_ts + 1e-6)
+            ts = max(self.clock(), self.state.last_ts + 1e-6)
             self.state.last_ts = ts
         return f"{ts:.6f}"
 
