@@ -59,12 +59,18 @@ def nudge_at(day: date, tz: str | None) -> datetime:
 
 
 def snooze_until(now: datetime, tz: str | None, quiet_hours: str | None) -> datetime:
-    """Where a reminder snoozed at `now` comes back: a week later, on the person's daytime —
-    not before the nudge hour of that local day, and never inside their quiet hours (then at
-    the window's end). A snooze pressed at 04:57 comes back at the nudge hour, not at 04:57."""
+    """Where a reminder snoozed at `now` comes back: a week later, in the person's daytime.
+    Before the nudge hour of that local day it waits for the nudge hour (unless the person
+    is quiet then); inside their quiet hours, for the window's end. A snooze pressed at
+    04:57 comes back at 10:00, one pressed at 22:30 when the night's quiet hours end.
+
+    Never inside quiet hours, at most a day after the week."""
     back = now + SNOOZE
-    back = max(back, nudge_at(local_day(back, tz), tz))
-    return next_allowed(back, zone(tz), quiet_hours)
+    morning = nudge_at(local_day(back, tz), tz)
+    where = zone(tz)
+    if back < morning and next_allowed(morning, where, quiet_hours) == morning:
+        return morning
+    return next_allowed(back, where, quiet_hours)
 
 
 def is_reminder(kind: NudgeKind) -> bool:
