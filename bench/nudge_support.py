@@ -32,21 +32,31 @@ scratch_sqlite = sqlite_database
 
 
 @contextlib.contextmanager
-def scratch_postgres() -> Iterator[Database]:
-    """A throwaway PostgreSQL server (the one the test suite uses)."""
+def postgres_factory() -> Iterator[Any]:
+    """A throwaway PostgreSQL server (the one the test suite uses) and the factory of fresh
+    migrated databases on it (`new_url()`)."""
     sys.path.insert(0, str(ROOT))
     from tests.support import postgres  # here: importable once the root is on the path
     from tests.support.databases import PostgresFactory  # here: as above
 
     server = postgres.start()
     factory = PostgresFactory(server.url)
-    db = Database(factory.new_url())
     try:
-        yield db
+        yield factory
     finally:
-        db.dispose()
         factory.close()
         server.stop()
+
+
+@contextlib.contextmanager
+def scratch_postgres() -> Iterator[Database]:
+    """A fresh migrated database on a throwaway PostgreSQL server."""
+    with postgres_factory() as factory:
+        db = Database(factory.new_url())
+        try:
+            yield db
+        finally:
+            db.dispose()
 
 
 def add_people(db: Database, count: int, *, slack: bool = True) -> list[int]:

@@ -1,7 +1,8 @@
 """The Slack Web API stand-in of the test suite (tests/support/slack_api.FakeSlackApi: same
 methods, answers, recording and rate limiting) served by aiohttp on one event loop instead
 of a thread per connection, so that in throughput benchmarks the stand-in is not the
-bottleneck. Prints its URL (…/api) on the first line.
+bottleneck. Prints its URL (…/api) on the first line. `GET /_calls`, `GET /_messages` and
+`POST /_config` as in tests/support/slack_api.py.
 
 Usage: python -m bench.slack_standin [--channel-rate-limit N]"""
 
@@ -22,6 +23,13 @@ def make_app(api: FakeSlackApi) -> web.Application:
     async def calls(request: web.Request) -> web.Response:
         return web.json_response([c.__dict__ for c in api.calls()])
 
+    async def messages(request: web.Request) -> web.Response:
+        return web.json_response(api.history())
+
+    async def config(request: web.Request) -> web.Response:
+        api.config(await request.json())
+        return web.json_response({"ok": True})
+
     async def method(request: web.Request) -> web.Response:
         raw = (await request.read()).decode()
         params: dict[str, Any] = dict(request.query)
@@ -36,6 +44,8 @@ def make_app(api: FakeSlackApi) -> web.Application:
 
     app = web.Application()
     app.router.add_get("/_calls", calls)
+    app.router.add_get("/_messages", messages)
+    app.router.add_post("/_config", config)
     app.router.add_post("/api/{method}", method)
     app.router.add_get("/api/{method}", method)
     return app

@@ -2,20 +2,30 @@
 
 Nudges are rows, not scheduler jobs, so a million future ones cost nothing until due. The
 rows' every change is a named transition of `bot.nudges.store`; this module is the loop
-around them, in three steps per batch:
+around them, in four steps per batch:
 
 1. **Claim** due rows with this worker's id and a lease (`store.claim`).
 2. **Quiet hours.** A claimed reminder whose person is in their quiet hours is moved to the
    end of the window and released (`store.defer`).
-3. **Send.** People are served in parallel, one person's messages in order and paced to the
-   channel's `dm_interval`. Each outcome is written as soon as it is known: sent (with the
-   channel), rescheduled (rate limit: after `Retry-After`; other errors: the policy's
-   backoff) or failed after the last attempt, with the error kept for organizers. While
-   sends are still to come, the lease on unsent rows is renewed.
+3. **Reach.** Someone no channel reaches is looked up (Slack: by email) and their account
+   linked; if nobody is found the nudge waits as `unreachable`, with the reason, until an
+   account appears or the next lookup is due.
+4. **Send.** People are served in parallel, one person's messages in order and paced to the
+   channel's `dm_interval`. Just before each send the row is taken again (`store.take`: is
+   it still this worker's? the attempt is recorded), so a row another worker took over is
+   skipped. Each outcome is written as soon as it is known, only where this worker still
+   holds the row: sent (with the channel), rescheduled (rate limit: after `Retry-After`;
+   other errors: the policy's backoff) or failed after the last attempt, with the error kept
+   for organizers.
 
-A worker that dies after claiming leaves rows with a lease; once it expires any worker
-takes them over. A send confirmed by the platform is marked in the next write, so the only
-window for a repeat is a crash between the platform's answer and that write."""
+Exactly once between live workers: the batch renews its lease on a timer while it runs; it
+stops starting sends, and stops waiting out rate limits inline, once it has used its share of
+the lease (`BATCH_SPAN`); every send is preceded by the conditional take and every outcome
+by the holder check. Across a crash (kill -9): the attempt is recorded before the platform
+is called, so a worker that takes the row over after the lease knows an answer may be
+missing and passes `Delivery.since` to the channel, which looks before sending where the
+platform allows (Slack: the DM's history, searched for the nudge id the message carries in
+its metadata; Discord drops a repeated nonce by itself)."""
 
 from __future__ import annotations
 
@@ -27,29 +37,41 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.framework.channels import Address, Channel, DeliveryError, Router
+from bot.framework.channels import Address, Channel, Delivery, DeliveryError, Router
 from bot.infra.clock import Clock
 from bot.infra.db import Database
 from bot.infra.models import Identity, Person
 from bot.infra.zones import zone
-from bot.nudges import store
+from bot.nudges import messages, store
 from bot.nudges.policy import (
+    BATCH_SPAN,
     LEASE,
     MAX_ATTEMPTS,
     MAX_INLINE_WAIT,
+    RENEW_EVERY,
+    UNREACHABLE_RECHECK,
     reply_for,
     retry_delay,
     waits_for_daytime,
 )
 from bot.nudges.quiet_hours import next_allowed
-from bot.nudges.store import Claimed, Deferral, Failure, Outcome, Release, Retry, Sent
+from bot.nudges.store import (
+    Claimed,
+    Deferral,
+    Failure,
+    Outcome,
+    Release,
+    Retry,
+    Sent,
+    Unreachable,
+)
 from bot.nudges.vocab import NudgeKind
 
 log = logging.getLogger(__name__)
@@ -63,6 +85,13 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A claimed row another worker took over before this one sent it: nothing to write."""
+
+    nudge_id: int
+
+
 @dataclass
 class SweepResult:
     claimed: int = 0
@@ -70,21 +99,30 @@ class SweepResult:
     retried: int = 0
     failed: int = 0
     deferred: int = 0  # moved out of quiet hours
+    unreachable: int = 0  # waiting for an account
+    found: int = 0  # sent by an earlier attempt whose answer was lost: not sent again
+    skipped: int = 0  # taken over by another worker before this one sent them
+    released: int = 0  # given back unsent (the batch's span was used up, or a stop)
 
     def add(self, other: SweepResult) -> None:
-        self.claimed += other.claimed
-        self.sent += other.sent
-        self.retried += other.retried
-        self.failed += other.failed
-        self.deferred += other.deferred
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
-    def count(self, outcome: Outcome) -> None:
-        if isinstance(outcome, Sent):
-            self.sent += 1
-        elif isinstance(outcome, Retry):
-            self.retried += 1
-        elif isinstance(outcome, Failure):
-            self.failed += 1
+    def count(self, outcome: Outcome | Skipped) -> None:
+        match outcome:
+            case Sent():
+                self.sent += 1
+                self.found += outcome.found
+            case Retry():
+                self.retried += 1
+            case Failure():
+                self.failed += 1
+            case Unreachable():
+                self.unreachable += 1
+            case Skipped():
+                self.skipped += 1
+            case Release():
+                self.released += 1
 
 
 def _people(db: Database, ids: set[int]) -> dict[int, tuple[Address, str | None, str | None]]:
@@ -118,10 +156,11 @@ def _people(db: Database, ids: set[int]) -> dict[int, tuple[Address, str | None,
 
 @dataclass
 class _Job:
-    """One person's claimed messages for this batch, sent in order through one channel."""
+    """One person's claimed messages for this batch, sent in order through one channel
+    (None: no channel reaches them yet; the sending thread looks them up first)."""
 
     address: Address
-    channel: Channel
+    channel: Channel | None
     nudges: list[Claimed]
 
 
@@ -129,7 +168,8 @@ class _Job:
 class Sweeper:
     """Delivers due nudges. One per process; `run()` is one sweep (the scheduler calls it
     every minute, `mentorbot nudges run` once). Remembers when each person was last sent
-    to, so pacing holds across sweeps."""
+    to, so pacing holds across sweeps. `stop()` ends a sweep early without losing anything:
+    sends in flight finish and are recorded, the rest is given back."""
 
     db: Database
     clock: Clock
@@ -141,17 +181,31 @@ class Sweeper:
     lease: timedelta = LEASE
     max_attempts: int = MAX_ATTEMPTS
     max_inline_wait: float = MAX_INLINE_WAIT
+    backoff: Callable[[int], timedelta] = retry_delay
     _last_send: dict[tuple[str, int], float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+
+    def stop(self) -> None:
+        """Finish the sends in flight, give back the rest, start no new batch."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
 
     def run(self, *, kinds: Iterable[NudgeKind] | None = None, max_batches: int | None = None
             ) -> SweepResult:
-        """Sweep until nothing claimable is due (or `max_batches`). Safe to call from
-        several threads or processes at once: each claims its own rows."""
+        """Sweep until nothing claimable is due (or `max_batches`, or a stop). Safe to call
+        from several threads or processes at once: each claims its own rows."""
         total = SweepResult()
+        if kinds is None and not self.stopping:
+            with self.db.session() as session:
+                store.wake_unreachable(session, now=self.clock.now(),
+                                       platforms=[c.name for c in self.router.channels])
         done = 0
         with ThreadPoolExecutor(self.threads, thread_name_prefix="deliver") as pool:
-            while max_batches is None or done < max_batches:
+            while (max_batches is None or done < max_batches) and not self.stopping:
                 result = self._batch(pool, kinds)
                 total.add(result)
                 done += 1
@@ -162,6 +216,7 @@ class Sweeper:
     def _batch(self, pool: ThreadPoolExecutor, kinds: Iterable[NudgeKind] | None
                ) -> SweepResult:
         now = self.clock.now()
+        deadline = time.monotonic() + self.lease.total_seconds() * BATCH_SPAN
         with self.db.session() as session:
             claimed = store.claim(session, worker=self.worker, now=now, limit=self.batch,
                                   kinds=kinds, lease=self.lease)
@@ -171,9 +226,9 @@ class Sweeper:
         jobs, early = self._prepare(claimed, now, result)
         if early:
             self._record(early)
-        outcomes: queue.Queue[Outcome | None] = queue.Queue()
+        outcomes: queue.Queue[Outcome | Skipped | None] = queue.Queue()
         for job in jobs:
-            pool.submit(self._send_all, job, outcomes)
+            pool.submit(self._send_all, job, deadline, outcomes)
         self._collect(outcomes, jobs, result)
         return result
 
@@ -188,6 +243,7 @@ class Sweeper:
         jobs: list[_Job] = []
         early: list[Outcome] = []
         deferrals: list[Deferral] = []
+        can_look_up = bool(self.router.can_look_up())
         for person_id, nudges in by_person.items():
             found = people.get(person_id)
             if found is None:  # deleted since the claim; its nudges went with it
@@ -203,9 +259,8 @@ class Sweeper:
             if not ready:
                 continue
             channel = self.router.channel_for(address)
-            if channel is None:
-                early += [self._failure(n, now, "no delivery channel reaches this person")
-                          for n in ready]
+            if channel is None and not can_look_up:
+                early += self._unreachable(ready, address, now, looked_up=[])
                 continue
             keep = self._per_person_limit(channel)
             early += [Release(n.id) for n in ready[keep:]]
@@ -218,106 +273,170 @@ class Sweeper:
             result.count(outcome)
         return jobs, early
 
-    def _per_person_limit(self, channel: Channel) -> int:
-        """How many of one person's messages fit in half a lease at the channel's pace."""
+    def _unreachable(self, nudges: list[Claimed], address: Address, now: datetime, *,
+                     looked_up: list[str]) -> list[Outcome]:
+        platforms = [c.name for c in self.router.channels]
+        reason = messages.unreachable(platforms, address.email, looked_up)
+        return [Unreachable(n.id, reason, now + UNREACHABLE_RECHECK) for n in nudges]
+
+    def _per_person_limit(self, channel: Channel | None) -> int:
+        """How many of one person's messages fit in the batch's span at the channel's
+        pace; the rest wait for the next batch."""
         interval = float(getattr(channel, "dm_interval", 0.0) or 0.0)
         if interval <= 0:
             return self.batch
-        return max(1, int(self.lease.total_seconds() / 2 / interval))
+        return max(1, int(self.lease.total_seconds() * BATCH_SPAN / interval))
 
-    def _collect(self, outcomes: queue.Queue[Outcome | None], jobs: list[_Job],
+    def _collect(self, outcomes: queue.Queue[Outcome | Skipped | None], jobs: list[_Job],
                  result: SweepResult) -> None:
-        """Write outcomes as they arrive: whatever is ready goes in one transaction. While
-        sends are still to come (people paced to a rate limit wait their turn), renew the
-        lease on the unsent rows every third of a lease, so no other worker takes them."""
+        """Write outcomes as they arrive: whatever is ready goes in one transaction. On a
+        timer (a third of the lease), however outcomes trickle in, renew the lease on the
+        rows not settled yet, so no other worker takes them while this batch runs."""
         unsent = {n.id for job in jobs for n in job.nudges}
+        every = self.lease.total_seconds() * RENEW_EVERY
+        renew_at = time.monotonic() + every
         finished = 0
         while finished < len(jobs):
             pending: list[Outcome] = []
             try:
-                item = outcomes.get(timeout=self.lease.total_seconds() / 3)
-            except queue.Empty:
-                with self.db.session() as session:
-                    store.renew_leases(session, worker=self.worker, ids=unsent,
-                                       now=self.clock.now(), lease=self.lease)
-                continue
-            while True:
-                if item is None:
-                    finished += 1
-                else:
-                    pending.append(item)
-                try:
+                item = outcomes.get(timeout=max(renew_at - time.monotonic(), 0.0))
+                while True:
+                    if item is None:
+                        finished += 1
+                    elif isinstance(item, Skipped):
+                        unsent.discard(item.nudge_id)
+                        result.count(item)
+                    else:
+                        pending.append(item)
                     item = outcomes.get_nowait()
-                except queue.Empty:
-                    break
+            except queue.Empty:
+                pass
             if pending:
                 self._record(pending)
                 for outcome in pending:
                     unsent.discard(outcome.nudge_id)
                     result.count(outcome)
+            if unsent and time.monotonic() >= renew_at:
+                with self.db.session() as session:
+                    store.renew_leases(session, worker=self.worker, ids=unsent,
+                                       now=self.clock.now(), lease=self.lease)
+                renew_at = time.monotonic() + every
 
     def _record(self, outcomes: list[Outcome]) -> None:
         """Outcomes in one transaction."""
         with self.db.session() as session:
             store.record(session, self.worker, outcomes)
 
-    def _send_all(self, job: _Job, outcomes: queue.Queue[Outcome | None]) -> None:
+    def _send_all(self, job: _Job, deadline: float,
+                  outcomes: queue.Queue[Outcome | Skipped | None]) -> None:
+        remaining = list(job.nudges)
         try:
-            for nudge in job.nudges:
-                outcomes.put(self._send_one(job, nudge))
-        except Exception as exc:  # pragma: no cover - a bug: never leave the collector waiting
+            if job.channel is None and not self._reach(job, outcomes):
+                remaining.clear()
+                return
+            while remaining:
+                nudge = remaining[0]
+                outcomes.put(Release(nudge.id) if self.stopping
+                             else self._send_one(job, nudge, deadline))
+                remaining.pop(0)
+        except Exception as exc:  # the database went away, or a bug: retried, never lost
             log.exception("delivery to person %s failed", job.address.person_id)
             now = self.clock.now()
-            for nudge in job.nudges:
-                outcomes.put(self._failure(nudge, now, f"internal error: {exc}"))
+            for nudge in remaining:
+                outcomes.put(self._failure(nudge, now, f"internal error: {exc}",
+                                           nudge.attempted_at or now))
         finally:
             outcomes.put(None)
 
-    def _send_one(self, job: _Job, nudge: Claimed) -> Outcome:
+    def _reach(self, job: _Job, outcomes: queue.Queue[Outcome | Skipped | None]) -> bool:
+        """Find and link an account for someone no channel reaches; False when none was
+        found (their nudges wait as unreachable) or the lookup must be tried again later."""
+        now = self.clock.now()
+        try:
+            found = self.router.find_account(job.address)
+        except DeliveryError as exc:
+            for nudge in job.nudges:
+                if exc.retry_after is not None:  # a rate limit is not a failed attempt
+                    due = now + timedelta(seconds=exc.retry_after)
+                    outcomes.put(Retry(nudge.id, due, str(exc), nudge.attempts,
+                                       nudge.attempted_at))
+                else:
+                    outcomes.put(self._failure(nudge, now, str(exc), nudge.attempted_at))
+            return False
+        channel = self.router.channel_for(found) if found is not None else None
+        if found is None or channel is None:
+            for outcome in self._unreachable(job.nudges, job.address, now,
+                                             looked_up=self.router.can_look_up()):
+                outcomes.put(outcome)
+            return False
+        log.info("linked a %s account to person %s, found by email", channel.name,
+                 found.person_id)
+        job.address, job.channel = found, channel
+        return True
+
+    def _send_one(self, job: _Job, nudge: Claimed, deadline: float) -> Outcome | Skipped:
         channel = job.channel
+        assert channel is not None
         key = (channel.name, job.address.person_id)
         interval = float(getattr(channel, "dm_interval", 0.0) or 0.0)
+        if interval > 0 and not self._pace(key, interval):
+            return Release(nudge.id)
+        taken_at = self.clock.now()
+        with self.db.session() as session:
+            if not store.take(session, worker=self.worker, nudge_id=nudge.id, now=taken_at,
+                              lease=self.lease):
+                return Skipped(nudge.id)
         reply = reply_for(nudge.id, nudge.kind, nudge.payload)
+        delivery = Delivery(nudge.id, nudge.snoozes, nudge.attempted_at)
+        # The earliest attempt that may have gone through without its answer recorded.
+        unsure = nudge.attempted_at or taken_at
         while True:
-            if interval > 0:
-                self._pace(key, interval)
             try:
-                channel.send_dm(job.address, reply)
+                found = channel.send_dm(job.address, reply, delivery)
             except DeliveryError as exc:
                 self._mark_sent_time(key)
                 now = self.clock.now()
                 if exc.permanent:
                     return Failure(nudge.id, str(exc), nudge.attempts + 1)
                 if exc.retry_after is not None:
-                    if exc.retry_after <= self.max_inline_wait:
-                        time.sleep(max(exc.retry_after, 0.0))
+                    wait = max(exc.retry_after, 0.0)
+                    if wait <= self.max_inline_wait and time.monotonic() + wait < deadline \
+                            and not self._stopping.wait(wait):
                         continue
-                    # A rate limit is not a failed attempt: the count stays.
-                    due = now + timedelta(seconds=exc.retry_after)
-                    return Retry(nudge.id, due, str(exc), nudge.attempts)
-                return self._failure(nudge, now, str(exc))
+                    # A rate limit refused the message: not a failed attempt, and not sent.
+                    return Retry(nudge.id, now + timedelta(seconds=exc.retry_after), str(exc),
+                                 nudge.attempts, nudge.attempted_at)
+                return self._failure(nudge, now, str(exc), unsure)
             except Exception as exc:  # a client library error we did not translate
                 self._mark_sent_time(key)
                 log.warning("sending nudge %s raised %r", nudge.id, exc)
-                return self._failure(nudge, self.clock.now(), f"{type(exc).__name__}: {exc}")
+                return self._failure(nudge, self.clock.now(), f"{type(exc).__name__}: {exc}",
+                                     unsure)
             self._mark_sent_time(key)
-            return Sent(nudge.id, self.clock.now(), channel.name, nudge.attempts + 1)
+            if found:
+                log.info("nudge %s was delivered by an earlier attempt (found on %s): not "
+                         "sent again", nudge.id, channel.name)
+            return Sent(nudge.id, self.clock.now(), channel.name, nudge.attempts + 1,
+                        found=bool(found))
 
-    def _failure(self, nudge: Claimed, now: datetime, error: str) -> Failure | Retry:
+    def _failure(self, nudge: Claimed, now: datetime, error: str,
+                 unsure: datetime | None) -> Failure | Retry:
         """A failed attempt: retried after the policy's backoff, or given up after the
-        last one."""
+        last one. `unsure`: from when the message may be on the platform anyway."""
         attempts = nudge.attempts + 1
         if attempts >= self.max_attempts:
             return Failure(nudge.id, error, attempts)
-        return Retry(nudge.id, now + retry_delay(attempts), error, attempts)
+        return Retry(nudge.id, now + self.backoff(attempts), error, attempts, unsure)
 
-    def _pace(self, key: tuple[str, int], interval: float) -> None:
+    def _pace(self, key: tuple[str, int], interval: float) -> bool:
+        """Wait until this person may be sent to again (bounded: `_per_person_limit`);
+        False if a stop came meanwhile."""
         with self._lock:
             last = self._last_send.get(key)
-        if last is not None:
-            wait = last + interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
+        wait = 0.0 if last is None else last + interval - time.monotonic()
+        if wait <= 0:
+            return not self.stopping
+        return not self._stopping.wait(wait)
 
     def _mark_sent_time(self, key: tuple[str, int]) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ is posted by the next catch-up (SPEC "Nudges")."""
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -112,7 +113,13 @@ def due_groups(db: Database, now: datetime) -> list[tuple[int, datetime]]:
     return due
 
 
-def catch_up(db: Database, router: Router, clock: Clock, *, worker: str | None = None
-             ) -> list[DigestResult]:
-    return [post_digest(db, router, clock, group_id, moment, worker=worker)
-            for group_id, moment in due_groups(db, clock.now())]
+def catch_up(db: Database, router: Router, clock: Clock, *, worker: str | None = None,
+             stop: threading.Event | None = None) -> list[DigestResult]:
+    """Post every digest owed now, one group after another; a `stop` leaves the rest to
+    the next catch-up (nothing is claimed for them yet)."""
+    results = []
+    for group_id, moment in due_groups(db, clock.now()):
+        if stop is not None and stop.is_set():
+            break
+        results.append(post_digest(db, router, clock, group_id, moment, worker=worker))
+    return results

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.framework.channels import DeliveryError, Router
-from bot.framework.replies import Action
+from bot.framework.channels import Address, Delivery, DeliveryError, Router
+from bot.framework.replies import Action, Reply
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Identity, Nudge
@@ -218,8 +219,8 @@ def test_unexpected_exceptions_are_retried_not_lost(database: Database,
     assert "ConnectionResetError" in (row.last_error or "")
 
 
-def test_person_no_channel_reaches_is_retried_with_the_reason(database: Database,
-                                                              clock: FixedClock) -> None:
+def test_person_no_channel_reaches_waits_as_unreachable_with_the_reason(
+        database: Database, clock: FixedClock) -> None:
     with database.session() as session:
         ana = add_student(session, "Ana Lopez")
         nudge = add_nudge(session, ana, due_at=clock.now())
@@ -228,10 +229,12 @@ def test_person_no_channel_reaches_is_retried_with_the_reason(database: Database
         add_nudge(session, ben, due_at=clock.now(), text="for ben")
     channel = RecordingChannel(name="slack", platform="slack")
     result = sweeper(database, clock, channel).run()
-    assert (result.sent, result.retried) == (1, 1)
+    assert (result.sent, result.unreachable, result.retried, result.failed) == (1, 1, 0, 0)
     assert channel.texts() == ["for ben"]
     row = nudge_row(database, nudge.id)
-    assert row.state == "pending" and "no delivery channel" in (row.last_error or "")
+    assert (row.state, row.attempts, row.claimed_by, row.lease_until) == \
+        ("unreachable", 0, None, None)
+    assert row.last_error == "no Slack account linked"
 
 
 def test_a_worker_killed_after_claiming_loses_nothing_after_the_lease(
@@ -377,3 +380,156 @@ def test_a_slow_sweep_keeps_its_claims_alive_while_it_sends(database: Database,
         runner.join(timeout=10)
     assert channel.texts() == ["first", "second"]
     assert {nudge_row(database, n.id).state for n in (first, second)} == {"sent"}
+
+
+# --- exactly once between live workers --------------------------------------------------------
+
+
+def test_a_batch_renews_its_leases_on_a_timer_while_outcomes_trickle_in(
+        database: Database, clock: FixedClock) -> None:
+    """Outcomes arriving every few milliseconds must not keep the renewal from running: the
+    held person's unsent rows stay this worker's past the first lease."""
+    with database.session() as session:
+        busy = add_student(session, "Busy Person")
+        held = add_student(session, "Held Person")
+        bulk_nudges(session, [busy.id], 60, due_at=clock.now(), prefix="busy")
+        first = add_nudge(session, held, due_at=clock.now(), text="held first")
+        second = add_nudge(session, held, due_at=clock.now(), text="held second")
+    release = threading.Event()
+    sending = threading.Event()
+
+    def hold(address: object, reply: object) -> None:
+        if getattr(address, "person_id", None) == held.id:
+            sending.set()
+            assert release.wait(timeout=10)
+        else:
+            release.wait(0.01)  # the busy person's outcomes trickle in, one every 10 ms
+
+    lease = timedelta(seconds=0.3)
+    channel = RecordingChannel(on_send=hold)
+    slow = sweeper(database, clock, channel, lease=lease, worker="slow", threads=2)
+    runner = threading.Thread(target=slow.run)
+    runner.start()
+    try:
+        assert sending.wait(timeout=10)
+        clock.advance(timedelta(hours=1))  # far past the claim's lease
+        for _ in range(100):  # renewed every 0.1 s of wall time: a bounded wait for it
+            if nudge_row(database, second.id).lease_until == clock.now() + lease:
+                break
+            threading.Event().wait(0.02)
+        assert nudge_row(database, second.id).lease_until == clock.now() + lease
+        assert claim(database, clock.now(), "other-worker") == []
+    finally:
+        release.set()
+        runner.join(timeout=10)
+    assert {nudge_row(database, n.id).state for n in (first, second)} == {"sent"}
+    assert len(channel.sent) == 62 and len(set(channel.texts())) == 62
+
+
+def test_a_row_another_worker_took_over_is_skipped_not_sent(database: Database,
+                                                            clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        first = add_nudge(session, ana, due_at=clock.now(), text="first")
+        second = add_nudge(session, ana, due_at=clock.now(), text="second")
+
+    def taken_over_meanwhile(address: object, reply: object) -> None:
+        # While the first is sent, this worker's claim on the second lapsed and another
+        # worker claimed it (as after a stall longer than the lease).
+        with database.session() as session:
+            session.execute(update(Nudge).where(Nudge.id == second.id)
+                            .values(claimed_by="other-worker"))
+
+    channel = RecordingChannel(on_send=taken_over_meanwhile)
+    result = sweeper(database, clock, channel, worker="stalled").run()
+    assert (result.sent, result.skipped) == (1, 1)
+    assert channel.texts() == ["first"]
+    row = nudge_row(database, second.id)
+    assert (row.state, row.claimed_by, row.attempted_at) == ("pending", "other-worker", None)
+    assert nudge_row(database, first.id).state == "sent"
+
+
+def test_a_retry_after_past_the_batch_span_is_rescheduled_not_waited(
+        database: Database, clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now(), text="hello")
+    channel = RecordingChannel(failures=[DeliveryError("ratelimited", retry_after=2)])
+    # A 4-second lease leaves 2 s to wait in: a 2-second Retry-After would end past it.
+    worker = sweeper(database, clock, channel, lease=timedelta(seconds=4), max_inline_wait=5)
+    started = time.monotonic()
+    result = worker.run()
+    assert time.monotonic() - started < 1.5
+    assert (result.sent, result.retried) == (0, 1)
+    row = nudge_row(database, nudge.id)
+    assert (row.state, row.due_at, row.attempts, row.attempted_at) == \
+        ("pending", clock.now() + timedelta(seconds=2), 0, None)  # refused: nothing unknown
+
+
+def test_an_earlier_attempt_that_went_through_is_found_not_sent_again(
+        database: Database, clock: FixedClock) -> None:
+    """kill -9 between the platform's answer and the write: the next worker, after the
+    lease, hands the channel the time of the unanswered attempt; the channel finds the
+    message there (as Slack's history does) and nothing is sent twice."""
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now(), text="hello")
+    channel = RecordingChannel(remembers=True)
+    attempted = clock.now()
+    (dead,) = claim(database, attempted, "dead-worker")
+    with database.session() as session:
+        assert store.take(session, worker="dead-worker", nudge_id=nudge.id, now=attempted)
+    channel.send_dm(Address(ana.id, "Ana Lopez", None), Reply(text="hello"),
+                    Delivery(nudge.id, 0))  # the platform got it; then the worker died
+    clock.advance(LEASE)
+    result = sweeper(database, clock, channel).run()
+    assert (result.sent, result.found) == (1, 1)
+    assert channel.texts() == ["hello"]
+    assert channel.deliveries[-1] == Delivery(nudge.id, 0, attempted)
+    row = nudge_row(database, nudge.id)
+    assert (row.state, row.attempts) == ("sent", 1)
+
+
+def test_a_lost_answer_is_looked_for_before_the_next_attempt(database: Database,
+                                                              clock: FixedClock) -> None:
+    """A server error may come after the message was posted: the next attempt looks first;
+    a rate limit refuses the message, so the attempt after it does not need to."""
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now(), text="hello")
+    channel = RecordingChannel(failures=[DeliveryError("HTTP 500 from chat.postMessage")])
+    worker = sweeper(database, clock, channel)
+    first = clock.now()
+    assert worker.run().retried == 1
+    assert nudge_row(database, nudge.id).attempted_at == first
+    clock.advance(retry_delay(1))
+    assert worker.run().sent == 1
+    assert channel.deliveries == [Delivery(nudge.id, 0, None), Delivery(nudge.id, 0, first)]
+
+
+def test_snoozed_reminders_come_back_as_a_new_round(database: Database,
+                                                   clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now(), text="hello")
+    channel = RecordingChannel()
+    sweeper(database, clock, channel).run()
+    with database.session() as session:
+        assert store.snooze(session, nudge.id, person_id=ana.id, until=clock.now())
+    sweeper(database, clock, channel).run()
+    assert [d.key for d in channel.deliveries if d] == [f"{nudge.id}.0", f"{nudge.id}.1"]
+
+
+def test_stop_gives_back_what_was_not_sent(database: Database, clock: FixedClock) -> None:
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudges = [add_nudge(session, ana, due_at=clock.now(), text=f"n{i}") for i in range(3)]
+    worker = sweeper(database, clock, RecordingChannel())
+    channel = RecordingChannel(on_send=lambda *_: worker.stop())
+    worker.router = Router([channel])
+    result = worker.run()
+    assert (result.sent, result.released) == (1, 2)
+    rows = [nudge_row(database, n.id) for n in nudges]
+    assert [(r.state, r.claimed_by, r.lease_until) for r in rows[1:]] == \
+        [("pending", None, None)] * 2
+    assert worker.run().claimed == 0  # a stopped sweeper starts nothing

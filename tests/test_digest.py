@@ -29,6 +29,7 @@ from bot.letters.rules import OPEN_STATES
 from bot.mentoring.cadence import next_followup
 from bot.nudges import store
 from bot.nudges.policy import LEASE
+from bot.nudges.vocab import Subject
 from bot.vocab.letters import LETTER_STATES
 from jobs.digest import catch_up, due_groups, post_digest
 from jobs.scheduler import SchedulerService, digest_job_id, digest_trigger
@@ -346,7 +347,9 @@ def test_started_scheduler_runs_its_jobs_and_stops_cleanly(core: Core,
 
     with core.db.session() as session:
         ana = add_student(session, "Ana Lopez")
-        add_nudge(session, ana, due_at=clock.now(), kind="notice", text="hello")
+        # Attached to no subject: the planner running beside the sweep leaves it alone.
+        add_nudge(session, ana, due_at=clock.now(), kind="notice", text="hello",
+                  subject_type=Subject.NONE)
         make_group(session, created=utc(2026, 12, 1))
     channel = RecordingChannel()
     service = SchedulerService(core, Router([channel]), plan_all)
@@ -375,7 +378,8 @@ def test_started_scheduler_runs_its_jobs_and_stops_cleanly(core: Core,
         # A command queueing a message pokes the sweep: delivered without waiting a minute.
         done["delivery-sweep"].clear()
         with core.db.session() as session:
-            add_nudge(session, ana.id, due_at=clock.now(), kind="notice", text="again")
+            add_nudge(session, ana.id, due_at=clock.now(), kind="notice", text="again",
+                      subject_type=Subject.NONE)
         core.poke_delivery()
         assert done["delivery-sweep"].wait(timeout=15)
         assert channel.texts() == ["hello", "again"]

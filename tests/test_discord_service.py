@@ -12,7 +12,7 @@ import pytest
 
 from adapters.discord.service import DiscordService, build
 from bot.app.core import Core
-from bot.framework.channels import Address, ChannelTarget
+from bot.framework.channels import Address, ChannelTarget, Delivery
 from bot.framework.replies import Reply
 from bot.infra.db import Database
 from bot.infra.settings import Settings
@@ -92,3 +92,33 @@ def test_sync_without_a_token_says_what_to_set(tmp_path, repo_root) -> None:  # 
                             capture_output=True, text=True, env={**env, "PYTHONPATH": str(
                                 repo_root)}, timeout=60)
     assert result.returncode == 1 and "DISCORD_TOKEN" in result.stderr
+
+
+def test_a_repeated_send_of_one_nudge_is_dropped_by_its_nonce(fake: FakeDiscord,
+                                                              sqlite_url: str,
+                                                              clock: Any) -> None:
+    """The second attempt of a nudge (after a lost answer or a crash) carries the same nonce
+    with enforce_nonce, so Discord returns the first message instead of posting again; a
+    snoozed reminder's next round is a new message."""
+    settings = Settings(database_url=sqlite_url, discord_token="fake-token",  # type: ignore[call-arg]
+                        _env_file=None)
+    core = Core(db=Database(sqlite_url), clock=clock, settings=settings)
+    service = build(core, settings)
+    service.client_options["guild_ready_timeout"] = 0.05
+    channel = service.channel()
+    assert channel is not None
+    service.start()
+    try:
+        assert service.ready.wait(10)
+        address = Address(person_id=1, name="Maya", email=None,
+                          identities=(("discord", "", "600000000000000001"),))
+        reply = Reply(title="Time to check in")
+        channel.send_dm(address, reply, Delivery(41, 0))
+        channel.send_dm(address, reply, Delivery(41, 0, since=clock.now()))
+        channel.send_dm(address, reply, Delivery(41, 1))
+    finally:
+        service.stop()
+    sends = fake.matching("POST", r"/channels/600000000000000002/messages")
+    assert [(s.body["nonce"], s.body["enforce_nonce"]) for s in sends] == [
+        ("mb41.0.0", True), ("mb41.0.0", True), ("mb41.1.0", True)]
+    assert [m["nonce"] for m in fake.created] == ["mb41.0.0", "mb41.1.0"]

@@ -8,17 +8,17 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.framework.replies import Field, Reply
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
-from bot.infra.models import DigestPost, Nudge
+from bot.infra.models import DigestPost, Identity, Nudge
 from bot.nudges import store
 from bot.nudges.plans import Notice, PlannedNudge
 from bot.nudges.policy import LEASE
-from bot.nudges.store import Deferral, Failure, Release, Retry, Sent
+from bot.nudges.store import Deferral, Failure, Release, Retry, Sent, Unreachable
 from bot.nudges.vocab import DigestState, NudgeKind, NudgeState, Subject
 from tests.support.factories import add_group, add_student
 from tests.support.nudges import add_nudge
@@ -202,7 +202,11 @@ def test_snooze_brings_a_sent_reminder_back(database: Database, clock: FixedCloc
         assert store.snooze(session, two[0], person_id=person, until=until)
     snoozed = row(database, two[0])
     assert (snoozed.state, snoozed.due_at, snoozed.attempts, snoozed.sent_at,
-            snoozed.claimed_by) == (NudgeState.PENDING, until, 0, None, None)
+            snoozed.claimed_by, snoozed.attempted_at, snoozed.snoozes) == \
+        (NudgeState.PENDING, until, 0, None, None, None, 1)
+    with database.session() as session:
+        assert store.snooze(session, two[0], person_id=person, until=until)
+    assert row(database, two[0]).snoozes == 2  # counted for the report
 
 
 def test_snooze_and_dismiss_change_nothing_for_someone_else(
@@ -404,3 +408,157 @@ def test_a_failed_digest_week_can_be_claimed_again(database: Database,
         assert store.claim_digest(session, group, "2027-W01", worker="b", now=now)
         post = session.scalar(select(DigestPost))
         assert post is not None and (post.state, post.claimed_by) == (DigestState.POSTING, "b")
+
+
+# --- taking a row just before its send ------------------------------------------------------
+
+
+def test_take_is_refused_once_another_worker_took_the_row_over(
+        database: Database, clock: FixedClock, two: tuple[int, int]) -> None:
+    now = clock.now()
+    claim(database, "a", now)
+    sending = now + timedelta(minutes=1)
+    with database.session() as session:
+        assert store.take(session, worker="a", nudge_id=two[0], now=sending)
+    taken = row(database, two[0])  # the attempt recorded, the lease renewed for the send
+    assert (taken.attempted_at, taken.lease_until) == (sending, sending + LEASE)
+    # a's lease runs out on the other row; b claims it: a may no longer send it.
+    later = now + LEASE
+    assert claim(database, "b", later) == [two[1]]
+    with database.session() as session:
+        assert not store.take(session, worker="a", nudge_id=two[1], now=later)
+        assert store.take(session, worker="b", nudge_id=two[1], now=later)
+        # a's outcome for the row it lost is not written either.
+        store.mark_sent(session, "a", [Sent(two[1], later, "slack", 1)])
+    assert (row(database, two[1]).state, row(database, two[1]).claimed_by) == \
+        (NudgeState.PENDING, "b")
+
+
+def test_take_keeps_the_earliest_unanswered_attempt(
+        database: Database, clock: FixedClock, two: tuple[int, int]) -> None:
+    first = clock.now()
+    claim(database, "dead", first)
+    with database.session() as session:
+        assert store.take(session, worker="dead", nudge_id=two[0], now=first)
+    # The worker died after the platform got the message; the next one takes over.
+    later = first + LEASE
+    (claimed,) = [c for c in _claimed(database, "next", later) if c.id == two[0]]
+    assert claimed.attempted_at == first
+    with database.session() as session:
+        assert store.take(session, worker="next", nudge_id=two[0], now=later)
+    assert row(database, two[0]).attempted_at == first
+    # A rate limit refused this attempt: what the earlier one did is still unknown.
+    with database.session() as session:
+        store.retry(session, "next", [Retry(two[0], later, "ratelimited", 0, first)])
+    assert row(database, two[0]).attempted_at == first
+    # With nothing unknown any more, the attempt is cleared.
+    (claimed,) = [c for c in _claimed(database, "next", later) if c.id == two[0]]
+    with database.session() as session:
+        store.retry(session, "next", [Retry(two[0], later, "ratelimited", 0, None)])
+    assert row(database, two[0]).attempted_at is None
+
+
+def _claimed(database: Database, worker: str, now: datetime) -> list[store.Claimed]:
+    with database.session() as session:
+        return store.claim(session, worker=worker, now=now, limit=100)
+
+
+# --- people no platform reaches yet --------------------------------------------------------
+
+
+def test_unreachable_waits_out_of_the_queue_until_an_account_or_a_lookup_is_due(
+        database: Database, clock: FixedClock, two: tuple[int, int]) -> None:
+    now = clock.now()
+    claim(database, "w", now)
+    recheck = now + timedelta(hours=6)
+    with database.session() as session:
+        store.record(session, "w", [Unreachable(two[0], "no Slack account linked", recheck),
+                                    Unreachable(two[1], "no Slack account linked", recheck)])
+    waiting = row(database, two[0])
+    assert (waiting.state, waiting.last_error, waiting.due_at, waiting.claimed_by,
+            waiting.attempts) == (NudgeState.UNREACHABLE, "no Slack account linked", recheck,
+                                  None, 0)
+    assert claim(database, "w", now + timedelta(days=1)) == []  # not in the queue
+    with database.session() as session:  # nothing changed yet: nothing wakes
+        assert store.wake_unreachable(session, now=now, platforms=["slack"]) == 0
+        person_id = waiting.person_id
+        # An account on a platform nobody delivers through wakes nothing either.
+        session.add(Identity(person_id=person_id, platform="discord", external_id="42"))
+        session.flush()
+        assert store.wake_unreachable(session, now=now, platforms=["slack"]) == 0
+    with database.session() as session:  # a Slack account appears: both wake, due now
+        session.add(Identity(person_id=person_id, platform="slack", external_id="U42"))
+        session.flush()
+        assert store.wake_unreachable(session, now=now, platforms=["slack"]) == 2
+    assert (row(database, two[0]).state, row(database, two[0]).due_at) == \
+        (NudgeState.PENDING, now)
+    assert claim(database, "w", now) == list(two)
+
+
+def test_an_unreachable_nudge_is_looked_up_again_when_its_recheck_is_due(
+        database: Database, clock: FixedClock, two: tuple[int, int]) -> None:
+    now = clock.now()
+    claim(database, "w", now)
+    with database.session() as session:
+        store.mark_unreachable(session, "w", [Unreachable(two[0], "no account", now + LEASE)])
+    with database.session() as session:
+        assert store.wake_unreachable(session, now=now + LEASE - timedelta(seconds=1),
+                                      platforms=["slack"]) == 0
+        assert store.wake_unreachable(session, now=now + LEASE, platforms=["slack"]) == 1
+    assert row(database, two[0]).state == NudgeState.PENDING
+
+
+def test_next_claimable_is_the_earliest_due_or_lease_end(
+        database: Database, clock: FixedClock, two: tuple[int, int]) -> None:
+    now = clock.now()
+    with database.session() as session:
+        assert store.next_claimable(session, now=now, within=timedelta(minutes=1)) == \
+            now - timedelta(hours=2)  # the older one, due two hours ago
+    claim(database, "w", now)  # both held until the lease ends
+    with database.session() as session:
+        assert store.next_claimable(session, now=now, within=timedelta(minutes=1)) == \
+            now + LEASE
+        store.retry(session, "w", [Retry(two[0], now + timedelta(seconds=4), "429", 0),
+                                   Retry(two[1], now + timedelta(hours=1), "429", 0)])
+    with database.session() as session:
+        assert store.next_claimable(session, now=now, within=timedelta(minutes=1)) == \
+            now + timedelta(seconds=4)
+        # Nothing due within the horizon: no early sweep.
+        assert store.next_claimable(session, now=now, within=timedelta(seconds=3)) is None
+        store.cancel_for(session, Subject.MENTORSHIP, [1])
+    with database.session() as session:
+        assert store.next_claimable(session, now=now, within=timedelta(days=1)) is None
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+def test_prune_deletes_only_finished_nudges_past_retention(database: Database,
+                                                           clock: FixedClock) -> None:
+    now = clock.now()
+    year = timedelta(days=365)
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        old = {state: add_nudge(session, ana, due_at=now - year - timedelta(days=5),
+                                created_at=now - year - timedelta(days=9)).id
+               for state in NudgeState}
+        recent = add_nudge(session, ana, due_at=now - timedelta(days=30)).id
+        # Created long ago, but sent within the year: still recent.
+        late = add_nudge(session, ana, due_at=now - year - timedelta(days=1),
+                         created_at=now - year - timedelta(days=2)).id
+    with database.session() as session:
+        for state, nudge_id in old.items():
+            session.execute(update(Nudge).where(Nudge.id == nudge_id).values(state=state))
+        session.execute(update(Nudge).where(Nudge.id.in_([recent, late]))
+                        .values(state=NudgeState.SENT))
+        session.execute(update(Nudge).where(Nudge.id == late)
+                        .values(sent_at=now - timedelta(days=20)))
+    with database.session() as session:
+        assert store.prune(session, before=now - year, batch=2) == 4
+    with database.session() as session:
+        left = dict(session.execute(select(Nudge.id, Nudge.state)).all())
+    assert left == {old[NudgeState.PENDING]: NudgeState.PENDING,
+                    old[NudgeState.UNREACHABLE]: NudgeState.UNREACHABLE,
+                    recent: NudgeState.SENT, late: NudgeState.SENT}
+    assert {NudgeState.SENT, NudgeState.CANCELLED, NudgeState.DISMISSED,
+            NudgeState.FAILED} == set(store.FINISHED)

@@ -3,6 +3,7 @@ messages the bot sends to anyone are printed too, marked with their recipient.""
 
 from __future__ import annotations
 
+import queue
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -10,12 +11,14 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app.core import Core, Request
-from bot.framework.channels import Address, ChannelTarget, Router
+from bot.framework.channels import Address, ChannelTarget, Delivery, Router
 from bot.framework.replies import Attachment, Reply
 from bot.nudges.vocab import NudgeKind
 from jobs.delivery import sweep
 
 PROMPT = "mentorbot> "
+STOP_POLL = 0.2
+"""Seconds between two looks at the stop request while waiting for input."""
 BANNER = ("Type /mentor help or /letter help. Buttons are shown with the command that does "
           "the same. End with Ctrl-D or `exit`.")
 
@@ -32,7 +35,8 @@ class ConsoleChannel:
     def can_reach(self, address: Address) -> bool:
         return True
 
-    def send_dm(self, address: Address, reply: Reply) -> None:
+    def send_dm(self, address: Address, reply: Reply, delivery: Delivery | None = None
+                ) -> None:
         who = f"{address.name} <{address.email}>" if address.email else address.name
         with self._lock:
             self.out.write(f"\n--- direct message to {who} ---\n{reply.as_text()}\n---\n")
@@ -56,6 +60,10 @@ class Shell:
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     router: Router | None = None
+    # Set to end the session between commands (`mentorbot run` on SIGTERM): a command and
+    # the delivery it caused are never cut in half, and waiting for input ends at once.
+    stop: threading.Event = field(default_factory=threading.Event)
+    _lines: queue.Queue[str] | None = None
 
     def __post_init__(self) -> None:
         if self.router is None:
@@ -69,7 +77,9 @@ class Shell:
             if interactive:
                 self.stdout.write(PROMPT)
                 self.stdout.flush()
-            line = self.stdin.readline()
+            line = self._read()
+            if line is None:
+                return 0
             if not line:
                 if interactive:
                     self.stdout.write("\n")
@@ -86,6 +96,28 @@ class Shell:
             self.stdout.write("\n")
             self.deliver()
             self.stdout.flush()
+
+    def _read(self) -> str | None:
+        """The next line ('' at end of input), or None once asked to stop. Input is read by
+        a thread of its own: a signal may be handled by any thread, and the main thread
+        notices a stop only if it is not stuck in a read."""
+        if self._lines is None:
+            self._lines = queue.Queue()
+            threading.Thread(target=self._read_all, args=(self._lines,), daemon=True,
+                             name="console-input").start()
+        while not self.stop.is_set():
+            try:
+                return self._lines.get(timeout=STOP_POLL)
+            except queue.Empty:
+                continue
+        return None
+
+    def _read_all(self, lines: queue.Queue[str]) -> None:
+        while True:
+            line = self.stdin.readline()
+            lines.put(line)
+            if not line:
+                return
 
     def execute(self, line: str) -> Reply:
         root, _, rest = line.lstrip("/").partition(" ")

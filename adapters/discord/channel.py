@@ -7,7 +7,12 @@ is retried later (not a permanent failure): they are told the next time they use
 
 Rate limits: discord.py waits out a short 429 itself (as Discord asks); one longer than the
 client's `max_ratelimit_timeout` comes back as `DeliveryError(retry_after=…)` so the sweep
-reschedules instead of holding a thread."""
+reschedules instead of holding a thread.
+
+Repeats: each message of a nudge is sent with a `nonce` derived from the nudge (its id, round
+and part) and `enforce_nonce` (discord.py sets it with any nonce), so a send repeated after a
+lost answer or a crash, within Discord's window of a few minutes, returns the first message
+instead of posting a second one."""
 
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ import discord
 from adapters.discord.people import PLATFORM, mark_dm_blocked
 from adapters.discord.render import render
 from bot.app.core import Core
-from bot.framework.channels import Address, ChannelTarget, DeliveryError
+from bot.framework.channels import Address, ChannelTarget, Delivery, DeliveryError
 from bot.framework.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -58,7 +63,8 @@ class DiscordChannel:
     def can_reach(self, address: Address) -> bool:
         return address.identity(PLATFORM) is not None
 
-    def send_dm(self, address: Address, reply: Reply) -> None:
+    def send_dm(self, address: Address, reply: Reply, delivery: Delivery | None = None
+                ) -> None:
         found = address.identity(PLATFORM)
         if found is None:
             raise DeliveryError(f"{address.name} has no Discord account", permanent=True)
@@ -66,7 +72,7 @@ class DiscordChannel:
         if not user_id.isdigit():
             raise DeliveryError(f"{user_id!r} is not a Discord user id", permanent=True)
         try:
-            self._run(self._dm(int(user_id), reply))
+            self._run(self._dm(int(user_id), reply, delivery))
         except discord.Forbidden as exc:
             if exc.code == CANNOT_MESSAGE_USER:
                 self._remember_blocked(user_id, True)
@@ -103,10 +109,10 @@ class DiscordChannel:
 
     # --- on the client's loop ----------------------------------------------------------
 
-    async def _dm(self, user_id: int, reply: Reply) -> None:
+    async def _dm(self, user_id: int, reply: Reply, delivery: Delivery | None) -> None:
         client = self._client()
         dm = await client.create_dm(discord.Object(id=user_id))
-        await _send_all(dm, reply)
+        await _send_all(dm, reply, delivery)
 
     async def _post(self, channel_id: int, reply: Reply) -> None:
         client = self._client()
@@ -147,6 +153,16 @@ class DiscordChannel:
             log.exception("could not record whether %s accepts DMs", user_id)
 
 
-async def _send_all(target: discord.abc.Messageable, reply: Reply) -> None:
-    for message in render(reply):
-        await target.send(**message.kwargs())
+def nonce(delivery: Delivery, part: int) -> str:
+    """The nonce of one message of a nudge: the same on every attempt (Discord keeps at most
+    25 characters)."""
+    return f"mb{delivery.key}.{part}"[:25]
+
+
+async def _send_all(target: discord.abc.Messageable, reply: Reply,
+                    delivery: Delivery | None = None) -> None:
+    for part, message in enumerate(render(reply)):
+        kwargs = message.kwargs()
+        if delivery is not None:
+            kwargs["nonce"] = nonce(delivery, part)
+        await target.send(**kwargs)

@@ -6,6 +6,15 @@ A DM is `conversations.open` (once per person: the DM channel id is kept in memo
 the durable sweep can back off; errors no retry can fix (deactivated account, a bot user) are
 `permanent`. Whether a 429 is retried right here depends on the WebClient given: the sweep's
 client has no rate-limit retry handler (the sweep owns retries), the interactive one does.
+
+Each nudge's message carries its id in Slack's message metadata (`METADATA_EVENT`, payload
+nudge id, round and part). When the sweep says an earlier attempt's answer was never
+recorded (`Delivery.since`), the DM's history since then is searched for those parts first
+(`conversations.history`, scope `im:history`): the parts found are not sent again.
+
+Someone with no Slack account on record is looked up by email (`users.lookupByEmail`, scope
+`users:read.email`) and, when found, linked through `bot.people.identities` like a person
+who used the bot (`find_account`).
 """
 
 from __future__ import annotations
@@ -13,17 +22,22 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select, update
 
-from bot.framework.channels import Address, ChannelTarget, DeliveryError
+from bot.framework.channels import Address, ChannelTarget, Delivery, DeliveryError
 from bot.framework.replies import Reply
+from bot.infra.clock import SystemClock
 from bot.infra.db import Database
 from bot.infra.models import Identity
+from bot.people.identities import identify
 
+from .people import platform_user
 from .render import render
 
 log = logging.getLogger(__name__)
@@ -36,6 +50,19 @@ PERMANENT_ERRORS = frozenset({
 })
 # A cached DM channel that stopped working is re-opened once before giving up.
 STALE_DM_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
+# The history cannot be read (an install from before `im:history` was asked for): send, as
+# before that check existed, rather than hold the message back.
+HISTORY_UNAVAILABLE = frozenset({"missing_scope", "not_allowed_token_type", "no_permission",
+                                 "channel_not_found", "not_in_channel"})
+NOT_FOUND = frozenset({"users_not_found", "user_not_found"})
+
+METADATA_EVENT = "mentorbot_nudge"
+"""The `event_type` of the metadata a nudge's message carries (payload: nudge_id, round,
+part)."""
+HISTORY_MARGIN = timedelta(minutes=1)
+"""Searched before the earlier attempt began: clocks of workers and Slack differ a little."""
+HISTORY_PAGES = 10
+"""Pages of 200 messages at most: a DM from the bot since one attempt is short."""
 
 ClientFor = Callable[[str], WebClient]
 
@@ -89,32 +116,66 @@ class SlackChannel:
     def can_reach(self, address: Address) -> bool:
         return address.identity(PLATFORM) is not None
 
-    def send_dm(self, address: Address, reply: Reply) -> None:
+    def send_dm(self, address: Address, reply: Reply, delivery: Delivery | None = None
+                ) -> bool:
         found = address.identity(PLATFORM)
         if found is None:
             raise DeliveryError(f"{address.name} has no Slack account", permanent=True)
         workspace, user_id = found
-        self.send_to_user(self.client_for(workspace), workspace, user_id, reply)
-        if self.after_dm is not None:
+        there = self.send_to_user(self.client_for(workspace), workspace, user_id, reply,
+                                  delivery)
+        if self.after_dm is not None and not there:
             self.after_dm(workspace, user_id, address.person_id)
+        return there
 
     def send_to_user(self, client: WebClient, workspace: str, user_id: str,
-                     reply: Reply) -> None:
-        """A DM through a given client (a listener's per-request client, for instance)."""
+                     reply: Reply, delivery: Delivery | None = None) -> bool:
+        """A DM through a given client (a listener's per-request client, for instance).
+        True when an earlier attempt had delivered all of it (nothing sent now)."""
         channel_id = self.dm_channel(client, workspace, user_id)
         try:
-            self._post(client, channel_id, reply, owner=user_id)
+            return self._post(client, channel_id, reply, owner=user_id, delivery=delivery)
         except SlackApiError as exc:
             if str(exc.response.get("error")) not in STALE_DM_ERRORS:
                 raise as_delivery_error(exc, "chat.postMessage") from exc
             self.forget_dm(workspace, user_id)
             channel_id = self.dm_channel(client, workspace, user_id)
             try:
-                self._post(client, channel_id, reply, owner=user_id)
+                return self._post(client, channel_id, reply, owner=user_id, delivery=delivery)
             except SlackClientError as again:
                 raise as_delivery_error(again, "chat.postMessage") from again
         except SlackClientError as exc:
             raise as_delivery_error(exc, "chat.postMessage") from exc
+
+    def find_account(self, address: Address) -> Address | None:
+        """Someone with no Slack account on record, found by their email in the default
+        workspace and linked to them; None when nobody there has it (or the account found
+        already belongs to someone else). Raises DeliveryError when Slack could not answer."""
+        if not address.email or self.db is None:
+            return None
+        client = self.client_for("")
+        try:
+            response = client.users_lookupByEmail(email=address.email)
+        except SlackApiError as exc:
+            if str(exc.response.get("error")) in NOT_FOUND:
+                return None
+            raise as_delivery_error(exc, "users.lookupByEmail") from exc
+        except SlackClientError as exc:
+            raise as_delivery_error(exc, "users.lookupByEmail") from exc
+        user = response.get("user")
+        if not isinstance(user, dict) or not user.get("id") or user.get("deleted") \
+                or user.get("is_bot"):
+            return None
+        # The roster's spelling of the email: that is the one the person is found by.
+        account = replace(platform_user(str(user.get("team_id") or ""), str(user["id"]), user),
+                          email=address.email)
+        if identify(self.db, account, now=SystemClock().now()) != address.person_id:
+            log.warning("Slack user %s has %s's email but belongs to another person",
+                        account.external_id, address.name)
+            return None
+        return Address(address.person_id, address.name, address.email,
+                       (*address.identities,
+                        (PLATFORM, account.workspace, account.external_id)))
 
     def can_post(self, target: ChannelTarget) -> bool:
         if target.platform != PLATFORM or not target.channel_id:
@@ -183,8 +244,6 @@ class SlackChannel:
                               dm_channel_id=channel_id)
 
     def _mark_blocked(self, workspace: str, user_id: str) -> None:
-        from bot.infra.clock import SystemClock
-
         self._update_identity(workspace, user_id, "mark unreachable",
                               dm_blocked_at=SystemClock().now())
 
@@ -205,6 +264,55 @@ class SlackChannel:
     # --- posting -----------------------------------------------------------------------
 
     def _post(self, client: WebClient, channel_id: str, reply: Reply, *,
-              owner: str | None = None) -> None:
-        for message in render(reply, owner=owner):
-            client.chat_postMessage(channel=channel_id, **message.kwargs())
+              owner: str | None = None, delivery: Delivery | None = None) -> bool:
+        """Post the reply's messages, each tagged with the nudge it belongs to; skip the
+        parts an earlier attempt delivered. True when every part was there already."""
+        messages = render(reply, owner=owner)
+        there = self._delivered_parts(client, channel_id, delivery) \
+            if delivery is not None and delivery.since is not None else set()
+        for part, message in enumerate(messages):
+            if part in there:
+                continue
+            extra: dict[str, Any] = {}
+            if delivery is not None:
+                extra["metadata"] = {"event_type": METADATA_EVENT,
+                                     "event_payload": metadata(delivery, part)}
+            client.chat_postMessage(channel=channel_id, **message.kwargs(), **extra)
+        return len(there) >= len(messages)
+
+    def _delivered_parts(self, client: WebClient, channel_id: str,
+                         delivery: Delivery) -> set[int]:
+        """The parts of this nudge already in the DM since its earlier attempt began."""
+        assert delivery.since is not None
+        oldest = f"{(delivery.since - HISTORY_MARGIN).timestamp():.6f}"
+        wanted = metadata(delivery, 0)
+        parts: set[int] = set()
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            try:
+                page = client.conversations_history(channel=channel_id, oldest=oldest,
+                                                    limit=200, include_all_metadata=True,
+                                                    cursor=cursor)
+            except SlackApiError as exc:
+                code = str(exc.response.get("error"))
+                if code in HISTORY_UNAVAILABLE:
+                    log.warning("cannot read the DM history (%s): sending nudge %s without "
+                                "looking for an earlier delivery", code, delivery.nudge_id)
+                    return parts
+                raise as_delivery_error(exc, "conversations.history") from exc
+            for message in page.get("messages") or []:
+                meta = message.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") == METADATA_EVENT and \
+                        payload.get("nudge_id") == wanted["nudge_id"] and \
+                        payload.get("round") == wanted["round"]:
+                    parts.add(int(payload.get("part", 0)))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not page.get("has_more") or not cursor:
+                break
+        return parts
+
+
+def metadata(delivery: Delivery, part: int) -> dict[str, int]:
+    """What a nudge's message says about itself (Slack message metadata's payload)."""
+    return {"nudge_id": delivery.nudge_id, "round": delivery.round, "part": part}

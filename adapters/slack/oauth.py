@@ -24,6 +24,7 @@ BOT_SCOPES = (
     "commands",
     "chat:write",
     "im:write",
+    "im:history",
     "users:read",
     "users:read.email",
     "channels:read",

@@ -2,18 +2,31 @@
 scheduler, all sharing one core; the console adapter when no chat platform is configured.
 
 Each part is a `Service` built by a `build(core, settings)` function in its own module, so
-this file only composes them. Services start their own threads; the main thread waits."""
+this file only composes them. Services start their own threads; the main thread waits.
+
+Stopping: SIGTERM or SIGINT at any moment (or the end of the console's input) stops the
+services in reverse order and exits 0 within `STOP_GRACE` seconds. The scheduler's sweep
+finishes its sends in flight and gives back the nudges it claimed but did not send; a job
+still running when the grace runs out (a planning transaction, a send that hangs) dies with
+the process, having committed nothing half-done (a send in flight has its attempt recorded,
+so the next worker looks for it before sending again)."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
+import os
 import signal
 import sys
 import threading
-from typing import Protocol
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
 
 from adapters.console import ConsoleChannel, Shell
+from adapters.console.shell import STOP_POLL
+from adapters.slack.edge import REPLAY_PLATFORM, SIGNATURE_WINDOW
 from bot.app.cli.common import core as make_core
 from bot.app.cli.common import creating_on_default
 from bot.app.cli.shell import pick_person
@@ -21,9 +34,17 @@ from bot.app.core import Core
 from bot.app.planning import plan_all
 from bot.framework.channels import Channel, Router
 from bot.infra.settings import Settings, get_settings
+from jobs.scheduler import STOP_WAIT
 from jobs.scheduler import build as build_scheduler
 
 log = logging.getLogger(__name__)
+
+STOP_GRACE = STOP_WAIT + 3.0
+"""Seconds from a stop request to the process's exit at the latest."""
+
+SHORT_LIVED = {REPLAY_PLATFORM: timedelta(seconds=SIGNATURE_WINDOW)}
+"""`seen_events` records that matter only within a window: the Slack request signatures
+remembered against replays (retention deletes them past it)."""
 
 NOTHING_CONFIGURED = """\
 No chat platform is configured, so mentorbot runs on the console.
@@ -45,7 +66,8 @@ class Service(Protocol):
     def start(self) -> None:
         """Start without blocking (a thread of its own)."""
 
-    def stop(self) -> None: ...
+    def stop(self) -> Any:
+        """Stop, waiting a bounded time for work in flight."""
 
     def channel(self) -> Channel | None:
         """The delivery channel for direct messages through this platform, if any."""
@@ -56,13 +78,59 @@ def configured_adapters(settings: Settings) -> list[str]:
                                   ("discord", settings.discord_configured)) if on]
 
 
+@dataclass
+class Stopper:
+    """What a stop signal does: note the request (the main thread and every job look at it
+    between steps) and start the watchdog that ends the process after STOP_GRACE whatever
+    still runs. Python runs a signal handler in the main thread only once that thread is
+    back in Python code, so the main thread never blocks without a timeout."""
+
+    requested: threading.Event = field(default_factory=threading.Event)
+    shell: Shell | None = None
+    _watchdog: threading.Timer | None = None
+
+    def install(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self.on_signal)
+
+    def on_signal(self, signum: int, _frame: Any) -> None:
+        if not self.requested.is_set():
+            log.info("stopping (%s)", signal.Signals(signum).name)
+        self.request()
+
+    def wait(self) -> None:
+        while not self.requested.wait(STOP_POLL):
+            pass
+
+    def request(self) -> None:
+        """Stop now; exit within STOP_GRACE seconds at the latest."""
+        self.requested.set()
+        if self.shell is not None:
+            self.shell.stop.set()
+        if self._watchdog is None:
+            self._watchdog = threading.Timer(STOP_GRACE, _exit_now)
+            self._watchdog.daemon = True
+            self._watchdog.start()
+
+
+def _exit_now() -> None:
+    """The grace is over: end the process, nothing half-done is committed (see above)."""
+    log.warning("still busy %.0f s after the stop request: exiting anyway", STOP_GRACE)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(0)
+
+
 def run(as_email: str | None = None) -> int:
+    stopper = Stopper()
+    stopper.install()  # before anything slow: a stop during start-up is honoured too
     settings = get_settings()
     core = make_core(creating_on_default())
     names = configured_adapters(settings)
     if not names:
         print(NOTHING_CONFIGURED, file=sys.stderr)
-        return _console(core, as_email)
+        return _console(core, as_email, stopper)
     router = Router()
     services: list[Service] = []
     for name in names:
@@ -73,7 +141,7 @@ def run(as_email: str | None = None) -> int:
         services.append(service)
     core.router = router  # announcements post to group channels through the same channels
     services.append(_scheduler(core, router))
-    return _serve(services)
+    return _serve(services, stopper)
 
 
 def delivery_router(core: Core, settings: Settings) -> Router:
@@ -92,23 +160,31 @@ def delivery_router(core: Core, settings: Settings) -> Router:
 
 
 def _scheduler(core: Core, router: Router) -> Service:
-    return build_scheduler(core, router, plan_all)
+    return build_scheduler(core, router, plan_all, SHORT_LIVED)
 
 
-def _serve(services: list[Service]) -> int:
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+def _serve(services: list[Service], stopper: Stopper) -> int:
+    started: list[Service] = []
     for service in services:
+        if stopper.requested.is_set():
+            break
         log.info("starting %s", service.name)
         service.start()
-    stop.wait()
-    for service in reversed(services):
-        service.stop()
+        started.append(service)
+    stopper.wait()
+    _stop(started)
     return 0
 
 
-def _console(core: Core, as_email: str | None) -> int:
+def _stop(services: list[Service]) -> None:
+    for service in reversed(services):
+        try:
+            service.stop()
+        except Exception:  # the others must still stop
+            log.exception("stopping %s failed", service.name)
+
+
+def _console(core: Core, as_email: str | None, stopper: Stopper) -> int:
     with core.db.session() as session:
         person = pick_person(session, as_email)
         if person is None:
@@ -118,10 +194,14 @@ def _console(core: Core, as_email: str | None) -> int:
     router = Router([ConsoleChannel()])
     core.router = router
     shell = Shell(core, actor_id, label, router=router)
+    stopper.shell = shell
+    if stopper.requested.is_set():
+        return 0
     # Planned nudges and digests are printed too, as they fall due.
     scheduler = _scheduler(core, router)
     scheduler.start()
     try:
         return shell.run()
     finally:
-        scheduler.stop()
+        stopper.request()  # the watchdog bounds the wait for the scheduler's jobs
+        _stop([scheduler])

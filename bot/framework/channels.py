@@ -6,6 +6,7 @@ library."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from bot.framework.replies import Reply
@@ -54,6 +55,25 @@ class Address:
         return None
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """Which stored message a direct message is, so that a platform able to recognise a
+    repeat can drop it: the nudge's id and its round (how many times it was snoozed: each
+    snooze brings it back as a new message). `since` is set when an earlier attempt began
+    at that instant and its answer was never recorded (the worker died, or the platform's
+    answer was lost): the message may be there already, so a channel that can look (Slack:
+    the DM's history) looks before sending."""
+
+    nudge_id: int
+    round: int = 0
+    since: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable name for this message (part numbers are appended per platform)."""
+        return f"{self.nudge_id}.{self.round}"
+
+
 class DeliveryError(Exception):
     """A send that did not happen. `retry_after` (seconds) when the platform said when to try
     again; `permanent` when trying again cannot help (the person blocked DMs, say)."""
@@ -83,14 +103,22 @@ class Channel(Protocol):
     `dm_interval` (optional attribute, seconds): the least time between two direct messages
     to the same person that the platform accepts (Slack: about 1 per second per channel).
     The sweep paces itself by it, measured from the end of one call to the start of the
-    next, so the platform's limiter is never hit in the first place."""
+    next, so the platform's limiter is never hit in the first place.
+
+    `find_account(address) -> Address | None` (optional method): find someone this channel
+    cannot reach yet by what the roster knows (Slack: `users.lookupByEmail`), link the
+    account to the person, and return the address with it (`Router.find_account`)."""
 
     name: str
 
     def can_reach(self, address: Address) -> bool: ...
 
-    def send_dm(self, address: Address, reply: Reply) -> None:
-        """Deliver or raise DeliveryError. Returning means the platform accepted it.
+    def send_dm(self, address: Address, reply: Reply, delivery: Delivery | None = None
+                ) -> bool | None:
+        """Deliver or raise DeliveryError. Returning means the platform accepted it; True
+        means it was there already (`delivery.since`: an earlier attempt went through) and
+        nothing was sent now. `delivery` names the nudge, for platforms that tag a message
+        with it (Slack's message metadata, Discord's nonce) so a repeat can be recognised.
 
         Rate limits: raise `DeliveryError(retry_after=seconds)` (Slack's `Retry-After`
         header, Discord's `retry_after`) and do not sleep; the sweep decides whether to wait
@@ -130,6 +158,23 @@ class Router:
             if chosen is not None:
                 return chosen
         return reachable[0] if reachable else None
+
+    def find_account(self, address: Address) -> Address | None:
+        """Someone no channel reaches: ask each channel that can look people up (Slack:
+        by email) to find and link their account. The address with the new account, or
+        None. Raises DeliveryError when a lookup could not be made (a rate limit)."""
+        for channel in self.channels:
+            find = getattr(channel, "find_account", None)
+            if find is None:
+                continue
+            found: Address | None = find(address)
+            if found is not None:
+                return found
+        return None
+
+    def can_look_up(self) -> list[str]:
+        """The names of the channels that can find an account by email."""
+        return [c.name for c in self.channels if getattr(c, "find_account", None) is not None]
 
     def channel_for_target(self, target: ChannelTarget) -> Channel | None:
         """The channel that posts to a group's channel: one that says it can."""

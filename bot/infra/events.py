@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,3 +26,14 @@ def first_time(session: Session, platform: str, event_id: str, now: datetime) ->
     except IntegrityError:
         return False
     return True
+
+
+def prune_seen(session: Session, *, before: datetime, platform: str | None = None) -> int:
+    """Delete the records seen before `before` (of one platform, when given): past their
+    window a retried event or a replayed request is refused by its age alone. Returns how
+    many were deleted."""
+    query = delete(SeenEvent).where(SeenEvent.seen_at < before)
+    if platform is not None:
+        query = query.where(SeenEvent.platform == platform)
+    return len(session.execute(query.returning(SeenEvent.id)
+                               .execution_options(synchronize_session=False)).all())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.infra.zones import validate_zone
@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     discord_token: str | None = None
     default_timezone: str = "UTC"
     log_level: str = "INFO"
+    # Retention (jobs/retention.py): finished nudges, and processed-event records.
+    retention_nudge_days: int = Field(default=365, ge=1)
+    retention_event_days: int = Field(default=30, ge=1)
+    # How long a delivery worker's claim on a nudge holds before another may take it over
+    # (a worker that died); unset: the nudge policy's lease (bot.nudges.policy.LEASE).
+    nudge_lease_seconds: int | None = Field(default=None, ge=1)
 
     @field_validator("database_url")
     @classmethod

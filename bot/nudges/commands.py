@@ -10,7 +10,7 @@ from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply
 from bot.infra.models import Nudge
 from bot.nudges import messages, specs, store
-from bot.nudges.policy import SNOOZE, is_reminder
+from bot.nudges.policy import is_reminder, snooze_until
 from bot.nudges.vocab import NudgeKind, NudgeState
 
 commands = CommandSet()
@@ -32,7 +32,7 @@ def snooze(ctx: Context, args: Args) -> Reply:
         raise UserError(messages.SNOOZE_DISMISSED)
     if nudge.state == NudgeState.CANCELLED:
         raise UserError(messages.SNOOZE_CANCELLED)
-    until = ctx.now + SNOOZE
+    until = snooze_until(ctx.now, ctx.tz, ctx.actor.quiet_hours)
     store.snooze(ctx.session, nudge.id, person_id=ctx.actor.id, until=until)
     return messages.snoozed(until, ctx.tz)
 

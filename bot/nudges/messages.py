@@ -33,3 +33,16 @@ NOT_A_REMINDER = ("That message is not a reminder, so there is nothing to snooze
                   "dismiss.")
 SNOOZE_DISMISSED = "That reminder was marked not relevant; there is nothing to snooze."
 SNOOZE_CANCELLED = "That reminder no longer applies; there is nothing to snooze."
+
+
+def unreachable(platforms: list[str], email: str | None, looked_up: list[str]) -> str:
+    """Why a nudge waits for an account: which platforms have none for the person, and which
+    lookups by email found nobody (or that there was no email to look up)."""
+    names = " or ".join(p.capitalize() for p in platforms) or "chat platform"
+    reason = f"no {names} account linked"
+    if not email:
+        return reason + ", and no email to look them up by"
+    if looked_up:
+        where = " or ".join(p.capitalize() for p in looked_up)
+        return reason + f"; no {where} user has the email {email}"
+    return reason

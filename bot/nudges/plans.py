@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from bot.framework.replies import Reply
 from bot.nudges.keys import dedup_key, notice_key
@@ -20,8 +21,9 @@ class PlannedNudge:
     occurrence: str  # what makes this one distinct: a date, a counter
     reply: Reply
 
-    @property
+    @cached_property
     def dedup_key(self) -> str:
+        """Built once: the bulk write reads it several times per nudge."""
         return dedup_key(self.kind, self.subject_type, self.subject_id, self.occurrence)
 
 
@@ -44,6 +46,6 @@ class Notice:
     subject_type: Subject = Subject.NONE
     subject_id: int | None = None
 
-    @property
+    @cached_property
     def dedup_key(self) -> str:
         return notice_key(self.key)

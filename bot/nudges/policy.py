@@ -9,8 +9,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.framework.replies import Action, Reply
-from bot.infra.zones import local_time_utc
+from bot.infra.zones import local_day, local_time_utc, zone
 from bot.nudges import messages, specs
+from bot.nudges.quiet_hours import next_allowed
 from bot.nudges.vocab import NudgeKind, NudgeState
 
 NUDGE_HOUR = time(10, 0)
@@ -20,7 +21,17 @@ clear of any quiet hours, so it lands while the person can act on it."""
 LEASE = timedelta(minutes=5)
 """How long a worker's claim (on a nudge, or on a week's digest post) holds: longer than any
 batch takes, short enough that a dead worker's claims are soon taken over. A worker still
-busy renews it."""
+busy renews it on a timer, and each row again just before its send."""
+
+RENEW_EVERY = 1 / 3
+"""Share of the lease after which a running batch renews its claim on the rows it has not
+sent yet: two renewals can fail before anyone else may take them."""
+
+BATCH_SPAN = 1 / 2
+"""Share of the lease within which a batch may wait: a `Retry-After` is waited out inline
+only if it ends before this much of the lease has passed since the claim (later, the nudge
+is rescheduled), and one person gets no more messages a batch than their channel's pace
+fits in it. So waiting never carries a batch past its lease, renewals aside."""
 
 MAX_ATTEMPTS = 8
 """Failed sends before a nudge is marked failed (rate-limit answers do not count)."""
@@ -28,8 +39,12 @@ FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=6)
 
 MAX_INLINE_WAIT = 5.0
-"""A `Retry-After` up to this many seconds is waited out inside the sweep; a longer one
-reschedules the nudge."""
+"""A `Retry-After` up to this many seconds is waited out inside the sweep (if the batch's
+span allows it); a longer one reschedules the nudge."""
+
+UNREACHABLE_RECHECK = timedelta(hours=6)
+"""How often a nudge waiting for its person's account looks them up again (Slack by email);
+an account linked meanwhile (a first command, an import, a link) wakes it at once."""
 
 SNOOZE = timedelta(weeks=1)
 """How far "Snooze" moves a reminder (SPEC: "snooze a week")."""
@@ -41,6 +56,21 @@ SNOOZABLE = (NudgeState.PENDING, NudgeState.SENT, NudgeState.FAILED, NudgeState.
 def nudge_at(day: date, tz: str | None) -> datetime:
     """The UTC instant of the nudge hour on `day` in `tz` (DST-correct)."""
     return local_time_utc(day, NUDGE_HOUR, tz)
+
+
+def snooze_until(now: datetime, tz: str | None, quiet_hours: str | None) -> datetime:
+    """Where a reminder snoozed at `now` comes back: a week later, in the person's daytime.
+    Before the nudge hour of that local day it waits for the nudge hour (unless the person
+    is quiet then); inside their quiet hours, for the window's end. A snooze pressed at
+    04:57 comes back at 10:00, one pressed at 22:30 when the night's quiet hours end.
+
+    Never inside quiet hours, at most a day after the week."""
+    back = now + SNOOZE
+    morning = nudge_at(local_day(back, tz), tz)
+    where = zone(tz)
+    if back < morning and next_allowed(morning, where, quiet_hours) == morning:
+        return morning
+    return next_allowed(back, where, quiet_hours)
 
 
 def is_reminder(kind: NudgeKind) -> bool:

@@ -6,11 +6,16 @@ is the weekly digest's claim on its `digest_posts` row, which uses the same leas
   already stored.
 - Planning: `cancel_moot` (what a re-planned subject no longer owes), `cancel_for` (every
   pending nudge of some subjects).
-- Delivery, for the sweep: `claim` (with a lease), `renew_leases`, then per outcome
-  `mark_sent`, `retry`, `fail`, `release`, `defer` (out of quiet hours), or `record` for a
-  mixed batch. Each outcome is written only where this worker still holds the row, so a
-  worker whose lease ran out and was taken over cannot overwrite the new holder's work.
+- Delivery, for the sweep: `claim` (with a lease), `renew_leases`, `take` (one row, just
+  before its send: still this worker's, and the attempt recorded), then per outcome
+  `mark_sent`, `retry`, `fail`, `release`, `defer` (out of quiet hours), `mark_unreachable`
+  (no account on any platform yet), or `record` for a mixed batch. Each outcome is written
+  only where this worker still holds the row, so a worker whose lease ran out and was taken
+  over cannot overwrite the new holder's work. `wake_unreachable` puts waiting rows back in
+  the queue once their person can be reached or is due another lookup; `next_claimable`
+  says when the next row falls due.
 - People: `snooze`, `dismiss` (their own reminder only); organizers: `requeue_failed`.
+- Retention: `prune` deletes finished nudges past their retention.
 
 Every function takes a session and writes in the caller's transaction."""
 
@@ -29,7 +34,10 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
     cast,
+    delete,
+    func,
     insert,
     or_,
     select,
@@ -40,7 +48,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Reply
-from bot.infra.models import DigestPost, Nudge
+from bot.infra.models import DigestPost, Identity, Nudge
 from bot.nudges.plans import Notice, PlannedNudge
 from bot.nudges.policy import LEASE, REMINDERS, SNOOZABLE
 from bot.nudges.vocab import DigestState, NudgeKind, NudgeState, Subject
@@ -293,6 +301,8 @@ class Claimed:
     kind: NudgeKind
     payload_json: str  # decoded by the sending thread, not while rows are locked
     attempts: int
+    attempted_at: datetime | None = None  # an earlier attempt whose answer was not recorded
+    snoozes: int = 0
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -330,12 +340,12 @@ def claim(session: Session, *, worker: str, now: datetime, limit: int,
         .where(Nudge.id.in_(due.scalar_subquery()))
         .values(claimed_by=worker, lease_until=now + lease)
         .returning(Nudge.id, Nudge.person_id, Nudge.kind, cast(Nudge.payload, Text),
-                   Nudge.attempts)
+                   Nudge.attempts, Nudge.attempted_at, Nudge.snoozes)
     )
     # On the connection: plain rows, and nothing for the ORM to keep in step.
     rows = sorted(session.connection().execute(stmt).all(),
                   key=lambda r: r[0])  # RETURNING order is unspecified; keep creation order
-    return [Claimed(r[0], r[1], _KIND[r[2]], r[3] or "", r[4]) for r in rows]
+    return [Claimed(r[0], r[1], _KIND[r[2]], r[3] or "", r[4], r[5], r[6]) for r in rows]
 
 
 def renew_leases(session: Session, *, worker: str, ids: Iterable[int], now: datetime,
@@ -354,24 +364,51 @@ def renew_leases(session: Session, *, worker: str, ids: Iterable[int], now: date
     return held
 
 
+_TAKE = update(Nudge).where(
+    Nudge.id == bindparam("b_id"), Nudge.state == NudgeState.PENDING,
+    Nudge.claimed_by == bindparam("b_worker"),
+).values(lease_until=bindparam("b_lease"),
+         attempted_at=func.coalesce(Nudge.attempted_at, bindparam("b_now")))
+
+
+def take(session: Session, *, worker: str, nudge_id: int, now: datetime,
+         lease: timedelta = LEASE) -> bool:
+    """Just before sending one claimed row: True if `worker` still holds it (nobody took it
+    over after a lapsed lease, nothing settled it meanwhile), with its lease extended for
+    this send and the attempt recorded. `attempted_at` keeps the earliest attempt whose
+    answer is not recorded yet, so a worker that takes over after a crash knows from when
+    the message may already be on the platform. False: skip it, it is someone else's."""
+    held = session.connection().execute(
+        _TAKE.returning(Nudge.id),
+        {"b_id": nudge_id, "b_worker": worker, "b_lease": now + lease, "b_now": now},
+    ).first()
+    return held is not None
+
+
 @dataclass(frozen=True)
 class Sent:
-    """The platform accepted it."""
+    """The platform accepted it (`found`: an earlier attempt had, and nothing was sent now).
+    """
 
     nudge_id: int
     at: datetime
     via: str
     attempts: int
+    found: bool = False
 
 
 @dataclass(frozen=True)
 class Retry:
-    """Try again at `due_at` (after a rate limit's `Retry-After`, or a backoff)."""
+    """Try again at `due_at` (after a rate limit's `Retry-After`, or a backoff).
+    `attempted_at`: the earliest attempt that may have gone through unrecorded (an answer
+    lost, a server error), kept for the next try to look before sending; None when every
+    attempt so far is known not to have gone through (a rate limit refuses the message)."""
 
     nudge_id: int
     due_at: datetime
     error: str
     attempts: int
+    attempted_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -398,7 +435,17 @@ class Deferral:
     due_at: datetime
 
 
-Outcome = Sent | Retry | Failure | Release
+@dataclass(frozen=True)
+class Unreachable:
+    """No account on any platform reaches the person (and no lookup found one): the nudge
+    waits, with the reason, until an account appears or `recheck_at` (another lookup)."""
+
+    nudge_id: int
+    reason: str
+    recheck_at: datetime
+
+
+Outcome = Sent | Retry | Failure | Release | Unreachable
 
 # Each outcome is one statement run as an executemany. The WHERE clause is the guard: the
 # row is still pending and still this worker's.
@@ -409,13 +456,16 @@ _SENT = update(Nudge).where(_HELD).values(
     attempts=bindparam("b_attempts"), lease_until=None, last_error=None)
 _RETRY = update(Nudge).where(_HELD).values(
     due_at=bindparam("b_due"), attempts=bindparam("b_attempts"), last_error=bindparam("b_error"),
-    lease_until=None, claimed_by=None)
+    attempted_at=bindparam("b_attempted"), lease_until=None, claimed_by=None)
 _FAILED = update(Nudge).where(_HELD).values(
     state=NudgeState.FAILED, attempts=bindparam("b_attempts"), last_error=bindparam("b_error"),
     lease_until=None)
 _RELEASE = update(Nudge).where(_HELD).values(lease_until=None, claimed_by=None)
 _DEFER = update(Nudge).where(_HELD).values(due_at=bindparam("b_due"), lease_until=None,
                                            claimed_by=None)
+_UNREACHABLE = update(Nudge).where(_HELD).values(
+    state=NudgeState.UNREACHABLE, due_at=bindparam("b_due"), last_error=bindparam("b_error"),
+    lease_until=None, claimed_by=None)
 
 
 def _each(session: Session, statement: Any, rows: list[dict[str, Any]]) -> None:
@@ -432,7 +482,8 @@ def mark_sent(session: Session, worker: str, sent: Sequence[Sent]) -> None:
 def retry(session: Session, worker: str, retries: Sequence[Retry]) -> None:
     """Due again later, with the error kept; released for any worker to claim then."""
     _each(session, _RETRY, [{"b_id": r.nudge_id, "b_worker": worker, "b_due": r.due_at,
-                             "b_error": r.error, "b_attempts": r.attempts} for r in retries])
+                             "b_error": r.error, "b_attempts": r.attempts,
+                             "b_attempted": r.attempted_at} for r in retries])
 
 
 def fail(session: Session, worker: str, failures: Sequence[Failure]) -> None:
@@ -452,12 +503,20 @@ def defer(session: Session, worker: str, deferrals: Sequence[Deferral]) -> None:
                             for d in deferrals])
 
 
+def mark_unreachable(session: Session, worker: str, rows: Sequence[Unreachable]) -> None:
+    """Waiting for an account: out of the queue (not failed), with the reason kept for
+    organizers and the moment of the next lookup as its due time."""
+    _each(session, _UNREACHABLE, [{"b_id": u.nudge_id, "b_worker": worker,
+                                   "b_due": u.recheck_at, "b_error": u.reason} for u in rows])
+
+
 def record(session: Session, worker: str, outcomes: Iterable[Outcome]) -> None:
     """A batch of mixed outcomes, one executemany per kind of outcome."""
     sent: list[Sent] = []
     retries: list[Retry] = []
     failures: list[Failure] = []
     released: list[int] = []
+    waiting: list[Unreachable] = []
     for outcome in outcomes:
         match outcome:
             case Sent():
@@ -468,10 +527,45 @@ def record(session: Session, worker: str, outcomes: Iterable[Outcome]) -> None:
                 failures.append(outcome)
             case Release():
                 released.append(outcome.nudge_id)
+            case Unreachable():
+                waiting.append(outcome)
     mark_sent(session, worker, sent)
     retry(session, worker, retries)
     fail(session, worker, failures)
     release(session, worker, released)
+    mark_unreachable(session, worker, waiting)
+
+
+def wake_unreachable(session: Session, *, now: datetime, platforms: Iterable[str]) -> int:
+    """Put nudges waiting for an account back in the queue: at once for a person who now
+    has an account on one of `platforms` (they used the bot, an import or a link added it),
+    and for the rest when their next lookup is due. Returns how many."""
+    has_account = Nudge.person_id.in_(
+        select(Identity.person_id).where(Identity.platform.in_(tuple(platforms))))
+    woken = len(session.execute(
+        update(Nudge)
+        .where(Nudge.state == NudgeState.UNREACHABLE, has_account)
+        .values(state=NudgeState.PENDING, due_at=now, last_error=None)
+        .returning(Nudge.id)
+        .execution_options(synchronize_session=False)
+    ).all())
+    return woken + len(session.execute(
+        update(Nudge)
+        .where(Nudge.state == NudgeState.UNREACHABLE, Nudge.due_at <= now)
+        .values(state=NudgeState.PENDING)
+        .returning(Nudge.id)
+        .execution_options(synchronize_session=False)
+    ).all())
+
+
+def next_claimable(session: Session, *, now: datetime, within: timedelta) -> datetime | None:
+    """When the earliest pending nudge due before `now + within` can next be claimed (its due
+    time, or its holder's lease end), so a sweep can run then instead of at its next tick."""
+    moment = case((Nudge.lease_until > Nudge.due_at, Nudge.lease_until), else_=Nudge.due_at)
+    found: datetime | None = session.scalar(
+        select(func.min(moment)).where(Nudge.state == NudgeState.PENDING,
+                                       Nudge.due_at <= now + within))
+    return found
 
 
 # --- what people and organizers do --------------------------------------------------------
@@ -485,14 +579,16 @@ def own_nudge(session: Session, nudge_id: int, person_id: int) -> Nudge | None:
 
 
 def snooze(session: Session, nudge_id: int, *, person_id: int, until: datetime) -> bool:
-    """Bring `person_id`'s reminder back at `until` as a fresh pending nudge (sent or not);
-    a dismissed or moot one stays as it is. Returns whether it was snoozed."""
+    """Bring `person_id`'s reminder back at `until` as a fresh pending nudge (sent or not),
+    counting the snooze (reports show them); a dismissed or moot one stays as it is.
+    Returns whether it was snoozed."""
     changed = session.execute(
         update(Nudge)
         .where(Nudge.id == nudge_id, Nudge.person_id == person_id,
                Nudge.kind.in_(REMINDERS), Nudge.state.in_(SNOOZABLE))
         .values(state=NudgeState.PENDING, due_at=until, attempts=0, last_error=None,
-                lease_until=None, claimed_by=None, sent_at=None)
+                lease_until=None, claimed_by=None, sent_at=None, attempted_at=None,
+                snoozes=Nudge.snoozes + 1)
         .returning(Nudge.id)
     ).first()
     return changed is not None
@@ -525,6 +621,31 @@ def requeue_failed(session: Session, ids: Iterable[int], *, now: datetime) -> in
             .returning(Nudge.id)
         ).all())
     return queued
+
+
+# --- retention ---------------------------------------------------------------------------
+
+FINISHED = (NudgeState.SENT, NudgeState.CANCELLED, NudgeState.DISMISSED, NudgeState.FAILED)
+"""States a nudge never leaves by itself: what retention may delete once old enough."""
+
+
+def prune(session: Session, *, before: datetime, batch: int = BATCH) -> int:
+    """Delete finished nudges whose last moment (created, due, sent) is before `before`, a
+    batch at a time so no statement holds its locks for long. Pending and unreachable
+    nudges are never touched, whatever their age. Returns how many were deleted."""
+    old = select(Nudge.id).where(
+        Nudge.state.in_(FINISHED), Nudge.due_at < before, Nudge.created_at < before,
+        or_(Nudge.sent_at.is_(None), Nudge.sent_at < before),
+    ).limit(batch)
+    deleted = 0
+    while True:
+        ids = list(session.scalars(old))
+        if not ids:
+            return deleted
+        for chunk in _chunks(ids, CHUNK):
+            session.execute(delete(Nudge).where(Nudge.id.in_(chunk))
+                            .execution_options(synchronize_session=False))
+        deleted += len(ids)
 
 
 # --- the weekly digest's claim ------------------------------------------------------------

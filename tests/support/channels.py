@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.framework.channels import Address, ChannelTarget, DeliveryError
+from bot.framework.channels import Address, ChannelTarget, Delivery, DeliveryError
 from bot.framework.replies import Reply
 
 Failure = Callable[[Address, Reply], DeliveryError | None]
@@ -18,6 +18,7 @@ Failure = Callable[[Address, Reply], DeliveryError | None]
 class Sent:
     person_id: int
     reply: Reply
+    delivery: Delivery | None = None
 
 
 @dataclass
@@ -43,23 +44,35 @@ class RecordingChannel:
     posted: list[Posted] = field(default_factory=list)
     calls: int = 0
     on_send: Callable[[Address, Reply], None] | None = None
+    # Like Slack's history check: a send naming an earlier unanswered attempt finds what
+    # that attempt delivered and sends nothing.
+    remembers: bool = False
+    deliveries: list[Delivery | None] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def can_reach(self, address: Address) -> bool:
         return self.platform is None or address.identity(self.platform) is not None
 
-    def send_dm(self, address: Address, reply: Reply) -> None:
+    def send_dm(self, address: Address, reply: Reply, delivery: Delivery | None = None
+                ) -> bool | None:
         with self._lock:
             self.calls += 1
+            self.deliveries.append(delivery)
             error = self.failures.pop(0) if self.failures else None
         if error is None and self.fail_with is not None:
             error = self.fail_with(address, reply)
         if error is not None:
             raise error
+        if delivery is not None and delivery.since is not None and self.remembers:
+            with self._lock:
+                if any(s.delivery is not None and s.delivery.key == delivery.key
+                       for s in self.sent):
+                    return True  # an earlier attempt went through: as Slack's history shows
         if self.on_send is not None:
             self.on_send(address, reply)
         with self._lock:
-            self.sent.append(Sent(address.person_id, reply))
+            self.sent.append(Sent(address.person_id, reply, delivery))
+        return None
 
     def can_post(self, target: ChannelTarget) -> bool:
         return self.platform is None or target.platform == self.platform

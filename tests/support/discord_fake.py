@@ -6,7 +6,9 @@ what the bot sent, can be told to fail chosen requests (a 429 with a `retry_afte
 "cannot send messages to this user"), and pushes gateway events on demand. What it gets
 right is what discord.py checks: JSON bodies with `Content-Type: application/json` (no
 charset), `Via` on 429s, the interaction-callback `?with_response=1` body, HELLO / IDENTIFY /
-READY / GUILD_CREATE and heartbeat acks."""
+READY / GUILD_CREATE and heartbeat acks. Like Discord, a message sent with `enforce_nonce`
+and a nonce already used within `nonce_window` seconds is not created again: the first
+message comes back (`created` lists the messages really created)."""
 
 from __future__ import annotations
 
@@ -119,6 +121,9 @@ class FakeDiscord:
     _seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    nonce_window: float = 300.0
+    created: list[dict[str, Any]] = field(default_factory=list)
+    _nonces: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -314,7 +319,7 @@ class FakeDiscord:
                           "recipients": [user_payload(recipient, "someone")]})
         posted = re.fullmatch(r"/channels/(\d+)/messages", path)
         if method == "POST" and posted:
-            return _json(self.message(int(posted.group(1)), body))
+            return _json(self._create(int(posted.group(1)), body))
         commands = re.fullmatch(r"/applications/\d+(?:/guilds/(\d+))?/commands", path)
         if method == "PUT" and commands:
             out = []
@@ -326,6 +331,22 @@ class FakeDiscord:
                 out.append(stored)
             return _json(out)
         return _json({"message": f"not in the fake: {method} {path}", "code": 0}, 404)
+
+
+    def _create(self, channel_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        """A new message, unless `enforce_nonce` names a nonce used within the window."""
+        nonce = str(body.get("nonce")) if body.get("nonce") is not None else None
+        now = asyncio.get_running_loop().time()
+        if nonce is not None and body.get("enforce_nonce"):
+            seen = self._nonces.get(nonce)
+            if seen is not None and now - seen[0] < self.nonce_window:
+                return seen[1]
+        message = self.message(channel_id, body)
+        if nonce is not None:
+            message["nonce"] = nonce
+            self._nonces[nonce] = (now, message)
+        self.created.append(message)
+        return message
 
 
 async def _body(request: web.Request) -> Any:

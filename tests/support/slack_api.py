@@ -7,10 +7,20 @@ characters a section), and can answer 429 with `Retry-After`: once per configure
 or whenever a channel receives more than N messages in a second (Slack's ~1 msg/s/channel).
 It also accepts `respond()` posts at `/respond/<name>` (use `response_url(name)`).
 
+Messages posted are kept per channel with their `ts` (the clock given, else the wall
+clock, as Slack's) and
+message `metadata`, and `conversations.history` answers from them (newest first, `oldest`,
+`latest`, `limit`, `cursor`; metadata only with `include_all_metadata`). `users.lookupByEmail`
+finds the users added with an email. Storms (`storm()`) refuse a share of the calls of some
+methods for a while, with 429 and `Retry-After` or with a 500; an `after_post` storm posts
+the message first and then answers 500, as when Slack's answer is lost on the way back.
+
 In-process: `with FakeSlackApi() as api: WebClient(token, base_url=api.base_url)`.
 In another process (benchmarks): `python -m tests.support.slack_api --port 0` prints its URL
-on the first line; `GET /_calls` returns the recorded calls and `POST /_config` (JSON) sets
-`latency`, `channel_rate_limit`, `fail` ({"method": [retry_after, …]}), `reset`.
+on the first line; `GET /_calls` returns the recorded calls, `GET /_messages` the messages
+kept per channel, and `POST /_config` (JSON) sets `latency`, `channel_rate_limit`, `fail`
+({"method": [retry_after, …]}), `storms` ([{methods, share, status, retry_after, seconds,
+after_post, seed}]), `clear_storms`, `users`, `reset`.
 """
 
 from __future__ import annotations
@@ -19,10 +29,11 @@ import argparse
 import contextlib
 import itertools
 import json
+import random
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -89,6 +100,35 @@ class SlackUser:
 
 
 @dataclass
+class Storm:
+    """For `seconds` from its start, refuse a `share` of the calls of `methods`: 429 with
+    `Retry-After: retry_after`, or another `status` (500…). `after_post`: do the call first,
+    then answer the error (the message is posted; its answer is lost)."""
+
+    methods: frozenset[str]
+    share: float
+    status: int = 429
+    retry_after: float = 1.0
+    until: float = float("inf")
+    after_post: bool = False
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+    refused: int = 0
+
+    def strikes(self, method: str, now: float) -> bool:
+        if method not in self.methods or now >= self.until:
+            return False
+        hit = self.rng.random() < self.share
+        self.refused += hit
+        return hit
+
+    def answer(self) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if self.status == 429:
+            return 429, {"ok": False, "error": "ratelimited"}, {
+                "Retry-After": _fmt(self.retry_after)}
+        return self.status, {"ok": False, "error": "fatal_error"}, {}
+
+
+@dataclass
 class _State:
     calls: list[Call] = field(default_factory=list)
     users: dict[str, SlackUser] = field(default_factory=dict)
@@ -101,13 +141,19 @@ class _State:
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
     socket_url: str | None = None
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    last_ts: float = 0.0
+    storms: list[Storm] = field(default_factory=list)
 
 
 class FakeSlackApi:
     """Threaded fake Web API server. Thread-safe: the real clients call it from many
     threads (Bolt's listener threads, the delivery sweep)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
+                 clock: Callable[[], float] = time.time) -> None:
+        """`clock`: seconds since the epoch for message timestamps (a test's fixed clock)."""
+        self.clock = clock
         self.state = _State()
         self.lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -193,11 +239,29 @@ class FakeSlackApi:
                 "installer": installer,
             }
 
+    def storm(self, methods: str | list[str], *, share: float, status: int = 429,
+              retry_after: float = 1.0, seconds: float | None = None,
+              after_post: bool = False, seed: int = 7) -> Storm:
+        """From now, for `seconds` (or until `clear_storms`), refuse `share` of the calls
+        of `methods` (see `Storm`)."""
+        names = frozenset([methods] if isinstance(methods, str) else methods)
+        until = float("inf") if seconds is None else time.monotonic() + seconds
+        storm = Storm(names, share, status, retry_after, until, after_post,
+                      random.Random(seed))
+        with self.lock:
+            self.state.storms.append(storm)
+        return storm
+
+    def clear_storms(self) -> None:
+        with self.lock:
+            self.state.storms.clear()
+
     def reset(self) -> None:
         with self.lock:
             self.state.calls.clear()
             self.state.failures.clear()
             self.state.sent_by_channel.clear()
+            self.state.storms.clear()
 
     # --- inspection --------------------------------------------------------------------
 
@@ -240,11 +304,28 @@ class FakeSlackApi:
             if call.method in {"chat.postMessage", "chat.postEphemeral", "respond"}:
                 yield call
 
+    def history(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """The messages posted (and kept) in a channel, or in all channels, oldest first."""
+        with self.lock:
+            if channel is not None:
+                return list(self.state.history.get(channel, []))
+            return [m for kept in self.state.history.values() for m in kept]
+
+    def posted_nudges(self) -> dict[int, int]:
+        """How many messages were posted per nudge id (from the messages' metadata)."""
+        counts: dict[int, int] = defaultdict(int)
+        for message in self.history():
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if "nudge_id" in payload and payload.get("part", 0) == 0:
+                counts[int(payload["nudge_id"])] += 1
+        return dict(counts)
+
     # --- dispatch ----------------------------------------------------------------------
 
     def handle(self, method: str, params: dict[str, Any],
                token: str | None) -> tuple[int, dict[str, Any], dict[str, str]]:
         now = time.monotonic()
+        lost: Storm | None = None
         with self.lock:
             self.state.calls.append(Call(method, params, now, token))
             latency = self.state.latency
@@ -253,6 +334,12 @@ class FakeSlackApi:
                 retry_after = queue.popleft()
                 return 429, {"ok": False, "error": "ratelimited"}, {
                     "Retry-After": _fmt(retry_after)}
+            for storm in self.state.storms:
+                if storm.strikes(method, now):
+                    if not storm.after_post:
+                        return storm.answer()
+                    lost = storm
+                    break
             if method == "chat.postMessage" and self.state.channel_rate_limit:
                 window = self.state.sent_by_channel[str(params.get("channel"))]
                 while window and now - window[0] >= 1.0:
@@ -269,7 +356,17 @@ class FakeSlackApi:
         answer = getattr(self, "_m_" + method.replace(".", "_"), None)
         if answer is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
-        return 200, answer(params), {}
+        body = answer(params)
+        if lost is not None:
+            return lost.answer()  # done, but the caller never hears so
+        return 200, body, {}
+
+    def _next_ts(self) -> str:
+        """A message timestamp as Slack's: wall-clock seconds, unique, increasing."""
+        with self.lock:
+            ts = max(self.clock(), self.state.last_ts + 1e-6)
+            self.state.last_ts = ts
+        return f"{ts:.6f}"
 
     def _m_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": "https://mentorbot-test.slack.com/", "team": "Med School",
@@ -295,11 +392,45 @@ class FakeSlackApi:
         problem = _check_message(params)
         if problem:
             return {"ok": False, "error": problem}
-        ts = f"1700000000.{next(self._ts):06d}"
-        return {"ok": True, "channel": channel, "ts": ts,
-                "message": {"type": "message", "text": params.get("text", ""),
-                            "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
-                            "blocks": _blocks(params)}}
+        ts = self._next_ts()
+        message = {"type": "message", "text": params.get("text", ""), "user": BOT_USER_ID,
+                   "bot_id": BOT_ID, "ts": ts, "blocks": _blocks(params)}
+        metadata = _json_field(params.get("metadata"))
+        if isinstance(metadata, dict):
+            message["metadata"] = metadata
+        with self.lock:
+            self.state.history[str(channel)].append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _m_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel") or "")
+        with self.lock:
+            if channel not in self.state.history and channel not in \
+                    self.state.dm_channels.values():
+                return {"ok": False, "error": "channel_not_found"}
+            kept = list(self.state.history.get(channel, []))
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or "inf")
+        limit = min(int(params.get("limit") or 100), 999)
+        start = int(params.get("cursor") or 0)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in {"1", "true"}
+        matching = [m for m in reversed(kept) if oldest < float(m["ts"]) <= latest]
+        page = matching[start:start + limit]
+        if not with_metadata:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(matching)
+        return {"ok": True, "messages": page, "has_more": more, "pin_count": 0,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def _m_users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:
+        email = str(params.get("email") or "").lower()
+        if not email:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self.lock:
+            found = [u for u in self.state.users.values() if (u.email or "").lower() == email]
+        if not found:
+            return {"ok": False, "error": "users_not_found"}
+        return {"ok": True, "user": found[0].to_api()}
 
     def _m_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         problem = _check_message(params)
@@ -398,6 +529,14 @@ class FakeSlackApi:
                 self.fail_next(method, retry_after=float(retry_after))
         for user in body.get("users") or []:
             self.add_user(**user)
+        if body.get("clear_storms"):
+            self.clear_storms()
+        for storm in body.get("storms") or []:
+            self.storm(storm["methods"], share=float(storm["share"]),
+                       status=int(storm.get("status", 429)),
+                       retry_after=float(storm.get("retry_after", 1)),
+                       seconds=storm.get("seconds"), after_post=bool(storm.get("after_post")),
+                       seed=int(storm.get("seed", 7)))
 
 
 def _fmt(seconds: float) -> str:
@@ -474,6 +613,9 @@ def _handler_for(api: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
             path = urlsplit(self.path).path
             if path == "/_calls":
                 self._send(200, [c.__dict__ for c in api.calls()])
+                return
+            if path == "/_messages":
+                self._send(200, api.history())
                 return
             self._dispatch()
 

@@ -18,6 +18,7 @@ from bot.app.cli.common import database
 from bot.app.planning import plan_all
 from bot.infra.clock import SystemClock
 from bot.infra.models import Nudge, Person
+from bot.infra.schema import Purpose
 from bot.infra.settings import get_settings
 from bot.nudges.policy import REMINDERS
 from bot.nudges.vocab import NudgeState
@@ -93,7 +94,7 @@ def due_nudges(session: Any, at: datetime) -> list[dict[str, Any]]:
 
 def show_due(args: argparse.Namespace) -> int:
     at: datetime = args.at or SystemClock().now()
-    db = database()
+    db = database(Purpose.READ)
     session = db.sessions()
     try:
         items = due_nudges(session, at)
