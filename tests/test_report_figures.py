@@ -78,7 +78,7 @@ def test_every_figure_matches_the_hand_count(built: tuple[Database, ReportData])
     # days left), L2 (asked, 11 days left); L9's deadline has passed.
     assert dict(report.letters.by_state) == {
         "planned": 3, "asked": 2, "agreed": 1, "declined": 1, "packet-sent": 0,
-        "submitted": 1, "thanked": 0}
+        "submitted": 1, "thanked": 0, "withdrawn": 0}
     assert (report.letters.not_asked, report.letters.not_agreed) == (1, 1)
     # Reminders to members planned in the period: N1–N10, N13, N14, N16, N17 (N11 is a
     # notice, N12 is older, N15 is the outsider's). Sent: all but N8 (failed) and N16
@@ -126,7 +126,7 @@ def test_the_text_says_how_each_figure_is_counted_and_what_to_do(
         "Meetings rated: 3",
         "Mean rating: withheld until meetings with at least 3 mentors are rated",
         "Planned: 3 · Asked: 2 · Agreed: 1 · Declined: 1 · Packet sent: 0 · Submitted: 1 · "
-        "Thanked: 0",
+        "Thanked: 0 · Withdrawn: 0",
         "At risk: not asked: 1 · At risk: not agreed: 1 · At risk in all: 2",
         "Planned: 14 · Sent: 12 · Failed: 1 · Snoozed: 2 · Dismissed: 1",
         "  To do: 1 reminder could not be delivered: mentorbot nudges failed shows why.",
