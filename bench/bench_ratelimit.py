@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench.nudge_support import StandIn, add_due_nudges, add_people, scratch_sqlite, slack_channel
-from bot.framework.channels import Address, DeliveryError, Router
+from bot.framework.channels import Address, Delivery, DeliveryError, Router
 from bot.framework.replies import Reply
 from bot.infra.clock import SystemClock
 from bot.infra.models import Nudge
@@ -46,10 +46,11 @@ class Observed:
     def can_reach(self, address: Address) -> bool:
         return bool(self.inner.can_reach(address))
 
-    def send_dm(self, address: Address, reply: Reply) -> None:
+    def send_dm(self, address: Address, reply: Reply,
+                delivery: Delivery | None = None) -> bool | None:
         token = TOKEN.search(reply.text)
         try:
-            self.inner.send_dm(address, reply)
+            answer = self.inner.send_dm(address, reply, delivery)
         except DeliveryError as exc:
             if exc.retry_after is not None and token:
                 with self.lock:
@@ -57,6 +58,7 @@ class Observed:
             raise
         with self.lock:
             self.accepted[address.person_id].append(time.monotonic())
+        return answer
 
 
 def main() -> None:
