@@ -89,6 +89,13 @@ def test_cardiology_is_never_radiology():
     assert not same_specialty("cardiology", "gastroenterology")  # siblings are not one field
 
 
+def test_a_swap_that_is_also_one_letter_from_another_field_stays_in_its_own():
+    """"cradiology" is "cardiology" with two letters swapped and "radiology" with one added:
+    the swap keeps the length, so it is cardiology (found by the property test below)."""
+    assert fuzzy_specialty("cradiology") == "cardiology"
+    assert fuzzy_specialty("radiolgy") == "diagnostic radiology"
+
+
 @given(st.sampled_from(all_specialties()), st.integers(min_value=1, max_value=6))
 def test_one_slip_in_a_long_name_finds_that_name_or_its_own_family(name, position):
     """A typo in a full name is forgiven, and never lands in an unrelated field."""

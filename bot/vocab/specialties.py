@@ -261,9 +261,20 @@ def fuzzy_specialty(text: str) -> str | None:
     if len(key) < MIN_FUZZY_LENGTH:
         return None
     names = [name for name in _alias_table() if len(name) >= MIN_FUZZY_LENGTH]
-    found = process.extractOne(key, names, scorer=DamerauLevenshtein.normalized_similarity,
-                               score_cutoff=FUZZY_CUTOFF)
-    return _alias_table()[found[0]] if found else None
+    found = process.extract(key, names, scorer=DamerauLevenshtein.normalized_similarity,
+                            score_cutoff=FUZZY_CUTOFF, limit=8)
+    if not found:
+        return None
+    best = max(score for _name, score, _ in found)
+    # Names as close as each other ("cradiology": "cardiology" with two letters swapped,
+    # "radiology" with one added) are told apart as a slip of the hand makes them: the same
+    # length first (a swap or a wrong key keeps it), then the same first letter. A tie
+    # left between two specialties is no answer: guessing would name an unrelated field.
+    tied = sorted((abs(len(name) - len(key)), name[0] != key[0], name)
+                  for name, score, _ in found if score == best)
+    leaders = {_alias_table()[name] for length, letter, name in tied
+               if (length, letter) == tied[0][:2]}
+    return leaders.pop() if len(leaders) == 1 else None
 
 
 CLOSEST_NAMES = 3
