@@ -19,12 +19,13 @@ import pytest
 
 from adapters.console.shell import Shell
 from adapters.discord.client import DiscordBot, MentorClient
+from bot.app.cli import main
 from bot.app.core import Core
 from bot.framework.replies import Action
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Identity, InterestGroup, Nudge, Role
-from bot.infra.settings import Settings
+from bot.infra.settings import Settings, get_settings
 from bot.reports import specs
 from tests.support.discord_e2e import TIMEOUT, connected, fake_discord
 from tests.support.discord_fake import APP_ID, FakeDiscord
@@ -296,11 +297,25 @@ def test_command_line_text_json_csv_and_chart(core: Core, data: ReportData, db_u
     (("em", "--json", "--csv", "-"), "--json and --csv - both print to standard output"),
 ])
 def test_command_line_refusals(data: ReportData, db_url: str, tmp_path: Path,
-                               repo_root: Path, args: tuple[str, ...], message: str) -> None:
-    result = _cli(*args, db_url=db_url, cwd=repo_root)
-    assert result.returncode != 0
-    assert message in result.stderr
-    assert result.stdout == ""
+                               monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str], args: tuple[str, ...],
+                               message: str) -> None:
+    # In this process (the verb itself is run as a real process above): refusals happen
+    # before anything is written, and a file named relatively would land in tmp_path.
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    try:
+        try:
+            code = main(["report", *args])
+        except SystemExit as exc:  # argparse refuses a bad option value this way
+            code = exc.code
+    finally:
+        get_settings.cache_clear()
+    out = capsys.readouterr()
+    assert code not in (0, None)
+    assert message in out.err
+    assert out.out == ""
     assert list(tmp_path.iterdir()) == []
 
 
