@@ -12,7 +12,7 @@ import pytest
 from bot.app.core import Core
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
-from bot.infra.settings import Settings
+from bot.infra.settings import Settings, get_settings
 from tests.support import postgres
 from tests.support.databases import PostgresFactory, SqliteFactory
 from tests.support.factories import Driver
@@ -83,6 +83,16 @@ def core(database: Database, clock: FixedClock, settings: Settings) -> Core:
 @pytest.fixture
 def driver(core: Core) -> Driver:
     return Driver(core)
+
+
+@pytest.fixture
+def cli(core: Core, monkeypatch: pytest.MonkeyPatch) -> Iterator[Core]:
+    """`core`, with the command line (`bot.app.cli.main`) pointed at its database: the
+    settings are read again from the environment before and after the test."""
+    monkeypatch.setenv("DATABASE_URL", core.db.url)
+    get_settings.cache_clear()
+    yield core
+    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -23,17 +23,15 @@ from adapters.discord.client import DiscordBot, MentorClient
 from bot.app.core import Core
 from bot.app.planning import plan_all
 from bot.framework.channels import Router
-from bot.infra.db import Database
 from bot.infra.models import Checkin, Contact, Identity, Mentorship, Person
-from bot.infra.settings import Settings
 from bot.mentoring.vocab import EndReason
 from jobs.delivery import Sweeper, sweep
-from tests.support.discord_e2e import TIMEOUT, connected, fake_discord
+from tests.support.discord_e2e import TIMEOUT, Runtime, connected, fake_discord, sqlite_core
 from tests.support.discord_fake import APP_ID
 from tests.support.factories import add_faculty, add_student
 from tests.support.relationships import add_mentorship
 from tests.support.slack_api import TEAM_ID, FakeSlackApi
-from tests.support.slack_app import SlackHarness, slack_harness
+from tests.support.slack_app import SlackHarness, dm_buttons, slack_harness
 
 CHECKIN_DAYS = 14
 
@@ -94,14 +92,7 @@ def slack(core: Core) -> Iterator[SlackHarness]:
             yield harness
 
 
-def _buttons(call: Any) -> dict[str, tuple[str, str]]:
-    blocks = call.get("blocks")
-    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
-    return {e["text"]["text"]: (b["block_id"], e["action_id"])
-            for b in blocks if b["type"] == "actions" for e in b["elements"]}
-
-
-def test_slack_we_met_then_a_rating_from_the_dm_buttons(core: Core,
+def test_slack_we_met_then_a_rating_from_the_dmdm_buttons(core: Core,
                                                         slack: SlackHarness) -> None:
     ana, rivera = _pair(core)
     with core.db.session() as s:
@@ -113,12 +104,12 @@ def test_slack_we_met_then_a_rating_from_the_dm_buttons(core: Core,
     assert result.sent == 1
     [dm] = [c for c in slack.api.calls("chat.postMessage") if c.get("channel") == "D1ANA"]
     assert "Did you meet Dr. Maria Rivera yet?" in json.dumps(dm.params)
-    block_id, met = _buttons(dm)["We met"]
+    block_id, met = dm_buttons(dm)["We met"]
     answer, name = slack.press(STUDENT, met, block_id=block_id)
     assert answer.status == 200
     logged = slack.api.wait_responses(name)[0]
     assert "Logged your meeting with Dr. Maria Rivera" in json.dumps(logged.params)
-    rating_block, useful = _buttons(logged)["3 · Useful"]
+    rating_block, useful = dm_buttons(logged)["3 · Useful"]
     answer, name = slack.press(STUDENT, useful, block_id=rating_block)
     assert answer.status == 200
     assert "Rated 3 of 4" in json.dumps(slack.api.wait_responses(name)[0].params)
@@ -137,15 +128,8 @@ STUDENT_DISCORD_ID = 600000000000000001
 FACULTY_DISCORD_ID = 600000000000000101
 
 
-class _Runtime:
-    def __init__(self, client: Any, loop: asyncio.AbstractEventLoop) -> None:
-        self.client = client
-        self.loop = loop
-
-
 def test_discord_not_going_to_happen_from_the_dm_button(sqlite_url: str, clock: Any) -> None:
-    settings = Settings(database_url=sqlite_url, _env_file=None)  # type: ignore[call-arg]
-    core = Core(db=Database(sqlite_url), clock=clock, settings=settings)
+    core = sqlite_core(sqlite_url, clock)
     ana, rivera = _pair(core)
     with core.db.session() as s:
         for person, user_id in ((ana, STUDENT_DISCORD_ID), (rivera, FACULTY_DISCORD_ID)):
@@ -156,7 +140,7 @@ def test_discord_not_going_to_happen_from_the_dm_button(sqlite_url: str, clock: 
     async def scenario() -> None:
         async with fake_discord() as fake, connected(
                 MentorClient(DiscordBot(core), guild_ready_timeout=0.05), fake) as client:
-            channel = DiscordChannel(_Runtime(client, asyncio.get_running_loop()), core)
+            channel = DiscordChannel(Runtime(client, asyncio.get_running_loop()), core)
             result = await asyncio.to_thread(
                 lambda: Sweeper(core.db, core.clock, Router([channel]), threads=1).run())
             assert result.sent == 1

@@ -3,23 +3,12 @@ creating a stranger who then runs the group."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.app.cli import main
 from bot.app.core import Core
 from bot.infra.models import InterestGroup, Person, Role
 from tests.support.factories import add_faculty
-
-
-@pytest.fixture
-def cli(core: Core, monkeypatch: pytest.MonkeyPatch) -> Core:
-    monkeypatch.setenv("DATABASE_URL", core.db.url)
-    from bot.infra.settings import get_settings
-
-    get_settings.cache_clear()
-    yield core  # type: ignore[misc]
-    get_settings.cache_clear()
 
 
 def _counts(core: Core) -> tuple[int, int, int]:

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
 from typing import Any
-
-import discord
 
 from adapters.discord.channel import DiscordChannel
 from adapters.discord.client import DiscordBot, MentorClient
@@ -17,12 +14,10 @@ from adapters.discord.people import DMS_CLOSED
 from bot.app.core import Core
 from bot.framework.channels import Router
 from bot.framework.replies import Action, Reply
-from bot.infra.db import Database
 from bot.infra.models import Identity, InterestGroup, Nudge, Person
-from bot.infra.settings import Settings
 from bot.nudges.store import queue_notice
 from jobs.delivery import Sweeper
-from tests.support.discord_e2e import TIMEOUT, connected, fake_discord
+from tests.support.discord_e2e import TIMEOUT, Runtime, connected, fake_discord, sqlite_core
 from tests.support.discord_fake import APP_ID, CHANNEL_ID, FakeDiscord
 from tests.support.factories import add_faculty, add_student
 
@@ -30,20 +25,9 @@ STUDENT_DISCORD_ID = 600000000000000001
 DM_CHANNEL_ID = STUDENT_DISCORD_ID + 1  # what the fake opens for that user
 
 
-@dataclass
-class Runtime:
-    client: discord.Client | None
-    loop: asyncio.AbstractEventLoop | None
-
-
 def _connected(core: Core, fake: FakeDiscord) -> Any:
     # READY waits guild_ready_timeout for more GUILD_CREATEs; the fake sends its one at once.
     return connected(MentorClient(DiscordBot(core), guild_ready_timeout=0.05), fake)
-
-
-def _core(sqlite_url: str, clock: Any) -> Core:
-    settings = Settings(database_url=sqlite_url, _env_file=None)  # type: ignore[call-arg]
-    return Core(db=Database(sqlite_url), clock=clock, settings=settings)
 
 
 def _student(core: Core) -> int:
@@ -76,7 +60,7 @@ def _deliver(core: Core, channel: DiscordChannel) -> Any:
 
 
 def test_slash_command_is_deferred_then_answered_by_follow_up(sqlite_url, clock) -> None:
-    core = _core(sqlite_url, clock)
+    core = sqlite_core(sqlite_url, clock)
     student_id = _student(core)
 
     async def scenario() -> None:
@@ -97,7 +81,7 @@ def test_slash_command_is_deferred_then_answered_by_follow_up(sqlite_url, clock)
 
 
 def test_dm_nudge_button_works_after_a_restart_and_429_is_waited_out(sqlite_url, clock) -> None:
-    core = _core(sqlite_url, clock)
+    core = sqlite_core(sqlite_url, clock)
     student_id = _student(core)
     action = Action("Use Paris time", "mentor profile", {"tz": "Europe/Paris"}, "primary")
     with core.db.session() as session:
@@ -139,7 +123,7 @@ def test_dm_nudge_button_works_after_a_restart_and_429_is_waited_out(sqlite_url,
 
 
 def test_closed_dms_keep_the_nudge_and_show_a_notice_on_next_command(sqlite_url, clock) -> None:
-    core = _core(sqlite_url, clock)
+    core = sqlite_core(sqlite_url, clock)
     student_id = _student(core)
     with core.db.session() as session:
         queue_notice(session, student_id,
@@ -176,7 +160,7 @@ FACULTY_DISCORD_ID = 600000000000000101
 
 
 def test_find_then_request_intro_button_reaches_the_faculty_by_dm(sqlite_url, clock) -> None:
-    core = _core(sqlite_url, clock)
+    core = sqlite_core(sqlite_url, clock)
     student_id = _student(core)
     with core.db.session() as session:
         session.get_one(Person, student_id).student_profile.interests = ["emergency medicine"]
@@ -219,7 +203,7 @@ def test_find_then_request_intro_button_reaches_the_faculty_by_dm(sqlite_url, cl
 def test_group_created_in_a_channel_gets_its_digest_there(sqlite_url, clock) -> None:
     from jobs.digest import post_digest
 
-    core = _core(sqlite_url, clock)
+    core = sqlite_core(sqlite_url, clock)
     _student(core)
 
     async def scenario() -> None:
@@ -251,7 +235,7 @@ def test_group_created_in_a_channel_gets_its_digest_there(sqlite_url, clock) -> 
 
 
 def test_letter_remind_then_calendar_file_arrives_as_an_attachment(sqlite_url, clock) -> None:
-    core = _core(sqlite_url, clock)
+    core = sqlite_core(sqlite_url, clock)
     _student(core)
 
     async def scenario() -> None:

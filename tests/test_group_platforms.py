@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -20,7 +19,6 @@ from adapters.discord.channel import DiscordChannel
 from adapters.discord.client import DiscordBot, MentorClient
 from bot.app.core import Core
 from bot.framework.channels import Router
-from bot.infra.db import Database
 from bot.infra.models import (
     ChannelBinding,
     Identity,
@@ -30,8 +28,7 @@ from bot.infra.models import (
     Mentorship,
     Role,
 )
-from bot.infra.settings import Settings
-from tests.support.discord_e2e import TIMEOUT, connected, fake_discord
+from tests.support.discord_e2e import TIMEOUT, Runtime, connected, fake_discord, sqlite_core
 from tests.support.discord_fake import CHANNEL_ID, GUILD_ID, FakeDiscord
 from tests.support.factories import add_faculty, add_group, add_student
 from tests.support.slack_api import TEAM_ID, Call, FakeSlackApi
@@ -183,17 +180,6 @@ OTHER_CHANNEL = 710000000000000011
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value
 
 
-@dataclass
-class Runtime:
-    client: discord.Client | None
-    loop: asyncio.AbstractEventLoop | None
-
-
-def _core(sqlite_url: str, clock: Any) -> Core:
-    settings = Settings(database_url=sqlite_url, _env_file=None)  # type: ignore[call-arg]
-    return Core(db=Database(sqlite_url), clock=clock, settings=settings)
-
-
 def _identity(core: Core, person_id: int, discord_id: int) -> None:
     with core.db.session() as s:
         s.add(Identity(person_id=person_id, platform="discord", workspace="",
@@ -228,7 +214,7 @@ def _embed_text(body: dict[str, Any]) -> str:
 
 
 def test_discord_admin_of_another_server_cannot_run_the_group(sqlite_url, clock) -> None:
-    core = _core(sqlite_url, clock)
+    core = sqlite_core(sqlite_url, clock)
     _seed(core, "discord", str(GUILD_ID), str(CHANNEL_ID))
     with core.db.session() as s:
         other = add_student(s, "Other Admin").id
@@ -263,7 +249,7 @@ def test_discord_admin_of_another_server_cannot_run_the_group(sqlite_url, clock)
 
 
 def test_discord_announcement_pings_only_when_asked(sqlite_url, clock) -> None:
-    core = _core(sqlite_url, clock)
+    core = sqlite_core(sqlite_url, clock)
     ids = _seed(core, "discord", str(GUILD_ID), str(CHANNEL_ID))
     _identity(core, ids["kim"], ORGANIZER_ID)
     with core.db.session() as s:
@@ -309,7 +295,7 @@ def test_discord_announcement_pings_only_when_asked(sqlite_url, clock) -> None:
 
 def test_discord_autocomplete_offers_only_whom_the_command_can_target(sqlite_url,
                                                                       clock) -> None:
-    core = _core(sqlite_url, clock)
+    core = sqlite_core(sqlite_url, clock)
     with core.db.session() as s:
         faculty = add_faculty(s, "Dr. Jordan Reyes", specialty="Pediatrics")
         asked = add_student(s, "Jordan Asker", stage="ms3")

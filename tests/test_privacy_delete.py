@@ -207,16 +207,6 @@ def test_a_deleted_person_is_a_stranger_afterwards(driver: Driver, world: World)
 # --- the command line -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def cli(core: Core, monkeypatch: pytest.MonkeyPatch) -> Core:
-    monkeypatch.setenv("DATABASE_URL", core.db.url)
-    from bot.infra.settings import get_settings
-
-    get_settings.cache_clear()
-    yield core  # type: ignore[misc]
-    get_settings.cache_clear()
-
-
 def test_cli_delete_with_yes(cli: Core, world: World, database: Database,
                              capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["person", "delete", EMAIL, "--yes"]) == 0

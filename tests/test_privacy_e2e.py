@@ -27,7 +27,7 @@ from tests.support.discord_fake import APP_ID, CHANNEL_ID, FakeDiscord
 from tests.support.factories import add_faculty, add_student
 from tests.support.privacy_world import mentions
 from tests.support.slack_api import TEAM_ID, Call, FakeSlackApi
-from tests.support.slack_app import SlackHarness, slack_harness
+from tests.support.slack_app import SlackHarness, dm_buttons, slack_harness
 
 MAYA, ELENA = "U1MAYA", "U2ELENA"
 MAYA_EMAIL = "maya.patel@example.edu"
@@ -36,14 +36,6 @@ MAYA_DISCORD = 600000000000000001
 
 def _dump(call: Call) -> str:
     return json.dumps(call.params)
-
-
-def _buttons(call: Call) -> dict[str, tuple[str, str]]:
-    blocks = call.get("blocks") or []
-    if isinstance(blocks, str):
-        blocks = json.loads(blocks)
-    return {e["text"]["text"]: (b["block_id"], e["action_id"])
-            for b in blocks if b["type"] == "actions" for e in b["elements"]}
 
 
 def _people(core: Core) -> tuple[int, int]:
@@ -96,7 +88,7 @@ def test_slack_delete_with_the_button(slack: SlackHarness, core: Core,
     maya_id, elena_id = _people(core)
     asked = slack.run(MAYA, "/mentor privacy delete")
     assert "Delete everything I store about you?" in _dump(asked)
-    block_id, action_id = _buttons(asked)["Delete my data"]
+    block_id, action_id = dm_buttons(asked)["Delete my data"]
     assert block_id.startswith(f"for={MAYA}|")
     with core.db.session() as session:
         assert session.get(Person, maya_id) is not None  # asking deleted nothing

@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -24,18 +23,16 @@ from bot.app.core import Core
 from bot.app.planning import plan_all
 from bot.framework.channels import Router
 from bot.infra.clock import FixedClock
-from bot.infra.db import Database
 from bot.infra.models import FacultyProfile, Identity, IntroRequest, Nudge, Person
-from bot.infra.settings import Settings
 from bot.matching import rules
 from bot.matching.vocab import AcceptingOff, IntroState
 from bot.nudges.vocab import NudgeKind
 from jobs.delivery import Sweeper, sweep
-from tests.support.discord_e2e import TIMEOUT, connected, fake_discord
+from tests.support.discord_e2e import TIMEOUT, Runtime, connected, fake_discord, sqlite_core
 from tests.support.discord_fake import APP_ID
 from tests.support.factories import add_faculty, add_student
 from tests.support.slack_api import TEAM_ID, FakeSlackApi
-from tests.support.slack_app import SlackHarness, slack_harness
+from tests.support.slack_app import SlackHarness, dm_buttons, slack_harness
 
 
 def _gone_quiet(core: Core, clock: FixedClock) -> Person:
@@ -97,13 +94,6 @@ def slack(core: Core) -> Iterator[SlackHarness]:
             yield harness
 
 
-def _buttons(call: Any) -> dict[str, tuple[str, str]]:
-    blocks = call.get("blocks")
-    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
-    return {e["text"]["text"]: (b["block_id"], e["action_id"])
-            for b in blocks if b["type"] == "actions" for e in b["elements"]}
-
-
 def test_slack_stay_active_from_the_dm_button(core: Core, clock: FixedClock,
                                               slack: SlackHarness) -> None:
     kim = _gone_quiet(core, clock)
@@ -114,7 +104,7 @@ def test_slack_stay_active_from_the_dm_button(core: Core, clock: FixedClock,
     assert result.sent == 1
     [dm] = [c for c in slack.api.calls("chat.postMessage") if c.get("channel") == "D2KIM"]
     assert "Are you still taking mentees?" in json.dumps(dm.params)
-    block_id, stay = _buttons(dm)["Stay active"]
+    block_id, stay = dm_buttons(dm)["Stay active"]
     answer, name = slack.press(FACULTY, stay, block_id=block_id)
     assert answer.status == 200
     said = json.dumps(slack.api.wait_responses(name)[0].params)
@@ -133,15 +123,8 @@ def test_slack_stay_active_from_the_dm_button(core: Core, clock: FixedClock,
 FACULTY_DISCORD_ID = 600000000000000101
 
 
-class _Runtime:
-    def __init__(self, client: Any, loop: asyncio.AbstractEventLoop) -> None:
-        self.client = client
-        self.loop = loop
-
-
 def test_discord_stop_accepting_from_the_dm_button(sqlite_url: str, clock: FixedClock) -> None:
-    settings = Settings(database_url=sqlite_url, _env_file=None)  # type: ignore[call-arg]
-    core = Core(db=Database(sqlite_url), clock=clock, settings=settings)
+    core = sqlite_core(sqlite_url, clock)
     kim = _gone_quiet(core, clock)
     with core.db.session() as s:
         s.add(Identity(person_id=kim.id, platform="discord", workspace="",
@@ -150,7 +133,7 @@ def test_discord_stop_accepting_from_the_dm_button(sqlite_url: str, clock: Fixed
     async def scenario() -> None:
         async with fake_discord() as fake, connected(
                 MentorClient(DiscordBot(core), guild_ready_timeout=0.05), fake) as client:
-            channel = DiscordChannel(_Runtime(client, asyncio.get_running_loop()), core)
+            channel = DiscordChannel(Runtime(client, asyncio.get_running_loop()), core)
             result = await asyncio.to_thread(
                 lambda: Sweeper(core.db, core.clock, Router([channel]), threads=1).run())
             assert result.sent == 1

@@ -5,6 +5,7 @@ recorded by the fake."""
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,3 +76,13 @@ def slack_harness(core: Core, api: FakeSlackApi | None = None,
         service.stop()
         if own_api:
             api.stop()
+
+
+def dm_buttons(call: Call) -> dict[str, tuple[str, str]]:
+    """The buttons of a recorded `chat.postMessage` (or response): label → (block id,
+    action id), what `SlackHarness.press` takes."""
+    blocks = call.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    return {e["text"]["text"]: (b["block_id"], e["action_id"])
+            for b in blocks if b["type"] == "actions" for e in b["elements"]}
