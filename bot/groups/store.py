@@ -224,11 +224,11 @@ def joined_channel(session: Session, person: Person, platform: str, workspace: s
     return group if join(session, person, group, now) else None
 
 
-def organized_by(session: Session, person: Person,
+def organized_by(session: Session, person_id: int,
                  admin: ChannelRef | None = None) -> list[InterestGroup]:
-    """The groups `person` may run: those they organize and, for a platform admin, those
+    """The groups a person may run: those they organize and, for a platform admin, those
     bound to a channel of the admin's workspace. By slug."""
-    organized = select(Role.group_id).where(Role.person_id == person.id,
+    organized = select(Role.group_id).where(Role.person_id == person_id,
                                             Role.role == "organizer")
     mine: ColumnElement[bool] = InterestGroup.id.in_(organized)
     if admin is not None:
@@ -250,7 +250,7 @@ def group_to_run(session: Session, slug: str | None, *, actor: Person,
     group = channel_group(session, channel)
     if group is not None:
         return group
-    runs = organized_by(session, actor, admin)
+    runs = organized_by(session, actor.id, admin)
     if len(runs) == 1:
         return runs[0]
     if not runs:

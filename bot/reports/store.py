@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from bot.groups.store import organized_by
 from bot.infra.models import (
     ActionItem,
     Checkin,
@@ -91,15 +92,6 @@ def student_ids(session: Session, group_id: int) -> list[int]:
 def member_ids(session: Session, group_id: int) -> list[int]:
     return list(session.scalars(
         select(Membership.person_id).where(Membership.group_id == group_id)))
-
-
-def organized_groups(session: Session, person_id: int) -> list[InterestGroup]:
-    """The groups `person_id` organizes, by slug."""
-    return list(session.scalars(
-        select(InterestGroup)
-        .join(Role, and_(Role.group_id == InterestGroup.id, Role.role == ORGANIZER))
-        .where(Role.person_id == person_id)
-        .order_by(InterestGroup.slug)))
 
 
 SCAN_FROM = 1000
@@ -400,5 +392,5 @@ def headlines(session: Session, person_id: int, now: datetime, *, default_tz: st
               ) -> list[Headline]:
     """The headline of every group `person_id` organizes."""
     return [headline(session, group, now, default_tz=default_tz)
-            for group in organized_groups(session, person_id)]
+            for group in organized_by(session, person_id)]
 
