@@ -35,7 +35,7 @@ from bot.infra.settings import Settings
 from bot.matching.deferred_acceptance import blocking_pairs, deferred_acceptance
 from bot.matching.round_solver import solve
 from bot.matching.rounds import load_round
-from bot.matching.vocab import MentorshipSource
+from bot.vocab.mentoring import MentorshipSource
 from tests.support.reference_matching import solve_with_matching
 
 

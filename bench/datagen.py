@@ -36,8 +36,8 @@ from bot.infra.models import (  # noqa: E402
     Role,
     StudentProfile,
 )
-from bot.matching.vocab import IntroState, MentorshipSource  # noqa: E402
-from bot.vocab.mentoring import MentorKind  # noqa: E402
+from bot.matching.vocab import IntroState  # noqa: E402
+from bot.vocab.mentoring import MentorKind, MentorshipSource  # noqa: E402
 from bot.vocab.specialties import SPECIALTIES  # noqa: E402
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)

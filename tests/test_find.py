@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.framework.replies import Action
-from bot.infra.models import FacultyProfile, IntroRequest, Mentorship
+from bot.infra.models import IntroRequest, Mentorship, Person
 from bot.matching import specs
 from bot.matching.fit import (
     NEVER_ANSWERS_AFTER,
@@ -19,6 +19,7 @@ from bot.matching.fit import (
     unavailable,
 )
 from bot.matching.rules import DEFAULT_REQUEST_KIND, FIND_LIMIT, MAX_FIND_LIMIT, declined_since
+from bot.people import store as people
 from bot.vocab.specialties import (
     canonical_specialty,
     fuzzy_specialty,
@@ -178,8 +179,9 @@ def test_index_sees_profile_changes(core, driver):
         ana = add_student(s, "Ana Diaz", stage="ms2")
         doc = add_faculty(s, "Dr. Change Mind", specialty="Neurology", research=["stroke"])
     assert _headings(driver.run(ana, "/mentor find stroke")) == ["1. Dr. Change Mind"]
-    with core.db.session() as s:
-        s.get(FacultyProfile, doc.id).research = ["epilepsy"]
+    with core.db.session() as s:  # through the profile's owner, which notes the change
+        people.set_faculty_profile(s.get_one(Person, doc.id), {"research": ["epilepsy"]},
+                                   now=core.clock.now())
     assert "Nothing matches" in driver.run(ana, "/mentor find stroke").text
     assert _headings(driver.run(ana, "/mentor find epilepsy")) == ["1. Dr. Change Mind"]
 

@@ -17,6 +17,7 @@ from bot.framework.replies import Action, Reply, error_reply
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.db import Database
 from bot.infra.settings import Settings, get_settings
+from bot.matching import finder
 from bot.nudges.store import queue_notice
 from bot.people import identities
 from bot.people.identities import PlatformUser  # also imported from here by the adapters
@@ -54,6 +55,11 @@ class Core:
     router: Router = field(default_factory=Router)
     _delivery_listeners: list[Callable[[], None]] = field(default_factory=list)
     _group_listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # What this process's units of work change in faculty profiles reaches the
+        # finder's in-memory index as they commit.
+        self.db.on_commit(finder.faculty_committed)
 
     # --- commands ----------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ requests and letters in every state.
 Everything is fixed (no randomness) and every date is relative to the injected clock, so
 the demo always looks current: one mentorship is overdue for a follow-up, one is only ever
 about asks, an action item is past due, a letter was submitted a few days ago and still
-needs a thank-you. Faculty and students go through the same CSV import organizers use.
+needs a thank-you. Faculty and students go through the same CSV import organizers use, and
+everything else through the stores that own each table, as any other writer does.
 Loading is idempotent: each object is created only when it is missing, so a second run
 changes nothing and says so.
 """
@@ -20,23 +21,15 @@ from typing import Any
 from sqlalchemy import Result, select
 from sqlalchemy.orm import Session
 
+from bot.groups import store as groups
 from bot.infra.clock import Clock
-from bot.infra.models import (
-    ActionItem,
-    Contact,
-    InterestGroup,
-    IntroRequest,
-    Letter,
-    LetterEvent,
-    Membership,
-    Mentorship,
-    Outcome,
-    Person,
-    Role,
-)
-from bot.mentoring.cadence import default_cadence_days
+from bot.infra.models import InterestGroup, IntroRequest, Letter, Mentorship, Outcome, Person
+from bot.letters import store as letters
+from bot.matching import intros
+from bot.mentoring import store as mentoring
 from bot.people import roster
-from bot.people.rules import stored_specialty
+from bot.people import store as people
+from bot.vocab.mentoring import MentorshipSource
 
 DOMAIN = "example.edu"
 DEMO_STUDENT_EMAIL = f"maya.patel@{DOMAIN}"
@@ -612,6 +605,8 @@ def _tuples(result: Result[Any]) -> set[tuple[Any, ...]]:
 
 
 class _Loader:
+    """Loads the data set through each table's store, as any other writer does."""
+
     def __init__(self, session: Session, now: datetime) -> None:
         self.session = session
         self.now = now
@@ -653,13 +648,11 @@ class _Loader:
         for spec in GROUPS:
             group = existing.get(spec.slug)
             if group is None:
-                group = InterestGroup(slug=spec.slug, name=spec.name,
-                                      specialty=stored_specialty(spec.specialty),
-                                      timezone=NY, created_at=self.at(400))
-                self.session.add(group)
+                group = groups.create_group(self.session, spec.slug, name=spec.name,
+                                            specialty=spec.specialty, tz=NY,
+                                            now=self.at(400))
                 self.result.groups += 1
             self.groups[spec.slug] = group
-        self.session.flush()
 
     def load_people(self) -> None:
         faculty_csv = roster.to_csv("faculty", (
@@ -683,19 +676,18 @@ class _Loader:
         new = set(self.result.faculty.created_emails) | set(self.result.students.created_emails)
         for spec in FACULTY:
             if spec.email in new:
-                faculty = self.people[spec.email].faculty_profile
-                assert faculty is not None
-                profile = faculty
-                profile.office_hours = spec.office_hours
-                profile.reputation = spec.reputation
-                profile.requests_answered = spec.answered
-                profile.response_hours_total = spec.response_hours
-                profile.requests_unanswered = spec.unanswered
+                person = self.people[spec.email]
+                people.set_faculty_profile(person, {"office_hours": spec.office_hours},
+                                           now=created_at)
+                profile = person.faculty_profile
+                assert profile is not None
+                people.carry_over_record(profile, reputation=spec.reputation,
+                                         answered=spec.answered,
+                                         response_hours=spec.response_hours,
+                                         unanswered=spec.unanswered)
         for student in STUDENTS:
             if student.email in new and student.wants_mentor:
-                wish = self.people[student.email].student_profile
-                assert wish is not None
-                wish.wants_mentor = True
+                people.set_wants_mentor(self.people[student.email], True)
 
     def load_memberships(self) -> None:
         wanted: list[tuple[str, str]] = []
@@ -705,23 +697,13 @@ class _Loader:
         wanted += [(s.email, slug) for s in STUDENTS for slug in s.groups]
         organizer_pairs = [(email_of(name), g.slug) for g in GROUPS for name in g.organizers]
         wanted += organizer_pairs
-        ids = [p.id for p in self.people.values()]
-        have = _tuples(self.session.execute(select(Membership.person_id, Membership.group_id)
-                                        .where(Membership.person_id.in_(ids))))
         for email, slug in wanted:
-            key = (self.people[email].id, self.groups[slug].id)
-            if key not in have:
-                have.add(key)
-                self.session.add(Membership(person_id=key[0], group_id=key[1],
-                                            joined_at=self.at(380)))
+            if groups.join(self.session, self.people[email], self.groups[slug],
+                           now=self.at(380)):
                 self.result.memberships += 1
-        roles = _tuples(self.session.execute(select(Role.person_id, Role.group_id).where(
-            Role.role == "organizer", Role.person_id.in_(ids))))
         for email, slug in organizer_pairs:
-            key = (self.people[email].id, self.groups[slug].id)
-            if key not in roles:
-                roles.add(key)
-                self.session.add(Role(person_id=key[0], role="organizer", group_id=key[1]))
+            if groups.make_organizer(self.session, self.people[email], self.groups[slug],
+                                     now=self.at(380)):
                 self.result.organizers += 1
 
     def _pairs(self, student: Any, other: Any) -> set[tuple[Any, ...]]:
@@ -736,32 +718,23 @@ class _Loader:
             assert student is not None and mentor is not None, spec
             if (student.id, mentor.id) in have:
                 continue
-            last = min((t.days_ago for t in spec.contacts), default=None)
             group = self.groups[spec.group] if spec.group else None
-            mentorship = Mentorship(
-                student_id=student.id, mentor_id=mentor.id,
-                group_id=group.id if group else None, kind=spec.kind,
-                cadence_days=default_cadence_days(spec.kind, group.followup_weeks
-                                                  if group else None),
-                active=True, source=spec.source, started_at=self.at(spec.started_days_ago),
-                last_contact_at=self.at(last) if last is not None else None)
-            self.session.add(mentorship)
-            self.session.flush()
+            mentoring.start_mentorships(
+                self.session, [mentoring.NewMentorship(student.id, mentor.id, spec.kind,
+                                                       group.id if group else None)],
+                source=MentorshipSource(spec.source), at=self.at(spec.started_days_ago))
             for touch in spec.contacts:
-                self.session.add(Contact(
-                    student_id=student.id, mentor_id=mentor.id, mentorship_id=mentorship.id,
-                    at=self.at(touch.days_ago), note=touch.note, is_ask=touch.is_ask,
-                    created_at=self.at(touch.days_ago)))
+                mentoring.record_contact(self.session, student, mentor,
+                                         at=self.at(touch.days_ago), note=touch.note,
+                                         is_ask=touch.is_ask)
                 self.result.contacts += 1
             for todo in spec.todos:
-                self.session.add(ActionItem(
-                    student_id=student.id, mentor_id=mentor.id, mentorship_id=mentorship.id,
-                    task=todo.task, created_at=self.at(todo.created_days_ago),
-                    due_at=(None if todo.due_in_days is None
-                            else self._due(todo.due_in_days)),
-                    done_at=(None if todo.done_days_ago is None
-                             else self.at(todo.done_days_ago)),
-                    done_note=todo.done_note, decided_not=todo.decided_not))
+                closed = None if todo.done_days_ago is None else mentoring.Closed(
+                    self.at(todo.done_days_ago), todo.done_note, todo.decided_not)
+                mentoring.add_action_item(
+                    self.session, student, mentor, todo.task,
+                    due_at=None if todo.due_in_days is None else self._due(todo.due_in_days),
+                    now=self.at(todo.created_days_ago), closed=closed)
                 self.result.action_items += 1
             self.result.mentorships += 1
             have.add((student.id, mentor.id))
@@ -777,10 +750,10 @@ class _Loader:
             assert student is not None and faculty is not None, spec
             if (student.id, faculty.id) in have:
                 continue
-            self.session.add(IntroRequest(
-                student_id=student.id, faculty_id=faculty.id, kind=spec.kind, note=spec.note,
-                group_id=self.groups[spec.group].id if spec.group else None, state="open",
-                created_at=self.at(spec.days_ago)))
+            intros.add_request(self.session, student.id, faculty.id, kind=spec.kind,
+                               note=spec.note,
+                               group_id=self.groups[spec.group].id if spec.group else None,
+                               rank=None, at=self.at(spec.days_ago))
             have.add((student.id, faculty.id))
             self.result.intro_requests += 1
 
@@ -796,22 +769,12 @@ class _Loader:
             writer_name = writer.name if writer else spec.writer
             if (student.id, writer_name, spec.program) in have:
                 continue
-            created = self.at(spec.history[0][1])
-            letter = Letter(
-                student_id=student.id, writer_id=writer.id if writer else None,
+            letters.import_letter(
+                self.session, student_id=student.id, writer_id=writer.id if writer else None,
                 writer_name=writer_name, program=spec.program, kind=spec.kind,
                 portal=spec.portal, deadline=self.day(spec.deadline_in_days),
-                state=spec.history[-1][0], state_reason=spec.reason,
-                packet={key: True for key in spec.packet}, created_at=created,
-                updated_at=self.at(spec.history[-1][1]))
-            self.session.add(letter)
-            self.session.flush()
-            previous: str | None = None
-            for state, days_ago in spec.history:
-                self.session.add(LetterEvent(
-                    letter_id=letter.id, from_state=previous, to_state=state,
-                    at=self.at(days_ago), note=spec.reason if state == "declined" else ""))
-                previous = state
+                history=[(state, self.at(days_ago)) for state, days_ago in spec.history],
+                reason=spec.reason, packet=spec.packet)
             have.add((student.id, writer_name, spec.program))
             self.result.letters += 1
 
@@ -822,8 +785,8 @@ class _Loader:
             exists = self.session.scalar(select(Outcome.id).where(
                 Outcome.student_id == student.id, Outcome.text == spec.text))
             if exists is None:
-                self.session.add(Outcome(student_id=student.id, kind=spec.kind,
-                                         text=spec.text, at=self.at(spec.days_ago)))
+                letters.import_outcome(self.session, student.id, kind=spec.kind,
+                                       text=spec.text, at=self.at(spec.days_ago))
                 self.result.outcomes += 1
 
 

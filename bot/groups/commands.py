@@ -57,7 +57,7 @@ def group_create(ctx: Context, args: Args) -> Reply:
                                 specialty=args["specialty"], tz=ctx.tz, now=ctx.now)
     if bound and ctx.channel is not None:
         groups.bind_channel(ctx.session, group, ctx.channel)
-    groups.make_organizer(ctx.session, ctx.actor, group)
+    groups.make_organizer(ctx.session, ctx.actor, group, ctx.now)
     ctx.reschedule_groups()
     check = check_specialty(args["specialty"])
     return messages.group_created(group, bound, None if check.known else unknown_specialty(check))
@@ -103,7 +103,7 @@ def group_organizer(ctx: Context, args: Args) -> Reply:
         groups.remove_organizer(ctx.session, person, group)
         left = [p.name for p in groups.organizers_of(ctx.session, group)]
         return messages.organizer_removed(person.name, group, left)
-    added = groups.make_organizer(ctx.session, person, group)
+    added = groups.make_organizer(ctx.session, person, group, ctx.now)
     return messages.organizer_added(person.name, group, added)
 
 

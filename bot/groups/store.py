@@ -1,24 +1,33 @@
 """Interest groups: creation, settings, channel bindings, membership and organizers, and
 who may act for a group (its organizers; a platform admin only where `rules.admin_reaches`
-says so). The one writer of `interest_groups`, `channel_bindings`, `memberships` and the
-per-group organizer roles."""
+says so). The one writer of `interest_groups`, `channel_bindings` and `memberships`; an
+organizer's role is granted through `bot.people.store` (the writer of `roles`), and a new
+group rhythm is followed by the group's mentorships through `bot.mentoring.store`."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from rapidfuzz import process
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.framework.channels import ChannelRef, ChannelTarget
 from bot.framework.errors import NotAllowed, UserError
 from bot.groups.rules import DigestSetting, admin_reaches
-from bot.infra.models import ChannelBinding, InterestGroup, Membership, Person, Role
+from bot.infra.db import chunks, insert_rows
+from bot.infra.models import ChannelBinding, InterestGroup, Membership, Person
+from bot.infra.models import Role as RoleRow
 from bot.infra.zones import UnknownTimeZone, validate_zone
+from bot.mentoring import store as mentoring
+from bot.mentoring.cadence import default_cadence_days
+from bot.people import store as people
 from bot.people.rules import name_problem, stored_specialty
+from bot.vocab.mentoring import MentorKind
+from bot.vocab.people import Role
 
 SLUG_LENGTH = (2, 40)
 """Shortest and longest group short name (`em-interest`)."""
@@ -100,12 +109,35 @@ def change_settings(group: InterestGroup, *, name: str | None = None, tz: str | 
             group.digest_hour = digest.hour
 
 
-def make_organizer(session: Session, person: Person, group: InterestGroup) -> bool:
-    """Returns False when the person already was one."""
-    if person.has_role("organizer", group.id):
+def set_rhythm(session: Session, group: InterestGroup, weeks: int) -> int:
+    """Set a group's main-mentor rhythm (within MAIN_MENTOR_RANGE_WEEKS). Career
+    mentorships of the group still on the previous group rhythm follow it; a rhythm a
+    student chose stays. Returns how many mentorships moved."""
+    days = default_cadence_days(MentorKind.CAREER, weeks)
+    previous = default_cadence_days(MentorKind.CAREER, group.followup_weeks)
+    group.followup_weeks = days // 7
+    session.flush()
+    return mentoring.follow_group_rhythm(session, group.id, previous_days=previous, days=days)
+
+
+def lock_group(session: Session, group_id: int) -> None:
+    """Hold the group's row until this unit of work ends, so a second writer (two
+    organizers starting a round at once) waits for the first: SELECT … FOR UPDATE on
+    PostgreSQL; on SQLite an UPDATE that changes nothing takes the database's write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(InterestGroup.id).where(InterestGroup.id == group_id)
+                        .with_for_update())
+    else:
+        session.execute(update(InterestGroup).where(InterestGroup.id == group_id)
+                        .values(followup_weeks=InterestGroup.followup_weeks))
+
+
+def make_organizer(session: Session, person: Person, group: InterestGroup,
+                   now: datetime | None = None) -> bool:
+    """Returns False when the person already was one; an organizer is a member too."""
+    if not people.grant_role(person, Role.ORGANIZER, group.id):
         return False
-    person.roles.append(Role(role="organizer", group_id=group.id))
-    join(session, person, group, now=None)
+    join(session, person, group, now=now)
     session.flush()
     return True
 
@@ -113,23 +145,21 @@ def make_organizer(session: Session, person: Person, group: InterestGroup) -> bo
 def organizers_of(session: Session, group: InterestGroup) -> list[Person]:
     """The group's organizers, by name."""
     return list(session.scalars(
-        select(Person).join(Role, Role.person_id == Person.id)
-        .where(Role.role == "organizer", Role.group_id == group.id)
+        select(Person).join(RoleRow, RoleRow.person_id == Person.id)
+        .where(RoleRow.role == Role.ORGANIZER, RoleRow.group_id == group.id)
         .order_by(Person.name, Person.id)))
 
 
 def remove_organizer(session: Session, person: Person, group: InterestGroup) -> None:
     """`person` no longer organizes `group` (they stay a member). Never the last organizer:
     a group nobody may run could not even be handed on."""
-    role = next((r for r in person.roles
-                 if r.role == "organizer" and r.group_id == group.id), None)
-    if role is None:
+    if not person.has_role(Role.ORGANIZER, group.id):
         raise UserError(f"{person.name} is not an organizer of {group.name}.")
     if len(organizers_of(session, group)) <= 1:
         raise UserError(f"{person.name} is the only organizer of {group.name}, and a group "
                         f"needs one. Make someone else an organizer first: /mentor group "
                         f"organizer {group.slug} PERSON.", title="Still needed")
-    person.roles.remove(role)
+    people.revoke_role(person, Role.ORGANIZER, group.id)
     session.flush()
 
 
@@ -147,6 +177,21 @@ def join(session: Session, person: Person, group: InterestGroup,
     session.add(membership)
     session.flush()
     return True
+
+
+def add_members(session: Session, group_id: int, person_ids: Collection[int], *,
+                now: datetime) -> int:
+    """Make these people members of the group (those who are not yet), in bulk (a roster
+    import). Returns how many joined."""
+    wanted = sorted(set(person_ids))
+    members: set[int] = set()
+    for chunk in chunks(wanted):
+        members.update(session.scalars(select(Membership.person_id).where(
+            Membership.group_id == group_id, Membership.person_id.in_(chunk))))
+    new = [pid for pid in wanted if pid not in members]
+    insert_rows(session, Membership, [{"person_id": pid, "group_id": group_id,
+                                       "joined_at": now} for pid in new])
+    return len(new)
 
 
 def leave(session: Session, person: Person, group: InterestGroup) -> bool:
@@ -228,8 +273,8 @@ def organized_by(session: Session, person_id: int,
                  admin: ChannelRef | None = None) -> list[InterestGroup]:
     """The groups a person may run: those they organize and, for a platform admin, those
     bound to a channel of the admin's workspace. By slug."""
-    organized = select(Role.group_id).where(Role.person_id == person_id,
-                                            Role.role == "organizer")
+    organized = select(RoleRow.group_id).where(RoleRow.person_id == person_id,
+                                            RoleRow.role == Role.ORGANIZER)
     mine: ColumnElement[bool] = InterestGroup.id.in_(organized)
     if admin is not None:
         bound_here = select(ChannelBinding.group_id).where(
@@ -265,7 +310,7 @@ def may_act_for(actor: Person, group: InterestGroup, *, admin: ChannelRef | None
     """Whether `actor` may act as an organizer of `group`: they organize it, or they are a
     platform admin (`admin` is where: see `Context.admin_scope`) and the group is bound to
     a channel of that workspace or server."""
-    if actor.has_role("organizer", group.id):
+    if actor.has_role(Role.ORGANIZER, group.id):
         return True
     return admin is not None and admin_reaches(
         ((b.platform, b.workspace) for b in group.bindings), admin.platform, admin.workspace)
@@ -302,8 +347,8 @@ def overview(session: Session) -> list[GroupOverview]:
         select(Membership.group_id, func.count(Membership.id)).group_by(Membership.group_id))}
     organizers: dict[int, list[str]] = {}
     for group_id, name in session.execute(
-            select(Role.group_id, Person.name).join(Person, Person.id == Role.person_id)
-            .where(Role.role == "organizer", Role.group_id.is_not(None))
+            select(RoleRow.group_id, Person.name).join(Person, Person.id == RoleRow.person_id)
+            .where(RoleRow.role == Role.ORGANIZER, RoleRow.group_id.is_not(None))
             .order_by(Person.name)):
         if group_id is not None:
             organizers.setdefault(group_id, []).append(name)

@@ -1,17 +1,140 @@
-"""Engine, sessions and migrations. One `Database` per process, shared by adapters and jobs."""
+"""Engine, sessions and migrations (one `Database` per process, shared by adapters and
+jobs), and the few helpers every store shares: how a stored instant reads (`as_utc`), how a
+long id list is cut for an `IN (…)` (`chunks`), and how many rows are inserted at once
+(`insert_rows`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Table,
+    any_,
+    create_engine,
+    event,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+CHUNK = 900
+"""Ids or keys per `IN (…)`: under SQLite's bound-parameter limit (999 before 3.32)."""
+COPY_FROM = 50
+"""From this many rows an insert goes to PostgreSQL by COPY (one stream instead of a
+statement per batch); for a handful, a plain INSERT costs less."""
+
+T = TypeVar("T")
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An instant as every column stores it: aware, in UTC. A naive value is taken to be
+    UTC already (SQLite hands back what it stored that way; an aggregate may too)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """`items` in consecutive slices of at most `size` (an `IN (…)` list each)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def id_in(session: Session, column: Any, ids: Sequence[int]) -> Any:
+    """`column IN ids` as one bound value (an array on PostgreSQL, JSON on SQLite): one
+    statement however long the list, and no statement compilation per list."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(ids), ARRAY(Integer)))
+    if session.get_bind().dialect.name == "sqlite":
+        values: Any = select(literal_column("value")).select_from(
+            func.json_each(literal(json.dumps(list(ids)))))
+        return column.in_(values)
+    return column.in_(list(ids))
+
+
+def _table(target: type[DeclarativeBase] | Table) -> Table:
+    table = target if isinstance(target, Table) else target.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def insert_rows(session: Session, target: type[DeclarativeBase] | Table,
+                rows: Sequence[Mapping[str, Any]], *,
+                skip_conflicts: Sequence[str] | None = None,
+                returning: str | None = None) -> list[Any]:
+    """Insert many rows of one table in the caller's unit of work, the fastest way each
+    backend offers, and return the `returning` column of the rows inserted (in the order
+    given), or [] without `returning`.
+
+    - `skip_conflicts` names a unique key: a row that would repeat one already stored
+      (another worker got there first) is skipped, not an error (ON CONFLICT DO NOTHING).
+    - Otherwise, on PostgreSQL, `COPY_FROM` rows or more go by COPY when nothing is to be
+      returned; every other case is one INSERT per batch of rows (SQLAlchemy's
+      "insertmanyvalues" when returning, the driver's executemany when not).
+
+    Every row must name the same columns; defaults of the model are not applied (give
+    every column that has one)."""
+    if not rows:
+        return []
+    table = _table(target)
+    dialect = session.get_bind().dialect.name
+    column = table.c[returning] if returning is not None else None
+    if skip_conflicts is not None:
+        statement: Any
+        if dialect == "postgresql":
+            statement = pg_insert(table).on_conflict_do_nothing(index_elements=skip_conflicts)
+        elif dialect == "sqlite":
+            statement = sqlite_insert(table).on_conflict_do_nothing(
+                index_elements=skip_conflicts)
+        else:  # pragma: no cover - other backends: the unique key refuses a repeat
+            statement = insert(table)
+        if column is None:
+            column = next(iter(table.primary_key.columns))
+        # One statement per row: RETURNING with ON CONFLICT tells which rows went in.
+        found: list[Any] = []
+        for row in rows:
+            found += session.execute(statement.returning(column), dict(row)).scalars().all()
+        return found if returning is not None else []
+    if column is not None:
+        return list(session.scalars(insert(table).returning(column,
+                                                            sort_by_parameter_order=True),
+                                    [dict(row) for row in rows]))
+    if dialect == "postgresql" and len(rows) >= COPY_FROM:
+        _copy(session, table, rows)
+        return []
+    session.execute(insert(table), [dict(row) for row in rows])
+    return []
+
+
+def _copy(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """PostgreSQL's COPY into `table`, on the session's own connection (so inside its
+    transaction). JSON columns are sent as JSON text; instants as they are (psycopg
+    converts aware datetimes)."""
+    columns = list(rows[0])
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    names = ", ".join(table.c[name].name for name in columns)
+    with raw.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
+        f"COPY {table.name} ({names}) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row([json.dumps(v) if isinstance(v, (dict, list)) else v
+                            for v in (row[c] for c in columns)])
 
 
 def normalize_url(url: str) -> str:
@@ -42,11 +165,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+CommitListener = Callable[[Mapping[str, Any]], None]
+"""Told, after a unit of work of `Database.session()` committed, what it noted in its
+`session.info` (a store notes what a copy kept elsewhere must see: the finder's index)."""
+
+
 class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._commit_listeners: list[CommitListener] = []
+
+    def on_commit(self, listener: CommitListener) -> None:
+        """Call `listener` with each committed unit of work's notes (once per listener,
+        however often it is added)."""
+        if listener not in self._commit_listeners:
+            self._commit_listeners.append(listener)
 
     @property
     def dialect(self) -> str:
@@ -64,6 +199,9 @@ class Database:
             raise
         finally:
             session.close()
+        notes = dict(session.info)
+        for listener in list(self._commit_listeners):
+            listener(notes)
 
     def upgrade(self, revision: str = "head") -> None:
         upgrade(self.url, revision)

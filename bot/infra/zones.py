@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.infra.db import as_utc
+
 _ALIASES = {
     "utc": "UTC",
     "gmt": "UTC",
@@ -61,19 +63,10 @@ def zone(name: str | None, default: str = "UTC") -> ZoneInfo:
         return ZoneInfo(default)
 
 
-def as_utc(moment: datetime) -> datetime:
-    """Normalise to an aware UTC datetime (naive values are taken to be UTC, as stored)."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
 def to_local(moment: datetime, tz: str | None, default: str = "UTC") -> datetime:
     """`moment` on the wall clock of `tz` (an aware instant converts directly; a naive one is
     taken to be UTC, as stored). Bulk planning calls this for every nudge it words."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone(tz, default))
+    return as_utc(moment).astimezone(zone(tz, default))
 
 
 def local_day(moment: datetime, tz: str | None, default: str = "UTC") -> date:

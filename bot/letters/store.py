@@ -5,7 +5,8 @@ themselves (dates, warnings, legal moves) live in `bot.letters.rules`; every cha
 alters what a letter owes re-plans its nudges here, in the same unit of work.
 
 Each function takes what it needs (session, the student, now, settings) and never the
-command context, so jobs, the demo and tests call them the same way handlers do."""
+command context, so jobs, the demo and tests call them the same way handlers do. The one
+writer of `letters`, `letter_events` and `outcomes`."""
 
 from __future__ import annotations
 
@@ -201,6 +202,42 @@ def create_letter(session: Session, student: Person, *, writer: Writer, deadline
     session.flush()
     replan(session, [letter], now, settings)
     return letter
+
+
+def import_letter(session: Session, *, student_id: int, writer_id: int | None,
+                  writer_name: str, program: str, kind: str | None, portal: str | None,
+                  deadline: date, history: Sequence[tuple[str, datetime]], reason: str = "",
+                  packet: Iterable[str] = ()) -> Letter:
+    """A letter tracked elsewhere before (the demo data set, an earlier tracker), with the
+    states it went through and when (`history`, from planned): stored as it stands, its
+    events with it. Nothing is planned or logged here: the planner's next run owes what
+    it owes."""
+    if not history:
+        raise ValueError("a letter's history starts with its planned state")
+    state, updated = history[-1]
+    letter = Letter(student_id=student_id, writer_id=writer_id, writer_name=writer_name,
+                    program=program, kind=kind, portal=portal, deadline=deadline, state=state,
+                    state_reason=reason, packet={key: True for key in packet},
+                    created_at=history[0][1], updated_at=updated)
+    session.add(letter)
+    session.flush()
+    previous: str | None = None
+    for reached, at in history:
+        session.add(LetterEvent(letter_id=letter.id, from_state=previous, to_state=reached,
+                                at=at, note=reason if reached == LetterState.DECLINED else ""))
+        previous = reached
+    session.flush()
+    return letter
+
+
+def import_outcome(session: Session, student_id: int, *, kind: str, text: str,
+                   at: datetime) -> Outcome:
+    """An outcome recorded elsewhere before (the demo data set): stored as it was, with no
+    nudge to share it."""
+    record = Outcome(student_id=student_id, kind=kind, text=text, at=at)
+    session.add(record)
+    session.flush()
+    return record
 
 
 def set_kind(letter: Letter, kind: LetterKind, *, now: datetime) -> None:

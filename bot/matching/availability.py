@@ -3,9 +3,10 @@
 intro requests all expired unanswered.
 
 `/mentor profile accepting:` and `away:`, the still-mentoring buttons and the maintenance
-task that stops offering someone who never answered all change these columns here, so the
-stamp the question is judged by (`accepting_changed_at`: when they last set or confirmed
-whether they accept mentees) means the same everywhere. Whether someone is away on a given
+task that stops offering someone who never answered all change these columns through
+`bot.people.store` (`set_accepting`, `set_away`), so the stamp the question is judged by
+(`accepting_changed_at`: when they last set or confirmed whether they accept mentees) means
+the same everywhere. Whether someone is away on a given
 day, and so not offered, requested or matched, is the one accessibility rule
 (`bot.matching.fit.away_on`, `unavailable`)."""
 
@@ -20,26 +21,9 @@ from sqlalchemy.orm import Session
 
 from bot.infra.models import FacultyProfile, IntroRequest, Nudge, Person
 from bot.matching import rules
-from bot.matching.vocab import AcceptingOff, IntroState
+from bot.matching.vocab import IntroState
 from bot.nudges.store import cancel_for
 from bot.nudges.vocab import NudgeKind, NudgeState, Subject
-
-
-def set_accepting(profile: FacultyProfile, accepting: bool, *, now: datetime,
-                  reason: AcceptingOff = AcceptingOff.CHOSEN) -> None:
-    """Accepting mentees or not, said (or confirmed) at `now`. Saying yes clears any reason
-    the bot had for turning it off; `accepting_since` marks when they started accepting (the
-    digest's "newly accepting")."""
-    if accepting and not profile.accepting:
-        profile.accepting_since = now
-    profile.accepting = accepting
-    profile.accepting_changed_at = now
-    profile.accepting_off_reason = AcceptingOff.CHOSEN if accepting else reason
-
-
-def set_away(profile: FacultyProfile, until: date | None) -> None:
-    """Away until `until` (back that day), or back now (None)."""
-    profile.away_until = until
 
 
 def close_question(session: Session, faculty_id: int) -> None:

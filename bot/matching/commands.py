@@ -13,6 +13,7 @@ from bot.matching import availability, finder, intros, rounds, rules, specs
 from bot.matching import availability_messages as availability_say
 from bot.matching import intro_messages as say
 from bot.matching.vocab import StillMentoring
+from bot.people import store as people_store
 from bot.vocab.specialties import closest_specialties, fuzzy_specialty, split_keywords
 
 commands = CommandSet()
@@ -90,7 +91,7 @@ def still_mentoring(ctx: Context, args: Args) -> Reply:
     answer = StillMentoring(args["answer"])
     if answer is StillMentoring.AWAY:
         return availability_say.away_choices(ctx.today)
-    availability.set_accepting(profile, answer is StillMentoring.STAY, now=ctx.now)
+    people_store.set_accepting(profile, answer is StillMentoring.STAY, now=ctx.now)
     availability.close_question(ctx.session, ctx.actor.id)
     if answer is StillMentoring.STOP:
         return availability_say.stopped_accepting()

@@ -7,7 +7,10 @@ to look at. Everything a result shows or is ranked by (accepting, places, respon
 research as written) is read fresh from the database for those candidates. The index is
 updated when this process commits a change to a faculty profile, checked against a cheap
 fingerprint (row count and highest id) every few seconds, and rebuilt at least every few
-minutes, so an edit made by another process (a CSV import) is seen within that time."""
+minutes, so an edit made by another process (a CSV import) is seen within that time. What
+this process changed it learns from the database's commit listener (`faculty_committed`,
+added by the assembly), which reads the notes `bot.people.store` makes: no hook on every
+session of the process."""
 
 from __future__ import annotations
 
@@ -16,32 +19,28 @@ import json
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
-    Integer,
     Text,
     and_,
-    any_,
     cast,
-    event,
     func,
-    literal,
-    literal_column,
     select,
 )
 from sqlalchemy.orm import Session
 
+from bot.infra.db import id_in
 from bot.infra.models import FacultyProfile, IntroRequest, Mentorship, Person, StudentProfile
 from bot.infra.zones import local_day
 from bot.matching import fit as fit_rules
 from bot.matching.fit import FacultyView, Fit, Query, StudentView
 from bot.matching.rules import FIND_LIMIT, declined_since
 from bot.matching.vocab import IntroState
+from bot.people.store import FACULTY_CHANGED
 from bot.vocab.specialties import (
     canonical_specialty,
     fold,
@@ -226,25 +225,14 @@ def index_for(session: Session) -> FacultyIndex:
     return index
 
 
-@event.listens_for(Session, "after_flush")
-def _note_faculty_changes(session: Session, _context: Any) -> None:
-    changed = session.info.setdefault("faculty_changed", set())
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, FacultyProfile) and obj.person_id is not None:
-            changed.add(obj.person_id)
-
-
-@event.listens_for(Session, "after_commit")
-def _mark_faculty_dirty(session: Session) -> None:
-    changed = session.info.pop("faculty_changed", None)
+def faculty_committed(notes: Mapping[str, Any]) -> None:
+    """A unit of work committed (`Database.on_commit`): the faculty profiles it wrote
+    (`bot.people.store.FACULTY_CHANGED`) are read again by every index on its next
+    search."""
+    changed = notes.get(FACULTY_CHANGED)
     if changed:
         for index in list(_indexes.values()):
             index.dirty.update(changed)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_faculty_changes(session: Session) -> None:
-    session.info.pop("faculty_changed", None)
 
 
 def invalidate_all() -> None:
@@ -290,18 +278,6 @@ def json_list(raw: str | None) -> tuple[str, ...]:
             _lists_cache.clear()
         found = _lists_cache[key] = tuple(json.loads(key))
     return found
-
-
-def id_in(session: Session, column: Any, ids: list[int]) -> Any:
-    """`column IN ids` as one bound value (an array, or JSON on SQLite), so a long list
-    costs no statement compilation per search."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(ids, ARRAY(Integer)))
-    if session.get_bind().dialect.name == "sqlite":
-        values: Any = select(literal_column("value")).select_from(
-            func.json_each(literal(json.dumps(ids))))
-        return column.in_(values)
-    return column.in_(ids)
 
 
 def load_faculty(session: Session, ids: Iterable[int] | None = None, *,

@@ -6,7 +6,11 @@ faculty member's response record, which `/mentor find` uses for ranking.
 
 Whether a faculty member can be asked at all is the one accessibility rule
 (`bot.matching.fit.unavailable`), the same `/mentor find` applies. The wording is in
-`bot.matching.intro_messages`."""
+`bot.matching.intro_messages`.
+
+The one writer of `intro_requests`. What an answer changes elsewhere goes through those
+tables' owners: the faculty member's response record and the student's wish for a mentor
+(`bot.people.store`), the mentorship an accept starts (`bot.mentoring.store`)."""
 
 from __future__ import annotations
 
@@ -20,22 +24,17 @@ from sqlalchemy.orm import Session
 
 from bot.framework.errors import UserError
 from bot.framework.replies import Reply
-from bot.infra.models import (
-    FacultyProfile,
-    InterestGroup,
-    IntroRequest,
-    Membership,
-    Mentorship,
-    Person,
-    StudentProfile,
-)
+from bot.infra.db import id_in
+from bot.infra.models import InterestGroup, IntroRequest, Membership, Mentorship, Person
 from bot.matching import finder, rules
 from bot.matching import intro_messages as say
 from bot.matching.fit import FacultyView, unavailable
-from bot.matching.vocab import IntroState, MentorshipSource
-from bot.mentoring.cadence import default_cadence_days
+from bot.matching.vocab import IntroState
+from bot.mentoring import store as mentoring
 from bot.nudges.store import cancel_for
 from bot.nudges.vocab import Subject
+from bot.people import store as people
+from bot.vocab.mentoring import MentorshipSource
 
 Notify = Callable[[Person, Reply, str], None]
 
@@ -112,18 +111,27 @@ def create_request(session: Session, student: Person, faculty: Person, *, kind: 
         raise UserError(say.cannot_take_mentee(view, closed))
     rank = (session.scalar(select(func.max(IntroRequest.rank)).where(
         IntroRequest.student_id == student.id, IntroRequest.state == IntroState.OPEN)) or 0) + 1
-    request = IntroRequest(student_id=student.id, faculty_id=faculty.id,
-                           group_id=group.id if group else None, kind=kind, note=note,
-                           state=IntroState.OPEN, rank=rank, created_at=now)
-    session.add(request)
-    if student.student_profile is None:
-        student.student_profile = StudentProfile()
-    student.student_profile.wants_mentor = True
+    request = add_request(session, student.id, faculty.id, kind=kind, note=note,
+                          group_id=group.id if group else None, rank=rank, at=now)
+    people.set_wants_mentor(student, True)
     session.flush()
     return Created(request=request,
                    faculty_message=say.faculty_request_message(student, request, group),
                    student_reply=say.student_request_reply(student, faculty, request, group,
                                                            rank))
+
+
+def add_request(session: Session, student_id: int, faculty_id: int, *, kind: str,
+                note: str, group_id: int | None, rank: int | None, at: datetime
+                ) -> IntroRequest:
+    """Store an open request made at `at` (checked by the caller: `create_request`; or
+    carried over, as the demo's are, with no rank)."""
+    request = IntroRequest(student_id=student_id, faculty_id=faculty_id, group_id=group_id,
+                           kind=kind, note=note, state=IntroState.OPEN, rank=rank,
+                           created_at=at)
+    session.add(request)
+    session.flush()
+    return request
 
 
 # --- answering -------------------------------------------------------------------------
@@ -137,26 +145,16 @@ class Answered:
     faculty_reply: Reply
 
 
-def _lock_and_record_response(session: Session, faculty_id: int, hours: float) -> None:
-    """The first write of the answer: updating the faculty profile row locks it (the same row
-    lock as SELECT … FOR UPDATE on PostgreSQL; the database write lock on SQLite), so two
-    answers by one faculty member are taken one after the other and the capacity count
-    below sees the other's mentorship."""
-    session.execute(
-        update(FacultyProfile)
-        .where(FacultyProfile.person_id == faculty_id)
-        .values(requests_answered=FacultyProfile.requests_answered + 1,
-                response_hours_total=FacultyProfile.response_hours_total + hours)
-    )
-
-
 def answer_request(session: Session, faculty: Person, student: Person, *, accept: bool,
                    now: datetime) -> Answered:
     request = open_request(session, student.id, faculty.id)
     if request is None:
         raise UserError(say.no_open_request(student.name))
     hours = max((now - request.created_at).total_seconds() / 3600, 0.0)
-    _lock_and_record_response(session, faculty.id, hours)
+    # The first write of the answer locks the faculty profile's row, so two answers by one
+    # faculty member are taken one after the other and the capacity count below sees the
+    # other's mentorship.
+    people.record_answer(session, faculty.id, hours)
     moved = _moved(session.execute(
         update(IntroRequest)
         .where(IntroRequest.id == request.id, IntroRequest.state == IntroState.OPEN)
@@ -174,14 +172,12 @@ def answer_request(session: Session, faculty: Person, student: Person, *, accept
         view = _fresh_view(session, faculty)
         if view.free <= 0:
             raise UserError(say.no_room_to_accept(view, student.name))
-        group = session.get(InterestGroup, request.group_id) if request.group_id else None
-        mentorship = Mentorship(
-            student_id=student.id, mentor_id=faculty.id, group_id=request.group_id,
-            kind=request.kind,
-            cadence_days=default_cadence_days(request.kind,
-                                              group.followup_weeks if group else None),
-            active=True, source=MentorshipSource.REQUEST, started_at=now)
-        session.add(mentorship)
+        mentoring.start_mentorships(
+            session, [mentoring.NewMentorship(student.id, faculty.id, request.kind,
+                                              request.group_id)],
+            source=MentorshipSource.REQUEST, at=now)
+        mentorship = mentoring.active_mentorship(session, student.id, faculty.id)
+        assert mentorship is not None
         _settle_wish(session, student)
         session.flush()
         return Answered(request, mentorship,
@@ -201,7 +197,7 @@ def _settle_wish(session: Session, student: Person) -> None:
     still_open = session.scalar(select(func.count()).select_from(IntroRequest).where(
         IntroRequest.student_id == student.id, IntroRequest.state == IntroState.OPEN))
     if not still_open and student.student_profile is not None:
-        student.student_profile.wants_mentor = False
+        people.set_wants_mentor(student, False)
 
 
 def next_candidates(session: Session, student: Person, now: datetime, *,
@@ -235,9 +231,7 @@ def expire_requests(session: Session, now: datetime, notify: Notify, *,
         ))
         if moved != 1:
             continue
-        session.execute(update(FacultyProfile)
-                        .where(FacultyProfile.person_id == request.faculty_id)
-                        .values(requests_unanswered=FacultyProfile.requests_unanswered + 1))
+        people.record_unanswered(session, request.faculty_id)
         cancel_for(session, Subject.INTRO_REQUEST, [request.id])
         student = session.get_one(Person, request.student_id)
         faculty = session.get_one(Person, request.faculty_id)
@@ -246,6 +240,15 @@ def expire_requests(session: Session, now: datetime, notify: Notify, *,
         notify(student, say.expired_message(faculty.name, suggestions, request.kind),
                f"intro:{request.id}:expired")
     return len(due)
+
+
+def settle_matched(session: Session, request_ids: list[int], now: datetime) -> None:
+    """The requests a match round answered: accepted at `now`."""
+    if request_ids:
+        session.execute(update(IntroRequest)
+                        .where(id_in(session, IntroRequest.id, request_ids))
+                        .values(state=IntroState.ACCEPTED, answered_at=now)
+                        .execution_options(synchronize_session=False))
 
 
 def pending_reply(session: Session, request: IntroRequest, student: Person, faculty: Person,

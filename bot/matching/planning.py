@@ -24,11 +24,13 @@ from bot.matching import availability, rules
 from bot.matching import availability_messages as say
 from bot.matching.fit import away_on
 from bot.matching.intros import expire_requests, pending_reply
-from bot.matching.vocab import AcceptingOff, IntroState
+from bot.matching.vocab import IntroState
 from bot.nudges.planning import Plan, PlannedNudge
 from bot.nudges.policy import nudge_at
 from bot.nudges.store import queue_notice, stored_keys
 from bot.nudges.vocab import NudgeKind, Subject
+from bot.people import store as people_store
+from bot.vocab.people import AcceptingOff
 
 
 def occurrence() -> str:
@@ -123,7 +125,7 @@ def stop_unanswered(session: Session, now: datetime, settings: Settings) -> None
         if away_on(asked.away_until, local_day(now, tz)):
             continue
         profile = session.get_one(FacultyProfile, asked.faculty_id)
-        availability.set_accepting(profile, False, now=now, reason=AcceptingOff.NO_ANSWER)
+        people_store.set_accepting(profile, False, now=now, reason=AcceptingOff.NO_ANSWER)
         queue_notice(session, asked.faculty_id, say.stopped_for_no_answer(asked.sent_at, tz),
                      key=f"{asked.dedup_key}:stopped", now=now,
                      subject_type=Subject.FACULTY, subject_id=asked.faculty_id)

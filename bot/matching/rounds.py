@@ -10,22 +10,28 @@ except students already matched by an earlier round of this group (so running a 
 never matches anyone twice). Their choices: the faculty of the group they asked for, in the
 order they asked (`IntroRequest.rank`); a student who asked nobody gets their
 `/mentor find` order among the group's faculty. Each faculty member's places are the one
-accessibility rule's open places (`bot.matching.fit.open_places`)."""
+accessibility rule's open places (`bot.matching.fit.open_places`).
+
+Writing a round's outcome goes through each table's owner: the mentorships
+(`bot.mentoring.store.start_mentorships`), the requests they answer
+(`bot.matching.intros.settle_matched`), the students' wish for a mentor
+(`bot.people.store.stop_waiting`), the group's lock (`bot.groups.store.lock_group`) and the
+notices (`bot.nudges.store`)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Text, and_, cast, insert, or_, select, update
+from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Reply
+from bot.groups.store import lock_group
+from bot.infra.db import id_in
 from bot.infra.models import (
     FacultyProfile,
     InterestGroup,
@@ -33,18 +39,21 @@ from bot.infra.models import (
     Membership,
     Mentorship,
     Person,
-    Role,
     StudentProfile,
 )
-from bot.matching import finder, rules
+from bot.infra.models import Role as RoleRow
+from bot.matching import finder, intros, rules
 from bot.matching.fit import StudentView
 from bot.matching.round_messages import faculty_message, student_message, summary
 from bot.matching.round_solver import Choice, RoundInput, RoundResult, find_order, places, solve
-from bot.matching.vocab import IntroState, MentorshipSource
-from bot.mentoring.cadence import default_cadence_days
+from bot.matching.vocab import IntroState
+from bot.mentoring import store as mentoring
 from bot.nudges import store as nudge_store
 from bot.nudges.plans import Notice
 from bot.nudges.vocab import Subject
+from bot.people import store as people
+from bot.vocab.mentoring import MentorshipSource
+from bot.vocab.people import Role
 
 # --- reading ---------------------------------------------------------------------------
 
@@ -56,7 +65,8 @@ def load_round(session: Session, group: InterestGroup, now: datetime, *,
     members = select(Membership.person_id).where(Membership.group_id == group.id)
     faculty_ids = sorted(session.scalars(
         select(FacultyProfile.person_id)
-        .join(Role, and_(Role.person_id == FacultyProfile.person_id, Role.role == "faculty"))
+        .join(RoleRow, and_(RoleRow.person_id == FacultyProfile.person_id,
+                            RoleRow.role == Role.FACULTY))
         .where(FacultyProfile.person_id.in_(members))).unique())
     views = finder.load_faculty(session, faculty_ids, now=now,
                                 default_tz=default_tz) if faculty_ids else []
@@ -75,7 +85,7 @@ def load_round(session: Session, group: InterestGroup, now: datetime, *,
     requests = session.execute(
         select(IntroRequest.id, IntroRequest.student_id, IntroRequest.faculty_id,
                IntroRequest.kind)
-        .where(finder.id_in(session, to_faculty, faculty_ids or [0]),
+        .where(id_in(session, to_faculty, faculty_ids or [0]),
                IntroRequest.state == IntroState.OPEN)
         .order_by(IntroRequest.student_id, IntroRequest.rank.is_(None), IntroRequest.rank,
                   IntroRequest.created_at, IntroRequest.id)
@@ -88,11 +98,11 @@ def load_round(session: Session, group: InterestGroup, now: datetime, *,
     rows = session.execute(
         select(Person.id, Person.name, StudentProfile.stage,
                cast(StudentProfile.interests, Text), cast(StudentProfile.research, Text))
-        .join(Role, and_(Role.person_id == Person.id, Role.role == "student"))
+        .join(RoleRow, and_(RoleRow.person_id == Person.id, RoleRow.role == Role.STUDENT))
         .outerjoin(StudentProfile, StudentProfile.person_id == Person.id)
         .where(Person.id.in_(members), Person.id.not_in(already_matched),
                or_(StudentProfile.wants_mentor.is_(True),
-                   finder.id_in(session, Person.id, requesters or [0])))
+                   id_in(session, Person.id, requesters or [0])))
         .order_by(Person.id)
     ).all()
     students = {pid: StudentView.of(pid, stage, finder.json_list(interests),
@@ -104,12 +114,12 @@ def load_round(session: Session, group: InterestGroup, now: datetime, *,
     mentors: dict[int, set[int]] = defaultdict(set)
     for sid, mid in session.execute(select(Mentorship.student_id, Mentorship.mentor_id).where(
             Mentorship.active.is_(True),
-            finder.id_in(session, Mentorship.mentor_id, faculty_ids or [0]))):
+            id_in(session, Mentorship.mentor_id, faculty_ids or [0]))):
         mentors[sid].add(mid)
     declined: dict[int, set[int]] = defaultdict(set)
     for sid, fid in session.execute(
             select(IntroRequest.student_id, IntroRequest.faculty_id)
-            .where(finder.id_in(session, IntroRequest.faculty_id, faculty_ids or [0]),
+            .where(id_in(session, IntroRequest.faculty_id, faculty_ids or [0]),
                    IntroRequest.state == IntroState.DECLINED,
                    IntroRequest.answered_at >= rules.declined_since(now))):
         declined[sid].add(fid)
@@ -156,28 +166,16 @@ def write(session: Session, result: RoundResult, now: datetime,
     matched = result.outcome.assignment
     if not matched and not data.students:
         return 0
-    rows: list[dict[str, Any]] = []
+    starts: list[mentoring.NewMentorship] = []
     accepted_requests: list[int] = []
     for sid, fid in matched.items():
         choice = next(c for c in data.choices[sid] if c.faculty_id == fid)
-        rows.append({"student_id": sid, "mentor_id": fid, "group_id": group.id,
-                     "kind": choice.kind,
-                     "cadence_days": default_cadence_days(choice.kind, group.followup_weeks),
-                     "active": True, "source": MentorshipSource.MATCH, "started_at": now})
+        starts.append(mentoring.NewMentorship(sid, fid, choice.kind, group.id))
         if choice.request_id is not None:
             accepted_requests.append(choice.request_id)
-    if rows:
-        _bulk_insert(session, Mentorship.__table__, rows)
-    if accepted_requests:
-        session.execute(update(IntroRequest)
-                        .where(finder.id_in(session, IntroRequest.id, accepted_requests))
-                        .values(state=IntroState.ACCEPTED, answered_at=now)
-                        .execution_options(synchronize_session=False))
-    if matched:
-        session.execute(update(StudentProfile)
-                        .where(finder.id_in(session, StudentProfile.person_id, list(matched)))
-                        .values(wants_mentor=False)
-                        .execution_options(synchronize_session=False))
+    mentoring.start_mentorships(session, starts, source=MentorshipSource.MATCH, at=now)
+    intros.settle_matched(session, accepted_requests, now)
+    people.stop_waiting(session, list(matched))
     round_id = uuid.uuid4().hex[:12]
     messages = [(sid, "student", student_message(result, sid)) for sid in data.students]
     messages += [(fid, "faculty", faculty_message(result, fid)) for fid in result.outcome.mentees]
@@ -190,35 +188,12 @@ def write(session: Session, result: RoundResult, now: datetime,
     return len(notices)
 
 
-def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Many rows at once, inside the unit of work: COPY on PostgreSQL (one stream instead of
-    a statement per row), the driver's executemany elsewhere (SQLite's runs in C)."""
-    if not rows:
-        return
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(table), rows)
-        return
-    columns = list(rows[0])
-    raw = session.connection().connection.dbapi_connection
-    assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
-        f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    ) as copy:
-        for row in rows:
-            copy.write_row([json.dumps(v) if isinstance(v, (dict, list)) else v
-                            for v in (row[c] for c in columns)])
-
-
 def run_round(session: Session, group: InterestGroup, now: datetime, *, dry_run: bool,
               on_notices: Callable[[], None] | None = None,
               default_tz: str = "UTC") -> tuple[RoundResult, Reply]:
-    if not dry_run and session.get_bind().dialect.name == "postgresql":
+    if not dry_run:
         # Two organizers starting a round at once: the second waits for the first.
-        session.execute(select(InterestGroup.id).where(InterestGroup.id == group.id)
-                        .with_for_update())
-    elif not dry_run:
-        session.execute(update(InterestGroup).where(InterestGroup.id == group.id)
-                        .values(followup_weeks=InterestGroup.followup_weeks))
+        lock_group(session, group.id)
     data = load_round(session, group, now, default_tz=default_tz)
     result = solve(data)
     if not dry_run:

@@ -138,7 +138,7 @@ def set_cadence(ctx: Context, args: Args) -> Reply:
 def group_rhythm(ctx: Context, args: Args) -> Reply:
     group = groups.find_group(ctx.session, args["group"])
     groups.require_organizer(ctx.actor, group, admin=ctx.admin_scope)
-    moved = relationships.set_group_rhythm(ctx.session, group, args["weeks"])
+    moved = groups.set_rhythm(ctx.session, group, args["weeks"])
     relationships.replan_group(ctx.session, group, now=ctx.now,
                                default_tz=ctx.settings.default_timezone)
     return messages.group_rhythm_set(group.name, group.followup_weeks, moved)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, case, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from bot.infra.db import as_utc
 from bot.infra.models import ActionItem, Contact, Letter, Mentorship, Outcome, Person
 from bot.infra.months import QUARTER_MONTHS, months_after
 from bot.mentoring.cadence import followup_day, last_contact
@@ -83,7 +84,7 @@ def aware(value: datetime | str | None) -> datetime | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return as_utc(value)
 
 
 def followups(session: Session, *where: ColumnElement[bool], default_tz: str,

@@ -15,7 +15,7 @@ how logging a contact or closing an item cancels what it made moot."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from bot.framework.replies import Reply
+from bot.infra.db import chunks
 from bot.infra.models import (
     ActionItem,
     Checkin,
@@ -258,7 +259,7 @@ def _offers(session: Session, new_followups: list[Owed]) -> dict[int, str]:
     if not mids:
         return {}
     earlier: dict[int, int] = {}
-    for chunk in _chunks(mids):
+    for chunk in chunks(mids, CHUNK):
         earlier.update({mid: int(n) for mid, n in session.execute(
             select(Nudge.subject_id, func.count())
             .where(Nudge.kind == NudgeKind.FOLLOWUP, Nudge.subject_type == Subject.MENTORSHIP,
@@ -317,7 +318,7 @@ def _recent_contacts(session: Session, pairs: set[Pair], now: datetime
                      ) -> dict[Pair, list[RecentContact]]:
     out: dict[Pair, list[RecentContact]] = defaultdict(list)
     students = sorted({s for s, _ in pairs})
-    for chunk in _chunks(students):
+    for chunk in chunks(students, CHUNK):
         rows = session.execute(
             select(Contact.student_id, Contact.mentor_id, Contact.at, Contact.note,
                    Contact.is_ask)
@@ -334,7 +335,7 @@ def _recent_contacts(session: Session, pairs: set[Pair], now: datetime
 def _open_items(session: Session, pairs: set[Pair]) -> dict[Pair, list[OpenItem]]:
     out: dict[Pair, list[OpenItem]] = defaultdict(list)
     students = sorted({s for s, _ in pairs})
-    for chunk in _chunks(students):
+    for chunk in chunks(students, CHUNK):
         rows = session.execute(
             select(ActionItem.student_id, ActionItem.mentor_id, ActionItem.id, ActionItem.task,
                    ActionItem.due_at)
@@ -345,11 +346,6 @@ def _open_items(session: Session, pairs: set[Pair]) -> dict[Pair, list[OpenItem]
             if (sid, tid) in pairs:
                 out[(sid, tid)].append((iid, task, due))
     return out
-
-
-def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
 
 
 # --- action items --------------------------------------------------------------------------

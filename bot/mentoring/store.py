@@ -6,20 +6,22 @@ each ask with `is_ask=True`), so the follow-up clock and the transactional check
 touch point, and pending nudges that a contact makes moot are cancelled at once. Ending a
 mentorship goes through `end_mentorship` whoever asks (either side, a check-in answer, the
 deletion of a person's data), so both sides are always told and its reminders always stop.
-Writes to `mentorships`, `contacts`, `action_items` and `checkins` are made here."""
+A mentorship starts through `start_mentorships` however it came about (an accepted intro
+request, a match round, the demo), so its starting rhythm is set in one place. The one
+writer of `mentorships`, `contacts`, `action_items` and `checkins`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.framework.errors import NotFound, UserError
+from bot.infra.db import insert_rows
 from bot.infra.models import (
     ActionItem,
     Checkin,
@@ -39,9 +41,45 @@ from bot.mentoring.planning import replan_student
 from bot.mentoring.vocab import CheckinAnswer, EndReason
 from bot.nudges.store import cancel_for, queue_notice
 from bot.nudges.vocab import Subject
-from bot.vocab.mentoring import MentorKind
+from bot.vocab.mentoring import MentorKind, MentorshipSource
 
 MAX_NOTE = 500
+
+
+# --- starting -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewMentorship:
+    """A mentorship to start: who mentors whom, of what kind, in which group (if any)."""
+
+    student_id: int
+    mentor_id: int
+    kind: str
+    group_id: int | None = None
+
+
+def start_mentorships(session: Session, starts: Sequence[NewMentorship], *,
+                      source: MentorshipSource, at: datetime) -> int:
+    """Start each mentorship of `starts` at `at`, at its starting rhythm: the kind's, and
+    for a career mentor the rhythm of the group it started in
+    (`cadence.default_cadence_days`). In bulk: a match round may start tens of thousands.
+    Returns how many started; the caller has checked every one may."""
+    if not starts:
+        return 0
+    groups = {s.group_id for s in starts if s.group_id is not None}
+    weeks = {group_id: rhythm for group_id, rhythm in session.execute(
+        select(InterestGroup.id, InterestGroup.followup_weeks)
+        .where(InterestGroup.id.in_(groups)))} if groups else {}
+    insert_rows(session, Mentorship, [
+        {"student_id": s.student_id, "mentor_id": s.mentor_id, "group_id": s.group_id,
+         "kind": s.kind,
+         "cadence_days": default_cadence_days(s.kind, weeks.get(s.group_id)
+                                              if s.group_id is not None else None),
+         "active": True, "source": source, "started_at": at, "last_contact_at": None,
+         "ended_at": None, "ended_by_id": None, "end_reason": "", "end_note": ""}
+        for s in starts])
+    return len(starts)
 
 
 def active_mentorship(session: Session, student_id: int, mentor_id: int) -> Mentorship | None:
@@ -117,17 +155,34 @@ def rate_recent_contact(session: Session, student: Person, mentor: Person, ratin
     return contact
 
 
+@dataclass(frozen=True)
+class Closed:
+    """How an action item closed: when, with what note, and whether consciously not
+    done."""
+
+    at: datetime
+    note: str = ""
+    decided_not: bool = False
+
+
 def set_cadence(mentorship: Mentorship, days: int) -> int:
     mentorship.cadence_days = clamp_cadence_days(days)
     return mentorship.cadence_days
 
 
 def add_action_item(session: Session, student: Person, mentor: Person, task: str, *,
-                    due_at: datetime | None, now: datetime) -> ActionItem:
+                    due_at: datetime | None, now: datetime, closed: Closed | None = None
+                    ) -> ActionItem:
+    """A new open item suggested by `mentor`, or (`closed`) one recorded as closed
+    already: history carried over, which owes no reminder."""
     mentorship = check_counterpart(session, student, mentor)
     item = ActionItem(student_id=student.id, mentor_id=mentor.id,
                       mentorship_id=mentorship.id if mentorship else None,
                       task=task.strip(), due_at=due_at, created_at=now)
+    if closed is not None:
+        item.done_at = closed.at
+        item.done_note = closed.note
+        item.decided_not = closed.decided_not
     session.add(item)
     session.flush()
     return item
@@ -150,24 +205,22 @@ def finish_action_item(session: Session, student: Person, item_id: int, *, note:
     return item
 
 
-def set_group_rhythm(session: Session, group: InterestGroup, weeks: int) -> int:
-    """Set a group's main-mentor rhythm (within MAIN_MENTOR_RANGE_WEEKS). Career
-    mentorships of the group still on the previous group rhythm follow it; a rhythm a
-    student chose stays. Returns how many mentorships moved."""
-    days = default_cadence_days(MentorKind.CAREER, weeks)
-    previous = default_cadence_days(MentorKind.CAREER, group.followup_weeks)
-    group.followup_weeks = days // 7
-    if days == previous:
+def follow_group_rhythm(session: Session, group_id: int, *, previous_days: int,
+                        days: int) -> int:
+    """A group's main-mentor rhythm went from `previous_days` to `days`: its active
+    career mentorships still on the previous rhythm follow; a rhythm a student chose
+    stays. Returns how many mentorships moved."""
+    if days == previous_days:
         return 0
     result = session.execute(
         update(Mentorship)
-        .where(Mentorship.group_id == group.id, Mentorship.kind == MentorKind.CAREER,
-               Mentorship.active.is_(True), Mentorship.cadence_days == previous)
+        .where(Mentorship.group_id == group_id, Mentorship.kind == MentorKind.CAREER,
+               Mentorship.active.is_(True), Mentorship.cadence_days == previous_days)
         .values(cadence_days=days)
         .execution_options(synchronize_session=False)
     )
     session.flush()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return _moved(result)
 
 
 def replan_group(session: Session, group: InterestGroup, *, now: datetime,
@@ -322,19 +375,9 @@ _MARGIN = timedelta(days=2)
 def _insert_checkins(session: Session, rows: list[dict[str, Any]]) -> int:
     """New check-in rows; one that another worker stored meanwhile is skipped (unique on
     mentorship and round), so two planners never ask the same question twice."""
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement: Any = pg_insert(Checkin).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite_insert(Checkin).on_conflict_do_nothing()
-    else:  # pragma: no cover - other backends: no conflict handling
-        statement = insert(Checkin)
-    added = 0
-    for row in rows:
-        added += len(session.execute(statement.returning(Checkin.id), row).all())
-    return added
+    return len(insert_rows(session, Checkin, [{"answer": None, "answered_at": None, **row}
+                                              for row in rows],
+                           skip_conflicts=("mentorship_id", "round"), returning="id"))
 
 
 def ask_due_checkins(session: Session, now: datetime, default_tz: str) -> int:

@@ -43,11 +43,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Reply
+from bot.infra.db import chunks, insert_rows
 from bot.infra.models import DigestPost, Identity, Nudge
 from bot.nudges.plans import Notice, PlannedNudge
 from bot.nudges.policy import LEASE, REMINDERS, SNOOZABLE
@@ -59,12 +58,6 @@ CHUNK = 900
 """Ids or keys per `IN (…)`: under SQLite's bound-parameter limit."""
 
 T = TypeVar("T")
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
 
 # --- leases (nudges and digest posts alike) ------------------------------------------------
 
@@ -142,7 +135,7 @@ def _notice_rows(notices: Sequence[Notice], now: datetime, instant: Instant,
 def stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
     """Which of `keys` are stored already (in any state), through the unique index."""
     found: set[str] = set()
-    for chunk in _chunks(keys, CHUNK):
+    for chunk in chunks(keys, CHUNK):
         found.update(session.scalars(select(Nudge.dedup_key).where(Nudge.dedup_key.in_(chunk))))
     return found
 
@@ -185,7 +178,7 @@ def _insert_new(session: Session, items: Sequence[T], now: datetime,
     instant, payload = _encoders(dialect)
     if dialect not in _SQL:  # pragma: no cover - other backends: the ORM path
         added = 0
-        for batch in _chunks(items, BATCH):
+        for batch in chunks(items, BATCH):
             values = [dict(zip(_COLUMNS, row, strict=True))
                       for row in to_rows(batch, now, instant, payload)]
             added += len(session.execute(insert(Nudge).returning(Nudge.id), values).all())
@@ -193,7 +186,7 @@ def _insert_new(session: Session, items: Sequence[T], now: datetime,
     raw = session.connection().connection.dbapi_connection
     assert raw is not None
     added = 0
-    for batch in _chunks(items, BATCH):
+    for batch in chunks(items, BATCH):
         rows = to_rows(batch, now, instant, payload)
         if dialect == "postgresql" and len(rows) >= COPY_FROM:
             added += _copy_new(raw, rows)
@@ -252,7 +245,7 @@ def cancel_moot(session: Session, owed: Mapping[tuple[str, int], set[str]]) -> i
         by_type[subject_type][subject_id] = keys
     cancelled = 0
     for subject_type, subjects in by_type.items():
-        for chunk in _chunks(list(subjects), BATCH):
+        for chunk in chunks(list(subjects), BATCH):
             pending = session.execute(
                 select(Nudge.id, Nudge.subject_id, Nudge.dedup_key).where(
                     Nudge.state == NudgeState.PENDING,
@@ -261,7 +254,7 @@ def cancel_moot(session: Session, owed: Mapping[tuple[str, int], set[str]]) -> i
                 )
             ).all()
             moot = [row.id for row in pending if row.dedup_key not in subjects[row.subject_id]]
-            for ids in _chunks(moot, CHUNK):
+            for ids in chunks(moot, CHUNK):
                 session.execute(update(Nudge).where(Nudge.id.in_(ids))
                                 .values(state=NudgeState.CANCELLED))
             cancelled += len(moot)
@@ -272,7 +265,7 @@ def cancel_for(session: Session, subject_type: Subject, subject_ids: Iterable[in
     """Cancel every pending nudge of these subjects (a request answered, a letter
     withdrawn): nothing about them is owed any more."""
     cancelled = 0
-    for chunk in _chunks(list(subject_ids), CHUNK):
+    for chunk in chunks(list(subject_ids), CHUNK):
         cancelled += len(session.execute(
             update(Nudge)
             .where(Nudge.subject_type == subject_type, Nudge.subject_id.in_(chunk),
@@ -353,7 +346,7 @@ def renew_leases(session: Session, *, worker: str, ids: Iterable[int], now: date
     """Extend this worker's claim on rows it has not sent yet; returns how many it holds."""
     held = 0
     conn = session.connection()
-    for chunk in _chunks(list(ids), CHUNK):
+    for chunk in chunks(list(ids), CHUNK):
         held += len(conn.execute(
             update(Nudge)
             .where(Nudge.id.in_(chunk), Nudge.state == NudgeState.PENDING,
@@ -612,7 +605,7 @@ def requeue_failed(session: Session, ids: Iterable[int], *, now: datetime) -> in
     """Queue failed nudges again: due now, attempts reset, nobody holding them. Rows no
     longer failed are left alone. Returns how many were queued."""
     queued = 0
-    for chunk in _chunks(list(ids), CHUNK):
+    for chunk in chunks(list(ids), CHUNK):
         queued += len(session.execute(
             update(Nudge)
             .where(Nudge.id.in_(chunk), Nudge.state == NudgeState.FAILED)
@@ -642,7 +635,7 @@ def prune(session: Session, *, before: datetime, batch: int = BATCH) -> int:
         ids = list(session.scalars(old))
         if not ids:
             return deleted
-        for chunk in _chunks(ids, CHUNK):
+        for chunk in chunks(ids, CHUNK):
             session.execute(delete(Nudge).where(Nudge.id.in_(chunk))
                             .execution_options(synchronize_session=False))
         deleted += len(ids)
@@ -660,20 +653,9 @@ def claim_digest(session: Session, group_id: int, week: str, *, worker: str, now
     never claimed again."""
     values = {"group_id": group_id, "week": week, "state": DigestState.POSTING,
               "claimed_by": worker, "lease_until": now + lease, "posted_at": None}
-    dialect = session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        maker = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = maker(DigestPost).values(**values).on_conflict_do_nothing(
-            index_elements=["group_id", "week"]).returning(DigestPost.id)
-        # RETURNING, not rowcount: an ORM-executed insert reports -1 on psycopg.
-        if session.execute(stmt).first() is not None:
-            return True
-    else:  # pragma: no cover - other backends rely on the unique constraint
-        exists = session.scalar(select(DigestPost.id).where(DigestPost.group_id == group_id,
-                                                            DigestPost.week == week))
-        if exists is None:
-            session.execute(insert(DigestPost).values(**values))
-            return True
+    if insert_rows(session, DigestPost, [values], skip_conflicts=("group_id", "week"),
+                   returning="id"):
+        return True
     retaken = session.execute(
         update(DigestPost)
         .where(DigestPost.group_id == group_id, DigestPost.week == week,

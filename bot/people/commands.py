@@ -11,14 +11,14 @@ from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Field, Reply
 from bot.infra.dates import parse_day
-from bot.infra.models import FacultyProfile, Person, StudentProfile
+from bot.infra.models import FacultyProfile, Person
 from bot.infra.zones import UnknownTimeZone, format_day, format_local, local_day, validate_zone
 from bot.matching import availability, finder
 from bot.matching import availability_messages as availability_say
 from bot.matching.fit import away_on, free_places
 from bot.nudges.quiet_hours import DEFAULT_QUIET_HOURS, normalize_quiet_hours
 from bot.people import messages as say
-from bot.people import specs
+from bot.people import specs, store
 from bot.people.rules import MAX_AWAY, check_specialty
 from bot.vocab import platforms
 from bot.vocab.stages import normalize_stage
@@ -41,13 +41,13 @@ def profile(ctx: Context, args: Args) -> Reply:
 def _set_common(person: Person, args: Args) -> None:
     if "tz" in args:
         try:
-            person.timezone = validate_zone(args["tz"])
+            store.set_timezone(person, validate_zone(args["tz"]))
         except UnknownTimeZone as exc:
             raise UserError(f"tz: {exc}.") from None
     if "quiet" in args:
-        person.quiet_hours = normalize_quiet_hours(args["quiet"])
+        store.set_quiet_hours(person, normalize_quiet_hours(args["quiet"]))
     if "notify" in args:
-        person.notify_platform = _notify_choice(person, args["notify"])
+        store.set_notify_platform(person, _notify_choice(person, args["notify"]))
 
 
 def _notify_choice(person: Person, choice: str) -> str | None:
@@ -76,16 +76,10 @@ def _set_student(person: Person, args: Args) -> None:
         return
     if not person.is_student:
         raise UserError(f"{given[0]}: is for students' profiles.")
-    student = person.student_profile or StudentProfile()
-    person.student_profile = student
-    if "stage" in args:
-        student.stage = normalize_stage(args["stage"])
-    if "interests" in args:
-        student.interests = args["interests"]
-    if "research" in args:
-        student.research = args["research"]
-    if "looking" in args:
-        student.wants_mentor = args["looking"]
+    store.set_student_profile(person, {
+        "stage": normalize_stage(args["stage"]) if "stage" in args else None,
+        "interests": args.get("interests"), "research": args.get("research"),
+        "wants_mentor": args.get("looking")})
 
 
 _NO = {"no", "none", "off", "back", "n"}
@@ -102,27 +96,28 @@ def _set_faculty(session: Session, person: Person, args: Args, *, now: datetime,
         raise UserError(f"{given[0]}: is for faculty profiles.")
     away = _away_day(args["away"], now=now, tz=tz) if "away" in args else None
     notes: list[str] = []
-    faculty = person.faculty_profile or FacultyProfile()
-    person.faculty_profile = faculty
+    specialty = None
     if "specialty" in args:
         check = check_specialty(args["specialty"])
         if not check.stored:
             raise UserError("specialty: needs a specialty, e.g. specialty:\"emergency medicine\".")
-        faculty.specialty = check.stored
+        specialty = check.stored
         if not check.known:
             notes.append(say.unknown_specialty(check))
+    store.set_faculty_profile(person, {"specialty": specialty,
+                                       "capacity": args.get("capacity"),
+                                       "office_hours": args.get("office-hours")}, now=now)
+    faculty = person.faculty_profile
+    assert faculty is not None
     if "capacity" in args:
-        faculty.capacity = args["capacity"]
         mentees = finder.active_counts(session, [person.id]).get(person.id, 0)
         if mentees and free_places(faculty.capacity, mentees) == 0:
             notes.append(availability_say.capacity_below_mentees(faculty.capacity, mentees))
     if "accepting" in args:
-        availability.set_accepting(faculty, args["accepting"], now=now)
+        store.set_accepting(faculty, args["accepting"], now=now)
         availability.close_question(session, person.id)
-    if "office-hours" in args:
-        faculty.office_hours = args["office-hours"]
     if "away" in args:
-        availability.set_away(faculty, away)
+        store.set_away(faculty, away)
         availability.close_question(session, person.id)
         notes.append(availability_say.away_set(away) if away else availability_say.away_ended())
     return notes

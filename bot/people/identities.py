@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from bot.framework.channels import ChannelRef
 from bot.infra.db import Database
-from bot.infra.models import Identity, Person, Role
+from bot.infra.models import Identity, Person
+from bot.people import store
 from bot.people.resolve import find_by_identity
 from bot.people.rules import without_invisible
+from bot.vocab.people import Role
 from bot.vocab.platforms import PLATFORMS
 
 
@@ -52,37 +54,17 @@ def person_for(session: Session, user: PlatformUser, *, now: datetime) -> Person
     if person is None and user.email:
         person = session.scalar(select(Person).where(Person.email == user.email.lower()))
         if person is not None:
-            session.add(Identity(person=person, platform=user.platform,
-                                 workspace=user.workspace, external_id=user.external_id))
+            store.add_account(person, user.platform, user.workspace, user.external_id)
     if person is None:
-        person = Person(name=without_invisible(user.name).strip() or user.external_id,
-                        email=user.email.lower() if user.email else None,
-                        timezone=user.timezone, created_at=now)
-        person.roles.append(Role(role="student"))
-        person.identities.append(Identity(platform=user.platform, workspace=user.workspace,
-                                          external_id=user.external_id))
-        session.add(person)
-    else:
-        if user.timezone and not person.timezone:
-            person.timezone = user.timezone
-        learn_workspace(person, user)
+        return store.create_person(
+            session, name=without_invisible(user.name).strip() or user.external_id,
+            email=user.email, timezone=user.timezone, roles=(Role.STUDENT,),
+            account=(user.platform, user.workspace, user.external_id), now=now)
+    if user.timezone and not person.timezone:
+        store.set_timezone(person, user.timezone)
+    store.learn_workspace(person, user.platform, user.workspace, user.external_id)
     session.flush()
     return person
-
-
-def learn_workspace(person: Person, user: PlatformUser) -> None:
-    """A roster import knows an account's id but not its workspace (''); the first request
-    from that account tells us, so messages sent later go through the right workspace."""
-    if not user.workspace:
-        return
-    mine = [i for i in person.identities
-            if i.platform == user.platform and i.external_id == user.external_id]
-    if any(i.workspace == user.workspace for i in mine):
-        return
-    for identity in mine:
-        if identity.workspace == "":
-            identity.workspace = user.workspace
-            return
 
 
 def holder(session: Session, account: PlatformUser) -> int | None:
@@ -114,6 +96,5 @@ def record_platform(person: Person, channel: ChannelRef | None) -> None:
     """Remember the platform `person` used last (each request calls this): nudges go there
     unless they chose one (`/mentor profile notify:`). The console is no platform of
     theirs, so a command typed there changes nothing."""
-    if channel is not None and channel.platform in PLATFORMS \
-            and person.last_platform != channel.platform:
-        person.last_platform = channel.platform
+    if channel is not None and channel.platform in PLATFORMS:
+        store.record_platform(person, channel.platform)

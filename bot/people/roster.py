@@ -8,7 +8,9 @@ in seconds.
 
 An empty optional cell leaves the stored value alone (a new person gets the default), so a
 roster exported from another system with some blank columns never wipes what people set
-for themselves with `/mentor profile`.
+for themselves with `/mentor profile`. What is written goes through the tables' owners:
+people, their roles, profiles and accounts through `bot.people.store`, group memberships
+through `bot.groups.store`.
 """
 
 from __future__ import annotations
@@ -17,36 +19,38 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.framework.errors import UserError
 from bot.framework.wording import count
-from bot.groups.store import clean_slug
+from bot.groups import store as groups
+from bot.infra.db import chunks
 from bot.infra.models import (
     FacultyProfile,
     Identity,
     InterestGroup,
     Membership,
     Person,
-    Role,
     StudentProfile,
 )
+from bot.infra.models import Role as RoleRow
 from bot.infra.zones import UnknownTimeZone, validate_zone
+from bot.people import store
 from bot.people.messages import unknown_specialty
 from bot.people.resolve import EMAIL
 from bot.people.rules import (
-    DEFAULT_CAPACITY,
     MAX_CAPACITY,
     check_specialty,
     look_alike_names,
     name_problem,
 )
+from bot.vocab.people import Role
 from bot.vocab.stages import normalize_stage
 
 Kind = Literal["faculty", "students"]
@@ -61,7 +65,7 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
     "faculty": ("name", "email", "specialty"),
     "students": ("name", "email", "stage"),
 }
-ROLE: dict[Kind, str] = {"faculty": "faculty", "students": "student"}
+ROLE: dict[Kind, Role] = {"faculty": Role.FACULTY, "students": Role.STUDENT}
 
 # Longest accepted cell per column; the text columns match the database column sizes.
 MAX_CELL = {"name": 200, "email": 320, "specialty": 100, "title": 100, "timezone": 64,
@@ -76,7 +80,6 @@ DISCORD_ID = re.compile(rf"^\d{{{DISCORD_ID_DIGITS[0]},{DISCORD_ID_DIGITS[1]}}}$
 _YES = {"yes", "y", "true"}
 _NO = {"no", "n", "false"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_CHUNK = 900  # IN-list size: well under SQLite's bound-parameter limit
 
 Problem = tuple[int, str]  # (row number, reason); row 0 is the file as a whole
 
@@ -400,10 +403,11 @@ def import_csv(session: Session, data: bytes | str, kind: Kind, *, now: datetime
     return upsert(session, parse(text, kind), kind, now=now, group=group)
 
 
-PROFILE_FIELDS: dict[str, tuple[str, ...]] = {
-    "faculty": ("specialty", "title", "research", "capacity", "accepting", "stages"),
-    "student": ("stage", "interests", "research"),
+PROFILE_FIELDS: dict[Role, tuple[str, ...]] = {
+    Role.FACULTY: ("specialty", "title", "research", "capacity", "accepting", "stages"),
+    Role.STUDENT: ("stage", "interests", "research"),
 }
+"""The profile columns a roster row of each role carries."""
 
 
 def upsert(session: Session, rows: Sequence[RosterRow], kind: Kind, *, now: datetime,
@@ -443,7 +447,7 @@ def upsert(session: Session, rows: Sequence[RosterRow], kind: Kind, *, now: date
         added = _add_identities(person, row, owners)
         result.identities_added += added
         if target is not None and not stored[row.email].member:
-            session.add(Membership(person_id=person.id, group_id=target.id, joined_at=now))
+            groups.join(session, person, target, now)
             result.joined_group += 1
             changed = True
         if changed or added:
@@ -486,9 +490,9 @@ class _Stored:
                    for column in self.profile)
 
 
-def _stored(session: Session, emails: Sequence[str], role: str,
+def _stored(session: Session, emails: Sequence[str], role: Role,
             target: InterestGroup | None) -> dict[str, _Stored]:
-    model: Any = FacultyProfile if role == "faculty" else StudentProfile
+    model: Any = FacultyProfile if role == Role.FACULTY else StudentProfile
     columns = PROFILE_FIELDS[role]
     found: dict[str, _Stored] = {}
     # Emails are matched case-insensitively, which no index serves: one pass over the
@@ -497,7 +501,7 @@ def _stored(session: Session, emails: Sequence[str], role: str,
     matched = [person_id for person_id, email in session.execute(
         select(Person.id, Person.email).where(Person.email.is_not(None)))
         if email is not None and email.lower() in wanted]
-    for chunk in _chunks(matched):
+    for chunk in chunks(matched):
         query = (select(Person.id, Person.email, Person.name, Person.timezone,
                         model.person_id, *(getattr(model, c) for c in columns))
                  .outerjoin(model, model.person_id == Person.id)
@@ -508,8 +512,8 @@ def _stored(session: Session, emails: Sequence[str], role: str,
             by_id[person_id] = found[email.lower()] = _Stored(person_id, name, timezone,
                                                              profile)
         ids = list(by_id)
-        for person_id in session.scalars(select(Role.person_id).where(
-                Role.role == role, Role.person_id.in_(ids))):
+        for person_id in session.scalars(select(RoleRow.person_id).where(
+                RoleRow.role == role, RoleRow.person_id.in_(ids))):
             by_id[person_id].has_role = True
         if target is not None:
             members = set(session.scalars(select(Membership.person_id).where(
@@ -520,7 +524,7 @@ def _stored(session: Session, emails: Sequence[str], role: str,
 
 
 def _group(session: Session, slug: str) -> InterestGroup:
-    cleaned = clean_slug(slug)
+    cleaned = groups.clean_slug(slug)
     found = session.scalar(select(InterestGroup).where(InterestGroup.slug == cleaned))
     if found is None:
         raise UserError(
@@ -530,14 +534,9 @@ def _group(session: Session, slug: str) -> InterestGroup:
     return found
 
 
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start:start + _CHUNK]
-
-
 def _people_by_id(session: Session, ids: Sequence[int]) -> dict[str, Person]:
     found: dict[str, Person] = {}
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         query = (select(Person).where(Person.id.in_(chunk))
                  .options(selectinload(Person.roles), selectinload(Person.identities),
                           selectinload(Person.faculty_profile),
@@ -570,93 +569,39 @@ def _identity_owners(session: Session, rows: Sequence[RosterRow]
             for platform, external_id, person_id in session.execute(query)
             if (platform, external_id) in wanted}
     labels: dict[int, str] = {}
-    for chunk in _chunks(sorted(set(hits.values()))):
+    for chunk in chunks(sorted(set(hits.values()))):
         for person_id, name, email in session.execute(
                 select(Person.id, Person.name, Person.email).where(Person.id.in_(chunk))):
             labels[person_id] = f"{name} <{email}>" if email else name
     return {pair: (person_id, labels[person_id]) for pair, person_id in hits.items()}
 
 
-def _insert(session: Session, rows: Sequence[RosterRow], role: str, now: datetime,
+def _profile_values(row: RosterRow, role: Role) -> dict[str, Any]:
+    """The profile columns the row gives (None: the cell was empty, so left alone)."""
+    return {column: getattr(row, column) for column in PROFILE_FIELDS[role]}
+
+
+def _insert(session: Session, rows: Sequence[RosterRow], role: Role, now: datetime,
             target: InterestGroup | None) -> int:
-    """Create the people of `rows` with bulk INSERTs (a few statements per thousand rows
-    instead of an object graph per person); returns how many identities were added.
-    """
-    ids = list(session.scalars(
-        insert(Person).returning(Person.id, sort_by_parameter_order=True),
-        [{"name": r.name, "email": r.email, "timezone": r.timezone, "created_at": now}
-         for r in rows]))
-    _insert_rows(session, Role, [{"person_id": i, "role": role, "group_id": None} for i in ids])
-    if role == "faculty":
-        _insert_rows(session, FacultyProfile, [{
-            "person_id": i, "specialty": r.specialty or "", "title": r.title or "",
-            "research": r.research or [],
-            "capacity": DEFAULT_CAPACITY if r.capacity is None else r.capacity,
-            "accepting": True if r.accepting is None else r.accepting,
-            "stages": r.stages or [], "office_hours": None, "reputation": 0,
-            "requests_answered": 0, "requests_unanswered": 0, "response_hours_total": 0.0,
-            "accepting_since": now if r.accepting is not False else None,
-        } for i, r in zip(ids, rows, strict=True)])
-    else:
-        _insert_rows(session, StudentProfile, [{
-            "person_id": i, "stage": r.stage, "interests": r.interests or [],
-            "research": r.research or [], "wants_mentor": False,
-        } for i, r in zip(ids, rows, strict=True)])
-    identities = [{"person_id": i, "platform": platform, "workspace": "",
-                   "external_id": external_id, "dm_channel_id": None, "dm_blocked_at": None}
-                  for i, r in zip(ids, rows, strict=True)
-                  for platform, external_id in _identities(r)]
-    if identities:
-        _insert_rows(session, Identity, identities)
+    """Create the people of `rows` in bulk (`store.create_people`); returns how many
+    identities were added."""
+    new = [store.NewPerson(name=r.name, email=r.email, timezone=r.timezone,
+                           profile=_profile_values(r, role), accounts=tuple(_identities(r)))
+           for r in rows]
+    ids = store.create_people(session, new, role=role, now=now)
     if target is not None:
-        _insert_rows(session, Membership, [
-            {"person_id": i, "group_id": target.id, "joined_at": now} for i in ids])
-    return len(identities)
+        groups.add_members(session, target.id, ids, now=now)
+    return sum(len(person.accounts) for person in new)
 
 
-def _insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """A Core INSERT of many rows. Asking for RETURNING makes SQLAlchemy send them as
-    multi-row statements (its "insertmanyvalues" batches) on every driver; a plain
-    executemany would be one round trip per row with psycopg."""
-    table = model.__table__
-    key = next(iter(table.primary_key.columns))
-    session.execute(insert(table).returning(key), list(rows))
-
-
-def _set(target: Any, attribute: str, value: Any) -> bool:
-    """Assign only a given, different value; True when something changed."""
-    if value is None or getattr(target, attribute) == value:
-        return False
-    setattr(target, attribute, value)
-    return True
-
-
-def _update(person: Person, row: RosterRow, role: str, now: datetime) -> bool:
-    changed = _set(person, "name", row.name)
-    changed |= _set(person, "timezone", row.timezone)
-    if not person.has_role(role):
-        person.roles.append(Role(role=role))
-        changed = True
-    if role == "faculty":
-        profile = person.faculty_profile
-        if profile is None:
-            profile = person.faculty_profile = FacultyProfile(
-                specialty="", title="", research=[], capacity=DEFAULT_CAPACITY, accepting=True,
-                stages=[], reputation=0, requests_answered=0, requests_unanswered=0,
-                response_hours_total=0.0, accepting_since=now)
-            changed = True
-        if row.accepting and not profile.accepting:
-            profile.accepting_since = now
-        for attribute in ("specialty", "title", "research", "capacity", "accepting", "stages"):
-            changed |= _set(profile, attribute, getattr(row, attribute))
+def _update(person: Person, row: RosterRow, role: Role, now: datetime) -> bool:
+    changed = store.rename(person, row.name)
+    changed |= store.set_timezone(person, row.timezone)
+    changed |= store.grant_role(person, role)
+    if role == Role.FACULTY:
+        changed |= store.set_faculty_profile(person, _profile_values(row, role), now=now)
     else:
-        student = person.student_profile
-        if student is None:
-            student = person.student_profile = StudentProfile(
-                stage=None, interests=[], research=[], wants_mentor=False)
-            changed = True
-        for attribute in ("stage", "interests", "research"):
-            changed |= _set(student, attribute, getattr(row, attribute))
+        changed |= store.set_student_profile(person, _profile_values(row, role))
     return changed
 
 
@@ -666,8 +611,7 @@ def _add_identities(person: Person, row: RosterRow,
     for platform, external_id in _identities(row):
         if (platform, external_id) in owners:
             continue  # already this person's (another owner was refused above)
-        person.identities.append(Identity(platform=platform, workspace="",
-                                          external_id=external_id))
+        store.add_account(person, platform, "", external_id)
         owners[(platform, external_id)] = (person.id, person.name)
         added += 1
     return added

@@ -14,8 +14,9 @@ from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Attachment
+from bot.infra.db import as_utc
 from bot.infra.models import Person
-from bot.infra.zones import as_utc, local_day
+from bot.infra.zones import local_day
 from bot.privacy import catalog, references, rules
 
 FORMAT = 1

@@ -14,7 +14,7 @@ thousands at once, and that general reader (names, every summary of the contact 
 more than the report's whole second. tests/test_report_health.py checks the two agree.
 
 The group's students and members are read once and passed to every later query as one
-bound list (`bot.matching.finder.id_in`), rather than re-joining memberships and roles in
+bound list (`bot.infra.db.id_in`), rather than re-joining memberships and roles in
 each of them."""
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from bot.groups.store import organized_by
+from bot.infra.db import id_in
 from bot.infra.models import (
     ActionItem,
     Checkin,
@@ -55,7 +56,7 @@ from bot.infra.models import (
 from bot.infra.zones import local_day
 from bot.matching import finder
 from bot.matching.fit import open_places
-from bot.matching.vocab import AcceptingOff, IntroState
+from bot.matching.vocab import IntroState
 from bot.mentoring.cadence import followup_day, last_contact
 from bot.mentoring.history import aware
 from bot.nudges.policy import REMINDERS
@@ -71,6 +72,7 @@ from bot.reports.rules import (
     Span,
     Week,
 )
+from bot.vocab.people import AcceptingOff
 
 STUDENT, FACULTY, ORGANIZER = "student", "faculty", "organizer"
 
@@ -115,7 +117,7 @@ class Members:
     def _among(self, column: Any, ids: list[int], scan: bool) -> ColumnElement[bool]:
         if scan and self.sqlite and len(ids) >= SCAN_FROM:
             column = column + 0  # an expression, not the column: SQLite reads the table through
-        return cast(ColumnElement[bool], finder.id_in(self.session, column, ids or [0]))
+        return cast(ColumnElement[bool], id_in(self.session, column, ids or [0]))
 
     def student(self, column: Any, *, scan: bool = False) -> ColumnElement[bool]:
         """`column` is one of the group's students."""

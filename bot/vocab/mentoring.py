@@ -13,3 +13,11 @@ class MentorKind(StrEnum):
 
 
 MENTOR_KINDS: tuple[str, ...] = tuple(MentorKind)
+
+
+class MentorshipSource(StrEnum):
+    """How a mentorship started: a round only ever counts (and never repeats) its own."""
+
+    REQUEST = "request"  # a faculty member accepted an intro request
+    MATCH = "match"  # a group's match round
+    IMPORT = "import"  # recorded from an earlier program (the column's documented third value)

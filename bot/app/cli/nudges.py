@@ -17,6 +17,7 @@ from bot.app.cli import nudges_delivery
 from bot.app.cli.common import database
 from bot.app.planning import plan_all
 from bot.infra.clock import SystemClock
+from bot.infra.db import as_utc
 from bot.infra.models import Nudge, Person
 from bot.infra.schema import Purpose
 from bot.infra.settings import get_settings
@@ -62,7 +63,7 @@ def parse_moment(value: str) -> datetime:
         raise argparse.ArgumentTypeError(
             f"not an ISO date or datetime: {value!r} (e.g. 2027-02-16 or 2027-02-16T10:00)"
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(moment)
 
 
 def due_nudges(session: Any, at: datetime) -> list[dict[str, Any]]:

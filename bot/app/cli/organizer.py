@@ -14,6 +14,7 @@ from bot.groups import store as groups
 from bot.infra.clock import SystemClock
 from bot.infra.models import InterestGroup, Person
 from bot.infra.settings import get_settings
+from bot.people import store as people
 from bot.people.resolve import EMAIL
 
 
@@ -61,11 +62,9 @@ def add_organizer(args: argparse.Namespace) -> int:
                                             specialty=args.specialty, tz=tz, now=now)
                 print(f"Created group {slug}.")
             if person is None:
-                person = Person(name=name, email=email, created_at=now)
-                session.add(person)
-                session.flush()
+                person = people.create_person(session, name=name, email=email, now=now)
                 print(f"Added {person.name} <{email}>.")
-            if groups.make_organizer(session, person, group):
+            if groups.make_organizer(session, person, group, now):
                 print(f"{person.name} is now an organizer of {group.slug}.")
             else:
                 print(f"{person.name} already organizes {group.slug}.")
