@@ -75,7 +75,7 @@ def refresh_seconds(entries: list[Entry]) -> float:
             session.execute(FacultyProfile.__table__.insert(), [
                 {"person_id": e.person_id, "specialty": e.detail, "research": [],
                  "stages": []} for e in entries])
-        index = RosterIndex(db)
+        index = RosterIndex(Core(db=db).directory)
         started = time.perf_counter()
         index.refresh()
         elapsed = time.perf_counter() - started

@@ -130,8 +130,9 @@ def slack_channel(url: str, db: Database, *, dm_interval: float) -> Any:
     from slack_sdk import WebClient  # here: a platform library, for the Slack benchmarks only
 
     from adapters.slack.channel import SlackChannel  # here: loads slack_sdk (as above)
+    from bot.app.core import Core  # here: the channel reports DM channels to the core
 
     client = WebClient(token="xoxb-bench", base_url=url + "/")
-    channel = SlackChannel.single(client, db)
+    channel = SlackChannel.single(client, Core(db=db))
     channel.dm_interval = dm_interval
     return channel

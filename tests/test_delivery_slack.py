@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from adapters.slack.channel import METADATA_EVENT, SlackChannel
+from bot.app.core import Core
 from bot.framework.channels import Address, Delivery, Router
 from bot.framework.replies import Reply, Section
 from bot.infra.clock import FixedClock, SystemClock
@@ -37,7 +38,8 @@ def api(clock: FixedClock) -> Iterator[FakeSlackApi]:
 
 
 def slack(api: FakeSlackApi, database: Database) -> SlackChannel:
-    channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url), database)
+    channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
+                                  Core(db=database, clock=FixedClock()))
     channel.dm_interval = 0.0  # the fake does not rate limit unless told to
     return channel
 
@@ -257,7 +259,7 @@ def test_two_sweepers_under_429_and_500_storms_send_each_nudge_once(
             db = Database(url)  # its own engine, as a second process would have
             try:
                 channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
-                                              db)
+                                              Core(db=db, clock=SystemClock()))
                 channel.dm_interval = 0.0
                 worker = Sweeper(db, SystemClock(), Router([channel]), worker=name,
                                  batch=40, threads=4, lease=timedelta(seconds=2),

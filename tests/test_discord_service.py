@@ -71,16 +71,18 @@ def test_build_needs_a_token(sqlite_url: str) -> None:
         build(Core(db=Database(sqlite_url), settings=settings), settings)
 
 
-def test_sync_puts_the_tree_payload_globally_or_to_one_guild(fake: FakeDiscord) -> None:
+def test_sync_puts_the_tree_payload_globally_or_to_one_guild(fake: FakeDiscord,
+                                                             sqlite_url: str) -> None:
     from adapters.discord.sync import sync_commands, sync_payload
 
-    names = sync_commands("fake-token")
+    core = Core(db=Database(sqlite_url))  # only its registry is asked for
+    names = sync_commands(core, "fake-token")
     assert names == ["mentor", "letter"]
     (put,) = fake.matching("PUT", rf"/applications/{APP_ID}/commands")
-    assert put.body == sync_payload()
-    assert sync_commands("fake-token", guild_id=GUILD_ID) == ["mentor", "letter"]
+    assert put.body == sync_payload(core)
+    assert sync_commands(core, "fake-token", guild_id=GUILD_ID) == ["mentor", "letter"]
     (guild_put,) = fake.matching("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
-    assert guild_put.body == sync_payload(guild_id=GUILD_ID) == put.body
+    assert guild_put.body == sync_payload(core, guild_id=GUILD_ID) == put.body
 
 
 def test_sync_without_a_token_says_what_to_set(tmp_path, repo_root) -> None:  # type: ignore[no-untyped-def]

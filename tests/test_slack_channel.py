@@ -11,12 +11,19 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import select
 
 from adapters.slack.channel import SlackChannel
+from bot.app.core import Core
 from bot.framework.channels import Address, DeliveryError
 from bot.framework.replies import Action, Reply
+from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Identity
 from tests.support.factories import add_student
 from tests.support.slack_api import FakeSlackApi
+
+
+def core_on(database: Database) -> Core:
+    """The core the channel reports to (DM channels, refusals) on the test's database."""
+    return Core(db=database, clock=FixedClock())
 
 
 @pytest.fixture
@@ -35,7 +42,8 @@ def _student_with_slack(database: Database, user_id: str = "U100") -> Address:
 
 def test_dm_opens_once_and_caches_channel(api: FakeSlackApi, database: Database) -> None:
     address = _student_with_slack(database)
-    channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url), database)
+    channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
+                                  core_on(database))
     reply = Reply(title="Follow up", text="Time to write to Dr. Grey",
                   actions=(Action("Log contact", "mentor log", {"mentor": "person:2"}),))
     channel.send_dm(address, reply)
@@ -46,7 +54,8 @@ def test_dm_opens_once_and_caches_channel(api: FakeSlackApi, database: Database)
     button = posts[0].get("blocks")[-1]["elements"][0]
     assert button["action_id"] == "mb|mentor.log|mentor=person:2"
     # a fresh process finds the DM channel in the database: still no conversations.open
-    again = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url), database)
+    again = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
+                                core_on(database))
     api.reset()
     again.send_dm(address, reply)
     assert [c.method for c in api.calls()] == ["chat.postMessage"]
@@ -56,7 +65,8 @@ def test_dm_opens_once_and_caches_channel(api: FakeSlackApi, database: Database)
 
 def test_rate_limit_becomes_retry_after(api: FakeSlackApi, database: Database) -> None:
     address = _student_with_slack(database)
-    channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url), database)
+    channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
+                                  core_on(database))
     api.fail_next("chat.postMessage", retry_after=7)
     with pytest.raises(DeliveryError) as caught:
         channel.send_dm(address, Reply(text="hi"))
@@ -69,7 +79,7 @@ def test_rate_limit_retried_by_interactive_client(api: FakeSlackApi,
     address = _student_with_slack(database)
     client = WebClient("xoxb-test", base_url=api.base_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    channel = SlackChannel.single(client, database)
+    channel = SlackChannel.single(client, core_on(database))
     api.fail_next("chat.postMessage", retry_after=0)
     channel.send_dm(address, Reply(text="hi"))
     assert len(api.calls("chat.postMessage")) == 2
@@ -78,7 +88,8 @@ def test_rate_limit_retried_by_interactive_client(api: FakeSlackApi,
 def test_deactivated_user_is_permanent(api: FakeSlackApi, database: Database) -> None:
     address = _student_with_slack(database, "U666")
     api.refuse_dm("U666")
-    channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url), database)
+    channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
+                                  core_on(database))
     with pytest.raises(DeliveryError) as caught:
         channel.send_dm(address, Reply(text="hi"))
     assert caught.value.permanent

@@ -10,11 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bot.app.core import Core, Request
 from bot.framework.channels import Address, ChannelTarget, Delivery, Router
+from bot.framework.ports import CorePort, Request
 from bot.framework.replies import Attachment, Reply
-from bot.nudges.vocab import NudgeKind
-from jobs.delivery import sweep
 
 PROMPT = "mentorbot> "
 STOP_POLL = 0.2
@@ -54,7 +52,7 @@ class ConsoleChannel:
 
 @dataclass
 class Shell:
-    core: Core
+    core: CorePort
     actor_id: int
     actor_label: str
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
@@ -132,4 +130,4 @@ class Shell:
     def deliver(self) -> None:
         assert self.router is not None
         # Only messages caused by what was just typed; planned nudges wait for their sweep.
-        sweep(self.core.db, self.core.clock, self.router, kinds=(NudgeKind.NOTICE,))
+        self.core.deliver_notices(self.router)

@@ -1,13 +1,11 @@
-"""Fast roster search for autocomplete, limited to the people a command can target for the
+"""Fast roster search for autocomplete, limited to the people an option may offer the
 member typing. Discord gives an autocomplete request 3 seconds and users type quickly, so
 names are searched in memory (rapidfuzz over the words of names), not in the database; the
-list is rebuilt in the background every few minutes.
+list (`CorePort.directory`) is reloaded in the background every few minutes.
 
-Whom a member is offered (`Scope`, from `scope_of`): faculty are staff, listed with their
-specialty as `/mentor find` lists them; students only where the member already deals with
-them — the students who asked them for an intro (`/mentor accept`, `/mentor decline`), their
-mentees, their mentors, and the members of groups they organize. A student's stage is never
-shown, and no member can page through the student roster."""
+Whom a member may be offered (a `Scope`) is a privacy rule, so it is the core's
+(`bot.people.directory`, asked through `CorePort.suggestion_scope`): this module only
+searches within it, and keeps a member's scope for a few seconds while they type."""
 
 from __future__ import annotations
 
@@ -15,27 +13,15 @@ import heapq
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from bot.framework.registry import CommandSpec, Option
-from bot.infra.db import Database
-from bot.infra.models import (
-    FacultyProfile,
-    IntroRequest,
-    Membership,
-    Mentorship,
-    Person,
-    Role,
-)
-from bot.matching import specs as matching
-from bot.matching.vocab import IntroState
-from bot.people.resolve import find_by_identity, normalize_name
+from bot.framework.ports import CorePort, Listed, PlatformUser, Scope
+from bot.framework.registry import Option
+from bot.people.resolve import normalize_name
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +37,6 @@ SCOPE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
-class Scope:
-    """Whom one member may be offered for one option: every faculty member when `faculty`
-    (the staff directory), and the people in `people`."""
-
-    faculty: bool = False
-    people: frozenset[int] = frozenset()
-
-    def allows(self, entry: Entry) -> bool:
-        return entry.person_id in self.people or (self.faculty and "faculty" in entry.roles)
-
-
-@dataclass(frozen=True)
 class Entry:
     person_id: int
     name: str
@@ -74,6 +48,13 @@ class Entry:
     def key(self) -> str:
         """The name as searched (computed once: an index sorts and splits it)."""
         return normalize_name(self.name)
+
+    @classmethod
+    def of(cls, listed: Listed) -> Entry:
+        return cls(listed.person_id, listed.name, listed.email, listed.roles, listed.detail)
+
+    def allowed_by(self, scope: Scope) -> bool:
+        return scope.allows(self.person_id, self.roles)
 
     def label(self) -> str:
         text = f"{self.name} — {self.detail}" if self.detail else self.name
@@ -107,9 +88,10 @@ def _slice(entries: list[Entry]) -> _Slice:
 
 @dataclass
 class RosterIndex:
-    """People by role, for `search(text, role)`. `refresh()` reloads from the database."""
+    """People by role, for `search(text, role)`. `refresh()` reloads the core's directory
+    (`source`)."""
 
-    db: Database | None = None
+    source: Callable[[], list[Listed]] | None = None
     max_age: float = 300.0
     _slices: dict[str | None, _Slice] = field(default_factory=dict)
     _by_id: dict[int, Entry] = field(default_factory=dict)
@@ -128,23 +110,11 @@ class RosterIndex:
         self._loaded_at = time.monotonic()
 
     def refresh(self) -> None:
-        """Reload from the database: plain column queries, no ORM objects, so 20,000 people
-        take a fraction of a second and the event loop barely notices."""
-        if self.db is None:
+        """Reload the directory (off the event loop: 20,000 people take a fraction of a
+        second)."""
+        if self.source is None:
             return
-        with self.db.session() as session:
-            roles: dict[int, set[str]] = {}
-            for person_id, role in session.execute(select(Role.person_id, Role.role)):
-                roles.setdefault(person_id, set()).add(role)
-            details: dict[int, str] = {}  # faculty only: a student's stage is theirs
-            for pid, specialty, title in session.execute(select(
-                    FacultyProfile.person_id, FacultyProfile.specialty, FacultyProfile.title)):
-                details[pid] = specialty or title or ""
-            entries = [Entry(pid, name, email or "", frozenset(roles.get(pid, ())),
-                             details.get(pid, ""))
-                       for pid, name, email in session.execute(
-                           select(Person.id, Person.name, Person.email))]
-        self.load(entries)
+        self.load(Entry.of(listed) for listed in self.source())
 
     @property
     def stale(self) -> bool:
@@ -188,7 +158,7 @@ class RosterIndex:
         if not raw:
             if allowed is None:
                 return part.entries[:limit]
-            return [e for e in part.entries if allowed.allows(e)][:limit]
+            return [e for e in part.entries if e.allowed_by(allowed)][:limit]
         words = normalize_name(text).split()
         # Per entry: how many typed words it matches and their summed scores. Plain
         # int -> number dicts, so a broad prefix ("j") allocates no object per entry.
@@ -204,14 +174,14 @@ class RosterIndex:
                 matched[index] = matched.get(index, 0) + 1
                 total[index] = total.get(index, 0.0) + score
         if allowed is not None:
-            matched = {i: n for i, n in matched.items() if allowed.allows(part.entries[i])}
+            matched = {i: n for i, n in matched.items() if part.entries[i].allowed_by(allowed)}
         everything = len(words)
         complete = [i for i, n in matched.items() if n == everything]
         pool = complete or list(matched)
         found = heapq.nsmallest(limit, pool, key=lambda i: (-matched[i], -total[i], i))
         if len(found) < limit:
             found += [i for i, email in enumerate(part.emails) if email.startswith(raw)
-                      and (allowed is None or allowed.allows(part.entries[i]))]
+                      and (allowed is None or part.entries[i].allowed_by(allowed))]
         chosen = list(dict.fromkeys(found))[:limit]
         return [part.entries[i] for i in chosen]
 
@@ -232,81 +202,35 @@ def _word_matches(part: _Slice, word: str) -> dict[str, float]:
 # --- whom a member may be offered ------------------------------------------------------------
 
 
-REQUESTERS_ONLY = (matching.ACCEPT, matching.DECLINE)
-"""Commands whose student is one who asked the member for an intro, and no one else."""
-
-
-def scope_of_stranger(spec: CommandSpec | None, option: Option) -> Scope:
-    """Someone the bot does not know yet deals with no student: faculty at most."""
-    answers_requests = spec is not None and spec in REQUESTERS_ONLY
-    return Scope(faculty=not answers_requests and option.role != "student")
-
-
-def scope_of(session: Session, person_id: int | None, spec: CommandSpec | None,
-             option: Option) -> Scope:
-    """Whom the member `person_id` (None: not on the roster yet) may be offered for
-    `option` of `spec`: see the module's docstring."""
-    answers_requests = spec is not None and spec in REQUESTERS_ONLY
-    if person_id is None:
-        return scope_of_stranger(spec, option)
-    asked_me = set(session.scalars(select(IntroRequest.student_id).where(
-        IntroRequest.faculty_id == person_id, IntroRequest.state == IntroState.OPEN)))
-    if answers_requests:
-        return Scope(people=frozenset(asked_me))
-    mentees = set(session.scalars(select(Mentorship.student_id).where(
-        Mentorship.mentor_id == person_id, Mentorship.active.is_(True))))
-    if option.role == "student":
-        return Scope(people=frozenset(asked_me | mentees))
-    if option.role == "faculty" or option.suggest == "faculty":
-        return Scope(faculty=True)
-    mentors = set(session.scalars(select(Mentorship.mentor_id).where(
-        Mentorship.student_id == person_id, Mentorship.active.is_(True))))
-    organized = select(Role.group_id).where(Role.person_id == person_id,
-                                            Role.role == "organizer")
-    members = set(session.scalars(select(Membership.person_id).where(
-        Membership.group_id.in_(organized))))
-    return Scope(faculty=True, people=frozenset(asked_me | mentees | mentors | members))
-
-
 @dataclass
 class Scopes:
-    """Members' scopes, each reused for `SCOPE_SECONDS` while they type (a few indexed
-    queries each, run off the event loop)."""
+    """Members' scopes (the core's rule), each reused for `SCOPE_SECONDS` while they type
+    (asked off the event loop)."""
 
-    db: Database
+    core: CorePort
     platform: str
     workspace: str
     ttl: float = SCOPE_SECONDS
-    _cache: dict[tuple[str, str, str], tuple[float, Scope]] = field(default_factory=dict)
+    _cache: dict[tuple[str, Option], tuple[float, Scope]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def cached(self, external_id: str, spec: CommandSpec | None,
-               option: Option) -> Scope | None:
-        """The member's scope when it is known and fresh (no database work: call it on
-        the event loop); a member with no account id is offered faculty at most."""
-        if not external_id:
-            return scope_of_stranger(spec, option)
+    def cached(self, external_id: str, option: Option) -> Scope | None:
+        """The member's scope when it is known and fresh (no waiting: call it on the event
+        loop)."""
         with self._lock:
-            hit = self._cache.get(self._key(external_id, spec, option))
+            hit = self._cache.get((external_id, option))
         return hit[1] if hit is not None and hit[0] > time.monotonic() else None
 
-    @staticmethod
-    def _key(external_id: str, spec: CommandSpec | None, option: Option) -> tuple[str, str, str]:
-        return (external_id, spec.name if spec is not None else "", option.name)
-
-    def get(self, external_id: str, spec: CommandSpec | None, option: Option) -> Scope:
-        """The member's scope, read from the database when not cached (in a thread)."""
-        hit = self.cached(external_id, spec, option)
+    def get(self, external_id: str, option: Option) -> Scope:
+        """The member's scope, asked of the core when not cached (in a thread)."""
+        hit = self.cached(external_id, option)
         if hit is not None:
             return hit
-        key = self._key(external_id, spec, option)
         now = time.monotonic()
-        with self.db.session() as session:
-            person = find_by_identity(session, self.platform, self.workspace, external_id)
-            scope = scope_of(session, person.id if person is not None else None, spec,
-                             option)
+        scope = self.core.suggestion_scope(
+            PlatformUser(self.platform, external_id, workspace=self.workspace), option)
         with self._lock:
             if len(self._cache) > 10_000:  # members come and go: never grow without bound
                 self._cache.clear()
-            self._cache[key] = (now + self.ttl, scope)
+            self._cache[(external_id, option)] = (now + self.ttl, scope)
         return scope

@@ -2,8 +2,9 @@
 
 The sweep is synchronous and runs in threads of its own; discord.py lives on the client's
 event loop in another. Each send is scheduled onto that loop and waited for. A user whose
-privacy settings refuse DMs (403, code 50007) is marked on their identity and the message
-is retried later (not a permanent failure): they are told the next time they use a command.
+privacy settings refuse DMs (403, code 50007) is reported to the core, which marks them
+(`bot.nudges.policy`: they are told the next time they use a command), and the message is
+retried later (not a permanent failure).
 
 Rate limits: discord.py waits out a short 429 itself (as Discord asks); one longer than the
 client's `max_ratelimit_timeout` comes back as `DeliveryError(retry_after=…)` so the sweep
@@ -19,17 +20,16 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-import threading
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import discord
 
-from adapters.discord.people import PLATFORM, mark_dm_blocked
+from adapters.discord.people import PLATFORM, WORKSPACE
 from adapters.discord.render import render
-from bot.app.core import Core
 from bot.framework.channels import Address, ChannelTarget, Delivery, DeliveryError
+from bot.framework.ports import CorePort, PlatformUser
 from bot.framework.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -51,12 +51,10 @@ class Runtime(Protocol):
 @dataclass
 class DiscordChannel:
     runtime: Runtime
-    core: Core | None = None
+    core: CorePort | None = None
     timeout: float = 60.0
     name: str = PLATFORM
     dm_interval: float = 1.0  # Discord allows 5 messages per 5 s in one DM channel
-    _blocked: set[str] = field(default_factory=set)  # user ids this process marked
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- bot.delivery.Channel ----------------------------------------------------------
 
@@ -75,7 +73,7 @@ class DiscordChannel:
             self._run(self._dm(int(user_id), reply, delivery))
         except discord.Forbidden as exc:
             if exc.code == CANNOT_MESSAGE_USER:
-                self._remember_blocked(user_id, True)
+                self._tell_core(user_id, refused=True)
                 raise DeliveryError(f"{address.name} does not accept direct messages") from exc
             raise DeliveryError(f"DM to {address.name}: {exc}") from exc
         except discord.NotFound as exc:
@@ -86,10 +84,7 @@ class DiscordChannel:
                                 retry_after=exc.retry_after) from exc
         except discord.HTTPException as exc:
             raise DeliveryError(f"DM to {address.name}: {exc}") from exc
-        with self._lock:
-            was_blocked = user_id in self._blocked
-        if was_blocked:
-            self._remember_blocked(user_id, False)
+        self._tell_core(user_id, refused=False)
 
     def can_post(self, target: ChannelTarget) -> bool:
         return target.platform == PLATFORM and target.channel_id.isdigit()
@@ -139,16 +134,17 @@ class DiscordChannel:
 
     # --- bookkeeping -------------------------------------------------------------------
 
-    def _remember_blocked(self, user_id: str, blocked: bool) -> None:
-        with self._lock:
-            if blocked:
-                self._blocked.add(user_id)
-            else:
-                self._blocked.discard(user_id)
+    def _tell_core(self, user_id: str, *, refused: bool) -> None:
+        """Whether a DM to `user_id` was refused or went through (the core keeps the
+        mark, `bot.nudges.policy`)."""
         if self.core is None:
             return
+        account = PlatformUser(PLATFORM, user_id, workspace=WORKSPACE)
         try:
-            mark_dm_blocked(self.core, user_id, blocked)
+            if refused:
+                self.core.dm_refused(account)
+            else:
+                self.core.dm_delivered(account)
         except Exception:  # the mark only drives a notice; the nudge itself stays pending
             log.exception("could not record whether %s accepts DMs", user_id)
 

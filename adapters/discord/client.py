@@ -21,8 +21,8 @@ from adapters.discord import people
 from adapters.discord.autocomplete import RosterIndex, Scopes
 from adapters.discord.commands import AutocompleteCallback, build_tree
 from adapters.discord.render import ActionButton, render
-from bot.app.core import Core, Request
 from bot.framework.channels import ChannelRef
+from bot.framework.ports import CorePort, Request
 from bot.framework.registry import CommandSpec, Option, OptionType, Registry
 from bot.framework.replies import Reply, error_reply
 
@@ -58,13 +58,13 @@ def is_admin(interaction: discord.Interaction) -> bool:
 class DiscordBot:
     """The `Dispatcher` the generated commands call, and the button handler."""
 
-    def __init__(self, core: Core, *, registry: Registry | None = None,
+    def __init__(self, core: CorePort, *, registry: Registry | None = None,
                  roster: RosterIndex | None = None) -> None:
         self.core = core
         self.registry = registry or core.registry
-        self.roster = roster if roster is not None else RosterIndex(core.db,
+        self.roster = roster if roster is not None else RosterIndex(core.directory,
                                                                    ROSTER_REFRESH_SECONDS)
-        self.scopes = Scopes(core.db, people.PLATFORM, people.WORKSPACE)
+        self.scopes = Scopes(core, people.PLATFORM, people.WORKSPACE)
 
     # --- entry points --------------------------------------------------------------------
 
@@ -133,19 +133,18 @@ class DiscordBot:
                     return
 
     def _person_completer(self, option: Option) -> AutocompleteCallback:
-        """Suggestions for a person option: only whom the command can target for the member
-        typing (`autocomplete.scope_of`), found by their Discord account."""
+        """Suggestions for a person option: only whom the option may offer the member
+        typing (the core's rule: `CorePort.suggestion_scope`), found by their Discord
+        account."""
         roster, scopes = self.roster, self.scopes
 
         async def complete(interaction: discord.Interaction,
                            current: str) -> list[app_commands.Choice[str]]:
             if roster.claim_refresh():
                 asyncio.get_running_loop().run_in_executor(None, roster.refresh_claimed)
-            command = getattr(interaction, "command", None)
-            spec = command.extras.get("spec") if command is not None else None
             user_id = str(interaction.user.id) if interaction is not None else ""
-            scope = scopes.cached(user_id, spec, option) \
-                or await asyncio.to_thread(scopes.get, user_id, spec, option)
+            scope = scopes.cached(user_id, option) \
+                or await asyncio.to_thread(scopes.get, user_id, option)
             return [app_commands.Choice(name=e.label(), value=e.value)
                     for e in roster.search(current, scope=scope)]
 

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-
-from bot.app.core import Core, PlatformUser
+from bot.framework.ports import CorePort, PlatformUser
 from bot.framework.replies import Reply
-from bot.infra.models import Identity
-from bot.people.resolve import find_by_identity
 
 PLATFORM = "discord"
 WORKSPACE = ""
@@ -52,37 +48,11 @@ def platform_user(user_id: int, name: str) -> PlatformUser:
     return PlatformUser(PLATFORM, str(user_id), workspace=WORKSPACE, name=name)
 
 
-def identify(core: Core, user_id: int, name: str) -> Who:
-    """Synchronous (run it in a thread). Clears the "DMs closed" mark it reports, so the
-    notice is shown once per failure and the next delivery attempt decides again."""
-    external_id = str(user_id)
-    with core.db.session() as session:
-        person = find_by_identity(session, PLATFORM, WORKSPACE, external_id)
-        if person is not None:
-            blocked = session.scalars(
-                select(Identity.id).where(Identity.person_id == person.id,
-                                          Identity.platform == PLATFORM,
-                                          Identity.dm_blocked_at.is_not(None))
-            ).all()
-            if blocked:
-                session.execute(update(Identity).where(Identity.id.in_(blocked))
-                                .values(dm_blocked_at=None))
-            who = Who(person.id, dm_blocked=bool(blocked))
-        else:
-            who = None
-    if who is not None:
-        if who.dm_blocked:
-            core.poke_delivery()  # they may have opened their DMs: try the waiting message
-        return who
-    return Who(core.identify(platform_user(user_id, name)), new=True)
-
-
-def mark_dm_blocked(core: Core, user_id: str, blocked: bool) -> None:
-    """Record (or clear) that direct messages to this Discord user are refused."""
-    value = core.clock.now() if blocked else None
-    with core.db.session() as session:
-        query = update(Identity).where(Identity.platform == PLATFORM,
-                                       Identity.external_id == user_id)
-        if not blocked:
-            query = query.where(Identity.dm_blocked_at.is_not(None))
-        session.execute(query.values(dm_blocked_at=value))
+def identify(core: CorePort, user_id: int, name: str) -> Who:
+    """Synchronous (run it in a thread). Whether their DMs were refused since their last
+    command is the core's to say (`bot.nudges.policy`), once per refusal."""
+    account = platform_user(user_id, name)
+    person_id = core.holder(account)
+    if person_id is None:
+        return Who(core.identify(account), new=True)
+    return Who(person_id, dm_blocked=core.take_dm_refusal(account))

@@ -11,7 +11,7 @@ from typing import Any
 
 from adapters.discord.channel import DiscordChannel
 from adapters.discord.client import DiscordBot, MentorClient
-from bot.app.core import Core
+from bot.framework.ports import CorePort
 from bot.infra.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ rescheduled by the sweep rather than holding a delivery thread."""
 
 @dataclass
 class DiscordService:
-    core: Core
+    core: CorePort
     token: str
     name: str = "discord"
     client: MentorClient | None = None
@@ -80,7 +80,7 @@ class DiscordService:
         return self._channel
 
 
-def build(core: Core, settings: Settings) -> DiscordService:
+def build(core: CorePort, settings: Settings) -> DiscordService:
     if not settings.discord_token:
         raise ValueError("DISCORD_TOKEN is not set")
     return DiscordService(core=core, token=settings.discord_token)

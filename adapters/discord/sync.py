@@ -9,29 +9,26 @@ import discord
 
 from adapters.discord.client import DiscordBot, MentorClient
 from adapters.discord.commands import payload
-from bot.app.core import Core
-from bot.infra.db import Database
-from bot.infra.settings import get_settings
+from bot.framework.ports import CorePort
 
 
-def offline_client() -> MentorClient:
-    """A client that is never connected: enough to build the real tree (no database)."""
-    settings = get_settings()
-    core = Core(db=Database(settings.database_url), settings=settings)
+def offline_client(core: CorePort) -> MentorClient:
+    """A client that is never connected: enough to build the real tree (the core is only
+    asked for its registry)."""
     return MentorClient(DiscordBot(core), load_roster=False)
 
 
-def sync_payload(guild_id: int | None = None) -> list[dict[str, Any]]:
-    client = offline_client()
+def sync_payload(core: CorePort, guild_id: int | None = None) -> list[dict[str, Any]]:
+    client = offline_client(core)
     guild = discord.Object(id=guild_id) if guild_id else None
     if guild is not None:
         client.tree.copy_global_to(guild=guild)
     return payload(client.tree, guild=guild)
 
 
-def sync_commands(token: str, guild_id: int | None = None) -> list[str]:
+def sync_commands(core: CorePort, token: str, guild_id: int | None = None) -> list[str]:
     async def go() -> list[str]:
-        client = offline_client()
+        client = offline_client(core)
         guild = discord.Object(id=guild_id) if guild_id else None
         async with client:
             await client.login(token)

@@ -27,12 +27,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.app.core import Core, PlatformUser, Request
 from bot.framework.channels import ChannelRef, DeliveryError
+from bot.framework.ports import CorePort, PlatformUser, Request
 from bot.framework.replies import Reply, error_reply
-from bot.groups.store import joined_channel
-from bot.infra.events import first_time
-from bot.infra.models import Person
 from bot.infra.settings import Settings
 
 from .channel import SlackChannel
@@ -50,6 +47,14 @@ RATE_LIMIT_RETRIES = 3
 # CPU under one GIL, so more threads add no throughput and only make the acknowledging
 # threads wait longer for their turn (bench/bench_slack_http.py: 16 → p99 1.5 s, 4 → 0.27 s).
 WORKERS = 4
+
+DMS_REFUSED = Reply(
+    title="I couldn't send you a direct message",
+    text="Slack would not open a direct message from me to you, so a reminder may not have "
+         "reached you. If you turned off messages from apps, allow them for mentorbot (its "
+         "App Home → Messages tab) and I'll send what is waiting again.",
+)
+"""Told privately, once, after a DM to the person was refused (`bot.nudges.policy`)."""
 
 
 def api_base_url(settings: Settings) -> str | None:
@@ -87,7 +92,7 @@ class SlackBot:
     """The Bolt app and what its listeners share."""
 
     app: App
-    core: Core
+    core: CorePort
     settings: Settings
     people: SlackPeople
     home: HomePublisher
@@ -140,6 +145,14 @@ class SlackBot:
         self.send_reply(error_reply(text, title=title), respond=respond, client=client,
                         team_id=team_id, user_id=user_id)
 
+    def tell_of_refusal(self, respond: Respond | None, client: WebClient, team_id: str,
+                        user_id: str) -> None:
+        """After a command: when DMs to them were refused since, say so once (the core
+        decides, `CorePort.take_dm_refusal`)."""
+        if self.core.take_dm_refusal(PlatformUser(PLATFORM, user_id, workspace=team_id)):
+            self.send_reply(DMS_REFUSED, respond=respond, client=client, team_id=team_id,
+                            user_id=user_id)
+
     # --- commands ----------------------------------------------------------------------
 
     def run_command(self, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
@@ -155,6 +168,7 @@ class SlackBot:
         ))
         self.send_reply(reply, respond=respond, client=client, team_id=team_id,
                         user_id=user_id)
+        self.tell_of_refusal(respond, client, team_id, user_id)
         self.home.refresh(client, user_id, who.person_id)
 
     # --- buttons -----------------------------------------------------------------------
@@ -179,6 +193,7 @@ class SlackBot:
                                                              workspace=team_id))
         self.send_reply(reply, respond=reply_to, client=client, team_id=team_id,
                         user_id=user_id)
+        self.tell_of_refusal(reply_to, client, team_id, user_id)
         self.home.refresh(client, user_id, who.person_id)
 
     def open_profile(self, body: dict[str, Any], client: WebClient) -> None:
@@ -201,13 +216,13 @@ class SlackBot:
             is_admin=who.is_admin, account=PlatformUser(PLATFORM, user_id, workspace=team_id),
         ))
         self.send_reply(reply, respond=None, client=client, team_id=team_id, user_id=user_id)
+        self.tell_of_refusal(None, client, team_id, user_id)
         self.home.refresh(client, user_id, who.person_id)
 
     # --- events ------------------------------------------------------------------------
 
     def first_delivery(self, event_id: str) -> bool:
-        with self.core.db.session() as session:
-            return first_time(session, PLATFORM, event_id, self.core.clock.now())
+        return self.core.first_time(PLATFORM, event_id)
 
     def home_opened(self, event: dict[str, Any], body: dict[str, Any],
                     client: WebClient) -> None:
@@ -224,14 +239,11 @@ class SlackBot:
         user_id = str(event["user"])
         channel_id = str(event["channel"])
         who = self.people.lookup(client, team_id, user_id)
-        with self.core.db.session() as session:
-            person = session.get_one(Person, who.person_id)
-            group = joined_channel(session, person, PLATFORM, team_id, channel_id,
-                                   self.core.clock.now())
-            joined = (group.name, group.slug) if group is not None else None
+        joined = self.core.joined_channel(who.person_id, ChannelRef(PLATFORM, team_id,
+                                                                    channel_id))
         if joined is None:
             return
-        name, slug = joined
+        name, slug = joined.name, joined.slug
         try:
             client.chat_postEphemeral(
                 channel=channel_id, user=user_id,
@@ -246,7 +258,7 @@ def _ack(ack: Ack) -> None:
     ack()
 
 
-def build_app(core: Core, settings: Settings, *, client: WebClient | None = None,
+def build_app(core: CorePort, settings: Settings, *, client: WebClient | None = None,
               oauth_settings: OAuthSettings | None = None,
               token_verification_enabled: bool = True,
               workers: int = WORKERS) -> SlackBot:
@@ -267,7 +279,7 @@ def build_app(core: Core, settings: Settings, *, client: WebClient | None = None
     )
     home = HomePublisher(core)
     bot = SlackBot(app=app, core=core, settings=settings, people=SlackPeople(core), home=home,
-                   dms=SlackChannel(client_for=lambda _team: client, db=core.db))
+                   dms=SlackChannel(client_for=lambda _team: client, core=core))
     _register(bot)
     return bot
 

@@ -1,8 +1,10 @@
 """Direct messages and channel posts through Slack: the `bot.delivery.Channel` for Slack.
 
-A DM is `conversations.open` (once per person: the DM channel id is kept in memory and in
-`identities.dm_channel_id`, so a repeat recipient costs a single `chat.postMessage`) and then
-`chat.postMessage`. Failures become `DeliveryError`: a 429 carries Slack's `Retry-After` so
+A DM is `conversations.open` (once per person: the DM channel id is kept in memory and by
+the core, `CorePort.dm_channel`, so a repeat recipient costs a single `chat.postMessage`)
+and then `chat.postMessage`. A DM Slack will not open for a reason on the person's side is
+reported to the core (`CorePort.dm_refused`: one policy for every platform,
+`bot.nudges.policy`), as is a DM that went through. Failures become `DeliveryError`: a 429 carries Slack's `Retry-After` so
 the durable sweep can back off; errors no retry can fix (deactivated account, a bot user) are
 `permanent`. Whether a 429 is retried right here depends on the WebClient given: the sweep's
 client has no rate-limit retry handler (the sweep owns retries), the interactive one does.
@@ -13,8 +15,8 @@ recorded (`Delivery.since`), the DM's history since then is searched for those p
 (`conversations.history`, scope `im:history`): the parts found are not sent again.
 
 Someone with no Slack account on record is looked up by email (`users.lookupByEmail`, scope
-`users:read.email`) and, when found, linked through `bot.people.identities` like a person
-who used the bot (`find_account`).
+`users:read.email`) and, when found, linked like a person who used the bot
+(`CorePort.identify`, in `find_account`).
 """
 
 from __future__ import annotations
@@ -28,14 +30,10 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import select, update
 
 from bot.framework.channels import Address, ChannelTarget, Delivery, DeliveryError
+from bot.framework.ports import CorePort, PlatformUser
 from bot.framework.replies import Reply
-from bot.infra.clock import SystemClock
-from bot.infra.db import Database
-from bot.infra.models import Identity
-from bot.people.identities import identify
 
 from .people import platform_user
 from .render import render
@@ -94,7 +92,7 @@ class SlackChannel:
     for a workspace ('' = the roster did not say; the default installation)."""
 
     client_for: ClientFor
-    db: Database | None = None
+    core: CorePort | None = None
     name: str = PLATFORM
     # Slack accepts about one message a second in a channel; the sweep paces DMs by this.
     dm_interval: float = 1.0
@@ -107,9 +105,9 @@ class SlackChannel:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def single(cls, client: WebClient, db: Database | None = None) -> SlackChannel:
+    def single(cls, client: WebClient, core: CorePort | None = None) -> SlackChannel:
         """One workspace, one bot token."""
-        return cls(client_for=lambda _team: client, db=db)
+        return cls(client_for=lambda _team: client, core=core)
 
     # --- bot.delivery.Channel ----------------------------------------------------------
 
@@ -134,24 +132,28 @@ class SlackChannel:
         True when an earlier attempt had delivered all of it (nothing sent now)."""
         channel_id = self.dm_channel(client, workspace, user_id)
         try:
-            return self._post(client, channel_id, reply, owner=user_id, delivery=delivery)
+            there = self._post(client, channel_id, reply, owner=user_id, delivery=delivery)
         except SlackApiError as exc:
             if str(exc.response.get("error")) not in STALE_DM_ERRORS:
                 raise as_delivery_error(exc, "chat.postMessage") from exc
             self.forget_dm(workspace, user_id)
             channel_id = self.dm_channel(client, workspace, user_id)
             try:
-                return self._post(client, channel_id, reply, owner=user_id, delivery=delivery)
+                there = self._post(client, channel_id, reply, owner=user_id,
+                                   delivery=delivery)
             except SlackClientError as again:
                 raise as_delivery_error(again, "chat.postMessage") from again
         except SlackClientError as exc:
             raise as_delivery_error(exc, "chat.postMessage") from exc
+        self._tell_core(workspace, user_id, "record a DM delivered to",
+                        lambda core, account: core.dm_delivered(account))
+        return there
 
     def find_account(self, address: Address) -> Address | None:
         """Someone with no Slack account on record, found by their email in the default
         workspace and linked to them; None when nobody there has it (or the account found
         already belongs to someone else). Raises DeliveryError when Slack could not answer."""
-        if not address.email or self.db is None:
+        if not address.email or self.core is None:
             return None
         client = self.client_for("")
         try:
@@ -169,7 +171,7 @@ class SlackChannel:
         # The roster's spelling of the email: that is the one the person is found by.
         account = replace(platform_user(str(user.get("team_id") or ""), str(user["id"]), user),
                           email=address.email)
-        if identify(self.db, account, now=SystemClock().now()) != address.person_id:
+        if self.core.identify(account) != address.person_id:
             log.warning("Slack user %s has %s's email but belongs to another person",
                         account.external_id, address.name)
             return None
@@ -222,42 +224,30 @@ class SlackChannel:
             self._dm_cache.pop((workspace, user_id), None)
         self._store_dm(workspace, user_id, None)
 
-    def _identity_filter(self, workspace: str, user_id: str) -> tuple[object, ...]:
-        return (Identity.platform == PLATFORM, Identity.external_id == user_id,
-                Identity.workspace.in_({workspace, ""}))
+    @staticmethod
+    def _account(workspace: str, user_id: str) -> PlatformUser:
+        return PlatformUser(PLATFORM, user_id, workspace=workspace)
 
     def _stored_dm(self, workspace: str, user_id: str) -> str | None:
-        if self.db is None:
+        if self.core is None:
             return None
-        with self.db.session() as session:
-            rows = session.execute(
-                select(Identity.workspace, Identity.dm_channel_id)
-                .where(*self._identity_filter(workspace, user_id))  # type: ignore[arg-type]
-            ).all()
-        exact = [r.dm_channel_id for r in rows if r.workspace == workspace and r.dm_channel_id]
-        other = [r.dm_channel_id for r in rows if r.dm_channel_id]
-        return (exact or other or [None])[0]
+        return self.core.dm_channel(self._account(workspace, user_id))
 
     def _store_dm(self, workspace: str, user_id: str, channel_id: str | None) -> None:
         # The cache is an optimization; delivery already happened, so a failure only logs.
-        self._update_identity(workspace, user_id, "store the DM channel of",
-                              dm_channel_id=channel_id)
+        self._tell_core(workspace, user_id, "store the DM channel of",
+                        lambda core, account: core.remember_dm_channel(account, channel_id))
 
     def _mark_blocked(self, workspace: str, user_id: str) -> None:
-        self._update_identity(workspace, user_id, "mark unreachable",
-                              dm_blocked_at=SystemClock().now())
+        self._tell_core(workspace, user_id, "mark unreachable",
+                        lambda core, account: core.dm_refused(account))
 
-    def _update_identity(self, workspace: str, user_id: str, what: str,
-                         **values: object) -> None:
-        if self.db is None:
+    def _tell_core(self, workspace: str, user_id: str, what: str,
+                   call: Callable[[CorePort, PlatformUser], None]) -> None:
+        if self.core is None:
             return
         try:
-            with self.db.session() as session:
-                session.execute(
-                    update(Identity)
-                    .where(*self._identity_filter(workspace, user_id))  # type: ignore[arg-type]
-                    .values(**values)
-                )
+            call(self.core, self._account(workspace, user_id))
         except Exception:
             log.exception("could not %s %s", what, user_id)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
@@ -26,12 +26,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.app.core import Core
-from bot.home.dashboard import dashboard
-from bot.infra.models import Person
-from bot.people.forms import Form, profile_form
-from bot.reports.messages import headline_sections
-from bot.reports.store import headlines
+from bot.framework.forms import Form
+from bot.framework.ports import CorePort
 
 from .render import home_view
 
@@ -42,20 +38,10 @@ PROFILE_MODAL = "profile_edit"
 INPUT_ACTION = "value"
 
 
-def home_for(core: Core, person_id: int, user_id: str | None = None) -> View:
-    """The person's dashboard; an organizer's starts with each group's headline numbers
-    and a button for the full report."""
-    with core.db.session() as session:
-        person = session.get(Person, person_id)
-        if person is None:
-            raise LookupError(f"no person {person_id}")
-        now = core.clock.now()
-        reply = dashboard(session, person, now, core.settings)
-        groups = headlines(session, person.id, now,
-                           default_tz=core.settings.default_timezone)
-    if groups:
-        reply = replace(reply, sections=headline_sections(groups) + reply.sections)
-    view = home_view(reply, owner=user_id)
+def home_for(core: CorePort, person_id: int, user_id: str | None = None) -> View:
+    """The person's dashboard as the core gives it (`CorePort.home`), with an edit-profile
+    button."""
+    view = home_view(core.home(person_id), owner=user_id)
     edit = ActionsBlock(block_id="home-tools", elements=[ButtonElement(
         text=PlainTextObject(text="Edit profile"), action_id=EDIT_PROFILE_ACTION,
         value="profile")])
@@ -66,7 +52,7 @@ def home_for(core: Core, person_id: int, user_id: str | None = None) -> View:
 
 @dataclass
 class HomePublisher:
-    core: Core
+    core: CorePort
     workers: int = 2
     _pool: ThreadPoolExecutor | None = None
     _pending: set[str] = field(default_factory=set)
@@ -107,13 +93,9 @@ class HomePublisher:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def profile_modal(core: Core, person_id: int, *, private_metadata: str = "") -> View:
-    with core.db.session() as session:
-        person = session.get(Person, person_id)
-        if person is None:
-            raise LookupError(f"no person {person_id}")
-        form = profile_form(person)
-    return form_modal(form, PROFILE_MODAL, private_metadata=private_metadata)
+def profile_modal(core: CorePort, person_id: int, *, private_metadata: str = "") -> View:
+    return form_modal(core.profile_form(person_id), PROFILE_MODAL,
+                      private_metadata=private_metadata)
 
 
 def form_modal(form: Form, callback_id: str, *, private_metadata: str = "") -> View:

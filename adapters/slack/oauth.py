@@ -3,7 +3,9 @@ slack_sdk's SQLAlchemy installation and state stores on mentorbot's own database
 
 The stores define their own tables (`slack_installations`, `slack_bots`,
 `slack_oauth_states`); they are created here at start-up when missing, on the same database
-as everything else, so one backup covers the tokens too. The install page is served at
+as everything else (`DATABASE_URL`), so one backup covers the tokens too. slack-sdk's stores
+need an SQLAlchemy engine of their own: the one place under `adapters/` that touches the
+database (tests/test_adapters_translate.py allows it here only). The install page is served at
 /slack/install and Slack returns to /slack/oauth_redirect, by the same HTTP app as
 /slack/events."""
 
@@ -16,7 +18,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import select
 
-from bot.infra.db import Database
+from bot.infra.db import make_engine
 from bot.infra.settings import Settings
 
 # Keep in step with manifest.yml's oauth_config.scopes.bot.
@@ -43,13 +45,14 @@ class OAuthSetup:
     oauth_settings: OAuthSettings
 
     @classmethod
-    def create(cls, db: Database, settings: Settings) -> OAuthSetup:
+    def create(cls, settings: Settings) -> OAuthSetup:
         if not (settings.slack_client_id and settings.slack_client_secret):
             raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are both needed")
+        engine = make_engine(settings.database_url)
         installations = SQLAlchemyInstallationStore(client_id=settings.slack_client_id,
-                                                    engine=db.engine)
+                                                    engine=engine)
         states = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_EXPIRATION_SECONDS,
-                                           engine=db.engine)
+                                           engine=engine)
         # create_all checks first, so this is a no-op once the tables exist.
         installations.create_tables()
         states.create_tables()

@@ -14,7 +14,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.app.core import Core, PlatformUser
+from bot.framework.ports import CorePort, PlatformUser
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class SlackPerson:
 
 @dataclass
 class SlackPeople:
-    core: Core
+    core: CorePort
     ttl: float = CACHE_SECONDS
     _cache: dict[tuple[str, str], tuple[float, SlackPerson]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)

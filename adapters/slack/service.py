@@ -16,10 +16,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from waitress.server import create_server
 
-from bot.app.core import Core
 from bot.framework.channels import DeliveryError
-from bot.infra.db import Database
-from bot.infra.events import first_time
+from bot.framework.ports import CorePort
 from bot.infra.settings import Settings
 
 from .app import SlackBot, build_app, web_client
@@ -54,12 +52,12 @@ def wsgi_app(app: App, signing_secret: str, remember: Callable[[str, datetime], 
                    remember=remember)
 
 
-def remember_signatures(db: Database) -> Callable[[str, datetime], bool]:
-    """Accepted request signatures, in the database so every worker process sees them."""
+def remember_signatures(core: CorePort) -> Callable[[str, datetime], bool]:
+    """Accepted request signatures, kept by the core (in the database, so every worker
+    process sees them)."""
 
     def remember(signature: str, now: datetime) -> bool:
-        with db.session() as session:
-            return first_time(session, REPLAY_PLATFORM, signature, now)
+        return core.first_time(REPLAY_PLATFORM, signature, now)
 
     return remember
 
@@ -102,7 +100,7 @@ class HttpServer:
 class SlackService:
     name = "slack"
 
-    def __init__(self, core: Core, settings: Settings, *, host: str | None = None) -> None:
+    def __init__(self, core: CorePort, settings: Settings, *, host: str | None = None) -> None:
         self.core = core
         self.settings = settings
         self.host = settings.host if host is None else host
@@ -111,7 +109,7 @@ class SlackService:
         if settings.slack_client_id and settings.slack_client_secret:
             from .oauth import OAuthSetup
 
-            self.oauth = OAuthSetup.create(core.db, settings)
+            self.oauth = OAuthSetup.create(settings)
             oauth_settings = self.oauth.oauth_settings
         self.bot: SlackBot = build_app(core, settings, oauth_settings=oauth_settings)
         self._http: HttpServer | None = None
@@ -133,7 +131,7 @@ class SlackService:
             log.info("Slack: Socket Mode connected")
             return
         application = wsgi_app(self.bot.app, self.settings.slack_signing_secret or "",
-                               remember_signatures(self.core.db))
+                               remember_signatures(self.core))
         self._http = HttpServer(application, self.host, self.settings.port)
         self._http.start()
         log.info("Slack: HTTP on %s port %s, path %s", self.host, self._http.port, EVENTS_PATH)
@@ -163,7 +161,7 @@ class SlackService:
             installed = None if self.oauth is None else (
                 lambda team_id: self.oauth is not None and self.oauth.bot_token(team_id)
                 is not None)
-            self._channel = SlackChannel(client_for=client_for, db=self.core.db,
+            self._channel = SlackChannel(client_for=client_for, core=self.core,
                                          after_dm=after_dm, installed=installed)
         return self._channel
 
@@ -176,5 +174,5 @@ class SlackService:
         return token
 
 
-def build(core: Core, settings: Settings) -> SlackService:
+def build(core: CorePort, settings: Settings) -> SlackService:
     return SlackService(core, settings)

@@ -1,47 +1,50 @@
 """The core's front door: adapters hand it a request naming a stored person and get back a
-platform-neutral reply. Each request is one unit of work; a refusal changes nothing."""
+platform-neutral reply. Each request is one unit of work; a refusal changes nothing.
+
+`Core` implements `bot.framework.ports.CorePort`, everything an adapter may ask: besides
+commands and buttons, who is behind an account, the App Home and profile form, whether a
+platform event is new, a joined channel, a person's DM channel and the refused-DM policy
+(`bot.nudges.policy`), and whom autocomplete may offer (`bot.people.directory`). Each is
+its own unit of work here, so no adapter opens a database session."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from bot.app.commands import default_registry
 from bot.framework.channels import ChannelRef, Router
 from bot.framework.context import Context
 from bot.framework.errors import UserError
-from bot.framework.registry import Registry
+from bot.framework.forms import Form
+from bot.framework.ports import CorePort, JoinedGroup, Listed, PlatformUser, Request, Scope
+from bot.framework.registry import Option, Registry
 from bot.framework.replies import Action, Reply, error_reply
+from bot.groups import store as groups
+from bot.home.dashboard import dashboard
+from bot.infra import events
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.db import Database
+from bot.infra.models import Person
 from bot.infra.settings import Settings, get_settings
 from bot.matching import finder
+from bot.nudges import policy
 from bot.nudges.store import queue_notice
-from bot.people import identities
-from bot.people.identities import PlatformUser  # also imported from here by the adapters
-from bot.people.resolve import names_match, resolve_in_request
+from bot.nudges.vocab import NudgeKind
+from bot.people import directory, identities
+from bot.people import store as people
+from bot.people.forms import profile_form
+from bot.people.resolve import find_by_identity, names_match, resolve_in_request
+from bot.reports.messages import headline_sections
+from bot.reports.store import headlines
+from jobs.delivery import sweep
+
+__all__ = ["Core", "PlatformUser", "Request"]  # the values adapters and tests name here
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Request:
-    """A command from a person. Either `text` (what followed `/root`, Slack and console) or
-    `path` + `options` (typed values, Discord and buttons)."""
-
-    root: str
-    actor_id: int
-    text: str | None = None
-    path: tuple[str, ...] = ()
-    options: Mapping[str, Any] | None = None
-    channel: ChannelRef | None = None
-    is_admin: bool = False
-    # The platform account the request came from, when the adapter knows it: whoever
-    # holds it now is the actor, whatever id the adapter remembered
-    # (`identities.acting_person`).
-    account: PlatformUser | None = None
 
 
 @dataclass
@@ -55,6 +58,10 @@ class Core:
     router: Router = field(default_factory=Router)
     _delivery_listeners: list[Callable[[], None]] = field(default_factory=list)
     _group_listeners: list[Callable[[], None]] = field(default_factory=list)
+    # Accounts this process marked as refusing DMs: only a delivery to one of them needs a
+    # write to clear the mark (every other DM costs nothing more).
+    _refused: set[tuple[str, str, str]] = field(default_factory=set)
+    _refused_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         # What this process's units of work change in faculty profiles reaches the
@@ -140,6 +147,128 @@ class Core:
         with self.db.session() as session:
             return identities.holder(session, account)
 
+    # --- events ------------------------------------------------------------------------
+
+    def first_time(self, platform: str, event_id: str, now: datetime | None = None) -> bool:
+        """True the first time a platform event id (or a request signature) is seen
+        (`bot.infra.events`): a retried delivery or a replay is handled once."""
+        with self.db.session() as session:
+            return events.first_time(session, platform, event_id, now or self.clock.now())
+
+    def joined_channel(self, person_id: int, channel: ChannelRef) -> JoinedGroup | None:
+        """Someone joined a channel: when it is a group's, they join the group. The group
+        when that made them a new member."""
+        with self.db.session() as session:
+            person = session.get(Person, person_id)
+            if person is None:
+                return None
+            group = groups.joined_channel(session, person, channel.platform,
+                                          channel.workspace, channel.channel_id,
+                                          self.clock.now())
+            return JoinedGroup(group.name, group.slug) if group is not None else None
+
+    # --- a person's own page -----------------------------------------------------------
+
+    def home(self, person_id: int) -> Reply:
+        """The person's dashboard; an organizer's starts with each group's headline
+        numbers and a button for the full report. LookupError for no such person."""
+        with self.db.session() as session:
+            person = session.get(Person, person_id)
+            if person is None:
+                raise LookupError(f"no person {person_id}")
+            now = self.clock.now()
+            reply = dashboard(session, person, now, self.settings)
+            found = headlines(session, person.id, now,
+                              default_tz=self.settings.default_timezone)
+        if found:
+            reply = replace(reply, sections=headline_sections(found) + reply.sections)
+        return reply
+
+    def profile_form(self, person_id: int) -> Form:
+        """The `/mentor profile` form with the person's current values."""
+        with self.db.session() as session:
+            person = session.get(Person, person_id)
+            if person is None:
+                raise LookupError(f"no person {person_id}")
+            return profile_form(person)
+
+    # --- direct messages ---------------------------------------------------------------
+
+    @staticmethod
+    def _account(account: PlatformUser) -> tuple[str, str, str]:
+        return account.platform, account.workspace, account.external_id
+
+    def dm_channel(self, account: PlatformUser) -> str | None:
+        """The DM channel remembered for an account, if any."""
+        with self.db.session() as session:
+            return people.dm_channel(session, *self._account(account))
+
+    def remember_dm_channel(self, account: PlatformUser, channel_id: str | None) -> None:
+        """Remember (None: forget) the DM channel of an account."""
+        with self.db.session() as session:
+            people.remember_dm_channel(session, *self._account(account), channel_id)
+
+    def dm_refused(self, account: PlatformUser) -> None:
+        """The platform refused a direct message to `account` (`bot.nudges.policy`)."""
+        key = self._account(account)
+        with self.db.session() as session:
+            people.mark_dm_blocked(session, *key, policy.refusal_mark(
+                people.dm_blocked_at(session, *key), refused=True, now=self.clock.now()))
+        with self._refused_lock:
+            self._refused.add(key)
+
+    def dm_delivered(self, account: PlatformUser) -> None:
+        """A direct message to `account` went through (`bot.nudges.policy`)."""
+        key = self._account(account)
+        with self._refused_lock:
+            if key not in self._refused:
+                return
+            self._refused.discard(key)
+        with self.db.session() as session:
+            people.mark_dm_blocked(session, *key, policy.refusal_mark(
+                people.dm_blocked_at(session, *key), refused=False, now=self.clock.now()))
+
+    def take_dm_refusal(self, account: PlatformUser) -> bool:
+        """Whether the person acting through `account` should be told that their DMs were
+        refused (`bot.nudges.policy.tell_of_refusal`); telling clears the mark, and what
+        waits for them is tried again at once."""
+        key = self._account(account)
+        with self.db.session() as session:
+            person = find_by_identity(session, *key)
+            if person is None:
+                return False
+            tell = policy.tell_of_refusal(people.dm_blocked_at(session, *key))
+            if tell:
+                people.mark_dm_blocked(session, *key, None)
+        if tell:
+            with self._refused_lock:
+                self._refused.discard(key)
+            self.poke_delivery()
+        return tell
+
+    def deliver_notices(self, router: Router) -> None:
+        """Send now, through `router`, the notices queued so far (answers to what was just
+        done; planned reminders wait for their sweep). The console after each command."""
+        sweep(self.db, self.clock, router, kinds=(NudgeKind.NOTICE,),
+              default_timezone=self.settings.default_timezone)
+
+    # --- suggestions as a member types -------------------------------------------------
+
+    def directory(self) -> list[Listed]:
+        """Everyone, as a suggestion list may show them (`bot.people.directory`)."""
+        with self.db.session() as session:
+            return directory.listing(session)
+
+    def suggestion_scope(self, account: PlatformUser, option: Option) -> Scope:
+        """Whom the member behind `account` may be offered for `option`
+        (`bot.people.directory.scope_of`)."""
+        if not account.external_id:
+            return directory.stranger_scope(option)
+        with self.db.session() as session:
+            person = find_by_identity(session, *self._account(account))
+            return directory.scope_of(session, person.id if person is not None else None,
+                                      option)
+
     # --- delivery ----------------------------------------------------------------------
 
     def on_delivery_needed(self, listener: Callable[[], None]) -> None:
@@ -159,3 +288,8 @@ class Core:
         for listener in self._group_listeners:
             listener()
 
+
+
+def as_port(core: Core) -> CorePort:
+    """`core` as adapters see it (mypy checks here that `Core` is a `CorePort`)."""
+    return core

@@ -67,8 +67,9 @@ class Option:
     # one of the command's options (a typo of an option). Elsewhere (search keywords) any
     # `key:value` the command does not know is an error naming the closest option.
     prose: bool = False
-    # TEXT that usually names someone on the roster but may not (a letter writer from
-    # outside): adapters suggest people with this role as it is typed ("faculty").
+    # Whom adapters suggest as it is typed, beyond `role` (`bot.people.directory`):
+    # "faculty" for TEXT that usually names someone on the roster but may not (a letter
+    # writer from outside); "requester" for the student who asked the member for an intro.
     suggest: str | None = None
 
     def usage(self) -> str:

@@ -14,6 +14,7 @@ from bot.vocab.letters import (
     LetterState,
     Track,
 )
+from bot.vocab.people import Suggest
 
 REMIND = command(
     "letter",
@@ -22,7 +23,7 @@ REMIND = command(
     options=[
         Option("writer", positional=True, greedy=True, required=True, placeholder="WRITER",
                description="a faculty member (name, email or mention), or an outside "
-               "writer's name", max_length=200, suggest="faculty"),
+               "writer's name", max_length=200, suggest=Suggest.FACULTY),
         Option("due", OptionType.DATE, "the real deadline, e.g. 2027-03-01 or “in 10 weeks”",
                required=True),
         Option("program", description="the program or application, e.g. \"EM residency\"",

@@ -6,13 +6,14 @@ from bot.framework.registry import Audience, Option, OptionType, command
 from bot.matching.rules import DEFAULT_REQUEST_KIND, FIND_LIMIT, MAX_FIND_LIMIT
 from bot.matching.vocab import StillMentoring
 from bot.vocab.mentoring import MENTOR_KINDS
+from bot.vocab.people import Role, Suggest
 
 _KINDS = ", ".join(MENTOR_KINDS[:-1]) + " or " + MENTOR_KINDS[-1]  # research, clinical or career
 
 KIND_OPTION = Option("kind", OptionType.CHOICE, f"{_KINDS} mentor", choices=MENTOR_KINDS)
 
 STUDENT_OPTION = Option("student", OptionType.PERSON, positional=True, required=True,
-                        placeholder="STUDENT", role="student",
+                        placeholder="STUDENT", role=Role.STUDENT, suggest=Suggest.REQUESTER,
                         description="the student who asked (name, email or mention)")
 
 FIND = command(

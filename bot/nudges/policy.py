@@ -109,3 +109,31 @@ def reply_for(nudge_id: int, kind: NudgeKind, payload: dict[str, Any]) -> Reply:
     if not is_reminder(kind):
         return reply
     return replace(reply, actions=reply.actions + nudge_actions(nudge_id))
+
+
+# --- direct messages a person's settings refuse ----------------------------------------------
+#
+# One policy for every platform. When a platform refuses a direct message because of the
+# recipient's side (Discord: they accept no DMs from server members; Slack: a DM with them
+# cannot be opened), their account is marked refused from that moment (a later refusal
+# keeps the first time). Whether the message itself is tried again is the send's own
+# answer: retried with backoff, unless the platform says no retry can help. A DM that goes
+# through clears the mark. So does the person's next command, which tells them once,
+# privately, and tries what waits for them at once: they may have changed their settings.
+# Adapters only say what the platform answered (`CorePort.dm_refused`, `dm_delivered`) and
+# show the notice (`take_dm_refusal`); the core applies the rules below.
+
+
+def refusal_mark(current: datetime | None, *, refused: bool, now: datetime
+                 ) -> datetime | None:
+    """An account's refused mark after a direct message to it was refused (`refused`) or
+    went through, at `now`."""
+    if refused:
+        return current or now
+    return None
+
+
+def tell_of_refusal(mark: datetime | None) -> bool:
+    """Whether the person's command is answered with the refused notice (the mark is
+    cleared as it is told, and what waits for them is tried again)."""
+    return mark is not None

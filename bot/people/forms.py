@@ -6,32 +6,13 @@ typed options (`Request(path=..., options=...)`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot.framework.forms import Form, FormField
 from bot.framework.registry import Option, OptionType
 from bot.infra.models import Person
 from bot.people import specs
 from bot.people.specs import PROFILE_COMMON, PROFILE_FACULTY, PROFILE_STUDENT
 
 YES_NO = ("yes", "no")
-
-
-@dataclass(frozen=True)
-class FormField:
-    name: str
-    label: str
-    kind: str  # text | choice
-    value: str = ""
-    choices: tuple[str, ...] = ()
-    multiline: bool = False
-    max_length: int = 200
-
-
-@dataclass(frozen=True)
-class Form:
-    command: str  # e.g. "mentor profile"
-    title: str
-    fields: tuple[FormField, ...]
 
 
 def _field(option: Option, value: str) -> FormField:

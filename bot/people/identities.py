@@ -1,10 +1,10 @@
 """Who is behind a platform account: found by the account, else joined to a roster entry
 by email, else a new student. Adapters describe the account as plain values
-(`PlatformUser`); this module owns how that becomes a stored person."""
+(`bot.framework.ports.PlatformUser`); this module owns how that becomes a stored person
+(written through `bot.people.store`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.framework.channels import ChannelRef
+from bot.framework.ports import PlatformUser
 from bot.infra.db import Database
 from bot.infra.models import Identity, Person
 from bot.people import store
@@ -19,18 +20,6 @@ from bot.people.resolve import find_by_identity
 from bot.people.rules import without_invisible
 from bot.vocab.people import Role
 from bot.vocab.platforms import PLATFORMS
-
-
-@dataclass(frozen=True)
-class PlatformUser:
-    """What an adapter knows about the person behind an event, as plain values."""
-
-    platform: str
-    external_id: str
-    workspace: str = ""
-    name: str = ""
-    email: str | None = None
-    timezone: str | None = None
 
 
 def identify(db: Database, user: PlatformUser, *, now: datetime) -> int:

@@ -243,25 +243,23 @@ def remember_dm_channel(session: Session, platform: str, workspace: str, externa
                     .execution_options(synchronize_session=False))
 
 
-def mark_dm_blocked(session: Session, platform: str, workspace: str, external_id: str, *,
-                    now: datetime) -> None:
-    """The platform refused a direct message to this account at `now` (the first refusal
-    since the mark was last cleared is kept): `bot.nudges.policy` says what follows."""
-    session.execute(update(Identity).where(*_account_rows(platform, workspace, external_id),
-                                           Identity.dm_blocked_at.is_(None))
-                    .values(dm_blocked_at=now)
+def dm_blocked_at(session: Session, platform: str, workspace: str, external_id: str
+                  ) -> datetime | None:
+    """Since when direct messages to an account are refused (`bot.nudges.policy`), or
+    None."""
+    marks = [at for at in session.scalars(
+        select(Identity.dm_blocked_at).where(*_account_rows(platform, workspace, external_id)))
+        if at is not None]
+    return min(marks, default=None)
+
+
+def mark_dm_blocked(session: Session, platform: str, workspace: str, external_id: str,
+                    at: datetime | None) -> None:
+    """Mark an account's direct messages refused since `at`, or (None) clear the mark: what
+    `bot.nudges.policy.refusal_mark` says it becomes."""
+    session.execute(update(Identity).where(*_account_rows(platform, workspace, external_id))
+                    .values(dm_blocked_at=at)
                     .execution_options(synchronize_session=False))
-
-
-def clear_dm_blocked(session: Session, platform: str, workspace: str, external_id: str
-                     ) -> bool:
-    """Clear the refused mark of an account; True when there was one."""
-    cleared = session.scalars(
-        update(Identity).where(*_account_rows(platform, workspace, external_id),
-                               Identity.dm_blocked_at.is_not(None))
-        .values(dm_blocked_at=None).returning(Identity.id)
-        .execution_options(synchronize_session=False)).all()
-    return bool(cleared)
 
 
 # --- profiles ------------------------------------------------------------------------------

@@ -26,3 +26,11 @@ class AcceptingOff(StrEnum):
 
     CHOSEN = ""  # they said so (or they are accepting)
     NO_ANSWER = "no-answer"  # their last requests expired and the question went unanswered
+
+
+class Suggest(StrEnum):
+    """Whom adapters suggest for an option as a member types (`Option.suggest`; the rule
+    is `bot.people.directory`)."""
+
+    FACULTY = "faculty"  # the staff directory (a letter writer, who may be from outside)
+    REQUESTER = "requester"  # the students who asked the member for an intro

@@ -8,6 +8,7 @@ import argparse
 import json
 
 from bot.app.cli.common import fail
+from bot.infra.db import Database
 from bot.infra.settings import get_settings
 
 
@@ -30,15 +31,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run_sync(args: argparse.Namespace) -> int:
     from adapters.discord.sync import sync_commands, sync_payload  # lazy: loads discord.py
+    from bot.app.core import Core  # lazy: the other verbs need no core
 
     settings = get_settings()
+    core = Core(db=Database(settings.database_url), settings=settings)  # never connects
     if args.dry_run:
-        print(json.dumps(sync_payload(guild_id=args.guild), indent=2, ensure_ascii=False))
+        print(json.dumps(sync_payload(core, guild_id=args.guild), indent=2,
+                         ensure_ascii=False))
         return 0
     if not settings.discord_token:
         return fail("DISCORD_TOKEN is not set: put the bot token in the environment or .env "
                     "(or use --dry-run to see the payload).")
-    names = sync_commands(settings.discord_token, guild_id=args.guild)
+    names = sync_commands(core, settings.discord_token, guild_id=args.guild)
     where = f"server {args.guild}" if args.guild else "all servers (global)"
     print(f"Registered {len(names)} commands for {where}: {', '.join(names)}")
     return 0
