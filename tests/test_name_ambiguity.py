@@ -102,7 +102,7 @@ def test_letter_remind_brooks_picks_the_outside_writer_the_student_tracks(core, 
     assert "Prof. Alan Brooks" in reply.as_text() and "Nathan" not in reply.as_text()
     with core.db.session() as s:
         letters = s.execute(select(Letter.writer_id, Letter.writer_name)
-                            .order_by(Letter.id)).tuples().all()
+                            .order_by(Letter.id)).all()
     assert letters[-1] == (None, "Prof. Alan Brooks")
 
 

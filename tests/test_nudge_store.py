@@ -323,14 +323,14 @@ def test_cancel_moot_and_cancel_for_touch_only_pending_rows_of_their_subjects(
     with database.session() as session:
         assert store.cancel_moot(session, {(Subject.MENTORSHIP, 1): {kept.dedup_key}}) == 1
     with database.session() as session:
-        states = dict(session.execute(select(Nudge.dedup_key, Nudge.state)).tuples().all())
+        states = dict(session.execute(select(Nudge.dedup_key, Nudge.state)).all())
     assert states == {old.dedup_key: NudgeState.CANCELLED, kept.dedup_key: NudgeState.PENDING,
                       sent.dedup_key: NudgeState.SENT, other.dedup_key: NudgeState.PENDING}
     with database.session() as session:
         assert store.cancel_for(session, Subject.MENTORSHIP, [1]) == 1
         assert store.cancel_for(session, Subject.LETTER, [2]) == 0
     with database.session() as session:
-        states = dict(session.execute(select(Nudge.dedup_key, Nudge.state)).tuples().all())
+        states = dict(session.execute(select(Nudge.dedup_key, Nudge.state)).all())
     assert states[kept.dedup_key] == NudgeState.CANCELLED
     assert states[other.dedup_key] == NudgeState.PENDING
     assert states[sent.dedup_key] == NudgeState.SENT

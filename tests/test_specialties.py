@@ -161,7 +161,7 @@ def test_import_stores_canonical_names_and_warns_with_row_and_closest_names(core
     assert "radiology" not in summary.split("Row 5:")[1]
     with core.db.session() as s:
         stored = dict(s.execute(select(Person.email, FacultyProfile.specialty).join(
-            FacultyProfile, FacultyProfile.person_id == Person.id)).tuples().all())
+            FacultyProfile, FacultyProfile.person_id == Person.id)).all())
     assert stored == {"f1@example.edu": "cardiology", "f2@example.edu": "gastroenterology",
                       "f3@example.edu": "basket weaving", "f4@example.edu": "Cardiolgy",
                       "f5@example.edu": "emergency medicine"}

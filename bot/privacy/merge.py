@@ -74,10 +74,10 @@ def _settle_roles(session: Session, kept: int, other: int, merged: Merged) -> No
         session.execute(delete(Role).where(Role.person_id == kept, Role.role == STUDENT))
     if _bare_student(session, other, kept_roles):
         session.execute(delete(Role).where(Role.person_id == other, Role.role == STUDENT))
-    held = set(session.execute(select(Role.role, Role.group_id).where(Role.person_id == kept))
-               .tuples())
+    held = {(role, group_id) for role, group_id in session.execute(
+        select(Role.role, Role.group_id).where(Role.person_id == kept))}
     for role_id, role, group_id in session.execute(
-            select(Role.id, Role.role, Role.group_id).where(Role.person_id == other)).tuples():
+            select(Role.id, Role.role, Role.group_id).where(Role.person_id == other)):
         if (role, group_id) in held:
             session.execute(delete(Role).where(Role.id == role_id))
             merged.joined["roles"] += 1

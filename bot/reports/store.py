@@ -210,11 +210,11 @@ def intros(session: Session, group: Members, period: Period) -> Intros:
     where = _requests_of(group, period)
     by_state = dict(session.execute(
         select(IntroRequest.state, func.count()).where(*where).group_by(IntroRequest.state)
-    ).tuples().all())
+    ).all())
     answered = session.execute(
         select(IntroRequest.created_at, IntroRequest.answered_at)
         .where(*where, IntroRequest.state.in_((IntroState.ACCEPTED, IntroState.DECLINED)),
-               IntroRequest.answered_at.is_not(None))).tuples().all()
+               IntroRequest.answered_at.is_not(None))).all()
     hours = [rules.answer_hours(asked, done) for asked, done in answered if done is not None]
     return Intros(sent=sum(by_state.values()), accepted=by_state.get(IntroState.ACCEPTED, 0),
                   declined=by_state.get(IntroState.DECLINED, 0),
@@ -257,12 +257,12 @@ def meetings(session: Session, group: Members, period: Period) -> rules.Meetings
     counted = session.execute(
         select(Checkin.answer, func.count())
         .where(group.student(Checkin.student_id), Checkin.asked_at >= period.start)
-        .group_by(Checkin.answer)).tuples().all()
+        .group_by(Checkin.answer)).all()
     ratings = session.execute(
         select(Contact.mentor_id, func.count(), func.sum(Contact.rating))
         .where(group.student(Contact.student_id, scan=True), Contact.rating.is_not(None),
                Contact.at >= period.start)
-        .group_by(Contact.mentor_id)).tuples().all()
+        .group_by(Contact.mentor_id)).all()
     return rules.meetings(sum(n for _, n in counted),
                           {answer: n for answer, n in counted if answer},
                           {mentor: (int(n), int(total or 0)) for mentor, n, total in ratings})
@@ -274,7 +274,7 @@ def letters(session: Session, group: Members, first_day: date, today: date) -> r
     counted = session.execute(
         select(Letter.state, Letter.deadline, func.count())
         .where(group.student(Letter.student_id, scan=True), Letter.deadline >= first_day)
-        .group_by(Letter.state, Letter.deadline)).tuples().all()
+        .group_by(Letter.state, Letter.deadline)).all()
     return rules.letters(counted, today)
 
 
