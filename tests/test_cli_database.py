@@ -75,8 +75,26 @@ def test_a_schema_behind_the_code_is_refused_until_upgraded(tmp_path: Path) -> N
     _one_clear_line(_mentorbot("organizer", "add", "a@b.edu", "--group", "em", "--name", "A",
                                url=url, cwd=tmp_path), "mentorbot db upgrade")
     assert db_file.read_bytes() == before
-    assert _mentorbot("db", "upgrade", url=url, cwd=tmp_path).returncode == 0
+    upgraded = _mentorbot("db", "upgrade", url=url, cwd=tmp_path)
+    assert upgraded.returncode == 0
+    assert upgraded.stdout.strip() == (f"Created the database schema at revision "
+                                       f"{head_revision()} in {url}.")
+    again = _mentorbot("db", "upgrade", url=url, cwd=tmp_path)
+    assert again.stdout.strip() == (f"The database schema in {url} is up to date (revision "
+                                    f"{head_revision()}).")
     assert _mentorbot("nudges", "failed", url=url, cwd=tmp_path).returncode == 0
+
+
+def test_an_upgrade_names_the_revisions_it_went_between(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'behind.sqlite3'}"
+    upgrade(url, "0002")
+    db = Database(url)
+    try:
+        migration = migrate(db)
+    finally:
+        db.dispose()
+    assert migration.describe("here") == (f"Upgraded the database schema from revision 0002 "
+                                          f"to {head_revision()} in here.")
 
 
 def test_a_schema_newer_than_the_code_is_refused(tmp_path: Path) -> None:

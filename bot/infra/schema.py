@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -54,8 +55,43 @@ def _describe(url: str) -> str:
         return url
 
 
+@dataclass(frozen=True)
+class Migration:
+    """What migrating a database did: the schema revision it had (None: none at all) and
+    the one it has now."""
+
+    before: str | None
+    after: str
+
+    def describe(self, where: str) -> str:
+        """One line for the person who asked, naming the database as `where`."""
+        if self.before is None:
+            return f"Created the database schema at revision {self.after} in {where}."
+        if self.before != self.after:
+            return (f"Upgraded the database schema from revision {self.before} to "
+                    f"{self.after} in {where}.")
+        return f"The database schema in {where} is up to date (revision {self.after})."
+
+
 def open_database(url: str, purpose: Purpose) -> Database:
     """The database at `url`, checked (and, for CREATE, migrated) for `purpose`."""
+    return _open(url, purpose)[0]
+
+
+def create_database(url: str) -> tuple[Database, Migration]:
+    """The database at `url`, created or migrated to this code's schema, and what that
+    did (`mentorbot db upgrade` says so)."""
+    db, migration = _open(url, Purpose.CREATE)
+    assert migration is not None
+    return db, migration
+
+
+def describe(url: str) -> str:
+    """`url` as it may be shown: without its password."""
+    return _describe(url)
+
+
+def _open(url: str, purpose: Purpose) -> tuple[Database, Migration | None]:
     shown = _describe(url)
     path = sqlite_path(url) if _parses(url) else None
     if purpose is not Purpose.CREATE and path is not None and not path.exists():
@@ -70,9 +106,10 @@ def open_database(url: str, purpose: Purpose) -> Database:
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise DatabaseUnavailable(f"DATABASE_URL is not a database URL I can use ({shown}): "
                                   f"{_first_line(exc)}") from None
+    migration = None
     try:
         if purpose is Purpose.CREATE:
-            migrate(db)
+            migration = migrate(db)
         else:
             check_current(db)
     except DatabaseUnavailable:
@@ -82,7 +119,7 @@ def open_database(url: str, purpose: Purpose) -> Database:
         db.dispose()
         raise DatabaseUnavailable(f"Cannot use the database at {shown}: "
                                   f"{_first_line(exc)}") from None
-    return db
+    return db, migration
 
 
 def _parses(url: str) -> bool:
@@ -160,17 +197,18 @@ def _check_revision(current: str | None) -> None:
                               f"({head}): run `mentorbot db upgrade`.")
 
 
-def migrate(db: Database, *, script_location: Path = MIGRATIONS_DIR) -> None:
-    """Upgrade to head. On SQLite a failed migration restores the file from a copy taken
-    first, so the database is left exactly as it was."""
+def migrate(db: Database, *, script_location: Path = MIGRATIONS_DIR) -> Migration:
+    """Upgrade to head, and say from which revision. On SQLite a failed migration restores
+    the file from a copy taken first, so the database is left exactly as it was."""
     current = current_revision(db)
     if current is not None and current not in known_revisions(script_location):
         raise DatabaseUnavailable(f"The database schema ({current}) is newer than this "
                                   "mentorbot: upgrade mentorbot instead.")
+    head = head_revision(script_location)
     path = sqlite_path(db.url)
     if path is None or not path.exists():
         upgrade(db.url, script_location=script_location)
-        return
+        return Migration(current, head)
     with tempfile.TemporaryDirectory() as tmp:
         backup = Path(tmp) / "before.sqlite3"
         _copy_sqlite(path, backup)
@@ -180,6 +218,7 @@ def migrate(db: Database, *, script_location: Path = MIGRATIONS_DIR) -> None:
             db.dispose()
             _copy_sqlite(backup, path)
             raise
+    return Migration(current, head)
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:

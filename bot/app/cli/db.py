@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.infra.schema import Purpose, open_database
+from bot.infra.schema import create_database, describe
 from bot.infra.settings import get_settings
 
 
@@ -19,6 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def upgrade(args: argparse.Namespace) -> int:
-    db = open_database(get_settings().database_url, Purpose.CREATE)
-    print(f"Database is up to date ({db.engine.url.render_as_string(hide_password=True)}).")
+    """Create or upgrade the schema, and say which: created at a revision, upgraded from
+    one to another, or already up to date."""
+    url = get_settings().database_url
+    db, migration = create_database(url)
+    db.dispose()
+    print(migration.describe(describe(url)))
     return 0
