@@ -19,7 +19,7 @@ from bot.infra.clock import SystemClock
 from bot.infra.schema import Purpose
 from bot.infra.settings import get_settings
 from bot.reports import chart, export, messages, store
-from bot.reports.rules import DEFAULT_WEEKS, MAX_WEEKS, Report
+from bot.reports.rules import DEFAULT_WEEKS, MAX_WEEKS, TARGET_MATCH_RATE, Report
 
 STDOUT = "-"
 
@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     report = sub.add_parser(
         "report", help="a group's program health: text, JSON, CSV and a PNG chart",
         description="A group's program health over the last weeks: participants, match rate "
-        "(70%% is the usual target), mentor networks, relationship health, intro requests, "
+        f"({TARGET_MATCH_RATE:.0%} is the usual target), mentor networks, relationship "
+        "health, intro requests, "
         "meetings, letters (counted only) and nudges, each with how it is counted. Reads "
         "the database, never writes to it.")
     report.add_argument("group", metavar="GROUP", help="the group's short name, e.g. "
