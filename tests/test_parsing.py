@@ -10,7 +10,7 @@ from bot.framework.errors import UserError
 from bot.framework.replies import Action, Reply
 from bot.framework.tokens import tokenize
 from bot.infra.dates import parse_day
-from bot.people.resolve import normalize_name, resolve
+from bot.people.resolve import UnknownPerson, normalize_name, resolve
 from bot.vocab.stages import STAGES, Stage, normalize_stage
 from tests.support.factories import add_faculty, add_student
 
@@ -82,12 +82,16 @@ def test_resolve_by_email_name_title_typo_and_role(database) -> None:  # type: i
         with pytest.raises(UserError, match="could be several people") as ambiguous:
             resolve(s, "Smith")
         assert "jane.smith@example.edu" in str(ambiguous.value)
-        with pytest.raises(UserError, match="Closest"):
+        with pytest.raises(UnknownPerson, match="Closest") as unknown:
             resolve(s, "Jane Smoth-Whatever Q")
+        assert unknown.value.closest[:2] in (("Dr. Jane Smith", "Dr. John Smith"),
+                                             ("Dr. John Smith", "Dr. Jane Smith"))
+        assert unknown.value.title == "Unknown person"
         with pytest.raises(UserError, match="not a faculty member"):
             resolve(s, "Ana Diaz", role="faculty")
-        with pytest.raises(UserError, match="don't know"):
+        with pytest.raises(UnknownPerson, match="don't know") as unknown:
             resolve(s, "nobody@example.edu")
+        assert unknown.value.closest == ()
 
 
 def test_action_round_trip_and_text_rendering() -> None:

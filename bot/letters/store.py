@@ -37,7 +37,13 @@ from bot.letters.planning import plan_outcome, replan
 from bot.mentoring.store import record_contact
 from bot.nudges.store import cancel_for
 from bot.nudges.vocab import Subject
-from bot.people.resolve import EMAIL, OutsideWriter, resolve_reference, where_of
+from bot.people.resolve import (
+    EMAIL,
+    OutsideWriter,
+    UnknownPerson,
+    resolve_reference,
+    where_of,
+)
 from bot.vocab.letters import LetterKind, LetterState, Portal
 
 _NAME = re.compile(r"^[^\W\d_][\w.'’\- ,()]*$", re.UNICODE)
@@ -89,21 +95,14 @@ def resolve_writer(session: Session, text: str, *, student: Person,
                         f"options: {options}. Usage: {specs.REMIND.usage()}")
     try:
         named = faculty(ref)
-    except UserError as exc:
-        if exc.title != "Unknown person":
-            raise
+    except UnknownPerson as exc:
         if not _NAME.match(ref) or len(ref) > MAX_WRITER_NAME or "@" in ref:
             raise UserError(f"“{ref}” is not a faculty member I know, nor a name I can track "
                             "as an outside writer.") from None
-        return Writer(None, ref, _closest(exc.message))
+        return Writer(None, ref, exc.closest)
     if isinstance(named, OutsideWriter):
         return Writer(None, named.name)
     return Writer(named, named.name)
-
-
-def _closest(message: str) -> tuple[str, ...]:
-    _, sep, tail = message.partition("Closest: ")
-    return tuple(n.strip() for n in tail.rstrip(".").split(", ") if n.strip()) if sep else ()
 
 
 def find_letter(session: Session, student: Person, letter_id: int) -> Letter:

@@ -34,6 +34,15 @@ ACCEPT_SCORE = 86
 MIN_SCORE = 55
 
 
+class UnknownPerson(UserError):
+    """A reference that names no one; `closest` holds the names it came nearest to (best
+    first), so a caller can offer them without reading the message."""
+
+    def __init__(self, message: str, *, closest: tuple[str, ...] = ()) -> None:
+        super().__init__(message, title="Unknown person")
+        self.closest = closest
+
+
 def normalize_name(name: str) -> str:
     """Lowercase, accents folded, titles and punctuation dropped: 'Dr. José Núñez, MD' →
     'jose nunez'."""
@@ -82,7 +91,7 @@ def resolve_reference(session: Session, ref: str, *, role: str | None = None,
         raise UserError(f"Name a {kind}: a name, an email or a mention.")
     person = _by_exact_reference(session, text, where)
     if person is None and (EMAIL.match(text) or text.startswith("<@") or _INTERNAL.match(text)):
-        raise UserError(f"I don't know a {kind} {text}.", title="Unknown person")
+        raise UnknownPerson(f"I don't know a {kind} {text}.")
     if person is not None:
         if role and not person.has_role(role):
             raise UserError(f"{person.name} is not a {kind}.")
@@ -234,9 +243,9 @@ def _by_name(session: Session, text: str, *, role: str | None, kind: str,
             best = matches[0][1]
             fits = [candidates[m[2]][0] for m in matches if best - m[1] < 4]
     if not fits:
-        names = [candidates[m[2]][0].name for m in matches[:3]]
+        names = tuple(candidates[m[2]][0].name for m in matches[:3])
         hint = f" Closest: {', '.join(names)}." if names else ""
-        raise UserError(f"I don't know a {kind} called “{text}”.{hint}", title="Unknown person")
+        raise UnknownPerson(f"I don't know a {kind} called “{text}”.{hint}", closest=names)
     chosen = _settle(session, fits, role=role, actor=actor)
     if chosen is None:
         _ambiguous(session, text, fits, role=role, actor=actor)
