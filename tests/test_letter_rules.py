@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.infra import months
 from bot.infra.models import Letter
 from bot.letters import messages, mix, plan_messages, rules
 from bot.letters.rules import LetterFacts
@@ -462,7 +461,7 @@ def test_wording_follows_the_constants(monkeypatch):
     monkeypatch.setattr(rules, "STRENGTHS", (3, 5))
     monkeypatch.setattr(mix, "MED_SCIENCE", (3, 4))
     monkeypatch.setattr(mix, "ERAS_MAX_PER_PROGRAM", 5)
-    monkeypatch.setattr(months, "QUARTER_MONTHS", 6)
+    monkeypatch.setattr(rules, "WRITER_KNOWN_MONTHS", 6)
     monkeypatch.setattr(rules, "MAX_DEADLINE_YEARS", 3)
     ask = messages.letter_nudge_reply(NudgeKind.LETTER_ASK, LETTER, today=TODAY)
     assert "Ask by Mon 22 Feb 2027 (8 weeks before the Mon 19 Apr 2027 deadline)" in ask.text

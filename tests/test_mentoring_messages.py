@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.framework.errors import UserError
-from bot.infra import months
 from bot.mentoring import cadence, messages, rules, specs
 from bot.mentoring.cadence import parse_cadence
 
@@ -53,8 +52,8 @@ def test_action_item_reminders_are_worded_from_their_constants(monkeypatch) -> N
         _todo_text())
 
 
-def test_keep_in_touch_is_worded_from_the_quarter(monkeypatch) -> None:
-    monkeypatch.setattr(months, "QUARTER_MONTHS", 4)
+def test_keep_in_touch_is_worded_from_its_interval(monkeypatch) -> None:
+    monkeypatch.setattr(rules, "KEEP_IN_TOUCH_MONTHS", 4)
     assert "It has been about 4 months since" in _keep_in_touch_text()
 
 

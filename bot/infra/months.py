@@ -1,16 +1,16 @@
-"""Calendar-month arithmetic, and the one "about three months" of the guide.
+"""Calendar-month arithmetic.
 
-"Three months" is calendar months everywhere (Nov 30 + 3 months = Feb 28), never 90 or 91
-days: how long a letter writer should have known the student, how long an ask-only stretch
-runs before it is flagged, and how often a thanked writer hears news."""
+A span of months is calendar months everywhere (Nov 30 + 3 months = Feb 28), never 90 or 91
+days. The spans themselves belong to the policies they serve: how long a letter writer
+should have known the student (`bot.letters.rules.WRITER_KNOWN_MONTHS`), how long an
+ask-only stretch runs before it is flagged (`bot.mentoring.rules.ASK_ONLY_MONTHS`), how
+often a thanked writer hears news (`bot.mentoring.rules.KEEP_IN_TOUCH_MONTHS`) and how far
+back a draft update looks for news (`bot.mentoring.rules.NEWS_LOOKBACK_MONTHS`)."""
 
 from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, timedelta
-
-QUARTER_MONTHS = 3
-"""The guide's "about three months", in calendar months."""
 
 
 def add_months(day: date, months: int) -> date:

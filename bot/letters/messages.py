@@ -15,7 +15,6 @@ from datetime import date
 from bot.framework.registry import CommandSpec
 from bot.framework.replies import Action, ActionStyle, Attachment, Field, Reply, Section
 from bot.framework.wording import count, days_as_weeks, range_text
-from bot.infra import months
 from bot.infra.models import Letter, Outcome, Person
 from bot.infra.zones import format_day
 from bot.letters import rules, specs
@@ -225,7 +224,7 @@ def warning_text(warning: LetterWarning) -> WarningText:
                 warning.code,
                 f"You have logged {known_for(warning)} with {name} (since "
                 f"{format_day(since)}); a writer should have known you for at least "
-                f"{count(months.QUARTER_MONTHS, 'month')}.",
+                f"{count(rules.WRITER_KNOWN_MONTHS, 'month')}.",
                 "Ask them only if they supervised your work directly and can speak to it in "
                 "detail; otherwise ask a writer who has known you longer, and keep working "
                 f"with {name} for a later letter.")

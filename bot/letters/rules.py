@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot.infra import months
 from bot.infra.months import add_months, whole_months_between
 from bot.infra.zones import local_day
 from bot.nudges.policy import nudge_at
@@ -103,6 +102,9 @@ LATE_PERSONAL_DAYS = 3
 this many days instead (never before tomorrow)."""
 MAX_DEADLINE_YEARS = 2
 """A deadline further away than this many years is a typo (a wrong year), refused."""
+WRITER_KNOWN_MONTHS = 3
+"""A writer should have known the student at least this many calendar months (the guide's
+"about three months"); a shorter logged relationship is warned about."""
 
 ASK_LEAD_DAYS = 3  # letter-ask: a few days before ask-by
 PACKET_AFTER_DAYS = 2  # letter-packet: 2 days after the writer agreed
@@ -291,7 +293,7 @@ def request_warnings(
         out.append(warning(WarningCode.LAST_MINUTE))
     if relationship_since is None:
         out.append(warning(WarningCode.NO_RELATIONSHIP))
-    elif add_months(relationship_since, months.QUARTER_MONTHS) > today:
+    elif add_months(relationship_since, WRITER_KNOWN_MONTHS) > today:
         out.append(warning(WarningCode.SHORT_RELATIONSHIP))
     earlier = list(others)
     declined = [o for o in earlier if o.state == LetterState.DECLINED

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.infra.db import as_utc
 from bot.infra.models import ActionItem, Contact, Letter, Mentorship, Outcome, Person
-from bot.infra.months import QUARTER_MONTHS, months_after
+from bot.infra.months import months_after
 from bot.mentoring.cadence import followup_day, last_contact
 from bot.mentoring.drafts import ClosedItem, OtherContact, ThanksFacts, UpdateFacts
+from bot.mentoring.rules import NEWS_LOOKBACK_MONTHS
 from bot.nudges.policy import nudge_at
 from bot.vocab.letters import LetterState
 
@@ -143,7 +144,7 @@ def update_facts(session: Session, student: Person, mentor: Person, *, now: date
                  tz: str) -> UpdateFacts:
     """What the student can tell `mentor`: action items closed, outcomes recorded and
     contacts with others since their last contact with them (or since the mentorship
-    began; for someone who is neither, the last QUARTER_MONTHS months)."""
+    began; for someone who is neither, the last NEWS_LOOKBACK_MONTHS months)."""
     mentorship = session.scalar(
         select(Mentorship).where(Mentorship.student_id == student.id,
                                  Mentorship.mentor_id == mentor.id,
@@ -155,7 +156,7 @@ def update_facts(session: Session, student: Person, mentor: Person, *, now: date
     elif mentorship is not None:
         since = mentorship.started_at
     else:
-        since = months_after(now, -QUARTER_MONTHS)
+        since = months_after(now, -NEWS_LOOKBACK_MONTHS)
     named = aliased(Person)
     closed = [
         ClosedItem(task=task, note=note or "", decided_not=bool(decided), mentor_name=name,

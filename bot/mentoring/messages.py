@@ -5,7 +5,7 @@ notices that tell the other side a mentorship ended.
 
 Every threshold a sentence states is worded from the constant that decides it, read when
 the sentence is built (`cadence.ACTIVE_MENTOR_DAYS`, `rules.ACTION_REMINDER_DAYS`,
-`months.QUARTER_MONTHS`…), so changing a rule changes what people are told. Pure: plain
+`rules.KEEP_IN_TOUCH_MONTHS`…), so changing a rule changes what people are told. Pure: plain
 values in, `Reply` values out."""
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from functools import lru_cache
 
 from bot.framework.replies import Action, ActionStyle, Field, Reply, Section
 from bot.framework.wording import count
-from bot.infra import months
 from bot.infra.zones import format_day, format_local, local_day
 from bot.matching import specs as matching_specs
 from bot.mentoring import cadence, rules, specs
@@ -47,9 +46,9 @@ def days_after(days: int) -> str:
     return "the day after" if days == 1 else f"{count(days, 'day')} after"
 
 
-def about_a_quarter() -> str:
-    """The guide's "about three months": "about 3 months"."""
-    return f"about {count(months.QUARTER_MONTHS, 'month')}"
+def keep_in_touch_interval() -> str:
+    """How often a thanked writer hears news: "about 3 months"."""
+    return f"about {count(rules.KEEP_IN_TOUCH_MONTHS, 'month')}"
 
 
 def active_kinds() -> str:
@@ -178,7 +177,7 @@ def action_item(item_id: int, mentor_id: int, task: str, item_due: datetime,
 def keep_in_touch(writer_id: int, writer_name: str, last_touch: datetime, tz: str) -> Reply:
     return Reply(
         title=f"Keep {writer_name} posted",
-        text=f"It has been {about_a_quarter()} since you last touched base with "
+        text=f"It has been {keep_in_touch_interval()} since you last touched base with "
              f"{writer_name} ({day_of(last_touch, tz)}). Writers like hearing how things "
              "turned out: interviews, results, what you are doing now. A short note keeps "
              "the door open.",

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot.infra.months import QUARTER_MONTHS, add_months, months_after, whole_months_between
+from bot.infra.months import add_months, months_after, whole_months_between
 from bot.infra.zones import local_day
 from bot.mentoring.cadence import followup_day, latest_occurrence
 from bot.mentoring.vocab import CheckinAnswer
@@ -26,6 +26,17 @@ ACTION_FIRST_REMINDER_DAYS = 1
 
 ACTION_REMINDER_DAYS = 7
 """…then again every this many days while it stays open."""
+
+ASK_ONLY_MONTHS = 3
+"""Calendar months of contacts that only ask for something before the student is nudged
+to share news with no ask attached (the transactional-relationship flag)."""
+
+KEEP_IN_TOUCH_MONTHS = 3
+"""A thanked letter writer hears from the student every this many calendar months."""
+
+NEWS_LOOKBACK_MONTHS = 3
+"""How far back a draft update looks for news to share with someone the student has no
+logged contact or mentorship with."""
 
 
 def followup_due(last_contact: datetime | None, started_at: datetime, cadence_days: int,
@@ -56,34 +67,34 @@ def action_item_due(item_due_at: datetime, tz: str | None,
 
 def transactional_since(started_at: datetime, last_news: datetime | None,
                         last_ask: datetime | None, now: datetime) -> datetime | None:
-    """The start of an ask-only stretch of at least QUARTER_MONTHS calendar months, or None.
+    """The start of an ask-only stretch of at least ASK_ONLY_MONTHS calendar months, or None.
     The stretch runs from the last contact that carried news (or the start of the
     mentorship) to now, and counts only if the student did get in touch in it — to ask for
     something."""
     since = max(started_at, last_news) if last_news is not None else started_at
     if last_ask is None or last_ask <= since:
         return None
-    if now < months_after(since, QUARTER_MONTHS):
+    if now < months_after(since, ASK_ONLY_MONTHS):
         return None
     return since
 
 
 def transactional_flag_at(since: datetime, last_ask: datetime) -> datetime:
-    """When the flag went up: QUARTER_MONTHS into the stretch, or at the ask that made it
+    """When the flag went up: ASK_ONLY_MONTHS into the stretch, or at the ask that made it
     one."""
-    return max(months_after(since, QUARTER_MONTHS), last_ask)
+    return max(months_after(since, ASK_ONLY_MONTHS), last_ask)
 
 
 def keep_in_touch_due(last_touch: datetime, tz: str | None,
                       now: datetime) -> tuple[date, datetime] | None:
-    """Every QUARTER_MONTHS calendar months after the later of the thank-you and the last
+    """Every KEEP_IN_TOUCH_MONTHS calendar months after the later of the thank-you and the last
     logged contact, on the student's calendar. Each occurrence is counted from that day (not
     from the previous occurrence), so a clamped month end (Nov 30 → Feb 28) does not drift
     the later ones (→ May 30)."""
     base = local_day(last_touch, tz)
-    quarters = whole_months_between(base, local_day(now, tz)) // QUARTER_MONTHS
+    quarters = whole_months_between(base, local_day(now, tz)) // KEEP_IN_TOUCH_MONTHS
     while quarters > 0:
-        day = add_months(base, quarters * QUARTER_MONTHS)
+        day = add_months(base, quarters * KEEP_IN_TOUCH_MONTHS)
         due = nudge_at(day, tz)
         if due <= now:
             return day, due
