@@ -133,7 +133,7 @@ class Context:
         if who == Audience.FACULTY:
             return self.actor.is_faculty
         if who in (Audience.ORGANIZER, Audience.ADMIN_OR_ORGANIZER):
-            return self.admin_scope is not None or self.actor.has_role("organizer")
+            return self.admin_scope is not None or self.actor.is_organizer
         return True
 
     # --- effects -----------------------------------------------------------------------

@@ -49,7 +49,7 @@ def _in_a_channel(ctx: Context) -> bool:
 @commands.handler(specs.GROUP_CREATE)
 def group_create(ctx: Context, args: Args) -> Reply:
     bound = _in_a_channel(ctx)
-    if not bound and not ctx.actor.has_role("organizer"):
+    if not bound and not ctx.actor.is_organizer:
         # A platform admin's rights are those of the workspace's channels: the group they
         # create is bound to one of them.
         raise UserError("Run /mentor group create in the channel the group will use.")

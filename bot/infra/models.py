@@ -27,6 +27,7 @@ from sqlalchemy.types import TypeDecorator
 
 from bot.infra.db import as_utc
 from bot.nudges.vocab import DigestState, NudgeKind, NudgeState
+from bot.vocab.people import Role as RoleName
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -59,6 +60,17 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def one_of(column: str, values: type[StrEnum]) -> CheckConstraint:
+    """A CHECK that `column` holds one of the enum's values, named `ck_<table>_<column>`: the
+    database refuses any other word, whatever code writes the row.
+
+    Written as `a = 'x' OR a = 'y' …`, not `a IN ('x', 'y', …)`: SQLite rebuilds an IN
+    list's lookup table each time a statement runs, which made every row of an executemany
+    (the planner's bulk insert, the sweep's outcomes) about 15 µs dearer."""
+    return CheckConstraint(" OR ".join(f"{column} = '{value}'" for value in values),
+                           name=column)
 
 
 class Base(DeclarativeBase):
@@ -99,11 +111,16 @@ class Person(Base):
 
     @property
     def is_student(self) -> bool:
-        return self.has_role("student")
+        return self.has_role(RoleName.STUDENT)
 
     @property
     def is_faculty(self) -> bool:
-        return self.has_role("faculty")
+        return self.has_role(RoleName.FACULTY)
+
+    @property
+    def is_organizer(self) -> bool:
+        """Organizes some group."""
+        return self.has_role(RoleName.ORGANIZER)
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.name!r}>"
@@ -128,10 +145,11 @@ class Identity(Base):
 
 
 class Role(Base):
-    """student / faculty are global; organizer is per group."""
+    """A role a person holds (`bot.vocab.people.Role`, and only those: a CHECK): student and
+    faculty are global, organizer is per group."""
 
     __tablename__ = "roles"
-    __table_args__ = (UniqueConstraint("person_id", "role", "group_id"),)
+    __table_args__ = (UniqueConstraint("person_id", "role", "group_id"), one_of("role", RoleName))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
@@ -394,17 +412,6 @@ class Outcome(Base):
 
 
 # --- nudges and delivery -----------------------------------------------------------------
-
-
-def one_of(column: str, values: type[StrEnum]) -> CheckConstraint:
-    """A CHECK that `column` holds one of the enum's values, named `ck_<table>_<column>`: the
-    database refuses any other word, whatever code writes the row.
-
-    Written as `a = 'x' OR a = 'y' …`, not `a IN ('x', 'y', …)`: SQLite rebuilds an IN
-    list's lookup table each time a statement runs, which made every row of an executemany
-    (the planner's bulk insert, the sweep's outcomes) about 15 µs dearer."""
-    return CheckConstraint(" OR ".join(f"{column} = '{value}'" for value in values),
-                           name=column)
 
 
 class Nudge(Base):

@@ -45,6 +45,7 @@ from bot.people.resolve import (
     where_of,
 )
 from bot.vocab.letters import LetterKind, LetterState, Portal
+from bot.vocab.people import Role
 
 _NAME = re.compile(r"^[^\W\d_][\w.'’\- ,()]*$", re.UNICODE)
 _OPTION = re.compile(r"^[a-z][a-z0-9_-]*:", re.IGNORECASE)
@@ -81,7 +82,7 @@ def resolve_writer(session: Session, text: str, *, student: Person,
     def faculty(reference: str) -> Person | OutsideWriter:
         # The student's own relationships and outside writers settle a name that fits
         # several people ("Brooks": their Prof. Alan Brooks, not a neurologist they never met).
-        return resolve_reference(session, reference, role="faculty", where=where_of(channel),
+        return resolve_reference(session, reference, role=Role.FACULTY, where=where_of(channel),
                                  actor=student)
 
     if EMAIL.match(ref) or ref.startswith("<") or re.fullmatch(r"person:\d+", ref):

@@ -10,12 +10,13 @@ from bot.mentoring.cadence import MAIN_MENTOR_RANGE_WEEKS
 from bot.mentoring.rules import RATING_SCALE
 from bot.mentoring.vocab import CHECKIN_ANSWERS
 from bot.vocab.mentoring import MENTOR_KINDS
+from bot.vocab.people import Role
 
 _LOW_WEEKS, _HIGH_WEEKS = MAIN_MENTOR_RANGE_WEEKS
 _LOW_RATING, _HIGH_RATING = RATING_SCALE
 
 MENTOR_OPTION = Option("mentor", OptionType.PERSON, positional=True, required=True,
-                       placeholder="MENTOR", role="faculty",
+                       placeholder="MENTOR", role=Role.FACULTY,
                        description="your mentor (name, email or mention)")
 
 CADENCE_OPTION = Option("cadence", description="how often to keep in touch with this mentor, "
@@ -155,7 +156,7 @@ DRAFT_INTRO = command(
     summary="A first email to a faculty member, to adapt and send yourself.",
     options=[
         Option("faculty", OptionType.PERSON, positional=True, required=True,
-               placeholder="FACULTY", role="faculty",
+               placeholder="FACULTY", role=Role.FACULTY,
                description="the faculty member (name, email or mention)"),
         Option("kind", OptionType.CHOICE,
                f"the kind of mentor you're asking for (default {DEFAULT_REQUEST_KIND})",

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from bot.framework.channels import ChannelRef
 from bot.framework.errors import UserError
-from bot.infra.models import Contact, Identity, IntroRequest, Letter, Mentorship, Person, Role
+from bot.infra.models import Contact, Identity, IntroRequest, Letter, Mentorship, Person
+from bot.infra.models import Role as RoleRow
+from bot.vocab.people import GLOBAL_ROLES, Role
 
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -32,6 +34,8 @@ _TITLES = {
 }
 ACCEPT_SCORE = 86
 MIN_SCORE = 55
+_KINDS: dict[str, str] = {Role.FACULTY: "faculty member", Role.STUDENT: "student"}
+"""How a refusal names whom a role-restricted option wanted."""
 
 
 class UnknownPerson(UserError):
@@ -86,7 +90,7 @@ def resolve_reference(session: Session, ref: str, *, role: str | None = None,
     """Like `resolve`, but a name may also be one of the outside letter writers `actor`
     tracks (`/letter remind Brooks` for their "Prof. Alan Brooks")."""
     text = (ref or "").strip()
-    kind = {"faculty": "faculty member", "student": "student"}.get(role or "", "person")
+    kind = _KINDS.get(role or "", "person")
     if not text:
         raise UserError(f"Name a {kind}: a name, an email or a mention.")
     person = _by_exact_reference(session, text, where)
@@ -167,7 +171,8 @@ def find_by_identity(session: Session, platform: str, workspace: str,
 def candidate_names(session: Session, role: str | None) -> list[tuple[int, str]]:
     query = select(Person.id, Person.name)
     if role:
-        query = query.join(Role, Role.person_id == Person.id).where(Role.role == role).distinct()
+        query = query.join(RoleRow, RoleRow.person_id == Person.id).where(
+            RoleRow.role == role).distinct()
     return [(row[0], row[1]) for row in session.execute(query)]
 
 
@@ -306,7 +311,7 @@ def _ambiguous(session: Session, text: str, fits: list[_Candidate], *, role: str
         if person is None:
             listed.append(f"{c.name} (your letter writer, not on the roster)")
             continue
-        roles = sorted({r.role for r in person.roles} & {"faculty", "student"})
+        roles = sorted({r.role for r in person.roles} & set(GLOBAL_ROLES))
         about = ", ".join(([person.email] if person.email else []) + roles)
         listed.append(f"{person.name} ({about})" if about else person.name)
     raise UserError(

@@ -34,8 +34,9 @@ from bot.nudges import store as nudge_store
 from bot.nudges.vocab import Subject
 from bot.privacy import references, rules
 from bot.vocab.letters import LetterState
+from bot.vocab.people import Role as RoleName
 
-STUDENT, FACULTY = "student", "faculty"
+STUDENT, FACULTY = RoleName.STUDENT, RoleName.FACULTY
 _LIFECYCLE = {state.value: index for index, state in enumerate(LetterState)}
 
 

@@ -73,8 +73,9 @@ from bot.reports.rules import (
     Week,
 )
 from bot.vocab.people import AcceptingOff
+from bot.vocab.people import Role as RoleName
 
-STUDENT, FACULTY, ORGANIZER = "student", "faculty", "organizer"
+STUDENT, FACULTY, ORGANIZER = RoleName.STUDENT, RoleName.FACULTY, RoleName.ORGANIZER
 
 
 # --- who belongs -------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 
 from bot.app.cli.common import core, creating_on_default, fail
 from bot.app.demo import DEMO_STUDENT_EMAIL
-from bot.infra.models import Person, Role
+from bot.infra.models import Person
+from bot.infra.models import Role as RoleRow
+from bot.vocab.people import Role
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -49,6 +51,7 @@ def pick_person(session, email: str | None) -> Person | None:  # type: ignore[no
     if demo is not None:
         return demo
     return session.scalar(
-        select(Person).join(Role).where(Role.role == "student").order_by(Person.id).limit(1)
+        select(Person).join(RoleRow).where(RoleRow.role == Role.STUDENT).order_by(Person.id)
+        .limit(1)
     )
 
