@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from pydantic import BaseModel, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -270,6 +272,31 @@ def _quick(values: dict[str, str], key: str) -> str | None:
 
 def _check_row(number: int, values: dict[str, str], kind: Kind
                ) -> tuple[RosterRow | None, list[str]]:
+    """A row's cells checked: the row, or None and every reason it was refused (cells that
+    cannot be read at all first, in column order, then the checks of `FacultyCells` or
+    `StudentCells`, in field order)."""
+    reasons, cleaned = _clean_cells(values)
+    cells: type[BaseCells] = FacultyCells if kind == "faculty" else StudentCells
+    try:
+        checked = cells.model_validate(cleaned)
+    except ValidationError as exc:
+        return None, reasons + [_reason(error) for error in exc.errors()]
+    if reasons:
+        return None, reasons
+    row = RosterRow(row=number, **checked.model_dump())
+    if isinstance(checked, FacultyCells) and cleaned.get("specialty"):
+        # Stored under its canonical name when it names one, so a re-import of the same
+        # file compares equal to what the first import stored; an unknown one is kept as
+        # typed, with a warning naming the closest known names.
+        check = check_specialty(cleaned["specialty"])
+        if not check.known:
+            row.warnings.append(unknown_specialty(check))
+    return row, []
+
+
+def _clean_cells(values: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """Each cell trimmed and NFC-normalized; a cell too long or holding control characters
+    is a reason, and left out of what is checked further."""
     reasons: list[str] = []
     cleaned: dict[str, str] = {}
     for column, raw in values.items():
@@ -277,92 +304,164 @@ def _check_row(number: int, values: dict[str, str], kind: Kind
         limit = MAX_CELL.get(column, MAX_LIST_CELL)
         if len(value) > limit:
             reasons.append(f"{column} is too long ({len(value)} characters, at most {limit})")
-            continue
-        if _CONTROL.search(value):
+        elif _CONTROL.search(value):
             reasons.append(f"{column} contains control characters")
-            continue
-        cleaned[column] = unicodedata.normalize("NFC", value)
+        else:
+            cleaned[column] = unicodedata.normalize("NFC", value)
+    return reasons, cleaned
 
-    def text(column: str) -> str | None:
-        return cleaned.get(column) or None
 
-    name = re.sub(r"\s+", " ", cleaned.get("name", ""))
-    if "name" in values and "name" in cleaned and not name:
-        reasons.append("name is empty")
-    if (bad_name := name_problem(name)) is not None:
-        reasons.append(bad_name)
-    email = cleaned.get("email", "").lower()
-    if "email" in cleaned:
-        if not email:
-            reasons.append("email is missing")
-        elif not EMAIL.match(email):
-            reasons.append(f"“{cleaned['email']}” is not an email address")
-    row = RosterRow(row=number, name=name, email=email)
+def _reason(error: ErrorDetails) -> str:
+    """A refused cell's reason as the validator worded it."""
+    raised = (error.get("ctx") or {}).get("error")
+    return str(raised) if raised is not None else error["msg"]
 
-    if (zone := text("timezone")) is not None:
+
+class BaseCells(BaseModel):
+    """What every roster row may hold, checked cell by cell (a column the file lacks is
+    None). Each validator gets the cleaned cell and says what is wrong with it in the
+    words an organizer reads; pydantic collects every problem of the row at once."""
+
+    name: str = ""
+    email: str = ""
+    timezone: str | None = None
+    slack_id: str | None = None
+    discord_id: str | None = None
+    research: list[str] | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        name = re.sub(r"\s+", " ", value)
+        if not name:
+            raise ValueError("name is empty")
+        if (problem := name_problem(name)) is not None:
+            raise ValueError(problem)
+        return name
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not value:
+            raise ValueError("email is missing")
+        if not EMAIL.match(value.lower()):
+            raise ValueError(f"“{value}” is not an email address")
+        return value.lower()
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _timezone(cls, value: str) -> str | None:
+        if not value:
+            return None
         try:
-            row.timezone = validate_zone(zone)
+            return validate_zone(value)
         except UnknownTimeZone as exc:
-            reasons.append(str(exc))
-    if (slack := text("slack_id")) is not None:
-        slack = slack.upper()
-        if SLACK_ID.match(slack):
-            row.slack_id = slack
-        else:
-            reasons.append(f"slack_id “{slack}” is not a Slack member ID (like U024BE7LH)")
-    if (discord := text("discord_id")) is not None:
-        if DISCORD_ID.match(discord):
-            row.discord_id = discord
-        else:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("slack_id", mode="before")
+    @classmethod
+    def _slack_id(cls, value: str) -> str | None:
+        if not value:
+            return None
+        if not SLACK_ID.match(value.upper()):
+            raise ValueError(f"slack_id “{value.upper()}” is not a Slack member ID "
+                             "(like U024BE7LH)")
+        return value.upper()
+
+    @field_validator("discord_id", mode="before")
+    @classmethod
+    def _discord_id(cls, value: str) -> str | None:
+        if not value:
+            return None
+        if not DISCORD_ID.match(value):
             shortest, longest = DISCORD_ID_DIGITS
-            reasons.append(f"discord_id “{discord}” is not a Discord user ID "
-                           f"({shortest}–{longest} digits)")
-    row.research = _list(cleaned, "research", reasons)
+            raise ValueError(f"discord_id “{value}” is not a Discord user ID "
+                             f"({shortest}–{longest} digits)")
+        return value
 
-    if kind == "faculty":
-        specialty = text("specialty")
-        if specialty is not None:
-            # Stored under its canonical name when it names one, so a re-import of the same
-            # file compares equal to what the first import stored; an unknown one is kept
-            # as typed, with a warning naming the closest known names.
-            check = check_specialty(specialty)
-            row.specialty = check.stored
-            if not check.known:
-                row.warnings.append(unknown_specialty(check))
-        elif "specialty" in cleaned:
-            reasons.append("specialty is empty")
-        row.title = text("title")
-        if (capacity := text("capacity")) is not None:
-            if re.fullmatch(r"\d+", capacity) and int(capacity) <= MAX_CAPACITY:
-                row.capacity = int(capacity)
-            else:
-                reasons.append(f"capacity must be a whole number from 0 to {MAX_CAPACITY}, "
-                               f"not “{capacity}”")
-        if (accepting := text("accepting")) is not None:
-            if accepting.lower() in _YES:
-                row.accepting = True
-            elif accepting.lower() in _NO:
-                row.accepting = False
-            else:
-                reasons.append(f"accepting must be yes or no, not “{accepting}”")
-        stages = _list(cleaned, "stages", reasons)
-        if stages is not None:
-            row.stages = _stages(stages, reasons)
-    else:
-        if "stage" in cleaned:
-            if not cleaned["stage"]:
-                reasons.append("stage is empty")
-            else:
-                try:
-                    row.stage = normalize_stage(cleaned["stage"])
-                except UserError as exc:
-                    reasons.append(exc.message)
-        row.interests = _list(cleaned, "interests", reasons)
-    return (None if reasons else row), reasons
+    @field_validator("research", mode="before")
+    @classmethod
+    def _research(cls, value: str) -> list[str] | None:
+        return _list(value, "research")
 
 
-def _list(cleaned: dict[str, str], column: str, reasons: list[str]) -> list[str] | None:
-    raw = cleaned.get(column)
+class FacultyCells(BaseCells):
+    specialty: str | None = None
+    title: str | None = None
+    capacity: int | None = None
+    accepting: bool | None = None
+    stages: list[str] | None = None
+
+    @field_validator("specialty", mode="before")
+    @classmethod
+    def _specialty(cls, value: str) -> str:
+        if not value:
+            raise ValueError("specialty is empty")
+        return check_specialty(value).stored
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title(cls, value: str) -> str | None:
+        return value or None
+
+    @field_validator("capacity", mode="before")
+    @classmethod
+    def _capacity(cls, value: str) -> int | None:
+        if not value:
+            return None
+        if not re.fullmatch(r"\d+", value) or int(value) > MAX_CAPACITY:
+            raise ValueError(f"capacity must be a whole number from 0 to {MAX_CAPACITY}, "
+                             f"not “{value}”")
+        return int(value)
+
+    @field_validator("accepting", mode="before")
+    @classmethod
+    def _accepting(cls, value: str) -> bool | None:
+        if not value:
+            return None
+        if value.lower() in _YES or value.lower() in _NO:
+            return value.lower() in _YES
+        raise ValueError(f"accepting must be yes or no, not “{value}”")
+
+    @field_validator("stages", mode="before")
+    @classmethod
+    def _stages(cls, value: str) -> list[str] | None:
+        items = _list(value, "stages")
+        if items is None:
+            return None
+        stages: list[str] = []
+        for item in items:
+            try:
+                stage = normalize_stage(item)
+            except UserError as exc:
+                raise ValueError(f"stages: {exc.message}") from None
+            if stage not in stages:
+                stages.append(stage)
+        return stages
+
+
+class StudentCells(BaseCells):
+    stage: str | None = None
+    interests: list[str] | None = None
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _stage(cls, value: str) -> str:
+        if not value:
+            raise ValueError("stage is empty")
+        try:
+            return normalize_stage(value)
+        except UserError as exc:
+            raise ValueError(exc.message) from None
+
+    @field_validator("interests", mode="before")
+    @classmethod
+    def _interests(cls, value: str) -> list[str] | None:
+        return _list(value, "interests")
+
+
+def _list(raw: str, column: str) -> list[str] | None:
+    """A `;`-separated cell as its distinct items (None when it holds none)."""
     if not raw:
         return None
     items: list[str] = []
@@ -371,25 +470,11 @@ def _list(cleaned: dict[str, str], column: str, reasons: list[str]) -> list[str]
         if not item:
             continue
         if len(item) > MAX_LIST_ITEM:
-            reasons.append(f"an item of {column} is too long ({len(item)} characters, "
-                           f"at most {MAX_LIST_ITEM})")
-            return None
+            raise ValueError(f"an item of {column} is too long ({len(item)} characters, "
+                             f"at most {MAX_LIST_ITEM})")
         if item.lower() not in {i.lower() for i in items}:
             items.append(item)
     return items or None
-
-
-def _stages(items: list[str], reasons: list[str]) -> list[str] | None:
-    stages: list[str] = []
-    for item in items:
-        try:
-            stage = normalize_stage(item)
-        except UserError as exc:
-            reasons.append(f"stages: {exc.message}")
-            return None
-        if stage not in stages:
-            stages.append(stage)
-    return stages
 
 
 # --- writing ------------------------------------------------------------------------------
