@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Reply
-from bot.infra.db import chunks, insert_rows
+from bot.infra.db import CHUNK, chunks, insert_rows
 from bot.infra.models import DigestPost, Identity, Nudge
 from bot.nudges.plans import Notice, PlannedNudge
 from bot.nudges.policy import LEASE, REMINDERS, SNOOZABLE
@@ -54,8 +54,6 @@ from bot.nudges.vocab import DigestState, NudgeKind, NudgeState, Subject
 
 BATCH = 5000
 """Rows per statement when writing in bulk."""
-CHUNK = 900
-"""Ids or keys per `IN (…)`: under SQLite's bound-parameter limit."""
 
 T = TypeVar("T")
 
