@@ -20,6 +20,7 @@ import pytest
 from bot.infra.models import Base
 from tests.support.table_writes import (
     UNPLACED,
+    ModuleScan,
     Write,
     scan_packages,
     scan_sources,
@@ -66,7 +67,7 @@ HELPERS = {"bot.infra.db": "the bulk write helpers; their callers name the table
 
 
 @pytest.fixture(scope="module")
-def scans() -> list:  # type: ignore[type-arg]
+def scans() -> list[ModuleScan]:
     return scan_packages(ROOT, SCANNED)
 
 
@@ -82,18 +83,18 @@ def _misplaced(writes: list[Write]) -> list[str]:
                   and OWNERS.get(w.table) != w.module)
 
 
-def test_only_the_owner_writes_each_table(scans: list) -> None:  # type: ignore[type-arg]
+def test_only_the_owner_writes_each_table(scans: list[ModuleScan]) -> None:
     assert _misplaced([w for scan in scans for w in scan.writes]) == []
 
 
-def test_every_owner_is_seen_writing_its_tables(scans: list) -> None:  # type: ignore[type-arg]
+def test_every_owner_is_seen_writing_its_tables(scans: list[ModuleScan]) -> None:
     """The scan is no blindfold: each owner's own writes of each of its tables are found."""
     seen = {(w.module, w.table) for scan in scans for w in scan.writes}
     assert sorted((module, table) for table, module in OWNERS.items()
                   if (module, table) not in seen) == []
 
 
-def test_no_column_is_assigned_on_an_object_of_unknown_type(scans: list) -> None:  # type: ignore[type-arg]
+def test_no_column_is_assigned_on_an_untyped_object(scans: list[ModuleScan]) -> None:
     """An attribute named like a mapped column, assigned on something the scan cannot
     type, might be a write it cannot place: annotate the variable instead."""
     unresolved = sorted(str(w) for scan in scans for w in scan.unresolved

@@ -4,10 +4,11 @@ A DM is `conversations.open` (once per person: the DM channel id is kept in memo
 the core, `CorePort.dm_channel`, so a repeat recipient costs a single `chat.postMessage`)
 and then `chat.postMessage`. A DM Slack will not open for a reason on the person's side is
 reported to the core (`CorePort.dm_refused`: one policy for every platform,
-`bot.nudges.policy`), as is a DM that went through. Failures become `DeliveryError`: a 429 carries Slack's `Retry-After` so
-the durable sweep can back off; errors no retry can fix (deactivated account, a bot user) are
-`permanent`. Whether a 429 is retried right here depends on the WebClient given: the sweep's
-client has no rate-limit retry handler (the sweep owns retries), the interactive one does.
+`bot.nudges.policy`), as is a DM that went through. Failures become `DeliveryError`: a 429
+carries Slack's `Retry-After` so the durable sweep can back off; errors no retry can fix
+(deactivated account, a bot user) are `permanent`. Whether a 429 is retried right here
+depends on the WebClient given: the sweep's client has no rate-limit retry handler (the
+sweep owns retries), the interactive one does.
 
 Each nudge's message carries its id in Slack's message metadata (`METADATA_EVENT`, payload
 nudge id, round and part). When the sweep says an earlier attempt's answer was never

@@ -93,12 +93,11 @@ def create_people(session: Session, people: Sequence[NewPerson], *, role: Role,
         insert_rows(session, FacultyProfile, [
             {"person_id": i, **_new_faculty_profile(p.profile, now)}
             for i, p in zip(ids, people, strict=True)])
+        _note_faculty(session, ids)
     else:
         insert_rows(session, StudentProfile, [
             {"person_id": i, **_new_student_profile(p.profile)}
             for i, p in zip(ids, people, strict=True)])
-    if role == Role.FACULTY:
-        _note_faculty(session, ids)
     insert_rows(session, Identity, [
         {"person_id": i, "platform": platform, "workspace": "", "external_id": external_id,
          "dm_channel_id": None, "dm_blocked_at": None}
@@ -119,6 +118,8 @@ def _new_faculty_profile(given: Mapping[str, Any], now: datetime) -> dict[str, A
         "stages": given.get("stages") or [], "office_hours": given.get("office_hours"),
         "reputation": 0, "requests_answered": 0, "requests_unanswered": 0,
         "response_hours_total": 0.0, "accepting_since": now if accepting is not False else None,
+        "accepting_changed_at": None, "accepting_off_reason": AcceptingOff.CHOSEN,
+        "away_until": None,
     }
 
 
