@@ -101,7 +101,8 @@ def grant_for(person_id: int, page: Page, group_id: int | None, now: datetime, *
 
 
 def _serializer(key: str, purpose: Purpose) -> URLSafeSerializer:
-    return URLSafeSerializer(key, salt=purpose.value)
+    return URLSafeSerializer(key, salt=purpose.value,
+                             signer_kwargs={"digest_method": hashlib.sha256})
 
 
 def sign(key: str, grant: Grant, purpose: Purpose) -> str:
