@@ -14,7 +14,7 @@ import pytest
 
 from adapters.web.app import COOKIES, CSP, NOTE_COOKIE
 from bot.app.core import Core
-from bot.infra.models import InterestGroup, Role
+from bot.infra.models import InterestGroup, Role, StudentProfile
 from bot.reports import export, store
 from bot.reports.rules import Scope
 from bot.web import links, rules
@@ -228,6 +228,24 @@ def test_the_csv_is_what_is_shown_named_with_group_and_date(web: WebServer, data
     assert plain.header("Content-Disposition") == 'attachment; filename="report-em-2027-01-04.csv"'
 
 
+def test_figures_are_counted_at_most_once_a_minute(web: WebServer, data: ReportData,
+                                                  core: Core) -> None:
+    """Within a minute a reload and the CSV show the figures the page showed; after it,
+    they are counted again."""
+    _report(web, data)
+    first = web.get("/web/report/em")
+    assert 'Figures as of <span id="as-of">Mon 04 Jan 2027 15:00 UTC</span>' in first.shown
+    with core.db.session() as session:
+        session.get_one(StudentProfile, data.people["S6"]).wants_mentor = False
+    core.clock.advance(timedelta(seconds=59))  # type: ignore[attr-defined]
+    assert "Fay Nguyen" in web.get("/web/report/em").shown
+    assert "Fay Nguyen" in web.get("/web/report/em/csv").text
+    assert "Fay Nguyen" not in web.get("/web/report/em?weeks=11").shown  # other filters
+    core.clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
+    again = web.get("/web/report/em")
+    assert "Fay Nguyen" not in again.shown and ">Mon 04 Jan 2027 15:01 UTC<" in again.shown
+
+
 @pytest.mark.parametrize(("query", "message"), [
     ("weeks=0", "weeks: 0 is not between 1 and 52."),
     ("weeks=lots", "weeks: “lots” is not a whole number of weeks."),
@@ -274,9 +292,16 @@ def test_plan_forms_need_their_token_and_our_origin(web: WebServer, data: Report
     elsewhere = web.post("/web/plan/drop", {"key": "p2", "csrf": token},
                          headers={"Origin": "https://evil.example"})
     assert elsewhere.status == 403
+    ours = web.post("/web/plan/add", {"key": "p5", "csrf": token}, headers={"Origin": web.base})
+    assert ours.status == 303 and plans.calls == [("add", data.people["S1"], "p5")]
+    plans.calls.clear()
+    assert plans.calls == []
+    sandboxed = web.post("/web/plan/drop", {"key": "p2", "csrf": "0" * 64},
+                         headers={"Origin": "null"})
+    assert sandboxed.status == 403  # no Origin to go by: the token decides
     assert plans.calls == []
     done = web.post("/web/plan/drop", {"key": "p2", "csrf": token, "back": "sort=state"},
-                    headers={"Origin": web.base})
+                    headers={"Origin": "null"})  # what our page sends under no-referrer
     assert done.status == 303 and done.header("Location") == "/web/plan?sort=state"
     assert plans.calls == [("drop", data.people["S1"], "p2")]
     after = web.get("/web/plan?sort=state")

@@ -15,7 +15,10 @@ in the assembly."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -34,6 +37,11 @@ from bot.web.plan import PlanSource, PlanView
 from bot.web.rules import Grant, Page, Purpose, Refusal
 
 PLAN_ACTIONS = ("add", "drop", "signal")
+REPORT_FRESH = timedelta(minutes=1)
+"""A dashboard's figures are counted at most once a minute per group and filters: within
+it, the page, its CSV and a reload show the same report."""
+KEPT_REPORTS = 32
+"""Reports kept for REPORT_FRESH, the least recently used dropped first."""
 
 
 def plan_source() -> PlanSource | None:
@@ -109,6 +117,8 @@ class WebPages:
         self.settings = settings
         self.plans = plans
         self._key: str | None = None
+        self._lock = threading.Lock()
+        self._reports: OrderedDict[tuple[int, int, Scope], Report] = OrderedDict()
 
     STAGES = STAGES
     KINDS = MENTOR_KINDS
@@ -195,13 +205,31 @@ class WebPages:
     # --- the dashboard ----------------------------------------------------------------------
 
     def _group_report(self, visitor: Visitor, slug: str, filters: Filters) -> Report:
+        """The report of the visitor's group with these filters: computed afresh, or the
+        one computed for the same group and filters less than REPORT_FRESH ago, so a reload,
+        the CSV of what is shown and a step back to earlier filters show the same figures
+        (the page says when they were computed) without counting everything again."""
         if slug != visitor.group_slug:
             raise NotAllowed("This page is for the group your link was made for.")
+        group_id = visitor.grant.group_id
+        assert group_id is not None
+        key = (group_id, filters.weeks, filters.scope)
+        now = self.clock.now()
+        with self._lock:
+            kept = self._reports.get(key)
+        if kept is not None and timedelta(0) <= now - kept.period.end < REPORT_FRESH:
+            return kept
         with self.db.session() as session:
-            group = session.get_one(InterestGroup, visitor.grant.group_id)
-            return store.report(session, group, self.clock.now(), weeks=filters.weeks,
-                                default_tz=self.settings.default_timezone,
-                                scope=filters.scope)
+            group = session.get_one(InterestGroup, group_id)
+            found = store.report(session, group, now, weeks=filters.weeks,
+                                 default_tz=self.settings.default_timezone,
+                                 scope=filters.scope)
+        with self._lock:
+            self._reports[key] = found
+            self._reports.move_to_end(key)
+            while len(self._reports) > KEPT_REPORTS:
+                self._reports.popitem(last=False)
+        return found
 
     def dashboard(self, visitor: Visitor, slug: str, filters: Filters
                   ) -> dashboard_view.Dashboard:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.infra.zones import format_day
+from bot.infra.zones import format_day, format_local
 from bot.reports import messages, svg
 from bot.reports.messages import Figure
 from bot.reports.rules import Report
@@ -79,6 +79,7 @@ class SilentRow:
 class Dashboard:
     report: Report
     period: str
+    as_of: str  # when the figures were counted
     scope: str
     glance: tuple[Tile, ...]
     panels: tuple[Panel, ...]
@@ -131,6 +132,7 @@ def build(report: Report) -> Dashboard:
     return Dashboard(
         report=report,
         period=messages.period_text(report),
+        as_of=format_local(report.period.end, "UTC"),
         scope=messages.scope_text(report.scope),
         glance=tuple(_tile(by_key[key], report, label) for key, label in GLANCE.items()),
         panels=tuple(Panel(heading, anchor(heading),
