@@ -64,15 +64,28 @@ class HttpServer:
         self._thread.start()
 
     def stop(self) -> None:
-        """Close the listening socket and every open connection, then the worker threads:
-        the loop ends once nothing is left in its map."""
+        """Close every open connection, then the worker threads, then the listening socket.
+        The loop ends once nothing is left in its map: the listener and its wake-up pipe
+        leave the map last, and the pipe is pulled, so the loop sees the empty map at once
+        rather than at the end of its one-second wait."""
         server = self.server
-        while server._map:
+        kept = (server, server.trigger)
+
+        def ours(channel: Any) -> bool:
+            return any(channel is k for k in kept)
+
+        while any(not ours(channel) for channel in list(server._map.values())):
             for channel in list(server._map.values()):
-                channel.close()
+                if not ours(channel):
+                    channel.close()
+        for fd, channel in list(server._map.items()):
+            if ours(channel):
+                del server._map[fd]
+        server.pull_trigger()
         server.task_dispatcher.shutdown(timeout=5)
         if self._thread is not None:
             self._thread.join(5)
+        server.close()  # the listening socket, and the wake-up pipe with it
 
 
 def mounted(default: Application, mounts: Mapping[str, Application]) -> Application:

@@ -98,6 +98,8 @@ def _only_local(browser: Any, web: WebServer, *, refused: int | None = None) -> 
     assert any(u.startswith(web.base + "/") for u in seen.requested)
     assert strangers == []
     for url, _status, headers in seen.received:
+        if not url.startswith(web.base + "/"):
+            continue  # the browser's own start page
         assert headers.get("referrer-policy") == "no-referrer", url
         assert "default-src 'none'" in headers.get("content-security-policy", ""), url
     expected = f"status of {refused} " if refused else None

@@ -20,6 +20,7 @@ from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Identity
 from bot.infra.settings import Settings
+from tests.support.databases import SqliteFactory
 from tests.support.discord_e2e import TIMEOUT, connected, fake_discord
 from tests.support.discord_fake import APP_ID
 from tests.support.report_data import NOW, ReportData, build
@@ -32,6 +33,14 @@ ORGANIZER_DISCORD_ID = 600000000000000077
 SUPPRESS_EMBEDS = 1 << 2
 EPHEMERAL = 1 << 6
 
+
+
+@pytest.fixture
+def db_url(sqlite_factory: SqliteFactory) -> str:
+    """SQLite only: what is tested here is HTTP and its rules, the same on either database
+    (the web tables and the report on PostgreSQL: tests/test_web_links.py and
+    tests/test_web_dashboard.py)."""
+    return sqlite_factory.new_url()
 
 @pytest.fixture
 def data(core: Core) -> ReportData:

@@ -48,8 +48,8 @@ def _value(value: Any) -> str:
 
 
 @pytest.mark.parametrize("query", [
-    (), ("--weeks", "4"), ("--kind", "career"), ("--stage", "ms3", "--kind", "research"),
-    ("--weeks", "20", "--stage", "ms1"),
+    (), ("--weeks", "4", "--kind", "career"), ("--weeks", "20", "--stage", "ms3",
+                                               "--kind", "research"),
 ])
 def test_the_dashboard_shows_what_report_json_says(web: WebServer,
                                                   capsys: pytest.CaptureFixture[str],

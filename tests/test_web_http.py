@@ -19,6 +19,7 @@ from bot.reports import export, store
 from bot.reports.rules import Scope
 from bot.web import links, rules
 from bot.web.rules import Grant, Page, Purpose
+from tests.support.databases import SqliteFactory
 from tests.support.plans import MemoryPlans
 from tests.support.report_data import NOW, ReportData, build
 from tests.support.slack_api import FakeSlackApi
@@ -29,6 +30,14 @@ from tests.support.web import Answer, WebServer, web_server
 SECURITY = {"Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer",
             "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
 
+
+
+@pytest.fixture
+def db_url(sqlite_factory: SqliteFactory) -> str:
+    """SQLite only: what is tested here is HTTP and its rules, the same on either database
+    (the web tables and the report on PostgreSQL: tests/test_web_links.py and
+    tests/test_web_dashboard.py)."""
+    return sqlite_factory.new_url()
 
 @pytest.fixture
 def data(core: Core) -> ReportData:

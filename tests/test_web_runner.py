@@ -16,16 +16,27 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from adapters.slack.service import SlackService
 from adapters.web.service import WebService
 from bot.app.core import Core
 from bot.app.runner import web_services
 from bot.infra.db import upgrade
+from tests.support.databases import SqliteFactory
 from tests.support.slack_api import FakeSlackApi
 from tests.support.slack_app import BOT_TOKEN, SIGNING_SECRET
 
 PUBLIC = "https://mentor.example.edu"
 
+
+
+@pytest.fixture
+def db_url(sqlite_factory: SqliteFactory) -> str:
+    """SQLite only: what is tested here is HTTP and its rules, the same on either database
+    (the web tables and the report on PostgreSQL: tests/test_web_links.py and
+    tests/test_web_dashboard.py)."""
+    return sqlite_factory.new_url()
 
 def test_no_public_url_no_pages(core: Core) -> None:
     assert web_services(core, core.settings, []) == []
