@@ -38,8 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--page report, the dashboard of a group they organize (--group SLUG, or the only "
         "group they organize); --page plan, their own residency plan (students). It works "
         f"once, within {web_messages.lifetime_text()}.")
-    link.add_argument("email")
-    link.add_argument("--page", required=True, choices=[p.value for p in Page])
+    link.add_argument("email", metavar="EMAIL", help="the person the link is for")
+    link.add_argument("--page", required=True, choices=[p.value for p in Page],
+                      help="report: a group's dashboard (organizers); plan: the student's own plan")
     link.add_argument("--group", metavar="SLUG", help="the group (--page report)")
     link.set_defaults(func=print_link)
 
