@@ -83,6 +83,7 @@ def test_a_link_becomes_a_cookie_and_a_clean_address(web: WebServer, data: Repor
     assert "httponly" in cookie and cookie["samesite"] == "Lax" and cookie["path"] == "/web"
     assert cookie["max-age"] == str(int(rules.SESSION_LIFETIME.total_seconds()))
     assert "secure" not in cookie  # PUBLIC_URL is http:// here
+    assert opened.header("Strict-Transport-Security") is None
     _secured(opened)
     page = web.get("/web/report/em")
     assert page.status == 200 and "Program health: EM Interest Group" in page.shown
@@ -93,8 +94,10 @@ def test_a_link_becomes_a_cookie_and_a_clean_address(web: WebServer, data: Repor
 def test_cookies_are_secure_when_the_pages_are_served_over_https(core: Core,
                                                                  data: ReportData) -> None:
     with web_server(core, https=True) as web:
-        cookie = _report(web, data).cookie(COOKIES[Page.REPORT])
+        opened = _report(web, data)
+        cookie = opened.cookie(COOKIES[Page.REPORT])
     assert cookie is not None and "secure" in cookie and "httponly" in cookie
+    assert opened.header("Strict-Transport-Security") == "max-age=31536000"
 
 
 def test_a_reused_link_is_gone(web: WebServer, data: ReportData) -> None:

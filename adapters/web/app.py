@@ -88,7 +88,7 @@ def create_app(pages: WebPages) -> Flask:
                       TEMPLATES_AUTO_RELOAD=False)
     app.jinja_env.globals.update(static=STATIC_PATH, web_root=WEB_ROOT,
                                  fee_text=plan_rules.fee_text)
-    app.after_request(_secure)
+    app.after_request(lambda response: _secure(response, https=pages.secure))
     _register_errors(app)
     _register_links(app, pages)
     _register_dashboard(app, pages)
@@ -99,12 +99,14 @@ def create_app(pages: WebPages) -> Flask:
 # --- every response --------------------------------------------------------------------------
 
 
-def _secure(response: Response) -> Response:
+def _secure(response: Response, *, https: bool) -> Response:
+    """Every response's headers (see the module doc); HSTS when the pages are served over
+    HTTPS (PUBLIC_URL), whatever the proxy in front tells us."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if not request.path.startswith(STATIC_PATH + "/"):
         response.headers["Cache-Control"] = "no-store"
-    if request.scheme == "https" or request.headers.get("X-Forwarded-Proto") == "https":
+    if https:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
