@@ -101,7 +101,8 @@ def test_run_on_the_console_serves_the_pages_on_web_port(tmp_path: Path) -> None
         for line in proc.stderr:
             lines.put(line)
 
-    threading.Thread(target=read, daemon=True).start()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -119,3 +120,7 @@ def test_run_on_the_console_serves_the_pages_on_web_port(tmp_path: Path) -> None
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        reader.join(5)
+        for stream in (proc.stdin, proc.stderr):
+            if stream is not None:
+                stream.close()
