@@ -52,6 +52,8 @@ OWNERS = {
     "link_codes": "bot.privacy.store",
     "link_attempts": "bot.privacy.store",
     "deletion_records": "bot.privacy.store",
+    "web_link_uses": "bot.web.store",
+    "web_keys": "bot.web.store",
 }
 """Each stored table and the one module that writes it."""
 

@@ -22,6 +22,7 @@ FIELD_LIMIT = 25
 FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FOOTER_LIMIT = 2048
+CONTENT_LIMIT = 2000
 EMBED_TOTAL_LIMIT = 6000  # per message, over all its embeds
 EMBEDS_PER_MESSAGE = 10
 BUTTONS_PER_MESSAGE = 25
@@ -155,11 +156,15 @@ class Message:
     view: discord.ui.View | None = None
     file: discord.File | None = None
     allowed_mentions: discord.AllowedMentions = NO_PINGS
+    # No preview of the links in it (Discord would fetch them: a one-time link is spent).
+    suppress_embeds: bool = False
 
     def kwargs(self) -> dict[str, Any]:
         out: dict[str, Any] = {"embeds": self.embeds, "allowed_mentions": self.allowed_mentions}
         if self.content:
             out["content"] = self.content
+        if self.suppress_embeds:
+            out["suppress_embeds"] = True
         if self.view is not None:
             out["view"] = self.view
         if self.file is not None:
@@ -212,9 +217,26 @@ class _Packer:
         embed.set_footer(text=text)
 
 
+def link_message(reply: Reply) -> Message:
+    """A reply offering a link (`Reply.link`): plain text with the address in `<…>` and
+    embeds suppressed, so Discord neither previews the address nor fetches it, and a link
+    button to open it."""
+    assert reply.link is not None
+    lines = [f"**{escape(reply.title)}**" if reply.title else "", escape(reply.text),
+             f"<{reply.link.url}>"]
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, url=reply.link.url,
+                                    label=truncate(reply.link.label, BUTTON_LABEL_LIMIT)))
+    return Message(content=truncate("\n\n".join(line for line in lines if line),
+                                    CONTENT_LIMIT),
+                   view=view, allowed_mentions=NO_PINGS, suppress_embeds=True)
+
+
 def render(reply: Reply) -> list[Message]:
     """The messages that show `reply`; the buttons ride on the last one (or, past 25, on
     the messages after it)."""
+    if reply.link is not None:
+        return [link_message(reply)]
     packer = _Packer(COLOR_ERROR if reply.error else COLOR_OK)
     title = truncate(escape(reply.title), TITLE_LIMIT)
     if reply.text or title:

@@ -179,6 +179,9 @@ def reply_blocks(reply: Reply, owner: str | None = None) -> list[Block]:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=ping)))
     if reply.text:
         blocks += _text_blocks(reply.text)
+    if reply.link is not None:  # never unfurled: every message goes with unfurling off
+        blocks.append(SectionBlock(text=_mrkdwn(
+            f"*<{escape(reply.link.url)}|{_clip_escaped(reply.link.label, 200)}>*")))
     blocks += _fields_blocks(reply.fields)
     for index, section in enumerate(reply.sections):
         if index and (section.heading or section.fields):

@@ -1,21 +1,22 @@
 """`mentorbot run`'s Slack part: the Bolt app over Socket Mode (SLACK_APP_TOKEN set) or HTTP
 on PORT at /slack/events (commands, interactivity and events; with OAuth also /slack/install
-and /slack/oauth_redirect), and the delivery channel the scheduler sends nudges through."""
+and /slack/oauth_redirect; the web pages under /web/ and /static/ when mounted), and the
+delivery channel the scheduler sends nudges through. The HTTP server itself is
+`adapters.http` (pluggable: `server=`)."""
 
 from __future__ import annotations
 
 import gc
 import logging
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from waitress.server import create_server
 
+from adapters.http import HttpServer, Server, ServerFactory, mounted
 from bot.framework.channels import DeliveryError
 from bot.framework.ports import CorePort
 from bot.infra.settings import Settings
@@ -24,22 +25,18 @@ from .app import SlackBot, build_app, web_client
 from .channel import SlackChannel
 from .edge import REPLAY_PLATFORM, Application, guarded
 
+__all__ = ["EVENTS_PATH", "HttpServer", "SlackService", "build", "wsgi_app"]
+
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HTTP_THREADS = 8
-"""Threads that run requests (the acknowledgement; the work goes to the app's own pool).
-Connections are not threads: waitress reads requests asynchronously and hands a worker only
-a complete one, so stalled or slow uploads hold no thread."""
-CONNECTION_LIMIT = 256
-"""Open connections at most; beyond it new ones wait in the listen backlog."""
-IDLE_TIMEOUT = 15
-"""Seconds a connection may sit with no complete request before it is closed: Slack sends
-each request at once, so only a stalled or hostile client ever reaches this."""
 
 
-def wsgi_app(app: App, signing_secret: str, remember: Callable[[str, datetime], bool]
-             ) -> Application:
+def wsgi_app(app: App, signing_secret: str, remember: Callable[[str, datetime], bool],
+             *, mounts: Mapping[str, Application] | None = None) -> Application:
+    """Bolt at EVENTS_PATH behind the edge's guard, a health check, and any other
+    applications `mounts` puts under their own path prefixes (the web pages): their
+    requests pass the guard untouched (it only looks at POSTs to EVENTS_PATH)."""
     handler = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -48,8 +45,8 @@ def wsgi_app(app: App, signing_secret: str, remember: Callable[[str, datetime], 
             return [b"ok"]
         return handler(environ, start_response)
 
-    return guarded(application, path=EVENTS_PATH, signing_secret=signing_secret,
-                   remember=remember)
+    return guarded(mounted(application, mounts or {}), path=EVENTS_PATH,
+                   signing_secret=signing_secret, remember=remember)
 
 
 def remember_signatures(core: CorePort) -> Callable[[str, datetime], bool]:
@@ -62,48 +59,18 @@ def remember_signatures(core: CorePort) -> Callable[[str, datetime], bool]:
     return remember
 
 
-class HttpServer:
-    """Bolt behind waitress: a bounded pool of request threads, a cap on body size (413
-    before reading), idle connections closed, and no thread per connection (measured
-    against the stdlib's thread-per-connection server with bench/bench_slack_http.py)."""
-
-    def __init__(self, application: Application, host: str = "0.0.0.0", port: int = 3000,
-                 ) -> None:
-        self.server: Any = create_server(
-            application, host=host, port=port, threads=HTTP_THREADS,
-            connection_limit=CONNECTION_LIMIT, channel_timeout=IDLE_TIMEOUT,
-            cleanup_interval=5, max_request_body_size=1_048_576, expose_tracebacks=False,
-            ident="mentorbot", clear_untrusted_proxy_headers=True)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self.server.effective_port)
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self.server.run, daemon=True,
-                                        name="slack-http")
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Close the listening socket and every open connection, then the worker threads:
-        the loop ends once nothing is left in its map."""
-        server = self.server
-        while server._map:
-            for channel in list(server._map.values()):
-                channel.close()
-        server.task_dispatcher.shutdown(timeout=5)
-        if self._thread is not None:
-            self._thread.join(5)
-
-
 class SlackService:
     name = "slack"
 
-    def __init__(self, core: CorePort, settings: Settings, *, host: str | None = None) -> None:
+    def __init__(self, core: CorePort, settings: Settings, *, host: str | None = None,
+                 server: ServerFactory = HttpServer) -> None:
         self.core = core
         self.settings = settings
         self.host = settings.host if host is None else host
+        self.server = server
+        # Other applications served on the same port under their own paths (the web
+        # pages: `mount` before `start`).
+        self.mounts: dict[str, Application] = {}
         self.oauth = None
         oauth_settings = None
         if settings.slack_client_id and settings.slack_client_secret:
@@ -112,9 +79,18 @@ class SlackService:
             self.oauth = OAuthSetup.create(settings)
             oauth_settings = self.oauth.oauth_settings
         self.bot: SlackBot = build_app(core, settings, oauth_settings=oauth_settings)
-        self._http: HttpServer | None = None
+        self._http: Server | None = None
         self._socket: Any = None
         self._channel: SlackChannel | None = None
+
+    @property
+    def serves_http(self) -> bool:
+        """Slack over HTTP (no SLACK_APP_TOKEN): other pages can share its port."""
+        return not self.settings.slack_app_token
+
+    def mount(self, prefixes: tuple[str, ...], application: Application) -> None:
+        for prefix in prefixes:
+            self.mounts[prefix] = application
 
     def start(self) -> None:
         # Move everything loaded at start-up (libraries, the command registry, date-parsing
@@ -131,8 +107,8 @@ class SlackService:
             log.info("Slack: Socket Mode connected")
             return
         application = wsgi_app(self.bot.app, self.settings.slack_signing_secret or "",
-                               remember_signatures(self.core))
-        self._http = HttpServer(application, self.host, self.settings.port)
+                               remember_signatures(self.core), mounts=self.mounts)
+        self._http = self.server(application, self.host, self.settings.port)
         self._http.start()
         log.info("Slack: HTTP on %s port %s, path %s", self.host, self._http.port, EVENTS_PATH)
 

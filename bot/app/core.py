@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.app.commands import default_registry
+from bot.app.web import WebPages, plan_source
 from bot.framework.channels import ChannelRef, Router
 from bot.framework.context import Context
 from bot.framework.errors import UserError
@@ -40,6 +41,8 @@ from bot.people.forms import profile_form
 from bot.people.resolve import find_by_identity, names_match, resolve_in_request
 from bot.reports.messages import headline_sections
 from bot.reports.store import headlines
+from bot.web.pages import WebPort
+from bot.web.plan import PlanSource
 from jobs.delivery import sweep
 
 __all__ = ["Core", "PlatformUser", "Request"]  # the values adapters and tests name here
@@ -62,6 +65,7 @@ class Core:
     # write to clear the mark (every other DM costs nothing more).
     _refused: set[tuple[str, str, str]] = field(default_factory=set)
     _refused_lock: threading.Lock = field(default_factory=threading.Lock)
+    _web: WebPages | None = None
 
     def __post_init__(self) -> None:
         # What this process's units of work change in faculty profiles reaches the
@@ -268,6 +272,18 @@ class Core:
             person = find_by_identity(session, *self._account(account))
             return directory.scope_of(session, person.id if person is not None else None,
                                       option)
+
+    # --- the web pages -------------------------------------------------------------------
+
+    def web_pages(self, plans: PlanSource | None = None) -> WebPort:
+        """What the web pages call (`bot.app.web.WebPages`): one per core for the program's
+        own plan source, so its signing key and recent reports are kept; a separate one for
+        another plan source (tests)."""
+        if plans is not None:
+            return WebPages(self.db, self.clock, self.settings, plans=plans)
+        if self._web is None:
+            self._web = WebPages(self.db, self.clock, self.settings, plans=plan_source())
+        return self._web
 
     # --- delivery ----------------------------------------------------------------------
 

@@ -2,7 +2,9 @@
 scheduler, all sharing one core; the console adapter when no chat platform is configured.
 
 Each part is a `Service` built by a `build(core, settings)` function in its own module, so
-this file only composes them. Services start their own threads; the main thread waits.
+this file only composes them. Services start their own threads; the main thread waits. The
+web pages (PUBLIC_URL set) ride on the Slack HTTP server when there is one, else get a
+server of their own (`web_services`).
 
 Stopping: SIGTERM or SIGINT at any moment (or the end of the console's input) stops the
 services in reverse order and exits 0 within `STOP_GRACE` seconds. The scheduler's sweep
@@ -22,7 +24,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from adapters.console import ConsoleChannel, Shell
 from adapters.console.shell import STOP_POLL
@@ -58,6 +60,16 @@ ADAPTER_BUILDERS = {  # imported only when configured: each loads its platform l
     "slack": "adapters.slack.service",
     "discord": "adapters.discord.service",
 }
+
+
+@runtime_checkable
+class Mountable(Protocol):
+    """A service whose HTTP server can carry other applications under their own paths."""
+
+    @property
+    def serves_http(self) -> bool: ...
+
+    def mount(self, prefixes: tuple[str, ...], application: Any) -> None: ...
 
 
 class Service(Protocol):
@@ -140,8 +152,28 @@ def run(as_email: str | None = None) -> int:
             router.add(channel)
         services.append(service)
     core.router = router  # announcements post to group channels through the same channels
+    services += web_services(core, settings, services)
     services.append(_scheduler(core, router))
     return _serve(services, stopper)
+
+
+def web_services(core: Core, settings: Settings, services: list[Service]) -> list[Service]:
+    """The web pages, when PUBLIC_URL is set: mounted on the Slack HTTP server when there is
+    one (no new port), else a server of their own on WEB_PORT (default PORT). Returns the
+    services to add (none when they were mounted)."""
+    if not settings.web_enabled:
+        return []
+    from adapters.web import service as web  # lazy: Flask loads only when pages are served
+
+    application = web.application(core)
+    for service in services:
+        if isinstance(service, Mountable) and service.serves_http:
+            service.mount(web.PREFIXES, application)
+            log.info("web pages at %s, on the Slack HTTP server", settings.public_url)
+            return []
+    log.info("web pages at %s, served on port %s", settings.public_url,
+             settings.web_listen_port)
+    return [web.WebService(application, settings.host, settings.web_listen_port)]
 
 
 def delivery_router(core: Core, settings: Settings) -> Router:
@@ -197,11 +229,13 @@ def _console(core: Core, as_email: str | None, stopper: Stopper) -> int:
     stopper.shell = shell
     if stopper.requested.is_set():
         return 0
-    # Planned nudges and digests are printed too, as they fall due.
-    scheduler = _scheduler(core, router)
-    scheduler.start()
+    # Planned nudges and digests are printed too, as they fall due; the web pages are
+    # served beside the console when PUBLIC_URL is set.
+    background = [*web_services(core, core.settings, []), _scheduler(core, router)]
+    for service in background:
+        service.start()
     try:
         return shell.run()
     finally:
         stopper.request()  # the watchdog bounds the wait for the scheduler's jobs
-        _stop([scheduler])
+        _stop(background)

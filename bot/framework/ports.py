@@ -21,6 +21,8 @@ from bot.framework.registry import Option, Registry
 from bot.framework.replies import Reply
 from bot.infra.clock import Clock
 from bot.infra.settings import Settings
+from bot.web.pages import WebPort
+from bot.web.plan import PlanSource
 
 
 @dataclass(frozen=True)
@@ -141,3 +143,6 @@ class CorePort(Protocol):
     def directory(self) -> list[Listed]: ...
 
     def suggestion_scope(self, account: PlatformUser, option: Option) -> Scope: ...
+
+    # the web pages
+    def web_pages(self, plans: PlanSource | None = None) -> WebPort: ...

@@ -79,6 +79,17 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Link:
+    """An address offered to the person (a one-time web page link). Adapters show it as a
+    link and never let the platform preview it: a preview bot fetching a one-time link would
+    spend it, and a preview would show the page's address to whoever sees the message
+    (Slack: unfurl_links and unfurl_media off; Discord: embeds suppressed)."""
+
+    url: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Reply:
     title: str = ""
     text: str = ""
@@ -91,6 +102,7 @@ class Reply:
     # Only an organizer's announcement may set this; everything else can never ping.
     ping: Ping | None = None
     footer: str = ""
+    link: Link | None = None
 
     def as_text(self) -> str:
         lines: list[str] = []
@@ -113,6 +125,9 @@ class Reply:
             lines += _actions_text(self.actions)
         if self.attachment is not None:
             lines.append(f"[file: {self.attachment.filename}]")
+        if self.link is not None:
+            lines.append("")
+            lines.append(f"{self.link.label}: {self.link.url}")
         if self.footer:
             lines.append("")
             lines.append(self.footer)
@@ -136,6 +151,8 @@ class Reply:
             "error": self.error,
             "ping": self.ping,
             "footer": self.footer,
+            "link": None if self.link is None else {"url": self.link.url,
+                                                     "label": self.link.label},
         }
 
     @classmethod
@@ -164,6 +181,7 @@ class Reply:
             error=data.get("error", False),
             ping=data.get("ping"),
             footer=data.get("footer", ""),
+            link=Link(**data["link"]) if data.get("link") else None,
         )
 
 

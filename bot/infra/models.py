@@ -526,3 +526,31 @@ class DeletionRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     deleted_at: Mapped[datetime] = mapped_column()
     requested_by: Mapped[str] = mapped_column(String(16))  # self cli
+
+
+# --- web pages ---------------------------------------------------------------------------
+
+
+class WebLinkUse(Base):
+    """A web page link that was opened: links work once (bot.web.links), so each one's id
+    is remembered from its first use until it would have expired anyway. Names nobody: the
+    link's signed contents say whose it was, and those are not kept."""
+
+    __tablename__ = "web_link_uses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class WebKey(Base):
+    """The key web links and sessions are signed with when WEB_SECRET is not set: made
+    once, at random, and shared by every worker through the database."""
+
+    __tablename__ = "web_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column()

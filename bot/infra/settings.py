@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.infra.zones import validate_zone
 
 DEFAULT_DATABASE_FILE = "mentorbot.sqlite3"
+MIN_WEB_SECRET = 32
+"""Characters at least in WEB_SECRET: the key every web link and session is signed with."""
 
 
 class Settings(BaseSettings):
@@ -34,6 +37,13 @@ class Settings(BaseSettings):
     # How long a delivery worker's claim on a nudge holds before another may take it over
     # (a worker that died); unset: the nudge policy's lease (bot.nudges.policy.LEASE).
     nudge_lease_seconds: int | None = Field(default=None, ge=1)
+    # Web pages (bot/web, adapters/web): the address links start with (unset: no pages, no
+    # links), the port they are served on when no Slack HTTP server serves them (unset:
+    # PORT), and the key links and sessions are signed with (unset: one generated once and
+    # kept in the database, so every worker shares it).
+    public_url: str | None = None
+    web_port: int | None = Field(default=None, ge=0, le=65535)
+    web_secret: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -45,6 +55,33 @@ class Settings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return validate_zone(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        return check_public_url(value) if value and value.strip() else None
+
+    @field_validator("web_secret")
+    @classmethod
+    def _web_secret(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if len(value) < MIN_WEB_SECRET:
+            raise ValueError(f"WEB_SECRET must be at least {MIN_WEB_SECRET} characters long "
+                             "(a random string: python3 -c 'import secrets; "
+                             "print(secrets.token_urlsafe(32))')")
+        return value
+
+    @property
+    def web_enabled(self) -> bool:
+        """PUBLIC_URL is set: the pages are served and links can be made."""
+        return self.public_url is not None
+
+    @property
+    def web_listen_port(self) -> int:
+        """Where the pages listen when they have a server of their own (Socket Mode,
+        Discord-only, the console): WEB_PORT, else PORT."""
+        return self.port if self.web_port is None else self.web_port
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -58,6 +95,21 @@ class Settings(BaseSettings):
     @property
     def discord_configured(self) -> bool:
         return bool(self.discord_token)
+
+
+def check_public_url(value: str) -> str:
+    """PUBLIC_URL as links use it: http(s), a host, an optional path prefix, no query or
+    fragment, no trailing slash ("https://mentor.example.edu/bot")."""
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"PUBLIC_URL must start with https:// (or http://) and name a host, "
+                         f"not {value!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"PUBLIC_URL takes no query, fragment or password: {value!r}")
+    if any(ch.isspace() or ch in '<>"' for ch in url):
+        raise ValueError(f"PUBLIC_URL holds a space or a quote: {value!r}")
+    return url
 
 
 def _default_database_url() -> str:

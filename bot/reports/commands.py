@@ -1,4 +1,5 @@
-"""`/mentor report`: a group's program health for its organizers, with a chart."""
+"""`/mentor report`: a group's program health for its organizers, with a chart; with `web`,
+a one-time link to the same figures as a dashboard page (`bot.web`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ from bot.framework.context import Context
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply
 from bot.groups import store as groups
+from bot.infra.models import InterestGroup
 from bot.reports import chart, messages, rules, specs, store
+from bot.web import links
+from bot.web import messages as web_messages
+from bot.web.rules import Page
 
 commands = CommandSet()
 
@@ -16,6 +21,22 @@ def report(ctx: Context, args: Args) -> Reply:
     group = groups.group_to_run(ctx.session, args.get("group"), actor=ctx.actor,
                                 channel=ctx.channel, admin=ctx.admin_scope)
     groups.require_organizer(ctx.actor, group, admin=ctx.admin_scope)
-    found = store.report(ctx.session, group, ctx.now, weeks=args.get("weeks", rules.DEFAULT_WEEKS),
+    weeks = args.get("weeks", rules.DEFAULT_WEEKS)
+    if args.get("web"):
+        return dashboard_link(ctx, group, weeks)
+    found = store.report(ctx.session, group, ctx.now, weeks=weeks,
                          default_tz=ctx.settings.default_timezone)
     return messages.report_reply(found, messages.chart_attachment(found, chart.png(found)))
+
+
+def dashboard_link(ctx: Context, group: InterestGroup, weeks: int) -> Reply:
+    """A one-time link to the group's dashboard, opening on `weeks`. The organizer checks
+    above are the page's: the link is only made for someone who may see the report."""
+    issued = links.issue(ctx.session, ctx.settings, person_id=ctx.actor.id, page=Page.REPORT,
+                         group_id=group.id, now=ctx.now,
+                         via_admin=not ctx.actor.has_role("organizer", group.id),
+                         weeks=None if weeks == rules.DEFAULT_WEEKS else weeks)
+    return web_messages.link_reply(
+        issued.url, Page.REPORT, what=f"the dashboard of {group.name}",
+        expires_at=issued.grant.expires_at, tz=ctx.tz,
+        again=f"{messages.report_command(group.slug)} web")

@@ -7,6 +7,7 @@ import csv
 import io
 from typing import Any
 
+from bot.infra.spreadsheets import cell
 from bot.reports import messages
 from bot.reports.rules import Report
 
@@ -20,6 +21,7 @@ def as_json(report: Report) -> dict[str, Any]:
         "period": {"weeks": report.period.weeks, "first_day": report.first_day.isoformat(),
                    "last_day": report.last_day.isoformat(),
                    "as_of": report.period.end.isoformat()},
+        "scope": {"stage": report.scope.stage, "kind": report.scope.kind},
         "figures": [{"section": f.section, "key": f.key, "label": f.label, "value": f.value,
                      "shown": f.shown, "how": f.how, "todo": f.todo}
                     for f in messages.figures(report)],
@@ -38,6 +40,13 @@ def as_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    scope = report.scope
+    if scope.stage is not None:
+        writer.writerow((messages.SECTION_SCOPE, "Stage", "scope.stage", scope.stage,
+                         scope.stage, messages.STAGE_HOW, ""))
+    if scope.kind is not None:
+        writer.writerow((messages.SECTION_SCOPE, "Mentor kind", "scope.kind", scope.kind,
+                         scope.kind, messages.KIND_HOW, ""))
     for f in messages.figures(report):
         writer.writerow((f.section, f.label, f.key, "" if f.value is None else f.value,
                          f.shown, f.how, f.todo))
@@ -50,10 +59,10 @@ def as_csv(report: Report) -> str:
                          f"weeks.{day}.contacts", w.contacts, str(w.contacts),
                          messages.WEEKS_HOW, ""))
     for silent in report.silent_faculty:
-        writer.writerow((messages.SECTION_SILENT, silent.name, "faculty_not_answering",
+        writer.writerow((messages.SECTION_SILENT, cell(silent.name), "faculty_not_answering",
                          silent.expired, f"{silent.expired} of {silent.asked} expired",
                          "requests expired unanswered", ""))
     for name in report.looking:
-        writer.writerow((messages.SECTION_LOOKING, name, "students_looking_unmatched", "",
+        writer.writerow((messages.SECTION_LOOKING, cell(name), "students_looking_unmatched", "",
                          "", "looking for a mentor, no active mentor", ""))
     return out.getvalue()

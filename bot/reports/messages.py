@@ -352,6 +352,34 @@ def _named(lines: Sequence[str], noun: str) -> str:
 # --- the reply ---------------------------------------------------------------------------------
 
 
+SECTION_SCOPE = "Filters"
+STAGE_HOW = ("only students at this stage are counted, with their mentorships, requests, "
+             "check-ins, ratings, letters and reminders; faculty figures count every faculty "
+             "member of the group.")
+KIND_HOW = ("only mentorships and intro requests with a mentor of this kind are counted in "
+            "the match rate, relationship health, intro requests and the weekly match rate; "
+            "the other figures count every kind.")
+
+
+def scope_text(scope: rules.Scope) -> str:
+    """The report's filters in a sentence ("" for the whole group)."""
+    parts = []
+    if scope.stage is not None:
+        parts.append(f"students at stage {scope.stage} only")
+    if scope.kind is not None:
+        parts.append(f"{scope.kind} mentors only where a figure is about mentorships")
+    return "; ".join(parts)
+
+
+def figure_scope(key: str, scope: rules.Scope) -> str:
+    """What part of the group the figure `key` counts, in a few words ("" when whole)."""
+    stage, kind = rules.narrowed_by(key, scope)
+    parts = [f"{stage} students" if stage else "", f"{kind} mentors" if kind else ""]
+    if scope.kind is not None and kind is None:
+        parts.append("every kind")
+    return " · ".join(p for p in parts if p)
+
+
 def period_text(report: Report) -> str:
     return (f"the last {count(report.period.weeks, 'week')} "
             f"({format_day(report.first_day)} – {format_day(report.last_day)})")
@@ -416,9 +444,10 @@ def report_sections(report: Report) -> tuple[Section, ...]:
 def report_reply(report: Report, chart: Attachment | None = None) -> Reply:
     return Reply(
         title=f"Program health: {report.group_name}",
-        text=(f"{report.group_slug} · {period_text(report)}. Private to the group's "
-              "organizers: students are named only where they wait for a mentor, and letters "
-              "are only counted."),
+        text=(f"{report.group_slug} · {period_text(report)}. "
+              + (f"Filtered: {scope_text(report.scope)}. " if not report.scope.whole else "")
+              + "Private to the group's organizers: students are named only where they wait "
+              "for a mentor, and letters are only counted."),
         sections=report_sections(report),
         attachment=chart,
         footer=("Chart: match rate and contacts logged per week."

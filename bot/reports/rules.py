@@ -48,6 +48,50 @@ class Period:
                 for i in range(self.weeks)]
 
 
+# --- which part of the group ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the group a report counts (the dashboard's filters; `mentorbot report
+    --stage --kind`). The whole group by default.
+
+    - `stage` narrows the students: every figure about students counts only those at that
+      stage (their mentorships, requests, check-ins, ratings, letters, reminders, the
+      week-by-week history). Faculty figures stay whole (`FACULTY_FIGURES`).
+    - `kind` narrows mentorships and intro requests to that kind of mentor: the match rate
+      (students with an active mentor of that kind), relationship health, intro requests and
+      the weekly match rate (`KIND_FIGURES`). Mentor networks compare the kinds, so they stay
+      whole, as do the figures that are not about one mentorship (who is looking, meetings,
+      letters, reminders, contacts per week)."""
+
+    stage: str | None = None
+    kind: str | None = None
+
+    @property
+    def whole(self) -> bool:
+        return self.stage is None and self.kind is None
+
+
+WHOLE_GROUP = Scope()
+"""The report of the whole group (no filter)."""
+FACULTY_FIGURES = ("participants.faculty", "participants.faculty_accepting")
+"""Figures about the group's faculty: no stage narrows them."""
+KIND_FIGURES = ("matching.match_rate", "health.", "intros.", "weeks.match_rate")
+"""Figures (keys, or key prefixes ending in a dot) that a mentor kind narrows."""
+
+
+def _matches(key: str, patterns: Iterable[str]) -> bool:
+    return any(key.startswith(p) if p.endswith(".") else key == p for p in patterns)
+
+
+def narrowed_by(key: str, scope: Scope) -> tuple[str | None, str | None]:
+    """(stage, kind) of `scope` that narrow the figure `key` (None where one does not)."""
+    stage = None if _matches(key, FACULTY_FIGURES) else scope.stage
+    kind = scope.kind if _matches(key, KIND_FIGURES) else None
+    return stage, kind
+
+
 # --- matching and mentor networks -----------------------------------------------------------
 
 TARGET_MATCH_RATE = 0.70
@@ -474,6 +518,7 @@ class Report:
     letters: Letters
     nudges: Nudges
     weeks: tuple[Week, ...]
+    scope: Scope = WHOLE_GROUP
 
 
 @dataclass(frozen=True)

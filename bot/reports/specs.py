@@ -14,7 +14,10 @@ REPORT = command(
                                     "or the one you organize)", max_length=64),
         Option("weeks", OptionType.INT, f"how many weeks to look back (default {DEFAULT_WEEKS})",
                min_value=1, max_value=MAX_WEEKS),
+        Option("web", OptionType.FLAG, "answer with a one-time link to the dashboard page "
+                                       "instead"),
     ],
     who=Audience.ORGANIZER,
-    examples=["/mentor report group:em-interest", "/mentor report group:em-interest weeks:4"],
+    examples=["/mentor report group:em-interest", "/mentor report group:em-interest weeks:4",
+              "/mentor report group:em-interest web"],
 )

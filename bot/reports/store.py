@@ -68,6 +68,7 @@ from bot.reports.rules import (
     Participants,
     Period,
     Report,
+    Scope,
     SilentFaculty,
     Span,
     Week,
@@ -87,9 +88,16 @@ def _with_role(group_id: int, role: str) -> Select[int]:
             .where(Membership.group_id == group_id).distinct())
 
 
-def student_ids(session: Session, group_id: int) -> list[int]:
-    """The group's students: members with the student role."""
-    return list(session.scalars(_with_role(group_id, STUDENT)))
+def student_ids(session: Session, group_id: int, stage: str | None = None) -> list[int]:
+    """The group's students: members with the student role (at `stage`, when given)."""
+    query = _with_role(group_id, STUDENT)
+    if stage is not None:
+        query = query.where(Membership.person_id.in_(_at_stage(stage)))
+    return list(session.scalars(query))
+
+
+def _at_stage(stage: str) -> Select[int]:
+    return select(StudentProfile.person_id).where(StudentProfile.stage == stage)
 
 
 def member_ids(session: Session, group_id: int) -> list[int]:
@@ -108,11 +116,15 @@ index covers (contacts by student, mentor and day) stays with the index."""
 class Members:
     """The group's students and members, read once, as conditions for later queries."""
 
-    def __init__(self, session: Session, group_id: int) -> None:
+    def __init__(self, session: Session, group_id: int, scope: Scope = rules.WHOLE_GROUP) -> None:
         self.session = session
         self.group_id = group_id
-        self.students = student_ids(session, group_id)
-        self.members = member_ids(session, group_id)
+        self.scope = scope
+        self.students = student_ids(session, group_id, scope.stage)
+        # With a stage, the members counted are the students at that stage (faculty have
+        # none): their reminders, not the faculty's.
+        self.members = (member_ids(session, group_id) if scope.stage is None
+                        else self.students)
         self.sqlite = session.get_bind().dialect.name == "sqlite"
 
     def _among(self, column: Any, ids: list[int], scan: bool) -> ColumnElement[bool]:
@@ -163,22 +175,28 @@ class Relationships:
                    or_(Mentorship.active.is_(True), Mentorship.ended_at >= period.start))
         ).all()
         today: dict[str, date] = {}
-        self.kinds: list[tuple[int, str]] = []
+        only = group.scope.kind
+        self.kinds: list[tuple[int, str]] = []  # every kind: mentor networks compare them
+        self.kinds_in_scope: list[tuple[int, str]] = []  # the scope's kind, when it has one
         states: list[rules.Health] = []
         self.spans: dict[int, list[Span]] = defaultdict(list)
         for student, kind, cadence, started, recorded, active, ended, tz, log in rows:
+            in_scope = only is None or kind == only
             span = rules.mentorship_span(started, bool(active), ended)
-            if span is not None:
+            if span is not None and in_scope:
                 self.spans[student].append(span)
             if not active:
                 continue
+            self.kinds.append((student, kind))
+            if not in_scope:
+                continue
+            self.kinds_in_scope.append((student, kind))
             zone = tz or default_tz
             day = today.get(zone)
             if day is None:
                 day = today[zone] = local_day(period.end, zone)
             due = followup_day(last_contact(recorded, log), started, cadence, zone)
             states.append(rules.health(due, cadence, day))
-            self.kinds.append((student, kind))
         self.health = rules.health_counts(states)
 
 
@@ -201,10 +219,15 @@ def looking_unmatched(session: Session, group: Members) -> tuple[str, ...]:
 
 
 def _requests_of(group: Members, period: Period) -> tuple[ColumnElement[bool], ...]:
-    """Requests made in the group, or by its students, during the period."""
+    """Requests made in the group, or by its students, during the period (by students at
+    the scope's stage, for a mentor of its kind, when it has them)."""
+    scope = group.scope
     return (or_(IntroRequest.group_id == group.group_id,
                 group.student(IntroRequest.student_id)),
-            IntroRequest.created_at >= period.start)
+            IntroRequest.created_at >= period.start,
+            *((IntroRequest.student_id.in_(_at_stage(scope.stage)),)
+              if scope.stage is not None else ()),
+            *((IntroRequest.kind == scope.kind,) if scope.kind is not None else ()))
 
 
 def intros(session: Session, group: Members, period: Period) -> Intros:
@@ -360,14 +383,17 @@ def weekly(session: Session, group: InterestGroup, members: Members, period: Per
 
 
 def report(session: Session, group: InterestGroup, now: datetime, *,
-           weeks: int = rules.DEFAULT_WEEKS, default_tz: str = "UTC") -> Report:
-    """Every figure of `group`'s report at `now`, over the last `weeks` weeks."""
+           weeks: int = rules.DEFAULT_WEEKS, default_tz: str = "UTC",
+           scope: Scope = rules.WHOLE_GROUP) -> Report:
+    """Every figure of `group`'s report at `now`, over the last `weeks` weeks, counting the
+    part of the group `scope` names (see `rules.Scope`)."""
     period = Period(now, weeks)
     first_day = local_day(period.start, group.timezone)
     today = local_day(now, group.timezone)
-    members = Members(session, group.id)
+    members = Members(session, group.id, scope)
     held = Relationships(session, members, period, default_tz)
-    matching, coverage = rules.networks(held.kinds, len(members.students))
+    matching, _ = rules.networks(held.kinds_in_scope, len(members.students))
+    _, coverage = rules.networks(held.kinds, len(members.students))
     return Report(
         group_slug=group.slug, group_name=group.name, period=period, first_day=first_day,
         last_day=today, participants=participants(session, group.id, len(members.students)),
@@ -378,7 +404,7 @@ def report(session: Session, group: InterestGroup, now: datetime, *,
         meetings=meetings(session, members, period),
         letters=letters(session, members, first_day, today),
         nudges=nudges(session, members, period),
-        weeks=weekly(session, group, members, period, held.spans))
+        weeks=weekly(session, group, members, period, held.spans), scope=scope)
 
 
 def headline(session: Session, group: InterestGroup, now: datetime, *,

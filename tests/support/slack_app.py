@@ -54,8 +54,10 @@ class SlackHarness:
 
 
 @contextmanager
-def slack_harness(core: Core, api: FakeSlackApi | None = None,
+def slack_harness(core: Core, api: FakeSlackApi | None = None, *, web: bool = False,
                   **settings: Any) -> Iterator[SlackHarness]:
+    """`web`: the web pages mounted on the same server, as `mentorbot run` does with
+    PUBLIC_URL set."""
     own_api = api is None
     api = api or FakeSlackApi().start()
     config = core.settings.model_copy(update={
@@ -63,6 +65,10 @@ def slack_harness(core: Core, api: FakeSlackApi | None = None,
         "slack_api_url": api.url, "slack_app_token": None, "port": 0, **settings,
     })
     service = SlackService(core, config, host="127.0.0.1")
+    if web:
+        from adapters.web.service import PREFIXES, application  # only these tests load Flask
+
+        service.mount(PREFIXES, application(core))
     router = Router([service.channel()])
     core.router = router  # announcements post through the app's channel, as in `run`
     # Notices a command queues (an intro request reaching a mentor) go out at once, as the

@@ -25,6 +25,7 @@ VERB_MODULES = (
     "bot.app.cli.nudges",
     "bot.app.cli.report",
     "bot.app.cli.person",
+    "bot.app.cli.web",
 )
 
 

@@ -1,6 +1,7 @@
-"""`mentorbot report GROUP [--weeks N] [--json] [--csv FILE] [--chart FILE.png]`: a group's
-program health from the command line, as text or JSON, with the figures as CSV and the
-chart as a PNG for a spreadsheet or a slide. Reads only: the database is opened for reading
+"""`mentorbot report GROUP [--weeks N] [--stage S] [--kind K] [--json] [--csv FILE]
+[--chart FILE.png]`: a group's program health from the command line (the whole group, or
+the part the filters name), as text or JSON, with the figures as CSV and the chart as a PNG
+for a spreadsheet or a slide. Reads only: the database is opened for reading
 and nothing is written to it."""
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from bot.infra.clock import SystemClock
 from bot.infra.schema import Purpose
 from bot.infra.settings import get_settings
 from bot.reports import chart, export, messages, store
-from bot.reports.rules import DEFAULT_WEEKS, MAX_WEEKS, TARGET_MATCH_RATE, Report
+from bot.reports.rules import DEFAULT_WEEKS, MAX_WEEKS, TARGET_MATCH_RATE, Report, Scope
+from bot.vocab.mentoring import MENTOR_KINDS
+from bot.vocab.stages import STAGES
 
 STDOUT = "-"
 
@@ -37,6 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     report.add_argument("--weeks", type=weeks, default=DEFAULT_WEEKS, metavar="N",
                         help=f"how many weeks to look back (1–{MAX_WEEKS}; default "
                         f"{DEFAULT_WEEKS})")
+    report.add_argument("--stage", choices=STAGES, metavar="STAGE",
+                        help="count only students at this stage (" + ", ".join(STAGES) + ")")
+    report.add_argument("--kind", choices=MENTOR_KINDS, metavar="KIND",
+                        help="count only mentorships and intro requests of this kind of "
+                        "mentor (" + ", ".join(MENTOR_KINDS) + ") in the figures about them")
     report.add_argument("--json", action="store_true",
                         help="print the figures as JSON instead of text")
     report.add_argument("--csv", metavar="FILE",
@@ -87,7 +95,8 @@ def run_report(args: argparse.Namespace) -> int:
         with db.session() as session:
             group = find_group(session, args.group)
             found = store.report(session, group, at, weeks=args.weeks,
-                                 default_tz=get_settings().default_timezone)
+                                 default_tz=get_settings().default_timezone,
+                                 scope=Scope(stage=args.stage, kind=args.kind))
     except UserError as exc:
         return fail(exc.message)
     finally:

@@ -1,0 +1,104 @@
+"""The process's HTTP server, shared by whatever answers over HTTP (Slack's events and the
+web pages), and the path dispatch that puts them behind one port.
+
+The server is pluggable: anything with `port`, `start()` and `stop()` built from a WSGI
+application, a host and a port (`ServerFactory`) can replace `HttpServer`; the Slack
+service and the web pages' own service both take the factory."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
+
+from waitress.server import create_server
+
+Application = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+HTTP_THREADS = 8
+"""Threads that run requests (the acknowledgement; the work goes to the app's own pool).
+Connections are not threads: waitress reads requests asynchronously and hands a worker only
+a complete one, so stalled or slow uploads hold no thread."""
+CONNECTION_LIMIT = 256
+"""Open connections at most; beyond it new ones wait in the listen backlog."""
+IDLE_TIMEOUT = 15
+"""Seconds a connection may sit with no complete request before it is closed: Slack sends
+each request at once, so only a stalled or hostile client ever reaches this."""
+MAX_REQUEST_BODY = 1_048_576
+
+
+class Server(Protocol):
+    @property
+    def port(self) -> int: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+ServerFactory = Callable[[Application, str, int], Server]
+
+
+class HttpServer:
+    """A WSGI application behind waitress: a bounded pool of request threads, a cap on body
+    size (413 before reading), idle connections closed, and no thread per connection
+    (measured against the stdlib's thread-per-connection server with
+    bench/bench_slack_http.py)."""
+
+    def __init__(self, application: Application, host: str = "0.0.0.0", port: int = 3000,
+                 ) -> None:
+        self.server: Any = create_server(
+            application, host=host, port=port, threads=HTTP_THREADS,
+            connection_limit=CONNECTION_LIMIT, channel_timeout=IDLE_TIMEOUT,
+            cleanup_interval=5, max_request_body_size=MAX_REQUEST_BODY,
+            expose_tracebacks=False, ident="mentorbot", clear_untrusted_proxy_headers=True)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.server.effective_port)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.server.run, daemon=True,
+                                        name="http")
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Close every open connection, then the worker threads, then the listening socket.
+        The loop ends once nothing is left in its map: the listener and its wake-up pipe
+        leave the map last, and the pipe is pulled, so the loop sees the empty map at once
+        rather than at the end of its one-second wait."""
+        server = self.server
+        kept = (server, server.trigger)
+
+        def ours(channel: Any) -> bool:
+            return any(channel is k for k in kept)
+
+        while any(not ours(channel) for channel in list(server._map.values())):
+            for channel in list(server._map.values()):
+                if not ours(channel):
+                    channel.close()
+        for fd, channel in list(server._map.items()):
+            if ours(channel):
+                del server._map[fd]
+        server.pull_trigger()
+        server.task_dispatcher.shutdown(timeout=5)
+        if self._thread is not None:
+            self._thread.join(5)
+        server.close()  # the listening socket, and the wake-up pipe with it
+
+
+def mounted(default: Application, mounts: Mapping[str, Application]) -> Application:
+    """One application from several: a request whose path starts with one of `mounts`'
+    prefixes ("/web/") goes to that application, anything else to `default`."""
+    prefixes = tuple(mounts.items())
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]
+                    ) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or ""
+        for prefix, app in prefixes:
+            if path.startswith(prefix):
+                return app(environ, start_response)
+        return default(environ, start_response)
+
+    return application
