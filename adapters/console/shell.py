@@ -132,4 +132,5 @@ class Shell:
     def deliver(self) -> None:
         assert self.router is not None
         # Only messages caused by what was just typed; planned nudges wait for their sweep.
-        sweep(self.core.db, self.core.clock, self.router, kinds=(NudgeKind.NOTICE,))
+        sweep(self.core.db, self.core.clock, self.router, self.core.nudge_catalog,
+              kinds=(NudgeKind.NOTICE,))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.app.commands import default_registry
+from bot.app.nudges import nudge_catalog
 from bot.framework.channels import ChannelRef, Router
 from bot.framework.context import Context
 from bot.framework.errors import UserError
@@ -17,6 +18,7 @@ from bot.framework.replies import Action, Reply, error_reply
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.db import Database
 from bot.infra.settings import Settings, get_settings
+from bot.nudges.kinds import NudgeCatalog
 from bot.nudges.store import queue_notice
 from bot.people import identities
 from bot.people.identities import PlatformUser  # also imported from here by the adapters
@@ -49,6 +51,8 @@ class Core:
     clock: Clock = field(default_factory=SystemClock)
     settings: Settings = field(default_factory=get_settings)
     registry: Registry = field(default_factory=default_registry)
+    # Every nudge kind's spec: how delivery words, holds and offers to snooze each kind.
+    nudge_catalog: NudgeCatalog = field(default_factory=nudge_catalog)
     # The running adapters' channels, for posts to a group's channels (announcements); set
     # by whoever starts the adapters. Empty: nothing here can post to a channel.
     router: Router = field(default_factory=Router)

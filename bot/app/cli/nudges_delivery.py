@@ -59,7 +59,7 @@ def deliver_due(core: Core, router: Router) -> tuple[int, SweepResult]:
 
     with core.db.session() as session:
         planned = plan_all(session, core.clock.now(), core.settings)
-    sweeper = Sweeper(core.db, core.clock, router,
+    sweeper = Sweeper(core.db, core.clock, router, core.nudge_catalog,
                       default_timezone=core.settings.default_timezone)
     return planned, sweeper.run()
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.app.cli.common import database, fail
 from bot.app.cli.nudges import parse_moment
+from bot.app.nudges import nudge_catalog
 from bot.framework.errors import UserError
 from bot.groups.store import find_group
 from bot.infra.clock import SystemClock
@@ -85,7 +86,7 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         with db.session() as session:
             group = find_group(session, args.group)
-            found = store.report(session, group, at, weeks=args.weeks,
+            found = store.report(session, group, at, nudge_catalog(), weeks=args.weeks,
                                  default_tz=get_settings().default_timezone)
     except UserError as exc:
         return fail(exc.message)
