@@ -475,7 +475,7 @@ class Sweeper:
                 log.info("nudge %s was delivered by an earlier attempt (found on %s): not "
                          "sent again", nudge.id, channel.name)
             return Sent(nudge.id, self.clock.now(), channel.name, nudge.attempts + 1,
-                        found=bool(found), text=reply.as_text())
+                        found=bool(found), text=words.as_text())
 
     def _failure(self, nudge: Claimed, now: datetime, error: str,
                  unsure: datetime | None) -> Failure | Retry:
