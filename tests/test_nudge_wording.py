@@ -33,12 +33,13 @@ from bot.letters.rules import PACKET_KEYS
 from bot.nudges import store
 from bot.nudges.kinds import Moot
 from bot.nudges.plans import Notice
+from bot.nudges.policy import FRESH_FOR
 from bot.nudges.vocab import NudgeKind, NudgeState
 from bot.vocab.letters import LetterState
 from jobs.delivery import Sweeper
 from tests.support.channels import RecordingChannel
 from tests.support.factories import add_faculty, add_student
-from tests.support.nudges import said, said_text
+from tests.support.nudges import add_nudge, reminder, said, said_text
 from tests.support.relationships import add_contact
 from tests.support.world import AT, add_letter, days, plant
 
@@ -441,3 +442,40 @@ def test_a_person_deleted_after_planning_leaves_nothing_to_send(
     channel = sweep(core, AT)
     titles = channel.texts()
     assert titles and not any("Rivera" in t for t in titles)
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_a_send_long_after_its_batch_was_read_reads_its_subject_again(
+        core: Core, late: bool) -> None:
+    """Ana's two reminders go out one after the other. While the first is being sent her
+    second item is closed. Sent within FRESH_FOR of the batch's read, the second goes out as
+    read (a change that close to the send is a race any send has); sent later than that, its
+    item is read again first, and it is cancelled as moot."""
+    clock = core.clock
+    with core.db.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        first = add_nudge(session, ana, due_at=clock.now(), text="read the paper")
+        second = add_nudge(session, ana, due_at=clock.now(), text="write the abstract")
+        second_item = second.subject_id
+
+    def meanwhile(*_: object) -> None:
+        if len(channel.sent) == 0:  # during the first send
+            with core.db.session() as session:
+                session.execute(update(ActionItem).where(ActionItem.id == second_item)
+                                .values(done_at=clock.now()))
+            if late:
+                clock.advance(FRESH_FOR + timedelta(seconds=1))  # type: ignore[attr-defined]
+
+    channel = RecordingChannel(on_send=meanwhile)
+    Sweeper(core.db, clock, Router([channel]), core.nudge_catalog, threads=1,
+            max_inline_wait=0).run()
+    assert channel.texts()[0] == reminder("read the paper")
+    with core.db.session() as session:
+        states = {n.id: (n.state, n.last_error) for n in session.scalars(select(Nudge))}
+    assert states[first.id] == (NudgeState.SENT, None)
+    if late:
+        assert channel.texts() == [reminder("read the paper")]
+        assert states[second.id] == (NudgeState.CANCELLED, "moot: the item was closed")
+    else:
+        assert channel.texts() == [reminder("read the paper"), reminder("write the abstract")]
+        assert states[second.id] == (NudgeState.SENT, None)
