@@ -2,7 +2,7 @@
 
 Nudges are rows, not scheduler jobs, so a million future ones cost nothing until due. The
 rows' every change is a named transition of `bot.nudges.store`; this module is the loop
-around them, in four steps per batch:
+around them, in five steps per batch:
 
 1. **Claim** due rows with this worker's id and a lease (`store.claim`).
 2. **Quiet hours.** A claimed nudge of a kind that waits for daytime (its `NudgeSpec`) whose

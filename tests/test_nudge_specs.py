@@ -9,6 +9,7 @@ read the spec rather than a list of their own."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select, text
@@ -21,7 +22,7 @@ from bot.infra.db import Database
 from bot.infra.models import Nudge
 from bot.infra.settings import Settings
 from bot.nudges import policy
-from bot.nudges.kinds import NOTICE, Answers, Evidence, NudgeCatalog
+from bot.nudges.kinds import NOTICE, Answers, Evidence, NudgeCatalog, SubjectSpec
 from bot.nudges.vocab import NudgeKind
 from tests.support.nudges import said
 from tests.support.world import every_kind_due
@@ -43,6 +44,12 @@ def test_a_catalog_refuses_a_missing_or_repeated_kind() -> None:
         NudgeCatalog(without)
     with pytest.raises(ValueError, match="nudge kind notice has two specs"):
         NudgeCatalog([*NUDGE_SPECS, NOTICE])
+    followup = nudge_catalog()[NudgeKind.FOLLOWUP]
+    assert followup.subject is not None
+    twice = SubjectSpec(followup.subject.type, followup.subject.load, "gone")
+    with pytest.raises(ValueError, match="mentorship subjects are read two ways"):
+        NudgeCatalog([replace(followup, subject=twice) if spec is followup else spec
+                      for spec in NUDGE_SPECS])
 
 
 def test_letter_states_answer_a_nudge_only_with_the_letter_moving() -> None:

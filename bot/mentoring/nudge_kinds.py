@@ -14,7 +14,6 @@ from typing import Any
 from bot.infra.zones import format_day, local_day
 from bot.mentoring import messages, rules, specs
 from bot.mentoring.nudge_state import (
-    LETTER_THANKED,
     ItemNow,
     MentorshipNow,
     ThankedNow,
@@ -22,7 +21,7 @@ from bot.mentoring.nudge_state import (
     load_mentorships,
     load_thanked,
 )
-from bot.mentoring.planning import transactional_occurrence
+from bot.mentoring.planning import LETTER_THANKED, transactional_occurrence
 from bot.nudges.kinds import Answers, Due, Evidence, Moment, Moot, NudgeSpec, SubjectSpec, Words
 from bot.nudges.vocab import NudgeKind, Subject
 

@@ -29,6 +29,7 @@ from bot.infra.models import (
 )
 from bot.mentoring.history import Followup, Pair, PairSummary, aware, contact_summary, followups
 from bot.mentoring.messages import MentorFacts, OpenItem, RecentContact
+from bot.mentoring.planning import LETTER_THANKED
 from bot.nudges.kinds import Due
 from bot.nudges.vocab import NudgeKind, NudgeState, Subject
 
@@ -36,10 +37,6 @@ RECENT_CONTACTS = 3
 """Contacts a follow-up lists under "What you logged recently", at most…"""
 RECENT_WINDOW = timedelta(days=365)
 """…from this far back."""
-
-LETTER_THANKED = "thanked"
-"""The letter state after which a writer is kept posted (`bot.letters.rules.STATES`)."""
-
 
 def _kinds(dues: Sequence[Due]) -> set[NudgeKind]:
     return {d.kind for d in dues}

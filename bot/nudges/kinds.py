@@ -180,7 +180,8 @@ NOTICE = NudgeSpec[None](
 
 class NudgeCatalog:
     """Every kind's spec, one each. Built by the program's assembly from the features'
-    declarations; refuses a kind declared twice or not at all."""
+    declarations; refuses a kind declared twice or not at all, and a subject type read by
+    two different `SubjectSpec`s."""
 
     def __init__(self, specs: Iterable[NudgeSpec[Any]]) -> None:
         self._specs: dict[NudgeKind, NudgeSpec[Any]] = {}
@@ -191,6 +192,12 @@ class NudgeCatalog:
         missing = [kind.value for kind in NudgeKind if kind not in self._specs]
         if missing:
             raise ValueError(f"nudge kinds without a spec: {', '.join(missing)}")
+        readers: dict[Subject, SubjectSpec[Any]] = {}
+        for spec in self._specs.values():
+            if spec.subject is not None and \
+                    readers.setdefault(spec.subject.type, spec.subject) is not spec.subject:
+                raise ValueError(f"{spec.subject.type} subjects are read two ways: one "
+                                 "SubjectSpec per subject type, so a batch reads each once")
 
     def __getitem__(self, kind: NudgeKind | str) -> NudgeSpec[Any]:
         return self._specs[NudgeKind(kind)]

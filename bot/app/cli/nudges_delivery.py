@@ -71,7 +71,8 @@ def run_sweep(args: argparse.Namespace) -> int:
     planned, result = deliver_due(core, delivery_router(core, core.settings))
     print(f"planned {planned} new; claimed {result.claimed}, sent {result.sent}, deferred "
           f"to after quiet hours {result.deferred}, to retry {result.retried}, failed "
-          f"{result.failed}, waiting for an account {result.unreachable}")
+          f"{result.failed}, waiting for an account {result.unreachable}, cancelled as moot "
+          f"{result.moot}")
     core.db.dispose()
     return 0
 
