@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from bench.nudge_support import add_due_nudges, add_people, scratch_postgres, scratch_sqlite
-from bot.framework.replies import Reply
 from bot.infra.db import Database
 from bot.nudges import store
 from bot.nudges.plans import PlannedNudge
@@ -28,10 +27,8 @@ FILL_BATCH = 50_000
 
 def future_nudges(people: list[int], start: int, stop: int) -> list[PlannedNudge]:
     """Nudges due over the coming year (one a minute, wrapping), none of them due now."""
-    reply = Reply(text="write to your mentor")
     return [PlannedNudge(people[n % len(people)], NudgeKind.FOLLOWUP,
-                         FUTURE + timedelta(minutes=n % 500_000), Subject.NONE, n, "future",
-                         reply)
+                         FUTURE + timedelta(minutes=n % 500_000), Subject.NONE, n, "future")
             for n in range(start, stop)]
 
 

@@ -17,9 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
 from bench.nudge_support import add_people, scratch_sqlite
-from bot.framework.replies import Reply
 from bot.infra.models import Nudge
-from bot.mentoring import specs as mentoring_specs
 from bot.nudges.planning import Plan, PlannedNudge, store_plans
 from bot.nudges.vocab import NudgeKind, Subject
 
@@ -33,17 +31,10 @@ def deliver_one(nudge_id: int) -> None:
 def plans(people: list[int], count: int) -> list[Plan]:
     result = []
     for i in range(count):
-        reply = Reply(
-            title="Time to check in with Dr. Rivera",
-            text=f"It has been 6 weeks since you last wrote (mentorship {i}). A good update: "
-                 "a greeting, 2-3 updates, 1-2 questions, thanks and next steps.",
-            actions=(mentoring_specs.LOG.action("Log contact", {"mentor": i % 97},
-                                                style="primary"),),
-        )
         nudge = PlannedNudge(person_id=people[i % len(people)], kind=NudgeKind.FOLLOWUP,
                              due_at=NOW + timedelta(minutes=i % 100_000),
                              subject_type=Subject.MENTORSHIP, subject_id=i,
-                             occurrence="2027-02-15", reply=reply)
+                             occurrence="2027-02-15")
         result.append(Plan(Subject.MENTORSHIP, i, [nudge]))
     return result
 

@@ -9,7 +9,6 @@ Usage: python -m bench.bench_ratelimit [--small] [--people P] [--per-person M]""
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import threading
 import time
@@ -19,7 +18,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.nudge_support import StandIn, add_due_nudges, add_people, scratch_sqlite, slack_channel
+from bench.nudge_support import (
+    StandIn,
+    add_due_nudges,
+    add_people,
+    nudge_id,
+    scratch_sqlite,
+    slack_channel,
+)
+from bot.app.nudges import nudge_catalog
 from bot.framework.channels import Address, Delivery, DeliveryError, Router
 from bot.framework.replies import Reply
 from bot.infra.clock import SystemClock
@@ -27,7 +34,6 @@ from bot.infra.models import Nudge
 from bot.nudges.vocab import NudgeState
 from jobs.delivery import Sweeper
 
-TOKEN = re.compile(r"msg-\d{7}")
 ALLOWED = 1.0  # messages per second per channel
 
 
@@ -40,7 +46,7 @@ class Observed:
         self.name = inner.name
         self.dm_interval = inner.dm_interval
         self.accepted: dict[int, list[float]] = defaultdict(list)
-        self.limited: Counter[str] = Counter()
+        self.limited: Counter[int] = Counter()  # by nudge id
         self.lock = threading.Lock()
 
     def can_reach(self, address: Address) -> bool:
@@ -48,13 +54,12 @@ class Observed:
 
     def send_dm(self, address: Address, reply: Reply,
                 delivery: Delivery | None = None) -> bool | None:
-        token = TOKEN.search(reply.text)
         try:
             answer = self.inner.send_dm(address, reply, delivery)
         except DeliveryError as exc:
-            if exc.retry_after is not None and token:
+            if exc.retry_after is not None and delivery is not None:
                 with self.lock:
-                    self.limited[token.group(0)] += 1
+                    self.limited[delivery.nudge_id] += 1
             raise
         with self.lock:
             self.accepted[address.person_id].append(time.monotonic())
@@ -71,9 +76,11 @@ def main() -> None:
     total = args.people * per_person
     with scratch_sqlite() as db, StandIn(channel_rate_limit=ALLOWED) as api:
         ids = add_people(db, args.people)
-        texts = add_due_nudges(db, ids, total, datetime.now(UTC) - timedelta(minutes=1))
+        due = add_due_nudges(db, ids, total, datetime.now(UTC) - timedelta(minutes=1))
+        total = len(due)
         channel = Observed(slack_channel(api.url, db, dm_interval=1.0 / ALLOWED))
-        sweeper = Sweeper(db, SystemClock(), Router([channel]), threads=args.people)
+        sweeper = Sweeper(db, SystemClock(), Router([channel]), nudge_catalog(),
+                          threads=args.people)
         started = time.perf_counter()
         result = sweeper.run()
         elapsed = time.perf_counter() - started
@@ -81,9 +88,8 @@ def main() -> None:
         with db.session() as session:
             states = dict(session.execute(
                 select(Nudge.state, func.count()).group_by(Nudge.state)).all())
-    received = Counter(m.group(0) for c in calls
-                       if (m := TOKEN.search(str(c["params"].get("text", "")))))
-    expected = {t.split(" ")[0] for t in texts}
+    received = Counter(found for c in calls if (found := nudge_id(c["params"])) is not None)
+    expected = set(due)
     lost = len(expected - set(received)) + sum(n for s, n in states.items() if s != NudgeState.SENT)
     duplicated = sum(max(0, n - channel.limited[t] - 1) for t, n in received.items())
     rates = [

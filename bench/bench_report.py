@@ -24,6 +24,7 @@ from datagen import NOW, load, postgres_database, reset_sequences, sqlite_databa
 from sqlalchemy import delete, insert, text
 
 from bot.app.core import Core, Request
+from bot.app.nudges import nudge_catalog
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import (
@@ -176,7 +177,7 @@ def _figures(db: Database) -> tuple[float, store.Report]:
     t0 = time.perf_counter()
     with db.session() as session:
         group = session.get_one(InterestGroup, 1)
-        report = store.report(session, group, NOW)
+        report = store.report(session, group, NOW, nudge_catalog())
     messages.report_reply(report).as_text()
     export.as_json(report)
     export.as_csv(report)

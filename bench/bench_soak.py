@@ -187,8 +187,7 @@ def _states(db: Database) -> dict[str, int]:
 
 def soak(db: Database, size: Size, *, kills: bool, label: str, workdir: Path) -> Outcome:
     people = add_people(db, size.nudges)
-    add_due_nudges(db, people, size.nudges, datetime.now(UTC) - timedelta(minutes=1),
-                   prefix=label.replace(" ", "-"))
+    add_due_nudges(db, people, size.nudges, datetime.now(UTC) - timedelta(minutes=1))
     with StandIn(threaded=True) as standin:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
         env.update(DATABASE_URL=db.url, SLACK_BOT_TOKEN="xoxb-soak",

@@ -30,6 +30,7 @@ from flask import render_template
 
 from adapters.web.app import COOKIES, create_app
 from adapters.web.service import WebService
+from bot.app.nudges import nudge_catalog
 from bot.app.web import REPORT_FRESH, WebPages
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
@@ -115,7 +116,8 @@ def run(db: Database, label: str, *, students: int, requests: int) -> None:
         for _ in range(5):
             t0 = time.perf_counter()
             with db.session() as session:
-                report = store.report(session, session.get_one(InterestGroup, 1), NOW)
+                report = store.report(session, session.get_one(InterestGroup, 1), NOW,
+                                      nudge_catalog())
             figures.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             with app.test_request_context():  # the template, as the route renders it

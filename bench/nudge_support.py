@@ -9,20 +9,17 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from bench.datagen import sqlite_database
-from bot.framework.replies import Reply
+from bot.app.planning import plan_all
 from bot.infra.db import Database
-from bot.infra.models import Identity, Person, Role
-from bot.mentoring import specs as mentoring_specs
-from bot.nudges import store
-from bot.nudges.plans import PlannedNudge
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.infra.models import ActionItem, Identity, Letter, Mentorship, Nudge, Person, Role
+from bot.infra.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,22 +74,69 @@ def add_people(db: Database, count: int, *, slack: bool = True) -> list[int]:
     return ids
 
 
-def nudge_reply(text: str) -> Reply:
-    log = mentoring_specs.LOG.action("Log contact", {"mentor": "7"}, style="primary")
-    return Reply(title="Time to check in with Dr. Rivera", text=text, actions=(log,))
+MIX = ("mentorship", "action item", "letter")
+"""What the due nudges are about, in turn: a follow-up of a mentorship, an overdue action
+item, and a letter two days from its deadline (which owes both its check-in and its
+deadline reminder). Each is worded from its subject when it is sent, as in production."""
 
 
-def add_due_nudges(db: Database, people: list[int], count: int, due_at: datetime,
-                   prefix: str = "msg") -> list[str]:
-    """`count` follow-ups due at `due_at`, through the outbox's bulk path; returns their
-    texts, each starting with its own number (msg-0000042)."""
-    texts = [f"{prefix}-{i:07d} write to your mentor" for i in range(count)]
-    nudges = [PlannedNudge(people[i % len(people)], NudgeKind.FOLLOWUP, due_at, Subject.NONE,
-                           i, prefix, nudge_reply(t))
-              for i, t in enumerate(texts)]
+def add_due_nudges(db: Database, people: list[int], count: int, due_at: datetime) -> list[int]:
+    """About `count` nudges due by `due_at`, planned by the real planners from subjects made
+    for them (`MIX`, in turn, spread over the people); returns the due nudges' ids. A
+    message is told apart from the others by the nudge id it carries (Slack's metadata),
+    never by its words."""
+    slots: list[tuple[int, str]] = []
+    made = 0
+    while made < count:
+        kind = MIX[len(slots) % len(MIX)]
+        slots.append((len(slots), kind))
+        made += 2 if kind == "letter" else 1
+    long_ago = due_at - timedelta(days=50)
     with db.session() as session:
-        store.insert_bulk(session, nudges, now=due_at)
-    return texts
+        mentors = _mentors(session, -(-len(slots) // len(people)))
+
+        def pair(i: int) -> dict[str, int]:  # each slot its own (student, mentor)
+            return {"student_id": people[i % len(people)], "mentor_id": mentors[i // len(people)]}
+
+        session.execute(insert(Mentorship), [
+            {**pair(i), "kind": "career", "cadence_days": 42, "started_at": long_ago,
+             "source": "import"}
+            for i, kind in slots if kind == "mentorship"])
+        session.execute(insert(ActionItem), [
+            {**pair(i), "task": f"read paper {i}", "due_at": due_at - timedelta(days=3),
+             "created_at": long_ago}
+            for i, kind in slots if kind == "action item"])
+        session.execute(insert(Letter), [
+            {"student_id": people[i % len(people)], "writer_name": f"Dr. Writer {i}",
+             "program": "EM residency", "deadline": (due_at + timedelta(days=2)).date(),
+             "state": "asked", "packet": {}, "created_at": long_ago, "updated_at": long_ago}
+            for i, kind in slots if kind == "letter"])
+        plan_all(session, due_at, Settings(default_timezone="UTC", _env_file=None))  # type: ignore[call-arg]
+        return list(session.scalars(select(Nudge.id).where(Nudge.due_at <= due_at)
+                                    .order_by(Nudge.id)))
+
+
+def _mentors(session: Any, count: int) -> list[int]:
+    session.execute(insert(Person), [
+        {"name": f"Dr. Mentor {i}", "email": f"mentor{i}@example.edu", "timezone": "UTC"}
+        for i in range(count)])
+    ids = list(session.scalars(select(Person.id).where(Person.email.like("mentor%"))
+                               .order_by(Person.id)))
+    session.execute(insert(Role), [{"person_id": p, "role": "faculty"} for p in ids])
+    return ids
+
+
+def nudge_id(params: object) -> int | None:
+    """The nudge a Slack message is the first part of, from its metadata (what the stand-in
+    received); None for anything else."""
+    if not isinstance(params, dict):
+        return None
+    meta = params.get("metadata") or {}
+    if isinstance(meta, str):
+        meta = json.loads(meta)
+    payload = (meta.get("event_payload") or {}) if isinstance(meta, dict) else {}
+    found = payload.get("nudge_id")
+    return int(found) if found is not None and payload.get("part", 0) == 0 else None
 
 
 class StandIn:

@@ -2,21 +2,27 @@
 
 Nudges are rows, not scheduler jobs, so a million future ones cost nothing until due. The
 rows' every change is a named transition of `bot.nudges.store`; this module is the loop
-around them, in four steps per batch:
+around them, in five steps per batch:
 
 1. **Claim** due rows with this worker's id and a lease (`store.claim`).
-2. **Quiet hours.** A claimed reminder whose person is in their quiet hours is moved to the
-   end of the window and released (`store.defer`).
-3. **Reach.** Someone no channel reaches is looked up (Slack: by email) and their account
+2. **Quiet hours.** A claimed nudge of a kind that waits for daytime (its `NudgeSpec`) whose
+   person is in their quiet hours is moved to the end of the window and released
+   (`store.defer`).
+3. **Read.** The current state of the batch's subjects is read, one read per subject type
+   (`NudgeCatalog.rendering`): the words are built from it at send time, not stored.
+4. **Reach.** Someone no channel reaches is looked up (Slack: by email) and their account
    linked; if nobody is found the nudge waits as `unreachable`, with the reason, until an
    account appears or the next lookup is due.
-4. **Send.** People are served in parallel, one person's messages in order and paced to the
+5. **Send.** People are served in parallel, one person's messages in order and paced to the
    channel's `dm_interval`. Just before each send the row is taken again (`store.take`: is
    it still this worker's? the attempt is recorded), so a row another worker took over is
-   skipped. Each outcome is written as soon as it is known, only where this worker still
-   holds the row: sent (with the channel), rescheduled (rate limit: after `Retry-After`;
-   other errors: the policy's backoff) or failed after the last attempt, with the error kept
-   for organizers.
+   skipped. Then it is worded, from its subject's state and the moment of sending in the
+   person's zone (a state read longer than `FRESH_FOR` ago is read again first); a nudge
+   whose subject moved on is cancelled as moot instead of sent. Each outcome is written as
+   soon as it is known, only where this worker still holds the row: sent (with the channel
+   and the words), cancelled (moot, with the reason), rescheduled (rate limit: after
+   `Retry-After`; other errors: the policy's backoff) or failed after the last attempt,
+   with the error kept for organizers.
 
 Exactly once between live workers: the batch renews its lease on a timer while it runs; it
 stops starting sends, and stops waiting out rate limits inline, once it has used its share of
@@ -25,7 +31,9 @@ by the holder check. Across a crash (kill -9): the attempt is recorded before th
 is called, so a worker that takes the row over after the lease knows an answer may be
 missing and passes `Delivery.since` to the channel, which looks before sending where the
 platform allows (Slack: the DM's history, searched for the nudge id the message carries in
-its metadata; Discord drops a repeated nonce by itself)."""
+its metadata; Discord drops a repeated nonce by itself). A message is recognised by its
+nudge id and round, never by its words, so a retry worded a day later (or after the
+subject changed) is still the same message."""
 
 from __future__ import annotations
 
@@ -50,8 +58,10 @@ from bot.infra.db import Database
 from bot.infra.models import Identity, Person
 from bot.infra.zones import zone
 from bot.nudges import messages, store
+from bot.nudges.kinds import Moment, Moot, NudgeCatalog, Rendering, Words
 from bot.nudges.policy import (
     BATCH_SPAN,
+    FRESH_FOR,
     LEASE,
     MAX_ATTEMPTS,
     MAX_INLINE_WAIT,
@@ -63,6 +73,7 @@ from bot.nudges.policy import (
 )
 from bot.nudges.quiet_hours import next_allowed
 from bot.nudges.store import (
+    Cancelled,
     Claimed,
     Deferral,
     Failure,
@@ -103,6 +114,7 @@ class SweepResult:
     found: int = 0  # sent by an earlier attempt whose answer was lost: not sent again
     skipped: int = 0  # taken over by another worker before this one sent them
     released: int = 0  # given back unsent (the batch's span was used up, or a stop)
+    moot: int = 0  # cancelled unsent: their subject moved on since they were planned
 
     def add(self, other: SweepResult) -> None:
         for name in self.__dataclass_fields__:
@@ -123,6 +135,8 @@ class SweepResult:
                 self.skipped += 1
             case Release():
                 self.released += 1
+            case Cancelled():
+                self.moot += 1
 
 
 def _people(db: Database, ids: set[int]) -> dict[int, tuple[Address, str | None, str | None]]:
@@ -157,11 +171,14 @@ def _people(db: Database, ids: set[int]) -> dict[int, tuple[Address, str | None,
 @dataclass
 class _Job:
     """One person's claimed messages for this batch, sent in order through one channel
-    (None: no channel reaches them yet; the sending thread looks them up first)."""
+    (None: no channel reaches them yet; the sending thread looks them up first), worded in
+    their zone `tz` from the batch's `rendering`."""
 
     address: Address
     channel: Channel | None
     nudges: list[Claimed]
+    tz: str
+    rendering: Rendering | None = None
 
 
 @dataclass
@@ -174,6 +191,7 @@ class Sweeper:
     db: Database
     clock: Clock
     router: Router
+    catalog: NudgeCatalog
     default_timezone: str = "UTC"
     worker: str = field(default_factory=default_worker_id)
     batch: int = BATCH
@@ -226,6 +244,7 @@ class Sweeper:
         jobs, early = self._prepare(claimed, now, result)
         if early:
             self._record(early)
+        self._read_subjects(jobs, now)
         outcomes: queue.Queue[Outcome | Skipped | None] = queue.Queue()
         for job in jobs:
             pool.submit(self._send_all, job, deadline, outcomes)
@@ -249,10 +268,11 @@ class Sweeper:
             if found is None:  # deleted since the claim; its nudges went with it
                 continue
             address, tz, quiet = found
-            allowed = next_allowed(now, zone(tz, self.default_timezone), quiet)
+            where = zone(tz, self.default_timezone)
+            allowed = next_allowed(now, where, quiet)
             ready: list[Claimed] = []
             for nudge in nudges:
-                if waits_for_daytime(nudge.kind) and allowed > now:
+                if waits_for_daytime(self.catalog[nudge.kind]) and allowed > now:
                     deferrals.append(Deferral(nudge.id, allowed))
                 else:
                     ready.append(nudge)
@@ -264,7 +284,7 @@ class Sweeper:
                 continue
             keep = self._per_person_limit(channel)
             early += [Release(n.id) for n in ready[keep:]]
-            jobs.append(_Job(address, channel, ready[:keep]))
+            jobs.append(_Job(address, channel, ready[:keep], where.key))
         if deferrals:
             with self.db.session() as session:
                 store.defer(session, self.worker, deferrals)
@@ -272,6 +292,35 @@ class Sweeper:
         for outcome in early:
             result.count(outcome)
         return jobs, early
+
+    def _read_subjects(self, jobs: list[_Job], now: datetime) -> None:
+        """Read the state of every subject the batch's nudges are about, one read per
+        subject type, each in a unit of work of its own: a type whose read fails leaves its
+        nudges to fail (and be retried) when they are worded, and the others go out."""
+        rendering = self.catalog.rendering(now=now, default_tz=self.default_timezone)
+        dues = [nudge.due() for job in jobs for nudge in job.nudges]
+        for subject, group in rendering.by_subject(dues).items():
+            try:
+                with self.db.session() as session:
+                    rendering.read_subject(session, subject, group)
+            except Exception as exc:
+                log.exception("reading the %s state of %d nudges failed", subject.type,
+                              len(group))
+                rendering.failed(subject, f"{type(exc).__name__}: {exc}")
+        for job in jobs:
+            job.rendering = rendering
+
+    def _words(self, job: _Job, nudge: Claimed, now: datetime) -> Words:
+        """The nudge's words as read now in the person's zone, from its subject's state as
+        read for the batch, or read again when that is older than `FRESH_FOR`."""
+        assert job.rendering is not None
+        due = nudge.due()
+        rendering = job.rendering
+        if now - rendering.read_at > FRESH_FOR and self.catalog[nudge.kind].subject:
+            rendering = self.catalog.rendering(now=now, default_tz=self.default_timezone)
+            with self.db.session() as session:
+                rendering.read(session, [due])
+        return rendering.words(due, Moment(now, job.tz))
 
     def _unreachable(self, nudges: list[Claimed], address: Address, now: datetime, *,
                      looked_up: list[str]) -> list[Outcome]:
@@ -386,7 +435,16 @@ class Sweeper:
             if not store.take(session, worker=self.worker, nudge_id=nudge.id, now=taken_at,
                               lease=self.lease):
                 return Skipped(nudge.id)
-        reply = reply_for(nudge.id, nudge.kind, nudge.payload)
+        try:
+            words = self._words(job, nudge, taken_at)
+        except Exception as exc:  # its subject could not be read: retried, never lost
+            log.warning("wording nudge %s failed: %r", nudge.id, exc)
+            return self._failure(nudge, self.clock.now(), f"wording failed: {exc}",
+                                 nudge.attempted_at)
+        if isinstance(words, Moot):
+            return Cancelled(nudge.id, f"moot: {words.reason}")
+        spec = self.catalog[nudge.kind]
+        reply = reply_for(nudge.id, spec, words)
         delivery = Delivery(nudge.id, nudge.snoozes, nudge.attempted_at)
         # The earliest attempt that may have gone through without its answer recorded.
         unsure = nudge.attempted_at or taken_at
@@ -417,7 +475,7 @@ class Sweeper:
                 log.info("nudge %s was delivered by an earlier attempt (found on %s): not "
                          "sent again", nudge.id, channel.name)
             return Sent(nudge.id, self.clock.now(), channel.name, nudge.attempts + 1,
-                        found=bool(found))
+                        found=bool(found), text=words.as_text())
 
     def _failure(self, nudge: Claimed, now: datetime, error: str,
                  unsure: datetime | None) -> Failure | Retry:
@@ -443,12 +501,12 @@ class Sweeper:
             self._last_send[key] = time.monotonic()
 
 
-def sweep(db: Database, clock: Clock, router: Router, *, limit: int = BATCH,
-          kinds: Iterable[NudgeKind] | None = None, default_timezone: str = "UTC"
-          ) -> SweepResult:
+def sweep(db: Database, clock: Clock, router: Router, catalog: NudgeCatalog, *,
+          limit: int = BATCH, kinds: Iterable[NudgeKind] | None = None,
+          default_timezone: str = "UTC") -> SweepResult:
     """One sweep with a throw-away sweeper (the console shell after each command,
     `mentorbot nudges run`)."""
     # One thread: what a console prints stays in the order the messages were queued.
-    sweeper = Sweeper(db, clock, router, default_timezone=default_timezone, batch=limit,
-                      threads=1)
+    sweeper = Sweeper(db, clock, router, catalog, default_timezone=default_timezone,
+                      batch=limit, threads=1)
     return sweeper.run(kinds=kinds)

@@ -45,6 +45,7 @@ from bot.infra.db import Database
 from bot.infra.models import InterestGroup
 from bot.infra.settings import Settings
 from bot.nudges import store
+from bot.nudges.kinds import NudgeCatalog
 from bot.nudges.policy import LEASE
 from jobs.delivery import Sweeper
 from jobs.digest import catch_up, post_digest
@@ -80,12 +81,13 @@ the program's assembly (`bot.app.planning.plan_all`), which knows the list of pl
 
 
 class Host(Protocol):
-    """What the scheduler needs of the core: its database, clock and settings, and a way to
-    hear that a command queued a direct message."""
+    """What the scheduler needs of the core: its database, clock, settings and catalog of
+    nudge kinds, and a way to hear that a command queued a direct message."""
 
     db: Database
     clock: Clock
     settings: Settings
+    nudge_catalog: NudgeCatalog
 
     def on_delivery_needed(self, listener: Callable[[], None]) -> None: ...
 
@@ -119,6 +121,7 @@ class SchedulerService:
 
     def __post_init__(self) -> None:
         self.sweeper = Sweeper(self.core.db, self.core.clock, self.router,
+                               self.core.nudge_catalog,
                                default_timezone=self.core.settings.default_timezone,
                                lease=lease_of(self.core.settings))
         self.retention = Retention.from_settings(self.core.settings, self.short_lived)

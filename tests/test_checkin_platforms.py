@@ -64,7 +64,8 @@ def test_console_shows_the_buttons_as_commands_that_answer(core: Core) -> None:
     ana, _rivera = _pair(core)
     _plan(core)
     delivered = io.StringIO()
-    Sweeper(core.db, core.clock, Router([ConsoleChannel(delivered)]), max_inline_wait=0).run()
+    Sweeper(core.db, core.clock, Router([ConsoleChannel(delivered)]), core.nudge_catalog,
+            max_inline_wait=0).run()
     dm = delivered.getvalue()
     assert "--- direct message to Ana Diaz" in dm and "Did you meet Dr. Maria Rivera yet?" in dm
     shown = dict(re.findall(r"\[([^\]]+)\]\s+(/mentor checkin \S+ \S+)", dm))
@@ -100,7 +101,7 @@ def test_slack_we_met_then_a_rating_from_the_dmdm_buttons(core: Core,
             s.add(Identity(person_id=person.id, platform="slack", workspace=TEAM_ID,
                            external_id=user_id))
     _plan(core)
-    result = sweep(core.db, core.clock, Router([slack.service.channel()]))
+    result = sweep(core.db, core.clock, Router([slack.service.channel()]), core.nudge_catalog)
     assert result.sent == 1
     [dm] = [c for c in slack.api.calls("chat.postMessage") if c.get("channel") == "D1ANA"]
     assert "Did you meet Dr. Maria Rivera yet?" in json.dumps(dm.params)
@@ -142,7 +143,8 @@ def test_discord_not_going_to_happen_from_the_dm_button(sqlite_url: str, clock: 
                 MentorClient(DiscordBot(core), guild_ready_timeout=0.05), fake) as client:
             channel = DiscordChannel(Runtime(client, asyncio.get_running_loop()), core)
             result = await asyncio.to_thread(
-                lambda: Sweeper(core.db, core.clock, Router([channel]), threads=1).run())
+                lambda: Sweeper(core.db, core.clock, Router([channel]), core.nudge_catalog,
+                                        threads=1).run())
             assert result.sent == 1
             [dm] = fake.matching("POST", rf"/channels/{STUDENT_DISCORD_ID + 1}/messages")
             assert "Did you meet Dr. Maria Rivera yet?" in json.dumps(dm.body)
@@ -161,7 +163,8 @@ def test_discord_not_going_to_happen_from_the_dm_button(sqlite_url: str, clock: 
             assert "Dr. Wei Xu" in body  # offered instead
             # The mentor hears it kindly, by DM, through the same delivery.
             result = await asyncio.to_thread(
-                lambda: Sweeper(core.db, core.clock, Router([channel]), threads=1).run())
+                lambda: Sweeper(core.db, core.clock, Router([channel]), core.nudge_catalog,
+                                        threads=1).run())
             assert result.sent == 1
             [told] = fake.matching("POST", rf"/channels/{FACULTY_DISCORD_ID + 1}/messages")
             assert "isn't going to happen" in json.dumps(told.body)

@@ -19,6 +19,7 @@ from bot.mentoring import messages, rules
 from bot.mentoring.vocab import CheckinAnswer, EndReason
 from bot.nudges.policy import nudge_at
 from tests.support.factories import add_faculty, add_group, add_student
+from tests.support.nudges import delivered
 from tests.support.relationships import nudges_of
 
 T0 = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)  # the `clock` fixture: a Monday
@@ -51,9 +52,9 @@ def _rows(core) -> list[tuple[int, str | None]]:
         return [(c.round, c.answer) for c in s.scalars(select(Checkin).order_by(Checkin.round))]
 
 
-def _button(nudge: Nudge, label: str) -> Action:
-    reply = Reply.from_dict(nudge.payload)
-    return next(a for a in reply.actions if a.label == label)
+def _button(core, nudge: Nudge, label: str) -> Action:
+    """A button of the check-in as it is sent at its due time."""
+    return next(a for a in delivered(core.db, nudge).actions if a.label == label)
 
 
 def test_asked_fourteen_days_after_the_start_at_the_students_nudge_hour(core, driver, clock,
@@ -66,7 +67,7 @@ def test_asked_fourteen_days_after_the_start_at_the_students_nudge_hour(core, dr
         _plan(core, settings, due + timedelta(hours=2))
     [nudge] = _checkin_nudges(core, ana)
     assert (nudge.due_at, nudge.state, nudge.subject_type) == (due, "pending", "mentorship")
-    reply = Reply.from_dict(nudge.payload)
+    reply = delivered(core.db, nudge)
     assert reply.title == "Did you meet Dr. Maria Rivera yet?"
     assert "Mon 04 Jan 2027" in reply.text  # the start, on her calendar
     assert [a.label for a in reply.actions] == ["We met", "Not yet", "Not going to happen"]
@@ -102,11 +103,11 @@ def test_not_yet_asks_again_a_week_later_twice_at_most(core, driver, clock, sett
         assert len(nudges) == round_ + 1, round_
         current = nudges[-1]
         assert current.state == "pending"
-        text = Reply.from_dict(current.payload).text
+        text = delivered(core.db, current).text
         last = round_ == rules.CHECKIN_LAST_ROUND
         assert ("won't ask again" in text) == last
         clock.current = at + timedelta(hours=3)
-        press = driver.press(ana, _button(current, "Not yet").encode())
+        press = driver.press(ana, _button(core, current, "Not yet").encode())
         assert not press.error, press.as_text()
         if last:
             assert "won't ask again" in press.title and "/mentor end" in press.text
@@ -132,7 +133,7 @@ def test_we_met_logs_a_contact_and_the_rating_rates_it(core, driver, clock, sett
     _plan(core, settings, T0 + timedelta(days=14))
     [nudge] = _checkin_nudges(core, ana)
     clock.current = T0 + timedelta(days=14, hours=2)
-    reply = driver.press(ana, _button(nudge, "We met").encode())
+    reply = driver.press(ana, _button(core, nudge, "We met").encode())
     assert not reply.error, reply.as_text()
     assert reply.title == "Logged your meeting with Dr. Maria Rivera"
     assert "never sees your rating" in reply.text
@@ -175,7 +176,7 @@ def test_not_going_to_happen_ends_it_and_offers_others(core, driver, clock, sett
     ana, rivera = _accepted(core, driver)
     _plan(core, settings, T0 + timedelta(days=14))
     [nudge] = _checkin_nudges(core, ana)
-    reply = driver.press(ana, _button(nudge, "Not going to happen").encode())
+    reply = driver.press(ana, _button(core, nudge, "Not going to happen").encode())
     assert not reply.error, reply.as_text()
     assert reply.title == "Closed your mentorship with Dr. Maria Rivera"
     offered = [s.heading for s in reply.sections]

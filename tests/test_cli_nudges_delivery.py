@@ -190,7 +190,7 @@ def test_due_and_failed_write_nothing_and_failed_lists_the_unreachable_apart(
     assert f"#{failed.id} letter-ask for ana.lopez@example.edu" in failed_part
     assert f"#{waiting.id}" not in failed_part
     assert waiting_part.startswith(" 1 waiting for an account")
-    assert (f"#{waiting.id} followup for ben.okafor@example.edu: no Slack account linked; "
+    assert (f"#{waiting.id} action-item for ben.okafor@example.edu: no Slack account linked; "
             "no Slack user has the email ben.okafor@example.edu") in waiting_part
     assert main(["nudges", "failed", "--json"]) == 0
     items = json.loads(capsys.readouterr().out)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from bot.app.nudges import nudge_catalog
 from bot.framework.channels import Address, Delivery, DeliveryError, Router
 from bot.framework.replies import Action, Reply
 from bot.infra.clock import FixedClock
@@ -22,13 +23,13 @@ from jobs.delivery import Sweeper, sweep
 from tests.support.channels import RecordingChannel
 from tests.support.databases import PostgresFactory
 from tests.support.factories import add_student
-from tests.support.nudges import add_nudge, bulk_nudges
+from tests.support.nudges import add_nudge, bulk_nudges, reminder
 
 
 def sweeper(database: Database, clock: FixedClock, channel: RecordingChannel,
             **kwargs: object) -> Sweeper:
     kwargs.setdefault("max_inline_wait", 0.0)
-    return Sweeper(database, clock, Router([channel]), **kwargs)  # type: ignore[arg-type]
+    return Sweeper(database, clock, Router([channel]), nudge_catalog(), **kwargs)  # type: ignore[arg-type]
 
 
 def claim(database: Database, now: datetime, worker: str) -> list[Claimed]:
@@ -59,7 +60,7 @@ def test_due_nudges_go_out_once_and_future_ones_wait(database: Database,
     channel = RecordingChannel()
     result = sweeper(database, clock, channel).run()
     assert (result.sent, result.retried, result.failed) == (2, 0, 0)
-    assert sorted(channel.texts()) == ["a notice", "due one"]
+    assert sorted(channel.texts()) == sorted(["a notice", reminder("due one")])
     assert sweeper(database, clock, channel).run().sent == 0
     assert len(channel.sent) == 2
 
@@ -78,10 +79,11 @@ def test_nudges_carry_snooze_and_dismiss_but_notices_do_not(database: Database,
         add_nudge(session, ana, due_at=clock.now(), kind="notice", text="fyi")
     channel = RecordingChannel()
     sweeper(database, clock, channel).run()
-    by_text = {s.reply.text: s.reply for s in channel.sent}
-    actions = by_text["check in"].actions
-    assert actions[0].command == "mentor log"  # the planner's own action stays first
-    assert actions[1:] == (
+    by_text = {s.reply.title or s.reply.text: s.reply for s in channel.sent}
+    actions = by_text[reminder("check in")].actions
+    # the reminder's own buttons stay first
+    assert [a.command for a in actions[:2]] == ["mentor done", "mentor log"]
+    assert actions[2:] == (
         Action("Snooze 1 week", "mentor nudge snooze", {"id": str(nudge.id)}),
         Action("Not relevant", "mentor nudge dismiss", {"id": str(nudge.id)}, "danger"),
     )
@@ -105,7 +107,7 @@ def test_quiet_hours_defer_nudges_to_the_morning_but_not_notices(database: Datab
     assert sweeper(database, clock, channel).run().claimed == 0
     clock.set(datetime(2027, 1, 5, 13, 0, tzinfo=UTC))
     assert sweeper(database, clock, channel).run().sent == 1
-    assert channel.texts() == ["fyi", "check in"]
+    assert channel.texts() == ["fyi", reminder("check in")]
 
 
 def test_quiet_hours_across_the_spring_dst_change(database: Database) -> None:
@@ -148,7 +150,7 @@ def test_rate_limit_then_success_delivers_once_after_the_wait(database: Database
     clock.advance(timedelta(seconds=1))
     assert worker.run().sent == 1
     assert worker.run().claimed == 0
-    assert channel.texts() == ["hello"]
+    assert channel.texts() == [reminder("hello")]
     assert channel.calls == 2
     assert nudge_row(database, nudge.id).state == "sent"
 
@@ -161,7 +163,7 @@ def test_short_retry_after_is_waited_out_within_the_sweep(database: Database,
     channel = RecordingChannel(failures=[DeliveryError("ratelimited", retry_after=0)])
     result = sweeper(database, clock, channel, max_inline_wait=1.0).run()
     assert result.sent == 1
-    assert channel.texts() == ["hello"]
+    assert channel.texts() == [reminder("hello")]
 
 
 def test_server_errors_back_off_then_fail_with_the_error_kept(database: Database,
@@ -230,7 +232,7 @@ def test_person_no_channel_reaches_waits_as_unreachable_with_the_reason(
     channel = RecordingChannel(name="slack", platform="slack")
     result = sweeper(database, clock, channel).run()
     assert (result.sent, result.unreachable, result.retried, result.failed) == (1, 1, 0, 0)
-    assert channel.texts() == ["for ben"]
+    assert channel.texts() == [reminder("for ben")]
     row = nudge_row(database, nudge.id)
     assert (row.state, row.attempts, row.claimed_by, row.lease_until) == \
         ("unreachable", 0, None, None)
@@ -251,7 +253,7 @@ def test_a_worker_killed_after_claiming_loses_nothing_after_the_lease(
     assert survivor.run().claimed == 0
     clock.advance(timedelta(seconds=1))
     assert survivor.run().sent == 1
-    assert channel.texts() == ["hello"]
+    assert channel.texts() == [reminder("hello")]
     row = nudge_row(database, nudge.id)
     assert (row.state, row.claimed_by) == ("sent", survivor.worker)
 
@@ -263,7 +265,7 @@ def test_sweep_helper_filters_kinds_for_the_console(database: Database,
         add_nudge(session, ana, due_at=clock.now(), text="planned")
         add_nudge(session, ana, due_at=clock.now(), kind="notice", text="notice")
     channel = RecordingChannel()
-    assert sweep(database, clock, Router([channel]), kinds=("notice",)).sent == 1
+    assert sweep(database, clock, Router([channel]), nudge_catalog(), kinds=("notice",)).sent == 1
     assert channel.texts() == ["notice"]
 
 
@@ -295,7 +297,8 @@ def test_two_concurrent_sweeps_on_postgres_deliver_each_nudge_once(
     def work(name: str) -> None:
         db = Database(url)  # its own engine and connections, as a second process would have
         try:
-            worker = Sweeper(db, clock, Router([channel]), worker=name, batch=100, threads=4)
+            worker = Sweeper(db, clock, Router([channel]), nudge_catalog(), worker=name, batch=100,
+                             threads=4)
             start.wait(timeout=10)
             results[name] = worker.run()
         finally:
@@ -378,7 +381,7 @@ def test_a_slow_sweep_keeps_its_claims_alive_while_it_sends(database: Database,
     finally:
         release.set()
         runner.join(timeout=10)
-    assert channel.texts() == ["first", "second"]
+    assert channel.texts() == [reminder("first"), reminder("second")]
     assert {nudge_row(database, n.id).state for n in (first, second)} == {"sent"}
 
 
@@ -443,7 +446,7 @@ def test_a_row_another_worker_took_over_is_skipped_not_sent(database: Database,
     channel = RecordingChannel(on_send=taken_over_meanwhile)
     result = sweeper(database, clock, channel, worker="stalled").run()
     assert (result.sent, result.skipped) == (1, 1)
-    assert channel.texts() == ["first"]
+    assert channel.texts() == [reminder("first")]
     row = nudge_row(database, second.id)
     assert (row.state, row.claimed_by, row.attempted_at) == ("pending", "other-worker", None)
     assert nudge_row(database, first.id).state == "sent"
@@ -515,7 +518,8 @@ def test_snoozed_reminders_come_back_as_a_new_round(database: Database,
     channel = RecordingChannel()
     sweeper(database, clock, channel).run()
     with database.session() as session:
-        assert store.snooze(session, nudge.id, person_id=ana.id, until=clock.now())
+        assert store.snooze(session, nudge.id, person_id=ana.id, until=clock.now(),
+                            kinds=nudge_catalog().snoozable)
     sweeper(database, clock, channel).run()
     assert [d.key for d in channel.deliveries if d] == [f"{nudge.id}.0", f"{nudge.id}.1"]
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from adapters.slack.channel import METADATA_EVENT, SlackChannel
 from bot.app.core import Core
+from bot.app.nudges import nudge_catalog
 from bot.framework.channels import Address, Delivery, Router
 from bot.framework.replies import Reply, Section
 from bot.infra.clock import FixedClock, SystemClock
@@ -47,7 +48,7 @@ def slack(api: FakeSlackApi, database: Database) -> SlackChannel:
 def sweeper(database: Database, clock: FixedClock, channel: SlackChannel,
             **kwargs: object) -> Sweeper:
     kwargs.setdefault("max_inline_wait", 0.0)
-    return Sweeper(database, clock, Router([channel]), **kwargs)  # type: ignore[arg-type]
+    return Sweeper(database, clock, Router([channel]), nudge_catalog(), **kwargs)  # type: ignore[arg-type]
 
 
 def with_slack(database: Database, name: str, user_id: str) -> int:
@@ -261,7 +262,7 @@ def test_two_sweepers_under_429_and_500_storms_send_each_nudge_once(
                 channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
                                               Core(db=db, clock=SystemClock()))
                 channel.dm_interval = 0.0
-                worker = Sweeper(db, SystemClock(), Router([channel]), worker=name,
+                worker = Sweeper(db, SystemClock(), Router([channel]), nudge_catalog(), worker=name,
                                  batch=40, threads=4, lease=timedelta(seconds=2),
                                  max_inline_wait=1.0, max_attempts=100,
                                  backoff=lambda n: timedelta(seconds=0.2))

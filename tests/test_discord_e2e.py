@@ -56,7 +56,7 @@ async def _answers(fake: FakeDiscord, payload: dict[str, Any], count: int = 1) -
 
 
 def _deliver(core: Core, channel: DiscordChannel) -> Any:
-    return Sweeper(core.db, core.clock, Router([channel]), threads=1).run()
+    return Sweeper(core.db, core.clock, Router([channel]), core.nudge_catalog, threads=1).run()
 
 
 def test_slash_command_is_deferred_then_answered_by_follow_up(sqlite_url, clock) -> None:

@@ -29,13 +29,15 @@ from bot.infra.models import (
 from bot.matching import fit, rules
 from bot.matching.intros import answer_request
 from tests.support.factories import add_faculty, add_group, add_student
+from tests.support.nudges import delivered
 
 
 def _dms(core, person, kind="notice") -> list[Reply]:
+    """The person's messages of `kind`, as each is sent at its due time."""
     with core.db.session() as s:
         rows = s.scalars(select(Nudge).where(Nudge.person_id == person.id, Nudge.kind == kind)
                          .order_by(Nudge.id)).all()
-        return [Reply.from_dict(r.payload) for r in rows]
+    return [delivered(core.db, r) for r in rows]
 
 
 def _setup(s, **faculty):

@@ -11,6 +11,7 @@ from bot.infra.models import Contact, Letter, LetterEvent, Mentorship, Nudge, Ou
 from bot.letters import rules
 from bot.vocab.letters import LETTER_KINDS, LETTER_STATES
 from tests.support.factories import add_faculty, add_student
+from tests.support.nudges import delivered
 from tests.support.snapshots import snapshot
 
 NY = "America/New_York"
@@ -407,10 +408,11 @@ def test_outcome_needs_a_submitted_letter_then_nudges_each_writer(core, driver, 
     (nudge,) = nudges
     assert nudge.due_at == datetime(2027, 1, 5, 15, 0, tzinfo=UTC)
     assert nudge.subject_type == "outcome" and nudge.person_id == ana.id
-    assert "Dr. Jane Smith" in nudge.text and "Dr. Marcus Lee" in nudge.text
-    assert "Bob Outsider" not in nudge.text
-    stored = [a for s in nudge.payload["sections"] for a in s["actions"]]
-    assert [(a["command"], a["args"]) for a in stored] == [
+    sent = delivered(core.db, nudge)  # worded the next morning, when it is sent
+    assert "Dr. Jane Smith" in sent.as_text() and "Dr. Marcus Lee" in sent.as_text()
+    assert "Bob Outsider" not in sent.as_text()
+    stored = [a for s in sent.sections for a in s.actions]
+    assert [(a.command, a.args) for a in stored] == [
         ("letter draft", {"step": "outcome", "id": str(i)}) for i in ids[:2]]
     for action in drafts:
         draft = driver.press(ana, action.encode())

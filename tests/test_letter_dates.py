@@ -21,6 +21,7 @@ from bot.infra.models import Nudge
 from bot.letters import rules
 from tests.support.factories import add_faculty, add_student
 from tests.support.letters import move, nudges, track
+from tests.support.nudges import delivered
 
 NY = "America/New_York"
 TODAY = date(2027, 1, 4)
@@ -67,9 +68,10 @@ def test_a_letter_tracked_ten_days_out_never_gives_a_gone_personal_deadline(core
     # the next morning's last-call nudge tells the best date, and names the gone one as gone
     (late,) = [n for n in nudges(core, letter_id) if n.kind == "letter-ask-late"]
     assert late.due_at == datetime(2027, 1, 5, 15, 0, tzinfo=UTC)
-    assert told_dates(late.text, "Tell them your deadline for them:") == [best]
+    late_text = delivered(core.db, late).as_text()  # as sent that morning
+    assert told_dates(late_text, "Tell them your deadline for them:") == [best]
     assert "(the ideal date, Thu 31 Dec 2026, 14 days before the deadline, has passed" in \
-        late.text
+        late_text
     # the packet checklist, the ask draft and the update reply tell the same date
     packet = driver.run(ana, f"/letter packet {letter_id}").as_text()
     assert told_dates(packet, "Tell Dr. Jane Smith") == [best]
@@ -99,7 +101,7 @@ def test_the_check_in_falls_on_the_day_the_writer_was_told(core, driver, clock):
     (checkin,) = [n for n in nudges(core, early, state="pending") if n.kind == "letter-checkin"]
     assert checkin.due_at == datetime(2027, 3, 1, 15, 0, tzinfo=UTC)
     assert "Today is the personal deadline you gave Bob Outsider (Mon 01 Mar 2027)" in \
-        checkin.text
+        delivered(core.db, checkin).as_text()
 
 
 def test_a_day_or_two_out_the_personal_deadline_is_tomorrow_at_the_earliest(core, driver):

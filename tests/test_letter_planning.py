@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.app.planning import plan_all
 from bot.infra.models import Letter, Nudge
 from tests.support.factories import add_faculty, add_student
+from tests.support.nudges import delivered
 
 NY = "America/New_York"
 MINUTE = timedelta(minutes=1)
@@ -122,8 +123,9 @@ def test_outcome_nudge_per_submitted_writer_next_morning(core, driver, clock):
     assert "letter-outcome" in due_now(core, clock, outcome_due)
     with core.db.session() as s:
         (nudge,) = s.scalars(select(Nudge).where(Nudge.kind == "letter-outcome")).all()
-    assert nudge.person_id == ana.id and "Dr. Jane Smith" in nudge.text
-    assert "matched at State EM" in nudge.text
+    sent = delivered(core.db, nudge).as_text()  # as worded when it is sent
+    assert nudge.person_id == ana.id and "Dr. Jane Smith" in sent
+    assert "matched at State EM" in sent
 
 
 def test_planning_is_idempotent_and_covers_letters_made_elsewhere(core, clock):

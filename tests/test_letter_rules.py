@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -92,7 +92,6 @@ def codes(warnings) -> list[str]:
     (6, ["rushed"]), (1, ["rushed"]), (0, ["rushed"]),
 ])
 def test_lateness_warnings(days, expected):
-    from datetime import timedelta
 
     assert codes(warn(TODAY + timedelta(days=days))) == expected
 
@@ -452,7 +451,10 @@ def test_wording_follows_the_constants(monkeypatch):
     the bot says the new one."""
     ask = messages.letter_nudge_reply(NudgeKind.LETTER_ASK, LETTER, today=TODAY)
     assert "Ask by Mon 08 Mar 2027 (6 weeks before the Mon 19 Apr 2027 deadline)" in ask.text
-    deadline = messages.letter_nudge_reply(NudgeKind.LETTER_DEADLINE, LETTER, today=TODAY)
+    # read on the day it falls, DEADLINE_LEAD_DAYS before the deadline
+    deadline = messages.letter_nudge_reply(
+        NudgeKind.LETTER_DEADLINE, LETTER,
+        today=LETTER.deadline - timedelta(days=rules.DEADLINE_LEAD_DAYS))
     assert deadline.title == "Dr. Smith's letter for State EM is due in 3 days"
     monkeypatch.setattr(rules, "ASK_BY_WEEKS", 8)
     monkeypatch.setattr(rules, "DEADLINE_LEAD_DAYS", 5)
@@ -465,7 +467,9 @@ def test_wording_follows_the_constants(monkeypatch):
     monkeypatch.setattr(rules, "MAX_DEADLINE_YEARS", 3)
     ask = messages.letter_nudge_reply(NudgeKind.LETTER_ASK, LETTER, today=TODAY)
     assert "Ask by Mon 22 Feb 2027 (8 weeks before the Mon 19 Apr 2027 deadline)" in ask.text
-    deadline = messages.letter_nudge_reply(NudgeKind.LETTER_DEADLINE, LETTER, today=TODAY)
+    deadline = messages.letter_nudge_reply(
+        NudgeKind.LETTER_DEADLINE, LETTER,
+        today=LETTER.deadline - timedelta(days=rules.DEADLINE_LEAD_DAYS))
     assert deadline.title == "Dr. Smith's letter for State EM is due in 5 days"
     late = messages.letter_nudge_reply(NudgeKind.LETTER_ASK_LATE, LETTER, today=TODAY)
     assert "3 weeks or less away" in late.text

@@ -16,6 +16,7 @@ from bot.home.dashboard import dashboard
 from bot.infra.models import Nudge, Person
 from tests.support.factories import add_faculty, add_student
 from tests.support.letters import move, nudges, section, track
+from tests.support.nudges import delivered
 
 NY = "America/New_York"
 LA = "America/Los_Angeles"
@@ -111,11 +112,12 @@ def test_writer_deadline_nudges_seven_and_one_day_before_in_the_writers_zone(cor
         (smith.id, datetime(2027, 3, 29, 17, 0, tzinfo=UTC)),
         (smith.id, datetime(2027, 4, 4, 17, 0, tzinfo=UTC)),
     ]
-    week, day = found
-    assert "Ana Diaz" in week.text and "State EM residency" in week.text
-    assert "Mon 05 Apr 2027, 7 days away" in week.text and "Mon 19 Apr 2027" in week.text
-    assert "ERAS" in week.text
-    assert "tomorrow, Mon 05 Apr 2027" in day.text
+    # as each is worded when it is sent, on its day in Los Angeles
+    week, day = (delivered(core.db, n).as_text() for n in found)
+    assert "Ana Diaz" in week and "State EM residency" in week
+    assert "Mon 05 Apr 2027, 7 days away" in week and "Mon 19 Apr 2027" in week
+    assert "ERAS" in week
+    assert "tomorrow, Mon 05 Apr 2027" in day
     # packet sent: still owed; planning again adds nothing
     move_on = driver.run(ana, f"/letter update {letter_id} packet-sent")
     assert not move_on.error

@@ -46,11 +46,13 @@ def _followups(core, settings, student, weeks: int) -> list[Reply]:
         core.clock.current = T0 + timedelta(days=7 * week)
         with core.db.session() as s:
             plan_all(s, core.clock.now(), settings)
-        Sweeper(core.db, core.clock, Router([channel]), max_inline_wait=0).run()
+        Sweeper(core.db, core.clock, Router([channel]), core.nudge_catalog, max_inline_wait=0).run()
     with core.db.session() as s:
         rows = nudges_of(s, student, kind="followup")
         assert {n.state for n in rows} == {"sent"}
-        return [Reply.from_dict(n.payload) for n in rows]
+    ids = {n.id for n in rows}
+    return [sent.reply for sent in channel.sent
+            if sent.delivery is not None and sent.delivery.nudge_id in ids]
 
 
 def _offer(reply: Reply) -> str | None:

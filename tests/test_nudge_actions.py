@@ -17,12 +17,12 @@ from bot.nudges.quiet_hours import in_window, parse_window
 from jobs.delivery import Sweeper
 from tests.support.channels import RecordingChannel
 from tests.support.factories import Driver, add_student
-from tests.support.nudges import add_nudge
+from tests.support.nudges import add_nudge, reminder
 
 
 def deliver(core: Core) -> RecordingChannel:
     channel = RecordingChannel()
-    Sweeper(core.db, core.clock, Router([channel]), max_inline_wait=0).run()
+    Sweeper(core.db, core.clock, Router([channel]), core.nudge_catalog, max_inline_wait=0).run()
     return channel
 
 
@@ -45,7 +45,7 @@ def test_snooze_button_moves_the_same_nudge_a_week_on(core: Core, driver: Driver
         assert (row.state, row.due_at, row.attempts) == ("pending", now + timedelta(weeks=1), 0)
         assert session.query(Nudge).count() == 1  # rescheduled, not duplicated
     core.clock.advance(timedelta(weeks=1))  # type: ignore[attr-defined]
-    assert deliver(core).texts() == ["write to Dr. Chen"]
+    assert deliver(core).texts() == [reminder("write to Dr. Chen")]
 
 
 def test_not_relevant_dismisses_for_good(core: Core, driver: Driver) -> None:

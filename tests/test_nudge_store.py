@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.app.nudges import nudge_catalog
 from bot.framework.replies import Field, Reply
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
@@ -22,6 +23,8 @@ from bot.nudges.store import Deferral, Failure, Release, Retry, Sent, Unreachabl
 from bot.nudges.vocab import DigestState, NudgeKind, NudgeState, Subject
 from tests.support.factories import add_group, add_student
 from tests.support.nudges import add_nudge
+
+CATALOG = nudge_catalog()
 
 
 def row(database: Database, nudge_id: int) -> Nudge:
@@ -117,7 +120,7 @@ def test_nothing_is_marked_on_a_row_that_moved_on(database: Database, clock: Fix
     claim(database, "w", clock.now())
     person = row(database, two[0]).person_id
     with database.session() as session:
-        assert store.dismiss(session, two[0], person_id=person)
+        assert store.dismiss(session, two[0], person_id=person, kinds=CATALOG.dismissable)
         store.mark_sent(session, "w", [Sent(two[0], clock.now(), "slack", 1)])
     assert row(database, two[0]).state == NudgeState.DISMISSED
 
@@ -199,13 +202,13 @@ def test_snooze_brings_a_sent_reminder_back(database: Database, clock: FixedCloc
     person = row(database, two[0]).person_id
     until = clock.now() + timedelta(weeks=1)
     with database.session() as session:
-        assert store.snooze(session, two[0], person_id=person, until=until)
+        assert store.snooze(session, two[0], person_id=person, until=until, kinds=CATALOG.snoozable)
     snoozed = row(database, two[0])
     assert (snoozed.state, snoozed.due_at, snoozed.attempts, snoozed.sent_at,
             snoozed.claimed_by, snoozed.attempted_at, snoozed.snoozes) == \
         (NudgeState.PENDING, until, 0, None, None, None, 1)
     with database.session() as session:
-        assert store.snooze(session, two[0], person_id=person, until=until)
+        assert store.snooze(session, two[0], person_id=person, until=until, kinds=CATALOG.snoozable)
     assert row(database, two[0]).snoozes == 2  # counted for the report
 
 
@@ -216,8 +219,9 @@ def test_snooze_and_dismiss_change_nothing_for_someone_else(
     before = row(database, two[0])
     with database.session() as session:
         assert not store.snooze(session, two[0], person_id=ben,
-                                until=clock.now() + timedelta(weeks=1))
-        assert not store.dismiss(session, two[0], person_id=ben)
+                                until=clock.now() + timedelta(weeks=1),
+                                kinds=CATALOG.snoozable)
+        assert not store.dismiss(session, two[0], person_id=ben, kinds=CATALOG.dismissable)
         assert store.own_nudge(session, two[0], ben) is None
     after = row(database, two[0])
     assert (after.state, after.due_at) == (before.state, before.due_at) == \
@@ -231,10 +235,10 @@ def test_dismissed_stays_dismissed_and_notices_are_not_reminders(
         notice = add_nudge(session, person, due_at=clock.now(), kind=NudgeKind.NOTICE).id
     until = clock.now() + timedelta(weeks=1)
     with database.session() as session:
-        assert store.dismiss(session, two[0], person_id=person)
-        assert not store.snooze(session, two[0], person_id=person, until=until)
-        assert not store.snooze(session, notice, person_id=person, until=until)
-        assert not store.dismiss(session, notice, person_id=person)
+        assert store.dismiss(session, two[0], person_id=person, kinds=CATALOG.dismissable)
+        assert not store.snooze(session, two[0], person_id=person, until=until, kinds=CATALOG.snoozable)
+        assert not store.snooze(session, notice, person_id=person, until=until, kinds=CATALOG.snoozable)
+        assert not store.dismiss(session, notice, person_id=person, kinds=CATALOG.dismissable)
     assert row(database, two[0]).state == NudgeState.DISMISSED
     assert row(database, notice).state == NudgeState.PENDING
     assert claim(database, "w", until) == [two[1], notice]
@@ -284,7 +288,7 @@ def test_a_large_batch_reads_back_like_a_small_one(database: Database,
     for size in (1, store.COPY_FROM + 10):
         batch = [PlannedNudge(ana, NudgeKind.LETTER_ASK,
                               (now + timedelta(minutes=i, microseconds=7)).astimezone(chicago),
-                              Subject.LETTER, i, f"size-{size}", reply) for i in range(size)]
+                              Subject.LETTER, i, f"size-{size}") for i in range(size)]
         notices = [Notice(ana, reply, f"size-{size}:{i % (size - 1 or 1)}") for i in range(size)]
         with database.session() as session:
             assert store.insert_bulk(session, batch, now=now) == size
@@ -292,12 +296,18 @@ def test_a_large_batch_reads_back_like_a_small_one(database: Database,
         with database.session() as session:
             rows = session.scalars(select(Nudge).where(Nudge.dedup_key.in_(
                 [n.dedup_key for n in batch]))).all()
+            told = session.scalars(select(Nudge).where(Nudge.dedup_key.in_(
+                [n.dedup_key for n in notices]))).all()
+        # A planned nudge is stored without words; a notice with its reply.
         assert sorted((r.person_id, r.kind, r.due_at, r.subject_type, r.subject_id, r.dedup_key,
-                       r.text, Reply.from_dict(r.payload), r.state, r.attempts, r.created_at)
+                       r.text, r.payload, r.state, r.attempts, r.created_at)
                       for r in rows) == sorted(
             (ana, NudgeKind.LETTER_ASK, now + timedelta(minutes=i, microseconds=7),
-             Subject.LETTER, i, n.dedup_key, reply.as_text(), reply, NudgeState.PENDING, 0, now)
+             Subject.LETTER, i, n.dedup_key, "", {}, NudgeState.PENDING, 0, now)
             for i, n in enumerate(batch))
+        assert len(told) == max(size - 1, 1)
+        assert {(r.kind, r.text, Reply.from_dict(r.payload), r.due_at) for r in told} == \
+            {(NudgeKind.NOTICE, reply.as_text(), reply, now)}
 
 
 def test_cancel_moot_and_cancel_for_touch_only_pending_rows_of_their_subjects(
@@ -305,8 +315,7 @@ def test_cancel_moot_and_cancel_for_touch_only_pending_rows_of_their_subjects(
     now = clock.now()
 
     def planned(person: int, subject: int, day: str) -> PlannedNudge:
-        return PlannedNudge(person, NudgeKind.FOLLOWUP, now, Subject.MENTORSHIP, subject, day,
-                            Reply(text=day))
+        return PlannedNudge(person, NudgeKind.FOLLOWUP, now, Subject.MENTORSHIP, subject, day)
 
     with database.session() as session:
         ana = add_student(session, "Ana Lopez").id
@@ -525,7 +534,8 @@ def test_next_claimable_is_the_earliest_due_or_lease_end(
             now + timedelta(seconds=4)
         # Nothing due within the horizon: no early sweep.
         assert store.next_claimable(session, now=now, within=timedelta(seconds=3)) is None
-        store.cancel_for(session, Subject.MENTORSHIP, [1])
+        store.cancel_for(session, Subject.ACTION_ITEM,
+                         [row(database, nudge).subject_id or 0 for nudge in two])
     with database.session() as session:
         assert store.next_claimable(session, now=now, within=timedelta(days=1)) is None
 

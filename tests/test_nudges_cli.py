@@ -14,8 +14,10 @@ from bot.app.cli.nudges import parse_moment
 from bot.infra.db import Database
 from bot.infra.models import Nudge, Person
 from bot.infra.settings import get_settings
+from bot.vocab.letters import LetterState
 from tests.support.factories import add_faculty, add_student
 from tests.support.relationships import add_mentorship, add_thanked_letter
+from tests.support.world import add_letter
 
 LAST = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
 
@@ -72,21 +74,40 @@ def test_due_before_the_rhythm_lists_no_followup(cli_db, capsys):
     assert [i["person"] for i in items if i["kind"] == "followup"] == ["ana@example.edu"]
 
 
-def test_due_lists_stored_pending_rows_but_not_notices(cli_db, capsys):
+def test_due_words_each_reminder_as_it_would_be_sent_at_that_moment(cli_db, capsys):
+    """`text` is what the reminder would say if sent at --at, in its person's zone: the same
+    pending letter-deadline says "in 3 days" on its day and "tomorrow" two days later. A
+    notice, a reminder sent already and one whose subject is gone (it would be cancelled,
+    not sent) are not listed."""
     _seed(cli_db)
     with cli_db.session() as s:
         ana = s.scalar(select(Person).where(Person.email == "ana@example.edu"))
         s.add(Nudge(person_id=ana.id, kind="notice", due_at=LAST, dedup_key="notice:x",
                     text="a notice", created_at=LAST))
-        s.add(Nudge(person_id=ana.id, kind="letter-deadline", due_at=LAST, subject_type="test",
-                    subject_id=1, dedup_key="test:1", text="deadline soon", created_at=LAST))
-        s.add(Nudge(person_id=ana.id, kind="letter-ask", due_at=LAST, subject_type="test",
-                    subject_id=2, dedup_key="test:2", text="sent already", state="sent",
+        letter = add_letter(s, ana, deadline=date(2027, 1, 8), state=LetterState.ASKED,
+                            history=[(LetterState.ASKED, LAST - timedelta(days=30))],
+                            created_at=LAST - timedelta(days=40))
+        s.add(Nudge(person_id=ana.id, kind="letter-ask", due_at=LAST, subject_type="letter",
+                    subject_id=letter.id, dedup_key="test:2", text="sent already",
+                    state="sent", created_at=LAST))
+        s.add(Nudge(person_id=ana.id, kind="letter-deadline", due_at=LAST,
+                    subject_type="letter", subject_id=letter.id + 1, dedup_key="test:3",
                     created_at=LAST))
-    items = _due(capsys, "--at", "2027-01-05")
-    assert [(i["person"], i["kind"], i["text"]) for i in items
-            if i["person"] == "ana@example.edu"] == [
-        ("ana@example.edu", "letter-deadline", "deadline soon")]
+
+    def deadline_texts(at: str) -> list[str]:
+        items = _due(capsys, "--at", at)
+        assert not any(i["kind"] in ("notice", "letter-ask") for i in items)
+        return [str(i["text"]) for i in items if i["kind"] == "letter-deadline"]
+
+    # Tue 5 Jan, 10:00 in New York: the reminder's own moment
+    (on_the_day,) = deadline_texts("2027-01-05T15:00")
+    assert on_the_day.startswith("Dr. Omar Haddad's letter for EM residency is due in 3 days")
+    assert "The deadline is Fri 08 Jan 2027" in on_the_day
+    # Thursday evening in New York (Friday in UTC): tomorrow, on Ana's calendar
+    (later,) = deadline_texts("2027-01-08T02:00")
+    assert later.startswith("Dr. Omar Haddad's letter for EM residency is due tomorrow")
+    assert "The deadline is tomorrow, Fri 08 Jan 2027" in later
+    assert deadline_texts("2027-01-05T14:59") == []
 
 
 def test_due_text_output(cli_db, capsys):

@@ -1,5 +1,6 @@
 """The planner's bulk write goes to the driver directly: what it stores must read back
-exactly as the ORM would have written it, on SQLite and PostgreSQL."""
+exactly as the ORM would have written it, on SQLite and PostgreSQL. A planned nudge is
+stored without words (they are built when it is sent)."""
 
 from __future__ import annotations
 
@@ -8,22 +9,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.framework.replies import Action, Field, Reply, Section
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Nudge
 from bot.nudges.planning import Plan, PlannedNudge, store_plans
 from bot.nudges.store import claim, insert_bulk
+from bot.nudges.vocab import NudgeKind, Subject
 from tests.support.factories import add_student
 
 
 def planned(person_id: int, subject_id: int, due_at: datetime) -> PlannedNudge:
-    reply = Reply(title="Write to Dr. Chen", text="It's been 6 weeks — “quotes” and ünïcode",
-                  fields=(Field("Last contact", "Nov 3"),),
-                  sections=(Section(heading="Outline", text="1. greeting"),),
-                  actions=(Action("Log contact", "mentor log", {"mentor": "7"}, "primary"),))
-    return PlannedNudge(person_id, "followup", due_at, "mentorship", subject_id, "2027-01-04",
-                        reply)
+    return PlannedNudge(person_id, NudgeKind.FOLLOWUP, due_at, Subject.MENTORSHIP, subject_id,
+                        "2027-01-04")
 
 
 def test_bulk_rows_read_back_like_orm_rows(database: Database, clock: FixedClock) -> None:
@@ -40,8 +37,9 @@ def test_bulk_rows_read_back_like_orm_rows(database: Database, clock: FixedClock
     assert rows[1].due_at == now - timedelta(minutes=1)
     assert rows[2].due_at == now + timedelta(minutes=1, microseconds=7)
     assert rows[1].created_at == now
-    assert Reply.from_dict(rows[1].payload) == due.reply
-    assert rows[1].text == due.reply.as_text()
+    assert (rows[1].payload, rows[1].text) == ({}, "")
+    assert (rows[1].kind, rows[1].subject_type, rows[1].subject_id) == \
+        ("followup", "mentorship", 1)
     assert (rows[1].state, rows[1].attempts, rows[1].dedup_key) == \
         ("pending", 0, due.dedup_key)
     # The delivery sweep's comparisons see the same instants.

@@ -500,7 +500,7 @@ def test_after_linking_nudges_follow_the_platform_used_last_or_chosen(
     def deliver(key: str) -> None:
         with database.session() as s:
             queue_notice(s, discord_id, Reply(text=key), key=key, now=core.clock.now())
-        Sweeper(database, core.clock, router, threads=1).run(kinds=(NudgeKind.NOTICE,))
+        Sweeper(database, core.clock, router, core.nudge_catalog, threads=1).run(kinds=(NudgeKind.NOTICE,))
 
     deliver("after linking")  # they linked from Discord: used last
     driver.run(discord_id, "/mentor list", channel=SLACK)

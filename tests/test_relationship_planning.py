@@ -1,5 +1,7 @@
 """Planning followup, action-item, transactional and keep-in-touch nudges on a real database
-with an injected clock: what is owed when, idempotency, and cancellation of moot nudges."""
+with an injected clock: what is owed when, idempotency, and cancellation of moot nudges.
+What a planned nudge says is read as it would be sent at its due time (`said`): planning
+stores no words."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from bot.framework.replies import Action, Reply
 from bot.infra.models import Nudge, Person
 from bot.mentoring.store import record_contact
 from tests.support.factories import add_faculty, add_student
+from tests.support.nudges import said
 from tests.support.relationships import (
     add_contact,
     add_mentorship,
@@ -41,6 +44,14 @@ def _nudges(core, person, **kw):
         return nudges_of(s, person, **kw)
 
 
+def _said(core, nudge) -> Reply:
+    """What the nudge says when it is sent at its due time."""
+    with core.db.session() as s:
+        words = said(s, nudge)
+    assert isinstance(words, Reply), words
+    return words
+
+
 def test_followup_owed_on_the_rhythm_and_idempotent(core, settings):
     student, mentor, mid = _pair(core)
     _plan(core, settings, T0 + timedelta(days=41))
@@ -52,10 +63,10 @@ def test_followup_owed_on_the_rhythm_and_idempotent(core, settings):
         ("followup", "pending", "mentorship", mid)]
     assert rows[0].due_at == datetime(2027, 2, 15, 10, 0, tzinfo=UTC)
     assert rows[0].dedup_key == f"followup:mentorship:{mid}:2027-02-15"
-    reply = Reply.from_dict(rows[0].payload)
+    reply = _said(core, rows[0])
     assert reply.actions[0] == Action("Log contact", "mentor log",
                                       {"mentor": f"person:{mentor.id}"}, "primary")
-    assert "A four-part update" in rows[0].text and "4. " in rows[0].text
+    assert "A four-part update" in reply.as_text() and "4. " in reply.as_text()
 
 
 def test_weekly_rhythm_for_a_research_mentor(core, settings):
@@ -91,7 +102,7 @@ def test_contact_cancels_pending_followup_and_resets_clock(core, settings):
     _plan(core, settings, at + timedelta(days=43))
     [row] = _nudges(core, student, state="pending")
     assert row.due_at.date() == (at + timedelta(days=42)).date()
-    assert "update" in row.text  # recent contacts to draw on
+    assert "update" in _said(core, row).as_text()  # recent contacts to draw on
 
 
 def test_followup_lists_open_action_items(core, driver, settings, clock):
@@ -99,7 +110,8 @@ def test_followup_lists_open_action_items(core, driver, settings, clock):
     driver.run(student, "/mentor todo Dr. Rivera draft a case report")
     _plan(core, settings, T0 + timedelta(days=43))
     [row] = _nudges(core, student, kind="followup")
-    assert "Suggestions to circle back on" in row.text and "draft a case report" in row.text
+    text = _said(core, row).as_text()
+    assert "Suggestions to circle back on" in text and "draft a case report" in text
 
 
 def test_action_item_nudged_when_overdue_weekly_and_not_after_done(core, driver, settings,
@@ -115,7 +127,7 @@ def test_action_item_nudged_when_overdue_weekly_and_not_after_done(core, driver,
         _plan(core, settings, datetime(2027, 1, 11, 10, 0, tzinfo=UTC))
     [first] = _nudges(core, student, kind="action-item")
     assert (first.due_at, first.state) == (datetime(2027, 1, 11, 10, 0, tzinfo=UTC), "pending")
-    assert Reply.from_dict(first.payload).actions[0] == Action(
+    assert _said(core, first).actions[0] == Action(
         "Mark done", "mentor done", {"id": str(item_id)}, "primary")
     with core.db.session() as s:
         s.get(Nudge, first.id).state = "sent"
@@ -143,7 +155,7 @@ def test_transactional_after_three_months_of_asks_only_cleared_by_news(core, dri
         _plan(core, settings, T0 + timedelta(days=91))
     [flag] = _nudges(core, student, kind="transactional")
     assert flag.state == "pending" and flag.subject_id == mid
-    assert "no ask attached" in flag.text
+    assert "no ask attached" in _said(core, flag).as_text()
     clock.set(T0 + timedelta(days=92))
     assert not driver.run(student, '/mentor log Dr. Rivera note:"passed my shelf exam"').error
     assert [n.state for n in _nudges(core, student, kind="transactional")] == ["cancelled"]
@@ -179,7 +191,7 @@ def test_keep_in_touch_after_a_thanked_letter(core, settings):
     for _ in range(3):
         _plan(core, settings, T0 + timedelta(days=92))
     [row] = _nudges(core, student, kind="keep-in-touch")
-    assert "Keep Dr. Sam Park posted" in row.text
+    assert "Keep Dr. Sam Park posted" in _said(core, row).as_text()
     assert row.due_at == datetime(2027, 4, 4, 10, 0, tzinfo=UTC)
     with core.db.session() as s:
         record_contact(s, s.get(Person, student.id), s.get(Person, writer.id),

@@ -13,8 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.app.nudges import nudge_catalog
 from bot.infra.db import Database
 from bot.infra.models import Contact, InterestGroup, Person
+from bot.nudges.kinds import Evidence
 from bot.nudges.vocab import NudgeKind, NudgeState
 from bot.reports import export, messages, rules, store
 from bot.reports.rules import Health, LetterRisk, Report
@@ -31,7 +33,8 @@ def built(database: Database) -> tuple[Database, ReportData]:
 def _report(database: Database, data: ReportData, **kwargs: object) -> Report:
     with database.session() as session:
         group = session.get_one(InterestGroup, data.group_id)
-        return store.report(session, group, NOW, **kwargs)  # type: ignore[arg-type]
+        return store.report(session, group, NOW, nudge_catalog(),
+                            **kwargs)  # type: ignore[arg-type]
 
 
 def test_every_figure_matches_the_hand_count(built: tuple[Database, ReportData]) -> None:
@@ -210,7 +213,7 @@ def test_an_empty_group_reads_sensibly(database: Database) -> None:
         group = InterestGroup(slug="new", name="New Group", timezone="UTC")
         session.add(group)
         session.flush()
-        report = store.report(session, group, NOW)
+        report = store.report(session, group, NOW, nudge_catalog())
     assert report.matching.rate is None and not report.matching.poor
     text = messages.report_reply(report).as_text()
     assert "Match rate: no students yet" in text
@@ -266,11 +269,14 @@ def test_acted_on_within_a_week_boundaries() -> None:
 
 
 def test_which_answers_count_for_which_reminders() -> None:
-    assert rules.MEASURED.isdisjoint({NudgeKind.INTRO_PENDING, NudgeKind.LETTER_OUTCOME,
-                                      NudgeKind.STILL_MENTORING, NudgeKind.NOTICE})
-    assert rules.LETTER_MOVES[NudgeKind.LETTER_ASK] == {"asked"}
-    assert rules.LETTER_MOVES[NudgeKind.LETTER_THANKS] == {"thanked"}
-    assert NudgeKind.TRANSACTIONAL in rules.NEWS_ONLY
+    """What answers each reminder is its kind's spec (tests/test_nudge_specs.py); the
+    report's rules count the answers it is handed."""
+    catalog = nudge_catalog()
+    assert set(catalog.measured).isdisjoint({NudgeKind.INTRO_PENDING, NudgeKind.LETTER_OUTCOME,
+                                             NudgeKind.STILL_MENTORING, NudgeKind.NOTICE})
+    assert catalog.letter_moves[NudgeKind.LETTER_ASK] == {"asked"}
+    assert catalog.letter_moves[NudgeKind.LETTER_THANKS] == {"thanked"}
+    assert NudgeKind.TRANSACTIONAL in catalog.answered_by(Evidence.NEWS)
     tallied = rules.nudges([(NudgeState.SENT, True, False, 3), (NudgeState.FAILED, False, True, 1),
                             (NudgeState.PENDING, False, True, 2)],
                            [(datetime(2027, 1, 1, tzinfo=UTC), None)])

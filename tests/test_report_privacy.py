@@ -111,7 +111,7 @@ def every_format(core: Core, data: ReportData) -> Iterator[str]:
     yield from units_of_reply(reply)
     with core.db.session() as session:
         group = session.get_one(InterestGroup, data.group_id)
-        report = store.report(session, group, NOW)
+        report = store.report(session, group, NOW, core.nudge_catalog)
         yield from units_of_reply(build_digest(session, group, NOW))
     yield from units_of_json(export.as_json(report))
     yield from units_of_csv(export.as_csv(report))

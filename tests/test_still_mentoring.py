@@ -60,7 +60,7 @@ def _questions(core, kim) -> list[Nudge]:
 
 def _deliver(core, clock) -> RecordingChannel:
     channel = RecordingChannel()
-    sweep(core.db, clock, Router([channel]))
+    sweep(core.db, clock, Router([channel]), core.nudge_catalog)
     return channel
 
 

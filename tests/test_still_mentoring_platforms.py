@@ -68,7 +68,8 @@ def test_console_shows_the_buttons_as_commands_that_answer(core: Core,
                                                            clock: FixedClock) -> None:
     kim = _gone_quiet(core, clock)
     delivered = io.StringIO()
-    Sweeper(core.db, core.clock, Router([ConsoleChannel(delivered)]), max_inline_wait=0).run()
+    Sweeper(core.db, core.clock, Router([ConsoleChannel(delivered)]), core.nudge_catalog,
+            max_inline_wait=0).run()
     dm = delivered.getvalue()
     assert "--- direct message to Dr. Maya Kim" in dm
     assert "Are you still taking mentees?" in dm
@@ -101,7 +102,7 @@ def test_slack_stay_active_from_the_dm_button(core: Core, clock: FixedClock,
     with core.db.session() as s:
         s.add(Identity(person_id=kim.id, platform="slack", workspace=TEAM_ID,
                        external_id=FACULTY))
-    result = sweep(core.db, core.clock, Router([slack.service.channel()]))
+    result = sweep(core.db, core.clock, Router([slack.service.channel()]), core.nudge_catalog)
     assert result.sent == 1
     [dm] = [c for c in slack.api.calls("chat.postMessage") if c.get("channel") == "D2KIM"]
     assert "Are you still taking mentees?" in json.dumps(dm.params)
@@ -136,7 +137,8 @@ def test_discord_stop_accepting_from_the_dm_button(sqlite_url: str, clock: Fixed
                 MentorClient(DiscordBot(core), guild_ready_timeout=0.05), fake) as client:
             channel = DiscordChannel(Runtime(client, asyncio.get_running_loop()), core)
             result = await asyncio.to_thread(
-                lambda: Sweeper(core.db, core.clock, Router([channel]), threads=1).run())
+                lambda: Sweeper(core.db, core.clock, Router([channel]), core.nudge_catalog,
+                                        threads=1).run())
             assert result.sent == 1
             [dm] = fake.matching("POST", rf"/channels/{FACULTY_DISCORD_ID + 1}/messages")
             assert "Are you still taking mentees?" in json.dumps(dm.body)

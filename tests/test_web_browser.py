@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.app.core import Core
+from bot.app.nudges import nudge_catalog
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import InterestGroup
@@ -64,7 +65,7 @@ def _figures(web: WebServer, data: ReportData, weeks: int = 12,
              scope: Scope = WHOLE_GROUP) -> dict[str, dict[str, Any]]:
     with web.core.db.session() as session:
         report = store.report(session, session.get_one(InterestGroup, data.group_id), NOW,
-                              weeks=weeks, scope=scope)
+                              nudge_catalog(), weeks=weeks, scope=scope)
     return {f["key"]: f for f in export.as_json(report)["figures"]}
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from bot.app.cli import main
 from bot.app.core import Core
+from bot.app.nudges import nudge_catalog
 from bot.infra.models import InterestGroup, StudentProfile
 from bot.infra.settings import get_settings
 from bot.reports import dashboard, messages, store, svg
@@ -88,7 +89,8 @@ def test_the_dashboard_names_no_student_beside_a_letter(web: WebServer,
 
 def test_the_chart_is_svg_with_a_text_alternative(cli: Core, data: ReportData) -> None:
     with cli.db.session() as session:
-        report = store.report(session, session.get_one(InterestGroup, data.group_id), NOW)
+        report = store.report(session, session.get_one(InterestGroup, data.group_id), NOW,
+                              nudge_catalog())
     drawn = svg.svg(report)
     assert drawn.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
     assert 'role="img" aria-labelledby="chart-title chart-desc"' in drawn
@@ -120,7 +122,7 @@ def test_a_name_is_escaped_in_the_chart_and_the_page(cli: Core, data: ReportData
 def _report(core: Core, data: ReportData, scope: Scope) -> Any:
     with core.db.session() as session:
         return store.report(session, session.get_one(InterestGroup, data.group_id), NOW,
-                            scope=scope)
+                            nudge_catalog(), scope=scope)
 
 
 def test_a_mentor_kind_narrows_mentorships_and_requests_only(cli: Core,

@@ -14,6 +14,7 @@ import pytest
 
 from adapters.web.app import COOKIES, CSP, NOTE_COOKIE
 from bot.app.core import Core
+from bot.app.nudges import nudge_catalog
 from bot.infra.models import InterestGroup, Role, StudentProfile
 from bot.reports import export, store
 from bot.reports.rules import Scope
@@ -233,7 +234,7 @@ def test_the_csv_is_what_is_shown_named_with_group_and_date(web: WebServer, data
     _secured(answer)
     with core.db.session() as session:
         expected = export.as_csv(store.report(
-            session, session.get_one(InterestGroup, data.group_id), NOW, weeks=4,
+            session, session.get_one(InterestGroup, data.group_id), NOW, nudge_catalog(), weeks=4,
             scope=Scope(stage="ms3", kind="career")))
     assert answer.text == expected
     plain = web.get("/web/report/em/csv")

@@ -1,10 +1,13 @@
 """The one command registry, built explicitly from every feature's command set. Nothing
-registers itself on import: a module that is imported but not listed here adds nothing."""
+registers itself on import: a module that is imported but not listed here adds nothing. The
+command sets that act on nudges by kind (snooze and dismiss, the report) are built from the
+program's catalog of nudge kinds (`bot.app.nudges`)."""
 
 from __future__ import annotations
 
 from functools import cache
 
+from bot.app.nudges import nudge_catalog
 from bot.framework import help
 from bot.framework.registry import CommandSet, Registry
 from bot.groups import commands as groups
@@ -23,8 +26,8 @@ COMMAND_SETS: tuple[CommandSet, ...] = (
     mentoring.commands,
     groups.commands,
     letters.commands,
-    nudges.commands,
-    reports.commands,
+    nudges.command_set(nudge_catalog()),
+    reports.command_set(nudge_catalog()),
     privacy.commands,
 )
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.app.commands import default_registry
+from bot.app.nudges import nudge_catalog
 from bot.app.web import WebPages, plan_source
 from bot.framework.channels import ChannelRef, Router
 from bot.framework.context import Context
@@ -33,6 +34,7 @@ from bot.infra.models import Person
 from bot.infra.settings import Settings, get_settings
 from bot.matching import finder
 from bot.nudges import policy
+from bot.nudges.kinds import NudgeCatalog
 from bot.nudges.store import queue_notice
 from bot.nudges.vocab import NudgeKind
 from bot.people import directory, identities
@@ -56,6 +58,8 @@ class Core:
     clock: Clock = field(default_factory=SystemClock)
     settings: Settings = field(default_factory=get_settings)
     registry: Registry = field(default_factory=default_registry)
+    # Every nudge kind's spec: how delivery words, holds and offers to snooze each kind.
+    nudge_catalog: NudgeCatalog = field(default_factory=nudge_catalog)
     # The running adapters' channels, for posts to a group's channels (announcements); set
     # by whoever starts the adapters. Empty: nothing here can post to a channel.
     router: Router = field(default_factory=Router)
@@ -253,7 +257,7 @@ class Core:
     def deliver_notices(self, router: Router) -> None:
         """Send now, through `router`, the notices queued so far (answers to what was just
         done; planned reminders wait for their sweep). The console after each command."""
-        sweep(self.db, self.clock, router, kinds=(NudgeKind.NOTICE,),
+        sweep(self.db, self.clock, router, self.nudge_catalog, kinds=(NudgeKind.NOTICE,),
               default_timezone=self.settings.default_timezone)
 
     # --- suggestions as a member types -------------------------------------------------
@@ -280,9 +284,11 @@ class Core:
         own plan source, so its signing key and recent reports are kept; a separate one for
         another plan source (tests)."""
         if plans is not None:
-            return WebPages(self.db, self.clock, self.settings, plans=plans)
+            return WebPages(self.db, self.clock, self.settings, plans=plans,
+                            catalog=self.nudge_catalog)
         if self._web is None:
-            self._web = WebPages(self.db, self.clock, self.settings, plans=plan_source())
+            self._web = WebPages(self.db, self.clock, self.settings, plans=plan_source(),
+                                 catalog=self.nudge_catalog)
         return self._web
 
     # --- delivery ----------------------------------------------------------------------

@@ -21,11 +21,13 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.app.nudges import nudge_catalog
 from bot.framework.errors import NotAllowed, NotFound, UserError
 from bot.infra.clock import Clock
 from bot.infra.db import Database
 from bot.infra.models import InterestGroup, Person
 from bot.infra.settings import Settings
+from bot.nudges.kinds import NudgeCatalog
 from bot.reports import dashboard as dashboard_view
 from bot.reports import export, store
 from bot.reports.rules import Report, Scope
@@ -52,8 +54,10 @@ def plan_source() -> PlanSource | None:
 
 class WebPages:
     def __init__(self, db: Database, clock: Clock, settings: Settings, *,
-                 plans: PlanSource | None = None) -> None:
+                 plans: PlanSource | None = None, catalog: NudgeCatalog | None = None
+                 ) -> None:
         self.db = db
+        self.catalog = catalog if catalog is not None else nudge_catalog()
         self.clock = clock
         self.settings = settings
         self.plans = plans
@@ -166,7 +170,7 @@ class WebPages:
             return kept
         with self.db.session() as session:
             group = session.get_one(InterestGroup, group_id)
-            found = store.report(session, group, now, weeks=filters.weeks,
+            found = store.report(session, group, now, self.catalog, weeks=filters.weeks,
                                  default_tz=self.settings.default_timezone,
                                  scope=filters.scope)
         with self._lock:

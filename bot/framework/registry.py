@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Protocol
 
 from rapidfuzz import process
@@ -97,9 +98,16 @@ class CommandSpec:
         if len(names) != len(set(names)):
             raise ValueError(f"/{self.name} repeats an option name")
 
-    @property
+    @cached_property
     def name(self) -> str:
         return " ".join((self.root, *self.path))
+
+    @cached_property
+    def _button_options(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The option names a button may set, and those it must: computed once, since a
+        button is built for every nudge sent."""
+        return (frozenset(o.name for o in self.options),
+                tuple(o.name for o in self.options if o.required))
 
     def usage(self) -> str:
         return " ".join([f"/{self.name}", *(o.usage() for o in self.options)])
@@ -117,10 +125,11 @@ class CommandSpec:
         command does not have, or a required one left out, is a programming error raised
         here, when the button is built, rather than a dead button in someone's DM."""
         values = {key: str(value) for key, value in (args or {}).items()}
-        unknown = [key for key in values if self.option(key) is None]
+        known, required = self._button_options
+        unknown = [key for key in values if key not in known]
         if unknown:
             raise ValueError(f"/{self.name} has no option {unknown[0]}: for a button")
-        missing = [o.name for o in self.options if o.required and o.name not in values]
+        missing = [name for name in required if name not in values]
         if missing:
             raise ValueError(f"a button for /{self.name} must set {missing[0]}:")
         return Action(label, self.name, values, style)

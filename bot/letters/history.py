@@ -11,8 +11,9 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.infra.models import Letter, LetterEvent
+from bot.infra.models import Letter, LetterEvent, Outcome
 from bot.infra.zones import local_day
+from bot.letters.rules import DONE_STATES, writer_key
 from bot.vocab.letters import LetterState
 
 
@@ -57,3 +58,32 @@ def asked_day(letter: Letter, asked_at: datetime | None, tz: str) -> date | None
     if letter.state in (LetterState.PLANNED, LetterState.WITHDRAWN):
         return None
     return local_day(letter.created_at, tz)
+
+
+def writers_to_tell(session: Session, outcomes: Sequence[Outcome]) -> dict[int, list[Letter]]:
+    """Per outcome, the letters whose writers hear about it: one per writer (the roster
+    person, else the name as written), submitted by the time the outcome was recorded and
+    not withdrawn since. The planner plans an outcome's nudge from it, and the nudge's words
+    list it again when it is sent."""
+    if not outcomes:
+        return {}
+    students = {o.student_id for o in outcomes}
+    rows = session.execute(
+        select(Letter, LetterEvent.at)
+        .join(LetterEvent, LetterEvent.letter_id == Letter.id)
+        .where(Letter.student_id.in_(students), LetterEvent.to_state == LetterState.SUBMITTED,
+               Letter.state.in_(DONE_STATES))
+        .order_by(Letter.id)).all()
+    found: dict[int, list[Letter]] = {}
+    for outcome in outcomes:
+        seen: set[str] = set()
+        letters: list[Letter] = []
+        for letter, submitted_at in rows:
+            if letter.student_id != outcome.student_id or submitted_at > outcome.at:
+                continue
+            key = writer_key(letter.writer_id, letter.writer_name)
+            if key not in seen:
+                seen.add(key)
+                letters.append(letter)
+        found[outcome.id] = letters
+    return found

@@ -622,10 +622,39 @@ def ask_advice(personal: Due, today: date) -> str:
     )
 
 
+def due_in(day: date, today: date) -> str:
+    """How far off a day is, as a title says it: "today", "tomorrow", "in 3 days"."""
+    days = (day - today).days
+    if days <= 0:
+        return "today"
+    return "tomorrow" if days == 1 else f"in {count(days, 'day')}"
+
+
+def personal_said(who: str, told: date, today: date) -> str:
+    """The personal deadline the student gave `who`, as read on `today`: "Today is …" on
+    the day, and said as past or ahead on any other."""
+    if told == today:
+        return f"Today is the personal deadline you gave {who} ({format_day(told)})"
+    if told > today:
+        return f"The personal deadline you gave {who} is {when_text(told, today)}"
+    ago = (today - told).days
+    return (f"The personal deadline you gave {who} was {format_day(told)}, "
+            f"{count(ago, 'day')} ago")
+
+
+def moot_reason(kind: NudgeKind, letter: Letter, today: date) -> str:
+    """Why a letter nudge due earlier no longer goes out (`rules.still_owed` said no)."""
+    if kind != NudgeKind.LETTER_THANKS and today > letter.deadline:
+        return f"the deadline ({format_day(letter.deadline)}) has passed"
+    if kind == NudgeKind.LETTER_PACKET and letter.state == LetterState.AGREED:
+        return "the packet is complete"
+    return f"the letter is now {letter.state}"
+
+
 def letter_nudge_reply(kind: NudgeKind, letter: Letter, *, today: date,
                        asked_on: date | None = None) -> Reply:
-    """A letter nudge, worded for the day it falls on (`today`): what to do now, and the
-    button that says it is done."""
+    """A letter nudge, worded for the day it is read (`today`, the student's day when it is
+    sent): what to do now, and the button that says it is done."""
     line = rules.timeline(letter.deadline)
     who = letter.writer_name
     personal = rules.personal_deadline(letter.deadline, today=today, asked_on=asked_on)
@@ -657,19 +686,18 @@ def letter_nudge_reply(kind: NudgeKind, letter: Letter, *, today: date,
             told = rules.told_personal(letter.deadline, asked_on or today)
             return Reply(
                 title=f"Check in with {who}",
-                text=f"Today is the personal deadline you gave {who} "
-                     f"({format_day(told)}); the real deadline is "
-                     f"{format_day(letter.deadline)}. A short, polite note helps: thank them, "
-                     "ask whether they need anything more from you, and restate where and "
-                     "how to submit.",
+                text=f"{personal_said(who, told, today)}; the real deadline is "
+                     f"{day_text(letter.deadline, today)}. A short, polite note helps: thank "
+                     "them, ask whether they need anything more from you, and restate where "
+                     "and how to submit.",
                 actions=(_done(letter, LetterState.SUBMITTED),))
         case NudgeKind.LETTER_DEADLINE:
             return Reply(
-                title=f"{who}'s letter{_for(letter)} is due in "
-                      f"{count(rules.DEADLINE_LEAD_DAYS, 'day')}",
-                text=f"The deadline is {format_day(letter.deadline)} and the letter is not "
-                     "marked submitted. Check the portal; if it is not there, send a brief, "
-                     "courteous reminder with the submission details.",
+                title=f"{who}'s letter{_for(letter)} is due "
+                      f"{due_in(letter.deadline, today)}",
+                text=f"The deadline is {day_text(letter.deadline, today)} and the letter is "
+                     "not marked submitted. Check the portal; if it is not there, send a "
+                     "brief, courteous reminder with the submission details.",
                 actions=(_done(letter, LetterState.SUBMITTED),))
         case NudgeKind.LETTER_THANKS:
             return Reply(
@@ -697,10 +725,11 @@ def outcome_reply(outcome: Outcome, letters: Sequence[Letter]) -> Reply:
 
 def writer_nudge_reply(letter: WriterLetter, *, today: date) -> Reply:
     """The writer-deadline nudge to a faculty writer: whose letter, for what, by when and
-    where. Never a letter's text."""
+    where, as read on `today` (the writer's day). Never a letter's text."""
     days = (letter.personal - today).days
     when = day_text(letter.personal, today)
-    away = f", {count(days, 'day')} away" if days > 1 else ""
+    away = (f", {count(days, 'day')} away" if days > 1 else
+            f", {count(-days, 'day')} ago" if days < 0 else "")
     where = f" Submit through {letter.portal}." if letter.portal else ""
     return Reply(
         title=f"Your letter for {letter.student_name}"

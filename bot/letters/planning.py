@@ -1,9 +1,10 @@
 """Planning the letter-* nudges to students and the writer-deadline nudges to faculty
 writers. Timing is `bot.letters.rules` (`letter_nudges`, `writer_nudges`); this module
-gathers the facts (the student's and the writer's time zones, when the writer was asked,
-agreed or submitted) and hands each nudge its words (`bot.letters.messages`), worded for the
-day it falls on. A letter's nudges, the writer's included, are one subject: any change to
-the letter re-plans them together."""
+gathers the facts they need (the student's and the writer's time zones, when the writer was
+asked, agreed or submitted) and hands the outbox what is owed, without words: each nudge is
+worded when it is sent, from the letter as it is then (`bot.letters.nudge_kinds`). A
+letter's nudges, the writer's included, are one subject: any change to the letter re-plans
+them together."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.infra.models import Letter, LetterEvent, Outcome, Person
+from bot.infra.models import Letter, Outcome, Person
 from bot.infra.settings import Settings
-from bot.infra.zones import local_day
-from bot.letters import messages, rules
-from bot.letters.history import asked_day, state_moments
+from bot.letters import rules
+from bot.letters.history import asked_day, state_moments, writers_to_tell
 from bot.nudges.planning import Plan, PlannedNudge, store_plans
 from bot.nudges.vocab import NudgeKind, Subject
 from bot.vocab.letters import LetterState
@@ -45,7 +45,7 @@ def letter_plans(session: Session, letters: Sequence[Letter], settings: Settings
     asked = state_moments(session, ids, LetterState.ASKED)
     people = {x.student_id for x in letters} | {x.writer_id for x in letters
                                                if x.writer_id is not None}
-    zones, names = _people(session, people, settings)
+    zones = _zones(session, people, settings)
     plans: list[Plan] = []
     for letter in letters:
         tz = zones[letter.student_id]
@@ -59,32 +59,23 @@ def letter_plans(session: Session, letters: Sequence[Letter], settings: Settings
             plan.nudges.append(PlannedNudge(
                 person_id=letter.student_id, kind=due.kind, due_at=due.due_at,
                 subject_type=Subject.LETTER, subject_id=letter.id, occurrence=due.occurrence,
-                reply=messages.letter_nudge_reply(due.kind, letter,
-                                                  today=local_day(due.due_at, tz),
-                                                  asked_on=asked_on),
             ))
         if letter.writer_id is not None and asked_on is not None:
             plan.nudges += _writer_nudges(letter, asked_on, zones[letter.writer_id],
-                                          names[letter.student_id],
                                           agreed.get(letter.id) or letter.created_at)
         plans.append(plan)
     return plans
 
 
-def _writer_nudges(letter: Letter, asked_on: date, writer_tz: str, student_name: str,
+def _writer_nudges(letter: Letter, asked_on: date, writer_tz: str,
                    since: datetime) -> list[PlannedNudge]:
     """The writer-deadline nudges to a faculty writer on the roster."""
     assert letter.writer_id is not None
     personal = rules.told_personal(letter.deadline, asked_on)
-    seen = rules.WriterLetter(
-        id=letter.id, student_id=letter.student_id, student_name=student_name,
-        program=letter.program, state=LetterState(letter.state), deadline=letter.deadline,
-        personal=personal, portal=letter.portal)
     return [
         PlannedNudge(
             person_id=letter.writer_id, kind=due.kind, due_at=due.due_at,
-            subject_type=Subject.LETTER, subject_id=letter.id, occurrence=due.occurrence,
-            reply=messages.writer_nudge_reply(seen, today=local_day(due.due_at, writer_tz)))
+            subject_type=Subject.LETTER, subject_id=letter.id, occurrence=due.occurrence)
         for due in rules.writer_nudges(state=letter.state, personal=personal, tz=writer_tz,
                                        since=since)
     ]
@@ -92,37 +83,20 @@ def _writer_nudges(letter: Letter, asked_on: date, writer_tz: str, student_name:
 
 def outcome_plans(session: Session, outcomes: Sequence[Outcome],
                   settings: Settings) -> list[Plan]:
-    """One letter-outcome nudge per outcome, listing every writer whose letter was submitted
-    by then (one per writer, withdrawn letters left out): the student shares the news with
-    each, from one message."""
+    """One letter-outcome nudge per outcome that has writers to tell (`writers_to_tell`):
+    the student shares the news with each, from one message."""
     if not outcomes:
         return []
-    zones, _ = _people(session, {o.student_id for o in outcomes}, settings)
-    students = {o.student_id for o in outcomes}
-    rows = session.execute(
-        select(Letter, LetterEvent.at)
-        .join(LetterEvent, LetterEvent.letter_id == Letter.id)
-        .where(Letter.student_id.in_(students), LetterEvent.to_state == LetterState.SUBMITTED,
-               Letter.state.in_(rules.DONE_STATES))
-        .order_by(Letter.id)).all()
+    zones = _zones(session, {o.student_id for o in outcomes}, settings)
+    writers = writers_to_tell(session, outcomes)
     plans: list[Plan] = []
     for outcome in outcomes:
         plan = Plan(Subject.OUTCOME, outcome.id)
-        seen: set[str] = set()
-        letters: list[Letter] = []
-        for letter, submitted_at in rows:
-            if letter.student_id != outcome.student_id or submitted_at > outcome.at:
-                continue
-            key = rules.writer_key(letter.writer_id, letter.writer_name)
-            if key not in seen:
-                seen.add(key)
-                letters.append(letter)
-        if letters:
+        if writers[outcome.id]:
             plan.nudges.append(PlannedNudge(
                 person_id=outcome.student_id, kind=NudgeKind.LETTER_OUTCOME,
                 due_at=rules.outcome_nudge_at(outcome.at, zones[outcome.student_id]),
                 subject_type=Subject.OUTCOME, subject_id=outcome.id, occurrence=WRITERS,
-                reply=messages.outcome_reply(outcome, letters),
             ))
         plans.append(plan)
     return plans
@@ -144,10 +118,8 @@ def plan_outcome(session: Session, outcome: Outcome, now: datetime,
     store_plans(session, outcome_plans(session, [outcome], settings), now=now)
 
 
-def _people(session: Session, person_ids: set[int], settings: Settings
-            ) -> tuple[dict[int, str], dict[int, str]]:
-    """Each person's time zone (the default when unset) and name."""
-    rows = session.execute(select(Person.id, Person.timezone, Person.name)
+def _zones(session: Session, person_ids: set[int], settings: Settings) -> dict[int, str]:
+    """Each person's time zone (the default when unset)."""
+    rows = session.execute(select(Person.id, Person.timezone)
                            .where(Person.id.in_(person_ids))).all()
-    return ({pid: tz or settings.default_timezone for pid, tz, _ in rows},
-            {pid: name for pid, _, name in rows})
+    return {pid: tz or settings.default_timezone for pid, tz in rows}

@@ -486,7 +486,10 @@ def letter_nudges(*, state: str, deadline: date, tz: str, created_at: datetime,
     def at(kind: NudgeKind, day: date) -> NudgeTime:
         return NudgeTime(kind, nudge_at(day, tz), day.isoformat())
 
-    if state == LetterState.PLANNED:
+    def owes(kind: NudgeKind) -> bool:
+        return state in OWED_IN[kind]
+
+    if owes(NudgeKind.LETTER_ASK):
         ask = at(NudgeKind.LETTER_ASK, line.ask_by - timedelta(days=ASK_LEAD_DAYS))
         late = at(NudgeKind.LETTER_ASK_LATE, line.last_call)
         out += [n for n in (ask, late) if n.due_at >= created_at]
@@ -494,20 +497,20 @@ def letter_nudges(*, state: str, deadline: date, tz: str, created_at: datetime,
             started = local_day(created_at, tz)
             if line.deadline > started:
                 out.append(at(NudgeKind.LETTER_ASK_LATE, started + timedelta(days=1)))
-    if state == LetterState.AGREED and not packet_complete(packet or {}):
+    if owes(NudgeKind.LETTER_PACKET) and not packet_complete(packet or {}):
         start = local_day(agreed_at or created_at, tz)
         out.append(at(NudgeKind.LETTER_PACKET, start + timedelta(days=PACKET_AFTER_DAYS)))
     last_day = line.deadline - timedelta(days=DEADLINE_LEAD_DAYS)
-    if state in (LetterState.ASKED, LetterState.AGREED, LetterState.PACKET_SENT):
+    if owes(NudgeKind.LETTER_CHECKIN):
         told = told_personal(deadline, local_day(asked_at or created_at, tz))
         checkin = at(NudgeKind.LETTER_CHECKIN, told)
         if checkin.due_at >= created_at and told < last_day:
             out.append(checkin)
-    if state in OPEN_STATES:
+    if owes(NudgeKind.LETTER_DEADLINE):
         last = at(NudgeKind.LETTER_DEADLINE, last_day)
         if last.due_at >= created_at:
             out.append(last)
-    if state == LetterState.SUBMITTED:
+    if owes(NudgeKind.LETTER_THANKS):
         start = local_day(submitted_at or created_at, tz)
         out.append(at(NudgeKind.LETTER_THANKS, start + timedelta(days=THANKS_AFTER_DAYS)))
     return out
@@ -536,12 +539,38 @@ WRITER_REMINDED_STATES: tuple[LetterState, ...] = (LetterState.AGREED, LetterSta
 reminders."""
 
 
+OWED_IN: Mapping[NudgeKind, tuple[LetterState, ...]] = {
+    NudgeKind.LETTER_ASK: (LetterState.PLANNED,),
+    NudgeKind.LETTER_ASK_LATE: (LetterState.PLANNED,),
+    NudgeKind.LETTER_PACKET: (LetterState.AGREED,),
+    NudgeKind.LETTER_CHECKIN: (LetterState.ASKED, LetterState.AGREED, LetterState.PACKET_SENT),
+    NudgeKind.LETTER_DEADLINE: OPEN_STATES,
+    NudgeKind.LETTER_THANKS: (LetterState.SUBMITTED,),
+    NudgeKind.WRITER_DEADLINE: WRITER_REMINDED_STATES,
+}
+"""The letter states in which each letter nudge is owed. A letter that leaves them no longer
+owes it: the planner stops planning it, and one already due is cancelled as moot when it
+would be sent (`still_owed`)."""
+
+
+def still_owed(kind: NudgeKind, *, state: str, packet: Mapping[str, object],
+               deadline: date, today: date) -> bool:
+    """Whether a letter nudge planned earlier still says something true on `today` (the
+    reader's day): the letter is in a state that owes it, a packet reminder still has
+    something missing, and, but for the thank-you, the deadline has not passed."""
+    if state not in OWED_IN[kind]:
+        return False
+    if kind == NudgeKind.LETTER_PACKET and packet_complete(packet):
+        return False
+    return kind == NudgeKind.LETTER_THANKS or today <= deadline
+
+
 def writer_nudges(*, state: str, personal: date, tz: str, since: datetime) -> list[NudgeTime]:
     """The writer-deadline nudges a letter owes its writer: `WRITER_REMINDER_DAYS` before the
     personal deadline they were told, at the nudge hour in the writer's zone `tz`, none that
     fell before `since` (when the writer agreed: a reminder for a day already gone is not
     sent late)."""
-    if state not in WRITER_REMINDED_STATES:
+    if state not in OWED_IN[NudgeKind.WRITER_DEADLINE]:
         return []
     out = []
     for days in WRITER_REMINDER_DAYS:

@@ -23,11 +23,11 @@ from bot.infra.zones import local_day
 from bot.matching import availability, rules
 from bot.matching import availability_messages as say
 from bot.matching.fit import away_on
-from bot.matching.intros import expire_requests, pending_reply
+from bot.matching.intros import expire_requests
 from bot.matching.vocab import IntroState
 from bot.nudges.planning import Plan, PlannedNudge
 from bot.nudges.policy import nudge_at
-from bot.nudges.store import queue_notice, stored_keys
+from bot.nudges.store import queue_notice
 from bot.nudges.vocab import NudgeKind, Subject
 from bot.people import store as people_store
 from bot.vocab.people import AcceptingOff
@@ -46,35 +46,22 @@ def expire_unanswered(session: Session, now: datetime, settings: Settings) -> No
     expire_requests(session, now, notify, default_tz=settings.default_timezone)
 
 
-def _nudge(request: IntroRequest, reply: Reply) -> PlannedNudge:
+def _nudge(request: IntroRequest) -> PlannedNudge:
     return PlannedNudge(request.student_id, NudgeKind.INTRO_PENDING,
                         rules.pending_from(request.created_at), Subject.INTRO_REQUEST,
-                        request.id, occurrence(), reply)
+                        request.id, occurrence())
 
 
 def plan_pending(session: Session, now: datetime, settings: Settings) -> Iterable[Plan]:
-    rows = list(session.scalars(select(IntroRequest).where(
+    """An intro-pending nudge for each open request waiting longer than
+    `rules.PENDING_AFTER`. Its words (and the next candidates it suggests) are found when it
+    is sent (`bot.matching.nudge_kinds`)."""
+    rows = session.scalars(select(IntroRequest).where(
         IntroRequest.state == IntroState.OPEN,
         IntroRequest.created_at <= now - rules.PENDING_AFTER,
         IntroRequest.created_at > now - rules.EXPIRE_AFTER,
-    )))
-    if not rows:
-        return []
-    owed = {_nudge(r, Reply()).dedup_key: r for r in rows}
-    planned = stored_keys(session, list(owed))
-    plans: list[Plan] = []
-    for key, request in owed.items():
-        if key in planned:
-            # Already owed (or sent): keep it without recomputing the suggestions.
-            nudge = _nudge(request, Reply())
-        else:
-            student = session.get_one(Person, request.student_id)
-            faculty = session.get_one(Person, request.faculty_id)
-            tz = student.timezone or settings.default_timezone
-            nudge = _nudge(request, pending_reply(session, request, student, faculty, now, tz,
-                                                  settings.default_timezone))
-        plans.append(Plan(Subject.INTRO_REQUEST, request.id, [nudge]))
-    return plans
+    ))
+    return [Plan(Subject.INTRO_REQUEST, request.id, [_nudge(request)]) for request in rows]
 
 
 # --- faculty who go quiet ----------------------------------------------------------------
@@ -105,8 +92,7 @@ def plan_still_mentoring(session: Session, now: datetime, settings: Settings) ->
             continue
         nudge = PlannedNudge(quiet.faculty_id, NudgeKind.STILL_MENTORING,
                              _question_due(quiet.went_quiet_at, tz), Subject.FACULTY,
-                             quiet.faculty_id, f"r{quiet.latest_request_id}",
-                             say.still_mentoring_question())
+                             quiet.faculty_id, f"r{quiet.latest_request_id}")
         plans.setdefault(quiet.faculty_id, Plan(Subject.FACULTY, quiet.faculty_id)
                          ).nudges.append(nudge)
     return list(plans.values())

@@ -85,6 +85,13 @@ def transactional_flag_at(since: datetime, last_ask: datetime) -> datetime:
     return max(months_after(since, ASK_ONLY_MONTHS), last_ask)
 
 
+def last_touch(thanked_at: datetime, last_contact: datetime | None) -> datetime:
+    """Where keeping a writer posted counts from: the later of the thank-you and the last
+    contact logged with them."""
+    return last_contact if last_contact is not None and last_contact > thanked_at \
+        else thanked_at
+
+
 def keep_in_touch_due(last_touch: datetime, tz: str | None,
                       now: datetime) -> tuple[date, datetime] | None:
     """Every KEEP_IN_TOUCH_MONTHS calendar months after the later of the thank-you and the last

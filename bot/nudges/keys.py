@@ -22,3 +22,10 @@ def notice_key(key: str) -> str:
     """A direct message's key, from what the caller says makes it distinct
     ("intro:12:answer")."""
     return f"{NudgeKind.NOTICE}:{key}"
+
+
+def occurrence_of(key: str) -> str:
+    """The occurrence a planned nudge's key names (`dedup_key`'s last part, which may itself
+    hold colons: "since-2027-01-04T10:00"); a notice's key names none."""
+    parts = key.split(":", 3)
+    return parts[3] if len(parts) == 4 and parts[0] != NudgeKind.NOTICE else ""

@@ -1,4 +1,6 @@
-"""What a planner or a command hands the outbox: plain values, no database."""
+"""What a planner or a command hands the outbox: plain values, no database. A planned nudge
+carries no words: they are built when it is sent (`bot.nudges.kinds`). A notice carries
+the reply it answers with."""
 
 from __future__ import annotations
 
@@ -19,7 +21,6 @@ class PlannedNudge:
     subject_type: Subject
     subject_id: int
     occurrence: str  # what makes this one distinct: a date, a counter
-    reply: Reply
 
     @cached_property
     def dedup_key(self) -> str:

@@ -1,6 +1,8 @@
-"""Delivery policy: when nudges fall, which ones wait out quiet hours, how long a worker's
-claim holds, how failed sends back off, and the buttons every reminder carries. Rules of the
-product, in one place, used by planners, the store and the sweep alike."""
+"""Delivery policy: when nudges fall, how long a worker's claim holds, how failed sends back
+off, how fresh the state a message is worded from must be, and the buttons a reminder
+carries. Rules of the product, in one place, used by planners, the store and the sweep
+alike. What differs by kind (whether it waits out quiet hours, may be snoozed or dismissed)
+is the kind's `NudgeSpec` (`bot.nudges.kinds`), which these functions read."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from typing import Any
 from bot.framework.replies import Action, Reply
 from bot.infra.zones import local_day, local_time_utc, zone
 from bot.nudges import messages, specs
+from bot.nudges.kinds import NudgeSpec
 from bot.nudges.quiet_hours import next_allowed
-from bot.nudges.vocab import NudgeKind, NudgeState
+from bot.nudges.vocab import NudgeState
 
 NUDGE_HOUR = time(10, 0)
 """The local wall-clock time at which a nudge owed on a given day falls: mid-morning, well
@@ -46,6 +49,11 @@ UNREACHABLE_RECHECK = timedelta(hours=6)
 """How often a nudge waiting for its person's account looks them up again (Slack by email);
 an account linked meanwhile (a first command, an import, a link) wakes it at once."""
 
+FRESH_FOR = timedelta(seconds=30)
+"""A message is worded from its subject's state as read for its batch, at most this long
+before it is sent; a send that comes later (a slow channel, a rate limit waited out) reads
+its subject again first."""
+
 SNOOZE = timedelta(weeks=1)
 """How far "Snooze" moves a reminder (SPEC: "snooze a week")."""
 
@@ -73,20 +81,16 @@ def snooze_until(now: datetime, tz: str | None, quiet_hours: str | None) -> date
     return next_allowed(back, where, quiet_hours)
 
 
-def is_reminder(kind: NudgeKind) -> bool:
-    """Everything but a notice (a direct answer to something just done) is a reminder: it
-    carries snooze and dismiss, and its recipient may use them."""
-    return kind != NudgeKind.NOTICE
+def is_reminder(spec: NudgeSpec[Any]) -> bool:
+    """A reminder carries snooze or dismiss, and its recipient may use them; a notice (a
+    direct answer to something just done) carries neither."""
+    return spec.is_reminder
 
 
-REMINDERS = tuple(kind for kind in NudgeKind if is_reminder(kind))
-"""The reminder kinds, for a query."""
-
-
-def waits_for_daytime(kind: NudgeKind) -> bool:
+def waits_for_daytime(spec: NudgeSpec[Any]) -> bool:
     """A direct answer to something just done goes out at once; a reminder waits for the end
-    of the person's quiet hours."""
-    return is_reminder(kind)
+    of the person's quiet hours (as its spec says)."""
+    return spec.waits_for_daytime
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -94,21 +98,23 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
 
 
-def nudge_actions(nudge_id: int) -> tuple[Action, ...]:
-    """The buttons every reminder carries besides its own: snooze and dismiss."""
+def nudge_actions(nudge_id: int, spec: NudgeSpec[Any]) -> tuple[Action, ...]:
+    """The buttons a reminder carries besides its own: snooze and dismiss, as its spec
+    allows."""
     args = {"id": nudge_id}
-    return (
-        specs.NUDGE_SNOOZE.action(messages.snooze_label(SNOOZE), args),
-        specs.NUDGE_DISMISS.action(messages.NOT_RELEVANT, args, style="danger"),
-    )
+    actions: tuple[Action, ...] = ()
+    if spec.snoozable:
+        actions += (specs.NUDGE_SNOOZE.action(messages.snooze_label(SNOOZE), args),)
+    if spec.dismissable:
+        actions += (specs.NUDGE_DISMISS.action(messages.NOT_RELEVANT, args, style="danger"),)
+    return actions
 
 
-def reply_for(nudge_id: int, kind: NudgeKind, payload: dict[str, Any]) -> Reply:
-    """The message as delivered: the stored reply, plus snooze and dismiss on a reminder."""
-    reply = Reply.from_dict(payload)
-    if not is_reminder(kind):
-        return reply
-    return replace(reply, actions=reply.actions + nudge_actions(nudge_id))
+def reply_for(nudge_id: int, spec: NudgeSpec[Any], words: Reply) -> Reply:
+    """The message as delivered: its words (built at send time), plus the spec's snooze and
+    dismiss buttons."""
+    extra = nudge_actions(nudge_id, spec)
+    return replace(words, actions=words.actions + extra) if extra else words
 
 
 # --- direct messages a person's settings refuse ----------------------------------------------

@@ -8,14 +8,21 @@ is the weekly digest's claim on its `digest_posts` row, which uses the same leas
   pending nudge of some subjects).
 - Delivery, for the sweep: `claim` (with a lease), `renew_leases`, `take` (one row, just
   before its send: still this worker's, and the attempt recorded), then per outcome
-  `mark_sent`, `retry`, `fail`, `release`, `defer` (out of quiet hours), `mark_unreachable`
-  (no account on any platform yet), or `record` for a mixed batch. Each outcome is written
+  `mark_sent` (with the words sent), `retry`, `fail`, `release`, `defer` (out of quiet
+  hours), `mark_unreachable` (no account on any platform yet), `cancel_at_send` (its
+  subject moved on since it was planned: moot, with the reason), or `record` for a mixed
+  batch. Each outcome is written
   only where this worker still holds the row, so a worker whose lease ran out and was taken
   over cannot overwrite the new holder's work. `wake_unreachable` puts waiting rows back in
   the queue once their person can be reached or is due another lookup; `next_claimable`
   says when the next row falls due.
-- People: `snooze`, `dismiss` (their own reminder only); organizers: `requeue_failed`.
+- People: `snooze`, `dismiss` (their own reminder, of a kind its spec lets them put off or
+  turn down); organizers: `requeue_failed`.
 - Retention: `prune` deletes finished nudges past their retention.
+
+A planned nudge is stored without words (`text` stays empty and `payload` holds nothing
+until it is sent: `bot.nudges.kinds` words it from its subject's state then, and
+`mark_sent` keeps the words that went out); a notice is stored with its reply.
 
 Every function takes a session and writes in the caller's transaction."""
 
@@ -48,8 +55,10 @@ from sqlalchemy.orm import Session
 from bot.framework.replies import Reply
 from bot.infra.db import CHUNK, chunks, insert_rows
 from bot.infra.models import DigestPost, Identity, Nudge
+from bot.nudges.keys import occurrence_of
+from bot.nudges.kinds import Due
 from bot.nudges.plans import Notice, PlannedNudge
-from bot.nudges.policy import LEASE, REMINDERS, SNOOZABLE
+from bot.nudges.policy import LEASE, SNOOZABLE
 from bot.nudges.vocab import DigestState, NudgeKind, NudgeState, Subject
 
 BATCH = 5000
@@ -78,7 +87,7 @@ _SQL = {
 }
 
 Instant = Callable[[datetime], Any]
-Payload = Callable[[Reply], Any]
+Payload = Callable[[dict[str, Any]], Any]
 
 
 def _sqlite_instant(moment: datetime) -> str:
@@ -90,17 +99,17 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _json(reply: Reply) -> str:
-    return json.dumps(reply.to_dict())
+def _as_is(value: dict[str, Any]) -> dict[str, Any]:
+    return value
 
 
 def _encoders(dialect: str) -> tuple[Instant, Payload]:
     """How the driver takes an instant and a payload (the ORM's own types otherwise)."""
     if dialect == "sqlite":
-        return _sqlite_instant, _json
+        return _sqlite_instant, json.dumps
     if dialect == "postgresql":
-        return _utc, _json
-    return _utc, Reply.to_dict  # pragma: no cover - other backends: the ORM path
+        return _utc, json.dumps
+    return _utc, _as_is  # pragma: no cover - other backends: the ORM path
 
 
 _plain = str.__str__
@@ -112,10 +121,12 @@ _NOTICE = _plain(NudgeKind.NOTICE)
 
 def _planned_rows(nudges: Sequence[PlannedNudge], now: datetime, instant: Instant,
                   payload: Payload) -> list[tuple[Any, ...]]:
+    """No words: they are built when the nudge is sent."""
     created = instant(now)
+    nothing = payload({})
     return [
         (n.person_id, _plain(n.kind), instant(n.due_at), _plain(n.subject_type), n.subject_id,
-         n.dedup_key, n.reply.as_text(), payload(n.reply), _PENDING, 0, created)
+         n.dedup_key, "", nothing, _PENDING, 0, created)
         for n in nudges
     ]
 
@@ -125,7 +136,7 @@ def _notice_rows(notices: Sequence[Notice], now: datetime, instant: Instant,
     at = instant(now)
     return [
         (n.person_id, _NOTICE, at, _plain(n.subject_type), n.subject_id, n.dedup_key,
-         n.reply.as_text(), payload(n.reply), _PENDING, 0, at)
+         n.reply.as_text(), payload(n.reply.to_dict()), _PENDING, 0, at)
         for n in notices
     ]
 
@@ -292,6 +303,9 @@ class Claimed:
     kind: NudgeKind
     payload_json: str  # decoded by the sending thread, not while rows are locked
     attempts: int
+    subject_id: int | None
+    dedup_key: str
+    due_at: datetime
     attempted_at: datetime | None = None  # an earlier attempt whose answer was not recorded
     snoozes: int = 0
 
@@ -299,6 +313,20 @@ class Claimed:
     def payload(self) -> dict[str, Any]:
         value = json.loads(self.payload_json) if self.payload_json else {}
         return value if isinstance(value, dict) else {}
+
+    def due(self) -> Due:
+        """What its words are built from (a notice's stored reply is decoded here)."""
+        stored = self.payload if self.kind == NudgeKind.NOTICE else None
+        return Due(self.id, self.person_id, self.kind, self.subject_id,
+                   occurrence_of(self.dedup_key), self.due_at, stored)
+
+
+def due_of(nudge: Nudge) -> Due:
+    """A stored row as the words see it (a preview: `mentorbot nudges due`, tests)."""
+    kind = _KIND[nudge.kind]
+    stored = nudge.payload if kind == NudgeKind.NOTICE else None
+    return Due(nudge.id, nudge.person_id, kind, nudge.subject_id,
+               occurrence_of(nudge.dedup_key), nudge.due_at, stored)
 
 
 def claimable(now: datetime, *, limit: int, kinds: Iterable[NudgeKind] | None = None
@@ -331,12 +359,14 @@ def claim(session: Session, *, worker: str, now: datetime, limit: int,
         .where(Nudge.id.in_(due.scalar_subquery()))
         .values(claimed_by=worker, lease_until=now + lease)
         .returning(Nudge.id, Nudge.person_id, Nudge.kind, cast(Nudge.payload, Text),
-                   Nudge.attempts, Nudge.attempted_at, Nudge.snoozes)
+                   Nudge.attempts, Nudge.attempted_at, Nudge.snoozes, Nudge.subject_id,
+                   Nudge.dedup_key, Nudge.due_at)
     )
     # On the connection: plain rows, and nothing for the ORM to keep in step.
     rows = sorted(session.connection().execute(stmt).all(),
                   key=lambda r: r[0])  # RETURNING order is unspecified; keep creation order
-    return [Claimed(r[0], r[1], _KIND[r[2]], r[3] or "", r[4], r[5], r[6]) for r in rows]
+    return [Claimed(r[0], r[1], _KIND[r[2]], r[3] or "", r[4], r[7], r[8], r[9], r[5], r[6])
+            for r in rows]
 
 
 def renew_leases(session: Session, *, worker: str, ids: Iterable[int], now: datetime,
@@ -378,14 +408,15 @@ def take(session: Session, *, worker: str, nudge_id: int, now: datetime,
 
 @dataclass(frozen=True)
 class Sent:
-    """The platform accepted it (`found`: an earlier attempt had, and nothing was sent now).
-    """
+    """The platform accepted it (`found`: an earlier attempt had, and nothing was sent now),
+    with the words that went out (kept on the row: what the person was told)."""
 
     nudge_id: int
     at: datetime
     via: str
     attempts: int
     found: bool = False
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -436,7 +467,17 @@ class Unreachable:
     recheck_at: datetime
 
 
-Outcome = Sent | Retry | Failure | Release | Unreachable
+@dataclass(frozen=True)
+class Cancelled:
+    """Worded at send time, it was moot: its subject moved on since it was planned (the
+    letter changed state, the contact was logged, the person is gone). Never sent; the
+    reason is kept."""
+
+    nudge_id: int
+    reason: str
+
+
+Outcome = Sent | Retry | Failure | Release | Unreachable | Cancelled
 
 # Each outcome is one statement run as an executemany. The WHERE clause is the guard: the
 # row is still pending and still this worker's.
@@ -444,7 +485,8 @@ _HELD = and_(Nudge.id == bindparam("b_id"), Nudge.state == NudgeState.PENDING,
              Nudge.claimed_by == bindparam("b_worker"))
 _SENT = update(Nudge).where(_HELD).values(
     state=NudgeState.SENT, sent_at=bindparam("b_at"), delivered_via=bindparam("b_via"),
-    attempts=bindparam("b_attempts"), lease_until=None, last_error=None)
+    attempts=bindparam("b_attempts"), text=bindparam("b_text"), lease_until=None,
+    last_error=None)
 _RETRY = update(Nudge).where(_HELD).values(
     due_at=bindparam("b_due"), attempts=bindparam("b_attempts"), last_error=bindparam("b_error"),
     attempted_at=bindparam("b_attempted"), lease_until=None, claimed_by=None)
@@ -454,6 +496,9 @@ _FAILED = update(Nudge).where(_HELD).values(
 _RELEASE = update(Nudge).where(_HELD).values(lease_until=None, claimed_by=None)
 _DEFER = update(Nudge).where(_HELD).values(due_at=bindparam("b_due"), lease_until=None,
                                            claimed_by=None)
+_MOOT = update(Nudge).where(_HELD).values(
+    state=NudgeState.CANCELLED, last_error=bindparam("b_reason"), lease_until=None,
+    claimed_by=None)
 _UNREACHABLE = update(Nudge).where(_HELD).values(
     state=NudgeState.UNREACHABLE, due_at=bindparam("b_due"), last_error=bindparam("b_error"),
     lease_until=None, claimed_by=None)
@@ -465,9 +510,19 @@ def _each(session: Session, statement: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def mark_sent(session: Session, worker: str, sent: Sequence[Sent]) -> None:
-    """Sent, with the channel and the attempt count, where `worker` still holds the row."""
+    """Sent, with the channel, the attempt count and the words, where `worker` still holds
+    the row."""
     _each(session, _SENT, [{"b_id": s.nudge_id, "b_worker": worker, "b_at": s.at,
-                            "b_via": s.via, "b_attempts": s.attempts} for s in sent])
+                            "b_via": s.via, "b_attempts": s.attempts, "b_text": s.text}
+                           for s in sent])
+
+
+def cancel_at_send(session: Session, worker: str, moot: Sequence[Cancelled]) -> None:
+    """Cancelled instead of sent, its subject having moved on, with the reason kept, where
+    `worker` still holds the row (pending and this worker's: the take before the wording
+    made sure)."""
+    _each(session, _MOOT, [{"b_id": c.nudge_id, "b_worker": worker, "b_reason": c.reason}
+                           for c in moot])
 
 
 def retry(session: Session, worker: str, retries: Sequence[Retry]) -> None:
@@ -508,6 +563,7 @@ def record(session: Session, worker: str, outcomes: Iterable[Outcome]) -> None:
     failures: list[Failure] = []
     released: list[int] = []
     waiting: list[Unreachable] = []
+    moot: list[Cancelled] = []
     for outcome in outcomes:
         match outcome:
             case Sent():
@@ -520,11 +576,14 @@ def record(session: Session, worker: str, outcomes: Iterable[Outcome]) -> None:
                 released.append(outcome.nudge_id)
             case Unreachable():
                 waiting.append(outcome)
+            case Cancelled():
+                moot.append(outcome)
     mark_sent(session, worker, sent)
     retry(session, worker, retries)
     fail(session, worker, failures)
     release(session, worker, released)
     mark_unreachable(session, worker, waiting)
+    cancel_at_send(session, worker, moot)
 
 
 def wake_unreachable(session: Session, *, now: datetime, platforms: Iterable[str]) -> int:
@@ -569,14 +628,16 @@ def own_nudge(session: Session, nudge_id: int, person_id: int) -> Nudge | None:
     return nudge if nudge is not None and nudge.person_id == person_id else None
 
 
-def snooze(session: Session, nudge_id: int, *, person_id: int, until: datetime) -> bool:
+def snooze(session: Session, nudge_id: int, *, person_id: int, until: datetime,
+           kinds: Iterable[NudgeKind]) -> bool:
     """Bring `person_id`'s reminder back at `until` as a fresh pending nudge (sent or not),
-    counting the snooze (reports show them); a dismissed or moot one stays as it is.
-    Returns whether it was snoozed."""
+    counting the snooze (reports show them), if it is of one of `kinds` (the snoozable ones,
+    `NudgeCatalog.snoozable`); a dismissed or moot one stays as it is. Its words are built
+    again when it comes back. Returns whether it was snoozed."""
     changed = session.execute(
         update(Nudge)
         .where(Nudge.id == nudge_id, Nudge.person_id == person_id,
-               Nudge.kind.in_(REMINDERS), Nudge.state.in_(SNOOZABLE))
+               Nudge.kind.in_(tuple(kinds)), Nudge.state.in_(SNOOZABLE))
         .values(state=NudgeState.PENDING, due_at=until, attempts=0, last_error=None,
                 lease_until=None, claimed_by=None, sent_at=None, attempted_at=None,
                 snoozes=Nudge.snoozes + 1)
@@ -585,14 +646,15 @@ def snooze(session: Session, nudge_id: int, *, person_id: int, until: datetime) 
     return changed is not None
 
 
-def dismiss(session: Session, nudge_id: int, *, person_id: int) -> bool:
-    """`person_id` said their reminder is not relevant: it is never sent (again). Kept
-    apart from `cancelled` (a change made it moot) so reports can tell the two apart.
-    Returns whether it was dismissed."""
+def dismiss(session: Session, nudge_id: int, *, person_id: int,
+            kinds: Iterable[NudgeKind]) -> bool:
+    """`person_id` said their reminder (of one of `kinds`, `NudgeCatalog.dismissable`) is
+    not relevant: it is never sent (again). Kept apart from `cancelled` (a change made it
+    moot) so reports can tell the two apart. Returns whether it was dismissed."""
     changed = session.execute(
         update(Nudge)
         .where(Nudge.id == nudge_id, Nudge.person_id == person_id,
-               Nudge.kind.in_(REMINDERS))
+               Nudge.kind.in_(tuple(kinds)))
         .values(state=NudgeState.DISMISSED, lease_until=None)
         .returning(Nudge.id)
     ).first()

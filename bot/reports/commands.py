@@ -1,5 +1,7 @@
 """`/mentor report`: a group's program health for its organizers, with a chart; with `web`,
-a one-time link to the same figures as a dashboard page (`bot.web`)."""
+a one-time link to the same figures as a dashboard page (`bot.web`). Built from the
+program's catalog of nudge kinds, which says which reminders count and what shows one was
+acted on."""
 
 from __future__ import annotations
 
@@ -8,25 +10,29 @@ from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply
 from bot.groups import store as groups
 from bot.infra.models import InterestGroup
+from bot.nudges.kinds import NudgeCatalog
 from bot.reports import chart, messages, rules, specs, store
 from bot.web import links
 from bot.web import messages as web_messages
 from bot.web.rules import Page
 
-commands = CommandSet()
 
+def command_set(catalog: NudgeCatalog) -> CommandSet:
+    commands = CommandSet()
 
-@commands.handler(specs.REPORT)
-def report(ctx: Context, args: Args) -> Reply:
-    group = groups.group_to_run(ctx.session, args.get("group"), actor=ctx.actor,
-                                channel=ctx.channel, admin=ctx.admin_scope)
-    groups.require_organizer(ctx.actor, group, admin=ctx.admin_scope)
-    weeks = args.get("weeks", rules.DEFAULT_WEEKS)
-    if args.get("web"):
-        return dashboard_link(ctx, group, weeks)
-    found = store.report(ctx.session, group, ctx.now, weeks=weeks,
-                         default_tz=ctx.settings.default_timezone)
-    return messages.report_reply(found, messages.chart_attachment(found, chart.png(found)))
+    @commands.handler(specs.REPORT)
+    def report(ctx: Context, args: Args) -> Reply:
+        group = groups.group_to_run(ctx.session, args.get("group"), actor=ctx.actor,
+                                    channel=ctx.channel, admin=ctx.admin_scope)
+        groups.require_organizer(ctx.actor, group, admin=ctx.admin_scope)
+        weeks = args.get("weeks", rules.DEFAULT_WEEKS)
+        if args.get("web"):
+            return dashboard_link(ctx, group, weeks)
+        found = store.report(ctx.session, group, ctx.now, catalog, weeks=weeks,
+                             default_tz=ctx.settings.default_timezone)
+        return messages.report_reply(found, messages.chart_attachment(found, chart.png(found)))
+
+    return commands
 
 
 def dashboard_link(ctx: Context, group: InterestGroup, weeks: int) -> Reply:

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.letters.rules import LAST_CALL_WEEKS, PERSONAL_DEADLINE_DAYS
-from bot.nudges.vocab import NudgeKind, NudgeState
+from bot.nudges.vocab import NudgeState
 from bot.vocab.letters import LetterState
 from bot.vocab.mentoring import MENTOR_KINDS
 
@@ -370,33 +370,6 @@ ACTED_WITHIN = timedelta(days=7)
 sent."""
 ACTED_SHARE_TARGET = 0.5
 """Fewer reminders acted on than this share is poor."""
-
-LETTER_MOVES: Mapping[NudgeKind, frozenset[LetterState]] = {
-    NudgeKind.LETTER_ASK: frozenset({LetterState.ASKED}),
-    NudgeKind.LETTER_ASK_LATE: frozenset({LetterState.ASKED}),
-    NudgeKind.LETTER_PACKET: frozenset({LetterState.PACKET_SENT}),
-    NudgeKind.LETTER_CHECKIN: frozenset({LetterState.AGREED, LetterState.DECLINED,
-                                         LetterState.PACKET_SENT, LetterState.SUBMITTED}),
-    NudgeKind.LETTER_DEADLINE: frozenset({LetterState.SUBMITTED}),
-    NudgeKind.LETTER_THANKS: frozenset({LetterState.THANKED}),
-    NudgeKind.WRITER_DEADLINE: frozenset({LetterState.SUBMITTED}),
-}
-"""The state change each letter reminder asks for: the letter entering one of these states
-answers it."""
-CONTACT_ANSWERED: frozenset[NudgeKind] = frozenset(
-    {NudgeKind.FOLLOWUP, NudgeKind.TRANSACTIONAL, NudgeKind.KEEP_IN_TOUCH})
-"""Reminders answered by a contact logged with the mentor (or the letter writer)…"""
-NEWS_ONLY: frozenset[NudgeKind] = frozenset({NudgeKind.TRANSACTIONAL})
-"""…where for these only a contact that was not an ask counts (sharing news)."""
-DONE_ANSWERED: frozenset[NudgeKind] = frozenset({NudgeKind.ACTION_ITEM})
-"""Reminders answered by closing the item (done, or decided against)."""
-CHECKIN_ANSWERED: frozenset[NudgeKind] = frozenset({NudgeKind.CHECKIN})
-"""Reminders answered by answering the "Did you meet?" question."""
-MEASURED: frozenset[NudgeKind] = frozenset(
-    (*LETTER_MOVES, *CONTACT_ANSWERED, *DONE_ANSWERED, *CHECKIN_ANSWERED))
-"""Reminders whose answer the bot can see in its own records; the others (an intro request
-still pending, sharing an outcome, still mentoring?) are sent and counted, not judged."""
-
 
 def judged_if_sent_by(now: datetime) -> datetime:
     """Reminders sent at or before this instant have had their whole ACTED_WITHIN."""

@@ -59,7 +59,7 @@ from bot.matching.fit import open_places
 from bot.matching.vocab import IntroState
 from bot.mentoring.cadence import followup_day, last_contact
 from bot.mentoring.history import aware
-from bot.nudges.policy import REMINDERS
+from bot.nudges.kinds import Evidence, NudgeCatalog
 from bot.nudges.vocab import Subject
 from bot.reports import rules
 from bot.reports.rules import (
@@ -305,16 +305,17 @@ def letters(session: Session, group: Members, first_day: date, today: date) -> r
 # --- nudges ------------------------------------------------------------------------------------
 
 
-def nudges(session: Session, group: Members, period: Period) -> rules.Nudges:
+def nudges(session: Session, group: Members, period: Period,
+           catalog: NudgeCatalog) -> rules.Nudges:
     """Reminders to the group's members planned in the period, in one pass: what became of
-    each and, for each one judged, when it was sent and the first answer recorded at or
-    after that."""
-    judged = and_(Nudge.kind.in_(rules.MEASURED), Nudge.sent_at.is_not(None),
+    each and, for each one judged (its kind's spec says what answers it), when it was sent
+    and the first answer recorded at or after that."""
+    judged = and_(Nudge.kind.in_(catalog.measured), Nudge.sent_at.is_not(None),
                   Nudge.sent_at <= rules.judged_if_sent_by(period.end))
     rows = session.connection().execute(
         select(Nudge.state, Nudge.sent_at.is_not(None), Nudge.snoozes > 0,
-               case((judged, Nudge.sent_at)), case((judged, _first_answer())))
-        .where(group.member(Nudge.person_id, scan=True), Nudge.kind.in_(REMINDERS),
+               case((judged, Nudge.sent_at)), case((judged, _first_answer(catalog))))
+        .where(group.member(Nudge.person_id, scan=True), Nudge.kind.in_(catalog.reminders),
                Nudge.created_at >= period.start)).all()
     tallies: Counter[tuple[str, bool, bool]] = Counter()
     first: list[tuple[datetime, datetime | None]] = []
@@ -325,9 +326,12 @@ def nudges(session: Session, group: Members, period: Period) -> rules.Nudges:
     return rules.nudges([(*key, n) for key, n in tallies.items()], first)
 
 
-def _first_answer() -> ColumnElement[datetime]:
-    """For the reminder on the current row, the first answer the rules count for its kind
-    (`rules.CONTACT_ANSWERED`, …) recorded at or after it was sent."""
+def _first_answer(catalog: NudgeCatalog) -> ColumnElement[datetime]:
+    """For the reminder on the current row, the first answer its kind's spec counts
+    (`Answers.evidence`: a contact, news, the item closed, the check-in answered, the letter
+    moved) recorded at or after it was sent."""
+    news_only = catalog.answered_by(Evidence.NEWS)
+    contacts = (*catalog.answered_by(Evidence.CONTACT), *news_only)
 
     def earliest(query: Select[Any]) -> ColumnElement[datetime]:
         return type_coerce(query.correlate(Nudge).scalar_subquery(), Nudge.sent_at.type)
@@ -337,22 +341,24 @@ def _first_answer() -> ColumnElement[datetime]:
             select(func.min(Contact.created_at)).select_from(owner)
             .join(Contact, and_(Contact.student_id == student, Contact.mentor_id == mentor))
             .where(owner.id == Nudge.subject_id, Contact.created_at >= Nudge.sent_at,
-                   or_(Nudge.kind.not_in(rules.NEWS_ONLY), Contact.is_ask.is_(False))))
+                   or_(Nudge.kind.not_in(news_only), Contact.is_ask.is_(False))))
 
     letter_moved = or_(*(and_(Nudge.kind == kind, LetterEvent.to_state.in_(states))
-                         for kind, states in rules.LETTER_MOVES.items()))
+                         for kind, states in catalog.letter_moves.items()))
     about = Nudge.subject_type
     return type_coerce(case(
-        (and_(about == Subject.MENTORSHIP, Nudge.kind.in_(rules.CONTACT_ANSWERED)),
+        (and_(about == Subject.MENTORSHIP, Nudge.kind.in_(contacts)),
          contact_after(Mentorship, Mentorship.student_id, Mentorship.mentor_id)),
-        (and_(about == Subject.THANKED_LETTER, Nudge.kind.in_(rules.CONTACT_ANSWERED)),
+        (and_(about == Subject.THANKED_LETTER, Nudge.kind.in_(contacts)),
          contact_after(Letter, Letter.student_id, Letter.writer_id)),
-        (and_(about == Subject.ACTION_ITEM, Nudge.kind.in_(rules.DONE_ANSWERED)),
+        (and_(about == Subject.ACTION_ITEM,
+              Nudge.kind.in_(catalog.answered_by(Evidence.ITEM_CLOSED))),
          earliest(select(ActionItem.done_at).where(ActionItem.id == Nudge.subject_id))),
-        (and_(about == Subject.MENTORSHIP, Nudge.kind.in_(rules.CHECKIN_ANSWERED)),
+        (and_(about == Subject.MENTORSHIP,
+              Nudge.kind.in_(catalog.answered_by(Evidence.CHECKIN_ANSWERED))),
          earliest(select(func.min(Checkin.answered_at)).where(
              Checkin.mentorship_id == Nudge.subject_id, Checkin.answered_at >= Nudge.sent_at))),
-        (and_(about == Subject.LETTER, Nudge.kind.in_(rules.LETTER_MOVES)),
+        (and_(about == Subject.LETTER, Nudge.kind.in_(tuple(catalog.letter_moves))),
          earliest(select(func.min(LetterEvent.at)).where(
              LetterEvent.letter_id == Nudge.subject_id, LetterEvent.at >= Nudge.sent_at,
              letter_moved))),
@@ -382,11 +388,12 @@ def weekly(session: Session, group: InterestGroup, members: Members, period: Per
 # --- the report, and the headline ----------------------------------------------------------
 
 
-def report(session: Session, group: InterestGroup, now: datetime, *,
+def report(session: Session, group: InterestGroup, now: datetime, catalog: NudgeCatalog, *,
            weeks: int = rules.DEFAULT_WEEKS, default_tz: str = "UTC",
            scope: Scope = rules.WHOLE_GROUP) -> Report:
     """Every figure of `group`'s report at `now`, over the last `weeks` weeks, counting the
-    part of the group `scope` names (see `rules.Scope`)."""
+    part of the group `scope` names (see `rules.Scope`; `catalog`: the nudge kinds, which
+    say which reminders count and what answers each)."""
     period = Period(now, weeks)
     first_day = local_day(period.start, group.timezone)
     today = local_day(now, group.timezone)
@@ -403,7 +410,7 @@ def report(session: Session, group: InterestGroup, now: datetime, *,
         looking=looking_unmatched(session, members),
         meetings=meetings(session, members, period),
         letters=letters(session, members, first_day, today),
-        nudges=nudges(session, members, period),
+        nudges=nudges(session, members, period, catalog),
         weeks=weekly(session, group, members, period, held.spans), scope=scope)
 
 

@@ -87,7 +87,9 @@ class RecordingChannel:
             self.posted.append(Posted(target, reply))
 
     def texts(self) -> list[str]:
-        return [s.reply.text for s in self.sent]
+        """What each message says first: its title, or its text when it has none (a
+        reminder's title names its subject; the notices tests queue have only text)."""
+        return [s.reply.title or s.reply.text for s in self.sent]
 
     def per_text(self) -> Counter[str]:
         return Counter(self.texts())

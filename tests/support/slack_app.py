@@ -73,7 +73,8 @@ def slack_harness(core: Core, api: FakeSlackApi | None = None, *, web: bool = Fa
     core.router = router  # announcements post through the app's channel, as in `run`
     # Notices a command queues (an intro request reaching a mentor) go out at once, as the
     # scheduler does in production.
-    core.on_delivery_needed(lambda: sweep(core.db, core.clock, router, kinds=(NudgeKind.NOTICE,)))
+    core.on_delivery_needed(lambda: sweep(core.db, core.clock, router, core.nudge_catalog,
+                                                    kinds=(NudgeKind.NOTICE,)))
     service.start()
     port = service._http.port if service._http is not None else 0
     try:

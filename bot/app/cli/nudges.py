@@ -15,13 +15,15 @@ from sqlalchemy import select
 
 from bot.app.cli import nudges_delivery
 from bot.app.cli.common import database
+from bot.app.nudges import nudge_catalog
 from bot.app.planning import plan_all
+from bot.framework.replies import Reply
 from bot.infra.clock import SystemClock
 from bot.infra.db import as_utc
 from bot.infra.models import Nudge, Person
 from bot.infra.schema import Purpose
 from bot.infra.settings import get_settings
-from bot.nudges.policy import REMINDERS
+from bot.nudges.store import due_of
 from bot.nudges.vocab import NudgeState
 
 
@@ -41,8 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _add_due(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     due = verbs.add_parser(
         "due", help="the nudges that would go out at a moment, without sending anything",
-        description="Plan nudges as of --at (default: now) and list those due by then. "
-        "Nothing is written: planning runs in a transaction that is rolled back.")
+        description="Plan nudges as of --at (default: now) and list the reminders due by "
+        "then, each worded as it would be sent at that moment in its person's time zone. "
+        "One whose subject moved on (it would be cancelled, not sent) is left out. Nothing "
+        "is written: planning runs in a transaction that is rolled back.")
     due.add_argument("--at", type=parse_moment, metavar="ISO-DATETIME",
                      help="the moment to look at: 2027-02-16 (midnight UTC) or "
                      "2027-02-16T10:00 (UTC unless an offset is given, e.g. -05:00)")
@@ -67,29 +71,36 @@ def parse_moment(value: str) -> datetime:
 
 
 def due_nudges(session: Any, at: datetime) -> list[dict[str, Any]]:
-    """Plan as of `at` in `session` and describe every pending nudge due by then. The
-    caller owns the transaction (and rolls it back for a preview)."""
-    plan_all(session, at, get_settings())
+    """Plan as of `at` in `session` and describe every pending reminder due by then, with
+    the words it would be sent with at `at` (the same wording the delivery sweep uses, from
+    the subjects' state in this session); one that would be cancelled as moot is left out.
+    The caller owns the transaction (and rolls it back for a preview)."""
+    settings = get_settings()
+    plan_all(session, at, settings)
+    catalog = nudge_catalog()
     rows = session.execute(
-        select(Nudge.id, Nudge.kind, Nudge.due_at, Nudge.text, Nudge.subject_type,
-               Nudge.subject_id, Nudge.dedup_key, Person.email, Person.name)
+        select(Nudge, Person.email, Person.name, Person.timezone)
         .join(Person, Person.id == Nudge.person_id)
         .where(Nudge.state == NudgeState.PENDING, Nudge.due_at <= at,
-               Nudge.kind.in_(REMINDERS))
+               Nudge.kind.in_(catalog.reminders))
         .order_by(Nudge.due_at, Nudge.id)
-    )
+    ).all()
+    words = catalog.render(session, [due_of(r.Nudge) for r in rows], now=at,
+                           default_tz=settings.default_timezone,
+                           zones={r.Nudge.person_id: r.timezone for r in rows if r.timezone})
     return [
         {
             "person": r.email,
             "name": r.name,
-            "kind": r.kind,
-            "due_at": r.due_at.isoformat(),
-            "text": r.text,
-            "subject_type": r.subject_type,
-            "subject_id": r.subject_id,
-            "dedup_key": r.dedup_key,
+            "kind": r.Nudge.kind,
+            "due_at": r.Nudge.due_at.isoformat(),
+            "text": said.as_text(),
+            "subject_type": r.Nudge.subject_type,
+            "subject_id": r.Nudge.subject_id,
+            "dedup_key": r.Nudge.dedup_key,
         }
         for r in rows
+        if isinstance(said := words[r.Nudge.id], Reply)
     ]
 
 

@@ -59,7 +59,7 @@ def deliver_due(core: Core, router: Router) -> tuple[int, SweepResult]:
 
     with core.db.session() as session:
         planned = plan_all(session, core.clock.now(), core.settings)
-    sweeper = Sweeper(core.db, core.clock, router,
+    sweeper = Sweeper(core.db, core.clock, router, core.nudge_catalog,
                       default_timezone=core.settings.default_timezone)
     return planned, sweeper.run()
 
@@ -71,7 +71,8 @@ def run_sweep(args: argparse.Namespace) -> int:
     planned, result = deliver_due(core, delivery_router(core, core.settings))
     print(f"planned {planned} new; claimed {result.claimed}, sent {result.sent}, deferred "
           f"to after quiet hours {result.deferred}, to retry {result.retried}, failed "
-          f"{result.failed}, waiting for an account {result.unreachable}")
+          f"{result.failed}, waiting for an account {result.unreachable}, cancelled as moot "
+          f"{result.moot}")
     core.db.dispose()
     return 0
 

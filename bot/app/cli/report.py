@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.app.cli.common import database, fail
 from bot.app.cli.nudges import parse_moment
+from bot.app.nudges import nudge_catalog
 from bot.framework.errors import UserError
 from bot.groups.store import find_group
 from bot.infra.clock import SystemClock
@@ -94,7 +95,7 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         with db.session() as session:
             group = find_group(session, args.group)
-            found = store.report(session, group, at, weeks=args.weeks,
+            found = store.report(session, group, at, nudge_catalog(), weeks=args.weeks,
                                  default_tz=get_settings().default_timezone,
                                  scope=Scope(stage=args.stage, kind=args.kind))
     except UserError as exc:
