@@ -20,8 +20,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from datagen import NOW, load, postgres_database, reset_sequences, sqlite_database
-from sqlalchemy import delete, insert, text
+from datagen import NOW, load, postgres_database, reset_sequences, sqlite_database, write
+from sqlalchemy import text
 
 from bot.app.core import Core, Request
 from bot.app.nudges import nudge_catalog
@@ -35,7 +35,6 @@ from bot.infra.models import (
     IntroRequest,
     Letter,
     LetterEvent,
-    Membership,
     Mentorship,
     Nudge,
 )
@@ -46,19 +45,12 @@ from bot.reports import chart, export, messages, store
 from bot.vocab.letters import LetterState
 from bot.vocab.mentoring import MENTOR_KINDS, MentorshipSource
 
-BATCH = 10_000
 YEAR = 365
 KINDS = list(MENTOR_KINDS)
 STATES = list(LetterState)
 REMINDER_KINDS = [NudgeKind.FOLLOWUP, NudgeKind.ACTION_ITEM, NudgeKind.LETTER_ASK,
                   NudgeKind.LETTER_PACKET, NudgeKind.LETTER_DEADLINE, NudgeKind.CHECKIN,
                   NudgeKind.TRANSACTIONAL, NudgeKind.KEEP_IN_TOUCH]
-
-
-def _insert(db: Database, model: Any, rows: list[dict[str, Any]]) -> None:
-    with db.engine.begin() as conn:
-        for start in range(0, len(rows), BATCH):
-            conn.execute(insert(model.__table__), rows[start:start + BATCH])
 
 
 def _ago(rng: random.Random, days: int = YEAR) -> datetime:
@@ -69,13 +61,9 @@ def populate(db: Database, *, students: int, faculty: int, contacts: int,
              letters: int) -> None:
     """The roster from `datagen`, then a year of program history written in bulk."""
     rng = random.Random(14)
-    roster = load(db, faculty=faculty, students=students)
+    roster = load(db, faculty=faculty, students=students,
+                  joined=lambda: _ago(rng))  # students joined over the last year
     student_ids, faculty_ids = roster.student_ids, roster.faculty_ids
-    with db.engine.begin() as conn:  # students joined over the last year
-        conn.execute(delete(Membership.__table__).where(
-            Membership.person_id >= student_ids[0]))
-    _insert(db, Membership, [{"person_id": sid, "group_id": roster.group_id,
-                              "joined_at": _ago(rng)} for sid in student_ids])
 
     mentorships: list[dict[str, Any]] = []
     for sid in student_ids:  # about 3 in 4 students have a mentor, some two or three
@@ -84,13 +72,13 @@ def populate(db: Database, *, students: int, faculty: int, contacts: int,
             started = _ago(rng)
             ended = rng.random() < 0.15
             mentorships.append({
-                "student_id": sid, "mentor_id": rng.choice(faculty_ids),
+                "id": len(mentorships) + 1, "student_id": sid, "mentor_id": rng.choice(faculty_ids),
                 "group_id": roster.group_id, "kind": kind,
                 "cadence_days": 7 if kind != "career" else 42, "active": not ended,
                 "source": MentorshipSource.MATCH, "started_at": started,
                 "ended_at": started + timedelta(days=rng.uniform(1, 60)) if ended else None,
                 "last_contact_at": None})
-    _insert(db, Mentorship, mentorships)
+    write(db, Mentorship, mentorships)
     pairs = [(m["student_id"], m["mentor_id"]) for m in mentorships]
     contact_rows = []
     for _ in range(contacts):
@@ -99,20 +87,17 @@ def populate(db: Database, *, students: int, faculty: int, contacts: int,
         contact_rows.append({"student_id": sid, "mentor_id": mid, "at": when,
                              "created_at": when, "note": "", "is_ask": rng.random() < 0.1,
                              "rating": rng.choice([None, None, None, 2, 3, 3, 4])})
-    _insert(db, Contact, contact_rows)
-    _insert(db, IntroRequest, [
+    write(db, Contact, contact_rows)
+    write(db, IntroRequest, [
         {"student_id": rng.choice(student_ids), "faculty_id": rng.choice(faculty_ids),
          "group_id": roster.group_id, "kind": "career", "note": "", "rank": None,
          "state": state, "created_at": (asked := _ago(rng, 120)),
          "answered_at": asked + timedelta(hours=rng.uniform(1, 200))
          if state in (IntroState.ACCEPTED, IntroState.DECLINED) else None}
         for state in rng.choices(list(IntroState), [1, 5, 1, 2], k=students)])
-    with db.engine.begin() as conn:
-        mentorship_ids = [row[0] for row in conn.execute(
-            text("SELECT id FROM mentorships ORDER BY id"))]
-    student_of = {mid: row["student_id"] for mid, row in zip(mentorship_ids, mentorships,
-                                                             strict=True)}
-    _insert(db, Checkin, [
+    mentorship_ids = [row["id"] for row in mentorships]
+    student_of = {row["id"]: row["student_id"] for row in mentorships}
+    write(db, Checkin, [
         {"mentorship_id": mid, "student_id": student_of[mid], "round": 0,
          "asked_at": (asked := _ago(rng, 120)),
          "answer": answer, "answered_at": asked + timedelta(days=1) if answer else None}
@@ -123,18 +108,17 @@ def populate(db: Database, *, students: int, faculty: int, contacts: int,
         sid = rng.choice(student_ids)
         writer = rng.choice(faculty_ids)
         letter_rows.append({
-            "student_id": sid, "writer_id": writer, "writer_name": f"Dr. Faculty {writer}",
+            "id": len(letter_rows) + 1, "student_id": sid, "writer_id": writer, "writer_name": f"Dr. Faculty {writer}",
             "program": "EM residency",
             "deadline": (NOW + timedelta(days=rng.randint(-200, 200))).date(),
             "state": rng.choice(STATES), "state_reason": "", "packet": {},
             "created_at": _ago(rng), "updated_at": NOW})
-    _insert(db, Letter, letter_rows)
-    with db.engine.begin() as conn:
-        letter_ids = [row[0] for row in conn.execute(text("SELECT id FROM letters"))]
-    _insert(db, LetterEvent, [
+    write(db, Letter, letter_rows)
+    letter_ids = [row["id"] for row in letter_rows]
+    write(db, LetterEvent, [
         {"letter_id": lid, "from_state": "planned", "to_state": "asked", "at": _ago(rng, 120),
          "note": ""} for lid in rng.sample(letter_ids, len(letter_ids) // 2)])
-    _insert(db, ActionItem, [
+    write(db, ActionItem, [
         {"student_id": rng.choice(student_ids), "mentor_id": rng.choice(faculty_ids),
          "task": "read the paper", "created_at": (made := _ago(rng, 120)),
          "done_at": made + timedelta(days=rng.uniform(1, 20)) if rng.random() < 0.6 else None,
@@ -158,7 +142,7 @@ def populate(db: Database, *, students: int, faculty: int, contacts: int,
             "dedup_key": f"bench:{index}", "text": "", "payload": {}, "state": state,
             "attempts": 1, "sent_at": made if state != NudgeState.PENDING else None,
             "created_at": made, "snoozes": rng.choice([0, 0, 0, 0, 1, 2])})
-    _insert(db, Nudge, nudges)
+    write(db, Nudge, nudges)
     reset_sequences(db)
     if db.dialect == "postgresql":
         with db.engine.begin() as conn:
