@@ -15,15 +15,20 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     ARRAY,
     Integer,
+    Select,
     Table,
     any_,
+    column,
     create_engine,
+    delete,
     event,
     func,
     insert,
     literal,
     literal_column,
     select,
+    table,
+    text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -65,6 +70,28 @@ def id_in(session: Session, column: Any, ids: Sequence[int]) -> Any:
             func.json_each(literal(json.dumps(list(ids)))))
         return column.in_(values)
     return column.in_(list(ids))
+
+
+def kept_ids(session: Session, name: str, query: Select[Any]) -> Select[Any]:
+    """The ids `query` selects, as a select to test membership with (`column.in_(…)`),
+    for several statements of one unit of work.
+
+    On SQLite they are kept in a temporary table of the connection (`temp.<name>`, an
+    INTEGER PRIMARY KEY, refilled by each call): SQLite builds the lookup of an `IN
+    (subquery)` afresh for each statement, which for a group of 200,000 students cost
+    about 0.1 s a statement (bench/bench_report.py), while it looks an id up in such a
+    table directly. The temporary database is the connection's own, so nothing stored
+    is written and no writer waits. Elsewhere the query itself is returned: PostgreSQL
+    hashes it once per statement, cheaply. `name` must be an identifier of ours."""
+    if session.get_bind().dialect.name != "sqlite":
+        return query
+    if not name.isidentifier():
+        raise ValueError(f"not an identifier: {name!r}")
+    kept = table(name, column("id", Integer), schema="temp")
+    session.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)"))
+    session.execute(delete(kept))
+    session.execute(insert(kept).from_select(["id"], query).prefix_with("OR IGNORE"))
+    return select(kept.c.id)
 
 
 def _table(target: type[DeclarativeBase] | Table) -> Table:

@@ -83,6 +83,9 @@ class Base(DeclarativeBase):
 
 class Person(Base):
     __tablename__ = "people"
+    # The zones in use, read by a skip from one to the next: the report's relationship
+    # health is counted against each zone's day boundaries (bot.reports.store).
+    __table_args__ = (Index("ix_people_timezone", "timezone"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -215,6 +218,9 @@ class Membership(Base):
 
 class FacultyProfile(Base):
     __tablename__ = "faculty_profiles"
+    # `/mentor find` with nothing to align on offers the accepting, best-regarded faculty.
+    __table_args__ = (Index("ix_faculty_profiles_accepting_reputation", "accepting",
+                            "reputation", "person_id"),)
 
     person_id: Mapped[int] = mapped_column(
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
@@ -284,6 +290,8 @@ class Mentorship(Base):
     __table_args__ = (
         Index("ix_mentorships_student_active", "student_id", "active"),
         Index("ix_mentorships_mentor_active", "mentor_id", "active"),
+        # The rhythms in use, read by a skip from one to the next (bot.reports.store).
+        Index("ix_mentorships_active_cadence", "active", "cadence_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -306,7 +314,10 @@ class Mentorship(Base):
 
 class Contact(Base):
     __tablename__ = "contacts"
-    __table_args__ = (Index("ix_contacts_student_mentor_at", "student_id", "mentor_id", "at"),)
+    # Covering: the last contact of a pair, and everything the report reads of the contact
+    # log (the week's contacts, ratings, the answers to reminders) from the index alone.
+    __table_args__ = (Index("ix_contacts_student_mentor_at", "student_id", "mentor_id", "at",
+                            "created_at", "is_ask", "rating"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
@@ -327,14 +338,15 @@ class Checkin(Base):
     after the start, then again a week after each "not yet" (rounds 1 and 2)."""
 
     __tablename__ = "checkins"
-    __table_args__ = (UniqueConstraint("mentorship_id", "round"),)
+    __table_args__ = (UniqueConstraint("mentorship_id", "round"),
+                      # Covering for the report's count of answers by student and period.
+                      Index("ix_checkins_student_asked", "student_id", "asked_at", "answer"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mentorship_id: Mapped[int] = mapped_column(
         ForeignKey("mentorships.id", ondelete="CASCADE"), index=True
     )
-    student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
-                                            index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     round: Mapped[int] = mapped_column(Integer, default=0)
     asked_at: Mapped[datetime] = mapped_column()
     answer: Mapped[str | None] = mapped_column(String(16))  # met not-yet no
@@ -366,11 +378,11 @@ class Letter(Base):
     """Tracks a request for a letter. Never holds the letter's content."""
 
     __tablename__ = "letters"
+    # Covering for the report's count of letters by state and deadline.
+    __table_args__ = (Index("ix_letters_student_deadline", "student_id", "deadline", "state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), index=True
-    )
+    student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     writer_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
@@ -388,11 +400,11 @@ class Letter(Base):
 
 class LetterEvent(Base):
     __tablename__ = "letter_events"
+    # Covering for whether a letter moved soon after a reminder (the report).
+    __table_args__ = (Index("ix_letter_events_letter_at", "letter_id", "at", "to_state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    letter_id: Mapped[int] = mapped_column(
-        ForeignKey("letters.id", ondelete="CASCADE"), index=True
-    )
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"))
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column()

@@ -153,10 +153,27 @@ def networks(mentor_kinds: Iterable[tuple[int, str]], students: int) -> tuple[Ma
     kinds: dict[int, set[str]] = {}
     for student_id, kind in mentor_kinds:
         kinds.setdefault(student_id, set()).add(kind)
-    by_kind = Counter(kind for held in kinds.values() for kind in held)
-    several = sum(1 for held in kinds.values() if len(held) > 1)
-    return (Matching(students, len(kinds)),
-            Coverage(len(kinds), {kind: by_kind.get(kind, 0) for kind in MENTOR_KINDS}, several))
+    return networks_held(Counter(frozenset(held) for held in kinds.values()).items(),
+                         students)
+
+
+def networks_held(held: Iterable[tuple[frozenset[str], int]], students: int,
+                  kind: str | None = None) -> tuple[Matching, Coverage]:
+    """Match rate and coverage from how many students hold each set of mentor kinds
+    (counted in the database: a handful of sets, however many students). A student is
+    matched with at least one active mentor (of `kind`, when given); coverage compares
+    the kinds whatever `kind` is."""
+    matched = mentored = several = 0
+    by_kind: Counter[str] = Counter()
+    for kinds, n in held:
+        if not kinds:
+            continue
+        mentored += n
+        matched += n if kind is None or kind in kinds else 0
+        several += n if len(kinds) > 1 else 0
+        by_kind.update({name: n for name in kinds})
+    return (Matching(students, matched),
+            Coverage(mentored, {name: by_kind.get(name, 0) for name in MENTOR_KINDS}, several))
 
 
 # --- relationship health --------------------------------------------------------------------
@@ -177,12 +194,24 @@ def health(due_day: date, cadence_days: int, today: date) -> Health:
     """Where a mentorship stands on `today` (the student's local day), from its next
     follow-up day (`bot.mentoring.history.Followup.due_day`: one rhythm after the last
     contact, or after the start when nothing was logged)."""
+    checkin_before, due_soon_before = health_bounds(cadence_days, today)
     last_day = due_day - timedelta(days=cadence_days)
-    if (today - last_day).days > CHECKIN_RHYTHMS * cadence_days:
+    if last_day < checkin_before:
         return Health.NEEDS_CHECKIN
-    if (due_day - today).days <= DUE_SOON_DAYS:
+    if last_day < due_soon_before:
         return Health.DUE_SOON
     return Health.ON_TRACK
+
+
+def health_bounds(cadence_days: int, today: date) -> tuple[date, date]:
+    """The rule of `health` as two days, for a rhythm of `cadence_days` on `today`: a
+    relationship whose last contact (or start) falls on a day before the first needs a
+    check-in (more than CHECKIN_RHYTHMS rhythms ago); before the second, it is due soon
+    (its next follow-up is DUE_SOON_DAYS days away or less). The report compares each
+    relationship's last contact with the first instants of these days in the student's
+    zone, in the database."""
+    return (today - timedelta(days=CHECKIN_RHYTHMS * cadence_days),
+            today + timedelta(days=DUE_SOON_DAYS + 1 - cadence_days))
 
 
 @dataclass(frozen=True)
@@ -301,10 +330,16 @@ class Meetings:
 def meetings(asked: int, answers: Mapping[str, int],
              ratings: Mapping[int, tuple[int, int]]) -> Meetings:
     """`ratings`: per mentor rated in the period, (how many ratings, their sum)."""
-    count = sum(n for n, _ in ratings.values())
-    total = sum(t for _, t in ratings.values())
-    mean = total / count if count and len(ratings) >= MIN_RATED_MENTORS else None
-    return Meetings(asked, dict(answers), count, len(ratings), mean)
+    return meetings_rated(asked, answers, sum(n for n, _ in ratings.values()),
+                          sum(t for _, t in ratings.values()), len(ratings))
+
+
+def meetings_rated(asked: int, answers: Mapping[str, int], ratings: int, total: int,
+                   mentors: int) -> Meetings:
+    """From the period's ratings counted in the database: how many, their sum, and how
+    many mentors they rate."""
+    mean = total / ratings if ratings and mentors >= MIN_RATED_MENTORS else None
+    return Meetings(asked, dict(answers), ratings, mentors, mean)
 
 
 # --- letters (counted, never named) ---------------------------------------------------------
@@ -401,15 +436,28 @@ def nudges(tallies: Iterable[tuple[str, bool, bool, int]],
            judged: Iterable[tuple[datetime, datetime | None]]) -> Nudges:
     """`tallies`: (state, has a sent time, snoozed at least once, how many reminders);
     `judged`: (sent at, first answer at or after it) of each reminder judged."""
+    outcomes = [acted_on(sent_at, first) for sent_at, first in judged]
+    return nudges_counted(((state, was_sent, was_snoozed, n, 0, 0)
+                           for state, was_sent, was_snoozed, n in tallies),
+                          len(outcomes), sum(outcomes))
+
+
+def nudges_counted(tallies: Iterable[tuple[str, bool, bool, int, int, int]],
+                   judged: int = 0, acted: int = 0) -> Nudges:
+    """`tallies`: (state, has a sent time, snoozed at least once, how many reminders, how
+    many of them were judged, how many of those were acted on), counted in the database
+    (`bot.reports.store.nudges` applies `acted_on` there); `judged` and `acted` add to
+    the tallies' own."""
     planned = sent = failed = snoozed = dismissed = 0
-    for state, was_sent, was_snoozed, n in tallies:
+    for state, was_sent, was_snoozed, n, n_judged, n_acted in tallies:
         planned += n
         sent += n if was_sent or state == NudgeState.SENT else 0
         failed += n if state == NudgeState.FAILED else 0
         dismissed += n if state == NudgeState.DISMISSED else 0
         snoozed += n if was_snoozed else 0
-    outcomes = [acted_on(sent_at, first) for sent_at, first in judged]
-    return Nudges(planned, sent, failed, snoozed, dismissed, len(outcomes), sum(outcomes))
+        judged += n_judged
+        acted += n_acted
+    return Nudges(planned, sent, failed, snoozed, dismissed, judged, acted)
 
 
 # --- week by week ---------------------------------------------------------------------------
@@ -432,24 +480,48 @@ def match_rates(moments: Sequence[datetime], joined: Mapping[int, datetime],
     """The match rate at each of `moments` (in time order): students who had joined the
     group by then and had an active mentor then, over the students who had joined by
     then."""
-    members = [0] * (len(moments) + 1)
-    matched = [0] * (len(moments) + 1)
+    firsts: Counter[int] = Counter()
+    pieces: Counter[tuple[int, int]] = Counter()
     for student_id, since in joined.items():
         first = bisect_left(moments, since)  # the first moment they are a member at
-        members[first] += 1
-        covered = sorted((max(bisect_left(moments, start), first),
+        firsts[first] += 1
+        covered = sorted((bisect_left(moments, start),
                           len(moments) if end is None else bisect_left(moments, end))
                          for start, end in spans.get(student_id, ()))
-        reach = first
-        for low, high in covered:  # each moment counted once, however many mentors
-            low = max(low, reach)
-            if low < high:
-                matched[low] += 1
-                matched[high] -= 1
-                reach = high
+        pieces.update(covered_pieces(covered, first))
+    return match_rates_counted(len(moments), firsts.items(), pieces.items())
+
+
+def covered_pieces(covered: Sequence[tuple[int, int]], first: int) -> list[tuple[int, int]]:
+    """The moments (indexes) at which a student who is a member from `first` on is
+    mentored, as disjoint [low, high) pieces, from their mentorships' [low, high) in
+    order: each moment counted once, however many mentors. The database computes the
+    same pieces with a running maximum (`bot.reports.store.weekly`)."""
+    out = []
+    reach = first
+    for low, high in covered:
+        low = max(low, reach)
+        if low < high:
+            out.append((low, high))
+            reach = high
+    return out
+
+
+def match_rates_counted(moments: int, firsts: Iterable[tuple[int, int]],
+                        pieces: Iterable[tuple[tuple[int, int], int]]) -> list[float | None]:
+    """The match rate at each of `moments` from how many students are members from each
+    moment on (`firsts`: (first moment, how many)) and how many pieces of being mentored
+    start and end at each pair of moments (`pieces`: ((low, high), how many))."""
+    members = [0] * (moments + 1)
+    matched = [0] * (moments + 1)
+    for first, n in firsts:
+        members[first] += n
+    for (low, high), n in pieces:
+        matched[low] += n
+        matched[high] -= n
     rates: list[float | None] = []
     member_count = matched_count = 0
-    for index in range(len(moments)):
+    for index in range(moments):
         member_count += members[index]
         matched_count += matched[index]
         rates.append(share(matched_count, member_count))
