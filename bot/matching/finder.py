@@ -1,25 +1,27 @@
-"""`/mentor find` against the database: pick candidate faculty quickly, load what decides
-accessibility fresh, and rank them with the pure fit rule (`bot.matching.fit`).
+"""`/mentor find` against the database: choose candidate faculty from an in-process index,
+load what decides accessibility fresh, and rank them with the pure fit rule
+(`bot.matching.fit`), loading only as many as the ranking needs.
 
-With tens of thousands of faculty, loading every profile per search is far too slow. An
-in-process index maps specialties and research words to faculty ids; it only chooses whom
-to look at. Everything a result shows or is ranked by (accepting, places, response record,
-research as written) is read fresh from the database for those candidates. The index is
-updated when this process commits a change to a faculty profile, checked against a cheap
-fingerprint (row count and highest id) every few seconds, and rebuilt at least every few
-minutes, so an edit made by another process (a CSV import) is seen within that time. What
-this process changed it learns from the database's commit listener (`faculty_committed`,
-added by the assembly), which reads the notes `bot.people.store` makes: no hook on every
-session of the process."""
+The index (`bot.matching.faculty_index`) only chooses whom to look at, and in which order:
+everything a result shows or is ranked by (accepting, places, response record, research as
+written) is read fresh from the database for those loaded. Candidates come best bound first,
+and loading stops once the results in hand beat the bound of every candidate not loaded,
+so a search over 200,000 faculty loads a few dozen (bench/bench_find.py) and its results
+are those of scoring every candidate (tests/test_find_pruning.py).
+
+The index is updated when this process commits a change to a faculty profile, checked
+against a cheap fingerprint (row count and highest id) every few seconds, and rebuilt at
+least every few minutes, so an edit made by another process (a CSV import) is seen within
+that time. What this process changed it learns from the database's commit listener
+(`faculty_committed`, added by the assembly), which reads the notes `bot.people.store`
+makes: no hook on every session of the process."""
 
 from __future__ import annotations
 
-import heapq
 import json
 import threading
 import time
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,43 +39,19 @@ from bot.infra.db import id_in
 from bot.infra.models import FacultyProfile, IntroRequest, Mentorship, Person, StudentProfile
 from bot.infra.zones import local_day
 from bot.matching import fit as fit_rules
+from bot.matching.faculty_index import Bound, FacultyIndex, Profile, members, research_for
 from bot.matching.fit import FacultyView, Fit, Query, StudentView
 from bot.matching.rules import FIND_LIMIT, declined_since
 from bot.matching.vocab import IntroState
 from bot.people.store import FACULTY_CHANGED
-from bot.vocab.specialties import (
-    canonical_specialty,
-    fold,
-    lineage,
-    match_keyword,
-    suggest,
-    within,
-)
+from bot.vocab.specialties import canonical_specialty, fold, match_keyword, suggest
 
 FINGERPRINT_EVERY = 5.0  # seconds between fingerprint checks
 REBUILD_EVERY = 300.0  # seconds: full rebuild, whatever the fingerprint says
-MAX_LOAD = 250  # faculty loaded fresh per search, best-aligned first
 FALLBACK_LOAD = 300  # with nothing to align on: the accepting, best-regarded faculty
+FIRST_LOAD = 16  # candidates loaded fresh at first; each further load takes twice as many
 
-_research_cache: dict[str, tuple[tuple[str, ...], frozenset[str], dict[str, int]]] = {}
 _canonical_cache: dict[str, str] = {}
-
-
-def research_for(raw: str | list[str] | None) -> tuple[tuple[str, ...],
-                                                        frozenset[str], dict[str, int]]:
-    """A research list (as stored, JSON text or already a list), its terms and their
-    phrases; cached, since the same profiles are read again and again."""
-    if raw is None:
-        raw = "[]"
-    key = raw if isinstance(raw, str) else json.dumps(raw)
-    found = _research_cache.get(key)
-    if found is None:
-        if len(_research_cache) > 200_000:
-            _research_cache.clear()
-        phrases = tuple(json.loads(raw) if isinstance(raw, str) else raw)
-        terms, phrase_of = fit_rules.research_index(phrases)
-        found = _research_cache[key] = (phrases, terms, phrase_of)
-    return found
 
 
 def terms_for(research: Iterable[str]) -> frozenset[str]:
@@ -92,86 +70,39 @@ def canonical_for(specialty: str) -> str:
 # --- the in-process index -------------------------------------------------------------
 
 
-class _Vocabulary(Collection[str]):
-    """Every research and title word some faculty member has: the keys of two postings
-    read as one collection, without copying them per search."""
+_PROFILE_COLUMNS = (
+    FacultyProfile.person_id, FacultyProfile.specialty, FacultyProfile.title,
+    cast(FacultyProfile.research, Text), cast(FacultyProfile.stages, Text),
+    FacultyProfile.capacity, FacultyProfile.accepting, FacultyProfile.reputation,
+    FacultyProfile.requests_answered, FacultyProfile.requests_unanswered,
+    FacultyProfile.response_hours_total,
+)
 
-    __slots__ = ("first", "second")
 
-    def __init__(self, first: dict[str, set[int]], second: dict[str, set[int]]) -> None:
-        self.first, self.second = first, second
-
-    def __contains__(self, term: object) -> bool:
-        return term in self.first or term in self.second
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self.first
-        yield from (t for t in self.second if t not in self.first)
-
-    def __len__(self) -> int:
-        return len(self.first) + sum(1 for t in self.second if t not in self.first)
+def _profiles(session: Session, where: Any = None) -> Iterator[Profile]:
+    query = select(*_PROFILE_COLUMNS)
+    if where is not None:
+        query = query.where(where)
+    for (pid, specialty, title, research, stages, capacity, accepting, reputation, answered,
+         unanswered, hours) in session.execute(query):
+        yield Profile(pid, specialty or "", title or "", research_for(research)[0],
+                      json_list(stages), capacity or 0, bool(accepting), reputation or 0,
+                      answered or 0, unanswered or 0, hours or 0.0)
 
 
 @dataclass
-class FacultyIndex:
-    by_specialty: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    by_term: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    by_title: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    held: dict[int, frozenset[str]] = field(default_factory=dict)
-    terms: dict[int, frozenset[str]] = field(default_factory=dict)
-    titles: dict[int, frozenset[str]] = field(default_factory=dict)
-    # A snapshot used only to choose among many equally aligned faculty.
-    standing: dict[int, tuple[int, int]] = field(default_factory=dict)  # accepting, reputation
+class _Held:
+    """The process's index of one database, and when it was last brought up to date."""
+
+    index: FacultyIndex = field(default_factory=FacultyIndex)
     fingerprint: tuple[int, int] = (0, 0)
     built_at: float = 0.0
     checked_at: float = 0.0
     dirty: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @property
-    def vocabulary(self) -> Collection[str]:
-        """Every research and title word and phrase some faculty member has."""
-        return _Vocabulary(self.by_term, self.by_title)
-
-    def _add(self, pid: int, specialty: str, title: str, research: list[str],
-             accepting: bool, reputation: int) -> None:
-        held = fit_rules.held_specialties(specialty, title)
-        terms = terms_for(research)
-        words = fit_rules.title_terms(title)
-        self.held[pid] = held
-        self.terms[pid] = terms
-        self.titles[pid] = words
-        self.standing[pid] = (1 if accepting else 0, reputation)
-        for name in held:
-            self.by_specialty[name].add(pid)
-        for term in terms:
-            self.by_term[term].add(pid)
-        for word in words:
-            self.by_title[word].add(pid)
-
-    def _remove(self, pid: int) -> None:
-        for name in self.held.pop(pid, frozenset()):
-            self.by_specialty[name].discard(pid)
-        for postings, owned in ((self.by_term, self.terms.pop(pid, frozenset())),
-                                (self.by_title, self.titles.pop(pid, frozenset()))):
-            for term in owned:
-                holders = postings.get(term)
-                if holders is not None:
-                    holders.discard(pid)
-                    if not holders:
-                        del postings[term]
-        self.standing.pop(pid, None)
-
     def rebuild(self, session: Session) -> None:
-        fresh = FacultyIndex()
-        for pid, specialty, title, research, accepting, reputation in session.execute(
-                select(*_INDEX_COLUMNS)):
-            fresh._add(pid, specialty or "", title or "", research or [], bool(accepting),
-                       reputation or 0)
-        self.by_specialty, self.by_term, self.by_title = (fresh.by_specialty, fresh.by_term,
-                                                          fresh.by_title)
-        self.held, self.terms, self.titles = fresh.held, fresh.terms, fresh.titles
-        self.standing = fresh.standing
+        self.index = FacultyIndex.built(_profiles(session))
         self.fingerprint = _fingerprint(session)
         self.built_at = self.checked_at = time.monotonic()
         self.dirty.clear()
@@ -190,18 +121,16 @@ class FacultyIndex:
                     return
             if self.dirty:
                 ids, self.dirty = list(self.dirty), set()
+                found = {p.person_id: p for p in _profiles(
+                    session, FacultyProfile.person_id.in_(ids))}
                 for pid in ids:
-                    self._remove(pid)
-                rows = session.execute(select(*_INDEX_COLUMNS).where(
-                    FacultyProfile.person_id.in_(ids)))
-                for pid, specialty, title, research, accepting, reputation in rows:
-                    self._add(pid, specialty or "", title or "", research or [],
-                              bool(accepting), reputation or 0)
+                    profile = found.get(pid)
+                    if profile is None:
+                        self.index.remove(pid)
+                    elif not self.index.place(profile):
+                        self.rebuild(session)  # a new reputation: a new place in the order
+                        return
                 self.fingerprint = _fingerprint(session)
-
-
-_INDEX_COLUMNS = (FacultyProfile.person_id, FacultyProfile.specialty, FacultyProfile.title,
-                  FacultyProfile.research, FacultyProfile.accepting, FacultyProfile.reputation)
 
 
 def _fingerprint(session: Session) -> tuple[int, int]:
@@ -211,18 +140,22 @@ def _fingerprint(session: Session) -> tuple[int, int]:
     return int(count), int(highest)
 
 
-_indexes: dict[str, FacultyIndex] = {}
+_indexes: dict[str, _Held] = {}
 _indexes_lock = threading.Lock()
 
 
-def index_for(session: Session) -> FacultyIndex:
+def _held_for(session: Session) -> _Held:
     key = str(session.get_bind().engine.url)
     with _indexes_lock:
-        index = _indexes.get(key)
-        if index is None:
-            index = _indexes[key] = FacultyIndex()
-    index.refresh(session)
-    return index
+        held = _indexes.get(key)
+        if held is None:
+            held = _indexes[key] = _Held()
+    held.refresh(session)
+    return held
+
+
+def index_for(session: Session) -> FacultyIndex:
+    return _held_for(session).index
 
 
 def faculty_committed(notes: Mapping[str, Any]) -> None:
@@ -231,8 +164,8 @@ def faculty_committed(notes: Mapping[str, Any]) -> None:
     search."""
     changed = notes.get(FACULTY_CHANGED)
     if changed:
-        for index in list(_indexes.values()):
-            index.dirty.update(changed)
+        for held in list(_indexes.values()):
+            held.dirty.update(changed)
 
 
 def invalidate_all() -> None:
@@ -390,123 +323,111 @@ def search(session: Session, student: StudentView, now: datetime, *,
            kind: str | None = None, limit: int = FIND_LIMIT,
            restrict_to: set[int] | None = None, exclude: Iterable[int] = (),
            default_tz: str = "UTC") -> Search:
-    """The ranked shortlist for `student`. `restrict_to` limits it to some faculty (a
-    group's, for a match round); `exclude` drops more (the one who just declined). Faculty
-    who are away are never offered (`fit.offered`); `default_tz` is the zone their away
-    day is read in when they have not set one."""
-    index = index_for(session)
+    """The ranked shortlist for `student`: the `limit` best candidates by `fit`, as if
+    every one were scored. `restrict_to` limits it to some faculty (a group's, for a match
+    round); `exclude` drops more (the one who just declined). Faculty who are away are
+    never offered (`fit.offered`); `default_tz` is the zone their away day is read in when
+    they have not set one."""
+    held = _held_for(session)
     rel = relations(session, student.id, now)
     left_out = set(rel.mentors) | rel.declined | set(exclude) | {student.id}
-    with index.lock:  # another thread may be applying changes to the postings
+    with held.lock:  # another thread may be applying changes to the postings
+        index = held.index
         query = resolve_query(index, keywords, specialty, kind)
-        candidates = _candidates(index, student, query)
-        fallback = candidates is None
-        if restrict_to is not None:
-            candidates = set(restrict_to) if candidates is None else candidates & restrict_to
-        chosen = None
+        candidates = index.candidates(student, query)
         if candidates is not None:
-            candidates -= left_out
-            chosen = _best_aligned(index, student, query, candidates)
-    if chosen is not None:
-        views = load_faculty(session, chosen, now=now, default_tz=default_tz)
-    else:
+            candidates &= index.eligible(query) & ~index.positions(left_out)
+            if restrict_to is not None:
+                candidates &= index.positions(restrict_to)
+            order = index.ranked(student, query, candidates)
+            hits = [index.keyword_hits(m) & candidates for m in query.keywords]
+            ids = index.ids
+    if candidates is None:
         views = load_faculty(
             session, where=and_(FacultyProfile.accepting.is_(True),
-                                FacultyProfile.person_id.not_in(left_out or {0})),
+                                FacultyProfile.person_id.not_in(left_out or {0}),
+                                *((FacultyProfile.person_id.in_(restrict_to or {0}),)
+                                  if restrict_to is not None else ())),
             order_by=(FacultyProfile.reputation.desc(), FacultyProfile.person_id),
             limit=FALLBACK_LOAD, now=now, default_tz=default_tz)
-    scored = [(fit_rules.fit(student, v, query, reasons=False), v) for v in views
-              if v.id not in left_out and fit_rules.offered(v) and fit_rules.eligible(v, query)]
-    scored.sort(key=lambda pair: (pair[0].key, -pair[1].id), reverse=True)
-    results = [
-        Result(faculty=v, fit=fit_rules.fit(student, v, query),
-               waiting_since=rel.open_requests.get(v.id))
-        for _, v in scored[:limit]
-    ]
+        scored = _scored(student, query, views, left_out)
+        best = sorted(scored, key=_order, reverse=True)[:limit]
+        hit = {id(m) for _, v in scored for m in query.keywords if fit_rules.keyword_hit(m, v)}
+    else:
+        best, away = _best(session, student, query, order, left_out, limit, now, default_tz)
+        hit = {id(m) for m, bits in zip(query.keywords, hits, strict=True)
+               if _offered_among(session, ids, bits, away, now, default_tz)}
+    results = [Result(faculty=v, fit=fit_rules.fit(student, v, query),
+                      waiting_since=rel.open_requests.get(v.id)) for _, v in best]
     unknown = [m.keyword for m in query.keywords if not m.matched]
-    hit = {id(m) for _, v in scored for m in query.keywords if fit_rules.keyword_hit(m, v)}
     without = [m.keyword for m in query.keywords if m.matched and id(m) not in hit]
     return Search(results=results, query=query, unknown=unknown, without_faculty=without,
-                  fallback=fallback and not query.keywords, relations=rel)
+                  fallback=candidates is None and not query.keywords, relations=rel)
+
+
+Scored = tuple[Fit, FacultyView]
+
+
+def _order(pair: Scored) -> tuple[tuple[int, int, int, int, float], int]:
+    """The ranking: `Fit.key`, then the lower id."""
+    return pair[0].key, -pair[1].id
+
+
+def _scored(student: StudentView, query: Query, views: Iterable[FacultyView],
+            left_out: set[int]) -> list[Scored]:
+    return [(fit_rules.fit(student, v, query, reasons=False), v) for v in views
+            if v.id not in left_out and fit_rules.offered(v) and fit_rules.eligible(v, query)]
+
+
+def _best(session: Session, student: StudentView, query: Query,
+          order: Iterable[tuple[Bound, int]], left_out: set[int], limit: int,
+          now: datetime, default_tz: str) -> tuple[list[Scored], set[int]]:
+    """The `limit` best of the candidates in `order` (best bound first, each bound at least
+    the candidate's real `_order`), loading them fresh a batch at a time until the results
+    in hand are at least the bound of every candidate left; and who was found away."""
+    best: list[Scored] = []
+    away: set[int] = set()
+    pending: list[int] = []
+    batch = FIRST_LOAD
+
+    def load() -> None:
+        nonlocal batch, best
+        views = load_faculty(session, pending, now=now, default_tz=default_tz)
+        away.update(v.id for v in views if not fit_rules.offered(v))
+        best = sorted([*best, *_scored(student, query, views, left_out)], key=_order,
+                      reverse=True)[:limit]
+        pending.clear()
+        batch *= 2
+
+    for bound, person in order:
+        if len(best) >= limit and _order(best[-1]) >= (bound[:5], bound[5]):
+            break  # no candidate left can rank above the last result
+        pending.append(person)
+        if len(pending) >= batch:
+            load()
+    if pending:
+        load()
+    return best, away
+
+
+def _offered_among(session: Session, ids: list[int], bits: int, away: set[int],
+                   now: datetime, default_tz: str) -> bool:
+    """Whether some faculty member of `bits` (eligible candidates hitting a keyword) is
+    offered: not away, read fresh for as few as it takes."""
+    for position in members(bits):
+        person = ids[position]
+        if person in away:
+            continue
+        views = load_faculty(session, [person], now=now, default_tz=default_tz)
+        if views and fit_rules.offered(views[0]):
+            return True
+        away.add(person)
+    return False
 
 
 def close_terms(session: Session, word: str) -> list[str]:
     """Specialties and research words close to a keyword that matched nothing."""
-    index = index_for(session)
-    with index.lock:
-        vocabulary = list(index.vocabulary)
+    held = _held_for(session)
+    with held.lock:
+        vocabulary = list(held.index.vocabulary)
     return suggest(word, vocabulary)
-
-
-def _holders(index: FacultyIndex, names: Iterable[str]) -> set[int]:
-    found: set[int] = set()
-    for name in names:
-        found |= index.by_specialty.get(name, set())
-    return found
-
-
-def _specialty_holders(index: FacultyIndex, specialty: str) -> tuple[set[int], set[int]]:
-    """Faculty of a specialty (or a part of it), and faculty of the fields above it."""
-    return _holders(index, within(specialty)), _holders(index, lineage(specialty)[1:])
-
-
-def _candidates(index: FacultyIndex, student: StudentView, query: Query) -> set[int] | None:
-    """Faculty worth scoring, from the index; None when there is nothing to align on."""
-    ids: set[int] = set()
-    if query.keywords:
-        for match in query.keywords:
-            if match.specialty is not None:
-                ids |= _specialty_holders(index, match.specialty)[0]
-            for term in match.terms:
-                ids |= index.by_term.get(term, set())
-                ids |= index.by_title.get(term, set())
-    elif query.specialty is not None:
-        same, above = _specialty_holders(index, query.specialty)
-        ids = same | above
-    else:
-        ids = _holders(index, student.covered | student.above)
-        for term in student.terms:
-            ids |= index.by_term.get(term, set())
-        if not ids:
-            return None
-    if query.specialty is not None:
-        same, above = _specialty_holders(index, query.specialty)
-        ids &= same | above
-    return ids
-
-
-def _best_aligned(index: FacultyIndex, student: StudentView, query: Query,
-                  ids: set[int]) -> list[int]:
-    """At most MAX_LOAD candidates, best estimated alignment first (whole alignment levels
-    while they fit; inside a level too big to load, the accepting and best regarded
-    first). The estimate counts postings with C-level Counter updates: a search may start
-    from thousands of candidates. Faculty of an asked specialty itself come before those of
-    the field around it, as in the ranking."""
-    if len(ids) <= MAX_LOAD:
-        return list(ids)
-    points: Counter[int] = Counter()
-
-    def add(holders: Iterable[int], weight: int) -> None:
-        for _ in range(weight):
-            points.update(holders)
-
-    asked: set[int] = set()
-    if query.specialty is not None:
-        asked = _specialty_holders(index, query.specialty)[0]
-    add(_holders(index, student.covered), fit_rules.INTEREST_SPECIALTY)
-    add(_holders(index, student.above) - _holders(index, student.covered),
-        fit_rules.INTEREST_PARENT)
-    for match in query.keywords:
-        hits: set[int] = set()
-        if match.specialty:
-            hits = set(_specialty_holders(index, match.specialty)[0])
-        for term in match.terms:
-            hits |= index.by_term.get(term, set()) | index.by_title.get(term, set())
-        add(hits, fit_rules.KEYWORD_HIT)
-    for term in student.terms:
-        holders = index.by_term.get(term)
-        if holders:
-            add(holders, fit_rules.SHARED_RESEARCH)
-    standing = index.standing
-    return heapq.nlargest(MAX_LOAD, ids, key=lambda pid: (
-        pid in asked, points[pid], standing.get(pid, (0, 0))))

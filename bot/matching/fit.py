@@ -445,7 +445,19 @@ def fit(student: StudentView, faculty: FacultyView, query: Query = Query(), *,
 
 
 def _reputation(faculty: FacultyView) -> float:
-    return faculty.reputation / (faculty.reputation + 10) if faculty.reputation > 0 else 0.0
+    return reputation_weight(faculty.reputation)
+
+
+def reputation_weight(reputation: int) -> float:
+    """Reputation as the ranking's last level: in [0, 1), higher is better."""
+    return reputation / (reputation + 10) if reputation > 0 else 0.0
+
+
+def access_level(faculty: FacultyView) -> int:
+    """The ranking's accessibility level (`Fit.access`) of a faculty member, without the
+    reasons. With `active=0` and no `away_until` it is the most their profile allows: the
+    index `/mentor find` prunes with counts on it (current mentees only lower it)."""
+    return _access(faculty, None)
 
 
 class Scorer:

@@ -348,6 +348,7 @@ def set_accepting(profile: FacultyProfile, accepting: bool, *, now: datetime,
 def set_away(profile: FacultyProfile, until: date | None) -> None:
     """Away until `until` (back that day), or back now (None)."""
     profile.away_until = until
+    _noted(profile)
 
 
 def record_answer(session: Session, faculty_id: int, hours: float) -> None:
@@ -360,12 +361,14 @@ def record_answer(session: Session, faculty_id: int, hours: float) -> None:
         .where(FacultyProfile.person_id == faculty_id)
         .values(requests_answered=FacultyProfile.requests_answered + 1,
                 response_hours_total=FacultyProfile.response_hours_total + hours))
+    _note_faculty(session, [faculty_id])
 
 
 def record_unanswered(session: Session, faculty_id: int) -> None:
     """An intro request to the faculty member expired unanswered: their response record."""
     session.execute(update(FacultyProfile).where(FacultyProfile.person_id == faculty_id)
                     .values(requests_unanswered=FacultyProfile.requests_unanswered + 1))
+    _note_faculty(session, [faculty_id])
 
 
 def carry_over_record(profile: FacultyProfile, *, reputation: int, answered: int,
