@@ -26,8 +26,10 @@ from bot.framework.replies import Action, ActionStyle, Reply
 from bot.framework.tokens import Token, tokenize
 from bot.infra.dates import DateWhen
 
-ROOTS = ("mentor", "letter")
+ROOTS = ("mentor", "letter", "residency")
 MAX_TEXT = 2000
+SUGGEST_PROGRAM = "program"
+"""`Option.suggest` for an option naming a residency program: adapters offer programs."""
 
 
 class OptionType(StrEnum):
@@ -68,10 +70,14 @@ class Option:
     # one of the command's options (a typo of an option). Elsewhere (search keywords) any
     # `key:value` the command does not know is an error naming the closest option.
     prose: bool = False
-    # Whom adapters suggest as it is typed, beyond `role` (`bot.people.directory`):
+    # Whom or what adapters suggest as it is typed, beyond `role` (`bot.people.directory`):
     # "faculty" for TEXT that usually names someone on the roster but may not (a letter
-    # writer from outside); "requester" for the student who asked the member for an intro.
+    # writer from outside); "requester" for the student who asked the member for an intro;
+    # "program" (`SUGGEST_PROGRAM`) for a residency program of the member's groups.
     suggest: str | None = None
+    # CHOICE: other words for a choice, as (word, choice) pairs ("slor" is "sloe"); the
+    # handler always receives the choice itself.
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def usage(self) -> str:
         if self.positional:
@@ -239,7 +245,8 @@ class Registry:
         """Split `text` (what follows `/root`) into a spec plus bare words and named values."""
         root = root.lstrip("/").lower()
         if root not in ROOTS:
-            raise UserError(f"Unknown command /{root}. Try /mentor help or /letter help.")
+            raise UserError(f"Unknown command /{root}. Try "
+                            f"{' or '.join(f'/{name} help' for name in ROOTS)}.")
         tokens = tokenize(text or "")
         spec, rest = self._match_path(root, tokens)
         parsed = Parsed(spec=spec)
@@ -449,6 +456,9 @@ def choose(option: Option, value: str) -> str:
     wanted = value.strip().lower()
     for choice in option.choices:
         if choice.lower() == wanted:
+            return choice
+    for word, choice in option.aliases:
+        if word.lower() == wanted and choice in option.choices:
             return choice
     listed = ", ".join(option.choices)
     raise UserError(f"{option.name}: must be one of {listed} (not “{value}”).")

@@ -6,15 +6,22 @@ from bot.framework.registry import Audience, Option, OptionType, command
 from bot.letters import rules
 from bot.vocab.letters import (
     DRAFT_STEPS,
+    LETTER_KIND_ALIASES,
     LETTER_KINDS,
     LETTER_STATES,
     PORTALS,
+    STANDARDIZED_LETTER_NAMES,
     TRACKS,
     DraftStep,
+    LetterKind,
     LetterState,
     Track,
 )
 from bot.vocab.people import Suggest
+
+KIND_DESCRIPTION = (f"the kind of letter ({LetterKind.SLOE}: a standardized letter: "
+                    f"{', '.join(STANDARDIZED_LETTER_NAMES)})")
+
 
 REMIND = command(
     "letter",
@@ -28,7 +35,8 @@ REMIND = command(
                required=True),
         Option("program", description="the program or application, e.g. \"EM residency\"",
                max_length=200),
-        Option("kind", OptionType.CHOICE, "the kind of letter", choices=LETTER_KINDS),
+        Option("kind", OptionType.CHOICE, KIND_DESCRIPTION, choices=LETTER_KINDS,
+               aliases=LETTER_KIND_ALIASES),
         Option("portal", OptionType.CHOICE, "where the letter is submitted",
                choices=PORTALS),
         Option("replaces", OptionType.INT, "a declined letter this one replaces: its program, "
@@ -50,8 +58,8 @@ KIND = command(
     options=[
         Option("id", OptionType.INT, "the letter's ID", required=True, positional=True,
                placeholder="ID", min_value=1),
-        Option("kind", OptionType.CHOICE, "the kind of letter", required=True, positional=True,
-               choices=LETTER_KINDS, placeholder="KIND"),
+        Option("kind", OptionType.CHOICE, KIND_DESCRIPTION, required=True, positional=True,
+               choices=LETTER_KINDS, placeholder="KIND", aliases=LETTER_KIND_ALIASES),
     ],
     who=Audience.STUDENT,
     hidden=True,
