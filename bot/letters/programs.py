@@ -46,6 +46,7 @@ _PORTAL_WORDS: tuple[tuple[re.Pattern[str], Portal], ...] = (
 )
 
 
+@lru_cache(maxsize=100_000)
 def normalize_phrase(text: str) -> str:
     """Lower case, accents folded, every run of punctuation one space: how the words above
     are looked for ("OB/GYN residency (ERAS)" → "ob gyn residency eras")."""

@@ -67,6 +67,16 @@ PARTS: tuple[Part, ...] = (
          "Interviews, acceptances and match results you record.",
          "Only you.",
          ("outcomes",)),
+    Part("Residency plan",
+         "Your residency profile (specialty, backup, applicant type, visa, Step 2 CK, home "
+         "and away programs, preferred regions and types, couples, cycle), the programs you "
+         "kept or dropped and the signals you set, what happened at each program, the "
+         "mentors you shared your list with, and their comments on it.",
+         "You, and the mentors you share your list with (your Step 2 CK and tiers only if "
+         "you say so); a mentor sees the comments they wrote. Your groups see outcome counts "
+         "per program only where five or more people gave them, never your name.",
+         ("residency_profiles", "residency_entries", "residency_outcomes", "residency_shares",
+          "residency_comments")),
     Part("Nudges",
          "The reminders and notices the bot owes or sent you, when, and how delivery went.",
          "You; organizers see delivery counts and failures.",

@@ -6,7 +6,8 @@ Everything that names the other record moves to the kept one: every foreign key 
 writer. Before that, what can exist only once per person is settled (a role, a group
 membership, a profile); after it, what the two records each held of the same thing becomes
 one: a mentorship with the same mentor (the earlier start, the later contact), an open
-intro request to the same faculty member, a letter tracked twice. The other record's own
+intro request to the same faculty member, a letter tracked twice, a residency profile or
+list entry held on both (`bot.residency.store.join_records`). The other record's own
 fields fill the kept one's gaps, then the other record is deleted."""
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.matching.vocab import IntroState
 from bot.nudges import store as nudge_store
 from bot.nudges.vocab import Subject
 from bot.privacy import references, rules
+from bot.residency import store as residency_store
 from bot.vocab.letters import LetterState
 from bot.vocab.people import Role as RoleName
 
@@ -256,6 +258,7 @@ def merge_people(session: Session, kept: Person, other: Person) -> Merged:
     _settle_roles(session, kept_id, other_id, merged)
     _settle_memberships(session, kept_id, other_id, merged)
     _settle_profiles(session, kept_id, other_id)
+    residency_store.join_records(session, kept_id, other_id)
     _take_fields(session, kept, other, merged)
     _move_all(session, kept_id, other_id)
     session.expunge(other)

@@ -26,6 +26,7 @@ VERB_MODULES = (
     "bot.app.cli.report",
     "bot.app.cli.person",
     "bot.app.cli.web",
+    "bot.app.cli.residency",
 )
 
 
