@@ -1,5 +1,5 @@
-"""The slack-bolt app: `/mentor` and `/letter`, buttons, the profile modal, App Home and the
-events we react to. It only translates: Slack payload → `core.Request`, `Reply` → Block Kit.
+"""The slack-bolt app: `/mentor`, `/letter` and `/residency`, buttons, the profile modal,
+App Home and the events we react to. It only translates: Slack payload → `core.Request`, `Reply` → Block Kit.
 
 Every listener acknowledges first and works afterwards, so Slack gets its answer within 3
 seconds however long the core takes; the reply then goes through `respond()` (the command's
@@ -29,6 +29,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.framework.channels import ChannelRef, DeliveryError
 from bot.framework.ports import CorePort, PlatformUser, Request
+from bot.framework.registry import ROOTS
 from bot.framework.replies import Reply, error_reply
 from bot.infra.settings import Settings
 
@@ -39,7 +40,7 @@ from .render import Message, escape, owner_of, render
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/mentor", "/letter")
+COMMANDS = tuple(f"/{root}" for root in ROOTS)
 ACTION_PATTERN = re.compile(r"^mb\|")
 RESPONSE_URL_USES = 5  # Slack accepts five posts to one response_url
 RATE_LIMIT_RETRIES = 3

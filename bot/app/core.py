@@ -43,6 +43,7 @@ from bot.people.forms import profile_form
 from bot.people.resolve import find_by_identity, names_match, resolve_in_request
 from bot.reports.messages import headline_sections
 from bot.reports.store import headlines
+from bot.residency import store as residency_store
 from bot.web.pages import WebPort
 from bot.web.plan import PlanSource
 from jobs.delivery import sweep
@@ -290,6 +291,17 @@ class Core:
             self._web = WebPages(self.db, self.clock, self.settings, plans=plan_source(),
                                  catalog=self.nudge_catalog)
         return self._web
+
+    def program_choices(self, account: PlatformUser, typed: str) -> list[tuple[str, str]]:
+        """Residency programs of the groups of whoever holds `account`, matching what is
+        typed, as (label, value) pairs for an adapter's autocomplete; none for someone the
+        bot does not know."""
+        with self.db.session() as session:
+            person_id = identities.holder(session, account)
+            person = session.get(Person, person_id) if person_id is not None else None
+            if person is None:
+                return []
+            return residency_store.program_choices(session, person, typed)
 
     # --- delivery ----------------------------------------------------------------------
 
