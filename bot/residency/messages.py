@@ -590,8 +590,13 @@ def _warnings_section(plan: Plan) -> Section | None:
 
 def source_lines(plan: Plan) -> list[str]:
     lines = []
+    seen: set[tuple[str, str, str]] = set()
     for used in plan.sources:
         figure = used.figure
+        key = (used.what, used.cycle, figure.source)
+        if key in seen:  # two dates from one timeline: one line
+            continue
+        seen.add(key)
         lines.append(f"• {used.what}, {cycle_label(used.cycle)}: {figure.source} "
                      f"({source_kind(figure.source_kind)}"
                      f"{'; ' + figure.note if figure.note else ''})")

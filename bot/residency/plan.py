@@ -20,6 +20,7 @@ one, whose cycle it names)."""
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -341,46 +342,61 @@ def build_plan(profile: Profile, programs: Sequence[ProgramFacts], *,
     added_backup: list[ProgramFacts] = []
     warnings: list[PlanWarning] = []
     kept_closed: list[str] = []
+    # One pass over what may be thousands of programs: who may apply, each eligible one's
+    # tier and ranking key, and the ones that are on the list whatever the plan says.
+    applicant, visa, step2 = profile.applicant, profile.visa, profile.step2
+    rotated = profile.rotated
+    regions, types = frozenset(profile.regions), frozenset(profile.types)
+    tier_of, rank_of, closed_to = rules.tier, rules.preference_rank, rules.ineligible
+    tiers: dict[int, Tier] = {}
+    # (preference, name, id): one small tuple per program, sorted as it is; few objects,
+    # so a plan over thousands of programs does not set off the garbage collector.
+    keys: dict[int, tuple[int, str, int]] = {}
+    buckets: dict[Tier, list[tuple[int, str, int]]] = {t: [] for t in Tier}
+    forced: list[ProgramFacts] = []
+    added_state, dropped_state = EntryState.ADDED, EntryState.DROPPED
     for program in programs:
         entry = entries.get(program.id)
         ours = program.specialty == main
-        hand_added = entry is not None and entry.state == EntryState.ADDED
+        hand_added = entry is not None and entry.state == added_state
         if not ours and not hand_added:
-            if program.specialty == backup and entry is None and not rules.ineligible(
-                    program, applicant=profile.applicant, visa=profile.visa):
+            if program.specialty == backup and entry is None and not closed_to(
+                    program, applicant=applicant, visa=visa):
                 backup_open += 1
             continue
-        why = rules.ineligible(program, applicant=profile.applicant, visa=profile.visa)
+        why = closed_to(program, applicant=applicant, visa=visa)
         if why:
             closed.append((program, why))
             if hand_added:
                 kept_closed.append(program.name)
             continue
-        if entry is not None and entry.state == EntryState.DROPPED:
+        if entry is not None and entry.state == dropped_state:
             dropped.append(program)
-        elif ours:
-            eligible.append(program)
-        else:
+        elif not ours:
             added_backup.append(program)
+        else:
+            eligible.append(program)
+            pid = program.id
+            tiers[pid] = t = tier_of(step2, program.step2_mean)
+            keys[pid] = k = (rank_of(program, rotated, regions, types), program.name.lower(),
+                             pid)
+            if hand_added or pid in rotated:
+                forced.append(program)
+            else:
+                buckets[t].append(k)
     if kept_closed:
         warnings.append(PlanWarning(WarningCode.INELIGIBLE_KEPT, names=tuple(kept_closed)))
 
-    tiers = {p.id: rules.tier(profile.step2, p.step2_mean) for p in eligible}
     known = [t for t in tiers.values() if t != Tier.UNKNOWN]
     reach_share = (sum(1 for t in known if t == Tier.REACH) / len(known)) if known else None
     counted = _count(profile, len(eligible), count, reach_share, sources)
-
-    rotated = profile.rotated
-    forced = [p for p in eligible if p.id in rotated or (
-        entries.get(p.id) is not None and entries[p.id].state == EntryState.ADDED)]
     forced_ids = {p.id for p in forced}
-    ranked: dict[Tier, list[int]] = defaultdict(list)
-    regions, types = frozenset(profile.regions), frozenset(profile.types)
-    keys = {p.id: (rules.preference_key(p, rotated, regions, types), p.name.lower(), p.id)
-            for p in eligible}
-    for p in sorted(eligible, key=lambda p: keys[p.id]):
-        if p.id not in forced_ids:
-            ranked[tiers[p.id]].append(p.id)
+    slots = max(counted.count - len(forced), 0)
+    # Each tier ranked by preference: only as far as the list can reach into it.
+    ranked: dict[Tier, list[int]] = {
+        t: [key[2] for key in (heapq.nsmallest(slots, bucket) if slots * 4 < len(bucket)
+                               else sorted(bucket))]
+        for t, bucket in buckets.items()}
     chosen_ids = [p.id for p in forced] + rules.choose(ranked, counted.count - len(forced))
     by_id = {p.id: p for p in eligible}
     chosen = [by_id[i] for i in chosen_ids]

@@ -209,18 +209,14 @@ class Preference:
     region: bool
     type: bool
 
-    @property
-    def key(self) -> tuple[int, int, int]:
-        """Sorts best first."""
-        return (-int(self.rotated), -int(self.region), -int(self.type))
 
 
-def preference_key(program: ProgramFacts, rotated: Collection[int],
-                   regions: Collection[Region], types: Collection[ProgramType]
-                   ) -> tuple[int, int, int]:
-    """`preference(...).key` without building the value: what a long list is sorted by."""
-    return (-(program.id in rotated), -(program.region in regions),
-            -(program.type in types))
+def preference_rank(program: ProgramFacts, rotated: Collection[int],
+                    regions: Collection[Region], types: Collection[ProgramType]) -> int:
+    """`preference(...)` as one number that sorts the same way (lower first), without
+    building the value: what a long list is sorted by."""
+    return -(4 * (program.id in rotated) + 2 * (program.region in regions)
+             + (program.type in types))
 
 
 def preference(program: ProgramFacts, *, rotated: Collection[int],
