@@ -159,6 +159,12 @@ def test_a_missing_figure_is_said_missing_and_never_guessed() -> None:
     signals = plan.signal_plan(EM)
     assert signals is not None and signals.status == SignalStatus.NOT_FOUND
     assert all(r.signal is None for r in plan.programs)
+    by_hand = build_plan(Profile(specialty=EM, cycle="2027-28", applicant=Applicant.MD),
+                         programs, entries={3: Entry(3, signal=SignalTier.GOLD)}, letters=[],
+                         today=date(2026, 12, 6))
+    assert [r.program.id for r in by_hand.programs if r.signal] == [3]
+    assert "Set by hand: 1 signal, which can't be checked against an allotment until one " \
+           "is published." in _text(by_hand)
     assert plan.fee_total_usd is None and plan.fee_estimate_usd == 99 + 2 * 18
     assert plan.dates.upcoming == () and len(plan.dates.missing) == 5
     text = _text(plan)

@@ -84,7 +84,11 @@ def test_the_plans_invariants(case: tuple) -> None:  # type: ignore[type-arg]
         given_ = [r for r in mine if r.signal is not None]
         allotment = cycles.signals(plan.cycle, signals.specialty)
         if signals.status != SignalStatus.KNOWN or allotment is None or allotment.none:
-            assert given_ == []
+            # no allotment to propose against: only the student's own, where one may go
+            assert all(r.signal_by_hand and rules.may_signal(r.program,
+                                                             rotated=profile.rotated)
+                       for r in given_)
+            assert allotment is None or given_ == []
             continue
         assert len(given_) <= allotment.count
         if allotment.tiered:

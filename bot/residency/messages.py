@@ -388,6 +388,9 @@ def signal_lines(signals: SignalPlan, plan: Plan) -> list[str]:
         lines.append(f"{name.capitalize()}'s signal allotment for {spec}: {NOT_FOUND}."
                      f"{context} No signals are proposed against an allotment that is not "
                      f"published; /{specs.SIGNAL.name} sets one by hand.")
+        if signals.total:
+            lines.append(f"Set by hand: {count(signals.total, 'signal')}, which can't be "
+                         "checked against an allotment until one is published.")
     elif signals.status == SignalStatus.NONE:
         lines.append(f"{name.capitalize()} takes no program signals in {spec}.")
     else:
@@ -701,6 +704,9 @@ def signal_reply(program: ResidencyProgram, tier: SignalTier, plan: Plan) -> Rep
     signals = plan.signal_plan(program.specialty)
     if tier == SignalTier.NONE:
         text = "No signal will go to it, whatever the plan proposes."
+    elif signals is not None and signals.status == SignalStatus.KNOWN and not signals.tiered:
+        text = (f"Set by hand: a signal ({program.specialty} signals are not gold or silver "
+                f"in {cycle_label(plan.cycle)}).")
     else:
         text = f"Set by hand: {tier} signal."
     if signals is not None:

@@ -355,11 +355,14 @@ def build_plan(profile: Profile, programs: Sequence[ProgramFacts], *,
     buckets: dict[Tier, list[tuple[int, str, int]]] = {t: [] for t in Tier}
     forced: list[ProgramFacts] = []
     added_state, dropped_state = EntryState.ADDED, EntryState.DROPPED
+    portals_named: set[Portal | None] = set()  # the list's portals: whose dates concern it
     for program in programs:
         entry = entries.get(program.id)
         ours = program.specialty == main
         hand_added = entry is not None and entry.state == added_state
-        if not ours and not hand_added:
+        if ours or hand_added:
+            portals_named.add(program.portal)
+        else:
             if program.specialty == backup and entry is None and not closed_to(
                     program, applicant=applicant, visa=visa):
                 backup_open += 1
@@ -437,9 +440,7 @@ def build_plan(profile: Profile, programs: Sequence[ProgramFacts], *,
     warnings += _letter_warnings(letter_plan)
     fee_lines = _fees(profile, drafts, sources)
     rows = [d.freeze() for d in drafts]
-    pool = [p for p in programs if p.specialty == main or (
-        entries.get(p.id) is not None and entries[p.id].state == EntryState.ADDED)]
-    dates = _dates(profile, pool, today, sources)
+    dates = _dates(profile, portals_named, today, sources)
     rates = cycles.match_rates(profile.cycle, profile.applicant) \
         if profile.applicant is not None else None
     sources.found("match rates", rates)
@@ -510,9 +511,23 @@ def _signals(profile: Profile, specialty: str, drafts: list[_Draft],
     allotment = cycles.signals(profile.cycle, specialty)
     rule = rules.no_home_away_signals(specialty)
     if allotment is None:
+        # No allotment to propose signals against: only the student's own stand, unchecked
+        # (never where no signal may go).
         latest = cycles.latest_signals(profile.cycle, specialty)
         sources.found("signals", latest)
-        return SignalPlan(specialty, SignalStatus.NOT_FOUND, None, latest, home_away_rule=rule)
+        rotated = profile.rotated
+        by_hand = 0
+        for draft in drafts:
+            entry = entries.get(draft.program.id)
+            if draft.program.specialty != specialty or entry is None or entry.signal in (
+                    None, SignalTier.NONE) or not rules.may_signal(draft.program,
+                                                                   rotated=rotated):
+                continue
+            draft.signal, draft.signal_by_hand = entry.signal, True
+            draft.reasons.append(Reason(ReasonKind.SIGNAL, entry.signal.value, 1))
+            by_hand += 1
+        return SignalPlan(specialty, SignalStatus.NOT_FOUND, None, latest, total=by_hand,
+                          home_away_rule=rule)
     sources.add("signals", profile.cycle, allotment)
     if allotment.none:
         return SignalPlan(specialty, SignalStatus.NONE, allotment, None, home_away_rule=rule)
@@ -755,9 +770,9 @@ def relevant_dates(cycle: str, portals: frozenset[Portal]) -> list[CycleDate]:
                   key=lambda d: (d.day, events.index(d.event), d.portal or ""))
 
 
-def _dates(profile: Profile, pool: Sequence[ProgramFacts], today: date,
+def _dates(profile: Profile, portals_named: Iterable[Portal | None], today: date,
            sources: _Sources) -> DatePlan:
-    used = date_portals(profile.specialty, profile.cycle, (p.portal for p in pool))
+    used = date_portals(profile.specialty, profile.cycle, portals_named)
     relevant = relevant_dates(profile.cycle, used)
     ahead = tuple(d for d in relevant if d.day >= today)
     for d in ahead:
