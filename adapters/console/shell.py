@@ -17,8 +17,8 @@ from bot.framework.replies import Attachment, Reply
 PROMPT = "mentorbot> "
 STOP_POLL = 0.2
 """Seconds between two looks at the stop request while waiting for input."""
-BANNER = ("Type /mentor help or /letter help. Buttons are shown with the command that does "
-          "the same. End with Ctrl-D or `exit`.")
+BANNER = ("Type /mentor help, /letter help or /residency help. Buttons are shown with the "
+          "command that does the same. End with Ctrl-D or `exit`.")
 
 
 @dataclass
