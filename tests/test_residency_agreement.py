@@ -17,6 +17,7 @@ from bot.nudges.vocab import NudgeKind, NudgeState
 from bot.residency import rules
 from bot.residency import store as residency_store
 from tests.support.factories import Driver, add_group, add_student
+from tests.support.nudges import said_text
 from tests.support.residency import import_rows
 
 NY = "America/New_York"
@@ -55,7 +56,7 @@ def test_the_plans_dates_are_the_nudges_dates(core: Core, driver: Driver, clock:
         assert profile is not None
         today = local_day(clock.now(), NY)
         plan, _ = residency_store.plan_for(s, student, profile, today=today)
-        nudged = {(n.payload["text"].split(": ")[1].split(" (")[0], n.due_at) for n in s.scalars(
+        nudged = {(said_text(s, n).split(": ")[1].split(" (")[0], n.due_at) for n in s.scalars(
             select(Nudge).where(Nudge.kind == NudgeKind.RESIDENCY_DATE,
                                 Nudge.state == NudgeState.PENDING))}
     shown = sorted({d.day for d in plan.dates.upcoming})

@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.app.core import Core
 from bot.app.planning import plan_all
+from bot.framework.replies import Reply
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import (
@@ -27,11 +29,13 @@ from bot.infra.models import (
     ResidencyEntry,
     ResidencyProfile,
 )
+from bot.nudges.kinds import Moot
 from bot.nudges.vocab import NudgeKind, NudgeState, Subject
 from bot.residency import messages, planning, rules
 from bot.residency.vocab import Event
 from bot.vocab.letters import Portal
 from tests.support.factories import Driver, add_faculty, add_group, add_student
+from tests.support.nudges import said
 from tests.support.residency import import_rows
 
 NY = "America/New_York"
@@ -349,10 +353,12 @@ def test_date_nudges_fall_14_and_3_days_before_each_date_while_there_is_a_list(
     maya = world["maya"]
     driver.run(maya, "/residency profile specialty:IM")
     with core.db.session() as s:
-        rows = s.execute(select(Nudge.due_at, Nudge.payload).where(
+        nudges = s.scalars(select(Nudge).where(
             Nudge.person_id == maya, Nudge.kind == NudgeKind.RESIDENCY_DATE,
             Nudge.state == NudgeState.PENDING).order_by(Nudge.due_at)).all()
-    days = [(due.astimezone(UTC).date(), payload["text"]) for due, payload in rows]
+        # worded when sent: each as read on the day it is due
+        rows = [(n.due_at, _words(s, n).text) for n in nudges]
+    days = [(due.astimezone(UTC).date(), text) for due, text in rows]
     assert [d for d, _ in days] == [date(2025, 9, 10), date(2025, 9, 21), date(2026, 2, 18),
                                     date(2026, 3, 1), date(2026, 3, 6), date(2026, 3, 17)]
     assert days[0][1] == ("Programs can begin reviewing applications (ERAS) and MSPEs are "
@@ -366,6 +372,33 @@ def test_date_nudges_fall_14_and_3_days_before_each_date_while_there_is_a_list(
     with core.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Nudge).where(
             Nudge.kind == NudgeKind.RESIDENCY_DATE, Nudge.state == NudgeState.PENDING)) == 0
+
+
+def _words(s: Session, nudge: Nudge, at: datetime | None = None) -> Reply:
+    words = said(s, nudge, at)
+    assert isinstance(words, Reply), words
+    return words
+
+
+def test_a_date_nudge_is_worded_when_sent_and_moot_once_its_list_is_gone(
+        driver: Driver, core: Core, world: dict) -> None:
+    """Read late (snoozed to the day before), it says "tomorrow"; once the student's
+    profile names another cycle, or the date is past, it is moot rather than stale."""
+    maya = world["maya"]
+    driver.run(maya, "/residency profile specialty:IM")
+    with core.db.session() as s:
+        nudge = s.scalars(select(Nudge).where(
+            Nudge.person_id == maya, Nudge.kind == NudgeKind.RESIDENCY_DATE,
+            Nudge.dedup_key.like("%:2026-03-20:14"))).one()
+        assert _words(s, nudge).text.startswith("Match Day (NRMP) in 14 days")
+        late = datetime(2026, 3, 19, 15, tzinfo=UTC)
+        assert _words(s, nudge, late).text.startswith("Match Day (NRMP) tomorrow")
+        past = said(s, nudge, datetime(2026, 3, 21, 15, tzinfo=UTC))
+        assert isinstance(past, Moot) and past.reason == "the date has passed"
+    driver.run(maya, "/residency profile cycle:2026-27")
+    with core.db.session() as s:
+        moved = said(s, s.get_one(Nudge, nudge.id))
+    assert isinstance(moved, Moot) and moved.reason == "their plan is now for the 2026–27 cycle"
 
 
 def test_the_date_nudge_says_what_is_true_on_the_day_it_is_read() -> None:

@@ -54,6 +54,12 @@ OWNERS = {
     "deletion_records": "bot.privacy.store",
     "web_link_uses": "bot.web.store",
     "web_keys": "bot.web.store",
+    "residency_programs": "bot.residency.store",
+    "residency_profiles": "bot.residency.store",
+    "residency_entries": "bot.residency.store",
+    "residency_outcomes": "bot.residency.store",
+    "residency_shares": "bot.residency.store",
+    "residency_comments": "bot.residency.store",
 }
 """Each stored table and the one module that writes it."""
 

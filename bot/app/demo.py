@@ -29,11 +29,11 @@ from bot.matching import intros
 from bot.mentoring import store as mentoring
 from bot.people import roster
 from bot.people import store as people
-from bot.vocab.mentoring import MentorshipSource
 from bot.people.rules import stored_specialty
 from bot.residency import importing
 from bot.residency import store as residency_store
 from bot.residency.vocab import Applicant, ProgramType, Region
+from bot.vocab.mentoring import MentorshipSource
 
 DOMAIN = "example.edu"
 DEMO_STUDENT_EMAIL = f"maya.patel@{DOMAIN}"

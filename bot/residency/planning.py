@@ -4,14 +4,15 @@ their zone. One subject per student (`Subject.RESIDENCY`, the student's id), so 
 their profile (another cycle, another specialty) or the end of their list re-plans them
 together and cancels what is no longer owed.
 
-A nudge's words are `bot.residency.messages.date_nudge_reply(facts, day)`: a function of the
-date's facts and the local day it is read, worded here for the day it falls on and ready to
-be rendered again when it is sent."""
+A planned nudge stores no words: `bot.residency.nudge_kinds` words it when it is sent, with
+`bot.residency.messages.date_nudge_reply(facts, day)`, from the student's dates as they are
+then and the local day it is read."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -87,13 +88,23 @@ def _facts(cycle: str, dates: Iterable[CycleDate]) -> dict[date, messages.DateFa
             for day, found in by_day.items()}
 
 
-def student_plans(session: Session, student_ids: Iterable[int], now: datetime,
-                  settings: Settings) -> list[Plan]:
-    """The residency-date nudges each of these students is owed now (an empty plan for a
-    student who is owed none: it cancels what they were owed before)."""
+@dataclass(frozen=True)
+class StudentDates:
+    """A student with a list, as their residency-date nudges are planned and worded: the
+    cycle they apply in, their zone, and the cycle's dates that concern them, by day."""
+
+    cycle: str
+    zone: str
+    facts: Mapping[date, messages.DateFacts]
+
+
+def students_dates(session: Session, student_ids: Iterable[int], now: datetime,
+                   default_tz: str) -> dict[int, StudentDates]:
+    """The students among these who have a list now, each with the dates that concern
+    them (a student with no profile, no specialty or an empty list is left out)."""
     ids = list(dict.fromkeys(student_ids))
     if not ids:
-        return []
+        return {}
     profiles = list(session.scalars(select(ResidencyProfile).where(
         ResidencyProfile.person_id.in_(ids), ResidencyProfile.specialty.is_not(None))))
     listed = _lists(profiles, session)
@@ -101,23 +112,48 @@ def student_plans(session: Session, student_ids: Iterable[int], now: datetime,
         select(Person.id, Person.timezone, StudentProfile.stage)
         .outerjoin(StudentProfile, StudentProfile.person_id == Person.id)
         .where(Person.id.in_(ids)))}
-    plans = {pid: Plan(Subject.RESIDENCY, pid) for pid in ids}
+    found: dict[int, StudentDates] = {}
     for profile in profiles:
         if profile.person_id not in listed:
             continue
         tz, stage = people.get(profile.person_id, (None, None))
-        zone = tz or settings.default_timezone
-        today = local_day(now, zone)
-        cycle = profile.cycle or rules.applying_cycle(stage, today)
+        zone = tz or default_tz
+        cycle = profile.cycle or rules.applying_cycle(stage, local_day(now, zone))
         portals = date_portals(profile.specialty or "", cycle, listed[profile.person_id])
-        facts = _facts(cycle, relevant_dates(cycle, portals))
-        for due in rules.date_nudges(facts, tz=zone, now=now):
-            fact = facts[due.day]
-            plans[profile.person_id].nudges.append(PlannedNudge(
-                person_id=profile.person_id, kind=NudgeKind.RESIDENCY_DATE,
-                due_at=due.due_at, subject_type=Subject.RESIDENCY,
-                subject_id=profile.person_id, occurrence=f"{cycle}:{due.occurrence}",
-                reply=messages.date_nudge_reply(fact, local_day(due.due_at, zone))))
+        found[profile.person_id] = StudentDates(cycle, zone,
+                                                _facts(cycle, relevant_dates(cycle, portals)))
+    return found
+
+
+def occurrence(cycle: str, due: rules.DateNudge) -> str:
+    """What makes one residency-date nudge distinct: "2026-27:2027-03-19:14"."""
+    return f"{cycle}:{due.occurrence}"
+
+
+def read_occurrence(text: str) -> tuple[str, date] | None:
+    """The cycle and the date a stored occurrence names, or None for one not read."""
+    parts = text.split(":")
+    if len(parts) != 3:
+        return None
+    try:
+        return parts[0], date.fromisoformat(parts[1])
+    except ValueError:
+        return None
+
+
+def student_plans(session: Session, student_ids: Iterable[int], now: datetime,
+                  settings: Settings) -> list[Plan]:
+    """The residency-date nudges each of these students is owed now (an empty plan for a
+    student who is owed none: it cancels what they were owed before). They carry no words:
+    `bot.residency.nudge_kinds` words them when they are sent."""
+    ids = list(dict.fromkeys(student_ids))
+    plans = {pid: Plan(Subject.RESIDENCY, pid) for pid in ids}
+    for pid, student in students_dates(session, ids, now, settings.default_timezone).items():
+        for due in rules.date_nudges(student.facts, tz=student.zone, now=now):
+            plans[pid].nudges.append(PlannedNudge(
+                person_id=pid, kind=NudgeKind.RESIDENCY_DATE, due_at=due.due_at,
+                subject_type=Subject.RESIDENCY, subject_id=pid,
+                occurrence=occurrence(student.cycle, due)))
     return list(plans.values())
 
 

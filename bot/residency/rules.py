@@ -360,17 +360,18 @@ class DateNudge:
 
 
 def date_nudges(days: Iterable[date], *, tz: str, now: datetime) -> list[DateNudge]:
-    """The nudges owed before each date, at the nudge hour in the student's zone; none
-    whose moment has passed, and none for a date already past."""
+    """The nudges owed before each date, at the nudge hour in the student's zone: none for
+    a date already past, and none whose day is gone (one whose hour passed earlier today is
+    still owed, and goes out at once)."""
     today = local_day(now, tz)
     out = []
     for day in sorted(set(days)):
         if day < today:
             continue
         for before in DATE_NUDGE_DAYS:
-            due = nudge_at(day - timedelta(days=before), tz)
-            if due >= now:
-                out.append(DateNudge(day, before, due))
+            on = day - timedelta(days=before)
+            if on >= today:
+                out.append(DateNudge(day, before, nudge_at(on, tz)))
     return out
 
 

@@ -567,12 +567,12 @@ def join_records(session: Session, kept_id: int, other_id: int) -> None:
         session.execute(delete(ResidencyEntry).where(
             ResidencyEntry.student_id == other_id,
             ResidencyEntry.program_id.in_(kept_programs)))
-    kept_results = set(session.execute(select(ResidencyOutcome.program_id,
-                                              ResidencyOutcome.result)
-                                       .where(ResidencyOutcome.student_id == kept_id)).tuples())
+    kept_results = {(program_id, result) for program_id, result in session.execute(
+        select(ResidencyOutcome.program_id, ResidencyOutcome.result)
+        .where(ResidencyOutcome.student_id == kept_id))}
     for outcome_id, program_id, result in session.execute(
             select(ResidencyOutcome.id, ResidencyOutcome.program_id, ResidencyOutcome.result)
-            .where(ResidencyOutcome.student_id == other_id)).tuples():
+            .where(ResidencyOutcome.student_id == other_id)):
         if (program_id, result) in kept_results:
             session.execute(delete(ResidencyOutcome).where(ResidencyOutcome.id == outcome_id))
     kept_mentors = set(session.scalars(select(ResidencyShare.mentor_id).where(

@@ -3,7 +3,7 @@ outcomes per program, shares with mentors and mentors' comments; the `residency-
 kind
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0007 (written against 0003; re-chained after main's 0005 and 0007)
 Create Date: 2026-12-06
 
 The kind CHECK on `nudges` is rebuilt with this revision's list written out (as 0002 did:
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0006'
-down_revision: str | None = '0003'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,17 +3,19 @@ imported through the program CSV and the residency store, as an organizer's woul
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 
+import pytest
 from sqlalchemy.orm import Session
 
 from bot.infra.models import InterestGroup, ResidencyProgram
 from bot.letters.rules import LetterFacts
-from bot.residency import importing
+from bot.residency import cycles, importing
 from bot.residency import store as residency_store
 from bot.residency.rules import ProgramFacts
-from bot.residency.vocab import ProgramType, Region, Visa, region_of
+from bot.residency.vocab import Event, ProgramType, Region, SourceKind, Visa, region_of
 from bot.vocab.letters import LetterKind, LetterState, Portal
 
 EM, IM = "emergency medicine", "internal medicine"
@@ -55,4 +57,20 @@ def em_rows(count: int, *, state: str = "MA", mean: int = 245, prefix: str = "EM
              **extra} for i in range(1, count + 1)]
 
 
-__all__ = ["EM", "IM", "Region", "em_rows", "import_rows", "letter", "program"]
+TEST_SOURCE = "https://example.org/a-date-made-up-for-a-test"
+
+
+def with_cycle_date(monkeypatch: pytest.MonkeyPatch, cycle: str, event: Event, day: date,
+                    portal: Portal | None = None) -> None:
+    """Add a made-up date to a cycle's published data for one test (undone after it): for a
+    test that needs a date the data does not have yet, such as one after January 2027."""
+    data = cycles.CYCLES[cycle]
+    added = cycles.CycleDate(event=event, day=day, portal=portal, source=TEST_SOURCE,
+                             source_kind=SourceKind.SECONDARY, note="made up for a test")
+    monkeypatch.setitem(cycles.CYCLES, cycle, data.model_copy(
+        update={"dates": (*data.dates, added)}))
+    # a cache of its own for the test, so the published data's is left as it was
+    monkeypatch.setattr(cycles, "sources_of", functools.cache(cycles.sources_of.__wrapped__))
+
+
+__all__ = ["EM", "IM", "Region", "em_rows", "import_rows", "letter", "program", "with_cycle_date"]
