@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.app.core import Core
 from bot.app.planning import plan_all
+from bot.framework.errors import UserError
 from bot.framework.replies import Reply
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
@@ -32,8 +33,11 @@ from bot.infra.models import (
 from bot.nudges.kinds import Moot
 from bot.nudges.vocab import NudgeKind, NudgeState, Subject
 from bot.residency import messages, planning, rules
+from bot.residency import store as residency_store
 from bot.residency.vocab import Event
 from bot.vocab.letters import Portal
+from bot.web.pages import Opened, Visitor
+from bot.web.rules import Page
 from tests.support.factories import Driver, add_faculty, add_group, add_student
 from tests.support.nudges import said
 from tests.support.residency import import_rows
@@ -319,10 +323,51 @@ def test_a_long_plan_is_paged(driver: Driver, core: Core, world: dict) -> None:
     assert [a.label for a in third.actions] == ["Previous page"]
 
 
-def test_the_web_option_says_the_page_is_not_there_yet(driver: Driver, world: dict) -> None:
-    driver.run(world["maya"], "/residency profile specialty:IM")
-    reply = driver.run(world["maya"], "/residency plan web")
-    assert reply.footer == messages.WEB_NOT_AVAILABLE
+def test_plan_web_answers_with_a_one_time_link_to_the_students_own_plan_page(
+        driver: Driver, core: Core, world: dict) -> None:
+    """The page shows the plan the chat shows (the same `Plan`), and its forms add, drop
+    and signal through what `/residency add|drop|signal` run: a refusal says the same and
+    changes nothing."""
+    maya = world["maya"]
+    driver.run(maya, "/residency profile specialty:EM step2:246 applicant:md")
+    off = driver.run(maya, "/residency plan web")
+    assert off.error and off.title == "No web pages here" and "PUBLIC_URL" in off.text
+    core.settings = core.settings.model_copy(update={"public_url": "https://bot.example.edu"})
+    reply = driver.run(maya, "/residency plan web")
+    assert not reply.error and reply.link is not None
+    assert reply.link.url.startswith("https://bot.example.edu/web/open/")
+    assert "opens your residency plan, for you only" in reply.text
+    assert reply.text.endswith("For a new one: /residency plan web")
+    pages = core.web_pages()
+    opened = pages.open_link(reply.link.url.rsplit("/", 1)[1])
+    assert isinstance(opened, Opened)
+    visitor = pages.visitor(Page.PLAN, opened.cookie)
+    assert isinstance(visitor, Visitor)
+    view = pages.plan(visitor)
+    with core.db.session() as s:
+        student = s.get_one(Person, maya)
+        profile = residency_store.profile_of(s, maya)
+        assert profile is not None
+        chat, _ = residency_store.plan_for(s, student, profile, today=date(2025, 7, 1))
+        ids = {p.name: p.id for p in residency_store.group_programs(s, [world["group"]])}
+    assert [r.program for r in view.rows] == [p.program.name for p in chat.programs]
+    assert [r.tier for r in view.rows] == [p.tier.value for p in chat.programs]
+    assert view.fee_total_usd == chat.fee_total_usd and view.fee_portal == "ERAS"
+    assert view.cycle.startswith("2025–26") and view.specialty == "emergency medicine"
+    assert view.sources and all("http" in line for line in view.sources[:1])
+    assert all(r.reasons for r in view.rows) and all(r.key.isdigit() for r in view.rows)
+    done = pages.plan_action(visitor, "drop", str(ids["County EM"]))
+    assert done.startswith("Dropped County EM (Brooklyn, NY).")
+    after = pages.plan(visitor)
+    assert "County EM" not in {r.program for r in after.rows}
+    assert (str(ids["County EM"]), "County EM (Brooklyn, NY)") in after.addable
+    assert pages.plan_action(visitor, "add", str(ids["County EM"])).startswith(
+        "Kept County EM (Brooklyn, NY).")
+    before = _snapshot(core.db)
+    with pytest.raises(UserError) as refused:
+        pages.plan_action(visitor, "signal", str(ids["Prairie EM"]), "gold")
+    assert "Prairie EM (Omaha, NE) takes no program signals" in refused.value.message
+    assert _snapshot(core.db) == before
 
 
 def test_letters_per_program_read_the_program_phrase(driver: Driver, core: Core,

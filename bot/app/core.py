@@ -288,8 +288,8 @@ class Core:
             return WebPages(self.db, self.clock, self.settings, plans=plans,
                             catalog=self.nudge_catalog)
         if self._web is None:
-            self._web = WebPages(self.db, self.clock, self.settings, plans=plan_source(),
-                                 catalog=self.nudge_catalog)
+            self._web = WebPages(self.db, self.clock, self.settings,
+                                 plans=plan_source(self.settings), catalog=self.nudge_catalog)
         return self._web
 
     def program_choices(self, account: PlatformUser, typed: str) -> list[tuple[str, str]]:

@@ -4,8 +4,10 @@ the plan, and word the answer with `bot.residency.messages`."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from bot.framework.context import Context
 from bot.framework.errors import NotAllowed, UserError
@@ -14,6 +16,7 @@ from bot.framework.replies import Reply
 from bot.framework.wording import and_list
 from bot.groups.store import channel_group, groups_of
 from bot.infra.models import InterestGroup, Person, ResidencyProfile, ResidencyProgram
+from bot.infra.settings import Settings
 from bot.infra.zones import local_day
 from bot.people.rules import check_specialty
 from bot.residency import export, messages, planning, rules, specs, store
@@ -29,6 +32,9 @@ from bot.residency.vocab import (
     SignalTier,
     Visa,
 )
+from bot.web import links
+from bot.web import messages as web_messages
+from bot.web.rules import Page
 
 commands = CommandSet()
 
@@ -38,10 +44,15 @@ AUTO = "auto"
 DEFAULT_LIMIT = 25
 
 
-def plan_page_link(ctx: Context, student: Person) -> str | None:
-    """The link to the student's plan page (SPEC "Web pages"), once the web pages exist;
-    None until then, and the plan answers in chat saying so."""
-    return None
+def plan_page_link(ctx: Context, student: Person) -> Reply:
+    """`/residency plan web`: a one-time link to the student's own plan page (SPEC "Web
+    pages"; the page is `bot.residency.page` through `bot.web`). Without PUBLIC_URL the
+    link is refused with the web pages' own message."""
+    issued = links.issue(ctx.session, ctx.settings, person_id=student.id, page=Page.PLAN,
+                         group_id=None, now=ctx.now)
+    return web_messages.link_reply(issued.url, Page.PLAN, what="your residency plan",
+                                   expires_at=issued.grant.expires_at, tz=ctx.tz,
+                                   again=f"/{specs.PLAN.name} web")
 
 
 # --- reading what was typed ---------------------------------------------------------------
@@ -102,10 +113,7 @@ def _my_programs(ctx: Context) -> list[ResidencyProgram]:
 
 
 def _profile(ctx: Context) -> ResidencyProfile:
-    profile = store.profile_of(ctx.session, ctx.actor.id)
-    if profile is None or profile.specialty is None:
-        raise UserError(messages.no_profile_reply().text, title="No residency profile yet")
-    return profile
+    return saved_profile(ctx.session, ctx.actor)
 
 
 def _plan(ctx: Context, student: Person, profile: ResidencyProfile, *, today: date,
@@ -233,13 +241,12 @@ def programs(ctx: Context, args: Args) -> Reply:
 @commands.handler(specs.PLAN)
 def plan(ctx: Context, args: Args) -> Reply:
     saved = _profile(ctx)
-    built, inputs = _plan(ctx, ctx.actor, saved, today=ctx.today, count=args.get("count"))
-    web = None
     if args.get("web"):
-        web = plan_page_link(ctx, ctx.actor) or messages.WEB_NOT_AVAILABLE
+        return plan_page_link(ctx, ctx.actor)
+    built, inputs = _plan(ctx, ctx.actor, saved, today=ctx.today, count=args.get("count"))
     return messages.plan_reply(built, letters={x.id: x for x in inputs.letters},
                                comments=store.comments_of(ctx.session, ctx.actor.id),
-                               page=args.get("page", 1), web=web)
+                               page=args.get("page", 1))
 
 
 # --- add, drop, signal --------------------------------------------------------------------
@@ -251,8 +258,38 @@ def _program_arg(ctx: Context, args: Args) -> ResidencyProgram:
 
 @commands.handler(specs.ADD)
 def add(ctx: Context, args: Args) -> Reply:
-    saved = _profile(ctx)
-    program = _program_arg(ctx, args)
+    return keep_program(ctx.session, ctx.actor, _program_arg(ctx, args), now=ctx.now,
+                        today=ctx.today, settings=ctx.settings)
+
+
+@commands.handler(specs.DROP)
+def drop(ctx: Context, args: Args) -> Reply:
+    return drop_program(ctx.session, ctx.actor, _program_arg(ctx, args), now=ctx.now,
+                        settings=ctx.settings)
+
+
+@commands.handler(specs.SIGNAL)
+def signal(ctx: Context, args: Args) -> Reply:
+    return signal_program(ctx.session, ctx.actor, _program_arg(ctx, args),
+                          SignalTier(args["tier"]), now=ctx.now, today=ctx.today)
+
+
+# What add, drop and signal do, for `/residency` and the plan page alike
+# (`bot.residency.page`): every check before any change, so a refusal (UserError) changes
+# nothing.
+
+
+def saved_profile(session: Session, student: Person) -> ResidencyProfile:
+    """The student's residency profile; UserError when they have none yet."""
+    profile = store.profile_of(session, student.id)
+    if profile is None or profile.specialty is None:
+        raise UserError(messages.no_profile_reply().text, title="No residency profile yet")
+    return profile
+
+
+def keep_program(session: Session, student: Person, program: ResidencyProgram, *,
+                 now: datetime, today: date, settings: Settings) -> Reply:
+    saved = saved_profile(session, student)
     why = rules.ineligible(store.facts(program),
                            applicant=Applicant(saved.applicant) if saved.applicant else None,
                            visa=Visa(saved.visa) if saved.visa else None)
@@ -260,28 +297,25 @@ def add(ctx: Context, args: Args) -> Reply:
         raise UserError(f"{messages.program_label(program)} "
                         f"{messages.why_text(why, saved.visa)}: it can't be on your list.",
                         title="Not for you")
-    changed = store.keep(ctx.session, ctx.actor, program, now=ctx.now)
-    planning.replan(ctx.session, ctx.actor.id, ctx.now, ctx.settings)
-    built, _ = _plan(ctx, ctx.actor, saved, today=ctx.today)
+    changed = store.keep(session, student, program, now=now)
+    planning.replan(session, student.id, now, settings)
+    built, _ = store.plan_for(session, student, saved, today=today)
     return messages.kept_reply(program, changed, built)
 
 
-@commands.handler(specs.DROP)
-def drop(ctx: Context, args: Args) -> Reply:
-    _profile(ctx)
-    program = _program_arg(ctx, args)
-    changed = store.drop(ctx.session, ctx.actor, program, now=ctx.now)
-    planning.replan(ctx.session, ctx.actor.id, ctx.now, ctx.settings)
+def drop_program(session: Session, student: Person, program: ResidencyProgram, *,
+                 now: datetime, settings: Settings) -> Reply:
+    saved_profile(session, student)
+    changed = store.drop(session, student, program, now=now)
+    planning.replan(session, student.id, now, settings)
     return messages.dropped_reply(program, changed)
 
 
-@commands.handler(specs.SIGNAL)
-def signal(ctx: Context, args: Args) -> Reply:
-    saved = _profile(ctx)
-    program = _program_arg(ctx, args)
-    tier = SignalTier(args["tier"])
+def signal_program(session: Session, student: Person, program: ResidencyProgram,
+                   tier: SignalTier, *, now: datetime, today: date) -> Reply:
+    saved = saved_profile(session, student)
     facts = store.facts(program)
-    before, _ = _plan(ctx, ctx.actor, saved, today=ctx.today)
+    before, _ = store.plan_for(session, student, saved, today=today)
     signals = before.signal_plan(program.specialty)
     if tier != SignalTier.NONE:
         reason = None
@@ -300,8 +334,8 @@ def signal(ctx: Context, args: Args) -> Reply:
             raise UserError(f"{messages.program_label(program)} "
                             f"{messages.why_text(why, saved.visa)}: it can't be on your list.",
                             title="Not for you")
-    store.set_signal(ctx.session, ctx.actor, program, tier, now=ctx.now)
-    after, _ = _plan(ctx, ctx.actor, saved, today=ctx.today)
+    store.set_signal(session, student, program, tier, now=now)
+    after, _ = store.plan_for(session, student, saved, today=today)
     row = next((r for r in after.programs if r.program.id == program.id), None)
     placed = after.signal_plan(program.specialty)
     if tier != SignalTier.NONE and placed is not None and placed.allotment is not None and (

@@ -618,8 +618,7 @@ def _comments_section(comments: Sequence[CommentView]) -> Section | None:
 
 
 def plan_reply(plan: Plan, *, letters: Mapping[int, LetterFacts],
-               comments: Sequence[CommentView] = (), page: int = 1,
-               web: str | None = None) -> Reply:
+               comments: Sequence[CommentView] = (), page: int = 1) -> Reply:
     """The plan as a chat reply. Page 1 holds everything but the programs past
     `PAGE_SIZE`; later pages hold the programs only, with buttons to move between pages."""
     numbered = list(enumerate(plan.programs, start=1))
@@ -664,13 +663,7 @@ def plan_reply(plan: Plan, *, letters: Mapping[int, LetterFacts],
     sections.append(Section(heading="Sources", text="\n".join(source_lines(plan))
                             or "No published figure was used."))
     actions += [specs.EXPORT.action("Export CSV"), specs.LETTERS.action("Letters per program")]
-    footer = web or ""
-    return Reply(title=title, text=text, sections=tuple(sections), actions=tuple(actions),
-                 footer=footer)
-
-
-WEB_NOT_AVAILABLE = ("The plan page is not available yet in this version of mentorbot: "
-                     "here is the plan in chat.")
+    return Reply(title=title, text=text, sections=tuple(sections), actions=tuple(actions))
 
 
 def no_profile_reply() -> Reply:
