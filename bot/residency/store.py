@@ -143,26 +143,35 @@ _FACT_COLUMNS = (ResidencyProgram.id, ResidencyProgram.name, ResidencyProgram.sp
                  ResidencyProgram.url)
 
 
+_REGIONS = {r.value: r for r in Region}
+_TYPES = {t.value: t for t in ProgramType}
+_PORTALS = {p.value: p for p in Portal}
+"""Stored values to members by a dict (calling the enum costs several times more, on every
+row of a list of thousands)."""
+
+
 def group_program_facts(session: Session, group_ids: Iterable[int]) -> list[ProgramFacts]:
-    """The groups' programs as the rules read them, read as plain columns (a plan reads a
-    whole list each time: thousands of rows, no ORM objects)."""
+    """The groups' programs as the rules read them, read as plain columns through the
+    connection (a plan reads a whole list each time: thousands of rows, no ORM objects and
+    no ORM row processing)."""
     ids = list(group_ids)
     if not ids:
         return []
+    session.flush()  # the connection does not autoflush: programs just imported count
     visas: dict[str | None, frozenset[Visa] | None] = {None: None}
     out = []
     for (pid, name, specialty, state, city, region, kind, positions, visa, takes_do,
-         takes_img, mean, portal, signals, url) in session.execute(
+         takes_img, mean, portal, signals, url) in session.connection().execute(
             select(*_FACT_COLUMNS).where(ResidencyProgram.group_id.in_(ids))
-            .order_by(ResidencyProgram.name, ResidencyProgram.id)):
+            .order_by(ResidencyProgram.name, ResidencyProgram.id)).all():
         if visa is not None and visa not in visas:
             visas[visa] = parse_visas(visa)
         out.append(ProgramFacts(
             id=pid, name=name, specialty=specialty, state=state, city=city or "",
-            region=Region(region) if region else None,
-            type=ProgramType(kind) if kind else None, positions=positions, visas=visas[visa],
+            region=_REGIONS.get(region) if region else None,
+            type=_TYPES.get(kind) if kind else None, positions=positions, visas=visas[visa],
             takes_do=takes_do, takes_img=takes_img, step2_mean=mean,
-            portal=Portal(portal) if portal else None, signals=signals, url=url or ""))
+            portal=_PORTALS.get(portal) if portal else None, signals=signals, url=url or ""))
     return out
 
 
