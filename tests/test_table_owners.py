@@ -51,6 +51,9 @@ OWNERS = {
     "seen_events": "bot.infra.events",
     "link_codes": "bot.privacy.store",
     "link_attempts": "bot.privacy.store",
+    "link_requests": "bot.privacy.store",
+    "link_merges": "bot.privacy.store",
+    "nudge_tombstones": "bot.nudges.store",
     "deletion_records": "bot.privacy.store",
 }
 """Each stored table and the one module that writes it."""

@@ -96,6 +96,7 @@ class Core:
                     exact_name=names_match,
                     channel=request.channel,
                     is_admin=request.is_admin,
+                    account=request.account,
                     router=self.router,
                 )
                 self.registry.check_permission(ctx, parsed.spec)
