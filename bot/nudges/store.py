@@ -15,7 +15,8 @@ is the weekly digest's claim on its `digest_posts` row, which uses the same leas
   the queue once their person can be reached or is due another lookup; `next_claimable`
   says when the next row falls due.
 - People: `snooze`, `dismiss` (their own reminder only); organizers: `requeue_failed`.
-- Retention: `prune` deletes finished nudges past their retention.
+- Retention: `prune` deletes finished nudges past their retention, leaving each one's
+  dedup key behind (`nudge_tombstones`), which planning skips as it skips a stored key.
 
 Every function takes a session and writes in the caller's transaction."""
 
@@ -39,15 +40,18 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Reply
 from bot.infra.db import CHUNK, chunks, insert_rows
-from bot.infra.models import DigestPost, Identity, Nudge
+from bot.infra.models import DigestPost, Identity, Nudge, NudgeTombstone
 from bot.nudges.plans import Notice, PlannedNudge
 from bot.nudges.policy import LEASE, REMINDERS, SNOOZABLE
 from bot.nudges.vocab import DigestState, NudgeKind, NudgeState, Subject
@@ -131,10 +135,13 @@ def _notice_rows(notices: Sequence[Notice], now: datetime, instant: Instant,
 
 
 def stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
-    """Which of `keys` are stored already (in any state), through the unique index."""
+    """Which of `keys` are stored already (in any state), or were and have been pruned
+    (a tombstone), through the two unique indexes in one statement."""
     found: set[str] = set()
     for chunk in chunks(keys, CHUNK):
-        found.update(session.scalars(select(Nudge.dedup_key).where(Nudge.dedup_key.in_(chunk))))
+        found.update(session.scalars(
+            select(Nudge.dedup_key).where(Nudge.dedup_key.in_(chunk)).union_all(
+                select(NudgeTombstone.dedup_key).where(NudgeTombstone.dedup_key.in_(chunk)))))
     return found
 
 
@@ -620,10 +627,31 @@ FINISHED = (NudgeState.SENT, NudgeState.CANCELLED, NudgeState.DISMISSED, NudgeSt
 """States a nudge never leaves by itself: what retention may delete once old enough."""
 
 
-def prune(session: Session, *, before: datetime, batch: int = BATCH) -> int:
+def _bury(session: Session, ids: Sequence[int], now: datetime) -> None:
+    """Keep the dedup keys of nudges about to be deleted (`nudge_tombstones`), in one
+    INSERT … SELECT per chunk: without them the next planning run would find the key free
+    and plan a reminder that was sent or dismissed a year ago once more, as due now."""
+    dialect = session.get_bind().dialect.name
+    columns = ["dedup_key", "pruned_at"]
+    keys = select(Nudge.dedup_key, literal(now, NudgeTombstone.pruned_at.type)).where(
+        Nudge.id.in_(ids))
+    if dialect == "postgresql":
+        session.execute(pg_insert(NudgeTombstone).from_select(columns, keys)
+                        .on_conflict_do_nothing(index_elements=["dedup_key"]))
+    elif dialect == "sqlite":
+        session.execute(sqlite_insert(NudgeTombstone).from_select(columns, keys)
+                        .on_conflict_do_nothing(index_elements=["dedup_key"]))
+    else:  # pragma: no cover - other backends: a key is buried once, as it is stored once
+        session.execute(insert(NudgeTombstone).from_select(columns, keys))
+
+
+def prune(session: Session, *, before: datetime, batch: int = BATCH,
+          now: datetime | None = None) -> int:
     """Delete finished nudges whose last moment (created, due, sent) is before `before`, a
-    batch at a time so no statement holds its locks for long. Pending and unreachable
-    nudges are never touched, whatever their age. Returns how many were deleted."""
+    batch at a time so no statement holds its locks for long, keeping each one's dedup key
+    as a tombstone dated `now` (default: `before`) so it is never planned again. Pending
+    and unreachable nudges are never touched, whatever their age. Returns how many were
+    deleted."""
     old = select(Nudge.id).where(
         Nudge.state.in_(FINISHED), Nudge.due_at < before, Nudge.created_at < before,
         or_(Nudge.sent_at.is_(None), Nudge.sent_at < before),
@@ -634,6 +662,7 @@ def prune(session: Session, *, before: datetime, batch: int = BATCH) -> int:
         if not ids:
             return deleted
         for chunk in chunks(ids, CHUNK):
+            _bury(session, chunk, now or before)
             session.execute(delete(Nudge).where(Nudge.id.in_(chunk))
                             .execution_options(synchronize_session=False))
         deleted += len(ids)
