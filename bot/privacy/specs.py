@@ -41,7 +41,7 @@ LINK = command(
             f"{count(rules.UNDO_WINDOW.days, 'day')}).",
     options=[
         Option("code", description="the code /mentor link gave you on your other platform",
-               positional=True, placeholder="CODE", max_length=40),
+               positional=True, placeholder="CODE"),
         Option("undo", OptionType.FLAG,
                description="take back your last link: the other account is its own again"),
     ],
