@@ -44,13 +44,15 @@ from bot.infra.models import (
 from bot.infra.models import Role as RoleRow
 from bot.infra.zones import UnknownTimeZone, validate_zone
 from bot.people import store
-from bot.people.messages import unknown_specialty
+from bot.people.messages import look_alike_name, same_name, unknown_specialty
 from bot.people.resolve import EMAIL
 from bot.people.rules import (
     MAX_CAPACITY,
+    Likeness,
     check_specialty,
-    look_alike_names,
+    name_clashes,
     name_problem,
+    normalize_name,
 )
 from bot.vocab.people import Role
 from bot.vocab.stages import normalize_stage
@@ -328,7 +330,7 @@ class BaseCells(BaseModel):
     @field_validator("name", mode="before")
     @classmethod
     def _name(cls, value: str) -> str:
-        name = re.sub(r"\s+", " ", value)
+        name = normalize_name(value)
         if not name:
             raise ValueError("name is empty")
         if (problem := name_problem(name)) is not None:
@@ -497,24 +499,28 @@ def upsert(session: Session, rows: Sequence[RosterRow], kind: Kind, *, now: date
     stored = _stored(session, [r.email for r in rows], role, target)
     owners = _identity_owners(session, rows)
 
-    problems: list[RowProblems] = []
+    reasons: dict[int, list[str]] = {}
     for row in rows:
         known = stored.get(row.email)
-        reasons = []
         for platform, external_id in _identities(row):
             owner = owners.get((platform, external_id))
             if owner is not None and (known is None or owner[0] != known.id):
-                reasons.append(f"{platform}_id {external_id} already belongs to {owner[1]}")
-        if reasons:
-            problems.append(RowProblems(row.row, tuple(reasons)))
-    if problems:
-        raise RosterError(problems)
+                reasons.setdefault(row.row, []).append(
+                    f"{platform}_id {external_id} already belongs to {owner[1]}")
+    clashes = name_clashes([(r.row, r.name, r.email) for r in rows],
+                           session.execute(select(Person.name, Person.email)))
+    for clash in clashes:
+        if clash.likeness == Likeness.LOOK_ALIKE:
+            reasons.setdefault(clash.row, []).append(look_alike_name(clash))
+    if reasons:
+        raise RosterError([RowProblems(row, tuple(found))
+                           for row, found in sorted(reasons.items())])
 
     result = ImportResult(kind=kind, group=target.slug if target else None,
                           warnings=[RowProblems(r.row, tuple(r.warnings))
                                     for r in rows if r.warnings])
-    result.look_alikes = look_alike_names([(r.row, r.name, r.email) for r in rows],
-                                          session.execute(select(Person.name, Person.email)))
+    result.look_alikes = [same_name(c, f"Row {c.row}") for c in clashes
+                          if c.likeness == Likeness.SAME]
     new_rows = [r for r in rows if r.email not in stored]
     # Compare against plain column values first: the common re-import of an unchanged
     # roster then never builds ORM objects at all.
