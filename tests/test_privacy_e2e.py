@@ -376,8 +376,13 @@ def test_console_export_link_and_delete(core: Core, tmp_path: Path,
     assert button is not None
     out = _shell(core, maya_id, [button.group(1)])
     assert "Your data is deleted" in out
-    assert "--- direct message to Dr. Elena Ramirez <elena.ramirez@example.edu> ---" in out
-    assert "Your career mentee since" in out
+    # Elena is on Slack: the console leaves her message to the Slack worker, and says so
+    assert ("(A direct message to Dr. Elena Ramirez <elena.ramirez@example.edu> waits for "
+            "their Slack or Discord account.)") in out
+    assert "--- direct message to Dr. Elena Ramirez" not in out
+    with core.db.session() as session:
+        (told,) = session.scalars(select(Nudge).where(Nudge.person_id == elena_id))
+        assert told.state == "pending" and "Your career mentee since" in told.text
     with core.db.session() as session:
         assert session.get(Person, maya_id) is None
         assert session.get(Person, elena_id) is not None

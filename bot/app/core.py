@@ -32,7 +32,7 @@ from bot.infra.models import Person
 from bot.infra.settings import Settings, get_settings
 from bot.matching import finder
 from bot.nudges import policy
-from bot.nudges.store import queue_notice
+from bot.nudges.store import notices_caused, queue_notice
 from bot.nudges.vocab import NudgeKind
 from bot.people import directory, identities
 from bot.people import store as people
@@ -40,6 +40,7 @@ from bot.people.forms import profile_form
 from bot.people.resolve import find_by_identity, names_match, resolve_in_request
 from bot.reports.messages import headline_sections
 from bot.reports.store import headlines
+from bot.vocab.platforms import PLATFORMS
 from jobs.delivery import sweep
 
 __all__ = ["Core", "PlatformUser", "Request"]  # the values adapters and tests name here
@@ -62,6 +63,9 @@ class Core:
     # write to clear the mark (every other DM costs nothing more).
     _refused: set[tuple[str, str, str]] = field(default_factory=set)
     _refused_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Per thread, the moment of the last command it handled: what that command queued is
+    # stamped with it (`deliver_notices`).
+    _handled: threading.local = field(default_factory=threading.local)
 
     def __post_init__(self) -> None:
         # What this process's units of work change in faculty profiles reaches the
@@ -115,6 +119,7 @@ class Core:
         except Exception:
             log.exception("command failed: /%s %s", request.root, request.text or request.path)
             return error_reply("Something went wrong on our side; nothing was changed.")
+        self._handled.at = now
         for callback in callbacks:
             try:
                 callback()
@@ -247,11 +252,23 @@ class Core:
             self.poke_delivery()
         return tell
 
-    def deliver_notices(self, router: Router) -> None:
-        """Send now, through `router`, the notices queued so far (answers to what was just
-        done; planned reminders wait for their sweep). The console after each command."""
-        sweep(self.db, self.clock, router, kinds=(NudgeKind.NOTICE,),
-              default_timezone=self.settings.default_timezone)
+    def deliver_notices(self, router: Router) -> list[str]:
+        """Send now, through `router`, the notices the last command of this thread queued
+        for people with no chat account (the console after each command). The rest is the
+        platforms' workers' to deliver, on a database Slack or Discord also serves, and is
+        left pending for them: what this returns names those people. Planned reminders
+        wait for their sweep."""
+        at: datetime | None = getattr(self._handled, "at", None)
+        if at is None:
+            return []
+        self._handled.at = None
+        with self.db.session() as session:
+            mine, theirs = notices_caused(session, at, unless_on=PLATFORMS)
+            left = [_label(session.get_one(Person, person_id)) for person_id in theirs]
+        if mine:
+            sweep(self.db, self.clock, router, kinds=(NudgeKind.NOTICE,), ids=mine,
+                  default_timezone=self.settings.default_timezone)
+        return left
 
     # --- suggestions as a member types -------------------------------------------------
 
@@ -289,6 +306,10 @@ class Core:
         for listener in self._group_listeners:
             listener()
 
+
+
+def _label(person: Person) -> str:
+    return f"{person.name} <{person.email}>" if person.email else person.name
 
 
 def as_port(core: Core) -> CorePort:

@@ -308,9 +308,10 @@ class Claimed:
         return value if isinstance(value, dict) else {}
 
 
-def claimable(now: datetime, *, limit: int, kinds: Iterable[NudgeKind] | None = None
-              ) -> Select[int]:
-    """The ids a claim at `now` would take: due, pending, held by nobody, oldest first."""
+def claimable(now: datetime, *, limit: int, kinds: Iterable[NudgeKind] | None = None,
+              ids: Sequence[int] | None = None) -> Select[int]:
+    """The ids a claim at `now` would take: due, pending, held by nobody, oldest first
+    (only among `ids` when given)."""
     wanted = tuple(kinds or ())
     return (
         select(Nudge.id)
@@ -319,6 +320,7 @@ def claimable(now: datetime, *, limit: int, kinds: Iterable[NudgeKind] | None = 
             Nudge.due_at <= now,
             _lease_free(Nudge.lease_until, now),
             *([Nudge.kind.in_(wanted)] if wanted else []),
+            *([Nudge.id.in_(ids)] if ids is not None else []),
         )
         .order_by(Nudge.due_at)
         .limit(limit)
@@ -326,13 +328,14 @@ def claimable(now: datetime, *, limit: int, kinds: Iterable[NudgeKind] | None = 
 
 
 def claim(session: Session, *, worker: str, now: datetime, limit: int,
-          kinds: Iterable[NudgeKind] | None = None, lease: timedelta = LEASE) -> list[Claimed]:
+          kinds: Iterable[NudgeKind] | None = None, lease: timedelta = LEASE,
+          ids: Sequence[int] | None = None) -> list[Claimed]:
     """Stamp up to `limit` due pending nudges nobody holds with `worker` and a lease, oldest
     first, in one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING …`. On
     PostgreSQL two workers never claim the same row; SQLite serialises writers, so the same
     statement is safe there too. The `(state, due_at)` index makes the claim cost
     proportional to what is due, not to what is pending."""
-    due = claimable(now, limit=limit, kinds=kinds).with_for_update(skip_locked=True)
+    due = claimable(now, limit=limit, kinds=kinds, ids=ids).with_for_update(skip_locked=True)
     stmt = (
         update(Nudge)
         .where(Nudge.id.in_(due.scalar_subquery()))
@@ -564,6 +567,21 @@ def next_claimable(session: Session, *, now: datetime, within: timedelta) -> dat
         select(func.min(moment)).where(Nudge.state == NudgeState.PENDING,
                                        Nudge.due_at <= now + within))
     return found
+
+
+def notices_caused(session: Session, at: datetime, *, unless_on: Sequence[str]
+                   ) -> tuple[list[int], list[int]]:
+    """The pending notices a command made at `at` (their `created_at`): the ids of those
+    whose person has no account on any of `unless_on`, and the person ids of the rest (the
+    console prints the first, and leaves the others to the platforms' workers)."""
+    rows = session.execute(
+        select(Nudge.id, Nudge.person_id,
+               Nudge.person_id.in_(select(Identity.person_id)
+                                   .where(Identity.platform.in_(tuple(unless_on)))))
+        .where(Nudge.kind == NudgeKind.NOTICE, Nudge.state == NudgeState.PENDING,
+               Nudge.created_at == at)
+        .order_by(Nudge.id)).all()
+    return ([r[0] for r in rows if not r[2]], [r[1] for r in rows if r[2]])
 
 
 # --- what people and organizers do --------------------------------------------------------
