@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from bot.app import entry
 from bot.infra.schema import DatabaseUnavailable
 from bot.infra.settings import get_settings
 
@@ -42,8 +43,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C: what a verb was doing is rolled back with its unit of work; one line,
+        # not a traceback.
+        print("mentorbot: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not getattr(args, "handles_stop_signals", False):
+        entry.release()
     settings = get_settings()
     logging.basicConfig(
         level=getattr(logging, settings.log_level.upper(), logging.INFO),
