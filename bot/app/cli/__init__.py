@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot.app import entry
+from bot.app import early_signals
 from bot.infra.schema import DatabaseUnavailable
 from bot.infra.settings import get_settings
 
@@ -56,7 +56,7 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handles_stop_signals", False):
-        entry.release()
+        early_signals.release()
     settings = get_settings()
     logging.basicConfig(
         level=getattr(logging, settings.log_level.upper(), logging.INFO),
