@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.app import early_signals
+from bot.infra.db import DriverMissing
 from bot.infra.schema import DatabaseUnavailable
 from bot.infra.settings import get_settings
 
@@ -70,7 +71,7 @@ def _main(argv: Sequence[str] | None) -> int:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         result: int = args.func(args)
-    except DatabaseUnavailable as exc:
+    except (DatabaseUnavailable, DriverMissing) as exc:
         print(f"mentorbot: {exc}", file=sys.stderr)
         return 2
     except (OperationalError, InterfaceError) as exc:
