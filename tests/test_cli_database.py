@@ -244,9 +244,9 @@ def test_db_check_leaves_slack_sdks_own_tables_alone(tmp_path: Path) -> None:
 
     from bot.infra.schema import OTHER_TABLES
 
-    assert OTHER_TABLES == {SQLAlchemyInstallationStore.default_installations_table_name,
+    assert {SQLAlchemyInstallationStore.default_installations_table_name,
                             SQLAlchemyInstallationStore.default_bots_table_name,
-                            SQLAlchemyOAuthStateStore.default_table_name}
+                            SQLAlchemyOAuthStateStore.default_table_name} == OTHER_TABLES
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     upgrade(url)
     db = Database(url)
