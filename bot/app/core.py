@@ -119,7 +119,7 @@ class Core:
         except Exception:
             log.exception("command failed: /%s %s", request.root, request.text or request.path)
             return error_reply("Something went wrong on our side; nothing was changed.")
-        self._handled.at = now
+        self._handled.stamp = now
         for callback in callbacks:
             try:
                 callback()
@@ -258,10 +258,10 @@ class Core:
         platforms' workers' to deliver, on a database Slack or Discord also serves, and is
         left pending for them: what this returns names those people. Planned reminders
         wait for their sweep."""
-        at: datetime | None = getattr(self._handled, "at", None)
+        at: datetime | None = getattr(self._handled, "stamp", None)
         if at is None:
             return []
-        self._handled.at = None
+        self._handled.stamp = None
         with self.db.session() as session:
             mine, theirs = notices_caused(session, at, unless_on=PLATFORMS)
             left = [_label(session.get_one(Person, person_id)) for person_id in theirs]
