@@ -29,6 +29,7 @@ from typing import Any, Protocol, runtime_checkable
 from adapters.console import ConsoleChannel, Shell
 from adapters.console.shell import STOP_POLL
 from adapters.slack.edge import REPLAY_PLATFORM, SIGNATURE_WINDOW
+from bot.app import early_signals
 from bot.app.cli.common import core as make_core
 from bot.app.cli.common import creating_on_default
 from bot.app.cli.shell import pick_person
@@ -137,6 +138,8 @@ def _exit_now() -> None:
 def run(as_email: str | None = None) -> int:
     stopper = Stopper()
     stopper.install()  # before anything slow: a stop during start-up is honoured too
+    if early_signals.take() is not None:
+        return 0  # stopped while the program loaded: nothing was started
     settings = get_settings()
     core = make_core(creating_on_default())
     names = configured_adapters(settings)
