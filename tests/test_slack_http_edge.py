@@ -1,7 +1,8 @@
 """The Slack HTTP edge under hostile input, against the real service (waitress, the guard,
 Bolt) over loopback: oversized bodies are refused before they are read, stalled uploads hold
-no worker, malformed or unsigned requests get a 4xx with one log line and no traceback, and a
-replayed signed command runs once."""
+no worker, malformed or unsigned requests get a 4xx with one log line and no traceback, a
+replayed signed request runs once whatever content type it is replayed under, and the
+acknowledgement waits for no database write."""
 
 from __future__ import annotations
 
@@ -10,16 +11,24 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, select
 
-from adapters.slack.edge import MAX_BODY
+from adapters.slack.edge import MAX_BODY, SIGNATURE_WINDOW, RecentSignatures
 from bot.app.core import Core
 from bot.infra.models import Person, SeenEvent
 from tests.support.slack_api import FakeSlackApi
 from tests.support.slack_app import SlackHarness, slack_harness
-from tests.support.slack_requests import FORM, JSON, signature, slash_command
+from tests.support.slack_requests import (
+    FORM,
+    JSON,
+    event,
+    signature,
+    signed_headers,
+    slash_command,
+)
 
 
 @pytest.fixture
@@ -147,3 +156,127 @@ def test_healthz_and_bind_address(core: Core, api: FakeSlackApi) -> None:
         assert harness.service.host == "127.0.0.1"
         answer = harness.http.request("GET", "/healthz")
         assert (answer.status, answer.body) == (200, "ok")
+
+
+REPLAYED_AS = {  # content type → what the edge answers a replay sent under it
+    "application/jsonx": 415, "application/json+x": 415, "text/plain": 415,
+    "multipart/form-data; boundary=x": 415, "": 415,
+    JSON: 409, f"{JSON}; charset=utf-8": 409, FORM: 409, f"{FORM}; charset=utf-8": 409,
+    "Application/X-WWW-Form-Urlencoded": 409,
+}
+
+
+def test_a_signed_command_replayed_under_any_content_type_runs_once(
+        slack: SlackHarness, core: Core) -> None:
+    """Bolt parses JSON only for exactly `application/json`; the edge once skipped its
+    replay check for anything starting so, and `application/jsonx` ran the command again."""
+    body = slash_command("/mentor", "profile stage:ms2", user_id="U0REPLAY",
+                         response_url=slack.api.response_url("first"))
+    headers = signed_headers(body)
+    assert slack.http.request("POST", "/slack/events", body, headers).status == 200
+    answers = {}
+    for content_type in REPLAYED_AS:
+        replay = {**headers, "Content-Type": content_type}
+        if not content_type:
+            del replay["Content-Type"]
+        answers[content_type] = slack.http.request("POST", "/slack/events", body, replay)
+    assert {kind: a.status for kind, a in answers.items()} == REPLAYED_AS
+    assert "application/jsonx" in answers["application/jsonx"].body
+    slack.api.wait_responses("first")
+    time.sleep(0.5)
+    assert len(slack.api.responses("first")) == 1
+    with core.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(SeenEvent).where(
+            SeenEvent.platform == "slack-request")) == 1
+
+
+def test_a_first_request_under_an_unknown_content_type_never_runs(
+        slack: SlackHarness) -> None:
+    body = slash_command("/mentor", "help", user_id="U0TYPE",
+                         response_url=slack.api.response_url("typed"))
+    assert slack.http.post(body, content_type="application/jsonx").status == 415
+    fine = slash_command("/mentor", "help", user_id="U0TYPE",
+                         response_url=slack.api.response_url("charset"))
+    assert slack.http.post(fine, content_type=f"{FORM}; charset=utf-8").status == 200
+    slack.api.wait_responses("charset")
+    assert slack.api.responses("typed") == []
+
+
+def test_a_replayed_event_is_refused_and_handled_once(slack: SlackHarness) -> None:
+    body = event({"type": "app_home_opened", "user": "U0EVENT", "channel": "D0DM",
+                  "tab": "home", "event_ts": "1700000000.2"})
+    now = int(time.time())
+    assert slack.http.event(body, timestamp=now).status == 200
+    assert slack.http.event(body, timestamp=now).status == 409
+    assert slack.http.post(body, content_type="application/json+x", timestamp=now
+                           ).status == 415
+    slack.api.wait_for("views.publish")
+    time.sleep(0.5)
+    assert len(slack.api.calls("views.publish")) == 1
+
+
+@contextmanager
+def _write_lock_held(core: Core) -> Iterator[None]:
+    """Another writer holding what the seen-event record's insert needs: SQLite's one
+    write lock, or on PostgreSQL a lock on `seen_events` that every INSERT waits for."""
+    raw = core.db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if core.db.dialect == "sqlite":
+            cursor.execute("BEGIN IMMEDIATE")
+        else:
+            cursor.execute("LOCK TABLE seen_events IN EXCLUSIVE MODE")
+        yield
+    finally:
+        raw.rollback()
+        raw.close()
+
+
+def test_the_acknowledgement_waits_for_no_database_write(slack: SlackHarness,
+                                                        core: Core) -> None:
+    """While another writer holds the lock, commands and events are still acknowledged at
+    once; their work waits for the lock, then runs once."""
+    slack.run("U0LOCK", "/mentor help")  # the person exists; Bolt's first call is made
+    with _write_lock_held(core):
+        answer, name = slack.command("U0LOCK", "/mentor list")
+        opened = slack.http.event(event({"type": "app_home_opened", "user": "U0LOCK",
+                                         "channel": "D0DM", "tab": "home",
+                                         "event_ts": "1700000000.3"}))
+        assert (answer.status, opened.status) == (200, 200)
+        assert answer.seconds < 1.0 and opened.seconds < 1.0, (answer, opened)
+        time.sleep(0.3)
+        assert slack.api.responses(name) == []  # the work is waiting for the lock
+    assert len(slack.api.wait_responses(name)) == 1
+
+
+def test_a_replay_at_another_worker_is_acknowledged_but_never_runs_twice(
+        slack: SlackHarness, core: Core, api: FakeSlackApi) -> None:
+    """Two worker processes share the database, not their memory: the second acknowledges
+    the replay (it has not seen it) and its work finds the first's record and stops."""
+    with slack_harness(core, api) as other:
+        body = slash_command("/mentor", "profile stage:ms3", user_id="U0TWO",
+                             response_url=api.response_url("two"))
+        headers = signed_headers(body)
+        assert slack.http.request("POST", "/slack/events", body, headers).status == 200
+        assert other.http.request("POST", "/slack/events", body, headers).status == 200
+        assert other.http.request("POST", "/slack/events", body, headers).status == 409
+        api.wait_responses("two")
+        time.sleep(0.5)
+        assert len(api.responses("two")) == 1
+
+
+def test_signatures_are_remembered_while_a_replay_could_pass_and_no_longer() -> None:
+    recent = RecentSignatures(capacity=3)
+    signed_at = 1_700_000_000
+    assert recent.first_time("v0=a", signed_at, now=signed_at)
+    assert not recent.first_time("v0=a", signed_at, now=signed_at + SIGNATURE_WINDOW)
+    assert recent.first_time("v0=b", signed_at, now=signed_at + 1)
+    # Past its timestamp's window a replay is refused by its age: no need to keep it.
+    assert recent.first_time("v0=c", signed_at + SIGNATURE_WINDOW + 1,
+                             now=signed_at + SIGNATURE_WINDOW + 1)
+    assert len(recent) == 1
+    for name in "defg":  # bounded: the oldest goes first
+        assert recent.first_time(f"v0={name}", signed_at + 400, now=signed_at + 400)
+    assert len(recent) == 3
+    assert recent.first_time("v0=d", signed_at + 400, now=signed_at + 400)
+    assert not recent.first_time("v0=g", signed_at + 400, now=signed_at + 400)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
@@ -23,7 +22,7 @@ from bot.infra.settings import Settings
 
 from .app import SlackBot, build_app, web_client
 from .channel import SlackChannel
-from .edge import REPLAY_PLATFORM, Application, guarded
+from .edge import Application, RecentSignatures, guarded
 
 __all__ = ["EVENTS_PATH", "HttpServer", "SlackService", "build", "wsgi_app"]
 
@@ -32,11 +31,12 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 
 
-def wsgi_app(app: App, signing_secret: str, remember: Callable[[str, datetime], bool],
-             *, mounts: Mapping[str, Application] | None = None) -> Application:
+def wsgi_app(app: App, signing_secret: str, *, recent: RecentSignatures | None = None,
+             mounts: Mapping[str, Application] | None = None) -> Application:
     """Bolt at EVENTS_PATH behind the edge's guard, a health check, and any other
     applications `mounts` puts under their own path prefixes (the web pages): their
-    requests pass the guard untouched (it only looks at POSTs to EVENTS_PATH)."""
+    requests pass the guard untouched (it only looks at POSTs to EVENTS_PATH). `recent`:
+    the signatures this process accepted (the guard's own when not given)."""
     handler = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -46,17 +46,7 @@ def wsgi_app(app: App, signing_secret: str, remember: Callable[[str, datetime], 
         return handler(environ, start_response)
 
     return guarded(mounted(application, mounts or {}), path=EVENTS_PATH,
-                   signing_secret=signing_secret, remember=remember)
-
-
-def remember_signatures(core: CorePort) -> Callable[[str, datetime], bool]:
-    """Accepted request signatures, kept by the core (in the database, so every worker
-    process sees them)."""
-
-    def remember(signature: str, now: datetime) -> bool:
-        return core.first_time(REPLAY_PLATFORM, signature, now)
-
-    return remember
+                   signing_secret=signing_secret, recent=recent)
 
 
 class SlackService:
@@ -107,7 +97,7 @@ class SlackService:
             log.info("Slack: Socket Mode connected")
             return
         application = wsgi_app(self.bot.app, self.settings.slack_signing_secret or "",
-                               remember_signatures(self.core), mounts=self.mounts)
+                               mounts=self.mounts)
         self._http = self.server(application, self.host, self.settings.port)
         self._http.start()
         log.info("Slack: HTTP on %s port %s, path %s", self.host, self._http.port, EVENTS_PATH)

@@ -28,7 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from adapters.console import ConsoleChannel, Shell
 from adapters.console.shell import STOP_POLL
-from adapters.slack.edge import REPLAY_PLATFORM, SIGNATURE_WINDOW
+from adapters.slack.edge import RECORD_LIFETIME, REPLAY_PLATFORM
 from bot.app.cli.common import core as make_core
 from bot.app.cli.common import creating_on_default
 from bot.app.cli.shell import pick_person
@@ -44,9 +44,10 @@ log = logging.getLogger(__name__)
 STOP_GRACE = STOP_WAIT + 3.0
 """Seconds from a stop request to the process's exit at the latest."""
 
-SHORT_LIVED = {REPLAY_PLATFORM: timedelta(seconds=SIGNATURE_WINDOW)}
+SHORT_LIVED = {REPLAY_PLATFORM: timedelta(seconds=RECORD_LIFETIME)}
 """`seen_events` records that matter only within a window: the Slack request signatures
-remembered against replays (retention deletes them past it)."""
+remembered against replays (retention deletes them once no replay could pass the edge's
+age check)."""
 
 NOTHING_CONFIGURED = """\
 No chat platform is configured, so mentorbot runs on the console.
