@@ -15,7 +15,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from adapters.http import HttpServer, Server, ServerFactory, mounted
+from adapters.http import HttpServer, Server, ServerFactory, mounted, server_for
 from bot.framework.channels import DeliveryError
 from bot.framework.ports import CorePort
 from bot.infra.settings import Settings
@@ -53,11 +53,11 @@ class SlackService:
     name = "slack"
 
     def __init__(self, core: CorePort, settings: Settings, *, host: str | None = None,
-                 server: ServerFactory = HttpServer) -> None:
+                 server: ServerFactory | None = None) -> None:
         self.core = core
         self.settings = settings
         self.host = settings.host if host is None else host
-        self.server = server
+        self.server = server or server_for(settings)
         # Other applications served on the same port under their own paths (the web
         # pages: `mount` before `start`).
         self.mounts: dict[str, Application] = {}

@@ -164,6 +164,7 @@ def web_services(core: Core, settings: Settings, services: list[Service]) -> lis
     services to add (none when they were mounted)."""
     if not settings.web_enabled:
         return []
+    from adapters.http import server_for  # lazy, like the pages: waitress with them
     from adapters.web import service as web  # lazy: Flask loads only when pages are served
 
     application = web.application(core)
@@ -174,7 +175,8 @@ def web_services(core: Core, settings: Settings, services: list[Service]) -> lis
             return []
     log.info("web pages at %s, served on port %s", settings.public_url,
              settings.web_listen_port)
-    return [web.WebService(application, settings.host, settings.web_listen_port)]
+    return [web.WebService(application, settings.host, settings.web_listen_port,
+                           server=server_for(settings))]
 
 
 def delivery_router(core: Core, settings: Settings) -> Router:
