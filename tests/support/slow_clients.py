@@ -31,6 +31,7 @@ class Slow:
     closed: float | None = None
     answer: bytes = b""
     sent: int = 0  # bytes trickled after the first burst
+    replaced: bool = False  # a new connection was opened in its place
 
     @property
     def refused(self) -> bool:
@@ -54,29 +55,36 @@ class SlowClients:
     port: int
     host: str = "127.0.0.1"
     interval: float = 2.0
+    reopen: bool = False
+    """Keep up the pressure: open a new connection in place of each one the server closes
+    (at most one per closed connection, an `interval` after it closed)."""
     connections: list[Slow] = field(default_factory=list)
+    peak_open: int = 0
+    """The most connections open at once (neither closed nor refused), as the trickle saw."""
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _thread: threading.Thread | None = None
 
     def open(self, count: int, *, kind: str, sources: Sequence[str] = ("127.0.0.1",)) -> None:
         """`count` connections of `kind` ("headers" or "body"), spread over `sources`."""
-        first = SLOW_HEADERS if kind == "headers" else SLOW_BODY
         for i in range(count):
-            source = sources[i % len(sources)]
-            sock = socket.create_connection((self.host, self.port), timeout=5,
-                                            source_address=(source, 0))
-            sock.setblocking(False)
-            slow = Slow(sock, kind, source, time.monotonic())
-            try:
-                sock.send(first)
-            except OSError:
-                slow.closed = time.monotonic()
-            with self._lock:
-                self.connections.append(slow)
+            self._connect(kind, sources[i % len(sources)])
         if self._thread is None:
             self._thread = threading.Thread(target=self._trickle, daemon=True, name="slow")
             self._thread.start()
+
+    def _connect(self, kind: str, source: str) -> Slow:
+        sock = socket.create_connection((self.host, self.port), timeout=5,
+                                        source_address=(source, 0))
+        sock.setblocking(False)
+        slow = Slow(sock, kind, source, time.monotonic())
+        try:
+            sock.send(SLOW_HEADERS if kind == "headers" else SLOW_BODY)
+        except OSError:
+            slow.closed = time.monotonic()
+        with self._lock:
+            self.connections.append(slow)
+        return slow
 
     def open_now(self) -> list[Slow]:
         self.poll()
@@ -112,7 +120,12 @@ class SlowClients:
     def _trickle(self) -> None:
         while not self._stop.wait(min(self.interval, 0.1)):
             self.poll()
+            with self._lock:
+                self.peak_open = max(self.peak_open,
+                                     sum(1 for c in self.connections if c.closed is None))
             now = time.monotonic()
+            if self.reopen:
+                self._replace_closed(now)
             with self._lock:
                 live = [c for c in self.connections if c.closed is None]
             for slow in live:
@@ -128,6 +141,18 @@ class SlowClients:
                     pass
                 except OSError:
                     slow.closed = slow.closed or time.monotonic()
+
+    def _replace_closed(self, now: float) -> None:
+        with self._lock:
+            gone = [c for c in self.connections
+                    if c.closed is not None and not c.replaced and now - c.closed >= self.interval]
+        for slow in gone:
+            slow.replaced = True
+            slow.sock.close()
+            try:
+                self._connect(slow.kind, slow.source)
+            except OSError:  # the listen backlog is full: try again next time
+                slow.replaced = False
 
     def close(self) -> None:
         self._stop.set()
