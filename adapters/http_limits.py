@@ -59,16 +59,21 @@ IDLE_TIMEOUT = 15
 """Seconds an answer may sit unsent (a client that stopped reading) before the connection is
 closed: waitress's inactivity timeout, for what the deadlines above do not time."""
 TICK = 0.5
-"""Seconds between two checks of the deadlines (and the loop's longest wait)."""
+"""Seconds at least between two checks of the deadlines (waitress's loop wakes at least once
+a second to make them)."""
 RESERVED_FILES = 256
 """File descriptors left for everything else (database connections, logs, clients)."""
 
-TIMED_OUT = (b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
-             b"Content-Length: 53\r\nConnection: close\r\n\r\n"
-             b"408 Request Timeout: the request did not arrive in time")
-TOO_MANY = (b"HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            b"Content-Length: 45\r\nConnection: close\r\n\r\n"
-            b"429 Too Many Requests: too many connections\r\n")
+
+def _plain(status: str, reason: str) -> bytes:
+    """A whole HTTP response that closes the connection: the status and why, as text."""
+    body = f"{status}: {reason}\n".encode()
+    return (f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+
+
+TIMED_OUT = _plain("408 Request Timeout", "the request did not arrive in time")
+TOO_MANY = _plain("429 Too Many Requests", "too many connections from one address, or in all")
 
 
 @dataclass(frozen=True)

@@ -340,6 +340,9 @@ def test_slow_connections_are_closed_by_their_deadline_however_steadily_they_sen
             assert slow.open_now() == []
             assert all(c.timed_out for c in slow.connections), [
                 c.answer[:40] for c in slow.connections]
+            head, body = slow.connections[0].answer.split(b"\r\n\r\n", 1)
+            assert f"Content-Length: {len(body)}".encode() in head
+            assert body == b"408 Request Timeout: the request did not arrive in time\n"
             assert all(c.sent >= 3 for c in slow.connections)  # bytes kept coming
             lifetimes = sorted(c.lifetime or 0 for c in slow.connections)
             assert lifetimes[0] > 0.9 and lifetimes[-1] < 4.0, lifetimes
