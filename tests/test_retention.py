@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from adapters.slack.edge import REPLAY_PLATFORM, SIGNATURE_WINDOW
+from adapters.slack.edge import RECORD_LIFETIME, REPLAY_PLATFORM, SIGNATURE_WINDOW
 from bot.app import demo
 from bot.app.core import Core
 from bot.app.nudges import nudge_catalog
@@ -33,8 +33,10 @@ def test_defaults_are_a_year_for_nudges_and_a_month_for_events() -> None:
     assert (settings.retention_nudge_days, settings.retention_event_days) == (365, 30)
     retention = Retention.from_settings(settings, SHORT_LIVED)
     assert (retention.nudges, retention.events) == (timedelta(days=365), timedelta(days=30))
-    assert retention.short_lived == {REPLAY_PLATFORM: timedelta(seconds=SIGNATURE_WINDOW)}
-    assert SIGNATURE_WINDOW == 300
+    assert retention.short_lived == {REPLAY_PLATFORM: timedelta(seconds=RECORD_LIFETIME)}
+    # A request is accepted up to the window before or after its timestamp: its record
+    # must last both.
+    assert (SIGNATURE_WINDOW, RECORD_LIFETIME) == (300, 600)
 
 
 def test_the_daily_job_prunes_what_is_past_retention_and_nothing_current(
@@ -57,8 +59,8 @@ def test_the_daily_job_prunes_what_is_past_retention_and_nothing_current(
         for name, age, platform in [("old event", month + timedelta(days=1), "slack"),
                                     ("recent event", month - timedelta(days=1), "slack"),
                                     ("old discord", month + timedelta(hours=1), "discord"),
-                                    ("stale signature", timedelta(minutes=6), REPLAY_PLATFORM),
-                                    ("live signature", timedelta(minutes=4), REPLAY_PLATFORM)]:
+                                    ("stale signature", timedelta(minutes=11), REPLAY_PLATFORM),
+                                    ("live signature", timedelta(minutes=9), REPLAY_PLATFORM)]:
             assert first_time(session, platform, name, now - age)
 
     retention = Retention(nudges=year, events=month, short_lived=SHORT_LIVED)
