@@ -106,7 +106,11 @@ def main() -> None:
     parser.add_argument("--reimports", type=int, default=3)
     parser.add_argument("--same", action="store_true",
                         help="re-import byte for byte the same files")
+    parser.add_argument("--small", action="store_true",
+                        help="CI size: 300 people, 2 re-imports")
     args = parser.parse_args()
+    if args.small:
+        args.people, args.reimports = 300, 2
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'memory.sqlite3'}"
         db = Database(url)
