@@ -28,7 +28,6 @@ process's writes at once (the profile's owner notes them) and other processes' w
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,27 +38,8 @@ from bot.matching.fit import FacultyView, Query, StudentView
 from bot.vocab.mentoring import MentorKind
 from bot.vocab.specialties import lineage, within
 
-_research_cache: dict[str, tuple[tuple[str, ...], frozenset[str], dict[str, int]]] = {}
-
 WINDOW = 1024
 """Bits taken at a time when listing a bitset's members in order."""
-
-
-def research_for(raw: str | list[str] | None) -> tuple[tuple[str, ...],
-                                                        frozenset[str], dict[str, int]]:
-    """A research list (as stored, JSON text or already a list), its terms and their
-    phrases; cached, since the same profiles are read again and again."""
-    if raw is None:
-        raw = "[]"
-    key = raw if isinstance(raw, str) else json.dumps(raw)
-    found = _research_cache.get(key)
-    if found is None:
-        if len(_research_cache) > 200_000:
-            _research_cache.clear()
-        phrases = tuple(json.loads(raw) if isinstance(raw, str) else raw)
-        terms, phrase_of = fit_rules.research_index(phrases)
-        found = _research_cache[key] = (phrases, terms, phrase_of)
-    return found
 
 
 def bits_of(positions: Iterable[int]) -> int:
@@ -195,6 +175,8 @@ class Profile:
     specialty: str
     title: str
     research: tuple[str, ...]
+    terms: frozenset[str]  # `fit.research_index` of the research
+    phrase_of: Mapping[str, int]
     stages: tuple[str, ...]
     capacity: int
     accepting: bool
@@ -470,10 +452,9 @@ def _keys(profile: Profile) -> list[tuple[str, str]]:
     keys: list[tuple[str, str]] = []
     for name in fit_rules.held_specialties(profile.specialty, profile.title):
         keys.append(("specialties", name))
-    _phrases, terms, phrase_of = research_for(list(profile.research))
-    for term in terms:
+    for term in profile.terms:
         keys.append(("terms", term))
-        keys.append(("phrases", f"{phrase_of[term]}\x00{term}"))
+        keys.append(("phrases", f"{profile.phrase_of[term]}\x00{term}"))
     for word in fit_rules.title_terms(profile.title):
         keys.append(("titles", word))
     clinical, career, research_only = _title_levels(profile.title)

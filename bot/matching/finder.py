@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -39,7 +40,7 @@ from bot.infra.db import id_in
 from bot.infra.models import FacultyProfile, IntroRequest, Mentorship, Person, StudentProfile
 from bot.infra.zones import local_day
 from bot.matching import fit as fit_rules
-from bot.matching.faculty_index import Bound, FacultyIndex, Profile, members, research_for
+from bot.matching.faculty_index import Bound, FacultyIndex, Profile, members
 from bot.matching.fit import FacultyView, Fit, Query, StudentView
 from bot.matching.rules import FIND_LIMIT, declined_since
 from bot.matching.vocab import IntroState
@@ -51,20 +52,46 @@ REBUILD_EVERY = 300.0  # seconds: full rebuild, whatever the fingerprint says
 FALLBACK_LOAD = 300  # with nothing to align on: the accepting, best-regarded faculty
 FIRST_LOAD = 16  # candidates loaded fresh at first; each further load takes twice as many
 
-_canonical_cache: dict[str, str] = {}
+Research = tuple[tuple[str, ...], frozenset[str], dict[str, int]]
+"""A research list as stored, parsed: its phrases, their terms, and each term's phrase."""
+
+_research_of: dict[int, tuple[str, Research]] = {}
+"""Per faculty member, their research as last read (the stored JSON text) and its parse:
+one entry per person, replaced when their research changes. (A cache keyed by the text
+itself kept every version ever read, up to 200,000 of them: each re-import that edited
+research added a few thousand, about 2 KB each, and a long-running process only grew.)"""
 
 
-def terms_for(research: Iterable[str]) -> frozenset[str]:
-    return research_for(list(research))[1]
+def _parse_research(key: str) -> Research:
+    phrases = tuple(json.loads(key))
+    terms, phrase_of = fit_rules.research_index(phrases)
+    return phrases, terms, phrase_of
 
 
+def research_for(person_id: int, raw: str | list[str] | None) -> Research:
+    """A faculty member's research list (as stored: JSON text, or already a list), its
+    terms and their phrases; parsed once per version, since the same profiles are read
+    again and again."""
+    key = "[]" if raw is None else raw if isinstance(raw, str) else json.dumps(raw)
+    held = _research_of.get(person_id)
+    if held is not None and held[0] == key:
+        return held[1]
+    parsed = _parse_research(key)
+    _research_of[person_id] = (key, parsed)
+    return parsed
+
+
+def terms_for(person_id: int, research: Iterable[str]) -> frozenset[str]:
+    return research_for(person_id, list(research))[1]
+
+
+CANONICAL_CACHE = 4096
+"""Distinct specialties as stored whose canonical name is kept: a roster has a few hundred."""
+
+
+@lru_cache(maxsize=CANONICAL_CACHE)
 def canonical_for(specialty: str) -> str:
-    found = _canonical_cache.get(specialty)
-    if found is None:
-        if len(_canonical_cache) > 50_000:
-            _canonical_cache.clear()
-        found = _canonical_cache[specialty] = canonical_specialty(specialty) or fold(specialty)
-    return found
+    return canonical_specialty(specialty) or fold(specialty)
 
 
 # --- the in-process index -------------------------------------------------------------
@@ -85,7 +112,8 @@ def _profiles(session: Session, where: Any = None) -> Iterator[Profile]:
         query = query.where(where)
     for (pid, specialty, title, research, stages, capacity, accepting, reputation, answered,
          unanswered, hours) in session.execute(query):
-        yield Profile(pid, specialty or "", title or "", research_for(research)[0],
+        phrases, terms, phrase_of = research_for(pid, research)
+        yield Profile(pid, specialty or "", title or "", phrases, terms, phrase_of,
                       json_list(stages), capacity or 0, bool(accepting), reputation or 0,
                       answered or 0, unanswered or 0, hours or 0.0)
 
@@ -106,6 +134,8 @@ class _Held:
         self.fingerprint = _fingerprint(session)
         self.built_at = self.checked_at = time.monotonic()
         self.dirty.clear()
+        for gone in set(_research_of) - set(self.index.entries):  # no longer faculty
+            _research_of.pop(gone, None)
 
     def refresh(self, session: Session) -> None:
         """Bring the index up to date cheaply (see the module docstring)."""
@@ -199,18 +229,15 @@ _FACULTY_COLUMNS = (
     FacultyProfile.response_hours_total, FacultyProfile.title, _ACTIVE,
     FacultyProfile.away_until, Person.timezone,
 )
-_lists_cache: dict[str, tuple[str, ...]] = {}
+LIST_CACHE = 4096
+"""Distinct stored JSON lists (a faculty member's stages, a student's interests) kept
+parsed: the common ones repeat across thousands of rows; the rest parse again cheaply."""
 
 
+@lru_cache(maxsize=LIST_CACHE)
 def json_list(raw: str | None) -> tuple[str, ...]:
-    """A stored JSON list read as text, parsed once per distinct value."""
-    key = raw or "[]"
-    found = _lists_cache.get(key)
-    if found is None:
-        if len(_lists_cache) > 200_000:
-            _lists_cache.clear()
-        found = _lists_cache[key] = tuple(json.loads(key))
-    return found
+    """A stored JSON list read as text, parsed once per distinct value (the most used)."""
+    return tuple(json.loads(raw or "[]"))
 
 
 def load_faculty(session: Session, ids: Iterable[int] | None = None, *,
@@ -236,7 +263,7 @@ def load_faculty(session: Session, ids: Iterable[int] | None = None, *,
     views: list[FacultyView] = []
     for (pid, name, specialty, research, capacity, accepting, stages, reputation, answered,
          unanswered, hours, title, active, away_until, timezone) in session.execute(query):
-        phrases, terms, phrase_of = research_for(research)
+        phrases, terms, phrase_of = research_for(pid, research)
         away = away_until if now is not None and away_until is not None and fit_rules.away_on(
             away_until, local_day(now, timezone, default_tz)) else None
         views.append(FacultyView(
