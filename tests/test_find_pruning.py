@@ -16,6 +16,8 @@ the index's order)."""
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -243,3 +245,45 @@ def test_a_search_loads_what_its_results_need_not_the_roster(
     monkeypatch.setattr(finder, "load_faculty", load)
     _same(found, _full_search(database, student, keywords=[], specialty=None, kind=None,
                               limit=3, exclude=set()))
+
+
+def test_a_rebuild_does_not_hold_up_searches_on_other_threads(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild reads every profile (seconds at 200,000 faculty): the search that finds it
+    due builds it and searches on the new index, while a search on another thread goes on
+    with the index as it was, without waiting."""
+    database.on_commit(finder.faculty_committed)
+    finder.invalidate_all()
+    with database.session() as session:
+        ana = add_student(session, "Ana Diaz", stage="ms2", interests=["emergency medicine"])
+        add_faculty(session, "Dr. Una Ortiz", email="una@example.edu",
+                    specialty="Emergency Medicine")
+        student = finder.student_view(ana)
+
+    def names() -> list[str]:
+        with database.session() as session:
+            return [r.faculty.name for r in finder.search(session, student, NOW).results]
+
+    assert names() == ["Dr. Una Ortiz"]
+    started, release = threading.Event(), threading.Event()
+    built = faculty_index.FacultyIndex.built
+
+    def slow(cls: type, profiles: Iterable[faculty_index.Profile]) -> faculty_index.FacultyIndex:
+        found = built(profiles)
+        started.set()
+        assert release.wait(10)
+        return found
+
+    monkeypatch.setattr(finder, "REBUILD_EVERY", 0.0)  # every search finds a rebuild due
+    monkeypatch.setattr(faculty_index.FacultyIndex, "built", classmethod(slow))
+    rebuilt: list[list[str]] = []
+    builder = threading.Thread(target=lambda: rebuilt.append(names()))
+    builder.start()
+    try:
+        assert started.wait(10)
+        assert names() == ["Dr. Una Ortiz"]  # the index as it was, while the other builds
+        assert builder.is_alive()
+    finally:
+        release.set()
+        builder.join(10)
+    assert rebuilt == [["Dr. Una Ortiz"]]

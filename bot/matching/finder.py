@@ -120,47 +120,70 @@ def _profiles(session: Session, where: Any = None) -> Iterator[Profile]:
 
 @dataclass
 class _Held:
-    """The process's index of one database, and when it was last brought up to date."""
+    """The process's index of one database, and when it was last brought up to date.
+
+    A rebuild reads every profile (seconds at 200,000 faculty), so it runs outside `lock`:
+    the search that finds it due builds the new index and searches on it, while searches
+    on other threads go on with the index as it was (as current as it was a moment ago)
+    until it is swapped in. Only a process's very first search waits for one."""
 
     index: FacultyIndex = field(default_factory=FacultyIndex)
     fingerprint: tuple[int, int] = (0, 0)
     built_at: float = 0.0
     checked_at: float = 0.0
+    due: bool = False  # a rebuild is owed (a new reputation, another process's edits)
     dirty: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    building: threading.Lock = field(default_factory=threading.Lock)
 
     def rebuild(self, session: Session) -> None:
-        self.index = FacultyIndex.built(_profiles(session))
-        self.fingerprint = _fingerprint(session)
-        self.built_at = self.checked_at = time.monotonic()
-        self.dirty.clear()
-        for gone in set(_research_of) - set(self.index.entries):  # no longer faculty
+        with self.lock:
+            self.dirty.clear()  # noted before now: the rebuild reads it
+        fresh = FacultyIndex.built(_profiles(session))
+        fingerprint = _fingerprint(session)
+        with self.lock:
+            self.index, self.fingerprint, self.due = fresh, fingerprint, False
+            self.built_at = self.checked_at = time.monotonic()
+        for gone in set(_research_of) - set(fresh.entries):  # no longer faculty
             _research_of.pop(gone, None)
 
     def refresh(self, session: Session) -> None:
         """Bring the index up to date cheaply (see the module docstring)."""
         with self.lock:
-            now = time.monotonic()
-            if not self.built_at or now - self.built_at > REBUILD_EVERY:
-                self.rebuild(session)
+            if self.built_at and not self._due(session):
                 return
-            if now - self.checked_at > FINGERPRINT_EVERY:
-                self.checked_at = now
-                if _fingerprint(session) != self.fingerprint:
-                    self.rebuild(session)
-                    return
-            if self.dirty:
-                ids, self.dirty = list(self.dirty), set()
-                found = {p.person_id: p for p in _profiles(
-                    session, FacultyProfile.person_id.in_(ids))}
-                for pid in ids:
-                    profile = found.get(pid)
-                    if profile is None:
-                        self.index.remove(pid)
-                    elif not self.index.place(profile):
-                        self.rebuild(session)  # a new reputation: a new place in the order
-                        return
-                self.fingerprint = _fingerprint(session)
+        if not self.building.acquire(blocking=not self.built_at):
+            return  # another thread is rebuilding: the index as it is meanwhile
+        try:
+            with self.lock:
+                again = not self.built_at or self.due
+            if again:  # not rebuilt by the thread this one waited for
+                self.rebuild(session)
+        finally:
+            self.building.release()
+
+    def _due(self, session: Session) -> bool:
+        """Whether a rebuild is owed; if not, this process's own changes applied."""
+        now = time.monotonic()
+        if self.due or now - self.built_at > REBUILD_EVERY:
+            self.due = True
+        elif now - self.checked_at > FINGERPRINT_EVERY:
+            self.checked_at = now
+            self.due = _fingerprint(session) != self.fingerprint
+        if self.due or not self.dirty:
+            return self.due
+        ids, self.dirty = list(self.dirty), set()
+        found = {p.person_id: p for p in _profiles(
+            session, FacultyProfile.person_id.in_(ids))}
+        for pid in ids:
+            profile = found.get(pid)
+            if profile is None:
+                self.index.remove(pid)
+            elif not self.index.place(profile):
+                self.due = True  # a new reputation: a new place in the order
+                return True
+        self.fingerprint = _fingerprint(session)
+        return False
 
 
 def _fingerprint(session: Session) -> tuple[int, int]:
