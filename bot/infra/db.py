@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Table,
+    Text,
     any_,
     column,
     create_engine,
@@ -63,13 +64,24 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 def id_in(session: Session, column: Any, ids: Sequence[int]) -> Any:
     """`column IN ids` as one bound value (an array on PostgreSQL, JSON on SQLite): one
     statement however long the list, and no statement compilation per list."""
+    return _in_one_value(session, column, list(ids), Integer)
+
+
+def text_in(session: Session, column: Any, values: Sequence[str]) -> Any:
+    """`column IN values` for text (dedup keys, say), as one bound value like `id_in`:
+    expanding a list of thousands into parameters cost more than the lookups themselves
+    (bench/bench_planning.py)."""
+    return _in_one_value(session, column, list(values), Text)
+
+
+def _in_one_value(session: Session, column: Any, values: list[Any], item: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(list(ids), ARRAY(Integer)))
+        return column == any_(literal(values, ARRAY(item)))
     if session.get_bind().dialect.name == "sqlite":
-        values: Any = select(literal_column("value")).select_from(
-            func.json_each(literal(json.dumps(list(ids)))))
-        return column.in_(values)
-    return column.in_(list(ids))
+        listed: Any = select(literal_column("value")).select_from(
+            func.json_each(literal(json.dumps(values))))
+        return column.in_(listed)
+    return column.in_(values)
 
 
 def kept_ids(session: Session, name: str, query: Select[Any]) -> Select[Any]:

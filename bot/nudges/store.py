@@ -57,7 +57,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Reply
-from bot.infra.db import CHUNK, chunks, insert_rows
+from bot.infra.db import CHUNK, chunks, id_in, insert_rows, text_in
 from bot.infra.models import DigestPost, Identity, Nudge, NudgeTombstone
 from bot.nudges.keys import occurrence_of
 from bot.nudges.kinds import Due
@@ -96,7 +96,7 @@ Payload = Callable[[dict[str, Any]], Any]
 
 def _sqlite_instant(moment: datetime) -> str:
     """How `UTCDateTime` stores an instant in SQLite (naive UTC, microseconds)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _utc(moment: datetime) -> datetime:
@@ -149,10 +149,11 @@ def stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
     """Which of `keys` are stored already (in any state), or were and have been pruned
     (a tombstone), through the two unique indexes in one statement."""
     found: set[str] = set()
-    for chunk in chunks(keys, CHUNK):
+    for chunk in chunks(keys, BATCH):
         found.update(session.scalars(
-            select(Nudge.dedup_key).where(Nudge.dedup_key.in_(chunk)).union_all(
-                select(NudgeTombstone.dedup_key).where(NudgeTombstone.dedup_key.in_(chunk)))))
+            select(Nudge.dedup_key).where(text_in(session, Nudge.dedup_key, chunk)).union_all(
+                select(NudgeTombstone.dedup_key).where(
+                    text_in(session, NudgeTombstone.dedup_key, chunk)))))
     return found
 
 
@@ -266,13 +267,14 @@ def cancel_moot(session: Session, owed: Mapping[tuple[str, int], set[str]]) -> i
                 select(Nudge.id, Nudge.subject_id, Nudge.dedup_key).where(
                     Nudge.state == NudgeState.PENDING,
                     Nudge.subject_type == subject_type,
-                    Nudge.subject_id.in_(chunk),
+                    id_in(session, Nudge.subject_id, chunk),
                 )
             ).all()
             moot = [row.id for row in pending if row.dedup_key not in subjects[row.subject_id]]
-            for ids in chunks(moot, CHUNK):
-                session.execute(update(Nudge).where(Nudge.id.in_(ids))
-                                .values(state=NudgeState.CANCELLED))
+            for ids in chunks(moot, BATCH):
+                session.execute(update(Nudge).where(id_in(session, Nudge.id, ids))
+                                .values(state=NudgeState.CANCELLED)
+                                .execution_options(synchronize_session=False))
             cancelled += len(moot)
     return cancelled
 
