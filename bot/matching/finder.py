@@ -404,9 +404,9 @@ def search(session: Session, student: StudentView, now: datetime, *,
         best = sorted(scored, key=_order, reverse=True)[:limit]
         hit = {id(m) for _, v in scored for m in query.keywords if fit_rules.keyword_hit(m, v)}
     else:
-        best, away = _best(session, student, query, order, left_out, limit, now, default_tz)
+        best, seen = _best(session, student, query, order, left_out, limit, now, default_tz)
         hit = {id(m) for m, bits in zip(query.keywords, hits, strict=True)
-               if _offered_among(session, ids, bits, away, now, default_tz)}
+               if _offered_among(session, ids, bits, seen, now, default_tz)}
     results = [Result(faculty=v, fit=fit_rules.fit(student, v, query),
                       waiting_since=rel.open_requests.get(v.id)) for _, v in best]
     unknown = [m.keyword for m in query.keywords if not m.matched]
@@ -431,19 +431,20 @@ def _scored(student: StudentView, query: Query, views: Iterable[FacultyView],
 
 def _best(session: Session, student: StudentView, query: Query,
           order: Iterable[tuple[Bound, int]], left_out: set[int], limit: int,
-          now: datetime, default_tz: str) -> tuple[list[Scored], set[int]]:
+          now: datetime, default_tz: str) -> tuple[list[Scored], dict[int, bool]]:
     """The `limit` best of the candidates in `order` (best bound first, each bound at least
     the candidate's real `_order`), loading them fresh a batch at a time until the results
-    in hand are at least the bound of every candidate left; and who was found away."""
+    in hand are at least the bound of every candidate left; and, of those loaded, whether
+    each is offered (not away)."""
     best: list[Scored] = []
-    away: set[int] = set()
+    seen: dict[int, bool] = {}
     pending: list[int] = []
     batch = FIRST_LOAD
 
     def load() -> None:
         nonlocal batch, best
         views = load_faculty(session, pending, now=now, default_tz=default_tz)
-        away.update(v.id for v in views if not fit_rules.offered(v))
+        seen.update((v.id, fit_rules.offered(v)) for v in views)
         best = sorted([*best, *_scored(student, query, views, left_out)], key=_order,
                       reverse=True)[:limit]
         pending.clear()
@@ -457,21 +458,22 @@ def _best(session: Session, student: StudentView, query: Query,
             load()
     if pending:
         load()
-    return best, away
+    return best, seen
 
 
-def _offered_among(session: Session, ids: list[int], bits: int, away: set[int],
+def _offered_among(session: Session, ids: list[int], bits: int, seen: dict[int, bool],
                    now: datetime, default_tz: str) -> bool:
     """Whether some faculty member of `bits` (eligible candidates hitting a keyword) is
-    offered: not away, read fresh for as few as it takes."""
+    offered: not away. Those the search loaded already (`seen`: offered or not) are not
+    read again; the rest are read fresh, one at a time, for as few as it takes."""
     for position in members(bits):
         person = ids[position]
-        if person in away:
-            continue
-        views = load_faculty(session, [person], now=now, default_tz=default_tz)
-        if views and fit_rules.offered(views[0]):
+        known = seen.get(person)
+        if known is None:
+            views = load_faculty(session, [person], now=now, default_tz=default_tz)
+            known = seen[person] = bool(views) and fit_rules.offered(views[0])
+        if known:
             return True
-        away.add(person)
     return False
 
 
