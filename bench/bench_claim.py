@@ -3,7 +3,10 @@
 LOCKED) RETURNING …) takes, on SQLite and on PostgreSQL. The (state, due_at) index makes
 it proportional to what is due, not to what is pending; the plan is printed as proof.
 
-Usage: python -m bench.bench_claim [--small] [--pending N] [--due D] [--backend sqlite|postgres]"""
+Ends with the curve over `--scale` (`--scale 1,10`: a million and ten million pending).
+
+Usage: python -m bench.bench_claim [--small] [--scale 1,10] [--pending N] [--due D]
+                                   [--backend sqlite|postgres|both]"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from bench.nudge_support import add_due_nudges, add_people, scratch_postgres, scratch_sqlite
+from bench.scale import Curve, add_scale, load_average, scaled
 from bot.infra.db import Database
 from bot.nudges import store
 from bot.nudges.plans import PlannedNudge
@@ -76,7 +80,7 @@ def measure(db: Database, due: int, rounds: int) -> list[float]:
     return timings
 
 
-def run(backend: str, pending: int, due: int, rounds: int) -> None:
+def run(backend: str, pending: int, due: int, rounds: int) -> dict[str, float]:
     scratch = scratch_postgres if backend == "postgres" else scratch_sqlite
     print(f"{backend}:")
     with scratch() as db:
@@ -85,20 +89,30 @@ def run(backend: str, pending: int, due: int, rounds: int) -> None:
         timings = measure(db, due, rounds)
     print(f"  claim {due:,} due among {pending:,} pending: median "
           f"{statistics.median(timings):.1f} ms, best {min(timings):.1f} ms, worst "
-          f"{max(timings):.1f} ms over {rounds} rounds")
+          f"{max(timings):.1f} ms over {rounds} rounds; {load_average()}")
+    return {"median": statistics.median(timings), "best": min(timings),
+            "worst": max(timings)}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", action="store_true", help="a few seconds, for CI")
     parser.add_argument("--pending", type=int)
     parser.add_argument("--due", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    add_scale(parser)
     args = parser.parse_args()
     pending = args.pending or (20_000 if args.small else 1_000_000)
-    for backend in (["sqlite", "postgres"] if args.backend == "both" else [args.backend]):
-        run(backend, pending, args.due, args.rounds)
+    curve = Curve(f"claiming {args.due:,} due nudges", units=dict.fromkeys(
+        ("median", "best", "worst"), "ms"))
+    for factor in args.scale:
+        count = scaled(pending, factor)
+        for backend in (["sqlite", "postgres"] if args.backend == "both" else [args.backend]):
+            curve.add(backend, factor, f"{count:,} pending",
+                      **run(backend, count, args.due, args.rounds))
+    curve.print()
 
 
 if __name__ == "__main__":

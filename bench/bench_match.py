@@ -10,21 +10,24 @@
   call its functional solver `matching.algorithms.hospital_resident` instead (the limit is
   not raised);
 - the whole round through the core (`/mentor match group:bench`: read, solve, write the
-  mentorships, close the requests, queue every DM), and the process's peak memory.
+  mentorships, close the requests, queue every DM), and the process's peak memory;
 
-    python bench/bench_match.py [--small] [--backend sqlite|postgres|both] [--no-reference]"""
+and the curve over `--scale` (`--scale 1,10`: 200,000 students x 20,000 faculty at 10×).
+
+    python bench/bench_match.py [--small] [--scale 1,10] [--backend sqlite|postgres|both]
+                                [--no-reference]"""
 
 from __future__ import annotations
 
 import argparse
 import gc
-import os
 import resource
 import time
 import tracemalloc
 from datetime import UTC, datetime
 
 from datagen import NOW, load, postgres_database, reset_sequences, sqlite_database
+from scale import Curve, add_scale, load_average, scaled
 from sqlalchemy import func, select
 
 from bot.app.core import Core, Request
@@ -39,7 +42,8 @@ from bot.vocab.mentoring import MentorshipSource
 from tests.support.reference_matching import solve_with_matching
 
 
-def run(db: Database, label: str, students: int, faculty: int, reference: bool) -> None:
+def run(db: Database, label: str, students: int, faculty: int, reference: bool
+        ) -> dict[str, float]:
     started = time.perf_counter()
     roster = load(db, faculty=faculty, students=students, capacity=10, requests=(10, 20))
     reset_sequences(db)
@@ -105,35 +109,46 @@ def run(db: Database, label: str, students: int, faculty: int, reference: bool) 
     assert stored == matched, (stored, matched)
     print(f"[{label}] whole round through the core (read, solve, write {stored:,} "
           f"mentorships and {len(data.students) + len(result.outcome.mentees):,} DMs): "
-          f"{t_round:.2f} s wall, {c_round:.2f} s CPU in this process; load average "
-          f"{os.getloadavg()[0]:.1f}")
+          f"{t_round:.2f} s wall, {c_round:.2f} s CPU in this process; {load_average()}")
     again = core.handle(Request(root="mentor", actor_id=roster.organizer_id,
                                 text="match group:bench"))
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Mentorship).where(
             Mentorship.source == MentorshipSource.MATCH)) == matched
     print(f"[{label}] second round: {again.text.splitlines()[0]}")
+    return {"read": t_read, "score + algorithm": t_solve, "deferred acceptance": da_wall,
+            "whole round": t_round, "whole round CPU": c_round}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", action="store_true", help="CI sizes")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--no-reference", action="store_true",
                         help="skip the matching package comparison")
+    add_scale(parser)
     args = parser.parse_args()
     students, faculty = (2_000, 200) if args.small else (20_000, 2_000)
-    print(f"match round benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    if args.backend in ("sqlite", "both"):
-        with sqlite_database() as db:
-            run(db, "sqlite", students, faculty, not args.no_reference)
-    if args.backend in ("postgres", "both"):
-        with postgres_database("mentorbot_bench_match") as pg:
-            if pg is not None:
-                run(pg, "postgresql", students, faculty, not args.no_reference)
+    print(f"match round benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {load_average()}")
+    curve = Curve("a match round", units=dict.fromkeys(
+        ("read", "score + algorithm", "deferred acceptance", "whole round",
+         "whole round CPU"), "s"))
+    for factor in args.scale:
+        size = (scaled(students, factor), scaled(faculty, factor))
+        text = f"{size[0]:,} students x {size[1]:,} faculty"
+        if args.backend in ("sqlite", "both"):
+            with sqlite_database() as db:
+                curve.add("sqlite", factor, text,
+                          **run(db, "sqlite", *size, not args.no_reference))
+        if args.backend in ("postgres", "both"):
+            with postgres_database("mentorbot_bench_match") as pg:
+                if pg is not None:
+                    curve.add("postgresql", factor, text,
+                              **run(pg, "postgresql", *size, not args.no_reference))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of the benchmark process: {peak:.0f} MiB")
+    curve.print()
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@ follow-up is due, a few logged contacts and one overdue action item, so every st
 owed a `followup` and an `action-item` nudge. Prints the time to plan (rules and texts), to
 store, and a re-run that finds everything already planned.
 
-Usage: python bench/bench_relationship_planning.py [--small] [--students N] [--url URL]
-(default 20,000 students, --small 2,000; a fresh SQLite file in a temporary directory)."""
+Usage: python bench/bench_relationship_planning.py [--small] [--scale 1,10] [--students N]
+                                                   [--url URL]
+(default 20,000 students, --small 2,000; a fresh SQLite file in a temporary directory;
+`--scale 1,10`: the default size and ten times it, then the curve)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's `bot`
 
+from scale import Curve, add_scale, load_average, scaled  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from bot.infra.db import Database  # noqa: E402
@@ -56,33 +59,51 @@ def seed(db: Database, n: int) -> None:
             for i, sid in enumerate(students)])
 
 
+def run(n: int, url: str) -> dict[str, float]:
+    db = Database(url)
+    db.upgrade()
+    seed(db, n)
+    now = T0 + timedelta(days=44)
+    figures = {}
+    for label in ("first run", "re-run", "re-run again"):
+        with db.session() as session:
+            started = time.perf_counter()
+            plans = plan_relationships(session, now, "UTC")
+            planned = time.perf_counter()
+            added = store_plans(session, plans, now=now)
+            stored = time.perf_counter()
+        count = sum(len(p.nudges) for p in plans)
+        total = stored - started
+        print(f"{label}: {n:,} students, {count:,} nudges owed, {added:,} new; "
+              f"plan {planned - started:.2f}s, store {stored - planned:.2f}s, "
+              f"total {total:.2f}s = {count / total:,.0f} nudges/s "
+              f"({db.dialect}; {load_average()})")
+        figures[label] = count / total
+    db.dispose()
+    return figures
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", action="store_true", help="a few seconds, for CI")
     parser.add_argument("--students", type=int)
     parser.add_argument("--url", help="an empty database to use instead of a SQLite file")
+    add_scale(parser)
     args = parser.parse_args()
+    if args.url and len(args.scale) > 1:
+        parser.error("--url is one empty database: give one --scale factor with it")
     n = args.students or (2_000 if args.small else 20_000)
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        db = Database(url)
-        db.upgrade()
-        seed(db, n)
-        now = T0 + timedelta(days=44)
-        for label in ("first run", "re-run", "re-run again"):
-            with db.session() as session:
-                started = time.perf_counter()
-                plans = plan_relationships(session, now, "UTC")
-                planned = time.perf_counter()
-                added = store_plans(session, plans, now=now)
-                stored = time.perf_counter()
-            count = sum(len(p.nudges) for p in plans)
-            total = stored - started
-            print(f"{label}: {n} students, {count} nudges owed, {added} new; "
-                  f"plan {planned - started:.2f}s, store {stored - planned:.2f}s, "
-                  f"total {total:.2f}s = {count / total:,.0f} nudges/s "
-                  f"({db.dialect})")
-        db.dispose()
+    curve = Curve("planning relationships' nudges", units=dict.fromkeys(
+        ("first run", "re-run", "re-run again"), "nudges/s"))
+    for factor in args.scale:
+        students = scaled(n, factor)
+        with tempfile.TemporaryDirectory() as tmp:
+            url = args.url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+            figures = run(students, url)
+        curve.add("postgresql" if "postgres" in url else "sqlite", factor,
+                  f"{students:,} students", **figures)
+    curve.print()
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
     python3 bench/bench_roster_import.py             # 20,000 rows
     python3 bench/bench_roster_import.py --small     # 1,000 rows, as CI runs it
     python3 bench/bench_roster_import.py --url postgresql://…/scratch_db
+    python3 bench/bench_roster_import.py --scale 1,10  # and 200,000, then the curve
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from scale import Curve, add_scale, load_average, scaled
 
 from bot.infra.db import Database
 from bot.people import roster
@@ -29,22 +32,25 @@ def roster_text(n: int) -> str:
         for i in range(n)))
 
 
-def run(n: int, url: str) -> None:
+def run(n: int, url: str) -> dict[str, float]:
     db = Database(url)
     db.upgrade()
     text = roster_text(n)
     now = datetime(2027, 1, 4, 15, tzinfo=UTC)
     started = time.perf_counter()
     roster.parse(text, "faculty")
-    print(f"parse and check {n} rows: {time.perf_counter() - started:.2f} s")
+    figures = {"parse and check": n / (time.perf_counter() - started)}
+    print(f"parse and check {n:,} rows: {time.perf_counter() - started:.2f} s")
     for label in ("first import", "same file again"):
         started = time.perf_counter()
         with db.session() as session:
             result = roster.import_csv(session, text, "faculty", now=now)
         elapsed = time.perf_counter() - started
-        print(f"{label}: {n} rows in {elapsed:.2f} s ({n / elapsed:,.0f} rows/s); "
-              f"{result.summary()}")
+        print(f"{label}: {n:,} rows in {elapsed:.2f} s ({n / elapsed:,.0f} rows/s); "
+              f"{result.summary()}; {load_average()}")
+        figures[label] = n / elapsed
     db.dispose()
+    return figures
 
 
 def main() -> None:
@@ -54,13 +60,23 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="1,000 rows")
     parser.add_argument("--url", help="an empty scratch database (default: a temporary "
                         "SQLite file)")
+    add_scale(parser)
     args = parser.parse_args()
+    if args.url and len(args.scale) > 1:
+        parser.error("--url is one empty database: give one --scale factor with it")
     n = 1000 if args.small else args.rows
-    if args.url:
-        run(n, args.url)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        run(n, f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+    curve = Curve("importing a faculty roster", units=dict.fromkeys(
+        ("parse and check", "first import", "same file again"), "rows/s"))
+    for factor in args.scale:
+        rows = scaled(n, factor)
+        if args.url:
+            figures = run(rows, args.url)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                figures = run(rows, f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+        curve.add("postgresql" if args.url and "postgres" in args.url else "sqlite",
+                  factor, f"{rows:,} rows", **figures)
+    curve.print()
 
 
 if __name__ == "__main__":

@@ -12,14 +12,15 @@ the SVG chart, the template), after a few to warm up:
 
 and where the time goes: the report's figures alone, and the page from those figures
 (tiles, SVG, template), each the best of 5. The budget is 150 ms at p95 for 2,000 students.
+Ends with the curve over `--scale` (`--scale 1,10`: 2,000 and 20,000 students).
 
-    python bench/bench_web.py [--small] [--backend sqlite|postgres|both] [--requests N]"""
+    python bench/bench_web.py [--small] [--scale 1,10] [--backend sqlite|postgres|both]
+                              [--requests N]"""
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from bench_report import populate
 from datagen import NOW, postgres_database, sqlite_database
 from flask import render_template
+from scale import Curve, add_scale, load_average, scaled
 
 from adapters.web.app import COOKIES, create_app
 from adapters.web.service import WebService
@@ -46,14 +48,14 @@ WARM_UP = 3
 
 
 def _load() -> str:
-    return f"load average {os.getloadavg()[0]:.1f}"
+    return load_average()
 
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
-def run(db: Database, label: str, *, students: int, requests: int) -> None:
+def run(db: Database, label: str, *, students: int, requests: int) -> dict[str, float]:
     t0 = time.perf_counter()
     populate(db, students=students, faculty=students // 10, contacts=students * 5,
              letters=students * 5 // 2)
@@ -128,8 +130,16 @@ def run(db: Database, label: str, *, students: int, requests: int) -> None:
             page.append(time.perf_counter() - t0)
         print(f"[{label}]   of which: the report's figures {_ms(min(figures))}, the page from "
               f"them (tiles, SVG, template) {_ms(min(page))} (best of 5; {_load()})")
+        return {"afresh p95": _p95(fresh) * 1000, "kept p95": _p95(kept) * 1000,
+                "other filters p95": _p95(changed) * 1000, "figures": min(figures) * 1000,
+                "page from figures": min(page) * 1000}
     finally:
         service.stop()
+
+
+def _p95(times: list[float]) -> float:
+    """The p95 of sorted times, as each line prints it."""
+    return times[max(0, round(0.95 * len(times)) - 1)]
 
 
 def main() -> None:
@@ -138,18 +148,27 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="CI size: 400 students")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--requests", type=int, default=40, metavar="N")
+    add_scale(parser)
     args = parser.parse_args()
     students = 400 if args.small else 2_000
     requests = min(args.requests, 20) if args.small else args.requests
-    print(f"web benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {_load()} on "
-          f"{os.cpu_count()} CPUs")
-    if args.backend in ("sqlite", "both"):
-        with sqlite_database() as db:
-            run(db, "sqlite", students=students, requests=requests)
-    if args.backend in ("postgres", "both"):
-        with postgres_database("mentorbot_bench_web") as pg:
-            if pg is not None:
-                run(pg, "postgresql", students=students, requests=requests)
+    print(f"web benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {_load()}")
+    curve = Curve("the organizer's dashboard over HTTP", units=dict.fromkeys(
+        ("afresh p95", "kept p95", "other filters p95", "figures", "page from figures"), "ms"),
+        goals={"afresh p95": f"at most {BUDGET_MS} ms at 2,000 students"})
+    for factor in args.scale:
+        count = scaled(students, factor, least=10)
+        text = f"{count:,} students"
+        if args.backend in ("sqlite", "both"):
+            with sqlite_database() as db:
+                curve.add("sqlite", factor, text,
+                          **run(db, "sqlite", students=count, requests=requests))
+        if args.backend in ("postgres", "both"):
+            with postgres_database("mentorbot_bench_web") as pg:
+                if pg is not None:
+                    curve.add("postgresql", factor, text,
+                              **run(pg, "postgresql", students=count, requests=requests))
+    curve.print()
 
 
 if __name__ == "__main__":
