@@ -350,25 +350,19 @@ class FacultyIndex:
     def ranked(self, student: StudentView, query: Query, candidates: int
                ) -> Iterator[tuple[Bound, int]]:
         """The candidates as (bound of their `Fit.key` and -id, person id), best bound
-        first (see the module docstring). The classes are worked out now; their members
-        are listed as they are asked for, from the index as it is now (an update replaces
-        the lists it changes rather than changing them)."""
+        first (see the module docstring). The classes are worked out now, from the index as
+        it is now (an update replaces the sets and lists it changes rather than changing
+        them); each is split by reachability and stage only when the walk reaches it, since
+        most searches stop within the first few."""
         classes: dict[tuple[int, int], int] = {}
         for asked, bits in self._asked(query, candidates):
             for alignment, in_class in self._alignment(student, query, bits).items():
                 if in_class:
                     classes[(asked, alignment)] = classes.get((asked, alignment), 0) | in_class
+        reach = [(access, self.trait(f"access {access}")) for access in ACCESS_LEVELS]
         stage_sets = self._stages(student)
-        ordered = []
-        for (asked, alignment) in sorted(classes, reverse=True):
-            bits = classes[(asked, alignment)]
-            for access in ACCESS_LEVELS:
-                reachable = bits & self.trait(f"access {access}")
-                for stage in STAGE_LEVELS if reachable else ():
-                    share = reachable & stage_sets[stage]
-                    if share:
-                        ordered.append(((asked, alignment, access, stage), share))
-        return _walk(ordered, self.ids, self.reputations)
+        ordered = [(key, classes[key]) for key in sorted(classes, reverse=True)]
+        return _walk(_split(ordered, reach, stage_sets), self.ids, self.reputations)
 
     def _asked(self, query: Query, bits: int) -> list[tuple[int, int]]:
         if query.specialty is None:
@@ -455,7 +449,25 @@ Bound = tuple[int, int, int, int, float, int]
 -id."""
 
 
-def _walk(ordered: list[tuple[tuple[int, int, int, int], int]], ids: list[int],
+def _split(ordered: list[tuple[tuple[int, int], int]], reach: list[tuple[int, int]],
+           stage_sets: dict[int, int]) -> Iterator[tuple[tuple[int, int, int, int], int]]:
+    """Each (asked, alignment) class, best first, split by reachability bound and stage
+    level, best first: the classes of equal `Fit.key` but reputation."""
+    for (asked, alignment), bits in ordered:
+        for access, reachable_at in reach:
+            reachable = bits & reachable_at
+            if not reachable:
+                continue
+            for stage in STAGE_LEVELS:
+                share = reachable & stage_sets[stage]
+                if share:
+                    yield (asked, alignment, access, stage), share
+            bits &= ~reachable
+            if not bits:
+                break
+
+
+def _walk(ordered: Iterable[tuple[tuple[int, int, int, int], int]], ids: list[int],
           reputations: list[float]) -> Iterator[tuple[Bound, int]]:
     for (asked, alignment, access, stage), bits in ordered:
         for position in members(bits):
