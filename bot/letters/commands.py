@@ -8,13 +8,23 @@ from __future__ import annotations
 from bot.framework.context import Context
 from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
-from bot.framework.replies import Attachment, Reply
+from bot.framework.replies import Attachment, Reply, Section
 from bot.infra.models import Letter
 from bot.infra.zones import local_day
-from bot.letters import draft_messages, messages, mix, plan_messages, rules, specs, store
+from bot.letters import (
+    draft_messages,
+    messages,
+    mix,
+    plan_messages,
+    portals,
+    rules,
+    specs,
+    store,
+)
 from bot.letters.calendar import FILENAME, MIME_TYPE, event_count, letters_calendar
 from bot.letters.cycle import target_cycle
 from bot.letters.history import asked_days, change_counts
+from bot.letters.programs import read_program
 from bot.vocab.letters import DraftStep, LetterKind, LetterState, Portal, Track
 from bot.vocab.specialties import specialties_in
 
@@ -47,19 +57,41 @@ def remind(ctx: Context, args: Args) -> Reply:
             student_interests=(ctx.actor.student_profile.interests
                                if ctx.actor.student_profile else ()))
         inferred = kind is not None
-    existing = store.facts(ctx.session, store.student_letters(ctx.session, ctx.actor.id))
+    existing = store.facts(ctx.session, store.student_letters(ctx.session, ctx.actor.id),
+                           tz=ctx.tz)
     warnings = rules.request_warnings(
         today=ctx.today, deadline=deadline, writer_name=writer.name,
         outside_writer=writer.outside,
         relationship_since=store.relationship_since(ctx.session, ctx.actor.id, writer.id,
                                                     ctx.tz),
-        program=program, others=existing, writer_id=writer.id)
+        program=program, others=existing, writer_id=writer.id, portal=portal)
     letter = store.create_letter(ctx.session, ctx.actor, writer=writer, deadline=deadline,
                                  program=program, kind=kind, portal=portal, now=ctx.now,
                                  settings=ctx.settings)
     return messages.remind_reply(letter, outside=writer.outside, closest=writer.closest,
                                  warnings=warnings, inferred=inferred, tz=ctx.tz,
-                                 today=ctx.today, replaced=replaced)
+                                 today=ctx.today, replaced=replaced,
+                                 where=portals.letter_portal(program, portal, deadline),
+                                 specialty=read_program(program, portal).specialty,
+                                 notes=_remind_notes(ctx, letter))
+
+
+def _remind_notes(ctx: Context, letter: Letter) -> list[Section]:
+    """What the new letter changes beyond itself: a program it puts over its portal's cap
+    (which letters to keep), a portal the cycle data does not give its specialty."""
+    notes: list[Section] = []
+    everyone = store.facts(ctx.session, store.student_letters(ctx.session, ctx.actor.id),
+                           tz=ctx.tz)
+    crowded = mix.crowded_with(everyone, letter.id, portals.letter_cycle(letter.deadline))
+    if crowded is not None:
+        notes.append(Section(heading="Warning: over the cap",
+                             text=plan_messages.crowded_text(crowded)))
+    phrase = read_program(letter.program, letter.portal)
+    other = portals.other_portal(phrase, letter.deadline)
+    if other is not None and phrase.portal is not None and phrase.specialty is not None:
+        notes.append(messages.portal_check_section(letter, phrase.portal, other,
+                                                   phrase.specialty))
+    return notes
 
 
 @commands.handler(specs.KIND)
@@ -79,7 +111,7 @@ def update(ctx: Context, args: Args) -> Reply:
     suggestions = None
     if wanted == LetterState.DECLINED:
         suggestions = messages.other_writers_section(
-            letter, store.other_writers(ctx.session, letter))
+            letter, store.other_writers(ctx.session, letter, today=ctx.today, tz=ctx.tz))
     return messages.update_reply(letter, wanted, reason, suggestions, today=ctx.today,
                                  asked_on=store.asked_on(ctx.session, letter, ctx.tz))
 
@@ -136,10 +168,14 @@ def plan(ctx: Context, args: Args) -> Reply:
         named = [s for interest in profile.interests for s in specialties_in(interest)]
         if named:
             specialty, defaulted = named[0], True
-    letters = store.facts(ctx.session, store.student_letters(ctx.session, ctx.actor.id))
+    letters = store.facts(ctx.session, store.student_letters(ctx.session, ctx.actor.id),
+                          tz=ctx.tz)
     result = mix.evaluate_mix(track, letters, specialty=specialty)
     cycle = target_cycle(track, today=ctx.today, stage=profile.stage if profile else None,
                          deadlines=[x.deadline for x in result.counted])
+    if track == Track.RESIDENCY:  # the caps and standardized letters of the cycle worked to
+        result = mix.evaluate_mix(track, letters, specialty=specialty,
+                                  cycle=portals.letter_cycle(cycle.needed))
     shown = mix.specialty_name(specialty) if specialty else ""
     return plan_messages.plan_reply(result, cycle, today=ctx.today, specialty=shown,
                                     defaulted=defaulted)

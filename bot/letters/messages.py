@@ -18,9 +18,12 @@ from bot.framework.wording import count, days_as_weeks, range_text
 from bot.infra.models import Letter, Outcome, Person
 from bot.infra.zones import format_day
 from bot.letters import rules, specs
+from bot.letters.portals import PortalFor
 from bot.letters.rules import Due, LetterFacts, LetterWarning, WarningCode, WriterLetter
 from bot.matching import specs as matching_specs
+from bot.mentoring import specs as mentoring_specs
 from bot.nudges.vocab import NudgeKind
+from bot.residency.cycles import Found
 from bot.vocab.letters import LETTER_KINDS, DraftStep, LetterState, Portal
 
 # --- counting words ----------------------------------------------------------------------
@@ -184,8 +187,23 @@ class WarningText:
     advice: str  # what to do instead
 
 
-def warning_text(warning: LetterWarning) -> WarningText:
-    """A warning said plainly, with what to do instead."""
+def _letter_ref(letter: Letter | None) -> str:
+    return str(letter.id) if letter is not None else "ID"
+
+
+def outside_steps(letter: Letter | None) -> str:
+    """What works for a writer outside the roster (contacts are logged only with faculty the
+    bot knows): the letter's own steps, its drafts, and its dates in a calendar."""
+    ref = _letter_ref(letter)
+    return (f"mark each step as it happens ({_cmd(specs.UPDATE)} {ref} asked, then agreed), "
+            f"check the packet off ({_cmd(specs.PACKET)} {ref}), use the drafts "
+            f"({_cmd(specs.DRAFT)} ask {ref}), and put the dates in your calendar "
+            f"({_cmd(specs.CALENDAR)}): I remind you before each one")
+
+
+def warning_text(warning: LetterWarning, letter: Letter | None = None) -> WarningText:
+    """A warning said plainly, with what to do instead (`letter`: the new letter, whose id
+    the advice names)."""
     name = warning.writer_name
     match warning.code:
         case WarningCode.RUSHED:
@@ -211,13 +229,21 @@ def warning_text(warning: LetterWarning) -> WarningText:
                 "it easy for them to say no. Next time, ask "
                 f"{range_text((rules.LAST_CALL_WEEKS, rules.ASK_BY_WEEKS))} weeks ahead.")
         case WarningCode.NO_RELATIONSHIP:
-            who = f"{name} (an outside writer)" if warning.outside_writer else name
+            if warning.outside_writer:
+                return WarningText(
+                    warning.code,
+                    f"{name} is not on the faculty roster, so your record shows no time "
+                    "together (meetings are logged only with faculty I know).",
+                    "A strong letter comes from someone who has known you for several months "
+                    "and supervised your work directly. If that is them, go ahead: "
+                    f"{outside_steps(letter)}. If not, consider a writer who knows your work.")
             return WarningText(
                 warning.code,
-                f"There is no logged relationship with {who}.",
+                f"There is no logged relationship with {name}.",
                 "A strong letter comes from someone who has known you for several months and "
-                "supervised your work directly. If that is them, log your meetings "
-                "(/mentor log) so your record shows it; if not, consider a writer who has.")
+                f"supervised your work directly. If that is them, log your meetings "
+                f"({_cmd(mentoring_specs.LOG)}) so your record shows it; if not, consider a "
+                "writer who has.")
         case WarningCode.SHORT_RELATIONSHIP:
             since = warning.relationship_since or warning.today
             return WarningText(
@@ -256,8 +282,8 @@ def _earlier(warning: LetterWarning) -> LetterFacts:
     return warning.earlier
 
 
-def warning_section(warning: LetterWarning) -> Section:
-    text = warning_text(warning)
+def warning_section(warning: LetterWarning, letter: Letter | None = None) -> Section:
+    text = warning_text(warning, letter)
     return Section(heading=f"Warning: {warning.code.replace('-', ' ')}",
                    text=f"{text.message}\nInstead: {text.advice}")
 
@@ -277,6 +303,30 @@ def deadline_too_far_text(deadline: date, today: date) -> str:
             f"{_cmd(specs.PLAN)} shows when to start building relationships.")
 
 
+def portal_text(where: PortalFor, specialty: str | None) -> str:
+    """The portal a letter goes through, and where the bot read it when the student did not
+    say: "ResidencyCAS (inferred: emergency medicine's portal, 2025–26)"."""
+    if where.portal is None:
+        return "-"
+    if where.said:
+        return str(where.portal)
+    if where.found is not None:
+        return (f"{where.portal} (inferred: {specialty or 'the specialty'}'s portal, "
+                f"{where.found.whose()})")
+    return f"{where.portal} (inferred: the usual residency portal)"
+
+
+def portal_check_section(letter: Letter, named: Portal, found: Found[Portal],
+                         specialty: str) -> Section:
+    """The student named a portal the cycle data does not give the specialty."""
+    return Section(
+        heading="Check the portal",
+        text=f"{specialty.capitalize()} programs take applications through {found.value} "
+             f"({found.whose()}), not {named}. If this letter goes through {found.value}, "
+             f"stop tracking this one ({_cmd(specs.CANCEL)} {letter.id}) and track it again "
+             f"with portal:{found.value}.")
+
+
 def replaces_text(replaced: Letter) -> str:
     return (f"Instead of letter #{replaced.id} from {replaced.writer_name} "
             f"({replaced.state}): same program, portal and deadline.")
@@ -284,11 +334,15 @@ def replaces_text(replaced: Letter) -> str:
 
 def remind_reply(letter: Letter, *, outside: bool, closest: Sequence[str],
                  warnings: Iterable[LetterWarning], inferred: bool, tz: str,
-                 today: date, replaced: Letter | None = None) -> Reply:
-    """The reply to a new letter: the timeline, every warning, and the kind when unknown."""
+                 today: date, replaced: Letter | None = None,
+                 where: PortalFor | None = None, specialty: str | None = None,
+                 notes: Sequence[Section] = ()) -> Reply:
+    """The reply to a new letter: the timeline, every warning (and `notes`: a program over
+    its portal's cap, a portal to check), and the kind when unknown."""
     sections = [Section(heading=f"Timeline (dates in {tz})",
                         text=timeline_text(letter.deadline, today))]
-    sections += [warning_section(w) for w in warnings]
+    sections += [warning_section(w, letter) for w in warnings]
+    sections += notes
     if letter.kind is None:
         sections.append(Section(
             heading="What kind of letter is this?",
@@ -299,18 +353,20 @@ def remind_reply(letter: Letter, *, outside: bool, closest: Sequence[str],
         Field("Writer", letter.writer_name + (" (outside writer)" if outside else "")),
         Field("Program", letter.program or "-"),
         Field("Kind", (letter.kind or "not set") + (" (inferred)" if inferred else "")),
-        Field("Portal", letter.portal or "-"),
+        Field("Portal", portal_text(where, specialty) if where is not None
+              else letter.portal or "-"),
     )
-    notes = [replaces_text(replaced)] if replaced is not None else []
+    said = [replaces_text(replaced)] if replaced is not None else []
     if outside:
-        notes.append(outside_writer_note(letter.writer_name, closest))
+        said.append(outside_writer_note(letter.writer_name, closest))
     return Reply(
         title=f"Tracking letter #{letter.id} from {letter.writer_name}",
-        text=" ".join(notes),
+        text=" ".join(said),
         fields=fields,
         sections=tuple(sections),
         actions=(update_action(letter, LetterState.ASKED, STATE_LABELS[LetterState.ASKED]),
-                 packet_action(letter), draft_action(letter, DraftStep.ASK)),
+                 packet_action(letter), draft_action(letter, DraftStep.ASK),
+                 *((specs.CALENDAR.action("Dates to my calendar"),) if outside else ())),
         footer="I'll remind you before each date. The letter itself stays between you and "
                "your writer: I never ask for or keep its text.",
     )
@@ -360,26 +416,30 @@ def update_reply(letter: Letter, wanted: LetterState, reason: str,
 MAX_SUGGESTIONS = 5
 
 
-def other_writers_section(letter: Letter, mentors: Sequence[Person]) -> Section:
-    """After a decline: the student's mentors who could write for the same program instead
-    (the store leaves out anyone already writing for it and anyone who declined), one button
-    each. The button tracks the new letter in place of the declined one (`replaces:`), so it
-    keeps the program, the portal, the kind and the deadline."""
-    shown = mentors[:MAX_SUGGESTIONS]
+def other_writers_section(letter: Letter, writers: Sequence[Person]) -> Section:
+    """After a decline: faculty who know the student and could write for the same program
+    instead (the store keeps those known `rules.WRITER_KNOWN_MONTHS` or longer, and leaves
+    out anyone already writing for it and anyone who declined), one button each. The button
+    tracks the new letter in place of the declined one (`replaces:`), so it keeps the
+    program, the portal, the kind and the deadline."""
+    shown = writers[:MAX_SUGGESTIONS]
     actions: list[Action] = []
-    for mentor in shown:
-        args = {"writer": f"person:{mentor.id}", "due": letter.deadline.isoformat(),
+    for writer in shown:
+        args = {"writer": f"person:{writer.id}", "due": letter.deadline.isoformat(),
                 "replaces": str(letter.id)}
-        actions.append(specs.REMIND.action(f"Ask {mentor.name}"[:_LABEL_LIMIT], args))
+        actions.append(specs.REMIND.action(f"Ask {writer.name}"[:_LABEL_LIMIT], args))
     find = f"/{matching_specs.FIND.name}"
     for_what = f" for {letter.program}" if letter.program else ""
+    known = count(rules.WRITER_KNOWN_MONTHS, "month")
     if shown:
-        names = ", ".join(m.name for m in shown)
-        text = (f"Your mentors who could write{for_what} instead: {names}. Or look for more "
-                f"with {find}.")
+        names = ", ".join(w.name for w in shown)
+        text = (f"People who have known you {known} or more and could write{for_what} "
+                f"instead: {names}. Or look for more with {find}.")
     else:
-        text = (f"None of your mentors is free to ask{for_what}: they already write for it "
-                f"or declined. {find} suggests faculty who fit.")
+        text = (f"Nobody who has known you {known} or more is free to ask{for_what}: they "
+                f"already write for it, declined, or your record shows too little time "
+                f"together. {find} suggests faculty who fit; log your meetings with the ones "
+                "you work with.")
     actions.append(matching_specs.FIND.action("Find mentors"))
     return Section(heading="Other writers", text=text, actions=tuple(actions))
 

@@ -31,9 +31,10 @@ from bot.infra.models import (
 )
 from bot.infra.settings import Settings
 from bot.infra.zones import local_day
-from bot.letters import messages, rules, specs
+from bot.letters import messages, programs, rules, specs
 from bot.letters.history import asked_day, asked_days, state_moments
 from bot.letters.planning import plan_outcome, replan
+from bot.mentoring.history import aware
 from bot.mentoring.store import record_contact
 from bot.nudges.store import cancel_for
 from bot.nudges.vocab import Subject
@@ -129,13 +130,20 @@ def submitted_letters(session: Session, student_id: int) -> list[Letter]:
         .order_by(Letter.id)))
 
 
-def facts(session: Session, letters: Sequence[Letter]) -> list[rules.LetterFacts]:
+def facts(session: Session, letters: Sequence[Letter], *, tz: str = "UTC"
+          ) -> list[rules.LetterFacts]:
+    """The letters as the rules read them, each with its writer's specialty and the first
+    logged day (in `tz`) of the student's relationship with the writer."""
     writer_ids = {x.writer_id for x in letters if x.writer_id is not None}
     specialties: dict[int, str] = {}
     if writer_ids:
         specialties = {pid: specialty for pid, specialty in session.execute(
             select(FacultyProfile.person_id, FacultyProfile.specialty)
             .where(FacultyProfile.person_id.in_(writer_ids))).all()}
+    known: dict[tuple[int, int], date] = {}
+    for student_id in {x.student_id for x in letters}:
+        for writer_id, day in relationship_starts(session, student_id, writer_ids, tz).items():
+            known[(student_id, writer_id)] = day
     return [
         rules.LetterFacts(
             id=x.id, writer_id=x.writer_id, writer_name=x.writer_name, program=x.program,
@@ -143,9 +151,32 @@ def facts(session: Session, letters: Sequence[Letter]) -> list[rules.LetterFacts
             portal=Portal(x.portal) if x.portal else None,
             state=LetterState(x.state), deadline=x.deadline, reason=x.state_reason,
             writer_specialty=specialties.get(x.writer_id, "") if x.writer_id else "",
+            known_since=known.get((x.student_id, x.writer_id)) if x.writer_id else None,
         )
         for x in letters
     ]
+
+
+def relationship_starts(session: Session, student_id: int, people: Iterable[int],
+                        tz: str) -> dict[int, date]:
+    """Per faculty member of `people` the student has a logged relationship with, its first
+    day (in `tz`): the earliest mentorship start or contact."""
+    wanted = set(people)
+    if not wanted:
+        return {}
+    firsts: dict[int, datetime] = {}
+    for query in (
+            select(Mentorship.mentor_id, func.min(Mentorship.started_at))
+            .where(Mentorship.student_id == student_id, Mentorship.mentor_id.in_(wanted))
+            .group_by(Mentorship.mentor_id),
+            select(Contact.mentor_id, func.min(Contact.at))
+            .where(Contact.student_id == student_id, Contact.mentor_id.in_(wanted))
+            .group_by(Contact.mentor_id)):
+        for pid, first in session.execute(query):
+            moment = aware(first)
+            if moment is not None and (pid not in firsts or moment < firsts[pid]):
+                firsts[pid] = moment
+    return {pid: local_day(moment, tz) for pid, moment in firsts.items()}
 
 
 def relationship_since(session: Session, student_id: int, writer_id: int | None,
@@ -153,14 +184,7 @@ def relationship_since(session: Session, student_id: int, writer_id: int | None,
     """The first logged day of the relationship: the earliest mentorship start or contact."""
     if writer_id is None:
         return None
-    started = session.scalar(select(func.min(Mentorship.started_at)).where(
-        Mentorship.student_id == student_id, Mentorship.mentor_id == writer_id))
-    contacted = session.scalar(select(func.min(Contact.at)).where(
-        Contact.student_id == student_id, Contact.mentor_id == writer_id))
-    moments = [m for m in (started, contacted) if m is not None]
-    if not moments:
-        return None
-    return local_day(min(moments), tz)
+    return relationship_starts(session, student_id, [writer_id], tz).get(writer_id)
 
 
 def mentor_kinds(session: Session, student_id: int, writer_id: int | None) -> list[str]:
@@ -380,36 +404,36 @@ def asked_on(session: Session, letter: Letter, tz: str) -> date | None:
     return asked_days(session, [letter], tz).get(letter.id)
 
 
-def other_writers(session: Session, letter: Letter) -> list[Person]:
-    """The student's active mentors who could write for `letter`'s program instead: not its
-    writer, not anyone who declined the student, and not anyone already writing (or asked,
-    or planned) for that same program, so the suggestion is never one the bot would then
-    warn about."""
+def other_writers(session: Session, letter: Letter, *, today: date, tz: str) -> list[Person]:
+    """Faculty who could write for `letter`'s program instead: people who know the student
+    (an active mentorship, or logged contacts) for at least `rules.WRITER_KNOWN_MONTHS`,
+    the rule the short-relationship warning reads; never its writer, anyone who declined
+    the student, or anyone already writing (or asked, or planned) for the same program as
+    read (`programs.same_program`), so a suggestion is never one the bot would then warn
+    about. Longest known first."""
+    target = programs.read_program(letter.program, letter.portal)
     skip: set[int] = {letter.writer_id} if letter.writer_id is not None else set()
-    program = rules.normalize_text(letter.program)
-    for writer_id, state, other_program in session.execute(
-            select(Letter.writer_id, Letter.state, Letter.program)
+    for writer_id, state, other_program, other_portal in session.execute(
+            select(Letter.writer_id, Letter.state, Letter.program, Letter.portal)
             .where(Letter.student_id == letter.student_id, Letter.writer_id.is_not(None))):
-        if writer_id is not None and (state == LetterState.DECLINED or (
-                state != LetterState.WITHDRAWN
-                and rules.normalize_text(other_program) == program)):
-            skip.add(writer_id)
-    return _active_mentors(session, letter.student_id, skip)
-
-
-def _active_mentors(session: Session, student_id: int, skip: set[int]) -> list[Person]:
-    mentors = session.scalars(
-        select(Person).join(Mentorship, Mentorship.mentor_id == Person.id)
-        .where(Mentorship.student_id == student_id, Mentorship.active.is_(True))
-        .order_by(Person.name)).unique().all()
-    seen: set[int] = set()
-    out: list[Person] = []
-    for person in mentors:
-        if person.id in skip or person.id in seen:
+        if writer_id is None:
             continue
-        seen.add(person.id)
-        out.append(person)
-    return out
+        if state == LetterState.DECLINED or (
+                state not in rules.GONE_STATES
+                and programs.same_program(programs.read_program(other_program, other_portal),
+                                          target)):
+            skip.add(writer_id)
+    mentors = set(session.scalars(select(Mentorship.mentor_id).where(
+        Mentorship.student_id == letter.student_id, Mentorship.active.is_(True))))
+    contacted = set(session.scalars(select(Contact.mentor_id).where(
+        Contact.student_id == letter.student_id)))
+    starts = relationship_starts(session, letter.student_id, (mentors | contacted) - skip, tz)
+    known = {pid: day for pid, day in starts.items() if rules.known_long_enough(day, today)}
+    if not known:
+        return []
+    people = session.scalars(select(Person).where(Person.id.in_(known))).all()
+    faculty = [p for p in people if p.is_faculty or p.id in mentors]
+    return sorted(faculty, key=lambda p: (known[p.id], p.name, p.id))
 
 
 def writer_letters(session: Session, writer: Person, *, default_tz: str

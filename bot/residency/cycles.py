@@ -264,6 +264,8 @@ class StandardizedLetter(Sourced):
     wanted: int = Field(ge=1)
     required: bool = True
     expected_total: int | None = Field(default=None, ge=1)
+    full_name: str = ""  # what the abbreviation stands for ("Standardized Letter of Evaluation")
+    written_by: str = ""  # who writes it, and from what: as the specialty's body says
 
     @field_validator("specialty")
     @classmethod
@@ -378,6 +380,14 @@ class Found(Generic[T_co]):
     def earlier(self) -> bool:
         return self.cycle != self.asked
 
+    def whose(self) -> str:
+        """Which cycle the figure is from, said plainly when it is not the one asked for:
+        "2025–26", or "2025–26, the latest published; none found for 2027–28"."""
+        if self.earlier:
+            return (f"{cycle_label(self.cycle)}, the latest published; none found for "
+                    f"{cycle_label(self.asked)}")
+        return cycle_label(self.cycle)
+
 
 def known_cycles() -> tuple[str, ...]:
     return tuple(sorted(CYCLES))
@@ -430,6 +440,18 @@ def portal(asked: str, specialty: str) -> Found[Portal] | None:
         return Found(use.portal, asked, asked)
     allotment = signals(asked, specialty)
     return Found(allotment.portal, asked, asked) if allotment is not None else None
+
+
+def latest_portal(asked: str, specialty: str) -> Found[Portal] | None:
+    """The portal the specialty's programs use: the cycle's own figure, else the latest
+    earlier cycle's, which comes back with its cycle ("ResidencyCAS, 2025–26, the latest
+    published"): a letter for a later cycle still needs to know where it goes."""
+    return _latest(asked, lambda data: _own_portal(data.cycle, specialty))
+
+
+def _own_portal(asked: str, specialty: str) -> Portal | None:
+    found = portal(asked, specialty)
+    return found.value if found is not None else None
 
 
 def portal_figure(asked: str, specialty: str) -> Sourced | None:

@@ -82,10 +82,7 @@ def source_kind(kind: SourceKind) -> str:
 
 def whose(found: Found[object]) -> str:
     """Which cycle a figure is from, said plainly when it is not the plan's own."""
-    if found.earlier:
-        return (f"{cycle_label(found.cycle)}, the latest published; none found for "
-                f"{cycle_label(found.asked)}")
-    return cycle_label(found.cycle)
+    return found.whose()
 
 
 TIER_RULE = (f"reach: your Step 2 CK is more than {rules.REACH_BELOW} points below the "

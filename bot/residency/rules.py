@@ -30,7 +30,7 @@ from bot.residency.vocab import (
     Tier,
     Visa,
 )
-from bot.vocab.letters import LetterKind, Portal
+from bot.vocab.letters import Portal
 from bot.vocab.specialties import EMERGENCY_MEDICINE, lineage
 
 # --- Step 2 CK and tiers ----------------------------------------------------------------
@@ -279,20 +279,10 @@ def may_signal(program: ProgramFacts, *, rotated: Collection[int]) -> bool:
 
 # --- letters ------------------------------------------------------------------------------
 
-LETTER_ORDER: tuple[LetterKind | None, ...] = (
-    LetterKind.SLOE, LetterKind.SPECIALTY, LetterKind.CLERKSHIP, LetterKind.RESEARCH,
-    LetterKind.CHARACTER, LetterKind.NON_SCIENCE, LetterKind.SCIENCE, LetterKind.COMMITTEE,
-    None)
-"""Which letters go to a program first when it can take only some: the specialty's
-standardized letter, then letters from the specialty, core clerkships, research."""
 EXPECTED_LETTERS = RESIDENCY_TOTAL
-"""Letters a residency program expects in all (the letter mix's residency total)."""
-
-
-def letter_rank(kind: LetterKind | None, secured: bool, letter_id: int
-                ) -> tuple[int, int, int]:
-    order = LETTER_ORDER.index(kind) if kind in LETTER_ORDER else len(LETTER_ORDER)
-    return (order, 0 if secured else 1, letter_id)
+"""Letters a residency program expects in all (the letter mix's residency total). Which
+letters a program gets first, up to its portal's cap, is the letter mix's rule
+(`bot.letters.mix.choose_letters`), which `/letter plan` applies too."""
 
 
 # --- cycles -------------------------------------------------------------------------------

@@ -468,25 +468,40 @@ def _longest_phrase() -> int:
     return max(len(words) for words in _phrase_table())
 
 
-@lru_cache(maxsize=50_000)
-def specialties_in(text: str) -> tuple[str, ...]:
-    """The specialties `text` names, as canonical names in the order they appear: "EM
-    residency" and "ER" name emergency medicine, "internal medicine-pediatrics" names
-    med-peds (the longest name wins, so it is not read as internal medicine)."""
-    words = specialty_words(text)
+def _scan(words: tuple[str, ...]) -> list[tuple[int, int, str | None]]:
+    """`words` cut into runs, left to right: (start, length, the specialty the run names,
+    or None for a word that is part of no name). The longest name wins at each place."""
     table = _phrase_table()
-    found: list[str] = []
+    runs: list[tuple[int, int, str | None]] = []
     i = 0
     while i < len(words):
         for take in range(min(_longest_phrase(), len(words) - i), 0, -1):
             canonical = table.get(words[i : i + take])
             if canonical is not None:
-                found.append(canonical)
+                runs.append((i, take, canonical))
                 i += take
                 break
         else:
+            runs.append((i, 1, None))
             i += 1
-    return tuple(dict.fromkeys(found))
+    return runs
+
+
+@lru_cache(maxsize=50_000)
+def specialties_in(text: str) -> tuple[str, ...]:
+    """The specialties `text` names, as canonical names in the order they appear: "EM
+    residency" and "ER" name emergency medicine, "internal medicine-pediatrics" names
+    med-peds (the longest name wins, so it is not read as internal medicine)."""
+    return tuple(dict.fromkeys(name for _, _, name in _scan(specialty_words(text)) if name))
+
+
+@lru_cache(maxsize=50_000)
+def words_besides_specialties(text: str) -> tuple[str, ...]:
+    """The folded words of `text` that are part of no specialty name or alias ("County
+    General EM residency" -> county, general, residency): what is left to tell one program
+    of a specialty from another."""
+    words = specialty_words(text)
+    return tuple(words[start] for start, _, name in _scan(words) if name is None)
 
 
 def same_specialty(a: str, b: str) -> bool:
