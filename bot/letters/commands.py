@@ -202,12 +202,25 @@ def draft(ctx: Context, args: Args) -> Reply:
     letter = store.find_letter(ctx.session, ctx.actor, args["id"])
     if not rules.draft_fits(step, letter.state):
         raise UserError(draft_messages.draft_refused(step, letter), title="Not for this letter")
+    phrase = read_program(letter.program, letter.portal)
+    cycle = portals.letter_cycle(letter.deadline)
     facts = draft_messages.DraftFacts(
         letter=letter, student_name=ctx.actor.name,
         writer_on_roster=letter.writer_id is not None, today=ctx.today,
         asked_on=store.asked_on(ctx.session, letter, ctx.tz),
-        news=store.news_for(ctx.session, letter) if step == DraftStep.OUTCOME else ())
+        news=store.news_for(ctx.session, letter) if step == DraftStep.OUTCOME else (),
+        where=portals.portal_for(phrase, letter.deadline),
+        standardized=portals.standardized(cycle, phrase.specialty or _student_specialty(ctx)),
+        specialty=phrase.specialty)
     return draft_messages.draft_reply(step, facts)
+
+
+def _student_specialty(ctx: Context) -> str:
+    """The first specialty the student's interests name ("" when none): what a letter whose
+    program names none is most likely for."""
+    profile = ctx.actor.student_profile
+    named = [s for i in (profile.interests if profile else ()) for s in specialties_in(i)]
+    return named[0] if named else ""
 
 
 # --- /letter list --------------------------------------------------------------------------
@@ -220,7 +233,7 @@ def list_letters(ctx: Context, args: Args) -> Reply:
     student = store.student_letters(ctx.session, ctx.actor.id) if ctx.actor.is_student \
         else None
     writing = store.writer_letters(ctx.session, ctx.actor,
-                                   default_tz=ctx.settings.default_timezone) \
+                                   default_tz=ctx.settings.default_timezone, now=ctx.now) \
         if ctx.actor.is_faculty else None
     if not student and not writing:
         if writing is not None:

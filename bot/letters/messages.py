@@ -18,13 +18,13 @@ from bot.framework.wording import count, days_as_weeks, range_text
 from bot.infra.models import Letter, Outcome, Person
 from bot.infra.zones import format_day
 from bot.letters import rules, specs
-from bot.letters.portals import PortalFor
+from bot.letters.portals import PortalFor, letter_portal
 from bot.letters.rules import Due, LetterFacts, LetterWarning, WarningCode, WriterLetter
 from bot.matching import specs as matching_specs
 from bot.mentoring import specs as mentoring_specs
 from bot.nudges.vocab import NudgeKind
 from bot.residency.cycles import Found
-from bot.vocab.letters import LETTER_KINDS, DraftStep, LetterState, Portal
+from bot.vocab.letters import LETTER_KINDS, DraftStep, LetterKind, LetterState, Portal
 
 # --- counting words ----------------------------------------------------------------------
 
@@ -453,15 +453,69 @@ PORTAL_HOWTO: Mapping[str, str] = {
     Portal.ERAS: "ERAS: create the request in MyERAS, send the writer the Letter Request Form "
                  "with its Letter ID; they upload through the ERAS Letter of Recommendation "
                  "Portal.",
+    Portal.RESIDENCYCAS: "ResidencyCAS: add the writer as an evaluator in your application's "
+                         "Evaluations section with their email; ResidencyCAS emails them a "
+                         "link to upload it. Assign each letter to each program by hand.",
     Portal.INTERFOLIO: "Interfolio: send the request from your Interfolio dossier; the writer "
                        "gets an email with an upload link.",
     Portal.OTHER: "Tell the writer exactly where and how to submit: the portal link, an email "
                   "address or a mailing address, and any form they must fill in.",
 }
+"""How the student sets up each portal's letter request (the packet checklist)."""
+
+SLOE_HOWTO: Mapping[str, str] = {
+    Portal.RESIDENCYCAS: "ResidencyCAS: add the writer as an evaluator in your application's "
+                         "Evaluations section and send them the ResidencyCAS Letter ID; they "
+                         "complete the SLOE in CORD's eSLOE system and choose “Submit to "
+                         "ResidencyCAS” with that ID. Assign it to each program by hand.",
+    Portal.ERAS: "ERAS: create the request in MyERAS and send the writer the Letter Request "
+                 "Form with its Letter ID; they complete the SLOE in CORD's eSLOE system and "
+                 "upload its PDF through the ERAS Letter of Recommendation Portal.",
+}
+"""A standardized letter (SLOE) is written in CORD's eSLOE system, then reaches the portal."""
+
+WRITER_HOWTO: Mapping[str, str] = {
+    Portal.AMCAS: "through the AMCAS Letter Writer Application (or Interfolio), with the AMCAS "
+                  "Letter ID on the request form I'm attaching",
+    Portal.ERAS: "through the ERAS Letter of Recommendation Portal, with the Letter ID on the "
+                 "Letter Request Form I'm attaching",
+    Portal.RESIDENCYCAS: "through ResidencyCAS: you will get an email from ResidencyCAS with "
+                         "the link to upload it",
+    Portal.INTERFOLIO: "through Interfolio: you will get an email from Interfolio with the "
+                       "link to upload it",
+}
+"""Where and how to submit, as the writer reads it in a draft or a reminder."""
+
+WRITER_SLOE_HOWTO: Mapping[str, str] = {
+    Portal.RESIDENCYCAS: "in CORD's eSLOE system, choosing “Submit to ResidencyCAS” with the "
+                         "ResidencyCAS Letter ID I'm sending you",
+    Portal.ERAS: "in CORD's eSLOE system, then uploading its PDF to the ERAS Letter of "
+                 "Recommendation Portal with the Letter ID on the Letter Request Form I'm "
+                 "attaching",
+}
+WHERE_PLACEHOLDER = ("[where and how to submit: the portal link, an email address or a "
+                     "mailing address, and any form to fill in]")
 
 
-def portal_howto(letter: Letter | WriterLetter) -> str:
-    return PORTAL_HOWTO[letter.portal or Portal.OTHER]
+def effective_portal(letter: Letter | WriterLetter) -> Portal | None:
+    """The letter's portal: the one the student named, else the one the cycle data gives
+    its specialty for the cycle of its deadline (`bot.letters.portals`)."""
+    return letter_portal(letter.program, letter.portal, letter.deadline).portal
+
+
+def portal_howto(letter: Letter) -> str:
+    """How the student sets up the request for this letter's portal."""
+    portal = effective_portal(letter) or Portal.OTHER
+    if letter.kind == LetterKind.SLOE and portal in SLOE_HOWTO:
+        return SLOE_HOWTO[portal]
+    return PORTAL_HOWTO[portal]
+
+
+def writer_howto(portal: str | None, kind: str | None) -> str:
+    """Where and how to submit, said to the writer."""
+    if kind == LetterKind.SLOE and portal is not None and portal in WRITER_SLOE_HOWTO:
+        return WRITER_SLOE_HOWTO[portal]
+    return WRITER_HOWTO.get(portal or "", WHERE_PLACEHOLDER)
 
 
 def packet_details(letter: Letter, *, today: date, asked_on: date | None = None

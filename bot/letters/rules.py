@@ -189,6 +189,13 @@ def personal_deadline(deadline: date, *, today: date, asked_on: date | None = No
     return Due(ideal, told if told > today else late_personal(deadline, today))
 
 
+def writer_personal(deadline: date, *, asked_on: date, today: date) -> date:
+    """The personal deadline as the writer sees it (`/letter list`, the Home tab, the
+    writer-deadline reminder): the student's own, from the one rule (`personal_deadline`,
+    on the student's day), so the two never show different dates."""
+    return personal_deadline(deadline, today=today, asked_on=asked_on).on
+
+
 def deadline_limit(today: date) -> date:
     """The furthest deadline accepted: `MAX_DEADLINE_YEARS` from today."""
     return add_months(today, 12 * MAX_DEADLINE_YEARS)

@@ -436,12 +436,14 @@ def other_writers(session: Session, letter: Letter, *, today: date, tz: str) -> 
     return sorted(faculty, key=lambda p: (known[p.id], p.name, p.id))
 
 
-def writer_letters(session: Session, writer: Person, *, default_tz: str
+def writer_letters(session: Session, writer: Person, *, default_tz: str, now: datetime
                    ) -> list[rules.WriterLetter]:
     """The letters students track with `writer` as their writer, as the writer may see them
     (student, program, state, the personal deadline they were given): only once the student
     has asked, so a letter still being planned never reaches the writer; open ones first,
-    soonest first."""
+    soonest first. The personal deadline is the student's own (`rules.personal_deadline`,
+    on the student's calendar at `now`): the date the student restates when the one told
+    at the ask has passed, never a different one."""
     letters = list(session.scalars(
         select(Letter).where(Letter.writer_id == writer.id,
                              Letter.state != LetterState.PLANNED)))
@@ -453,13 +455,16 @@ def writer_letters(session: Session, writer: Person, *, default_tz: str
     rows = []
     for x in letters:
         student = students[x.student_id]
-        asked = asked_day(x, moments.get(x.id), student.timezone or default_tz)
+        tz = student.timezone or default_tz
+        asked = asked_day(x, moments.get(x.id), tz)
         if asked is None:  # withdrawn before the writer was ever asked
             continue
         rows.append(rules.WriterLetter(
             id=x.id, student_id=x.student_id, student_name=student.name, program=x.program,
             state=LetterState(x.state), deadline=x.deadline,
-            personal=rules.told_personal(x.deadline, asked), portal=x.portal))
+            personal=rules.writer_personal(x.deadline, asked_on=asked,
+                                           today=local_day(now, tz)),
+            portal=messages.effective_portal(x)))
     return sorted(rows, key=lambda r: (r.state not in rules.OPEN_STATES, r.personal, r.id))
 
 
