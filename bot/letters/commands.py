@@ -189,8 +189,11 @@ def outcome(ctx: Context, args: Args) -> Reply:
     record, letters = store.record_outcome(ctx.session, ctx.actor, args.text("text"),
                                            now=ctx.now, settings=ctx.settings)
     due = rules.outcome_nudge_at(ctx.now, ctx.tz)
-    return messages.outcome_recorded_reply(record, store.one_per_writer(letters),
-                                           local_day(due, ctx.tz), ctx.today)
+    told = {rules.writer_key(x.writer_id, x.writer_name) for x in letters}
+    others = [x for x in store.one_per_writer(store.submitted_letters(ctx.session, ctx.actor.id))
+              if rules.writer_key(x.writer_id, x.writer_name) not in told]
+    return messages.outcome_recorded_reply(record, letters, local_day(due, ctx.tz), ctx.today,
+                                           others)
 
 
 # --- /letter draft -------------------------------------------------------------------------

@@ -579,14 +579,22 @@ def _writers_to_tell(letters: Sequence[Letter]) -> tuple[str, tuple[Section, ...
 
 
 def outcome_recorded_reply(outcome: Outcome, letters: Sequence[Letter], remind_on: date,
-                           today: date) -> Reply:
+                           today: date, others: Sequence[Letter] = ()) -> Reply:
+    """The outcome recorded, the writers whose letters had a part in it (each with its
+    draft), and the writers left out because their letter was for another application."""
     names, sections = _writers_to_tell(letters)
-    return Reply(
-        title=f"Outcome recorded: {outcome.kind}",
-        text=f"“{outcome.text}”. Writers to tell: {names}. I'll send you one reminder "
-             f"listing them {when_text(remind_on, today)}; each has a draft below.",
-        sections=sections,
-    )
+    if letters:
+        text = (f"“{outcome.text}”. Writers to tell: {names}. I'll send you one reminder "
+                f"listing them {when_text(remind_on, today)}; each has a draft below.")
+    else:
+        text = (f"“{outcome.text}”. None of your submitted letters was for this, so there "
+                "is no writer to tell; it stays in your record.")
+    if others:
+        left = "; ".join(f"{x.writer_name} (#{x.id}{_for(x)})" for x in others)
+        text += (f" Not told: {left}: "
+                 + ("that letter was" if len(others) == 1 else "those letters were")
+                 + " for another application.")
+    return Reply(title=f"Outcome recorded: {outcome.kind}", text=text, sections=sections)
 
 
 def cancel_reply(letter: Letter, old: LetterState, stopped: int) -> Reply:

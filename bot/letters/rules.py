@@ -183,10 +183,11 @@ def told_personal(deadline: date, asked_on: date) -> date:
 
 def personal_deadline(deadline: date, *, today: date, asked_on: date | None = None) -> Due:
     """The personal deadline to tell (or restate to) a writer today: the one told when they
-    were asked, while it is still ahead; otherwise the best one left today."""
+    were asked, until its day is over; otherwise the best one left today. The writer's
+    view reads the same (`writer_personal`)."""
     ideal = timeline(deadline).personal
     told = told_personal(deadline, min(asked_on, today) if asked_on else today)
-    return Due(ideal, told if told > today else late_personal(deadline, today))
+    return Due(ideal, told if told >= today else late_personal(deadline, today))
 
 
 def writer_personal(deadline: date, *, asked_on: date, today: date) -> date:

@@ -32,7 +32,7 @@ from bot.infra.models import (
 from bot.infra.settings import Settings
 from bot.infra.zones import local_day
 from bot.letters import messages, programs, rules, specs
-from bot.letters.history import asked_day, asked_days, state_moments
+from bot.letters.history import asked_day, asked_days, state_moments, writers_to_tell
 from bot.letters.planning import plan_outcome, replan
 from bot.mentoring.history import aware
 from bot.mentoring.store import record_contact
@@ -355,8 +355,7 @@ def record_outcome(session: Session, student: Person, text: str, *, now: datetim
     cleaned = " ".join(text.split())
     if not cleaned:
         raise UserError(f"Say what happened, e.g. /{specs.OUTCOME.name} interview at State EM.")
-    letters = submitted_letters(session, student.id)
-    if not letters:
+    if not submitted_letters(session, student.id):
         raise UserError("Outcomes are shared with writers who submitted a letter, and none "
                         f"has yet. Mark a letter submitted first (/{specs.UPDATE.name} ID "
                         f"{LetterState.SUBMITTED}).")
@@ -365,7 +364,7 @@ def record_outcome(session: Session, student: Person, text: str, *, now: datetim
     session.add(record)
     session.flush()
     plan_outcome(session, record, now, settings)
-    return record, letters
+    return record, writers_to_tell(session, [record])[record.id]
 
 
 def one_per_writer(letters: Sequence[Letter]) -> list[Letter]:
@@ -469,15 +468,19 @@ def writer_letters(session: Session, writer: Person, *, default_tz: str, now: da
 
 
 def news_for(session: Session, letter: Letter) -> tuple[str, ...]:
-    """The student's outcomes recorded since the writer submitted this letter, newest first:
-    the news an outcome update for them shares."""
+    """The student's outcomes recorded since the writer submitted this letter that it had a
+    part in (`programs.credits`: the same track and specialty), newest first: the news an
+    outcome update for them shares."""
     submitted = state_moments(session, [letter.id], LetterState.SUBMITTED).get(letter.id)
     if submitted is None:
         return ()
-    return tuple(session.scalars(
+    read = programs.read_program(letter.program, letter.portal)
+    texts = session.scalars(
         select(Outcome.text).where(Outcome.student_id == letter.student_id,
                                    Outcome.at >= submitted)
-        .order_by(Outcome.at.desc(), Outcome.id.desc()).limit(MAX_NEWS)))
+        .order_by(Outcome.at.desc(), Outcome.id.desc()))
+    return tuple(text for text in texts
+                 if programs.credits(programs.read_program(text), read))[:MAX_NEWS]
 
 
 MAX_NEWS = 3
