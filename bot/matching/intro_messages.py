@@ -258,6 +258,8 @@ def student_request_reply(student: Person, faculty: Person, request: IntroReques
         sections=(
             Section(heading="A first email you can adapt and send yourself",
                     text=drafts.intro_draft(facts)),
+            *((Section(heading="Not in the draft", text=left),)
+              if (left := drafts.note_left_out(facts)) else ()),
             _meeting_prep(),
         ),
     )
