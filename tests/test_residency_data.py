@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.letters import mix
+from bot.letters.rules import LetterFacts
 from bot.residency import cycles
 from bot.residency.cycles import CycleDataError, load_file
 from bot.residency.vocab import Event, SourceKind
-from bot.letters.rules import LetterFacts
 from bot.vocab.letters import LetterKind, LetterState, Portal
 from bot.vocab.specialties import canonical_specialty
 
