@@ -24,7 +24,7 @@ from bot.mentoring.first_meeting import meeting_length
 from bot.mentoring.notes import note_sentence, noun_phrase, shareable
 from bot.people.names import PLACEHOLDER_TITLE, addressee
 from bot.vocab.mentoring import MentorKind
-from bot.vocab.specialties import canonical_specialty, words_of
+from bot.vocab.specialties import canonical_specialty, whole_terms
 from bot.vocab.stages import Stage
 
 # --- placeholders: what the student must fill in --------------------------------------------
@@ -150,13 +150,14 @@ _KIND_ASK: dict[str, str] = {
 
 def shared_interests(faculty_research: Sequence[str],
                      student_items: Sequence[str]) -> list[tuple[str, str]]:
-    """(their research area, the student's interest) pairs that share a meaningful word,
-    in the faculty member's order: "point-of-care ultrasound" and "ultrasound"."""
+    """(their research area, the student's interest) pairs that share a whole term
+    (`whole_terms`), in the faculty member's order: "point-of-care ultrasound" and
+    "ultrasound"; never "high-value care" and "point-of-care", which share only a piece."""
     pairs: list[tuple[str, str]] = []
     for area in faculty_research:
-        theirs = set(words_of(area))
+        theirs = set(whole_terms(area))
         for mine in student_items:
-            if theirs & set(words_of(mine)):
+            if theirs & set(whole_terms(mine)):
                 pairs.append((area, mine))
                 break
     return pairs

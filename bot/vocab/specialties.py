@@ -380,6 +380,22 @@ def words_of(phrase: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words + hyphenated))
 
 
+@lru_cache(maxsize=200_000)
+def whole_terms(phrase: str) -> tuple[str, ...]:
+    """The whole terms of a research area: the phrase itself, each hyphenated compound and
+    each word that is not a piece of one ("point-of-care ultrasound" -> "point-of-care
+    ultrasound", "point-of-care", "ultrasound"; never "care", a piece of a word). What two
+    profiles are said to share: "High-value care" and "point-of-care ultrasound" share
+    nothing."""
+    folded = fold(phrase)
+    if not folded:
+        return ()
+    tokens = [t.strip("-") for t in re.split(r"[^a-z0-9-]+", folded)]
+    compounds = [t for t in tokens if "-" in t]
+    alone = [t for t in tokens if t and "-" not in t and len(t) >= 3 and t not in _STOPWORDS]
+    return tuple(dict.fromkeys([folded, *compounds, *alone]))
+
+
 @dataclass(frozen=True)
 class KeywordMatch:
     """What one keyword (as the student typed it) matched: a specialty or research terms."""
