@@ -146,15 +146,27 @@ def normalize_url(url: str) -> str:
     return url
 
 
+class DriverMissing(ValueError):
+    """The URL names a database whose Python driver is not installed (`mysql://` without
+    MySQLdb): one line for the person at the prompt, not an import traceback."""
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
-    if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
-        engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    try:
+        if url.startswith("sqlite"):
+            kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+            engine = create_engine(url, **kwargs)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(url, **kwargs)
+    except ImportError as exc:  # create_engine imports the URL's driver
+        scheme = url.partition(":")[0]
+        raise DriverMissing(
+            f"DATABASE_URL is {scheme}://…, whose Python driver ({exc.name or exc}) is not "
+            "installed: install it, or use PostgreSQL (postgresql://…) or SQLite "
+            "(sqlite:///…), which mentorbot runs on.") from None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy.types import TypeDecorator
 
 from bot.infra.db import as_utc
 from bot.nudges.vocab import DigestState, NudgeKind, NudgeState
+from bot.vocab.linking import LinkState
 from bot.vocab.people import Role as RoleName
 
 NAMING = {
@@ -472,6 +473,18 @@ class DigestPost(Base):
     lease_until: Mapped[datetime | None] = mapped_column()
 
 
+class NudgeTombstone(Base):
+    """The dedup key of a finished nudge (sent, dismissed, cancelled, failed) that retention
+    deleted: planning skips a key here as it skips one still stored, so a reminder sent or
+    dismissed a year ago is never planned again. Only the key, nothing about whose it was.
+    Written only by `bot.nudges.store`."""
+
+    __tablename__ = "nudge_tombstones"
+
+    dedup_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    pruned_at: Mapped[datetime] = mapped_column()
+
+
 class SeenEvent(Base):
     """Platform event ids (and accepted request signatures) already handled, so a retried
     delivery or a replayed request is processed once; pruned past their window."""
@@ -515,6 +528,45 @@ class LinkAttempt(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column()
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LinkRequest(Base):
+    """A right code typed on another account: nothing moves until the code's owner, asked
+    on their own account, presses Link (the typing account then joins them) or Not me."""
+
+    __tablename__ = "link_requests"
+    __table_args__ = (one_of("state", LinkState),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                          index=True)  # asked for the code; asked to confirm
+    typer_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                          index=True)  # the record of the account that typed it
+    platform: Mapped[str] = mapped_column(String(16))  # where it was typed
+    account: Mapped[str] = mapped_column(String(64))  # the typing account's id there
+    account_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    state: Mapped[str] = mapped_column(String(16), default=LinkState.WAITING.value)
+    answered_at: Mapped[datetime | None] = mapped_column()
+
+
+class LinkMerge(Base):
+    """A link that joined another record into `person_id`'s: what the merge changed, row by
+    row (`journal`), so the owner can undo it for a while (`bot.privacy.rules.UNDO_WINDOW`)
+    and get the other record back, with the id it had, as its own person."""
+
+    __tablename__ = "link_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    other_id: Mapped[int] = mapped_column(Integer)  # the joined record's id (no key: it is gone)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("link_requests.id", ondelete="SET NULL"))
+    merged_at: Mapped[datetime] = mapped_column()
+    undone_at: Mapped[datetime | None] = mapped_column()
+    journal: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class DeletionRecord(Base):

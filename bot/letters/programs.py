@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.vocab.letters import RESIDENCY_PORTALS, Portal, ProgramTrack
-from bot.vocab.specialties import fold, same_specialty, specialties_in, words_besides_specialties
+from bot.vocab.specialties import (
+    LOOKUP_CACHE,
+    TEXT_CACHE,
+    fold,
+    same_specialty,
+    specialties_in,
+    words_besides_specialties,
+)
 
 STANDARDIZED_WORDS = re.compile(r"\b(sloe|slor|eslor)\b")
 """A standardized letter (SLOE, SLOR, eSLOR) is written for residency applications, even
@@ -60,7 +67,7 @@ _PORTAL_WORDS: tuple[tuple[re.Pattern[str], Portal], ...] = (
 )
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=TEXT_CACHE)
 def normalize_phrase(text: str) -> str:
     """Lower case, accents folded, every run of punctuation one space: how the words above
     are looked for ("OB/GYN residency (ERAS)" → "ob gyn residency eras")."""
@@ -90,7 +97,7 @@ class ProgramPhrase:
         return self.specialty is None or same_specialty(self.specialty, specialty)
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=LOOKUP_CACHE)
 def read_program(phrase: str, portal: str | None = None) -> ProgramPhrase:
     """Read a program phrase (and the letter's portal, when it has one). The words decide
     first, in this order: a fellowship, something else (an away rotation…), a residency, a
@@ -135,7 +142,7 @@ _NOT_PLACE: tuple[re.Pattern[str], ...] = (
     PRELIM_WORDS, FILLER_WORDS, *(pattern for pattern, _ in _PORTAL_WORDS))
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=LOOKUP_CACHE)
 def place_words(phrase: str) -> tuple[str, ...]:
     """The words of a phrase that name one program in particular: what is left once the
     specialty, the track, the portal and filler words are taken out ("County General EM

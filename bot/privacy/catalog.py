@@ -27,10 +27,11 @@ PARTS: tuple[Part, ...] = (
          ("people", "student_profiles", "faculty_profiles")),
     Part("Accounts",
          "Your Slack and Discord account ids, which one you used last and where you want "
-         "nudges, plus one-time link codes (only a hash of each) and the codes typed to "
-         "link accounts.",
+         "nudges, plus one-time link codes (only a hash of each), the codes typed to "
+         "link accounts, the questions asking you to confirm a link, and what each link "
+         "changed (so you can undo it for a week).",
          "Only the bot, to know who is writing and where to reach you.",
-         ("identities", "link_codes", "link_attempts")),
+         ("identities", "link_codes", "link_attempts", "link_requests", "link_merges")),
     Part("Groups",
          "The interest groups you joined and the ones you organize.",
          "Organizers of those groups.",

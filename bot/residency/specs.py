@@ -19,7 +19,7 @@ STEP2_LOW, STEP2_HIGH = rules.STEP2_RANGE
 
 def _program(description: str, *, name: str = "program", required: bool = True) -> Option:
     return Option(name, positional=True, greedy=True, required=required, placeholder="PROGRAM",
-                  description=description, max_length=220, suggest=SUGGEST_PROGRAM)
+                  description=description, suggest=SUGGEST_PROGRAM)
 
 
 PROFILE = command(
@@ -28,8 +28,8 @@ PROFILE = command(
     summary="Show or set the facts your residency plan uses, each with what it changes.",
     options=[
         Option("specialty", description="the specialty you apply to, e.g. \"emergency "
-               "medicine\" or EM", max_length=100),
-        Option("backup", description="a backup specialty (or none)", max_length=100),
+               "medicine\" or EM"),
+        Option("backup", description="a backup specialty (or none)"),
         Option("applicant", OptionType.CHOICE, "US MD, US DO or international graduate",
                choices=tuple(Applicant)),
         Option("visa", OptionType.CHOICE, "a visa you need to train in the US",
@@ -37,16 +37,16 @@ PROFILE = command(
         Option("step2", OptionType.INT, f"your USMLE Step 2 CK score ({STEP2_LOW}–"
                f"{STEP2_HIGH})"),
         Option("home", description="your home program (a program of your groups' lists), "
-               "or none", max_length=220, suggest=SUGGEST_PROGRAM),
+               "or none", suggest=SUGGEST_PROGRAM),
         Option("aways", OptionType.LIST, "programs where you did away rotations, "
-               "; separated (or none)", max_length=1000),
+               "; separated (or none)"),
         Option("regions", OptionType.LIST, f"regions you prefer: {', '.join(Region)} "
-               "(or none)", max_length=200),
+               "(or none)"),
         Option("types", OptionType.LIST, f"program types you prefer: "
-               f"{', '.join(ProgramType)} (or none)", max_length=200),
+               f"{', '.join(ProgramType)} (or none)"),
         Option("couples", OptionType.BOOL, "matching as a couple: yes or no"),
         Option("cycle", description="the application cycle, e.g. 2026-27 (or auto: from "
-               "your stage)", max_length=10),
+               "your stage)"),
     ],
     who=Audience.STUDENT,
     examples=["/residency profile",
@@ -61,9 +61,9 @@ PROGRAMS = command(
     summary="Your groups' program lists, filtered; group outcome counts where five or more "
             "people gave them.",
     options=[
-        Option("specialty", description="a specialty, e.g. EM", max_length=100),
+        Option("specialty", description="a specialty, e.g. EM"),
         Option("region", OptionType.CHOICE, "a region", choices=tuple(Region)),
-        Option("state", description="a US state code, e.g. MA", max_length=20),
+        Option("state", description="a US state code, e.g. MA"),
         Option("type", OptionType.CHOICE, "a program type", choices=tuple(ProgramType)),
         Option("visa", OptionType.CHOICE, "programs that sponsor this visa",
                choices=(Visa.J1, Visa.H1B)),
@@ -177,9 +177,9 @@ COMMENT = command(
         Option("student", OptionType.PERSON, "the student who shared their list",
                required=True, positional=True, placeholder="STUDENT", role="student"),
         Option("program", description="a program of their list", required=True,
-               positional=True, placeholder="PROGRAM", max_length=220),
+               positional=True, placeholder="PROGRAM"),
         Option("text", description="your comment", required=True, positional=True,
-               greedy=True, placeholder="TEXT", max_length=1000, prose=True),
+               greedy=True, placeholder="TEXT", prose=True),
     ],
     who=Audience.ALL,
     examples=['/residency comment "Maya Patel" "Riverside EM" Strong ultrasound fellowship '

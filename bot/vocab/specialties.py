@@ -207,11 +207,17 @@ _STOPWORDS = frozenset({
     "a", "an", "and", "the", "of", "in", "on", "for", "with", "to", "at", "by", "from", "or",
     "as", "is", "be", "research", "study", "studies",
 })
+TEXT_CACHE = 20_000
+"""Distinct texts (names, research phrases, titles, keywords typed) whose folded form and
+words are kept: enough for a 20,000-person roster's working set. The caches that held
+200,000 (about 200 MB at their size for words alone) grew with every text ever seen."""
+LOOKUP_CACHE = 10_000
+"""Distinct texts whose specialty lookup is kept (specialties as typed, titles)."""
 MIN_FUZZY_LENGTH = 4
 FUZZY_CUTOFF = 0.8  # normalized Damerau–Levenshtein: one slip in five letters
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=TEXT_CACHE)
 def fold(text: str) -> str:
     """Lowercase, accents folded, runs of spaces collapsed: how every term is compared."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
@@ -243,7 +249,7 @@ def all_specialties() -> tuple[str, ...]:
     return tuple(_all_names())
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=LOOKUP_CACHE)
 def canonical_specialty(text: str) -> str | None:
     """The canonical name for a specialty as typed (exact name or alias, any case and
     punctuation: "Heme-Onc", "Pulm/Crit Care"), else None."""
@@ -370,7 +376,7 @@ def specialty_fit(wanted: str, held: Iterable[str]) -> SpecialtyFit:
     return best
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=TEXT_CACHE)
 def words_of(phrase: str) -> tuple[str, ...]:
     """The meaningful words of a research area ("point-of-care ultrasound" ->
     ["point", "care", "ultrasound", "point-of-care"])."""
@@ -380,7 +386,7 @@ def words_of(phrase: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words + hyphenated))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=TEXT_CACHE)
 def whole_terms(phrase: str) -> tuple[str, ...]:
     """The whole terms of a research area: the phrase itself, each hyphenated compound and
     each word that is not a piece of one ("point-of-care ultrasound" -> "point-of-care
@@ -503,7 +509,7 @@ def _scan(words: tuple[str, ...]) -> list[tuple[int, int, str | None]]:
     return runs
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=LOOKUP_CACHE)
 def specialties_in(text: str) -> tuple[str, ...]:
     """The specialties `text` names, as canonical names in the order they appear: "EM
     residency" and "ER" name emergency medicine, "internal medicine-pediatrics" names
@@ -511,7 +517,7 @@ def specialties_in(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for _, _, name in _scan(specialty_words(text)) if name))
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=LOOKUP_CACHE)
 def words_besides_specialties(text: str) -> tuple[str, ...]:
     """The folded words of `text` that are part of no specialty name or alias ("County
     General EM residency" -> county, general, residency): what is left to tell one program
