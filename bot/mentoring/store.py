@@ -33,6 +33,7 @@ from bot.infra.models import (
     Person,
 )
 from bot.infra.settings import Settings
+from bot.infra.zones import local_day
 from bot.mentoring import messages, rules
 from bot.mentoring.cadence import clamp_cadence_days, default_cadence_days
 from bot.mentoring.history import Followup, followups
@@ -125,6 +126,11 @@ def record_contact(session: Session, student: Person, mentor: Person, *, at: dat
         raise UserError(messages.note_too_long(len(note), MAX_NOTE))
     _check_rating(rating)
     mentorship = check_counterpart(session, student, mentor)
+    tz = student.timezone or default_tz
+    if mentorship is not None and rules.before_mentorship(at, as_utc(mentorship.started_at), tz):
+        raise UserError(messages.before_mentorship(
+            mentor.name, mentorship.kind, local_day(as_utc(mentorship.started_at), tz),
+            local_day(at, tz)))
     contact = Contact(student_id=student.id, mentor_id=mentor.id,
                       mentorship_id=mentorship.id if mentorship else None,
                       at=at, note=note.strip(), is_ask=is_ask, created_at=now or at,
