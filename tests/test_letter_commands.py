@@ -334,6 +334,40 @@ def test_complete_packet_offers_packet_sent_and_cancels_packet_nudge(core, drive
     assert "letter-packet" not in pending(core, letter.id)
 
 
+def test_packet_sent_with_an_incomplete_packet_warns_and_names_what_it_lacks(core, driver):
+    """Marking the packet sent while the checklist lacks items is allowed (the student may
+    have sent them) but warned about, naming each item and the command that checks them off;
+    with everything checked off, no warning."""
+    ana, _smith, _ = setup_people(core)
+    driver.run(ana, "/letter remind Dr. Jane Smith due:2027-04-19 kind:specialty")
+    letter = only_letter(core)
+    for state in ("asked", "agreed"):
+        driver.run(ana, f"/letter update {letter.id} {state}")
+    driver.run(ana, f"/letter packet {letter.id} done:cv;statement;summary;strengths;portal")
+    sent = driver.run(ana, f"/letter update {letter.id} packet-sent")
+    assert not sent.error and only_letter(core).state == "packet-sent"
+    [warning] = [x for x in sent.sections if x.heading == "Warning: packet incomplete"]
+    assert warning.text == (
+        f"Your checklist for letter #{letter.id} still lacks 2 items: Any prompts or forms "
+        "from the program and Your personal deadline.\nInstead: if you sent them, check "
+        f"them off (/letter packet {letter.id} done:prompts;deadline); if not, send them to "
+        "Dr. Jane Smith now, so they write from everything at once.")
+    assert warning.actions[0].args == {"id": str(letter.id)}
+    driver.run(ana, "/letter remind Dr. Jane Smith due:2027-05-19 kind:specialty program:Other")
+    other = max(x.id for x in _letters(core))
+    for state in ("asked", "agreed"):
+        driver.run(ana, f"/letter update {other} {state}")
+    driver.run(ana, f"/letter packet {other} done:cv;statement;summary;strengths;portal;"
+                    "prompts;deadline")
+    complete = driver.run(ana, f"/letter update {other} packet-sent")
+    assert not any("packet incomplete" in (x.heading or "") for x in complete.sections)
+
+
+def _letters(core) -> list[Letter]:
+    with core.db.session() as s:
+        return list(s.scalars(select(Letter)))
+
+
 # --- /letter plan ------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from datetime import date
 
 from bot.framework.registry import CommandSpec
 from bot.framework.replies import Action, ActionStyle, Attachment, Field, Reply, Section
-from bot.framework.wording import count, days_as_weeks, range_text
+from bot.framework.wording import and_list, count, days_as_weeks, range_text
 from bot.infra.models import Letter, Outcome, Person
 from bot.infra.zones import format_day
 from bot.letters import rules, specs
@@ -408,9 +408,32 @@ def update_reply(letter: Letter, wanted: LetterState, reason: str,
                     "and keep in touch every few months.")
         case _:
             text = ""
+    sections = [suggestions] if suggestions is not None else []
+    if wanted == LetterState.PACKET_SENT:
+        incomplete = incomplete_packet_section(letter)
+        if incomplete is not None:
+            sections.insert(0, incomplete)
     return Reply(title=f"Letter #{letter.id} from {name}: {wanted}", text=text,
-                 sections=(suggestions,) if suggestions is not None else (),
-                 actions=next_actions(letter))
+                 sections=tuple(sections), actions=next_actions(letter))
+
+
+def incomplete_packet_section(letter: Letter) -> Section | None:
+    """A packet marked sent while its checklist still lacks items (`rules.packet_missing`):
+    the writer works from the packet, so the student is told what it lacks and how to
+    check off what was in fact sent."""
+    missing = rules.packet_missing(letter.packet or {})
+    if not missing:
+        return None
+    keys = ";".join(item.key for item in missing)
+    them = "it" if len(missing) == 1 else "them"
+    return Section(
+        heading="Warning: packet incomplete",
+        text=(f"Your checklist for letter #{letter.id} still lacks "
+              f"{count(len(missing), 'item')}: {and_list([item.label for item in missing])}."
+              f"\nInstead: if you sent {them}, check {them} off ({_cmd(specs.PACKET)} "
+              f"{letter.id} done:{keys}); if not, send {them} to {letter.writer_name} now, "
+              "so they write from everything at once."),
+        actions=(packet_action(letter),))
 
 
 MAX_SUGGESTIONS = 5
