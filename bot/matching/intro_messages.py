@@ -55,7 +55,7 @@ def find_reply(found: Search, *, keywords: Sequence[str], specialty: str | None,
     notes: list[str] = []
     for word in found.unknown:
         close = close_terms.get(word, [])
-        hint = f" Close terms: {', '.join(close)}." if close else ""
+        hint = f" Did you mean {and_list([f'“{t}”' for t in close], 'or')}?" if close else ""
         notes.append(f"Nothing matches “{word}”.{hint}")
     for word in found.without_faculty:
         notes.append(f"No faculty you could ask match “{word}” right now.")

@@ -456,9 +456,15 @@ def match_keyword(keyword: str, vocabulary: Collection[str]) -> KeywordMatch:
 
 
 def suggest(keyword: str, research_vocabulary: Iterable[str], limit: int = 3) -> list[str]:
-    """Close terms for a keyword that matched nothing: specialties and research words."""
+    """Close terms for a keyword that matched nothing: specialties and research terms, each
+    a whole term a person could type (`whole_terms`): "high-value care" or "high-value",
+    never "high", a piece of a word the vocabulary holds only for matching."""
     key = fold(keyword)
-    choices = set(research_vocabulary) | set(_all_names())
+    research = set(research_vocabulary)
+    phrases = [t for t in research if " " in t or "-" in t]
+    pieces = {piece for t in phrases if "-" in t for piece in re.split(r"[^a-z0-9]+", t)}
+    whole = {w for t in phrases for w in whole_terms(t)}
+    choices = whole | (research - pieces) | set(_all_names())
     found = process.extract(key, list(choices), scorer=fuzz.WRatio, limit=limit,
                             score_cutoff=60)
     return [term for term, _score, _ in found]
