@@ -266,6 +266,33 @@ def test_residency_mix_for_emergency_medicine():
     assert two.missing == []
 
 
+def test_a_sloe_counts_only_from_a_rotation_in_the_specialty():
+    """Emergency medicine expects two SLOEs from EM rotations: a "SLOE" from an internal
+    medicine writer counts in all but not as a SLOE, and the plan says why; one whose writer
+    is off the roster (a group SLOE) counts."""
+    letters = [facts(1, kind="sloe", program="EM residency", specialty="Emergency Medicine"),
+               facts(2, kind="sloe", program="EM residency", specialty="Internal Medicine",
+                     writer="Dr. Ian Medic"),
+               facts(3, kind="clerkship", program="EM residency")]
+    result = mix.evaluate_mix("residency", letters, specialty="EM")
+    sloes = result.part(mix.Part.STANDARDIZED)
+    assert sloes is not None and [x.id for x in sloes.secured] == [1]
+    assert [x.id for x in result.off_rotation] == [2]
+    text = plan_messages.mix_text(result, TODAY)
+    assert any(m.startswith("1 more SLOE — emergency medicine programs expect 2")
+               for m in text.missing), text.missing
+    assert ("#2 Dr. Ian Medic, EM residency (agreed) counts in all but not as one of your "
+            "SLOEs: Dr. Ian Medic is Internal Medicine faculty, and emergency medicine "
+            "programs expect SLOEs from emergency medicine rotations.") in text.notes
+    five = [*letters, facts(5, kind="specialty", program="EM residency"),
+            facts(6, kind="research", program="EM residency")]
+    kept, over = mix.choose_letters(five, 4, "EM")
+    assert [x.id for x in kept] == [1, 5, 3, 6] and [x.id for x in over] == [2]
+    group = [*letters[:1], facts(4, kind="sloe", program="EM residency",
+                                 writer="EM Clerkship Group SLOE"), letters[2]]
+    assert evaluate_mix("residency", group, specialty="EM").missing == []
+
+
 def test_residency_mix_complete_and_over_eras_limit():
     letters = [
         facts(1, kind="specialty", program="State IM"),

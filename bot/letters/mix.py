@@ -111,6 +111,9 @@ class Mix:
     skipped: tuple[tuple[LetterFacts, Skip], ...]
     repeated: tuple[tuple[LetterFacts, ...], ...]  # one writer's letters, counted once
     kind_unset: tuple[LetterFacts, ...] = ()  # residency: counted in all, in no part
+    # residency: standardized letters whose writer is of another specialty (not from a
+    # rotation in this one), counted in all but not as the specialty's standardized letters
+    off_rotation: tuple[LetterFacts, ...] = ()
     crowded_programs: tuple[Crowded, ...] = ()  # programs with more letters than their cap
     amcas_entries: int = 0
     emergency_medicine: bool = False
@@ -164,9 +167,12 @@ def letter_rank(letter: LetterFacts, specialty: str = "") -> tuple[int, int, dat
     """The order letters go to a program when it can take only some (`LETTER_ORDER`, a
     letter of unset kind from a writer in `specialty` read as a specialty letter; then a
     secured letter before one only planned or asked; then the writer who has known the
-    student longest; then the first tracked). `/letter plan` and the residency plan both
+    student longest; then the first tracked; a "standardized" letter from a writer of
+    another specialty has no standing of its own). `/letter plan` and the residency plan both
     choose by it."""
     kind = letter.kind
+    if kind == LetterKind.SLOE and not from_a_rotation_in(letter, specialty):
+        kind = None  # not one of the specialty's standardized letters: no standing of its own
     if kind is None and specialty and letter.writer_specialty \
             and same_specialty(letter.writer_specialty, specialty):
         kind = LetterKind.SPECIALTY
@@ -295,6 +301,21 @@ def _med_school(counted: tuple[LetterFacts, ...], skipped: tuple[tuple[LetterFac
     )
 
 
+def from_a_rotation_in(letter: LetterFacts, specialty: str) -> bool:
+    """Whether a letter could come from a rotation in `specialty`, as its standardized
+    letters must (emergency medicine: SLOEs from EM rotations): its writer is of that
+    specialty, or their specialty is unknown (a group SLOE, a writer off the roster)."""
+    if not normalize_text(specialty) or not letter.writer_specialty:
+        return True
+    return same_specialty(letter.writer_specialty, specialty)
+
+
+def counts_as_standardized(letter: LetterFacts, specialty: str) -> bool:
+    """A standardized letter (`kind:sloe`) the specialty counts as one of its own: the
+    letter mix's part and the residency plan's tally both read this."""
+    return letter.kind == LetterKind.SLOE and from_a_rotation_in(letter, specialty)
+
+
 def _residency(counted: tuple[LetterFacts, ...], mine: Sequence[LetterFacts],
                skipped: tuple[tuple[LetterFacts, Skip], ...],
                repeated: tuple[tuple[LetterFacts, ...], ...], specialty: str,
@@ -302,11 +323,14 @@ def _residency(counted: tuple[LetterFacts, ...], mine: Sequence[LetterFacts],
     named = normalize_text(specialty)
     canonical = specialty_name(specialty) if named else ""
 
+    def from_rotation(x: LetterFacts) -> bool:
+        return from_a_rotation_in(x, specialty)
+
     def in_specialty(x: LetterFacts) -> bool:
         if x.kind == LetterKind.RESEARCH:
             return False
         if x.kind == LetterKind.SLOE:  # a standardized letter is the specialty's own
-            return True
+            return from_rotation(x)
         if named and x.writer_specialty:
             return same_specialty(x.writer_specialty, specialty)
         return x.kind == LetterKind.SPECIALTY
@@ -325,13 +349,16 @@ def _residency(counted: tuple[LetterFacts, ...], mine: Sequence[LetterFacts],
     if standardized is not None:
         wanted = standardized.value.wanted
         parts.insert(1, _status(Part.STANDARDIZED, (wanted, wanted),
-                                (x for x in counted if x.kind == LetterKind.SLOE),
+                                (x for x in counted if counts_as_standardized(x, specialty)),
                                 optional=not standardized.value.required))
     return Mix(
         track=Track.RESIDENCY, specialty=canonical,
         parts=tuple(parts),
         counted=counted, skipped=skipped, repeated=repeated,
         kind_unset=tuple(x for x in counted if x.kind is None and x not in from_specialty),
+        off_rotation=tuple(x for x in counted
+                           if x.kind == LetterKind.SLOE and not from_rotation(x))
+        if standardized is not None else (),
         crowded_programs=crowded_programs(mine, cycle, canonical),
         emergency_medicine=bool(named) and is_emergency_medicine(specialty),
         standardized=standardized, cycle=cycle,

@@ -207,6 +207,12 @@ def mix_text(result: Mix, today: date) -> MixText:
     for group in result.repeated:
         out.notes.append(f"{group[0].writer_name} is on {count(len(group), 'letter')} "
                          f"({_ids(group)}): one writer counts once in the mix.")
+    for letter in result.off_rotation:
+        out.notes.append(
+            f"{letter_label(letter)} counts in all but not as one of your "
+            f"{_standardized_name(result)}s: {letter.writer_name} is "
+            f"{letter.writer_specialty} faculty, and {result.specialty} programs expect "
+            f"{_standardized_name(result)}s from {result.specialty} rotations.")
     for letter in result.kind_unset:
         out.notes.append(f"{letter_label(letter)} counts in all but in no part: set its kind "
                          f"({specs.KIND.usage().replace('ID', str(letter.id))}).")

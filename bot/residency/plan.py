@@ -28,7 +28,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from bot.letters.mix import choose_letters, letter_rank
+from bot.letters.mix import choose_letters, counts_as_standardized, letter_rank
 from bot.letters.programs import normalize_phrase, read_program
 from bot.letters.rules import GONE_STATES, LetterFacts
 from bot.residency import cycles, rules
@@ -674,7 +674,7 @@ def _letters(profile: Profile, drafts: list[_Draft], letters: Sequence[LetterFac
         specialty=specialty, tracked=tuple(mine), cap=cap_used,
         rules=tuple(found for found in caps.values() if found is not None),
         standardized=standardized,
-        standardized_tracked=sum(1 for x in mine if x.kind == LetterKind.SLOE),
+        standardized_tracked=sum(1 for x in mine if counts_as_standardized(x, specialty)),
         left_out=tuple(sorted(left_out - given_anywhere)), short=tuple(short))
 
 
