@@ -89,14 +89,27 @@ class HttpServer:
 
     def stop(self) -> None:
         """Close the listening socket and every open connection, then the worker threads:
-        the loop ends once nothing is left in its map."""
+        the loop ends once nothing is left in its map.
+
+        The closing runs inside the loop's own thread, woken through waitress's trigger:
+        closed from here, the loop would sleep out its poll interval (a second) before
+        noticing, and could be in `select` on a descriptor another thread just closed."""
         server = self.server
-        while server._map:
-            for channel in list(server._map.values()):
-                channel.close()
+        running = self._thread is not None and self._thread.is_alive()
+        if running:
+            server.trigger.pull_trigger(lambda: _close_all(server._map))
+            assert self._thread is not None
+            self._thread.join(5)
+        _close_all(server._map)  # never started, or the loop did not answer in time
         server.task_dispatcher.shutdown(timeout=5)
         if self._thread is not None:
             self._thread.join(5)
+
+
+def _close_all(socket_map: dict[int, Any]) -> None:
+    while socket_map:
+        for channel in list(socket_map.values()):
+            channel.close()
 
 
 class SlackService:
