@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.app.cli import common as cli_common
 from bot.app.core import Core
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.settings import Settings, get_settings
 from tests.support import postgres
+from tests.support.clocks import DAY
 from tests.support.databases import PostgresFactory, SqliteFactory
 from tests.support.factories import Driver
 
@@ -67,7 +68,14 @@ def database(db_url: str) -> Iterator[Database]:
 @pytest.fixture
 def clock() -> FixedClock:
     # A Monday afternoon in January, far from any DST change; tests that need DST set it.
-    return FixedClock(datetime(2027, 1, 4, 15, 0, tzinfo=UTC))
+    return FixedClock(DAY)
+
+
+@pytest.fixture(autouse=True)
+def cli_clock(clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> FixedClock:
+    """Every verb of the command line run in-process reads the test's clock."""
+    monkeypatch.setattr(cli_common, "clock_factory", lambda: clock)
+    return clock
 
 
 @pytest.fixture

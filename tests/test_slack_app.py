@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -17,7 +16,7 @@ from bot.infra.models import Identity, InterestGroup, Membership, Person, SeenEv
 from tests.support.factories import add_faculty, add_student
 from tests.support.slack_api import TEAM_ID, Call, FakeSlackApi
 from tests.support.slack_app import SlackHarness, slack_harness
-from tests.support.slack_requests import event, slash_command
+from tests.support.slack_requests import event, slack_timestamp, slash_command
 
 
 @pytest.fixture
@@ -137,11 +136,11 @@ def test_bad_signatures_rejected(slack: SlackHarness, core: Core, case: str) -> 
     if case == "forged":
         answer = slack.http.post(body, secret="not-the-secret")
     elif case == "stale":
-        answer = slack.http.post(body, timestamp=int(time.time()) - 6 * 60)
+        answer = slack.http.post(body, timestamp=slack_timestamp(seconds_ago=6 * 60))
     else:
         answer = slack.http.post(body, sign=False)
     assert answer.status == 401
-    time.sleep(0.2)
+    slack.settle()
     assert slack.api.calls("users.info") == []
     assert slack.api.responses("bad") == []
     with core.db.session() as session:
@@ -201,7 +200,7 @@ def test_retried_event_processed_once(slack: SlackHarness, core: Core) -> None:
                                             "X-Slack-Retry-Reason": "http_timeout"})
     assert first.status == 200 and retry.status == 200
     slack.api.wait_for("chat.postEphemeral")
-    time.sleep(0.3)
+    slack.settle()
     assert len(slack.api.calls("chat.postEphemeral")) == 1
     with core.db.session() as session:
         assert session.scalar(select(func.count(SeenEvent.id))) == 1
@@ -261,14 +260,10 @@ def test_intro_request_accept_round_trip(slack: SlackHarness, core: Core) -> Non
     assert answer.status == 200
     accepted = _text(slack.api.wait_responses(name)[0])
     assert "Ada Student" in accepted and "didn't work" not in accepted
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        to_student = [c for c in slack.api.calls("chat.postMessage")
-                      if c.get("channel") == "D1STUDENT"]
-        if to_student:
-            break
-        time.sleep(0.02)
-    assert to_student, "the student is told by DM"
+    slack.settle()
+    to_student = [c for c in slack.api.calls("chat.postMessage")
+                  if c.get("channel") == "D1STUDENT"]
+    assert len(to_student) == 1, "the student is told by DM, once"
     published = {c.get("user_id") for c in slack.api.wait_for("views.publish", 2)}
     assert {"U1STUDENT", "U2FACULTY"} <= published
 

@@ -19,7 +19,8 @@ from bot.app.core import Core
 from bot.infra.models import Person, SeenEvent
 from tests.support.slack_api import FakeSlackApi
 from tests.support.slack_app import SlackHarness, slack_harness
-from tests.support.slack_requests import FORM, JSON, signature, slash_command
+from tests.support.slack_requests import FORM, JSON, signature, slack_timestamp, slash_command
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -77,7 +78,10 @@ def test_stalled_uploads_hold_no_worker(slack: SlackHarness) -> None:
         conn.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\nab")
         stalled.append(conn)
     try:
-        time.sleep(0.3)
+        assert slack.service._http is not None
+        server = slack.service._http.server
+        wait_until(lambda: len(server.active_channels) >= len(stalled),
+                   what="the server to hold every stalled connection")
         answer, _ = slack.command("U0STUDENT", "/mentor help")
         assert answer.status == 200 and answer.seconds < 2
         assert threading.active_count() <= before + 2
@@ -92,7 +96,7 @@ def test_malformed_requests_get_a_4xx_and_one_log_line(
         slack: SlackHarness, core: Core, caplog: pytest.LogCaptureFixture, case: str) -> None:
     port = slack.http.port
     body = slash_command("/mentor", "help", user_id="U0X", response_url="http://127.0.0.1/x")
-    now = str(int(time.time()))
+    now = str(slack_timestamp())
     headers = {"Content-Type": FORM, "X-Slack-Request-Timestamp": now,
                "X-Slack-Signature": signature("test-signing-secret", now, body)}
     raw = body.encode()
@@ -107,7 +111,7 @@ def test_malformed_requests_get_a_4xx_and_one_log_line(
     elif case == "unsigned":
         del headers["X-Slack-Signature"]
     elif case == "stale":
-        old = str(int(time.time()) - 3600)
+        old = str(slack_timestamp(seconds_ago=3600))
         headers["X-Slack-Request-Timestamp"] = old
         headers["X-Slack-Signature"] = signature("test-signing-secret", old, body)
     lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
@@ -129,13 +133,13 @@ def test_malformed_requests_get_a_4xx_and_one_log_line(
 def test_a_replayed_command_runs_once(slack: SlackHarness, core: Core) -> None:
     body = slash_command("/mentor", "profile stage:ms2", user_id="U0REPLAY",
                          response_url=slack.api.response_url("first"))
-    now = int(time.time())
+    now = slack_timestamp()
     first = slack.http.post(body, timestamp=now)
     again = slack.http.post(body, timestamp=now)
     assert first.status == 200
     assert again.status == 409
     slack.api.wait_responses("first")
-    time.sleep(0.3)
+    slack.settle()
     assert len(slack.api.responses("first")) == 1
     with core.db.session() as session:
         assert session.scalar(select(func.count()).select_from(SeenEvent).where(
