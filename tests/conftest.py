@@ -15,11 +15,19 @@ from bot.infra.db import Database
 from bot.infra.settings import Settings, get_settings
 from tests.support import postgres
 from tests.support.clocks import DAY
-from tests.support.databases import PostgresFactory, SqliteFactory
+from tests.support.databases import BACKENDS, PostgresFactory, SqliteFactory
 from tests.support.factories import Driver
 
-BACKENDS = [b for b in os.environ.get("MENTORBOT_TEST_BACKENDS", "sqlite,postgres").split(",")
-            if b]
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`@pytest.mark.backends("sqlite")`: the database tests it marks run on those backends
+    only (of the ones MENTORBOT_TEST_BACKENDS selects). For tests of what a platform shows,
+    whose SQL the same commands' core tests already run on both databases."""
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker is not None and "db_url" in metafunc.fixturenames:
+        wanted = [b for b in BACKENDS if b in marker.args]
+        metafunc.definition.add_marker(pytest.mark.parametrize("db_url", wanted, indirect=True))
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +37,10 @@ def sqlite_factory(tmp_path_factory: pytest.TempPathFactory) -> SqliteFactory:
 
 @pytest.fixture(scope="session")
 def postgres_factory() -> Iterator[PostgresFactory]:
+    """One PostgreSQL server per test process (each xdist worker starts its own, unless
+    TEST_POSTGRES_URL names a server they share), and this worker's databases on it."""
+    if "postgres" not in BACKENDS:
+        pytest.skip(f"PostgreSQL left out (MENTORBOT_TEST_BACKENDS={','.join(BACKENDS)})")
     try:
         server = postgres.start()
     except postgres.PostgresUnavailable as exc:
@@ -43,14 +55,12 @@ def postgres_factory() -> Iterator[PostgresFactory]:
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh, migrated database URL on each backend."""
+    """A migrated database with nothing in it, on each backend."""
     if request.param == "sqlite":
         yield request.getfixturevalue("sqlite_factory").new_url()
         return
     factory: PostgresFactory = request.getfixturevalue("postgres_factory")
-    url = factory.new_url()
-    yield url
-    factory.drop(url)
+    yield factory.clean_url()
 
 
 @pytest.fixture

@@ -32,6 +32,9 @@ from tests.support.relationships import add_mentorship
 from tests.support.slack_api import TEAM_ID, FakeSlackApi
 from tests.support.slack_app import SlackHarness, dm_buttons, slack_harness
 
+# What each platform shows; the check-ins' SQL runs on both databases in test_checkins.
+pytestmark = pytest.mark.backends("sqlite")
+
 CHECKIN_DAYS = 14
 
 

@@ -35,6 +35,10 @@ from tests.support.slack_api import Call, FakeSlackApi
 from tests.support.slack_app import SlackHarness, slack_harness
 from tests.support.slack_requests import block_actions, event
 
+# What each platform shows of the report; its figures' SQL runs on both databases in
+# test_report_figures, test_report_health and test_report_privacy.
+pytestmark = pytest.mark.backends("sqlite")
+
 ORGANIZER, STUDENT = "U1OLGA", "U2ANA"
 PNG = b"\x89PNG\r\n\x1a\n"
 REPORT_BUTTON = specs.REPORT.action("Full report", {"group": "em"}).encode()

@@ -18,6 +18,9 @@ from bot.infra.models import Identity
 from tests.support.factories import add_student
 from tests.support.slack_api import FakeSlackApi
 
+# The Slack channel's behaviour; delivery's SQL runs on both databases in test_delivery.
+pytestmark = pytest.mark.backends("sqlite")
+
 
 @pytest.fixture
 def api() -> Iterator[FakeSlackApi]:
