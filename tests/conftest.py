@@ -14,6 +14,7 @@ from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.settings import Settings, get_settings
 from tests.support import postgres
+from tests.support.cli import Mentorbot
 from tests.support.clocks import DAY
 from tests.support.databases import BACKENDS, PostgresFactory, SqliteFactory
 from tests.support.factories import Driver
@@ -111,6 +112,14 @@ def cli(core: Core, monkeypatch: pytest.MonkeyPatch) -> Iterator[Core]:
     get_settings.cache_clear()
     yield core
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def mentorbot(monkeypatch: pytest.MonkeyPatch,
+              capsys: pytest.CaptureFixture[str]) -> Mentorbot:
+    """The command line in this process (tests/support/cli.py): `mentorbot(*args, url=…,
+    cwd=…)` returns its exit status and what it printed."""
+    return Mentorbot(monkeypatch, capsys)
 
 
 @pytest.fixture
