@@ -18,6 +18,9 @@ from tests.support.cli import Mentorbot
 from tests.support.clocks import DAY
 from tests.support.databases import BACKENDS, PostgresFactory, SqliteFactory
 from tests.support.factories import Driver
+from tests.support.properties import register_profiles
+
+register_profiles()
 
 
 @pytest.hookimpl(tryfirst=True)
