@@ -75,13 +75,24 @@ def nudge_row(database: Database, nudge_id: int) -> Nudge:
 # --- a lost answer -----------------------------------------------------------------------
 
 
+@AT_DAY_AND_NIGHT
 def test_each_message_carries_its_nudge_in_metadata(api: FakeSlackApi,
                                                      database: Database,
-                                                     clock: FixedClock) -> None:
+                                                     clock: FixedClock,
+                                                     start: datetime) -> None:
+    """Sent once, to the person's DM: by day at once, at night at 08:00 (on UTC)."""
+    clock.set(start)
     person = with_slack(database, "Ana Lopez", "U0ANA")
     with database.session() as session:
-        nudge = add_nudge(session, person, due_at=clock.now(), text="write to Dr. Grey")
-    assert sweeper(database, clock, slack(api, database)).run().sent == 1
+        nudge = add_nudge(session, person, due_at=start, text="write to Dr. Grey")
+    worker = sweeper(database, clock, slack(api, database))
+    if start == NIGHT:
+        assert (worker.run().sent, api.calls("chat.postMessage")) == (0, [])
+        clock.set(MORNING)
+    assert worker.run().sent == 1
+    assert worker.run().sent == 0
+    assert nudge_row(database, nudge.id).sent_at == sending_resumes(start)
+    assert [c.get("channel") for c in api.calls("chat.postMessage")] == ["D0ANA"]
     (message,) = api.history("D0ANA")
     assert message["metadata"] == {"event_type": METADATA_EVENT,
                                    "event_payload": {"nudge_id": nudge.id, "round": 0,

@@ -18,6 +18,7 @@ from bot.framework.registry import Option, OptionType, Registry
 from bot.framework.registry import command as make_command
 from bot.framework.replies import Reply
 from tests.support.cli import Mentorbot
+from tests.support.clocks import DAY
 from tests.support.discord_stubs import find_command
 
 NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
@@ -46,9 +47,10 @@ class Recorder:
 @pytest.fixture(scope="module")
 def client() -> MentorClient:
     from bot.app.core import Core
+    from bot.infra.clock import FixedClock
     from bot.infra.db import Database
 
-    return MentorClient(DiscordBot(Core(db=Database("sqlite://"))))
+    return MentorClient(DiscordBot(Core(db=Database("sqlite://"), clock=FixedClock(DAY))))
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from adapters.discord.service import DiscordService, build
 from bot.app.core import Core
 from bot.framework.channels import Address, ChannelTarget, Delivery
 from bot.framework.replies import Reply
+from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.settings import Settings
 from tests.support.cli import Mentorbot
@@ -67,10 +68,10 @@ def test_service_connects_delivers_and_stops(fake: FakeDiscord, sqlite_url: str,
     assert post.pings_nobody() and "@\u200beveryone" in post.body["embeds"][0]["description"]
 
 
-def test_build_needs_a_token(sqlite_url: str) -> None:
+def test_build_needs_a_token(sqlite_url: str, clock: FixedClock) -> None:
     settings = Settings(database_url=sqlite_url, _env_file=None)  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="DISCORD_TOKEN"):
-        build(Core(db=Database(sqlite_url), settings=settings), settings)
+        build(Core(db=Database(sqlite_url), clock=clock, settings=settings), settings)
 
 
 def test_sync_puts_the_tree_payload_globally_or_to_one_guild(fake: FakeDiscord) -> None:
