@@ -245,6 +245,7 @@ def test_discord_admin_of_another_server_cannot_run_the_group(sqlite_url, clock)
                 await fake.dispatch("INTERACTION_CREATE", payload)
                 body = await _answer(fake, payload)
                 assert "Only organizers of EM Interest Group" in _embed_text(body), path
+            await fake.settle()
             assert fake.matching("POST", rf"/channels/{CHANNEL_ID}/messages") == []
 
     asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 3))

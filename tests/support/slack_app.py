@@ -89,8 +89,12 @@ def slack_harness(core: Core, api: FakeSlackApi | None = None,
         # "task queue depth" warning at a request that finds none idle: start ready.
         dispatcher = service._http.server.task_dispatcher
         wait_until(lambda: dispatcher.active_count == 0, what="the app's request threads")
+    harness = SlackHarness(api, service, SlackHttp(port), core, work)
     try:
-        yield SlackHarness(api, service, SlackHttp(port), core, work)
+        yield harness
+        # Nothing the test started may outlive it: a listener still running would answer
+        # a stopped fake, or write to the next test's database.
+        harness.settle()
     finally:
         service.stop()
         if own_api:
