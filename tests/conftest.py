@@ -16,7 +16,7 @@ from bot.infra.settings import Settings, get_settings
 from tests.support import postgres
 from tests.support.cli import Mentorbot
 from tests.support.clocks import DAY
-from tests.support.databases import BACKENDS, PostgresFactory, SqliteFactory
+from tests.support.databases import BACKENDS, PostgresFactory, SqliteFactory, shared_database
 from tests.support.factories import Driver
 from tests.support.properties import register_profiles
 
@@ -61,7 +61,7 @@ def postgres_factory() -> Iterator[PostgresFactory]:
 def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A migrated database with nothing in it, on each backend."""
     if request.param == "sqlite":
-        yield request.getfixturevalue("sqlite_factory").new_url()
+        yield request.getfixturevalue("sqlite_factory").clean_url()
         return
     factory: PostgresFactory = request.getfixturevalue("postgres_factory")
     yield factory.clean_url()
@@ -74,7 +74,9 @@ def sqlite_url(sqlite_factory: SqliteFactory) -> str:
 
 @pytest.fixture
 def database(db_url: str) -> Iterator[Database]:
-    db = Database(db_url)
+    """The worker's `Database` on `db_url` (its engine outlives the test, its connections
+    do not: tests/support/databases.py)."""
+    db = shared_database(db_url)
     yield db
     db.dispose()
 
