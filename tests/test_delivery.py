@@ -24,6 +24,7 @@ from tests.support.clocks import AT_DAY_AND_NIGHT, NIGHT
 from tests.support.databases import PostgresFactory
 from tests.support.factories import add_student
 from tests.support.nudges import add_nudge, bulk_nudges
+from tests.support.waiting import wait_until
 
 
 def sweeper(database: Database, clock: FixedClock, channel: RecordingChannel,
@@ -383,11 +384,9 @@ def test_a_slow_sweep_keeps_its_claims_alive_while_it_sends(database: Database,
     try:
         assert sending.wait(timeout=10)
         clock.advance(timedelta(hours=1))  # far past the claim's first lease
-        deadline = threading.Event()
-        for _ in range(100):  # the collector renews every 0.1 s: bounded wait for it
-            if nudge_row(database, second.id).lease_until == clock.now() + timedelta(seconds=0.3):
-                break
-            deadline.wait(0.05)
+        wait_until(lambda: nudge_row(database, second.id).lease_until
+                   == clock.now() + timedelta(seconds=0.3),
+                   what="the collector's renewal (every 0.1 s)")
         assert nudge_row(database, second.id).lease_until == \
             clock.now() + timedelta(seconds=0.3)
         assert claim(database, clock.now(), "other-worker") == []
@@ -429,10 +428,8 @@ def test_a_batch_renews_its_leases_on_a_timer_while_outcomes_trickle_in(
     try:
         assert sending.wait(timeout=10)
         clock.advance(timedelta(hours=1))  # far past the claim's lease
-        for _ in range(100):  # renewed every 0.1 s of wall time: a bounded wait for it
-            if nudge_row(database, second.id).lease_until == clock.now() + lease:
-                break
-            threading.Event().wait(0.02)
+        wait_until(lambda: nudge_row(database, second.id).lease_until == clock.now() + lease,
+                   what="the renewal (every 0.1 s of wall time)")
         assert nudge_row(database, second.id).lease_until == clock.now() + lease
         assert claim(database, clock.now(), "other-worker") == []
     finally:
