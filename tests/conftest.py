@@ -34,6 +34,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.definition.add_marker(pytest.mark.parametrize("db_url", wanted, indirect=True))
 
 
+STARTS_EARLY = (
+    "tests/test_lint.py",  # mypy from a cold cache: 10-20 s
+    "tests/test_runner_stop.py",  # real processes, each waited for
+    "tests/test_delivery_slack.py::test_two_sweepers",  # storms that last seconds
+    "tests/test_architecture.py::test_importing_the_core",  # a clean interpreter
+)
+"""The longest tests, run first: the workers share the rest out as they finish (xdist's
+worksteal), rather than one waiting alone on a long test at the end of the run."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(STARTS_EARLY))  # stable
+
+
 @pytest.fixture(scope="session")
 def sqlite_factory(tmp_path_factory: pytest.TempPathFactory) -> SqliteFactory:
     return SqliteFactory(tmp_path_factory.mktemp("sqlite"))
