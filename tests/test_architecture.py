@@ -6,6 +6,7 @@ why in a comment on its line."""
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,9 +25,15 @@ def _module_name(path: Path) -> str:
 MODULES = {_module_name(p): p for p in BOT.rglob("*.py") if p.name != "__main__.py"}
 
 
-def _imports(path: Path) -> Iterator[tuple[ast.stmt, str, bool]]:
+@functools.cache
+def _imports(path: Path) -> tuple[tuple[ast.stmt, str, bool], ...]:
     """(statement, imported module, inside a function) for every import in the file,
-    resolving `from package import module` to the module."""
+    resolving `from package import module` to the module. Parsed once per file: every test
+    here reads every file."""
+    return tuple(_each_import(path))
+
+
+def _each_import(path: Path) -> Iterator[tuple[ast.stmt, str, bool]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     local: set[int] = set()
     for node in ast.walk(tree):
