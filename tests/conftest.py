@@ -15,6 +15,7 @@ from bot.app.core import Core
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.settings import Settings, get_settings
+from bot.matching import finder
 from tests.support import postgres
 from tests.support.cli import Mentorbot
 from tests.support.clocks import DAY
@@ -92,7 +93,10 @@ def postgres_factory() -> Iterator[PostgresFactory]:
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A migrated database with nothing in it, on each backend."""
+    """A migrated database with nothing in it, on each backend. The database is the worker's
+    one, emptied, so the finder's in-process index of it (keyed by URL, and checked against
+    a row count and highest id that an emptied database soon repeats) is forgotten too."""
+    finder.invalidate_all()
     if request.param == "sqlite":
         yield request.getfixturevalue("sqlite_factory").clean_url()
         return
