@@ -104,6 +104,17 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
     yield factory.clean_url()
 
 
+@pytest.fixture(params=BACKENDS)
+def own_db_url(request: pytest.FixtureRequest) -> str:
+    """A migrated database of the test's own, on each backend: for a test that changes the
+    schema (drops a column, adds one), which would otherwise leave the worker's reused
+    database (`db_url`) broken for every test after it."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_factory").new_url())
+    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
+    return factory.new_url()
+
+
 @pytest.fixture
 def sqlite_url(sqlite_factory: SqliteFactory) -> str:
     return sqlite_factory.new_url()
