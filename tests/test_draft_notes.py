@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.infra.models import ActionItem
@@ -104,6 +104,7 @@ FRAGMENTS = ["asked her about", "sent", "my abstract", "she said", "coffee", "th
 
 @given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=6).map(" ".join),
        st.booleans())
+@example(";  my abstract", False)  # punctuation before the words is not the sentence's start
 def test_a_note_is_a_sentence_for_its_reader_or_nothing(note: str, about_reader: bool) -> None:
     """Whatever was typed: either nothing, or a capitalised sentence ending in a full stop
     that speaks of no one in the third person and, unless it is about the reader, does not

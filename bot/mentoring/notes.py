@@ -66,7 +66,7 @@ def words(text: str) -> list[str]:
 
 
 def _tidy(note: str) -> str:
-    return " ".join(note.split()).rstrip(" .;,:-–—")
+    return " ".join(note.split()).strip(" .;,:-–—")
 
 
 def names_of(person_name: str) -> frozenset[str]:
