@@ -20,7 +20,7 @@ from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Nudge
 from bot.infra.settings import get_settings
-from bot.nudges.vocab import Subject
+from bot.vocab.nudges import Subject
 from tests.support.channels import RecordingChannel
 from tests.support.clocks import AT_DAY_AND_NIGHT, MORNING, NIGHT
 from tests.support.factories import add_student

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.infra.db import Database
-from bot.nudges.vocab import Subject
+from bot.vocab.nudges import Subject
 from tests.support.clocks import DAY
 from tests.support.databases import BACKENDS, PostgresFactory, SqliteFactory, worker_id
 from tests.support.factories import add_faculty, add_group, add_student

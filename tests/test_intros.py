@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.app.planning import plan_all
+from bot.errors import UserError
 from bot.framework import wording
-from bot.framework.errors import UserError
 from bot.framework.replies import Action, Reply
 from bot.infra.models import (
     FacultyProfile,

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.infra.db import downgrade, make_engine, upgrade
 from bot.infra.models import Base, Nudge, UTCDateTime
-from bot.nudges.vocab import DigestState, NudgeKind, NudgeState
+from bot.vocab.nudges import DigestState, NudgeKind, NudgeState
 from tests.support.databases import BACKENDS, SqliteFactory
 
 

@@ -38,9 +38,9 @@ from bot.infra.models import (
     StudentProfile,
 )
 from bot.nudges.store import queue_notice
-from bot.nudges.vocab import NudgeKind, NudgeState, Subject
 from bot.people.identities import PlatformUser
 from bot.privacy import references, rules
+from bot.vocab.nudges import NudgeKind, NudgeState, Subject
 from jobs.delivery import Sweeper
 from tests.support.channels import RecordingChannel
 from tests.support.factories import Driver, add_faculty, add_group, add_student

@@ -17,8 +17,8 @@ from bot.infra.models import Contact, Mentorship
 from bot.letters import mix
 from bot.letters.programs import read_program, same_program
 from bot.residency.plan import Profile, build_plan
-from bot.residency.vocab import Applicant
 from bot.vocab.letters import LetterKind, LetterState, Portal
+from bot.vocab.residency import Applicant
 from tests.support.factories import add_faculty, add_student
 from tests.support.residency import EM, letter, program
 

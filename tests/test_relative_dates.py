@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.infra.dates import WEEK_STARTS, parse_day, week_start
 from tests.support.factories import add_faculty, add_student
 from tests.support.properties import examples

@@ -11,10 +11,10 @@ import pytest
 
 from bot.letters import mix
 from bot.letters.rules import LetterFacts
-from bot.residency import cycles
-from bot.residency.cycles import CycleDataError, load_file
-from bot.residency.vocab import Event, SourceKind
+from bot.vocab import cycles
+from bot.vocab.cycles import CycleDataError, load_file
 from bot.vocab.letters import LetterKind, LetterState, Portal
+from bot.vocab.residency import Event, SourceKind
 from bot.vocab.specialties import canonical_specialty
 
 AAMC_2025 = {  # "Program Signaling for the 2025 MyERAS Application Season" (AAMC)

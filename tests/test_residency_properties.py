@@ -10,10 +10,11 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.residency import cycles, rules
+from bot.residency import rules
 from bot.residency.plan import Entry, Profile, SignalStatus, build_plan
-from bot.residency.vocab import Applicant, EntryState, SignalTier, Visa
+from bot.vocab import cycles
 from bot.vocab.letters import LetterKind, LetterState, Portal
+from bot.vocab.residency import Applicant, EntryState, SignalTier, Visa
 from tests.support.residency import EM, IM, letter, program
 
 CYCLES = ("2024-25", "2025-26", "2026-27", "2027-28")

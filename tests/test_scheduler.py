@@ -17,7 +17,7 @@ from bot.infra.clock import FixedClock
 from bot.infra.models import Nudge
 from bot.infra.settings import Settings
 from bot.nudges.policy import LEASE
-from bot.nudges.vocab import NudgeState, Subject
+from bot.vocab.nudges import NudgeState, Subject
 from jobs.scheduler import SOON, SWEEP_JOB, SchedulerService, lease_of
 from tests.support.channels import RecordingChannel
 from tests.support.factories import add_student

@@ -25,8 +25,8 @@ from bot.framework.channels import Router
 from bot.infra.clock import FixedClock
 from bot.infra.models import FacultyProfile, Identity, IntroRequest, Nudge, Person
 from bot.matching import rules
-from bot.matching.vocab import IntroState
-from bot.nudges.vocab import NudgeKind
+from bot.vocab.matching import IntroState
+from bot.vocab.nudges import NudgeKind
 from bot.vocab.people import AcceptingOff
 from jobs.delivery import Sweeper, sweep
 from tests.support.discord_e2e import TIMEOUT, Runtime, connected, fake_discord, sqlite_core

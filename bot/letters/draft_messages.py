@@ -28,7 +28,7 @@ from bot.letters import rules, specs
 from bot.letters.messages import day_text, writer_howto
 from bot.letters.portals import PortalFor
 from bot.people.names import salutation
-from bot.residency.cycles import Found, StandardizedLetter
+from bot.vocab.cycles import Found, StandardizedLetter
 from bot.vocab.letters import DraftStep, LetterKind, LetterState
 
 PROGRAM_PLACEHOLDER = "[the program]"

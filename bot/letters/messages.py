@@ -22,9 +22,9 @@ from bot.letters.portals import PortalFor, letter_portal
 from bot.letters.rules import Due, LetterFacts, LetterWarning, WarningCode, WriterLetter
 from bot.matching import specs as matching_specs
 from bot.mentoring import specs as mentoring_specs
-from bot.nudges.vocab import NudgeKind
-from bot.residency.cycles import Found
+from bot.vocab.cycles import Found
 from bot.vocab.letters import LETTER_KINDS, DraftStep, LetterKind, LetterState, Portal
+from bot.vocab.nudges import NudgeKind
 
 # --- counting words ----------------------------------------------------------------------
 

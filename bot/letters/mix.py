@@ -37,8 +37,8 @@ from bot.letters.rules import (
     normalize_text,
     writer_key,
 )
-from bot.residency import cycles
-from bot.residency.cycles import Found, LetterRule, StandardizedLetter
+from bot.vocab import cycles
+from bot.vocab.cycles import Found, LetterRule, StandardizedLetter
 from bot.vocab.letters import LetterKind, LetterState, Portal, Track
 from bot.vocab.specialties import EMERGENCY_MEDICINE, same_specialty, specialties_in
 

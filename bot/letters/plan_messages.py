@@ -18,7 +18,7 @@ from bot.letters.messages import day_text, due_text
 from bot.letters.mix import Crowded, Mix, Part, PartStatus, Skip
 from bot.letters.rules import LetterFacts
 from bot.mentoring import specs as mentoring_specs
-from bot.residency import cycles
+from bot.vocab import cycles
 from bot.vocab.letters import LetterState, Portal, Track
 from bot.vocab.specialties import specialties_in
 

@@ -1,5 +1,5 @@
 """Where a residency letter goes, and what the portal and the specialty ask of it, from the
-cycle data (`bot.residency.cycles`) rather than restated here: which portal a specialty's
+cycle data (`bot.vocab.cycles`) rather than restated here: which portal a specialty's
 programs use in the cycle of a letter's deadline (emergency medicine: ERAS until 2024–25,
 ResidencyCAS from 2025–26), the most letters a portal assigns to one program (ERAS: 4), and
 the specialty's standardized letter (emergency medicine: two SLOEs).
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.letters.programs import ProgramPhrase, read_program
-from bot.residency import cycles
-from bot.residency.cycles import Found, LetterRule, StandardizedLetter
+from bot.vocab import cycles
+from bot.vocab.cycles import Found, LetterRule, StandardizedLetter
 from bot.vocab.letters import Portal
 
 LETTER_CYCLE_TURNS = (4, 1)

@@ -18,8 +18,8 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.errors import NotFound, UserError
 from bot.framework.channels import ChannelRef
-from bot.framework.errors import NotFound, UserError
 from bot.infra.models import (
     Contact,
     FacultyProfile,
@@ -37,7 +37,6 @@ from bot.letters.planning import plan_outcome, replan
 from bot.mentoring.history import aware
 from bot.mentoring.store import record_contact
 from bot.nudges.store import cancel_for
-from bot.nudges.vocab import Subject
 from bot.people.resolve import (
     EMAIL,
     OutsideWriter,
@@ -46,6 +45,7 @@ from bot.people.resolve import (
     where_of,
 )
 from bot.vocab.letters import LetterKind, LetterState, Portal
+from bot.vocab.nudges import Subject
 from bot.vocab.people import Role
 
 _NAME = re.compile(r"^[^\W\d_][\w.'’\- ,()]*$", re.UNICODE)

@@ -15,8 +15,7 @@ from bot.framework.wording import and_list, count
 from bot.infra.models import ResidencyProfile, ResidencyProgram
 from bot.infra.zones import format_day
 from bot.letters.rules import LetterFacts
-from bot.residency import cycles, rules, specs
-from bot.residency.cycles import Fees, Found, cycle_label
+from bot.residency import rules, specs
 from bot.residency.plan import (
     Adjust,
     FeeLine,
@@ -31,7 +30,10 @@ from bot.residency.plan import (
 )
 from bot.residency.rules import Risk, Why
 from bot.residency.store import CommentView, GroupCounts
-from bot.residency.vocab import (
+from bot.vocab import cycles
+from bot.vocab.cycles import Fees, Found, cycle_label
+from bot.vocab.letters import Portal
+from bot.vocab.residency import (
     APPLICANT_LABELS,
     EVENT_LABELS,
     VISA_LABELS,
@@ -41,7 +43,6 @@ from bot.residency.vocab import (
     SourceKind,
     Tier,
 )
-from bot.vocab.letters import Portal
 
 PAGE_SIZE = 25
 """Programs listed on one page of `/residency plan` (a long list pages: a chat message

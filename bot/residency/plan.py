@@ -14,7 +14,7 @@ export and a web page all render. It decides, and says why:
   letter first, never more than the portal's cap);
 - the fee by each portal's tiers, and the cycle's dates still ahead.
 
-Every figure it uses comes from `bot.residency.cycles` with its cycle and source; where the
+Every figure it uses comes from `bot.vocab.cycles` with its cycle and source; where the
 plan's cycle has none, it says so (and, where it needs a number, uses the latest earlier
 one, whose cycle it names)."""
 
@@ -31,8 +31,10 @@ from typing import Any
 from bot.letters.mix import choose_letters, counts_as_standardized, letter_rank
 from bot.letters.programs import normalize_phrase, read_program
 from bot.letters.rules import GONE_STATES, LetterFacts
-from bot.residency import cycles, rules
-from bot.residency.cycles import (
+from bot.residency import rules
+from bot.residency.rules import Adjustment, ProgramFacts, Why
+from bot.vocab import cycles
+from bot.vocab.cycles import (
     Applications,
     CycleDate,
     Fees,
@@ -43,8 +45,8 @@ from bot.residency.cycles import (
     Sourced,
     StandardizedLetter,
 )
-from bot.residency.rules import Adjustment, ProgramFacts, Why
-from bot.residency.vocab import (
+from bot.vocab.letters import LetterKind, Portal, ProgramTrack
+from bot.vocab.residency import (
     ALL,
     Applicant,
     EntryState,
@@ -55,7 +57,6 @@ from bot.residency.vocab import (
     Tier,
     Visa,
 )
-from bot.vocab.letters import LetterKind, Portal, ProgramTrack
 
 
 @dataclass(frozen=True)

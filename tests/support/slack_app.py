@@ -16,7 +16,7 @@ from typing import Any
 from adapters.slack.service import SlackService
 from bot.app.core import Core
 from bot.framework.channels import Router
-from bot.nudges.vocab import NudgeKind
+from bot.vocab.nudges import NudgeKind
 from jobs.delivery import sweep
 from tests.support.slack_api import Call, FakeSlackApi
 from tests.support.slack_requests import SIGNING_SECRET, Answer, SlackHttp, block_actions
@@ -77,7 +77,7 @@ def slack_harness(core: Core, api: FakeSlackApi | None = None, *, web: bool = Fa
     if web:
         from adapters.web.service import PREFIXES, application  # only these tests load Flask
 
-        service.mount(PREFIXES, application(core))
+        service.mount(PREFIXES, application(core.web_pages()))
     work = InFlight("the Slack app's listeners and Home refreshes")
     work.watch(service.bot.app.listener_runner.listener_executor)
     if service.bot.home._pool is not None:

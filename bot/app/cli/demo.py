@@ -6,7 +6,7 @@ import argparse
 
 from bot.app import demo
 from bot.app.cli.common import clock, database, fail
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.infra.schema import Purpose
 
 

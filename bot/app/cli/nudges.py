@@ -23,7 +23,7 @@ from bot.infra.models import Nudge, Person
 from bot.infra.schema import Purpose
 from bot.infra.settings import get_settings
 from bot.nudges.store import due_of
-from bot.nudges.vocab import NudgeState
+from bot.vocab.nudges import NudgeState
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -17,7 +17,7 @@ from bot.framework.channels import Router
 from bot.infra.models import Nudge, Person
 from bot.infra.schema import Purpose
 from bot.nudges import store
-from bot.nudges.vocab import NudgeState
+from bot.vocab.nudges import NudgeState
 
 if TYPE_CHECKING:
     from jobs.delivery import SweepResult

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.app.cli.common import clock, database, fail
+from bot.errors import UserError
 from bot.framework import text
-from bot.framework.errors import UserError
 from bot.groups import store as groups
 from bot.infra.models import InterestGroup, Person
 from bot.infra.settings import get_settings

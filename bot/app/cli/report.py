@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.app.cli.common import clock, database, fail
 from bot.app.cli.nudges import parse_moment
 from bot.app.nudges import nudge_catalog
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.groups.store import find_group
 from bot.infra.schema import Purpose
 from bot.infra.settings import get_settings

@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session
 
 from bot.app.cli.common import clock, database, fail
 from bot.app.cli.nudges import parse_moment
-from bot.framework.errors import UserError
+from bot.errors import UserError
+from bot.groups.roster import RosterError
 from bot.groups.store import find_group
 from bot.infra.models import InterestGroup, Person
 from bot.infra.schema import Purpose
 from bot.infra.settings import get_settings
 from bot.infra.zones import local_day
 from bot.people.resolve import EMAIL
-from bot.people.roster import RosterError
 from bot.residency import export, importing, messages, rules, store
 
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from bot.app.cli.common import clock, database, fail
-from bot.framework.errors import UserError
-from bot.people import roster
+from bot.errors import UserError
+from bot.groups import roster
 
 _HELP = {
     "faculty": ("upsert faculty from a CSV file, by email",

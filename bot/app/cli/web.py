@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.app.cli.common import clock, database, fail
 from bot.app.web import plan_source
-from bot.framework.errors import NotAllowed, UserError
+from bot.errors import NotAllowed, UserError
 from bot.groups import store as groups
 from bot.infra.models import InterestGroup, Person
 from bot.infra.settings import Settings, get_settings
