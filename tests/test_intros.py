@@ -452,10 +452,10 @@ def test_open_requests_are_capped_and_the_refusal_names_them(core, driver, clock
     assert refused.error and refused.title == "Wait for an answer first"
     assert refused.text == (
         "You have 3 intro requests waiting for an answer: Dr. Maya Kim (asked Jan 4), "
-        "Dr. Lee Park (asked Jan 5) and Dr. Sam Roe (asked Jan 5). A student may have at "
-        "most 3 open at once, as mentoring platforms allow, so each is a considered ask and "
-        "faculty answer before you ask more. The first closes by Jan 18 if it is not "
-        "answered sooner; ask again then.")
+        "Dr. Lee Park (asked Jan 5) and Dr. Sam Roe (asked Jan 5). You can have at most 3 "
+        "open at once, so that each ask is a considered one and faculty can answer before "
+        "you ask more. The first closes by Jan 18 if it is not answered sooner; ask again "
+        "then.")
     with core.db.session() as s:
         assert s.scalar(select(func.count()).select_from(IntroRequest)) == 3
     found = driver.run(ana, "/mentor find limit:10")

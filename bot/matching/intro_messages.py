@@ -157,10 +157,9 @@ def too_many_open(waiting: Sequence[tuple[str, datetime]], tz: str) -> str:
     listed = and_list([f"{name} (asked {short_day(at, tz)})" for name, at in waiting])
     first = min(rules.expires_at(at) for _, at in waiting)
     return (f"You have {count(len(waiting), 'intro request')} waiting for an answer: {listed}. "
-            f"A student may have at most {rules.MAX_OPEN_REQUESTS} open at once, as mentoring "
-            "platforms allow, so each is a considered ask and faculty answer before you ask "
-            f"more. The first closes by {short_day(first, tz)} if it is not answered sooner; "
-            "ask again then.")
+            f"You can have at most {rules.MAX_OPEN_REQUESTS} open at once, so that each ask is "
+            "a considered one and faculty can answer before you ask more. The first closes by "
+            f"{short_day(first, tz)} if it is not answered sooner; ask again then.")
 
 
 def declined_recently(name: str) -> str:
