@@ -15,6 +15,7 @@ from bot.app.core import Core
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.settings import Settings, get_settings
+from bot.matching import finder
 from tests.support import postgres
 from tests.support.cli import Mentorbot
 from tests.support.clocks import DAY
@@ -110,6 +111,9 @@ def database(db_url: str) -> Iterator[Database]:
     """The worker's `Database` on `db_url` (its engine outlives the test, its connections
     do not: tests/support/databases.py)."""
     db = shared_database(db_url)
+    # The database was emptied and its ids restart: the search index this process keeps
+    # per database URL would still list the last test's faculty.
+    finder.invalidate_all()
     yield db
     db.dispose()
 
