@@ -125,6 +125,9 @@ def database(db_url: str) -> Iterator[Database]:
     """The worker's `Database` on `db_url` (its engine outlives the test, its connections
     do not: tests/support/databases.py)."""
     db = shared_database(db_url)
+    # The database was emptied and its ids restart: the search index this process keeps
+    # per database URL would still list the last test's faculty.
+    finder.invalidate_all()
     yield db
     db.dispose()
 
