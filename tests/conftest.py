@@ -93,10 +93,7 @@ def postgres_factory() -> Iterator[PostgresFactory]:
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A migrated database with nothing in it, on each backend. The database is the worker's
-    one, emptied, so the finder's in-process index of it (keyed by URL, and checked against
-    a row count and highest id that an emptied database soon repeats) is forgotten too."""
-    finder.invalidate_all()
+    """A migrated database with nothing in it, on each backend."""
     if request.param == "sqlite":
         yield request.getfixturevalue("sqlite_factory").clean_url()
         return
