@@ -26,7 +26,7 @@ from bench.scale import Curve, add_scale, load_average, scaled
 from bot.infra.db import Database
 from bot.infra.models import Nudge
 from bot.nudges.planning import Plan, PlannedNudge, store_plans
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.vocab.nudges import NudgeKind, Subject
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
 

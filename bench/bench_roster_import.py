@@ -17,8 +17,8 @@ from pathlib import Path
 
 from scale import Curve, add_scale, load_average, scaled
 
+from bot.groups import roster
 from bot.infra.db import Database
-from bot.people import roster
 
 
 def roster_text(n: int) -> str:

@@ -40,7 +40,7 @@ from sqlalchemy import func, select
 from bench.nudge_support import ROOT, StandIn, add_due_nudges, add_people, postgres_factory
 from bot.infra.db import Database
 from bot.infra.models import Nudge
-from bot.nudges.vocab import NudgeState
+from bot.vocab.nudges import NudgeState
 
 LEASE_SECONDS = 6
 """The workers' lease: a killed worker's nudges are free again this soon."""

@@ -83,7 +83,7 @@ from bot.nudges.store import (
     Sent,
     Unreachable,
 )
-from bot.nudges.vocab import NudgeKind
+from bot.vocab.nudges import NudgeKind
 
 log = logging.getLogger(__name__)
 

@@ -31,8 +31,8 @@ from bot.matching import faculty_index, finder
 from bot.matching import fit as fit_rules
 from bot.matching.finder import Search
 from bot.matching.fit import Query, StudentView
-from bot.matching.vocab import IntroState
 from bot.people import store as people
+from bot.vocab.matching import IntroState
 from bot.vocab.specialties import SPECIALTIES, SUBSPECIALTIES, match_keyword, specialty_fit
 from bot.vocab.stages import STAGES
 from tests.support.factories import add_faculty, add_student

@@ -38,6 +38,10 @@ from tests.support.slack_api import TEAM_ID, Call, FakeSlackApi
 from tests.support.slack_app import SlackHarness, dm_buttons, slack_harness
 from tests.support.snapshots import snapshot
 
+# What each platform shows; export, erasure and linking run on both databases in
+# test_privacy_export, test_privacy_delete and test_privacy_link.
+pytestmark = pytest.mark.backends("sqlite")
+
 MAYA, ELENA = "U1MAYA", "U2ELENA"
 MAYA_EMAIL = "maya.patel@example.edu"
 MAYA_DISCORD = 600000000000000001

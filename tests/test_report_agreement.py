@@ -41,12 +41,12 @@ from bot.infra.models import (
     StudentProfile,
 )
 from bot.infra.zones import local_day, local_midnight_utc
-from bot.matching.vocab import IntroState
-from bot.nudges.vocab import NudgeKind, NudgeState, Subject
 from bot.reports import rules, store
 from bot.reports.rules import Scope
 from bot.vocab.letters import LetterState
+from bot.vocab.matching import IntroState
 from bot.vocab.mentoring import MENTOR_KINDS
+from bot.vocab.nudges import NudgeKind, NudgeState, Subject
 from bot.vocab.people import AcceptingOff
 from bot.vocab.stages import STAGES
 from tests.support.report_reference import reference_report

@@ -20,6 +20,9 @@ from bot.infra.models import Identity
 from tests.support.factories import add_student
 from tests.support.slack_api import FakeSlackApi
 
+# The Slack channel's behaviour; delivery's SQL runs on both databases in test_delivery.
+pytestmark = pytest.mark.backends("sqlite")
+
 
 def core_on(database: Database) -> Core:
     """The core the channel reports to (DM channels, refusals) on the test's database."""

@@ -21,19 +21,19 @@ from typing import Any
 from sqlalchemy import Result, select
 from sqlalchemy.orm import Session
 
+from bot.groups import roster
 from bot.groups import store as groups
 from bot.infra.clock import Clock
 from bot.infra.models import InterestGroup, IntroRequest, Letter, Mentorship, Outcome, Person
 from bot.letters import store as letters
 from bot.matching import intros
 from bot.mentoring import store as mentoring
-from bot.people import roster
 from bot.people import store as people
 from bot.people.rules import stored_specialty
 from bot.residency import importing
 from bot.residency import store as residency_store
-from bot.residency.vocab import Applicant, ProgramType, Region
 from bot.vocab.mentoring import MentorshipSource
+from bot.vocab.residency import Applicant, ProgramType, Region
 
 DOMAIN = "example.edu"
 DEMO_STUDENT_EMAIL = f"maya.patel@{DOMAIN}"

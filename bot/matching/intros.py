@@ -22,19 +22,19 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.framework.replies import Reply
 from bot.infra.db import id_in
 from bot.infra.models import InterestGroup, IntroRequest, Membership, Mentorship, Person
 from bot.matching import finder, rules
 from bot.matching import intro_messages as say
 from bot.matching.fit import FacultyView, unavailable
-from bot.matching.vocab import IntroState
 from bot.mentoring import store as mentoring
 from bot.nudges.store import cancel_for
-from bot.nudges.vocab import Subject
 from bot.people import store as people
+from bot.vocab.matching import IntroState
 from bot.vocab.mentoring import MentorshipSource
+from bot.vocab.nudges import Subject
 
 Notify = Callable[[Person, Reply, str], None]
 
@@ -105,6 +105,12 @@ def create_request(session: Session, student: Person, faculty: Person, *, kind: 
                         title=say.ALREADY_ASKED_TITLE)
     if faculty.id in rel.declined:
         raise UserError(say.declined_recently(faculty.name))
+    if len(rel.open_requests) >= rules.MAX_OPEN_REQUESTS:
+        names: dict[int, str] = {pid: name for pid, name in session.execute(
+            select(Person.id, Person.name).where(Person.id.in_(rel.open_requests)))}
+        waiting = sorted(((names.get(pid, "?"), at) for pid, at in rel.open_requests.items()),
+                         key=lambda pair: pair[1])
+        raise UserError(say.too_many_open(waiting, tz), title=say.TOO_MANY_TITLE)
     view = _fresh_view(session, faculty, now, default_tz)
     closed = unavailable(view)
     if closed is not None:

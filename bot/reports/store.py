@@ -71,10 +71,8 @@ from bot.infra.models import (
 from bot.infra.sql import elapsed, greatest, later_by
 from bot.infra.zones import local_day, local_midnight_utc
 from bot.matching.fit import FacultyView, open_places
-from bot.matching.vocab import IntroState
 from bot.mentoring.history import aware
 from bot.nudges.kinds import Evidence, NudgeCatalog
-from bot.nudges.vocab import Subject
 from bot.reports import rules
 from bot.reports.rules import (
     Headline,
@@ -86,7 +84,9 @@ from bot.reports.rules import (
     SilentFaculty,
     Week,
 )
+from bot.vocab.matching import IntroState
 from bot.vocab.mentoring import MENTOR_KINDS
+from bot.vocab.nudges import Subject
 from bot.vocab.people import AcceptingOff
 from bot.vocab.people import Role as RoleName
 

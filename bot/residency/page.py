@@ -12,13 +12,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.framework.errors import NotAllowed, UserError
+from bot.errors import NotAllowed, UserError
 from bot.infra.models import Person, ResidencyProgram
 from bot.infra.settings import Settings, get_settings
 from bot.infra.zones import local_day
 from bot.residency import commands, messages, store
 from bot.residency.plan import Plan, PlannedProgram, SignalPlan, SignalStatus
-from bot.residency.vocab import SignalTier
+from bot.vocab.residency import SignalTier
 from bot.web.plan import PlanRow, PlanView, Signals
 
 

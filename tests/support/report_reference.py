@@ -32,10 +32,8 @@ from bot.infra.models import (
     StudentProfile,
 )
 from bot.infra.zones import local_day
-from bot.matching.vocab import IntroState
 from bot.mentoring.cadence import followup_day, last_contact
 from bot.nudges.kinds import Evidence, NudgeCatalog
-from bot.nudges.vocab import Subject
 from bot.reports import rules
 from bot.reports.rules import (
     Intros,
@@ -47,6 +45,8 @@ from bot.reports.rules import (
     Span,
     Week,
 )
+from bot.vocab.matching import IntroState
+from bot.vocab.nudges import Subject
 from bot.vocab.people import AcceptingOff
 
 
