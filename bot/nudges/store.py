@@ -57,7 +57,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Reply
-from bot.infra.db import CHUNK, chunks, id_in, insert_rows, text_in
+from bot.infra.db import CHUNK, chunks, in_list, insert_rows
 from bot.infra.models import DigestPost, Identity, Nudge, NudgeTombstone
 from bot.nudges.keys import occurrence_of
 from bot.nudges.kinds import Due
@@ -151,9 +151,9 @@ def stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for chunk in chunks(keys, BATCH):
         found.update(session.scalars(
-            select(Nudge.dedup_key).where(text_in(session, Nudge.dedup_key, chunk)).union_all(
+            select(Nudge.dedup_key).where(in_list(session, Nudge.dedup_key, chunk)).union_all(
                 select(NudgeTombstone.dedup_key).where(
-                    text_in(session, NudgeTombstone.dedup_key, chunk)))))
+                    in_list(session, NudgeTombstone.dedup_key, chunk)))))
     return found
 
 
@@ -267,12 +267,12 @@ def cancel_moot(session: Session, owed: Mapping[tuple[str, int], set[str]]) -> i
                 select(Nudge.id, Nudge.subject_id, Nudge.dedup_key).where(
                     Nudge.state == NudgeState.PENDING,
                     Nudge.subject_type == subject_type,
-                    id_in(session, Nudge.subject_id, chunk),
+                    in_list(session, Nudge.subject_id, chunk),
                 )
             ).all()
             moot = [row.id for row in pending if row.dedup_key not in subjects[row.subject_id]]
             for ids in chunks(moot, BATCH):
-                session.execute(update(Nudge).where(id_in(session, Nudge.id, ids))
+                session.execute(update(Nudge).where(in_list(session, Nudge.id, ids))
                                 .values(state=NudgeState.CANCELLED)
                                 .execution_options(synchronize_session=False))
             cancelled += len(moot)
