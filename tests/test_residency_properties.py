@@ -15,6 +15,7 @@ from bot.residency.plan import Entry, Profile, SignalStatus, build_plan
 from bot.vocab import cycles
 from bot.vocab.letters import LetterKind, LetterState, Portal
 from bot.vocab.residency import Applicant, EntryState, SignalTier, Visa
+from tests.support.properties import examples
 from tests.support.residency import EM, IM, letter, program
 
 CYCLES = ("2024-25", "2025-26", "2026-27", "2027-28")
@@ -66,7 +67,7 @@ def cases(draw: st.DrawFn) -> tuple:  # type: ignore[type-arg]
     return profile, listed, entries, letters, today, count
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(cases())
 def test_the_plans_invariants(case: tuple) -> None:  # type: ignore[type-arg]
     profile, listed, entries, letters, today, count = case
@@ -122,7 +123,7 @@ def test_the_plans_invariants(case: tuple) -> None:  # type: ignore[type-arg]
     assert all(d.day >= today and d in own for d in plan.dates.upcoming)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(min_value=0, max_value=400))
 def test_every_fee_schedule_is_its_tiers_summed(n: int) -> None:
     for name in cycles.known_cycles():
