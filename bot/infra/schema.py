@@ -73,9 +73,10 @@ class Migration:
         return f"The database schema in {where} is up to date (revision {self.after})."
 
 
-def open_database(url: str, purpose: Purpose) -> Database:
-    """The database at `url`, checked (and, for CREATE, migrated) for `purpose`."""
-    return _open(url, purpose)[0]
+def open_database(url: str, purpose: Purpose, *, pool_size: int | None = None) -> Database:
+    """The database at `url`, checked (and, for CREATE, migrated) for `purpose`, with a pool
+    of `pool_size` connections (`DB_POOL_SIZE`)."""
+    return _open(url, purpose, pool_size=pool_size)[0]
 
 
 def create_database(url: str) -> tuple[Database, Migration]:
@@ -91,7 +92,8 @@ def describe(url: str) -> str:
     return _describe(url)
 
 
-def _open(url: str, purpose: Purpose) -> tuple[Database, Migration | None]:
+def _open(url: str, purpose: Purpose, *, pool_size: int | None = None
+          ) -> tuple[Database, Migration | None]:
     shown = _describe(url)
     path = sqlite_path(url) if _parses(url) else None
     if purpose is not Purpose.CREATE and path is not None and not path.exists():
@@ -102,7 +104,7 @@ def _open(url: str, purpose: Purpose) -> tuple[Database, Migration | None]:
         # writes to the file, and a refused verb must leave it untouched.
         _check_revision(_sqlite_revision(path))
     try:
-        db = Database(url)
+        db = Database(url, pool_size=pool_size)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise DatabaseUnavailable(f"DATABASE_URL is not a database URL I can use ({shown}): "
                                   f"{_first_line(exc)}") from None
