@@ -54,6 +54,7 @@ OWNERS = {
     "deletion_records": "bot.privacy.store",
     "web_link_uses": "bot.web.store",
     "web_keys": "bot.web.store",
+    "send_budgets": "bot.nudges.budget",
 }
 """Each stored table and the one module that writes it."""
 
