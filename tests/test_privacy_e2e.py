@@ -101,7 +101,7 @@ def test_slack_delete_with_the_button(slack: SlackHarness, core: Core,
     assert "Your data is deleted" in _dump(done)
     # Elena hears it kindly, by DM, without Maya's name
     dm = next(c for c in slack.api.wait_for("chat.postMessage")
-              if c.get("channel") == "D2ELENA")
+              if c.get("channel") == ELENA)
     assert "Your career mentee since" in _dump(dm) and "Maya" not in _dump(dm)
     assert mentions(database.engine, ("Maya Patel", MAYA_EMAIL, MAYA)) == []
     with core.db.session() as session:

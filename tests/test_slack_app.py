@@ -229,7 +229,7 @@ def test_dm_delivered_after_429(slack: SlackHarness, core: Core) -> None:
     client = slack.service.bot.app.client
     slack.service.bot.dms.send_to_user(client, TEAM_ID, "U1STUDENT", Reply(text="hello"))
     posts = slack.api.calls("chat.postMessage")
-    assert len(posts) == 2 and posts[-1].get("channel") == "D1STUDENT"
+    assert len(posts) == 2 and posts[-1].get("channel") == "U1STUDENT"
 
 
 def test_intro_request_accept_round_trip(slack: SlackHarness, core: Core) -> None:
@@ -246,7 +246,7 @@ def test_intro_request_accept_round_trip(slack: SlackHarness, core: Core) -> Non
                                   'note:"<!here> I loved your talk"')
     assert "went wrong" not in _text(sent) and "didn't work" not in _text(sent)
     dm = next(c for c in slack.api.wait_for("chat.postMessage")
-              if c.get("channel") == "D2FACULTY")
+              if c.get("channel") == "U2FACULTY")
     assert "&lt;!here&gt;" in _text(dm) and "<!here>" not in _text(dm)
     buttons = {e["text"]["text"]: (b["block_id"], e["action_id"])
                for b in dm.get("blocks") if b["type"] == "actions" for e in b["elements"]}
@@ -264,7 +264,7 @@ def test_intro_request_accept_round_trip(slack: SlackHarness, core: Core) -> Non
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         to_student = [c for c in slack.api.calls("chat.postMessage")
-                      if c.get("channel") == "D1STUDENT"]
+                      if c.get("channel") == "U1STUDENT"]
         if to_student:
             break
         time.sleep(0.02)
