@@ -237,7 +237,11 @@ def test_two_sweepers_under_429_and_500_storms_send_each_nudge_once(
     count = 240
     setup = Database(url)
     with setup.session() as session:
-        ids = [add_student(session, f"Student {i}").id for i in range(60)]
+        students = [add_student(session, f"Student {i}") for i in range(60)]
+        for student in students:  # the real clock: no quiet hours to wait out at night
+            student.quiet_hours = "00:00-00:00"
+        session.flush()
+        ids = [student.id for student in students]
         for i, person in enumerate(ids):
             session.add(Identity(person_id=person, platform="slack", workspace="T0MENTOR",
                                  external_id=f"U{i:04d}"))
