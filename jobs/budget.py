@@ -42,6 +42,9 @@ from bot.nudges.policy import MAX_INLINE_WAIT
 
 log = logging.getLogger(__name__)
 
+SHORT = 0.002
+"""Seconds: a wait this short for a slot is a plain sleep."""
+
 
 @dataclass
 class _Held:
@@ -96,7 +99,9 @@ class SendBudgets:
                     raise DeliveryError("stopping: not sent", retry_after=0.0)
                 continue
             delay = slot - self.monotonic()
-            if delay > 0 and self._stopping.wait(delay):
+            if 0 < delay < SHORT:
+                time.sleep(delay)  # a stop can wait that long; an Event costs more
+            elif delay > 0 and self._stopping.wait(delay):
                 raise DeliveryError("stopping: not sent", retry_after=0.0)
             if held.resume_at > slot:
                 continue  # a 429 was heard here while waiting: not this slot

@@ -94,6 +94,13 @@ log = logging.getLogger(__name__)
 BATCH = 500
 """Rows claimed per batch."""
 
+RECORD_WITHIN = 0.05
+RECORD_ROWS = 100
+"""Outcomes are written in one transaction once `RECORD_ROWS` are waiting or the first of
+them has waited `RECORD_WITHIN` seconds: a unit of work costs more than the rows in it.
+A send whose outcome is not written yet when the worker dies has its attempt recorded, so
+the next worker looks for it before sending again."""
+
 TAKE_TOGETHER = 16
 """Rows one sending thread takes again in one statement, just before it sends them: a few
 people's, served one after the other (fewer when the batch is small, so every thread has
@@ -374,17 +381,21 @@ class Sweeper:
 
     def _collect(self, outcomes: queue.Queue[Outcome | Skipped | None], jobs: list[_Job],
                  result: SweepResult) -> None:
-        """Write outcomes as they arrive: whatever is ready goes in one transaction. On a
-        timer (a third of the lease), however outcomes trickle in, renew the lease on the
-        rows not settled yet, so no other worker takes them while this batch runs."""
+        """Write outcomes as they arrive, a few at a time: whatever came in within
+        `RECORD_WITHIN` of the first one waiting (or `RECORD_ROWS` of them) goes in one
+        transaction. On a timer (a third of the lease), however outcomes trickle in, renew
+        the lease on the rows not settled yet, so no other worker takes them while this
+        batch runs."""
         unsent = {n.id for job in jobs for n in job.nudges}
         every = self.lease.total_seconds() * RENEW_EVERY
         renew_at = time.monotonic() + every
         finished = 0
-        while finished < len(jobs):
-            pending: list[Outcome] = []
+        pending: list[Outcome] = []
+        write_by = float("inf")
+        while finished < len(jobs) or pending:
             try:
-                item = outcomes.get(timeout=max(renew_at - time.monotonic(), 0.0))
+                until = min(renew_at, write_by) if finished < len(jobs) else 0.0
+                item = outcomes.get(timeout=max(until - time.monotonic(), 0.0))
                 while True:
                     if item is None:
                         finished += 1
@@ -392,15 +403,19 @@ class Sweeper:
                         unsent.discard(item.nudge_id)
                         result.count(item)
                     else:
+                        if not pending:
+                            write_by = time.monotonic() + RECORD_WITHIN
                         pending.append(item)
                     item = outcomes.get_nowait()
             except queue.Empty:
                 pass
-            if pending:
+            if pending and (len(pending) >= RECORD_ROWS or time.monotonic() >= write_by
+                            or finished >= len(jobs)):
                 self._record(pending)
                 for outcome in pending:
                     unsent.discard(outcome.nudge_id)
                     result.count(outcome)
+                pending, write_by = [], float("inf")
             if unsent and time.monotonic() >= renew_at:
                 with self.db.session() as session:
                     store.renew_leases(session, worker=self.worker, ids=unsent,

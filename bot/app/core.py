@@ -224,8 +224,8 @@ class Core:
         """Remember the DM channels of several accounts in one unit of work (a channel
         that learned them while sending a wave of messages)."""
         with self.db.session() as session:
-            for account, channel_id in channels:
-                people.remember_dm_channel(session, *self._account(account), channel_id)
+            people.remember_dm_channels(session, [(*self._account(account), channel_id)
+                                                  for account, channel_id in channels])
 
     def dm_refused(self, account: PlatformUser) -> None:
         """The platform refused a direct message to `account` (`bot.nudges.policy`)."""
