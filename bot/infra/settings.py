@@ -16,8 +16,9 @@ MIN_WEB_SECRET = 32
 """Characters at least in WEB_SECRET: the key every web link and session is signed with."""
 DEFAULT_SLACK_SEND_RATE = 5.0
 """Direct messages a second to one Slack workspace, by default: chat.postMessage's "special"
-tier allows about one a second per channel and a workspace-wide limit of "several hundred
-messages per minute"; five a second (300 a minute) stays at the low end of that."""
+tier allows about one message a second per channel "while also maintaining a workspace-wide
+limit" whose number Slack does not publish; five a second (300 a minute, to 300 different
+DMs) is a conservative pace for it (README, Configuration)."""
 DEFAULT_DISCORD_SEND_RATE = 25.0
 """REST calls a second the Discord bot spends on direct messages, by default: half of
 Discord's global limit of 50 requests a second per bot, leaving the rest for everything
