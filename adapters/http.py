@@ -11,19 +11,16 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
-from waitress.server import create_server
+from adapters.http_limits import Limits, limited_server
+from bot.infra.settings import Settings
 
 Application = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 HTTP_THREADS = 8
 """Threads that run requests (the acknowledgement; the work goes to the app's own pool).
 Connections are not threads: waitress reads requests asynchronously and hands a worker only
-a complete one, so stalled or slow uploads hold no thread."""
-CONNECTION_LIMIT = 256
-"""Open connections at most; beyond it new ones wait in the listen backlog."""
-IDLE_TIMEOUT = 15
-"""Seconds a connection may sit with no complete request before it is closed: Slack sends
-each request at once, so only a stalled or hostile client ever reaches this."""
+a complete one, so stalled or slow uploads hold no thread. What connections may hold
+(limits per address, deadlines per request) is `adapters.http_limits`."""
 MAX_REQUEST_BODY = 1_048_576
 
 
@@ -41,17 +38,17 @@ ServerFactory = Callable[[Application, str, int], Server]
 
 class HttpServer:
     """A WSGI application behind waitress: a bounded pool of request threads, a cap on body
-    size (413 before reading), idle connections closed, and no thread per connection
-    (measured against the stdlib's thread-per-connection server with
-    bench/bench_slack_http.py)."""
+    size (413 before reading), no thread per connection (measured against the stdlib's
+    thread-per-connection server with bench/bench_slack_http.py), and the connection
+    limits and request deadlines of `adapters.http_limits` (bench/bench_slowloris.py)."""
 
     def __init__(self, application: Application, host: str = "0.0.0.0", port: int = 3000,
-                 ) -> None:
-        self.server: Any = create_server(
-            application, host=host, port=port, threads=HTTP_THREADS,
-            connection_limit=CONNECTION_LIMIT, channel_timeout=IDLE_TIMEOUT,
-            cleanup_interval=5, max_request_body_size=MAX_REQUEST_BODY,
-            expose_tracebacks=False, ident="mentorbot", clear_untrusted_proxy_headers=True)
+                 limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self.server: Any = limited_server(
+            application, host=host, port=port, limits=self.limits, threads=HTTP_THREADS,
+            max_request_body_size=MAX_REQUEST_BODY, expose_tracebacks=False,
+            ident="mentorbot", clear_untrusted_proxy_headers=True)
         self._thread: threading.Thread | None = None
 
     @property
@@ -86,6 +83,16 @@ class HttpServer:
         if self._thread is not None:
             self._thread.join(5)
         server.close()  # the listening socket, and the wake-up pipe with it
+
+
+def server_for(settings: Settings) -> ServerFactory:
+    """`HttpServer` with the limits the settings choose (HTTP_CONNECTIONS, …)."""
+    limits = Limits.from_settings(settings)
+
+    def factory(application: Application, host: str, port: int) -> Server:
+        return HttpServer(application, host, port, limits=limits)
+
+    return factory
 
 
 def mounted(default: Application, mounts: Mapping[str, Application]) -> Application:

@@ -1,3 +1,3 @@
-from bot.app.cli import main
+from bot.app.entry import main  # the stop signals are caught before anything heavy loads
 
 raise SystemExit(main())

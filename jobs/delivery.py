@@ -48,7 +48,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -233,32 +233,33 @@ class Sweeper:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
-    def run(self, *, kinds: Iterable[NudgeKind] | None = None, max_batches: int | None = None
-            ) -> SweepResult:
-        """Sweep until nothing claimable is due (or `max_batches`, or a stop). Safe to call
-        from several threads or processes at once: each claims its own rows."""
+    def run(self, *, kinds: Iterable[NudgeKind] | None = None, max_batches: int | None = None,
+            ids: Sequence[int] | None = None) -> SweepResult:
+        """Sweep until nothing claimable is due (or `max_batches`, or a stop); only the
+        rows `ids` when given (the console's own notices). Safe to call from several
+        threads or processes at once: each claims its own rows."""
         total = SweepResult()
-        if kinds is None and not self.stopping:
+        if kinds is None and ids is None and not self.stopping:
             with self.db.session() as session:
                 store.wake_unreachable(session, now=self.clock.now(),
                                        platforms=[c.name for c in self.router.channels])
         done = 0
         with ThreadPoolExecutor(self.threads, thread_name_prefix="deliver") as pool:
             while (max_batches is None or done < max_batches) and not self.stopping:
-                result = self._batch(pool, kinds)
+                result = self._batch(pool, kinds, ids)
                 total.add(result)
                 done += 1
                 if result.claimed < self.batch:
                     break
         return total
 
-    def _batch(self, pool: ThreadPoolExecutor, kinds: Iterable[NudgeKind] | None
-               ) -> SweepResult:
+    def _batch(self, pool: ThreadPoolExecutor, kinds: Iterable[NudgeKind] | None,
+               ids: Sequence[int] | None = None) -> SweepResult:
         now = self.clock.now()
         deadline = time.monotonic() + self.lease.total_seconds() * BATCH_SPAN
         with self.db.session() as session:
             claimed = store.claim(session, worker=self.worker, now=now, limit=self.batch,
-                                  kinds=kinds, lease=self.lease)
+                                  kinds=kinds, lease=self.lease, ids=ids)
         result = SweepResult(claimed=len(claimed))
         if not claimed:
             return result
@@ -596,10 +597,10 @@ class Sweeper:
 
 def sweep(db: Database, clock: Clock, router: Router, catalog: NudgeCatalog, *,
           limit: int = BATCH, kinds: Iterable[NudgeKind] | None = None,
-          default_timezone: str = "UTC") -> SweepResult:
-    """One sweep with a throw-away sweeper (the console shell after each command,
-    `mentorbot nudges run`)."""
+          default_timezone: str = "UTC", ids: Sequence[int] | None = None) -> SweepResult:
+    """One sweep with a throw-away sweeper (the console shell after each command, only
+    its own notices: `ids`; `mentorbot nudges run`)."""
     # One thread: what a console prints stays in the order the messages were queued.
     sweeper = Sweeper(db, clock, router, catalog, default_timezone=default_timezone,
                       batch=limit, threads=1)
-    return sweeper.run(kinds=kinds)
+    return sweeper.run(kinds=kinds, ids=ids)

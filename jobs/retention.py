@@ -2,7 +2,8 @@
 
 - Nudges that are finished (sent, cancelled, dismissed, failed) once their last moment is
   older than `RETENTION_NUDGE_DAYS` (default 365). Pending and unreachable nudges stay,
-  whatever their age: they are still owed.
+  whatever their age: they are still owed. Each one's dedup key stays behind as a
+  tombstone, so planning never brings a sent or dismissed reminder back.
 - Processed-event records (`seen_events`: platform event ids handled once) older than
   `RETENTION_EVENT_DAYS` (default 30): a platform retries an event within minutes.
 - Short-lived records with a window of their own, such as the Slack request signatures the
@@ -53,7 +54,7 @@ class Pruned:
 def prune(db: Database, now: datetime, retention: Retention) -> Pruned:
     """Delete what is past its retention at `now`; each kind in its own unit of work."""
     with db.session() as session:
-        nudges = store.prune(session, before=now - retention.nudges)
+        nudges = store.prune(session, before=now - retention.nudges, now=now)
     with db.session() as session:
         events = prune_seen(session, before=now - retention.events)
         for platform, window in retention.short_lived.items():

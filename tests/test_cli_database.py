@@ -172,3 +172,86 @@ def test_migrate_refuses_a_database_from_a_newer_mentorbot(tmp_path: Path) -> No
     with pytest.raises(DatabaseUnavailable, match="newer"):
         migrate(db)
     db.dispose()
+
+
+# --- a URL whose driver is not installed ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("url", "driver"), [("mysql://u:p@localhost/db", "MySQLdb"),
+                                             ("mysql+pymysql://u:p@localhost/db", "pymysql"),
+                                             ("oracle://u:p@localhost/db", "oracledb")])
+@pytest.mark.parametrize("verb", [("db", "upgrade"), ("db", "check"), ("nudges", "due"),
+                                  ("discord", "sync", "--dry-run")])
+def test_a_database_whose_driver_is_missing_is_one_line_and_exit_2(
+        tmp_path: Path, url: str, driver: str, verb: tuple[str, ...]) -> None:
+    result = _mentorbot(*verb, url=url, cwd=tmp_path)
+    _one_clear_line(result, f"whose Python driver ({driver}) is not installed",
+                    "PostgreSQL", "SQLite")
+    assert result.returncode == 2
+
+
+# --- mentorbot db check ---------------------------------------------------------------------
+
+
+def test_db_check_finds_what_the_revision_does_not_say(db_url: str, tmp_path: Path) -> None:
+    """A column dropped by hand, an index dropped, a column added, a type changed: `db
+    upgrade` no longer calls that "up to date", and `db check` lists each one."""
+    matches = _mentorbot("db", "check", url=db_url, cwd=tmp_path)
+    assert matches.returncode == 0, matches.stderr
+    assert matches.stdout.startswith("The database schema in ")
+    assert f"matches this mentorbot (revision {head_revision()})." in matches.stdout
+    db = Database(db_url)
+    postgres = db.engine.dialect.name == "postgresql"
+    with db.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE people DROP COLUMN last_platform"))
+        conn.execute(text("DROP INDEX ix_link_requests_owner_id"))
+        conn.execute(text("ALTER TABLE letters ADD COLUMN extra TEXT"))
+        if postgres:
+            conn.execute(text("ALTER TABLE people ALTER COLUMN timezone TYPE TEXT"))
+    db.dispose()
+    expected = ["column letters.extra: not in the models",
+                "column people.last_platform: missing",
+                "index ix_link_requests_owner_id on link_requests(owner_id): missing"]
+    if postgres:
+        expected.append("column people.timezone: type TEXT in the database, VARCHAR(64) in "
+                        "the models")
+    expected.sort()
+
+    upgraded = _mentorbot("db", "upgrade", url=db_url, cwd=tmp_path)
+    assert upgraded.returncode == 1
+    assert "is up to date (revision" in upgraded.stdout
+    assert (f"But the tables differ from this mentorbot's models in {len(expected)} "
+            "place(s): `mentorbot db check` lists them.") in upgraded.stdout
+
+    checked = _mentorbot("db", "check", url=db_url, cwd=tmp_path)
+    assert checked.returncode == 1
+    lines = checked.stdout.splitlines()
+    assert lines[0].startswith(f"{len(expected)} differences between the database in ")
+    assert [line.removeprefix("  - ") for line in lines[1:]] == expected
+    assert "Traceback" not in checked.stderr
+
+
+def test_db_check_writes_nothing_and_needs_a_database(tmp_path: Path) -> None:
+    missing = tmp_path / "none.sqlite3"
+    result = _mentorbot("db", "check", url=f"sqlite:///{missing}", cwd=tmp_path)
+    _one_clear_line(result, f"There is no database at {missing}")
+    assert result.returncode == 2 and not missing.exists()
+
+
+def test_db_check_leaves_slack_sdks_own_tables_alone(tmp_path: Path) -> None:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    from bot.infra.schema import OTHER_TABLES
+
+    assert {SQLAlchemyInstallationStore.default_installations_table_name,
+                            SQLAlchemyInstallationStore.default_bots_table_name,
+                            SQLAlchemyOAuthStateStore.default_table_name} == OTHER_TABLES
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    upgrade(url)
+    db = Database(url)
+    SQLAlchemyInstallationStore(client_id="c", engine=db.engine).create_tables()
+    SQLAlchemyOAuthStateStore(expiration_seconds=60, engine=db.engine).create_tables()
+    db.dispose()
+    result = _mentorbot("db", "check", url=url, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout

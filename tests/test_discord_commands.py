@@ -72,7 +72,7 @@ def _characters(node: dict[str, Any]) -> int:
 
 
 def test_payload_is_within_discord_limits(commands: list[dict[str, Any]]) -> None:
-    assert [c["name"] for c in commands] == ["mentor", "letter"]
+    assert [c["name"] for c in commands] == ["mentor", "letter", "residency"]
     for command in commands:
         assert NAME.match(command["name"])
         assert 1 <= len(command["description"]) <= 100

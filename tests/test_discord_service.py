@@ -77,10 +77,10 @@ def test_sync_puts_the_tree_payload_globally_or_to_one_guild(fake: FakeDiscord,
 
     core = Core(db=Database(sqlite_url))  # only its registry is asked for
     names = sync_commands(core, "fake-token")
-    assert names == ["mentor", "letter"]
+    assert names == ["mentor", "letter", "residency"]
     (put,) = fake.matching("PUT", rf"/applications/{APP_ID}/commands")
     assert put.body == sync_payload(core)
-    assert sync_commands(core, "fake-token", guild_id=GUILD_ID) == ["mentor", "letter"]
+    assert sync_commands(core, "fake-token", guild_id=GUILD_ID) == ["mentor", "letter", "residency"]
     (guild_put,) = fake.matching("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
     assert guild_put.body == sync_payload(core, guild_id=GUILD_ID) == put.body
 

@@ -12,7 +12,7 @@ from tests.support.factories import Driver, add_student
 def test_help_lists_every_command_grouped_by_who_uses_it(core: Core, driver: Driver) -> None:
     with core.db.session() as s:
         ana = add_student(s, "Ana Lopez")
-    for root in ("mentor", "letter"):
+    for root in ("mentor", "letter", "residency"):
         text = driver.run(ana, f"/{root} help").as_text()
         for spec in core.registry.specs(root, include_hidden=True):
             assert spec.usage() in text, spec.usage()

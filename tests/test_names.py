@@ -18,8 +18,9 @@ from bot.framework.channels import ChannelRef
 from bot.infra.models import InterestGroup, Person
 from bot.people import roster
 from bot.people.rules import (
+    Likeness,
     invisible_characters,
-    look_alike_names,
+    name_clashes,
     name_key,
     name_problem,
     without_invisible,
@@ -103,7 +104,7 @@ def test_look_alike_names_are_imported_and_flagged(core: Core) -> None:
             "dr. ana lima,ana.lima@example.edu,EM\n"
             "Dr. Wei Xu,wei.xu@example.edu,EM\n"  # the stored person: fixes their name
             "Dr. Omar Reyes,omar@example.edu,EM\n"
-            "Dr. Omar Reyes,omar.reyes@example.edu,EM\n")  # same name: two people, fine
+            "Dr. Omar Reyes,omar.reyes@example.edu,EM\n")  # same name: two people, said so
     result = _import(core, text)
     assert result.created == 5 and result.updated == 1
     assert result.look_alikes == [
@@ -111,6 +112,8 @@ def test_look_alike_names_are_imported_and_flagged(core: Core) -> None:
         "<wei.xu@example.edu> (already stored); check they are two different people",
         "Row 4: “dr. ana lima” <ana.lima@example.edu> looks the same as “Dr. Ana Lima” "
         "<ana@example.edu> (row 3); check they are two different people",
+        "Row 7: “Dr. Omar Reyes” <omar.reyes@example.edu> has the same name as “Dr. Omar "
+        "Reyes” <omar@example.edu> (row 6); check they are two different people",
     ]
     assert result.summary().splitlines()[1:] == result.look_alikes
     with core.db.session() as s:
@@ -135,9 +138,10 @@ def test_the_cli_prints_the_flags(core: Core, tmp_path: Path, capsys: pytest.Cap
         get_settings.cache_clear()
 
 
-def test_look_alikes_of_the_same_email_or_identical_names_are_not_flagged() -> None:
-    assert look_alike_names([(2, "Dr. Wei Xu", "w@x.edu")], [("dr. wei xu", "W@x.edu")]) == []
-    assert look_alike_names([(2, "Sam Lee", "a@x.edu"), (3, "Sam Lee", "b@x.edu")], []) == []
+def test_the_same_email_is_one_person_and_the_same_name_two_flagged() -> None:
+    assert name_clashes([(2, "Dr. Wei Xu", "w@x.edu")], [("dr. wei xu", "W@x.edu")]) == []
+    (clash,) = name_clashes([(2, "Sam Lee", "a@x.edu"), (3, "Sam Lee", "b@x.edu")], [])
+    assert (clash.row, clash.other_row, clash.likeness) == (3, 2, Likeness.SAME)
 
 
 def test_group_names_with_invisible_characters_are_refused(core: Core,

@@ -25,7 +25,8 @@ from bot.nudges import policy
 from bot.nudges.kinds import NOTICE, Answers, Evidence, NudgeCatalog, SubjectSpec
 from bot.nudges.vocab import NudgeKind
 from tests.support.nudges import said
-from tests.support.world import every_kind_due
+from tests.support.residency import with_cycle_date
+from tests.support.world import RESIDENCY_CYCLE, RESIDENCY_DAY, RESIDENCY_EVENT, every_kind_due
 
 
 def test_every_kind_has_exactly_one_spec() -> None:
@@ -34,7 +35,8 @@ def test_every_kind_has_exactly_one_spec() -> None:
     assert {spec.kind for spec in catalog} == set(NudgeKind)
     for kind in NudgeKind:
         assert catalog[kind].kind == kind
-        assert catalog[kind].owner in {"mentoring", "matching", "letters", "nudges"}
+        assert catalog[kind].owner in {"mentoring", "matching", "letters", "residency",
+                                         "nudges"}
         assert catalog[kind].summary
 
 
@@ -129,10 +131,11 @@ def test_every_answering_command_is_registered() -> None:
 
 
 def test_each_kind_planned_is_about_its_specs_subject_and_carries_its_buttons(
-        database: Database) -> None:
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every reminder kind, planned by its own planner from one small world: stored about
     the subject type its spec reads, and, worded at its due time, carrying buttons that run
     only the commands its spec says answer it (besides snooze and dismiss)."""
+    with_cycle_date(monkeypatch, RESIDENCY_CYCLE, RESIDENCY_EVENT, RESIDENCY_DAY)
     catalog = nudge_catalog()
     at = every_kind_due(database)
     settings = Settings(default_timezone="UTC", _env_file=None)  # type: ignore[call-arg]

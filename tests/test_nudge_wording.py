@@ -27,6 +27,7 @@ from bot.infra.models import (
     Nudge,
     Outcome,
     Person,
+    ResidencyProfile,
 )
 from bot.infra.settings import Settings
 from bot.letters.rules import PACKET_KEYS
@@ -41,7 +42,16 @@ from tests.support.channels import RecordingChannel
 from tests.support.factories import add_faculty, add_student
 from tests.support.nudges import add_nudge, reminder, said, said_text
 from tests.support.relationships import add_contact
-from tests.support.world import AT, add_letter, days, plant
+from tests.support.residency import with_cycle_date
+from tests.support.world import (
+    AT,
+    RESIDENCY_CYCLE,
+    RESIDENCY_DAY,
+    RESIDENCY_EVENT,
+    add_letter,
+    days,
+    plant,
+)
 
 SETTINGS = Settings(default_timezone="UTC", _env_file=None)  # type: ignore[call-arg]
 
@@ -381,10 +391,11 @@ def test_a_notice_says_what_it_was_queued_with(database: Database) -> None:
 
 
 def test_every_kind_whose_subject_moved_on_is_cancelled_at_send_never_sent(
-        core: Core, scenes: dict[str, int]) -> None:
+        core: Core, scenes: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
     """Everything planned, then every subject moves on before the sweep (as when the
     change lands between a planning run and the send): nothing goes out, and each reminder
     is cancelled with the reason it was moot."""
+    with_cycle_date(monkeypatch, RESIDENCY_CYCLE, RESIDENCY_EVENT, RESIDENCY_DAY)
     with core.db.session() as session:
         plan_all(session, AT, SETTINGS)
     catalog = nudge_catalog()
@@ -414,6 +425,8 @@ def test_every_kind_whose_subject_moved_on_is_cancelled_at_send_never_sent(
                             .values(state=state))
         session.execute(update(Letter).where(Letter.id == scenes["written"])
                         .values(state=LetterState.WITHDRAWN))
+        session.execute(update(ResidencyProfile).where(
+            ResidencyProfile.person_id == scenes["residency-date"]).values(cycle="2027-28"))
     channel = sweep(core, AT)
     assert channel.sent == []
     with core.db.session() as session:
@@ -429,6 +442,8 @@ def test_every_kind_whose_subject_moved_on_is_cancelled_at_send_never_sent(
     assert reasons[NudgeKind.WRITER_DEADLINE] == "moot: the letter is now submitted"
     assert reasons[NudgeKind.LETTER_OUTCOME] == \
         "moot: no writer's letter is left to share the news with"
+    assert reasons[NudgeKind.RESIDENCY_DATE] == \
+        "moot: their plan is now for the 2027–28 cycle"
     assert all(r.text == "" and r.sent_at is None for r in rows)
 
 

@@ -78,7 +78,7 @@ def test_delete_asks_first_and_changes_nothing(driver: Driver, world: World, cor
     assert reply.title == "Delete everything I store about you?"
     lines = reply.text.splitlines()
     assert lines[1:4] == ["• Profile: your name, email, time zone and profile",
-                          "• Accounts: 4 records", "• Groups: 4 records"]
+                          "• Accounts: 7 records", "• Groups: 4 records"]
     assert "• Letters: 2 records" in lines
     assert "Students waiting on an intro request to you are offered others." in reply.text
     assert "The button works for 15 minutes." in reply.text

@@ -16,11 +16,19 @@ from sqlalchemy import func, select
 
 from adapters.console import Shell
 from adapters.discord.client import DiscordBot, MentorClient
-from bot.app.core import Core
+from bot.app.core import Core, PlatformUser, Request
 from bot.framework.channels import Router
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
-from bot.infra.models import DeletionRecord, Identity, Mentorship, Person
+from bot.infra.models import (
+    Base,
+    DeletionRecord,
+    Identity,
+    LinkRequest,
+    Mentorship,
+    Nudge,
+    Person,
+)
 from bot.infra.settings import Settings
 from tests.support.discord_e2e import TIMEOUT, connected, fake_discord
 from tests.support.discord_fake import APP_ID, CHANNEL_ID, FakeDiscord
@@ -28,6 +36,7 @@ from tests.support.factories import add_faculty, add_student
 from tests.support.privacy_world import mentions
 from tests.support.slack_api import TEAM_ID, Call, FakeSlackApi
 from tests.support.slack_app import SlackHarness, dm_buttons, slack_harness
+from tests.support.snapshots import snapshot
 
 MAYA, ELENA = "U1MAYA", "U2ELENA"
 MAYA_EMAIL = "maya.patel@example.edu"
@@ -135,11 +144,11 @@ def _discord_student(core: Core) -> int:
 
 
 def _slash(fake: FakeDiscord, sub: str, options: dict[str, Any],
-           user_id: int = MAYA_DISCORD) -> dict[str, Any]:
+           user_id: int = MAYA_DISCORD, user_name: str = "Maya Patel") -> dict[str, Any]:
     data = {"id": "900000000000000001", "name": "mentor", "type": 1,
             "options": [{"name": sub, "type": 1, "options": [
-                {"name": k, "type": 3, "value": v} for k, v in options.items()]}]}
-    return fake.interaction(kind=2, data=data, user_id=user_id, user_name="Maya Patel")
+                {"name": k, "type": 3, "value": v} for k, v in options.items() if v]}]}
+    return fake.interaction(kind=2, data=data, user_id=user_id, user_name=user_name)
 
 
 async def _answers(fake: FakeDiscord, payload: dict[str, Any], count: int = 1) -> Any:
@@ -188,47 +197,158 @@ def test_discord_export_and_delete(sqlite_url: str, clock: FixedClock) -> None:
 # --- one person across Slack and Discord ---------------------------------------------------
 
 
-def test_link_a_slack_account_and_a_discord_account(sqlite_url: str, clock: FixedClock,
-                                                    api: FakeSlackApi) -> None:
+BOB_DISCORD = 600000000000000002
+LINK_TABLES = ("link_codes", "link_attempts", "link_requests", "nudges", "seen_events")
+"""What asking for, typing and refusing a code writes: the code, the attempt, the request,
+the messages about it (and the signed Slack requests the edge remembers against replays).
+Nothing else may change before the owner says Link."""
+IN_USE = {"people": ("last_platform",), "identities": ("dm_channel_id",)}
+"""What using the bot writes of any record: the platform used last, a DM channel found."""
+
+
+def _records(session: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but the link's own, without what mere use changes."""
+    rows = snapshot(session, skip=LINK_TABLES)
+    for name, columns in IN_USE.items():
+        table = Base.metadata.tables[name]
+        at = [i for i, c in enumerate(table.columns) if c.name in columns]
+        rows[name] = [tuple(None if i in at else v for i, v in enumerate(row))
+                      for row in rows[name]]
+    return rows
+
+
+def _discord_record(core: Core, name: str, discord_id: int) -> int:
+    """The record a first Discord command made: a display name, no email."""
+    with core.db.session() as session:
+        person = Person(name=name)
+        person.identities.append(Identity(platform="discord", workspace="",
+                                          external_id=str(discord_id)))
+        session.add(person)
+        session.flush()
+        return person.id
+
+
+def _type_code(core: Core, code: str, user_id: int, user_name: str) -> dict[str, Any]:
+    """`/mentor link CODE` typed on Discord by `user_id`; the embed it answered."""
+    answered: dict[str, Any] = {}
+
+    async def scenario() -> None:
+        async with fake_discord() as fake, _connected(core, fake):
+            typed = _slash(fake, "link", {"code": code}, user_id=user_id, user_name=user_name)
+            await fake.dispatch("INTERACTION_CREATE", typed)
+            (answer,) = await _answers(fake, typed)
+            answered.update(answer.body["embeds"][0])
+
+    asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 2))
+    return answered
+
+
+def _question(api: FakeSlackApi) -> Call:
+    """The newest DM on Slack asking Maya to confirm a link."""
+    asked = [c for c in api.wait_for("chat.postMessage")
+             if c.get("channel") == "D1MAYA" and "Link an account to you?" in _dump(c)]
+    assert asked, "Maya was not asked on Slack"
+    return asked[-1]
+
+
+def test_a_second_student_typing_her_code_gets_nothing_of_hers(
+        sqlite_url: str, clock: FixedClock, api: FakeSlackApi) -> None:
+    """Bob saw Maya's code and typed it from his own Discord account: she is asked on
+    Slack, "Not me" leaves every table as it was, and Bob is told plainly."""
     core = _core(sqlite_url, clock)
     maya_id, _ = _people(core)
-    with core.db.session() as session:
-        discord_only = Person(name="maya_p")
-        discord_only.identities.append(Identity(platform="discord", workspace="",
-                                                external_id=str(MAYA_DISCORD)))
-        session.add(discord_only)
-        session.flush()
-        discord_id = discord_only.id
+    bob_id = _discord_record(core, "Bob Stone", BOB_DISCORD)
+    with slack_harness(core, api) as slack:
+        code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", _dump(slack.run(MAYA, "/mentor link")))
+        assert code is not None
+        with core.db.session() as session:
+            before = _records(session)
+
+        answer = _type_code(core, code.group(0), BOB_DISCORD, "Bob Stone")
+        assert answer["title"] == "Waiting for a confirmation"
+        assert "I've asked there whether this account is theirs; nothing is joined" in \
+            answer["description"]
+        with core.db.session() as session:
+            assert _records(session) == before  # nothing moved
+        question = _question(slack.api)
+        assert ("Link the Discord account “Bob Stone” (id 600000000000000002) to you?"
+                in str(question.get("text")))
+        buttons = dm_buttons(question)
+        assert set(buttons) == {"Link", "Not me"}
+
+        # Bob cannot press Maya's Link button, on Slack or by its command
+        block_id, action_id = buttons["Link"]
+        assert block_id.startswith(f"for={MAYA}|")
+        answer_, name = slack.press(ELENA, action_id, block_id=block_id)
+        assert "sent to someone else" in _dump(slack.api.wait_responses(name)[0])
+        request_id = int(re.search(r"request=(\d+)", action_id).group(1))  # type: ignore[union-attr]
+        forged = core.handle(Request(root="mentor", actor_id=bob_id,
+                                     text=f"link confirm request:{request_id}",
+                                     account=PlatformUser("discord", str(BOB_DISCORD))))
+        assert forged.error and "isn't there" in forged.text
+
+        block_id, action_id = buttons["Not me"]
+        answer_, name = slack.press(MAYA, action_id, block_id=block_id)
+        assert answer_.status == 200
+        assert "Nothing linked" in _dump(slack.api.wait_responses(name)[0])
+        with core.db.session() as session:
+            assert _records(session) == before  # both records as they were
+            (told,) = session.scalars(select(Nudge).where(Nudge.person_id == bob_id))
+            assert told.text.startswith("Not linked\n==========\nThe person whose link code "
+                                        "you typed said this "
+                                        "Discord account is not theirs, so nothing was linked.")
+            request = session.scalars(select(LinkRequest)).one()
+            assert (request.owner_id, request.typer_id, request.state) == (
+                maya_id, bob_id, "refused")
+            maya = session.get_one(Person, maya_id)
+            assert {i.external_id for i in maya.identities} == {MAYA}
+            assert maya.email == MAYA_EMAIL
+
+        # the refused code is spent; pressing Link afterwards links nothing either
+        block_id, action_id = buttons["Link"]
+        answer_, name = slack.press(MAYA, action_id, block_id=block_id)
+        assert "answered already: you said Not me" in _dump(slack.api.wait_responses(name)[0])
+        assert _type_code(core, code.group(0), BOB_DISCORD, "Bob Stone")["title"] == \
+            "Not linked"
+        with core.db.session() as session:
+            assert _records(session) == before
+
+
+def test_link_a_slack_account_and_a_discord_account(sqlite_url: str, clock: FixedClock,
+                                                    api: FakeSlackApi) -> None:
+    """Maya's own two accounts: a code asked for on Slack, typed on Discord, confirmed on
+    Slack. Her Slack record (the code's owner) is the one kept."""
+    core = _core(sqlite_url, clock)
+    maya_id, _ = _people(core)
+    discord_id = _discord_record(core, "maya_p", MAYA_DISCORD)
 
     with slack_harness(core, api) as slack:
         asked = slack.run(MAYA, "/mentor link")
         code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", _dump(asked))
         assert code is not None
-
-        async def scenario() -> None:
-            async with fake_discord() as fake, _connected(core, fake):
-                typed = _slash(fake, "link", {"code": code.group(0)})
-                await fake.dispatch("INTERACTION_CREATE", typed)
-                (linked,) = await _answers(fake, typed)
-                embed = linked.body["embeds"][0]
-                assert embed["title"] == "Accounts linked"
-                assert embed["description"].startswith(
-                    "Your Slack and Discord accounts are one person now.")
-
-        asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 2))
+        assert _type_code(core, code.group(0), MAYA_DISCORD, "maya_p")["title"] == \
+            "Waiting for a confirmation"
         with core.db.session() as session:
-            assert session.get(Person, maya_id) is None
-            maya = session.get_one(Person, discord_id)
+            assert session.get(Person, discord_id) is not None  # nothing joined yet
+        block_id, action_id = dm_buttons(_question(slack.api))["Link"]
+        answer, name = slack.press(MAYA, action_id, block_id=block_id)
+        assert answer.status == 200
+        linked = _dump(slack.api.wait_responses(name)[0])
+        assert "Accounts linked" in linked
+        assert "Your Slack and Discord accounts are one person now." in linked
+        with core.db.session() as session:
+            assert session.get(Person, discord_id) is None
+            maya = session.get_one(Person, maya_id)
             assert (maya.name, maya.email, maya.last_platform) == (
-                "Maya Patel", MAYA_EMAIL, "discord")
+                "Maya Patel", MAYA_EMAIL, "slack")
             assert {i.platform for i in maya.identities} == {"slack", "discord"}
             assert session.scalar(select(func.count()).select_from(Mentorship).where(
-                Mentorship.student_id == discord_id)) == 1
-        # Slack still knows her, though it had cached her other record's id
-        profile = slack.run(MAYA, "/mentor profile")
-        assert "Maya Patel" in _dump(profile) and "where you used me last" in _dump(profile)
+                Mentorship.student_id == maya_id)) == 1
+        # Discord still knows her, though it had cached her other record's id
+        answer_embed = _type_code(core, "", MAYA_DISCORD, "maya_p")
+        assert answer_embed["title"] == "Your link code"
         with core.db.session() as session:
-            assert session.get_one(Person, discord_id).last_platform == "slack"
+            assert session.get_one(Person, maya_id).last_platform == "discord"
 
 
 # --- the console ---------------------------------------------------------------------------
@@ -256,8 +376,13 @@ def test_console_export_link_and_delete(core: Core, tmp_path: Path,
     assert button is not None
     out = _shell(core, maya_id, [button.group(1)])
     assert "Your data is deleted" in out
-    assert "--- direct message to Dr. Elena Ramirez <elena.ramirez@example.edu> ---" in out
-    assert "Your career mentee since" in out
+    # Elena is on Slack: the console leaves her message to the Slack worker, and says so
+    assert ("(A direct message to Dr. Elena Ramirez <elena.ramirez@example.edu> waits for "
+            "their Slack or Discord account.)") in out
+    assert "--- direct message to Dr. Elena Ramirez" not in out
+    with core.db.session() as session:
+        (told,) = session.scalars(select(Nudge).where(Nudge.person_id == elena_id))
+        assert told.state == "pending" and "Your career mentee since" in told.text
     with core.db.session() as session:
         assert session.get(Person, maya_id) is None
         assert session.get(Person, elena_id) is not None

@@ -1,7 +1,7 @@
 """One person on Slack and Discord: `/mentor link` gives a one-time code on one platform,
-`/mentor link CODE` on the other joins the two records into one person (merging what both
-held, duplicates once), and nudges then go where the person used the bot last, or where
-they chose (`/mentor profile notify:`)."""
+`/mentor link CODE` on the other asks the code's owner, and their Link joins the typing
+account's record into theirs (merging what both held, duplicates once); nudges then go
+where the person used the bot last, or where they chose (`/mentor profile notify:`)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ from bot.infra.models import (
     LetterEvent,
     LinkAttempt,
     LinkCode,
+    LinkMerge,
+    LinkRequest,
     Membership,
     Mentorship,
     Nudge,
@@ -42,6 +44,7 @@ from bot.privacy import references, rules
 from jobs.delivery import Sweeper
 from tests.support.channels import RecordingChannel
 from tests.support.factories import Driver, add_faculty, add_group, add_student
+from tests.support.snapshots import snapshot
 
 SLACK = ChannelRef(platform="slack", workspace="T1", channel_id="D1", is_dm=True)
 DISCORD = ChannelRef(platform="discord", workspace="G1", channel_id="C1")
@@ -77,9 +80,27 @@ def two(core: Core) -> tuple[int, int]:
         return slack.id, discord.id
 
 
+def question(core: Core, owner: int) -> Reply:
+    """The newest "Link an account to you?" direct message queued for `owner`."""
+    with core.db.session() as session:
+        nudge = session.scalars(select(Nudge).where(
+            Nudge.person_id == owner, Nudge.dedup_key.like("notice:link-ask:%"))
+            .order_by(Nudge.id.desc())).first()
+        assert nudge is not None, "the code's owner was not asked"
+        return Reply.from_dict(nudge.payload)
+
+
+def buttons(reply: Reply) -> dict[str, str]:
+    return {action.label: action.encode() for action in reply.actions}
+
+
 def _link(driver: Driver, asker: int, typer: int) -> Reply:
+    """The whole link: a code asked for on Slack, typed on Discord, confirmed on Slack."""
     code = _code(driver.run(asker, "/mentor link", channel=SLACK))
-    return driver.run(typer, f"/mentor link {code}", channel=DISCORD)
+    asked = driver.run(typer, f"/mentor link {code}", channel=DISCORD)
+    assert asked.title == "Waiting for a confirmation", asked.as_text()
+    return driver.core.handle_action(asker, buttons(question(driver.core, asker))["Link"],
+                                     channel=SLACK)
 
 
 # --- the code ------------------------------------------------------------------------------
@@ -110,17 +131,17 @@ def test_linking_joins_the_accounts_into_one_person(driver: Driver, core: Core,
     assert reply.text.startswith("Your Slack and Discord accounts are one person now.")
     assert reply.footer == ""
     with core.db.session() as session:
-        assert session.get(Person, slack_id) is None
-        maya = session.get_one(Person, discord_id)
+        assert session.get(Person, discord_id) is None
+        maya = session.get_one(Person, slack_id)  # the code's owner is the record kept
         assert (maya.name, maya.email) == ("Maya Patel", "maya@example.edu")
         assert {(i.platform, i.external_id) for i in maya.identities} == {
             ("slack", "U0MAYA"), ("discord", "300000000000000001")}
         assert [r.role for r in maya.roles] == ["student"]
         code = session.scalar(select(LinkCode))
         assert code is not None and code.used_at == core.clock.now()
-        assert code.person_id == discord_id
+        assert code.person_id == slack_id
         (attempt,) = session.scalars(select(LinkAttempt))
-        assert attempt.succeeded and attempt.person_id == discord_id
+        assert attempt.succeeded and attempt.person_id == slack_id
 
 
 def test_a_code_works_once(driver: Driver, core: Core, two: tuple[int, int]) -> None:
@@ -351,22 +372,25 @@ def test_merging_overlapping_records(driver: Driver, core: Core,
     reply = _link(driver, ids["slack"], ids["discord"])
     assert not reply.error, reply.as_text()
     merged = {s.heading: s.text for s in reply.sections}
-    assert merged["Merged from your other account"].splitlines() == [
-        "• Profile: 1 record", "• Accounts: 2 records", "• Groups: 2 records",
-        "• Introductions and mentorships: 2 records", "• Contacts and notes: 1 record",
-        "• Check-ins: 1 record", "• Letters: 1 record", "• Nudges: 1 record"]
+    # what the Discord record held (its account, the code it typed and the request that
+    # made, its two groups and role, two requests and two mentorships, ...) joins Maya's
+    assert merged["Joined from the other account"].splitlines() == [
+        "• Profile: 1 record", "• Accounts: 3 records", "• Groups: 3 records",
+        "• Introductions and mentorships: 4 records", "• Contacts and notes: 1 record",
+        "• Check-ins: 2 records", "• Action items: 1 record", "• Letters: 2 records",
+        "• Nudges: 1 record"]
     assert merged["Kept once"].splitlines() == [
         "• 1 mentorship with the same mentor, now one", "• 1 intro request sent twice, now one",
         "• 1 letter tracked twice, now one", "• 1 group you were in twice",
         "• 1 role you held twice"]
     with core.db.session() as s:
-        maya = s.get_one(Person, ids["discord"])
-        assert s.get(Person, ids["slack"]) is None
+        maya = s.get_one(Person, ids["slack"])
+        assert s.get(Person, ids["discord"]) is None
         assert (maya.name, maya.email, maya.timezone) == ("Maya Patel", "maya@example.edu",
                                                           "America/New_York")
         assert [r.role for r in maya.roles] == ["student"]
         assert maya.student_profile is not None
-        assert maya.student_profile.interests == ["ultrasound", "emergency medicine"]
+        assert maya.student_profile.interests == ["emergency medicine", "ultrasound"]
         joined = {m.group_id: m.joined_at for m in s.scalars(
             select(Membership).where(Membership.person_id == maya.id))}
         assert joined == {ids["em"]: now - timedelta(days=200), ids["im"]: joined[ids["im"]]}
@@ -400,7 +424,7 @@ def test_merging_overlapping_records(driver: Driver, core: Core,
         assert nudges["notice:fu:a"].state == NudgeState.PENDING
         assert nudges["notice:fu:b"].state == NudgeState.CANCELLED
         # nothing anywhere names the other record any more
-        assert references.counts(s, ids["slack"]) == {}
+        assert references.counts(s, ids["discord"]) == {}
 
 
 def test_a_faculty_members_new_account_does_not_make_them_a_student(
@@ -414,7 +438,8 @@ def test_a_faculty_members_new_account_does_not_make_them_a_student(
     reply = _link(driver, elena_id, fresh_id)
     assert not reply.error
     with core.db.session() as s:
-        person = s.get_one(Person, fresh_id)
+        assert s.get(Person, fresh_id) is None
+        person = s.get_one(Person, elena_id)
         assert [r.role for r in person.roles] == ["faculty"]
         assert person.faculty_profile is not None and person.student_profile is None
         assert person.name == "Dr. Elena Ramirez"
@@ -428,11 +453,11 @@ def test_two_emails_keep_the_kept_records_and_say_so(driver: Driver, core: Core)
                            email="maya@gmail.example")
         slack_id, discord_id = slack.id, discord.id
     reply = _link(driver, slack_id, discord_id)
-    assert reply.footer == ("maya@school.edu was the other account's email; I keep only one, "
-                            "so it is no longer on file.")
+    assert reply.footer == ("maya@gmail.example was the other account's email; I keep only "
+                            "yours, so it is no longer on file.")
     with core.db.session() as s:
-        person = s.get_one(Person, discord_id)
-        assert (person.name, person.email) == ("Maya P", "maya@gmail.example")
+        person = s.get_one(Person, slack_id)
+        assert (person.name, person.email) == ("Maya Patel", "maya@school.edu")
 
 
 # --- where nudges go ---------------------------------------------------------------------------
@@ -462,13 +487,13 @@ def test_notify_choice_needs_an_account_there(driver: Driver, core: Core,
         assert person.notify_platform is None and person.timezone is None
     assert driver.run(slack_id, "/mentor profile notify:bluesky").error
     _link(driver, slack_id, discord_id)
-    shown = driver.run(discord_id, "/mentor profile notify:slack", channel=DISCORD)
+    shown = driver.run(slack_id, "/mentor profile notify:slack", channel=DISCORD)
     assert dict((f.name, f.value) for f in shown.fields)["Nudges go to"] == "Slack (your choice)"
-    shown = driver.run(discord_id, "/mentor profile notify:last", channel=DISCORD)
+    shown = driver.run(slack_id, "/mentor profile notify:last", channel=DISCORD)
     assert dict((f.name, f.value) for f in shown.fields)["Nudges go to"] == \
         "Discord, where you used me last"
     with core.db.session() as s:
-        assert s.get_one(Person, discord_id).notify_platform is None
+        assert s.get_one(Person, slack_id).notify_platform is None
 
 
 def test_the_router_prefers_the_choice_then_the_last_platform() -> None:
@@ -499,16 +524,20 @@ def test_after_linking_nudges_follow_the_platform_used_last_or_chosen(
 
     def deliver(key: str) -> None:
         with database.session() as s:
-            queue_notice(s, discord_id, Reply(text=key), key=key, now=core.clock.now())
-        Sweeper(database, core.clock, router, core.nudge_catalog, threads=1).run(kinds=(NudgeKind.NOTICE,))
+            queue_notice(s, slack_id, Reply(text=key), key=key, now=core.clock.now())
+        Sweeper(database, core.clock, router, core.nudge_catalog,
+                threads=1).run(kinds=(NudgeKind.NOTICE,))
 
-    deliver("after linking")  # they linked from Discord: used last
-    driver.run(discord_id, "/mentor list", channel=SLACK)
-    deliver("after a Slack command")
-    driver.run(discord_id, "/mentor profile notify:discord", channel=SLACK)
-    deliver("chose Discord")
-    assert discord.texts() == ["after linking", "chose Discord"]
-    assert slack.texts() == ["after a Slack command"]
+    deliver("after linking")  # they confirmed the link on Slack: used last
+    driver.run(slack_id, "/mentor list", channel=DISCORD)
+    deliver("after a Discord command")
+    driver.run(slack_id, "/mentor profile notify:slack", channel=DISCORD)
+    deliver("chose Slack")
+    question, *rest = slack.texts()
+    assert question == "Link an account to you?"
+    assert slack.sent[0].reply.text.startswith("Link the Discord account “maya_p” (id 3000")
+    assert rest == ["after linking", "chose Slack"]
+    assert discord.texts() == ["after a Discord command"]
 
 
 def test_a_stale_cached_id_acts_as_the_accounts_owner(driver: Driver, core: Core,
@@ -517,15 +546,15 @@ def test_a_stale_cached_id_acts_as_the_accounts_owner(driver: Driver, core: Core
     else) still acts as whoever holds the account now."""
     slack_id, discord_id = two
     _link(driver, slack_id, discord_id)
-    account = PlatformUser("slack", "U0MAYA", workspace="T1")
-    reply = core.handle(Request(root="mentor", actor_id=slack_id, text="profile",
-                                channel=SLACK, account=account))
+    account = PlatformUser("discord", "300000000000000001")
+    reply = core.handle(Request(root="mentor", actor_id=discord_id, text="profile",
+                                channel=DISCORD, account=account))
     assert not reply.error and dict((f.name, f.value) for f in reply.fields)["Email"] == \
         "maya@example.edu"
     with core.db.session() as s:
         stranger = add_student(s, "Someone Else").id
     reply = core.handle(Request(root="mentor", actor_id=stranger, text="profile",
-                                channel=SLACK, account=account))
+                                channel=DISCORD, account=account))
     assert dict((f.name, f.value) for f in reply.fields)["Name"] == "Maya Patel"
     gone = core.handle(Request(root="mentor", actor_id=stranger, text="profile",
                                channel=SLACK, account=PlatformUser("slack", "U0NOBODY",
@@ -553,3 +582,207 @@ def test_one_mentorship_from_several_keeps_the_earlier_start_and_the_later_conta
 def test_the_name_of_a_joined_record(kept: tuple[str, str | None],
                                      other: tuple[str, str | None], name: str) -> None:
     assert rules.merged_name(*kept, *other) == name
+
+
+# --- nobody takes what is someone else's --------------------------------------------------
+
+MAYA_SLACK = PlatformUser("slack", "U0MAYA", workspace="T1")
+MAYA_DISCORD = PlatformUser("discord", "300000000000000001")
+BOB_DISCORD = PlatformUser("discord", "300000000000000002")
+LINK_TABLES = ("link_codes", "link_attempts", "link_requests", "link_merges", "nudges")
+
+
+def _as(core: Core, person: int, line: str, account: PlatformUser) -> Reply:
+    """A command typed from a platform account, as the adapters send it."""
+    channel = SLACK if account.platform == "slack" else DISCORD
+    return core.handle(Request(root="mentor", actor_id=person, text=line.removeprefix(
+        "/mentor "), channel=channel, account=account))
+
+
+def _press(core: Core, person: int, encoded: str, account: PlatformUser) -> Reply:
+    channel = SLACK if account.platform == "slack" else DISCORD
+    return core.handle_action(person, encoded, channel=channel, account=account)
+
+
+def _records(core: Core) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, the link's own bookkeeping and the DMs about it aside
+    (nudges are compared without the link's messages), and without the platform each
+    person used last (typing anything changes that)."""
+    with core.db.session() as session:
+        rows = snapshot(session, skip=LINK_TABLES)
+        rows["nudges"] = sorted(
+            (tuple(r) for r in session.execute(
+                select(Nudge.__table__).where(~Nudge.dedup_key.like("notice:link-%")))),
+            key=repr)
+        rows["people"] = sorted(
+            (tuple(r) for r in session.execute(
+                select(*(c for c in Person.__table__.columns if c.name != "last_platform")))),
+            key=repr)
+        return rows
+
+
+@pytest.fixture
+def bob(core: Core) -> int:
+    """A second student, on Discord, who saw Maya's code."""
+    with core.db.session() as session:
+        return _account(session, "Bob Stone", "discord", BOB_DISCORD.external_id).id
+
+
+def test_a_second_student_typing_her_code_gets_nothing_of_hers(
+        core: Core, overlapping: dict[str, int], bob: int) -> None:
+    maya = overlapping["slack"]
+    code = _code(_as(core, maya, "/mentor link", MAYA_SLACK))
+    before = _records(core)
+    refused: list[str] = []
+
+    def attempt(what: str, reply: Reply) -> None:
+        assert reply.error or reply.title == "Waiting for a confirmation", (what, reply.text)
+        assert _records(core) == before, what
+        refused.append(what)
+
+    typed = _as(core, bob, f"/mentor link {code}", BOB_DISCORD)
+    assert typed.text.startswith("That code was asked for on Slack. I've asked there whether "
+                                 "this account is theirs; nothing is joined until they press "
+                                 "Link (within 1 hour).")
+    attempt("types her code", typed)
+    asked = question(core, maya)
+    assert asked.title == "Link an account to you?"
+    assert asked.text.startswith("Link the Discord account “Bob Stone” (id 300000000000000002) "
+                                 "to you? It typed the link code you asked for, at Mon 04 Jan "
+                                 "2027 10:00 EST.")  # in her zone
+    link, not_me = buttons(asked)["Link"], buttons(asked)["Not me"]
+    attempt("presses her Link button", _press(core, bob, link, BOB_DISCORD))
+    request = re.search(r"request=(\d+)", link)
+    assert request is not None
+    attempt("types the Link button's command",
+            _as(core, bob, f"/mentor link confirm request:{request.group(1)}", BOB_DISCORD))
+    attempt("undoes a link he never made", _as(core, bob, "/mentor link undo", BOB_DISCORD))
+    attempt("types her code again", _as(core, bob, f"/mentor link {code}", BOB_DISCORD))
+
+    said = _press(core, maya, not_me, MAYA_SLACK)
+    assert (said.title, said.error) == ("Nothing linked", False)
+    assert _records(core) == before  # "Not me" leaves both records exactly as they were
+    with core.db.session() as session:
+        told = session.scalars(select(Nudge).where(Nudge.person_id == bob)).one()
+        assert "said this Discord account is not theirs, so nothing was linked" in told.text
+        request_row = session.scalars(select(LinkRequest)).one()
+        assert (request_row.state, request_row.answered_at) == ("refused", core.clock.now())
+    attempt("presses Link after she said Not me", _press(core, maya, link, MAYA_SLACK))
+    attempt("presses Not me again", _press(core, maya, not_me, MAYA_SLACK))
+    # her "Not me" counted against him: nine more guesses lock him out, right code or not
+    for guess in range(rules.MAX_WRONG_CODES - 2):
+        attempt(f"guess {guess + 1}", _as(core, bob, "/mentor link AAAA-AAAA", BOB_DISCORD))
+    fresh = _code(_as(core, maya, "/mentor link", MAYA_SLACK))
+    locked = _as(core, bob, f"/mentor link {fresh}", BOB_DISCORD)
+    assert locked.text.startswith("Too many wrong codes")
+    attempt("types her fresh code while locked", locked)
+    assert len(refused) == 16
+
+
+def test_an_unanswered_request_expires(core: Core, clock: FixedClock, two: tuple[int, int],
+                                       bob: int) -> None:
+    maya, _ = two
+    code = _code(_as(core, maya, "/mentor link", MAYA_SLACK))
+    _as(core, bob, f"/mentor link {code}", BOB_DISCORD)
+    before = _records(core)
+    clock.advance(rules.ANSWER_WINDOW)
+    late = _press(core, maya, buttons(question(core, maya))["Link"], MAYA_SLACK)
+    assert late.error and late.text == (
+        "That link request is more than 1 hour old, so it links nothing. To link, type "
+        "/mentor link here for a new code and type it on Discord.")
+    assert _records(core) == before
+
+
+def test_an_account_linked_elsewhere_meanwhile_is_not_joined(core: Core, two: tuple[int, int],
+                                                             bob: int) -> None:
+    """Bob typed Maya's code, then joined his Discord account to Carol's record before Maya
+    answered: Maya was asked about Bob's account, not Carol's record."""
+    maya, _ = two
+    with core.db.session() as session:
+        carol = _account(session, "Carol Diaz", "slack", "U0CAROL", email="carol@example.edu",
+                         workspace="T1").id
+    carol_slack = PlatformUser("slack", "U0CAROL", workspace="T1")
+    code = _code(_as(core, maya, "/mentor link", MAYA_SLACK))
+    _as(core, bob, f"/mentor link {code}", BOB_DISCORD)
+    maya_link = buttons(question(core, maya))["Link"]
+    carol_code = _code(_as(core, carol, "/mentor link", carol_slack))
+    _as(core, bob, f"/mentor link {carol_code}", BOB_DISCORD)
+    assert not _press(core, carol, buttons(question(core, carol))["Link"], carol_slack).error
+    before = _records(core)
+    late = _press(core, maya, maya_link, MAYA_SLACK)
+    assert late.error and late.text.startswith("That account has been linked to someone else")
+    assert _records(core) == before
+
+
+def test_undo_within_a_week_restores_both_records(
+        core: Core, clock: FixedClock, overlapping: dict[str, int]) -> None:
+    """Everything both records held (joined mentorships, letters, requests, groups, roles,
+    profiles, nudges) is as it was before the link, and the other record has its id back."""
+    maya, other = overlapping["slack"], overlapping["discord"]
+    code = _code(_as(core, maya, "/mentor link", MAYA_SLACK))
+    _as(core, other, f"/mentor link {code}", MAYA_DISCORD)
+    before = _records(core)
+    linked = _press(core, maya, buttons(question(core, maya))["Link"], MAYA_SLACK)
+    assert linked.title == "Accounts linked"
+    assert "/mentor link undo within 7 days puts it back." in linked.text
+    assert _records(core) != before
+    with core.db.session() as session:
+        (merge,) = session.scalars(select(LinkMerge))
+        assert (merge.person_id, merge.other_id, merge.merged_at) == (maya, other,
+                                                                      clock.now())
+        moved = {(row["table"], row["before"].get("person_id")) for row in
+                 merge.journal["rows"] if row["before"] and row["after"]}
+        assert ("identities", other) in moved  # the Discord account came from her other record
+
+    clock.advance(rules.UNDO_WINDOW - timedelta(seconds=1))
+    from_brought = _as(core, maya, "/mentor link undo", MAYA_DISCORD)
+    assert from_brought.error and from_brought.text.startswith(
+        "Undo a link from the account that asked for the code")
+    undone = _as(core, maya, "/mentor link undo", MAYA_SLACK)
+    assert (undone.title, undone.error) == ("Link undone", False), undone.text
+    assert _records(core) == before
+    with core.db.session() as session:
+        assert session.get_one(Person, other).name == "maya_p"
+        assert session.scalar(select(LinkRequest.state)) == "undone"
+        assert session.scalar(select(LinkMerge.journal)) == {}
+    again = _as(core, maya, "/mentor link undo", MAYA_SLACK)
+    assert again.error and again.text == "You have no link to undo."
+    # each account acts as its own person again
+    assert dict((f.name, f.value) for f in _as(core, other, "/mentor profile",
+                                               MAYA_DISCORD).fields)["Name"] == "maya_p"
+
+
+def test_undo_after_a_week_is_refused(core: Core, clock: FixedClock,
+                                      two: tuple[int, int]) -> None:
+    maya, other = two
+    code = _code(_as(core, maya, "/mentor link", MAYA_SLACK))
+    _as(core, other, f"/mentor link {code}", MAYA_DISCORD)
+    _press(core, maya, buttons(question(core, maya))["Link"], MAYA_SLACK)
+    clock.advance(rules.UNDO_WINDOW)
+    before = _records(core)
+    late = _as(core, maya, "/mentor link undo", MAYA_SLACK)
+    assert late.error and late.text == ("Your last link was made Mon 04 Jan 2027 15:00 UTC: a "
+                                        "link can be undone for 7 days, so this one stays.")
+    assert _records(core) == before
+    with core.db.session() as session:
+        assert session.get(Person, other) is None
+
+
+def test_undo_keeps_what_changed_since_the_link(core: Core, clock: FixedClock,
+                                                overlapping: dict[str, int]) -> None:
+    """A contact logged after the link moved the kept mentorship's clock: the undo puts
+    back the rows the link changed, and leaves a value the person changed since."""
+    maya, other = overlapping["slack"], overlapping["discord"]
+    code = _code(_as(core, maya, "/mentor link", MAYA_SLACK))
+    _as(core, other, f"/mentor link {code}", MAYA_DISCORD)
+    _press(core, maya, buttons(question(core, maya))["Link"], MAYA_SLACK)
+    clock.advance(timedelta(days=1))
+    assert not _as(core, maya, '/mentor log "Elena Ramirez"', MAYA_SLACK).error
+    undone = _as(core, maya, "/mentor link undo", MAYA_SLACK)
+    assert undone.text == ("The other account is its own person again, with what it "
+                           "brought; your record is as it was before the link. 1 value "
+                           "changed since the link stays as it is now.")
+    with core.db.session() as session:
+        kept = session.get_one(Mentorship, overlapping["old"])
+        assert kept.last_contact_at == clock.now()
+        assert session.get_one(Mentorship, overlapping["new"]).student_id == other

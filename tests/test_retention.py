@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from adapters.slack.edge import REPLAY_PLATFORM, SIGNATURE_WINDOW
+from adapters.slack.edge import RECORD_LIFETIME, REPLAY_PLATFORM, SIGNATURE_WINDOW
+from bot.app import demo
 from bot.app.core import Core
+from bot.app.nudges import nudge_catalog
 from bot.app.planning import plan_all
 from bot.app.runner import SHORT_LIVED
 from bot.framework.channels import Router
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.events import first_time
-from bot.infra.models import Nudge, SeenEvent
+from bot.infra.models import Nudge, NudgeTombstone, SeenEvent
 from bot.infra.settings import Settings
-from bot.nudges.vocab import NudgeState
+from bot.nudges import store
+from bot.nudges.vocab import NudgeKind, NudgeState
 from jobs.retention import Pruned, Retention, prune
 from jobs.scheduler import RETENTION_JOB, SchedulerService
 from tests.support.factories import add_student
@@ -30,8 +33,10 @@ def test_defaults_are_a_year_for_nudges_and_a_month_for_events() -> None:
     assert (settings.retention_nudge_days, settings.retention_event_days) == (365, 30)
     retention = Retention.from_settings(settings, SHORT_LIVED)
     assert (retention.nudges, retention.events) == (timedelta(days=365), timedelta(days=30))
-    assert retention.short_lived == {REPLAY_PLATFORM: timedelta(seconds=SIGNATURE_WINDOW)}
-    assert SIGNATURE_WINDOW == 300
+    assert retention.short_lived == {REPLAY_PLATFORM: timedelta(seconds=RECORD_LIFETIME)}
+    # A request is accepted up to the window before or after its timestamp: its record
+    # must last both.
+    assert (SIGNATURE_WINDOW, RECORD_LIFETIME) == (300, 600)
 
 
 def test_the_daily_job_prunes_what_is_past_retention_and_nothing_current(
@@ -54,8 +59,8 @@ def test_the_daily_job_prunes_what_is_past_retention_and_nothing_current(
         for name, age, platform in [("old event", month + timedelta(days=1), "slack"),
                                     ("recent event", month - timedelta(days=1), "slack"),
                                     ("old discord", month + timedelta(hours=1), "discord"),
-                                    ("stale signature", timedelta(minutes=6), REPLAY_PLATFORM),
-                                    ("live signature", timedelta(minutes=4), REPLAY_PLATFORM)]:
+                                    ("stale signature", timedelta(minutes=11), REPLAY_PLATFORM),
+                                    ("live signature", timedelta(minutes=9), REPLAY_PLATFORM)]:
             assert first_time(session, platform, name, now - age)
 
     retention = Retention(nudges=year, events=month, short_lived=SHORT_LIVED)
@@ -85,3 +90,39 @@ def test_the_scheduler_runs_retention_daily_from_settings(core: Core) -> None:
     assert job is not None and job.trigger.interval == timedelta(days=1)
     assert (service.retention.nudges, service.retention.events) == \
         (timedelta(days=90), timedelta(days=7))
+
+
+def test_planning_after_the_yearly_prune_brings_nothing_back(
+        database: Database, clock: FixedClock, settings: Settings) -> None:
+    """The demo's reminders are planned and sent (two dismissed); thirteen months on the
+    prune deletes them, and planning again must not plan any of them once more: a
+    check-in never answered, an outcome's "tell your writers" and the like are owed by
+    the same key as long as nothing changes, and the key is all that remains of them."""
+    with database.session() as session:
+        demo.load(session, clock)
+        assert plan_all(session, clock.now(), settings) > 0
+        sent = list(session.scalars(select(Nudge.id).where(
+            Nudge.state == NudgeState.PENDING, Nudge.due_at <= clock.now()).order_by(Nudge.id)))
+        session.execute(update(Nudge).where(Nudge.id.in_(sent))
+                        .values(state=NudgeState.SENT, sent_at=clock.now()))
+        reminders = session.execute(select(Nudge.id, Nudge.person_id).where(
+            Nudge.id.in_(sent), Nudge.kind != NudgeKind.NOTICE).order_by(Nudge.id)).all()
+        for nudge_id, owner in reminders[:2]:
+            assert store.dismiss(session, nudge_id, person_id=owner,
+                                 kinds=nudge_catalog().dismissable)
+    clock.advance(timedelta(days=400))
+    with database.session() as session:
+        plan_all(session, clock.now(), settings)  # what falls due anew in those months
+    pruned = Retention.from_settings(settings)
+    with database.session() as session:
+        old = {key: state for key, state in session.execute(
+            select(Nudge.dedup_key, Nudge.state).where(Nudge.id.in_(sent)))}
+    assert len(old) == len(sent) and list(old.values()).count(NudgeState.DISMISSED) == 2
+    assert prune(database, clock.now(), pruned).nudges >= len(sent)
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(Nudge)
+                              .where(Nudge.dedup_key.in_(list(old)))) == 0
+        assert plan_all(session, clock.now(), settings) == 0
+        assert session.scalar(select(func.count()).select_from(Nudge)
+                              .where(Nudge.dedup_key.in_(list(old)))) == 0
+        assert set(session.scalars(select(NudgeTombstone.dedup_key))) >= set(old)

@@ -111,12 +111,14 @@ def test_every_kind_of_bad_faculty_row_is_reported_with_its_row(core):
         8: (dict(timezone="Mars/Olympus_Mons"), "unknown time zone"),
         9: (dict(stages="ms3; ms7"), "unknown stage"),
         10: (dict(name="   "), "name is empty"),
-        11: (dict(research="x" * 2000), "research is too long"),
-        12: (dict(title="t" * 101), "title is too long"),
+        11: (dict(research="x" * 2000),
+             "research: is too long (2,000 characters; at most 1,000)."),
+        12: (dict(title="t" * 101), "title: is too long (101 characters; at most 100)."),
         13: (dict(specialty=""), "specialty is empty"),
         14: (dict(slack_id="not a slack id"), "is not a Slack member ID"),
         15: (dict(discord_id="12ab"), "is not a Discord user ID"),
-        16: (dict(name="Bell\x07 Ringer"), "control characters"),
+        16: (dict(name="Bell\x07 Ringer"),
+             "name: holds a control character (U+0007 BELL, at character 5); type plain text."),
         17: (dict(capacity="51"), "capacity must be a whole number"),
     }
     rows = [faculty_row(n, **cells) for n, (cells, _) in sorted(bad.items())]
@@ -155,7 +157,8 @@ def test_bad_student_rows(core):
     assert "stage is empty" in error.reasons_for(3)[0]
     assert "already on row 4" in error.reasons_for(5)[0]
     assert "slack_id U123 is already on row 5" in error.reasons_for(6)[0]
-    assert "interests is too long" in error.reasons_for(7)[0]
+    assert error.reasons_for(7)[0].endswith(
+        "is too long for one item (101 characters; at most 100 each).")
 
 
 def test_missing_required_columns_are_named(core):
@@ -199,7 +202,9 @@ def test_quoted_cells_with_commas_and_newlines_keep_row_numbers(core):
             '"Lee, Dana",dana@example.edu,Surgery,"Associate Professor,\nVice Chair"\n'
             'Bad Row,bad,Surgery,Professor\n')
     error = refused(core, text)
-    assert [p.row for p in error.problems] == [3]
+    # the line break inside row 2's quoted title keeps row 3 row 3; a title is one line
+    assert [p.row for p in error.problems] == [2, 3]
+    assert error.reasons_for(2) == ("title: must be one line (it holds a line break).",)
 
 
 # --- upsert -------------------------------------------------------------------------------

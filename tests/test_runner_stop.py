@@ -139,3 +139,73 @@ def test_sigterm_while_waiting_for_input_exits_0(start: Start, database_file: Pa
     assert running.proc.wait(timeout=60) == 0
     assert time.monotonic() - sent < STOP_WITHIN
     assert claimed_left(database_file) == 0
+
+
+# --- a stop while the program is still loading ----------------------------------------------
+
+
+def _caught(pid: int) -> set[int]:
+    """The signals a process has a handler for (Linux: SigCgt in /proc/PID/status)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("SigCgt:"):
+                mask = int(line.split()[1], 16)
+                return {n for n in range(1, 65) if mask & (1 << (n - 1))}
+    return set()
+
+
+def _handler_in_place(proc: subprocess.Popen[str], timeout: float = 30.0) -> None:
+    """Poll until the process catches SIGTERM: it is ready to be told to stop."""
+    deadline = time.monotonic() + timeout
+    while signal.SIGTERM not in _caught(proc.pid):
+        assert proc.poll() is None, "the process ended before catching SIGTERM"
+        assert time.monotonic() < deadline, "SIGTERM was never caught"
+        time.sleep(0.001)
+
+
+ENTRY_POINTS = {"python -m bot": [sys.executable, "-m", "bot"],
+                "mentorbot": [str(Path(sys.executable).with_name("mentorbot"))]}
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+@pytest.mark.parametrize("entry_point", sorted(ENTRY_POINTS))
+def test_sigterm_and_sigint_at_once_while_it_loads_stop_it_cleanly(
+        database_file: Path, tmp_path: Path, entry_point: str) -> None:
+    """Both signals as soon as the process can take them, while it is still importing the
+    program: it exits 0, with no traceback and nothing started, not killed by the signal."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env.update(DATABASE_URL=f"sqlite:///{database_file}", LOG_LEVEL="DEBUG")
+    proc = subprocess.Popen([*ENTRY_POINTS[entry_point], "run"], cwd=tmp_path, env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        _handler_in_place(proc)
+        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, (proc.returncode, err)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert STARTED not in err and "Running job" not in err, err  # stopped before starting
+    assert claimed_left(database_file) == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_ctrl_c_while_another_verb_loads_says_interrupted(database_file: Path,
+                                                          tmp_path: Path) -> None:
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{database_file}")
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "nudges", "due"], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        _handler_in_place(proc)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert (proc.returncode, err, out) == (130, "mentorbot: interrupted\n", "")

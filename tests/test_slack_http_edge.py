@@ -1,7 +1,8 @@
 """The Slack HTTP edge under hostile input, against the real service (waitress, the guard,
 Bolt) over loopback: oversized bodies are refused before they are read, stalled uploads hold
-no worker, malformed or unsigned requests get a 4xx with one log line and no traceback, and a
-replayed signed command runs once."""
+no worker, malformed or unsigned requests get a 4xx with one log line and no traceback, a
+replayed signed request runs once whatever content type it is replayed under, and the
+acknowledgement waits for no database write."""
 
 from __future__ import annotations
 
@@ -10,16 +11,27 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, select
 
-from adapters.slack.edge import MAX_BODY
+from adapters.http_limits import PER_ADDRESS
+from adapters.slack.edge import MAX_BODY, SIGNATURE_WINDOW, RecentSignatures
 from bot.app.core import Core
 from bot.infra.models import Person, SeenEvent
 from tests.support.slack_api import FakeSlackApi
 from tests.support.slack_app import SlackHarness, slack_harness
-from tests.support.slack_requests import FORM, JSON, signature, slash_command
+from tests.support.slack_requests import (
+    FORM,
+    JSON,
+    SlackHttp,
+    event,
+    signature,
+    signed_headers,
+    slash_command,
+)
+from tests.support.slow_clients import SlowClients
 
 
 @pytest.fixture
@@ -67,13 +79,15 @@ def test_a_body_over_the_cap_is_refused_before_it_is_read(slack: SlackHarness) -
 
 
 def test_stalled_uploads_hold_no_worker(slack: SlackHarness) -> None:
-    """Sixty connections announce a body and never send it; a real command still gets its
-    acknowledgement at once, and the process has no more threads than before."""
+    """Sixty connections (from six addresses, under the limit per address) announce a body
+    and never send it; a real command still gets its acknowledgement at once, and the
+    process has no more threads than before."""
     port = slack.http.port
     before = threading.active_count()
     stalled = []
-    for _ in range(60):
-        conn = socket.create_connection(("127.0.0.1", port))
+    for i in range(60):
+        conn = socket.create_connection(("127.0.0.1", port),
+                                        source_address=(f"127.0.0.{11 + i % 6}", 0))
         conn.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\nab")
         stalled.append(conn)
     try:
@@ -147,3 +161,241 @@ def test_healthz_and_bind_address(core: Core, api: FakeSlackApi) -> None:
         assert harness.service.host == "127.0.0.1"
         answer = harness.http.request("GET", "/healthz")
         assert (answer.status, answer.body) == (200, "ok")
+
+
+REPLAYED_AS = {  # content type → what the edge answers a replay sent under it
+    "application/jsonx": 415, "application/json+x": 415, "text/plain": 415,
+    "multipart/form-data; boundary=x": 415, "": 415,
+    JSON: 409, f"{JSON}; charset=utf-8": 409, FORM: 409, f"{FORM}; charset=utf-8": 409,
+    "Application/X-WWW-Form-Urlencoded": 409,
+}
+
+
+def test_a_signed_command_replayed_under_any_content_type_runs_once(
+        slack: SlackHarness, core: Core) -> None:
+    """Bolt parses JSON only for exactly `application/json`; the edge once skipped its
+    replay check for anything starting so, and `application/jsonx` ran the command again."""
+    body = slash_command("/mentor", "profile stage:ms2", user_id="U0REPLAY",
+                         response_url=slack.api.response_url("first"))
+    headers = signed_headers(body)
+    assert slack.http.request("POST", "/slack/events", body, headers).status == 200
+    answers = {}
+    for content_type in REPLAYED_AS:
+        replay = {**headers, "Content-Type": content_type}
+        if not content_type:
+            del replay["Content-Type"]
+        answers[content_type] = slack.http.request("POST", "/slack/events", body, replay)
+    assert {kind: a.status for kind, a in answers.items()} == REPLAYED_AS
+    assert "application/jsonx" in answers["application/jsonx"].body
+    slack.api.wait_responses("first")
+    time.sleep(0.5)
+    assert len(slack.api.responses("first")) == 1
+    with core.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(SeenEvent).where(
+            SeenEvent.platform == "slack-request")) == 1
+
+
+def test_a_first_request_under_an_unknown_content_type_never_runs(
+        slack: SlackHarness) -> None:
+    body = slash_command("/mentor", "help", user_id="U0TYPE",
+                         response_url=slack.api.response_url("typed"))
+    assert slack.http.post(body, content_type="application/jsonx").status == 415
+    fine = slash_command("/mentor", "help", user_id="U0TYPE",
+                         response_url=slack.api.response_url("charset"))
+    assert slack.http.post(fine, content_type=f"{FORM}; charset=utf-8").status == 200
+    slack.api.wait_responses("charset")
+    assert slack.api.responses("typed") == []
+
+
+def test_a_replayed_event_is_refused_and_handled_once(slack: SlackHarness) -> None:
+    body = event({"type": "app_home_opened", "user": "U0EVENT", "channel": "D0DM",
+                  "tab": "home", "event_ts": "1700000000.2"})
+    now = int(time.time())
+    assert slack.http.event(body, timestamp=now).status == 200
+    assert slack.http.event(body, timestamp=now).status == 409
+    assert slack.http.post(body, content_type="application/json+x", timestamp=now
+                           ).status == 415
+    slack.api.wait_for("views.publish")
+    time.sleep(0.5)
+    assert len(slack.api.calls("views.publish")) == 1
+
+
+@contextmanager
+def _write_lock_held(core: Core) -> Iterator[None]:
+    """Another writer holding what the seen-event record's insert needs: SQLite's one
+    write lock, or on PostgreSQL a lock on `seen_events` that every INSERT waits for."""
+    raw = core.db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if core.db.dialect == "sqlite":
+            cursor.execute("BEGIN IMMEDIATE")
+        else:
+            cursor.execute("LOCK TABLE seen_events IN EXCLUSIVE MODE")
+        yield
+    finally:
+        raw.rollback()
+        raw.close()
+
+
+def test_the_acknowledgement_waits_for_no_database_write(slack: SlackHarness,
+                                                        core: Core) -> None:
+    """While another writer holds the lock, commands and events are still acknowledged at
+    once; their work waits for the lock, then runs once."""
+    slack.run("U0LOCK", "/mentor help")  # the person exists; Bolt's first call is made
+    with _write_lock_held(core):
+        answer, name = slack.command("U0LOCK", "/mentor list")
+        opened = slack.http.event(event({"type": "app_home_opened", "user": "U0LOCK",
+                                         "channel": "D0DM", "tab": "home",
+                                         "event_ts": "1700000000.3"}))
+        assert (answer.status, opened.status) == (200, 200)
+        assert answer.seconds < 1.0 and opened.seconds < 1.0, (answer, opened)
+        time.sleep(0.3)
+        assert slack.api.responses(name) == []  # the work is waiting for the lock
+    assert len(slack.api.wait_responses(name)) == 1
+
+
+def test_a_replay_at_another_worker_is_acknowledged_but_never_runs_twice(
+        slack: SlackHarness, core: Core, api: FakeSlackApi) -> None:
+    """Two worker processes share the database, not their memory: the second acknowledges
+    the replay (it has not seen it) and its work finds the first's record and stops."""
+    with slack_harness(core, api) as other:
+        body = slash_command("/mentor", "profile stage:ms3", user_id="U0TWO",
+                             response_url=api.response_url("two"))
+        headers = signed_headers(body)
+        assert slack.http.request("POST", "/slack/events", body, headers).status == 200
+        assert other.http.request("POST", "/slack/events", body, headers).status == 200
+        assert other.http.request("POST", "/slack/events", body, headers).status == 409
+        api.wait_responses("two")
+        time.sleep(0.5)
+        assert len(api.responses("two")) == 1
+
+
+def test_signatures_are_remembered_while_a_replay_could_pass_and_no_longer() -> None:
+    recent = RecentSignatures(capacity=3)
+    signed_at = 1_700_000_000
+    assert recent.first_time("v0=a", signed_at, now=signed_at)
+    assert not recent.first_time("v0=a", signed_at, now=signed_at + SIGNATURE_WINDOW)
+    assert recent.first_time("v0=b", signed_at, now=signed_at + 1)
+    # Past its timestamp's window a replay is refused by its age: no need to keep it.
+    assert recent.first_time("v0=c", signed_at + SIGNATURE_WINDOW + 1,
+                             now=signed_at + SIGNATURE_WINDOW + 1)
+    assert len(recent) == 1
+    for name in "defg":  # bounded: the oldest goes first
+        assert recent.first_time(f"v0={name}", signed_at + 400, now=signed_at + 400)
+    assert len(recent) == 3
+    assert recent.first_time("v0=d", signed_at + 400, now=signed_at + 400)
+    assert not recent.first_time("v0=g", signed_at + 400, now=signed_at + 400)
+
+
+SLACK_ADDRESS = "127.0.0.2"
+"""Where the genuine requests come from in the slow-connection tests: not an attacker's."""
+
+
+def test_a_signed_command_is_answered_beside_300_slow_connections(slack: SlackHarness) -> None:
+    """Slow connections, a byte every half second in their headers or their body: 200 from
+    twenty addresses (under the limit per address, so all are held), 100 more from one
+    address (all but the limit refused at once). A signed command is answered while they
+    are all still open, and the process started no thread for them."""
+    before = threading.active_count()
+    slow = SlowClients(slack.http.port, interval=0.5)
+    try:
+        spread = [f"127.0.0.{20 + i}" for i in range(20)]
+        slow.open(100, kind="headers", sources=spread)
+        slow.open(100, kind="body", sources=spread)
+        slow.open(100, kind="headers", sources=["127.0.0.60"])
+        time.sleep(1.0)  # long enough for every connection to be accepted and to trickle
+        genuine = SlackHttp(slack.http.port, source=SLACK_ADDRESS)
+        answer = genuine.command("/mentor", "help", user_id="U0SLOW",
+                                 response_url=slack.api.response_url("slow"))
+        held = slow.open_now()
+        assert answer.status == 200
+        assert answer.seconds < 2.0, answer  # Slack waits 3 s; alone it takes milliseconds
+        refused = [c for c in slow.connections if c.refused]
+        assert len(refused) == 100 - PER_ADDRESS
+        assert {c.source for c in refused} == {"127.0.0.60"}
+        assert len(held) == 200 + PER_ADDRESS
+        assert threading.active_count() <= before + 2
+        slack.api.wait_responses("slow")
+    finally:
+        slow.close()
+
+
+def test_slow_connections_are_closed_by_their_deadline_however_steadily_they_send(
+        core: Core, api: FakeSlackApi) -> None:
+    """With one second for the headers and one for the body, connections that keep sending
+    a byte every 0.2 s are answered 408 and closed after about a second; one that sends
+    nothing is closed too. Waitress's own timeout, reset by every byte, closed none."""
+    with slack_harness(core, api, http_header_seconds=1.0, http_body_seconds=1.0) as slack:
+        slow = SlowClients(slack.http.port, interval=0.2)
+        idle = socket.create_connection(("127.0.0.1", slack.http.port))
+        idle.setblocking(False)
+        try:
+            slow.open(3, kind="headers", sources=["127.0.0.30"])
+            slow.open(3, kind="body", sources=["127.0.0.31"])
+            time.sleep(0.7)
+            assert len(slow.open_now()) == 6  # not before their deadline
+            waited = time.monotonic()
+            while slow.open_now() and time.monotonic() - waited < 10:
+                time.sleep(0.1)
+            assert slow.open_now() == []
+            assert all(c.timed_out for c in slow.connections), [
+                c.answer[:40] for c in slow.connections]
+            head, body = slow.connections[0].answer.split(b"\r\n\r\n", 1)
+            assert f"Content-Length: {len(body)}".encode() in head
+            assert body == b"408 Request Timeout: the request did not arrive in time\n"
+            assert all(c.sent >= 3 for c in slow.connections)  # bytes kept coming
+            lifetimes = sorted(c.lifetime or 0 for c in slow.connections)
+            assert lifetimes[0] > 0.9 and lifetimes[-1] < 4.0, lifetimes
+            idle.settimeout(5)
+            assert idle.recv(100) == b""  # closed, without a word: it asked nothing
+            # A genuine request still gets its answer after all that.
+            assert slack.http.command("/mentor", "help", user_id="U0AFTER",
+                                      response_url=api.response_url("after")).status == 200
+        finally:
+            slow.close()
+            idle.close()
+
+
+def test_one_address_may_hold_only_so_many_connections(core: Core, api: FakeSlackApi) -> None:
+    with slack_harness(core, api, http_connections_per_address=3) as slack:
+        port = slack.http.port
+        held = [socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.40", 0))
+                for _ in range(3)]
+        try:
+            time.sleep(0.3)
+            assert _raw_from("127.0.0.40", port).startswith(b"HTTP/1.1 429")
+            genuine = SlackHttp(port, source=SLACK_ADDRESS)
+            assert genuine.command("/mentor", "help", user_id="U0ADDR",
+                                   response_url=api.response_url("addr")).status == 200
+            held.pop().close()
+            time.sleep(0.3)
+            answer = SlackHttp(port, source="127.0.0.40").request("GET", "/healthz")
+            assert answer.status == 200
+        finally:
+            for conn in held:
+                conn.close()
+
+
+def test_at_the_connection_limit_the_longest_waiting_connection_makes_room(
+        core: Core, api: FakeSlackApi) -> None:
+    """Five connections in all, every one taken by a client that sends nothing: Slack's
+    next request is answered at once instead of waiting in the listen backlog."""
+    with slack_harness(core, api, http_connections=5, http_connections_per_address=0) as slack:
+        port = slack.http.port
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(5)]
+        try:
+            time.sleep(0.3)
+            answer = SlackHttp(port, source=SLACK_ADDRESS).request("GET", "/healthz")
+            assert (answer.status, answer.seconds < 2.0) == (200, True), answer
+            idle[0].settimeout(2)
+            assert idle[0].recv(100) == b""  # the oldest was closed to make room
+        finally:
+            for conn in idle:
+                conn.close()
+
+
+def _raw_from(source: str, port: int) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5,
+                                  source_address=(source, 0)) as conn:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        return conn.recv(4096)

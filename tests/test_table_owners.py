@@ -51,10 +51,19 @@ OWNERS = {
     "seen_events": "bot.infra.events",
     "link_codes": "bot.privacy.store",
     "link_attempts": "bot.privacy.store",
+    "link_requests": "bot.privacy.store",
+    "link_merges": "bot.privacy.store",
+    "nudge_tombstones": "bot.nudges.store",
     "deletion_records": "bot.privacy.store",
     "web_link_uses": "bot.web.store",
     "web_keys": "bot.web.store",
     "send_budgets": "bot.nudges.budget",
+    "residency_programs": "bot.residency.store",
+    "residency_profiles": "bot.residency.store",
+    "residency_entries": "bot.residency.store",
+    "residency_outcomes": "bot.residency.store",
+    "residency_shares": "bot.residency.store",
+    "residency_comments": "bot.residency.store",
 }
 """Each stored table and the one module that writes it."""
 

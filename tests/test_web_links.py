@@ -215,6 +215,18 @@ def test_command_line_link_for_the_dashboard(core: Core, data: ReportData) -> No
                                                              data.group_id)
 
 
+def test_command_line_link_for_a_students_plan(core: Core, data: ReportData) -> None:
+    """The residency plan is part of the program (`bot.residency.page`): a student gets a
+    link to their own plan page."""
+    with core.db.session() as session:
+        made = make_link(session, core.settings, "s1@example.edu", Page.PLAN, None,
+                         core.clock.now())
+    grant = _redeem(core, _token(made.url))
+    assert isinstance(grant, rules.Grant)
+    assert (grant.person_id, grant.page, grant.group_id) == (data.people["S1"], Page.PLAN,
+                                                             None)
+
+
 @pytest.mark.parametrize(("email", "page", "group", "message"), [
     ("olga", Page.REPORT, None, "“olga” is not an email address."),
     ("nobody@example.edu", Page.REPORT, None, "No one with the email nobody@example.edu"),
@@ -222,7 +234,6 @@ def test_command_line_link_for_the_dashboard(core: Core, data: ReportData) -> No
     ("s1@example.edu", Page.REPORT, None, "Ana Lima organizes no group"),
     ("f1@example.edu", Page.PLAN, None, "Dr. Ann Reyes is not a student"),
     ("s1@example.edu", Page.PLAN, "em", "--group is for --page report"),
-    ("s1@example.edu", Page.PLAN, None, "The residency plan is not part of this installation"),
     ("olga.ward@example.edu", Page.REPORT, "emm", "There is no group “emm”. Did you mean em?"),
 ])
 def test_command_line_link_refusals(core: Core, data: ReportData, email: str, page: Page,

@@ -1,5 +1,7 @@
 """`mentorbot shell`: read commands from standard input, print replies as plain text. Direct
-messages the bot sends to anyone are printed too, marked with their recipient."""
+messages a command sends to people with no chat account are printed too, marked with their
+recipient; those to people on Slack or Discord are left for that platform's workers (the
+database may be one they serve), and the shell says so."""
 
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ from bot.framework.replies import Attachment, Reply
 PROMPT = "mentorbot> "
 STOP_POLL = 0.2
 """Seconds between two looks at the stop request while waiting for input."""
-BANNER = ("Type /mentor help or /letter help. Buttons are shown with the command that does "
-          "the same. End with Ctrl-D or `exit`.")
+BANNER = ("Type /mentor help, /letter help or /residency help. Buttons are shown with the "
+          "command that does the same. End with Ctrl-D or `exit`.")
 
 
 @dataclass
@@ -130,4 +132,9 @@ class Shell:
     def deliver(self) -> None:
         assert self.router is not None
         # Only messages caused by what was just typed; planned nudges wait for their sweep.
-        self.core.deliver_notices(self.router)
+        left = self.core.deliver_notices(self.router)
+        for who in dict.fromkeys(left):
+            self.stdout.write(f"(A direct message to {who} waits for their Slack or Discord "
+                              "account.)\n")
+        if left:
+            self.stdout.write("\n")

@@ -23,7 +23,7 @@ from adapters.discord.commands import AutocompleteCallback, build_tree
 from adapters.discord.render import ActionButton, render
 from bot.framework.channels import ChannelRef
 from bot.framework.ports import CorePort, Request
-from bot.framework.registry import CommandSpec, Option, OptionType, Registry
+from bot.framework.registry import SUGGEST_PROGRAM, CommandSpec, Option, OptionType, Registry
 from bot.framework.replies import Reply, error_reply
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,8 @@ class DiscordBot:
             actor_id, custom_id, channel=ref, is_admin=admin, account=account))
 
     def autocompleter(self, option: Option) -> AutocompleteCallback | None:
+        if option.suggest == SUGGEST_PROGRAM:
+            return self._program_completer()
         if option.type == OptionType.PERSON or option.suggest is not None:
             return self._person_completer(option)
         if option.type == OptionType.CHOICE and option.choices:
@@ -132,6 +134,11 @@ class DiscordBot:
                     log.exception("could not answer interaction %s", interaction.id)
                     return
 
+    def _program_completer(self) -> AutocompleteCallback:
+        """Suggestions for a program option: the programs of the member's groups, from the
+        core (`Core.program_choices`), whose values name one program exactly."""
+        return _program_completer_for(self.core)
+
     def _person_completer(self, option: Option) -> AutocompleteCallback:
         """Suggestions for a person option: only whom the option may offer the member
         typing (the core's rule: `CorePort.suggestion_scope`), found by their Discord
@@ -149,6 +156,16 @@ class DiscordBot:
                     for e in roster.search(current, scope=scope)]
 
         return complete
+
+
+def _program_completer_for(core: CorePort) -> AutocompleteCallback:
+    async def complete(interaction: discord.Interaction,
+                       current: str) -> list[app_commands.Choice[str]]:
+        account = people.platform_user(interaction.user.id, "")
+        found = await asyncio.to_thread(core.program_choices, account, current)
+        return [app_commands.Choice(name=label, value=value) for label, value in found]
+
+    return complete
 
 
 def _choice_completer(choices: tuple[str, ...]) -> AutocompleteCallback:

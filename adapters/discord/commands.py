@@ -1,4 +1,5 @@
-"""The `/mentor` and `/letter` app command groups, generated from the core's registry.
+"""The `/mentor`, `/letter` and `/residency` app command groups, generated from the core's
+registry.
 
 Nothing here names a particular command: every non-hidden spec becomes a subcommand (a
 two-word path such as "group create" becomes a nested subgroup) with one typed parameter per
@@ -30,6 +31,7 @@ _NAME = re.compile(r"^[-_\w]{1,32}$")
 ROOT_DESCRIPTIONS = {
     "mentor": "Find mentors, keep in touch, and follow through on what they suggest.",
     "letter": "Track recommendation letters: timelines, packets, thanks and outcomes.",
+    "residency": "Plan residency applications: programs, signals, letters, fee and dates.",
 }
 
 AutocompleteCallback = Callable[

@@ -1,5 +1,5 @@
-"""The slack-bolt app: `/mentor` and `/letter`, buttons, the profile modal, App Home and the
-events we react to. It only translates: Slack payload → `core.Request`, `Reply` → Block Kit.
+"""The slack-bolt app: `/mentor`, `/letter` and `/residency`, buttons, the profile modal,
+App Home and the events we react to. It only translates: Slack payload → `core.Request`, `Reply` → Block Kit.
 
 Every listener acknowledges first and works afterwards, so Slack gets its answer within 3
 seconds however long the core takes; the reply then goes through `respond()` (the command's
@@ -7,18 +7,23 @@ response_url) or a DM. The app runs with `process_before_response=True` and lazy
 the (trivial) ack function runs in the request's own thread and the work goes to a thread
 pool. With Bolt's default instead, the ack function itself waits for a pool worker, so a few
 slow commands would delay every other acknowledgement past Slack's limit.
+
+Nothing before the acknowledgement writes to the database (a write can wait for another
+writer's lock). Each request's work starts by recording it (`SlackBot.first_run`): an
+event's id, or the request's signature, in the core's seen-event record, whose unique row
+lets exactly one worker process run it. The edge (`adapters.slack.edge`) refuses a replay
+to the same process before Bolt sees it; this record stops one that reached another.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, BoltResponse, Respond
+from slack_bolt import Ack, App, BoltRequest, Respond
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
@@ -29,10 +34,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.framework.channels import ChannelRef, DeliveryError
 from bot.framework.ports import CorePort, PlatformUser, Request
+from bot.framework.registry import ROOTS
 from bot.framework.replies import Reply, error_reply
 from bot.infra.settings import Settings
 
 from .channel import SlackChannel
+from .edge import REPLAY_PLATFORM
 from .home import EDIT_PROFILE_ACTION, PROFILE_MODAL, HomePublisher, form_values, profile_modal
 from .people import PLATFORM, SlackPeople
 from .render import Message, escape, owner_of, render
@@ -40,7 +47,7 @@ from .transport import KeptAliveClient
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/mentor", "/letter")
+COMMANDS = tuple(f"/{root}" for root in ROOTS)
 ACTION_PATTERN = re.compile(r"^mb\|")
 RESPONSE_URL_USES = 5  # Slack accepts five posts to one response_url
 RATE_LIMIT_RETRIES = 3
@@ -219,10 +226,22 @@ class SlackBot:
         self.tell_of_refusal(None, client, team_id, user_id)
         self.home.refresh(client, user_id, who.person_id)
 
-    # --- events ------------------------------------------------------------------------
+    # --- once per request --------------------------------------------------------------
 
-    def first_delivery(self, event_id: str) -> bool:
-        return self.core.first_time(PLATFORM, event_id)
+    def first_run(self, body: dict[str, Any], request: BoltRequest) -> bool:
+        """True when this request's work runs here: the first time its event id (Slack
+        re-sends an event it thinks was lost, X-Slack-Retry-Num) or its signature (a
+        replay that reached another worker process) is recorded. Socket Mode requests
+        carry no signature: Slack hands each envelope to one connection."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            return self.core.first_time(PLATFORM, str(event_id))
+        signature = (request.headers.get("x-slack-signature") or [""])[0]
+        if not signature:
+            return True
+        return self.core.first_time(REPLAY_PLATFORM, signature)
+
+    # --- events ------------------------------------------------------------------------
 
     def home_opened(self, event: dict[str, Any], body: dict[str, Any],
                     client: WebClient) -> None:
@@ -285,46 +304,49 @@ def build_app(core: CorePort, settings: Settings, *, client: WebClient | None = 
 
 
 def _register(bot: SlackBot) -> None:
+    """Every listener acknowledges at once (`_ack`, no database) and hands its work to a
+    lazy function, which runs only when `bot.first_run` says this request is new."""
     app = bot.app
 
-    @app.middleware
-    def once_per_event(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:  # noqa: A002
-        """Slack re-sends an event it thinks was lost (X-Slack-Retry-Num): answer the retry
-        with 200 and do nothing, whichever delivery arrives second."""
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not bot.first_delivery(str(event_id)):
-            return BoltResponse(status=200, body="")
-        return next()
-
-    def command(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        bot.run_command(body, respond, client)
+    def command(body: dict[str, Any], request: BoltRequest, respond: Respond,
+                client: WebClient) -> None:
+        if bot.first_run(body, request):
+            bot.run_command(body, respond, client)
 
     for name in COMMANDS:
         app.command(name)(ack=_ack, lazy=[command])
 
-    def action(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        bot.run_action(body, respond, client)
+    def action(body: dict[str, Any], request: BoltRequest, respond: Respond,
+               client: WebClient) -> None:
+        if bot.first_run(body, request):
+            bot.run_action(body, respond, client)
 
     app.action(ACTION_PATTERN)(ack=_ack, lazy=[action])
 
-    def open_profile(body: dict[str, Any], client: WebClient) -> None:
-        bot.open_profile(body, client)
+    def open_profile(body: dict[str, Any], request: BoltRequest, client: WebClient) -> None:
+        if bot.first_run(body, request):
+            bot.open_profile(body, client)
 
     # views.open needs the trigger_id within 3 s: open the modal right after the ack.
     app.action(EDIT_PROFILE_ACTION)(ack=_ack, lazy=[open_profile])
 
-    def save_profile(body: dict[str, Any], client: WebClient) -> None:
-        bot.save_profile(body, client)
+    def save_profile(body: dict[str, Any], request: BoltRequest, client: WebClient) -> None:
+        if bot.first_run(body, request):
+            bot.save_profile(body, client)
 
     app.view(PROFILE_MODAL)(ack=_ack, lazy=[save_profile])
 
-    def home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        bot.home_opened(event, body, client)
+    def home_opened(event: dict[str, Any], body: dict[str, Any], request: BoltRequest,
+                    client: WebClient) -> None:
+        if bot.first_run(body, request):
+            bot.home_opened(event, body, client)
 
     app.event("app_home_opened")(ack=_ack, lazy=[home_opened])
 
-    def member_joined(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        bot.member_joined(event, body, client)
+    def member_joined(event: dict[str, Any], body: dict[str, Any], request: BoltRequest,
+                      client: WebClient) -> None:
+        if bot.first_run(body, request):
+            bot.member_joined(event, body, client)
 
     app.event("member_joined_channel")(ack=_ack, lazy=[member_joined])
 

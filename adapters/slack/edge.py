@@ -3,23 +3,35 @@ parses it.
 
 A request to `/slack/events` is refused, with one log line and a 4xx, when its body is
 larger than `MAX_BODY` (413, decided from Content-Length before a byte is read), when its
-timestamp is not a whole number or is outside Slack's five-minute window, or its signature
-does not verify (401), when its body is not UTF-8 (400), or when the same signed request was
-already accepted (409: a replay). Bolt verifies the signature again; checking it here first
-means a forged request never reaches a parser, and a replayed one never runs twice.
+content type is not one Slack sends (415: `application/x-www-form-urlencoded` for commands
+and interactivity, `application/json` for the Events API; parameters such as `; charset=utf-8`
+are fine), when its timestamp is not a whole number or is outside Slack's five-minute
+window, or its signature does not verify (401), when its body is not UTF-8 (400), or when
+the same signed request was already accepted here (409: a replay). Bolt verifies the
+signature again; checking it here first means a forged request never reaches a parser.
 
-Accepted signatures of commands and button presses are remembered in `seen_events` for the
-signing window (any worker process sees them), keyed by the signature itself: it is an HMAC
-of the timestamp and the body, so two different requests never share one. Events API
-callbacks (JSON bodies) are left to the event-id check downstream, which already handles
-each event once and must answer Slack's own retries with 200."""
+Every signed request is checked for replay, whatever its content type: the media type this
+edge decided on is the one Bolt is handed (`CONTENT_TYPE` rewritten to it), so the two can
+never read one body two ways (a command replayed as `application/jsonx` once slipped past a
+check that skipped "JSON" and was then parsed by Bolt as a form).
+
+Nothing here waits for the database: the acknowledgement must not queue behind a write lock
+that another writer holds (`bench/bench_slack_http.py`: SQLite's lock gave p99 208–673 ms).
+Accepted signatures are remembered in memory (`RecentSignatures`, for as long as a replay
+could still pass the age check), which refuses a replay to this process at once. The durable
+record is written off the acknowledgement, by the work itself before it starts
+(`adapters.slack.app.SlackBot.first_run`: the signature, or an event's id, in `seen_events`
+through the core, whose unique row decides). So a replay is refused with 409 by the process
+that accepted the original; one that reaches another worker process is acknowledged there
+but never runs twice."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.signature import SignatureVerifier
@@ -31,12 +43,62 @@ MAX_BODY = 1_048_576
 SIGNATURE_WINDOW = 300
 """Seconds: Slack signs each request with its time; older ones are refused (and so are
 requests claiming to come from further in the future)."""
+RECORD_LIFETIME = 2 * SIGNATURE_WINDOW
+"""Seconds a request's durable record must outlive its acceptance: a request is accepted
+from `SIGNATURE_WINDOW` before its timestamp to `SIGNATURE_WINDOW` after, so a replay can
+pass the age check until twice the window after the original was accepted."""
 REPLAY_PLATFORM = "slack-request"
 """The `seen_events.platform` under which accepted request signatures are remembered."""
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+CONTENT_TYPES = frozenset({FORM, JSON})
+"""The media types Slack posts: forms for commands and interactivity, JSON for events."""
+REMEMBERED = 100_000
+"""Signatures kept in memory at most: a minute and a half of the signing window at 50
+requests a second is 30,000. Past it the oldest is forgotten (a replay of it to this process
+is then acknowledged but, like one to another worker, never runs twice)."""
 
 Application = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-Remember = Callable[[str, datetime], bool]
-"""Records an accepted signature; False when it was seen before (a replay)."""
+
+
+def media_type(content_type: str) -> str:
+    """`Application/JSON ; charset=utf-8` → `application/json`."""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+class RecentSignatures:
+    """Signatures this process accepted while a replay of them could still pass the age
+    check: a dict in arrival order, each with the time it stops mattering. No database, no
+    I/O: a lookup and an insert under a lock."""
+
+    def __init__(self, capacity: int = REMEMBERED) -> None:
+        self.capacity = capacity
+        self._until: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, signature: str, timestamp: int, now: float) -> bool:
+        """True, and remembered, the first time `signature` (of a request signed at
+        `timestamp`) is seen; False for a replay."""
+        with self._lock:
+            self._forget_expired(now)
+            if signature in self._until:
+                return False
+            while len(self._until) >= self.capacity:
+                self._until.popitem(last=False)
+            self._until[signature] = timestamp + SIGNATURE_WINDOW
+            return True
+
+    def _forget_expired(self, now: float) -> None:
+        # Arrival order is nearly expiry order (timestamps are within the window of their
+        # arrival); an entry behind an unexpired one waits its turn, bounded by capacity.
+        while self._until:
+            signature, until = next(iter(self._until.items()))
+            if until >= now:
+                return
+            del self._until[signature]
+
+    def __len__(self) -> int:
+        return len(self._until)
 
 
 def _refuse(start_response: Callable[..., Any], status: str, reason: str,
@@ -49,11 +111,13 @@ def _refuse(start_response: Callable[..., Any], status: str, reason: str,
     return [body]
 
 
-def guarded(app: Application, *, path: str, signing_secret: str, remember: Remember,
-            max_body: int = MAX_BODY, clock: Callable[[], float] = time.time) -> Application:
+def guarded(app: Application, *, path: str, signing_secret: str,
+            recent: RecentSignatures | None = None, max_body: int = MAX_BODY,
+            clock: Callable[[], float] = time.time) -> Application:
     """`app` behind the checks above for POSTs to `path`; anything else passes through
-    unchanged (health checks, the OAuth install pages)."""
+    unchanged (health checks, the OAuth install pages, the web pages)."""
     verifier = SignatureVerifier(signing_secret)
+    seen = recent if recent is not None else RecentSignatures()
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]
                     ) -> Iterable[bytes]:
@@ -67,13 +131,19 @@ def guarded(app: Application, *, path: str, signing_secret: str, remember: Remem
         if length > max_body:
             return _refuse(start_response, "413 Content Too Large",
                            f"body of {length} bytes is over {max_body}", environ)
+        kind = media_type(environ.get("CONTENT_TYPE") or "")
+        if kind not in CONTENT_TYPES:
+            return _refuse(start_response, "415 Unsupported Media Type",
+                           f"content type {kind or 'missing'!r} is not {FORM} or {JSON}",
+                           environ)
         raw = environ["wsgi.input"].read(length) if length > 0 else b""
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
         signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
         if not timestamp.isdigit():
             return _refuse(start_response, "401 Unauthorized",
                            "X-Slack-Request-Timestamp is missing or not a whole number", environ)
-        if abs(clock() - int(timestamp)) > SIGNATURE_WINDOW:
+        now = clock()
+        if abs(now - int(timestamp)) > SIGNATURE_WINDOW:
             return _refuse(start_response, "401 Unauthorized",
                            "timestamp outside the signing window", environ)
         try:
@@ -84,10 +154,10 @@ def guarded(app: Application, *, path: str, signing_secret: str, remember: Remem
                                                   signature=signature):
             return _refuse(start_response, "401 Unauthorized", "signature does not verify",
                            environ)
-        is_event = environ.get("CONTENT_TYPE", "").startswith("application/json")
-        if not is_event and not remember(signature, datetime.fromtimestamp(clock(), UTC)):
+        if not seen.first_time(signature, int(timestamp), now):
             return _refuse(start_response, "409 Conflict", "replay of a request already "
                            "handled", environ)
+        environ["CONTENT_TYPE"] = kind  # what Bolt parses by: the type decided on here
         environ["wsgi.input"] = _Body(raw)
         environ["CONTENT_LENGTH"] = str(len(raw))
         try:

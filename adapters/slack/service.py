@@ -8,35 +8,38 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from adapters.http import HttpServer, Server, ServerFactory, mounted
+from adapters.http import HttpServer, Server, ServerFactory, mounted, server_for
 from bot.framework.channels import DeliveryError
 from bot.framework.ports import CorePort
 from bot.infra.settings import Settings
 
 from .app import SlackBot, build_app, web_client
 from .channel import SlackChannel
-from .edge import REPLAY_PLATFORM, Application, guarded
+from .edge import Application, RecentSignatures, guarded
 
 __all__ = ["EVENTS_PATH", "HttpServer", "SlackService", "build", "wsgi_app"]
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+SWITCH_INTERVAL = 0.001
+"""Seconds a thread may hold the GIL while another waits for it (Python's default: 0.005)."""
 
 
-def wsgi_app(app: App, signing_secret: str, remember: Callable[[str, datetime], bool],
-             *, mounts: Mapping[str, Application] | None = None) -> Application:
+def wsgi_app(app: App, signing_secret: str, *, recent: RecentSignatures | None = None,
+             mounts: Mapping[str, Application] | None = None) -> Application:
     """Bolt at EVENTS_PATH behind the edge's guard, a health check, and any other
     applications `mounts` puts under their own path prefixes (the web pages): their
-    requests pass the guard untouched (it only looks at POSTs to EVENTS_PATH)."""
+    requests pass the guard untouched (it only looks at POSTs to EVENTS_PATH). `recent`:
+    the signatures this process accepted (the guard's own when not given)."""
     handler = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -46,28 +49,18 @@ def wsgi_app(app: App, signing_secret: str, remember: Callable[[str, datetime], 
         return handler(environ, start_response)
 
     return guarded(mounted(application, mounts or {}), path=EVENTS_PATH,
-                   signing_secret=signing_secret, remember=remember)
-
-
-def remember_signatures(core: CorePort) -> Callable[[str, datetime], bool]:
-    """Accepted request signatures, kept by the core (in the database, so every worker
-    process sees them)."""
-
-    def remember(signature: str, now: datetime) -> bool:
-        return core.first_time(REPLAY_PLATFORM, signature, now)
-
-    return remember
+                   signing_secret=signing_secret, recent=recent)
 
 
 class SlackService:
     name = "slack"
 
     def __init__(self, core: CorePort, settings: Settings, *, host: str | None = None,
-                 server: ServerFactory = HttpServer) -> None:
+                 server: ServerFactory | None = None) -> None:
         self.core = core
         self.settings = settings
         self.host = settings.host if host is None else host
-        self.server = server
+        self.server = server or server_for(settings)
         # Other applications served on the same port under their own paths (the web
         # pages: `mount` before `start`).
         self.mounts: dict[str, Application] = {}
@@ -99,6 +92,11 @@ class SlackService:
         # hundred milliseconds under load (bench/bench_slack_http.py: p99 ~500 ms → ~40 ms).
         gc.collect()  # garbage from start-up must not be frozen with the rest
         gc.freeze()
+        # An acknowledgement takes the GIL several times (accept, read, the app, write);
+        # each time it waits for whichever worker thread holds it to let go, up to the
+        # switch interval. 1 ms instead of Python's 5 bounds that wait
+        # (bench/bench_slack_http.py at 50/s: ack p99 76–78 ms → 52–55 ms, same sittings).
+        sys.setswitchinterval(SWITCH_INTERVAL)
         if self.settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -107,7 +105,7 @@ class SlackService:
             log.info("Slack: Socket Mode connected")
             return
         application = wsgi_app(self.bot.app, self.settings.slack_signing_secret or "",
-                               remember_signatures(self.core), mounts=self.mounts)
+                               mounts=self.mounts)
         self._http = self.server(application, self.host, self.settings.port)
         self._http.start()
         log.info("Slack: HTTP on %s port %s, path %s", self.host, self._http.port, EVENTS_PATH)

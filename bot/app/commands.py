@@ -18,6 +18,7 @@ from bot.nudges import commands as nudges
 from bot.people import commands as people
 from bot.privacy import commands as privacy
 from bot.reports import commands as reports
+from bot.residency import commands as residency
 
 COMMAND_SETS: tuple[CommandSet, ...] = (
     help.commands,
@@ -29,6 +30,7 @@ COMMAND_SETS: tuple[CommandSet, ...] = (
     nudges.command_set(nudge_catalog()),
     reports.command_set(nudge_catalog()),
     privacy.commands,
+    residency.commands,
 )
 
 

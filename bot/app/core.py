@@ -35,7 +35,7 @@ from bot.infra.settings import Settings, get_settings
 from bot.matching import finder
 from bot.nudges import policy
 from bot.nudges.kinds import NudgeCatalog
-from bot.nudges.store import queue_notice
+from bot.nudges.store import notices_caused, queue_notice
 from bot.nudges.vocab import NudgeKind
 from bot.people import directory, identities
 from bot.people import store as people
@@ -43,6 +43,8 @@ from bot.people.forms import profile_form
 from bot.people.resolve import find_by_identity, names_match, resolve_in_request
 from bot.reports.messages import headline_sections
 from bot.reports.store import headlines
+from bot.residency import store as residency_store
+from bot.vocab.platforms import PLATFORMS
 from bot.web.pages import WebPort
 from bot.web.plan import PlanSource
 from jobs.budget import SendBudgets
@@ -73,6 +75,9 @@ class Core:
     _web: WebPages | None = None
     _budget: SendBudgets | None = None
     _budget_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Per thread, the moment of the last command it handled: what that command queued is
+    # stamped with it (`deliver_notices`).
+    _handled: threading.local = field(default_factory=threading.local)
 
     def __post_init__(self) -> None:
         # What this process's units of work change in faculty profiles reaches the
@@ -107,6 +112,7 @@ class Core:
                     exact_name=names_match,
                     channel=request.channel,
                     is_admin=request.is_admin,
+                    account=request.account,
                     router=self.router,
                 )
                 self.registry.check_permission(ctx, parsed.spec)
@@ -125,6 +131,7 @@ class Core:
         except Exception:
             log.exception("command failed: /%s %s", request.root, request.text or request.path)
             return error_reply("Something went wrong on our side; nothing was changed.")
+        self._handled.stamp = now
         for callback in callbacks:
             try:
                 callback()
@@ -265,11 +272,23 @@ class Core:
             self.poke_delivery()
         return tell
 
-    def deliver_notices(self, router: Router) -> None:
-        """Send now, through `router`, the notices queued so far (answers to what was just
-        done; planned reminders wait for their sweep). The console after each command."""
-        sweep(self.db, self.clock, router, self.nudge_catalog, kinds=(NudgeKind.NOTICE,),
-              default_timezone=self.settings.default_timezone)
+    def deliver_notices(self, router: Router) -> list[str]:
+        """Send now, through `router`, the notices the last command of this thread queued
+        for people with no chat account (the console after each command). The rest is the
+        platforms' workers' to deliver, on a database Slack or Discord also serves, and is
+        left pending for them: what this returns names those people. Planned reminders
+        wait for their sweep."""
+        at: datetime | None = getattr(self._handled, "stamp", None)
+        if at is None:
+            return []
+        self._handled.stamp = None
+        with self.db.session() as session:
+            mine, theirs = notices_caused(session, at, unless_on=PLATFORMS)
+            left = [_label(session.get_one(Person, person_id)) for person_id in theirs]
+        if mine:
+            sweep(self.db, self.clock, router, self.nudge_catalog, kinds=(NudgeKind.NOTICE,), ids=mine,
+                  default_timezone=self.settings.default_timezone)
+        return left
 
     # --- suggestions as a member types -------------------------------------------------
 
@@ -298,9 +317,20 @@ class Core:
             return WebPages(self.db, self.clock, self.settings, plans=plans,
                             catalog=self.nudge_catalog)
         if self._web is None:
-            self._web = WebPages(self.db, self.clock, self.settings, plans=plan_source(),
-                                 catalog=self.nudge_catalog)
+            self._web = WebPages(self.db, self.clock, self.settings,
+                                 plans=plan_source(self.settings), catalog=self.nudge_catalog)
         return self._web
+
+    def program_choices(self, account: PlatformUser, typed: str) -> list[tuple[str, str]]:
+        """Residency programs of the groups of whoever holds `account`, matching what is
+        typed, as (label, value) pairs for an adapter's autocomplete; none for someone the
+        bot does not know."""
+        with self.db.session() as session:
+            person_id = identities.holder(session, account)
+            person = session.get(Person, person_id) if person_id is not None else None
+            if person is None:
+                return []
+            return residency_store.program_choices(session, person, typed)
 
     # --- delivery ----------------------------------------------------------------------
 
@@ -329,6 +359,10 @@ class Core:
         for listener in self._group_listeners:
             listener()
 
+
+
+def _label(person: Person) -> str:
+    return f"{person.name} <{person.email}>" if person.email else person.name
 
 
 def as_port(core: Core) -> CorePort:

@@ -29,6 +29,10 @@ from bot.matching import intros
 from bot.mentoring import store as mentoring
 from bot.people import roster
 from bot.people import store as people
+from bot.people.rules import stored_specialty
+from bot.residency import importing
+from bot.residency import store as residency_store
+from bot.residency.vocab import Applicant, ProgramType, Region
 from bot.vocab.mentoring import MentorshipSource
 
 DOMAIN = "example.edu"
@@ -547,6 +551,105 @@ OUTCOMES = (
 )
 
 
+# --- residency programs -------------------------------------------------------------------
+
+NE, MW, SO, WE = "Northeast", "Midwest", "South", "West"
+
+
+@dataclass(frozen=True)
+class DemoProgram:
+    name: str
+    specialty: str
+    city: str
+    state: str
+    type: str
+    positions: int
+    visa: str
+    takes_do: bool
+    takes_img: bool
+    step2_mean: int | None
+    portal: str
+    signals: bool | None = True
+
+    def row(self) -> dict[str, object]:
+        yes = {True: "yes", False: "no", None: ""}
+        return {"name": self.name, "specialty": self.specialty, "city": self.city,
+                "state": self.state, "type": self.type, "positions": self.positions,
+                "visa": self.visa, "takes_do": yes[self.takes_do],
+                "takes_img": yes[self.takes_img],
+                "step2_mean": "" if self.step2_mean is None else self.step2_mean,
+                "portal": self.portal, "signals": yes[self.signals],
+                "url": f"https://{re.sub(r'[^a-z]+', '-', self.name.lower()).strip('-')}"
+                       ".example.org"}
+
+
+PROGRAMS: dict[str, tuple[DemoProgram, ...]] = {
+    "em-interest": (
+        DemoProgram("University Hospital EM", EM, "Boston", "MA", "academic", 14, "j1", True,
+                    True, 251, "ResidencyCAS"),
+        DemoProgram("County EM", EM, "Brooklyn", "NY", "community-academic", 12, "j1;h1b",
+                    True, True, 244, "ResidencyCAS"),
+        DemoProgram("Riverside EM", EM, "Providence", "RI", "academic", 10, "j1", True, True,
+                    247, "ResidencyCAS"),
+        DemoProgram("Harborview Academic EM", EM, "Philadelphia", "PA", "academic", 13, "j1",
+                    True, True, 249, "ResidencyCAS"),
+        DemoProgram("Summit Medical Center EM", EM, "Pittsburgh", "PA", "community-academic",
+                    8, "none", True, False, 240, "ResidencyCAS"),
+        DemoProgram("Great Lakes University EM", EM, "Chicago", "IL", "academic", 15, "j1",
+                    True, True, 255, "ResidencyCAS"),
+        DemoProgram("Prairie Health EM", EM, "Omaha", "NE", "community", 8, "none", True,
+                    False, 236, "ResidencyCAS", signals=False),
+        DemoProgram("Capital City EM", EM, "Washington", "DC", "academic", 12, "j1;h1b",
+                    True, True, 250, "ResidencyCAS"),
+        DemoProgram("Gulf Coast EM", EM, "Houston", "TX", "academic", 16, "j1", False, True,
+                    246, "ResidencyCAS"),
+        DemoProgram("Blue Ridge Community EM", EM, "Asheville", "NC", "community", 6, "none",
+                    True, False, 238, "ResidencyCAS"),
+        DemoProgram("Sunbelt Regional EM", EM, "Phoenix", "AZ", "community-academic", 10,
+                    "h1b", True, True, None, "ResidencyCAS"),
+        DemoProgram("Pacific University EM", EM, "Seattle", "WA", "academic", 12, "j1", True,
+                    True, 253, "ResidencyCAS"),
+        DemoProgram("Mountain West EM", EM, "Denver", "CO", "academic", 11, "none", True, True,
+                    245, "ResidencyCAS"),
+        DemoProgram("Lakeside Community EM", EM, "Milwaukee", "WI", "community", 6, "none",
+                    True, False, 233, "ResidencyCAS"),
+        DemoProgram("Valley Family Medicine", "Family Medicine", "Worcester", "MA", "community",
+                    8, "j1", True, True, 232, "ERAS"),
+    ),
+    "im-interest": (
+        DemoProgram("Riverside Internal Medicine", IM, "Providence", "RI", "academic", 30,
+                    "j1;h1b", True, True, 248, "ERAS"),
+        DemoProgram("Lakeshore University IM", IM, "Cleveland", "OH", "academic", 28, "j1",
+                    True, True, 250, "ERAS"),
+        DemoProgram("Bayside Community IM", IM, "Baltimore", "MD", "community", 20, "h1b",
+                    True, True, 238, "ERAS"),
+    ),
+}
+"""Each group's residency program list, as its organizers would import it (fictional
+programs with realistic figures; Step 2 CK means as programs report them)."""
+
+
+@dataclass(frozen=True)
+class DemoResidencyProfile:
+    student: str
+    specialty: str
+    applicant: str
+    step2: int
+    home: str | None = None
+    aways: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    backup: str | None = None
+
+
+RESIDENCY_PROFILES = (
+    DemoResidencyProfile("Maya Patel", EM, "md", 248, home="University Hospital EM",
+                         aways=("County EM",), regions=(NE,), types=("academic",),
+                         backup="Family Medicine"),
+    DemoResidencyProfile("Daniel Nguyen", IM, "md", 244, regions=(MW,), types=("academic",)),
+)
+
+
 # --- loading ------------------------------------------------------------------------------
 
 
@@ -563,6 +666,8 @@ class DemoResult:
     intro_requests: int = 0
     letters: int = 0
     outcomes: int = 0
+    programs: int = 0
+    residency_profiles: int = 0
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -570,7 +675,8 @@ class DemoResult:
         people = any(r is not None and r.changed for r in (self.faculty, self.students))
         return people or any((self.groups, self.memberships, self.organizers,
                               self.mentorships, self.contacts, self.action_items,
-                              self.intro_requests, self.letters, self.outcomes))
+                              self.intro_requests, self.letters, self.outcomes,
+                              self.programs, self.residency_profiles))
 
     def summary(self) -> str:
         lines = []
@@ -589,6 +695,8 @@ class DemoResult:
                 f"and {self.action_items} action items)",
                 f"  intro requests: {self.intro_requests}, letters: {self.letters}, "
                 f"outcomes: {self.outcomes}",
+                f"  residency programs: {self.programs}, residency profiles: "
+                f"{self.residency_profiles}",
             ]
         lines += [
             "",
@@ -639,6 +747,8 @@ class _Loader:
         self.load_intro_requests()
         self.load_letters()
         self.load_outcomes()
+        self.load_programs()
+        self.load_residency_profiles()
         self.session.flush()
         return self.result
 
@@ -788,6 +898,32 @@ class _Loader:
                 letters.import_outcome(self.session, student.id, kind=spec.kind,
                                        text=spec.text, at=self.at(spec.days_ago))
                 self.result.outcomes += 1
+
+    def load_programs(self) -> None:
+        """Through the program CSV and the residency store, as an organizer's import."""
+        for slug, programs in PROGRAMS.items():
+            rows = importing.read(importing.to_csv([p.row() for p in programs]))
+            done = residency_store.import_programs(self.session, rows, self.groups[slug],
+                                                   now=self.at(60))
+            self.result.programs += done.created
+
+    def load_residency_profiles(self) -> None:
+        for spec in RESIDENCY_PROFILES:
+            student = self.person(spec.student)
+            assert student is not None, spec
+            if residency_store.profile_of(self.session, student.id) is not None:
+                continue
+            programs = residency_store.group_programs(
+                self.session, residency_store.student_group_ids(self.session, student))
+            change = residency_store.ProfileChange(
+                specialty=stored_specialty(spec.specialty), applicant=Applicant(spec.applicant),
+                step2=spec.step2, backup=stored_specialty(spec.backup) if spec.backup else None,
+                home=residency_store.find_program(spec.home, programs) if spec.home else None,
+                aways=tuple(residency_store.find_program(a, programs) for a in spec.aways),
+                regions=tuple(Region(r) for r in spec.regions),
+                types=tuple(ProgramType(t) for t in spec.types))
+            residency_store.save_profile(self.session, student, change, now=self.at(30))
+            self.result.residency_profiles += 1
 
 
 def load(session: Session, clock: Clock) -> DemoResult:

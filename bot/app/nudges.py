@@ -12,11 +12,13 @@ from bot.letters import nudge_kinds as letters
 from bot.matching import nudge_kinds as matching
 from bot.mentoring import nudge_kinds as mentoring
 from bot.nudges.kinds import NOTICE, NudgeCatalog
+from bot.residency import nudge_kinds as residency
 
 NUDGE_SPECS = (
     *mentoring.NUDGE_SPECS,
     *matching.NUDGE_SPECS,
     *letters.NUDGE_SPECS,
+    *residency.NUDGE_SPECS,
     NOTICE,
 )
 

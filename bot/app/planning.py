@@ -19,10 +19,11 @@ from bot.mentoring.planning import plan_mentoring
 from bot.mentoring.store import ask_checkins
 from bot.nudges import planning
 from bot.nudges.planning import Maintenance, Planner
+from bot.residency.planning import plan_residency_dates
 
 MAINTENANCE: tuple[Maintenance, ...] = (expire_unanswered, stop_unanswered, ask_checkins)
 PLANNERS: tuple[Planner, ...] = (plan_letters, plan_mentoring, plan_pending,
-                                 plan_still_mentoring)
+                                 plan_still_mentoring, plan_residency_dates)
 
 
 def plan_all(session: Session, now: datetime, settings: Settings) -> int:

@@ -28,7 +28,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from adapters.console import ConsoleChannel, Shell
 from adapters.console.shell import STOP_POLL
-from adapters.slack.edge import REPLAY_PLATFORM, SIGNATURE_WINDOW
+from adapters.slack.edge import RECORD_LIFETIME, REPLAY_PLATFORM
+from bot.app import early_signals
 from bot.app.cli.common import core as make_core
 from bot.app.cli.common import creating_on_default
 from bot.app.cli.shell import pick_person
@@ -44,9 +45,10 @@ log = logging.getLogger(__name__)
 STOP_GRACE = STOP_WAIT + 3.0
 """Seconds from a stop request to the process's exit at the latest."""
 
-SHORT_LIVED = {REPLAY_PLATFORM: timedelta(seconds=SIGNATURE_WINDOW)}
+SHORT_LIVED = {REPLAY_PLATFORM: timedelta(seconds=RECORD_LIFETIME)}
 """`seen_events` records that matter only within a window: the Slack request signatures
-remembered against replays (retention deletes them past it)."""
+remembered against replays (retention deletes them once no replay could pass the edge's
+age check)."""
 
 NOTHING_CONFIGURED = """\
 No chat platform is configured, so mentorbot runs on the console.
@@ -137,6 +139,8 @@ def _exit_now() -> None:
 def run(as_email: str | None = None) -> int:
     stopper = Stopper()
     stopper.install()  # before anything slow: a stop during start-up is honoured too
+    if early_signals.take() is not None:
+        return 0  # stopped while the program loaded: nothing was started
     settings = get_settings()
     core = make_core(creating_on_default())
     names = configured_adapters(settings)
@@ -163,6 +167,7 @@ def web_services(core: Core, settings: Settings, services: list[Service]) -> lis
     services to add (none when they were mounted)."""
     if not settings.web_enabled:
         return []
+    from adapters.http import server_for  # lazy, like the pages: waitress with them
     from adapters.web import service as web  # lazy: Flask loads only when pages are served
 
     application = web.application(core)
@@ -173,7 +178,8 @@ def web_services(core: Core, settings: Settings, services: list[Service]) -> lis
             return []
     log.info("web pages at %s, served on port %s", settings.public_url,
              settings.web_listen_port)
-    return [web.WebService(application, settings.host, settings.web_listen_port)]
+    return [web.WebService(application, settings.host, settings.web_listen_port,
+                           server=server_for(settings))]
 
 
 def delivery_router(core: Core, settings: Settings) -> Router:

@@ -31,6 +31,7 @@ from bot.nudges.kinds import NudgeCatalog
 from bot.reports import dashboard as dashboard_view
 from bot.reports import export, store
 from bot.reports.rules import Report, Scope
+from bot.residency.page import ResidencyPlans
 from bot.vocab.mentoring import MENTOR_KINDS
 from bot.vocab.stages import STAGES
 from bot.web import links, plan, rules
@@ -46,10 +47,10 @@ KEPT_REPORTS = 32
 """Reports kept for REPORT_FRESH, the least recently used dropped first."""
 
 
-def plan_source() -> PlanSource | None:
-    """The residency plan the plan page shows: supplied by the residency feature once it is
-    part of the program (None until then: plan links are refused with a clear message)."""
-    return None
+def plan_source(settings: Settings | None = None) -> PlanSource | None:
+    """The residency plan the plan page shows, supplied by the residency feature
+    (`bot.residency.page`); None would refuse plan links with a clear message."""
+    return ResidencyPlans(settings)
 
 
 class WebPages:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.framework.channels import ChannelRef, Router
 from bot.framework.errors import UserError
+from bot.framework.ports import PlatformUser
 from bot.framework.registry import Audience, Registry
 from bot.framework.replies import Reply
 from bot.framework.tokens import Token, is_reference
@@ -64,6 +65,9 @@ class Context:
     # came from (Slack admin or owner, Discord Manage Server). It reaches no further than
     # that workspace: see `admin_scope`.
     is_admin: bool = False
+    # The platform account the request came from, when the adapter said (None: the
+    # console, or a caller that knows only the person).
+    account: PlatformUser | None = None
     # Where a group's channel posts go (announcements): the running adapters' channels.
     router: Router = field(default_factory=Router)
     notices: list[Notice] = field(default_factory=list)

@@ -1,4 +1,5 @@
-"""`/mentor help` and `/letter help`, generated from the registry so they never drift."""
+"""`/mentor help`, `/letter help` and `/residency help`, generated from the registry so they
+never drift."""
 
 from __future__ import annotations
 
@@ -26,7 +27,14 @@ _INTRO = {
         "Ask for recommendation letters early, send your writer everything they need, thank "
         "them and share how it went. The bot never asks for or stores a letter's text."
     ),
+    "residency": (
+        "Plan where to apply for residency: how many programs, which ones (tiered), signals, "
+        "letters per program, the fee and the cycle's dates, from your group's program list "
+        "and the cycle's published figures, each with its source. The list is yours."
+    ),
 }
+HELP_EXAMPLE = {"mentor": "find", "letter": "remind", "residency": "plan"}
+"""The command each root's help shows explaining (`/mentor help find`)."""
 
 
 AUDIENCES = (
@@ -110,13 +118,15 @@ def _help_spec(root: str) -> CommandSpec:
         summary="How to use these commands, with examples.",
         options=[Option("command", positional=True, greedy=True, placeholder="COMMAND",
                         description="a command to explain, e.g. find")],
-        examples=[f"/{root} help", f"/{root} help {'find' if root == 'mentor' else 'remind'}"],
+        examples=[f"/{root} help", f"/{root} help {HELP_EXAMPLE[root]}"],
     )
 
 
 MENTOR_HELP = _help_spec("mentor")
 LETTER_HELP = _help_spec("letter")
+RESIDENCY_HELP = _help_spec("residency")
 
 commands = CommandSet()
 commands.handler(MENTOR_HELP)(_help("mentor"))
 commands.handler(LETTER_HELP)(_help("letter"))
+commands.handler(RESIDENCY_HELP)(_help("residency"))

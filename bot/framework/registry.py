@@ -12,6 +12,7 @@ Adapters generate their own command surfaces (Discord's tree, Slack's dialog) fr
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,13 +22,15 @@ from typing import Any, Protocol
 
 from rapidfuzz import process
 
+from bot.framework import text
 from bot.framework.errors import NotAllowed, UserError
 from bot.framework.replies import Action, ActionStyle, Reply
 from bot.framework.tokens import Token, tokenize
 from bot.infra.dates import DateWhen
 
-ROOTS = ("mentor", "letter")
-MAX_TEXT = 2000
+ROOTS = ("mentor", "letter", "residency")
+SUGGEST_PROGRAM = "program"
+"""`Option.suggest` for an option naming a residency program: adapters offer programs."""
 
 
 class OptionType(StrEnum):
@@ -60,7 +63,6 @@ class Option:
     choices: tuple[str, ...] = ()
     min_value: int | None = None
     max_value: int | None = None
-    max_length: int = 500
     role: str | None = None  # PERSON: restrict candidates to "faculty" / "student"
     when: DateWhen = "future"  # DATE: which side of today is allowed
     placeholder: str = ""  # how usage shows a positional (FACULTY, TASK…)
@@ -68,10 +70,24 @@ class Option:
     # one of the command's options (a typo of an option). Elsewhere (search keywords) any
     # `key:value` the command does not know is an error naming the closest option.
     prose: bool = False
-    # Whom adapters suggest as it is typed, beyond `role` (`bot.people.directory`):
+    # Whom or what adapters suggest as it is typed, beyond `role` (`bot.people.directory`):
     # "faculty" for TEXT that usually names someone on the roster but may not (a letter
-    # writer from outside); "requester" for the student who asked the member for an intro.
+    # writer from outside); "requester" for the student who asked the member for an intro;
+    # "program" (`SUGGEST_PROGRAM`) for a residency program of the member's groups.
     suggest: str | None = None
+    # CHOICE: other words for a choice, as (word, choice) pairs ("slor" is "sloe"); the
+    # handler always receives the choice itself.
+    aliases: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def text_rule(self) -> text.Field:
+        """How much of this option is kept, and whether it may hold line breaks: the one
+        table of them, by the option's name (`bot.framework.text.FIELDS`)."""
+        return text.field(self.name)
+
+    @property
+    def max_length(self) -> int:
+        return self.text_rule.limit
 
     def usage(self) -> str:
         if self.positional:
@@ -235,12 +251,17 @@ class Registry:
 
     # --- parsing ---------------------------------------------------------------------
 
-    def parse_line(self, root: str, text: str) -> Parsed:
-        """Split `text` (what follows `/root`) into a spec plus bare words and named values."""
+    def parse_line(self, root: str, line: str) -> Parsed:
+        """Split `line` (what follows `/root`) into a spec plus bare words and named values.
+        A line holding a control character is refused before anything is read of it."""
         root = root.lstrip("/").lower()
         if root not in ROOTS:
-            raise UserError(f"Unknown command /{root}. Try /mentor help or /letter help.")
-        tokens = tokenize(text or "")
+            raise UserError(f"Unknown command /{root[:32]}. Try "
+                            f"{' or '.join(f'/{name} help' for name in ROOTS)}.")
+        problem = text.line_problem(line or "")
+        if problem is not None:
+            raise UserError(problem)
+        tokens = tokenize(unicodedata.normalize("NFC", line or ""))
         spec, rest = self._match_path(root, tokens)
         parsed = Parsed(spec=spec)
         for token in rest:
@@ -319,6 +340,10 @@ class Registry:
         for option in spec.options:
             if option.name in raw:
                 args[option.name] = convert(binder, option, raw[option.name])
+                if option.required and args[option.name] in ("", []):
+                    raise UserError(
+                        f"{option.name}: is empty; /{spec.name} needs it "
+                        f"({option.description or option.name}). Usage: {spec.usage()}")
             elif option.required:
                 raise UserError(
                     f"/{spec.name} needs {option.usage().strip('[]')} "
@@ -400,7 +425,12 @@ _FALSE = {"no", "n", "false", "off", "0"}
 
 
 def convert(binder: Binder, option: Option, value: Any) -> Any:
+    """`value` as the option's type. Text of every kind (a name, a date, a choice, a list)
+    first goes through the text policy (`bot.framework.text`): normalized, no control
+    character, a line break only where the field allows one, within its field's limit."""
     label = f"{option.name}:"
+    if isinstance(value, str):
+        value = text.clean(option.name, value, option.text_rule)
     match option.type:
         case OptionType.FLAG | OptionType.BOOL:
             if isinstance(value, bool):
@@ -431,18 +461,17 @@ def convert(binder: Binder, option: Option, value: Any) -> Any:
             return binder.resolve_person(str(value), role=option.role)
         case OptionType.LIST:
             items = value if isinstance(value, list) else split_list(str(value))
-            return [_checked_text(option, item) for item in items]
+            return [_list_item(option, str(item)) for item in items]
         case _:
-            return _checked_text(option, str(value))
+            return str(value)
 
 
-def _checked_text(option: Option, value: str) -> str:
-    text = value.strip()
-    if len(text) > option.max_length:
-        raise UserError(
-            f"{option.name}: is too long ({len(text)} characters; at most {option.max_length})."
-        )
-    return text
+def _list_item(option: Option, value: str) -> str:
+    item = text.clean(option.name, value, option.text_rule)
+    problem = text.item_refusal(option.name, item, option.text_rule)
+    if problem is not None:
+        raise UserError(problem)
+    return item
 
 
 def choose(option: Option, value: str) -> str:
@@ -450,11 +479,16 @@ def choose(option: Option, value: str) -> str:
     for choice in option.choices:
         if choice.lower() == wanted:
             return choice
+    for word, choice in option.aliases:
+        if word.lower() == wanted and choice in option.choices:
+            return choice
     listed = ", ".join(option.choices)
     raise UserError(f"{option.name}: must be one of {listed} (not “{value}”).")
 
 
 def split_list(value: str) -> list[str]:
+    """A list as typed: `;`-separated (or `,` when there is no `;`), or one item a line."""
     separator = ";" if ";" in value else ","
-    return [item.strip() for item in value.split(separator) if item.strip()]
+    return [item.strip() for line in value.split("\n") for item in line.split(separator)
+            if item.strip()]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.framework.registry import MAX_TEXT, Audience, Option, OptionType, command
+from bot.framework.registry import Audience, Option, OptionType, command
 from bot.groups.rules import DIGEST_EXAMPLE, DIGEST_OFF
 
 PINGS = ("here", "channel")
@@ -10,7 +10,7 @@ PINGS = ("here", "channel")
 @everyone). Nothing else the bot posts ever pings."""
 
 GROUP_OPTION = Option("group", positional=True, required=True, placeholder="GROUP",
-                description="the group's short name, e.g. em-interest", max_length=64)
+                description="the group's short name, e.g. em-interest")
 
 JOIN = command(
     "mentor",
@@ -36,10 +36,9 @@ GROUP_CREATE = command(
     summary="Create an interest group bound to this channel; you become its organizer.",
     options=[
         Option("slug", positional=True, required=True, placeholder="SLUG",
-               description="short name, e.g. em-interest", max_length=64),
-        Option("name", required=True, description="display name", max_length=200),
-        Option("specialty", required=True, description="the group's specialty",
-               max_length=100),
+               description="short name, e.g. em-interest"),
+        Option("name", required=True, description="display name"),
+        Option("specialty", required=True, description="the group's specialty"),
     ],
     who=Audience.ADMIN_OR_ORGANIZER,
     examples=['/mentor group create em-interest name:"EM Interest Group" '
@@ -63,7 +62,7 @@ GROUP_ORGANIZER = command(
     summary="Make someone an organizer of a group, or with remove:yes no longer one.",
     options=[
         Option("group", positional=True, required=True, placeholder="GROUP",
-               description="the group's short name", max_length=64),
+               description="the group's short name"),
         Option("person", OptionType.PERSON, positional=True, required=True,
                placeholder="PERSON", description="who becomes (or stops being) an organizer"),
         Option("remove", OptionType.BOOL, "yes: remove them as organizer (never the last)"),
@@ -80,11 +79,10 @@ GROUP_SETTINGS = command(
     summary="Show or change a group's name, time zone and weekly digest day and hour.",
     options=[
         GROUP_OPTION,
-        Option("name", description="the group's display name", max_length=200),
-        Option("tz", description="the group's time zone, e.g. America/New_York",
-               max_length=64),
+        Option("name", description="the group's display name"),
+        Option("tz", description="the group's time zone, e.g. America/New_York"),
         Option("digest", description=f'digest day and hour, e.g. "{DIGEST_EXAMPLE}", or '
-                                     f"{DIGEST_OFF}", max_length=40),
+                                     f"{DIGEST_OFF}"),
     ],
     who=Audience.ORGANIZER,
     examples=["/mentor group settings em-interest",
@@ -109,7 +107,7 @@ ANNOUNCE = command(
     options=[
         GROUP_OPTION,
         Option("text", positional=True, required=True, greedy=True, prose=True,
-               placeholder="TEXT", description="the announcement", max_length=MAX_TEXT),
+               placeholder="TEXT", description="the announcement"),
         Option("ping", OptionType.CHOICE, "notify people: here (those active) or channel "
                                           "(everyone)", choices=PINGS),
     ],

@@ -154,6 +154,11 @@ POOL_TIMEOUT = 30
 """Seconds a unit of work waits for a free connection before it fails."""
 
 
+class DriverMissing(ValueError):
+    """The URL names a database whose Python driver is not installed (`mysql://` without
+    MySQLdb): one line for the person at the prompt, not an import traceback."""
+
+
 def pool_options(size: int | None) -> dict[str, Any]:
     """An explicit pool: `size` connections kept, `POOL_OVERFLOW` more while busy (None:
     SQLAlchemy's own defaults, 5 + 10)."""
@@ -167,13 +172,20 @@ def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> Eng
     if ":memory:" not in url and url not in {"sqlite://", "sqlite+pysqlite://"}:
         for key, value in pool_options(pool_size).items():
             kwargs.setdefault(key, value)
-    if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
-        engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    try:
+        if url.startswith("sqlite"):
+            kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+            engine = create_engine(url, **kwargs)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(url, **kwargs)
+    except ImportError as exc:  # create_engine imports the URL's driver
+        scheme = url.partition(":")[0]
+        raise DriverMissing(
+            f"DATABASE_URL is {scheme}://…, whose Python driver ({exc.name or exc}) is not "
+            "installed: install it, or use PostgreSQL (postgresql://…) or SQLite "
+            "(sqlite:///…), which mentorbot runs on.") from None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -6,26 +6,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from bot.infra.db import insert_rows
 from bot.infra.models import SeenEvent
 
 
 def first_time(session: Session, platform: str, event_id: str, now: datetime) -> bool:
     """True the first time an event id is seen. Platforms re-send an event they think was
-    lost (Slack's X-Slack-Retry-Num); the unique (platform, event_id) row makes the check
-    safe even when the original and the retry are handled at the same moment."""
-    if session.scalar(select(SeenEvent.id).where(SeenEvent.platform == platform,
-                                                 SeenEvent.event_id == event_id)):
-        return False
-    try:
-        with session.begin_nested():
-            session.add(SeenEvent(platform=platform, event_id=event_id, seen_at=now))
-    except IntegrityError:
-        return False
-    return True
+    lost (Slack's X-Slack-Retry-Num), and a replayed request can reach two workers: one
+    INSERT … ON CONFLICT DO NOTHING on the unique (platform, event_id) decides, even when
+    both are handled at the same moment (on PostgreSQL the second waits for the first's
+    transaction, then inserts nothing). One statement: this runs before every Slack
+    request's work."""
+    return bool(insert_rows(session, SeenEvent,
+                            [{"platform": platform, "event_id": event_id, "seen_at": now}],
+                            skip_conflicts=("platform", "event_id"), returning="id"))
 
 
 def prune_seen(session: Session, *, before: datetime, platform: str | None = None) -> int:

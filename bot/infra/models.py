@@ -28,6 +28,7 @@ from sqlalchemy.types import TypeDecorator
 
 from bot.infra.db import as_utc
 from bot.nudges.vocab import DigestState, NudgeKind, NudgeState
+from bot.vocab.linking import LinkState
 from bot.vocab.people import Role as RoleName
 
 NAMING = {
@@ -473,6 +474,18 @@ class DigestPost(Base):
     lease_until: Mapped[datetime | None] = mapped_column()
 
 
+class NudgeTombstone(Base):
+    """The dedup key of a finished nudge (sent, dismissed, cancelled, failed) that retention
+    deleted: planning skips a key here as it skips one still stored, so a reminder sent or
+    dismissed a year ago is never planned again. Only the key, nothing about whose it was.
+    Written only by `bot.nudges.store`."""
+
+    __tablename__ = "nudge_tombstones"
+
+    dedup_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    pruned_at: Mapped[datetime] = mapped_column()
+
+
 class SeenEvent(Base):
     """Platform event ids (and accepted request signatures) already handled, so a retried
     delivery or a replayed request is processed once; pruned past their window."""
@@ -516,6 +529,45 @@ class LinkAttempt(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column()
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LinkRequest(Base):
+    """A right code typed on another account: nothing moves until the code's owner, asked
+    on their own account, presses Link (the typing account then joins them) or Not me."""
+
+    __tablename__ = "link_requests"
+    __table_args__ = (one_of("state", LinkState),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                          index=True)  # asked for the code; asked to confirm
+    typer_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                          index=True)  # the record of the account that typed it
+    platform: Mapped[str] = mapped_column(String(16))  # where it was typed
+    account: Mapped[str] = mapped_column(String(64))  # the typing account's id there
+    account_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    state: Mapped[str] = mapped_column(String(16), default=LinkState.WAITING.value)
+    answered_at: Mapped[datetime | None] = mapped_column()
+
+
+class LinkMerge(Base):
+    """A link that joined another record into `person_id`'s: what the merge changed, row by
+    row (`journal`), so the owner can undo it for a while (`bot.privacy.rules.UNDO_WINDOW`)
+    and get the other record back, with the id it had, as its own person."""
+
+    __tablename__ = "link_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    other_id: Mapped[int] = mapped_column(Integer)  # the joined record's id (no key: it is gone)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("link_requests.id", ondelete="SET NULL"))
+    merged_at: Mapped[datetime] = mapped_column()
+    undone_at: Mapped[datetime | None] = mapped_column()
+    journal: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class DeletionRecord(Base):
@@ -574,3 +626,128 @@ class SendBudget(Base):
     next_slot: Mapped[float] = mapped_column(Double, default=0.0)
     blocked_until: Mapped[float] = mapped_column(Double, default=0.0)
     version: Mapped[int] = mapped_column(default=0)
+
+
+# --- residency plan ------------------------------------------------------------------------
+
+
+class ResidencyProgram(Base):
+    """A residency program on a group's list (`mentorbot programs import`). One name per
+    state in a group; a re-import updates it in place. Written only by
+    `bot.residency.store`."""
+
+    __tablename__ = "residency_programs"
+    __table_args__ = (UniqueConstraint("group_id", "name", "state"),
+                      Index("ix_residency_programs_group_specialty", "group_id", "specialty"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("interest_groups.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    specialty: Mapped[str] = mapped_column(String(100))
+    city: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str | None] = mapped_column(String(16))
+    type: Mapped[str | None] = mapped_column(String(24))
+    positions: Mapped[int | None] = mapped_column(Integer)
+    visa: Mapped[str | None] = mapped_column(String(16))  # "none", "j1", "h1b", "j1;h1b"
+    takes_do: Mapped[bool | None] = mapped_column(Boolean)
+    takes_img: Mapped[bool | None] = mapped_column(Boolean)
+    step2_mean: Mapped[int | None] = mapped_column(Integer)
+    portal: Mapped[str | None] = mapped_column(String(16))
+    signals: Mapped[bool | None] = mapped_column(Boolean)
+    url: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ResidencyProfile(Base):
+    """The facts a student's residency plan uses (`/residency profile`). Written only by
+    `bot.residency.store`."""
+
+    __tablename__ = "residency_profiles"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    specialty: Mapped[str | None] = mapped_column(String(100))
+    backup: Mapped[str | None] = mapped_column(String(100))
+    applicant: Mapped[str | None] = mapped_column(String(8))
+    visa: Mapped[str | None] = mapped_column(String(8))
+    step2: Mapped[int | None] = mapped_column(Integer)
+    home_program_id: Mapped[int | None] = mapped_column(
+        ForeignKey("residency_programs.id", ondelete="SET NULL"))
+    aways: Mapped[list[int]] = mapped_column(JSON, default=list)  # program ids
+    regions: Mapped[list[str]] = mapped_column(default=list)
+    types: Mapped[list[str]] = mapped_column(default=list)
+    couples: Mapped[bool] = mapped_column(Boolean, default=False)
+    cycle: Mapped[str | None] = mapped_column(String(8))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ResidencyEntry(Base):
+    """What a student did by hand with one program of their plan: kept it (`added`) or
+    dropped it, and the signal they set. Written only by `bot.residency.store`."""
+
+    __tablename__ = "residency_entries"
+    __table_args__ = (UniqueConstraint("student_id", "program_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                            index=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("residency_programs.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str | None] = mapped_column(String(16))  # added dropped
+    signal: Mapped[str | None] = mapped_column(String(8))  # gold silver none
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ResidencyOutcome(Base):
+    """What happened to a student at a program (applied, interview, ranked, matched,
+    rejected, withdrawn): the student's own record, counted for the group only where five
+    or more people gave one. Written only by `bot.residency.store`."""
+
+    __tablename__ = "residency_outcomes"
+    __table_args__ = (UniqueConstraint("student_id", "program_id", "result"),
+                      Index("ix_residency_outcomes_program", "program_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                            index=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("residency_programs.id", ondelete="CASCADE"))
+    result: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column()
+
+
+class ResidencyShare(Base):
+    """A student's list shared with a mentor, with or without scores. Written only by
+    `bot.residency.store`."""
+
+    __tablename__ = "residency_shares"
+    __table_args__ = (UniqueConstraint("student_id", "mentor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                            index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    scores: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ResidencyComment(Base):
+    """A mentor's comment on a program of a student's shared list. The comment is the
+    student's to keep: a mentor who leaves mentorbot leaves it unsigned. Written only by
+    `bot.residency.store`."""
+
+    __tablename__ = "residency_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                            index=True)
+    mentor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("residency_programs.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column()

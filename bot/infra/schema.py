@@ -10,7 +10,11 @@ instead of a traceback when that cannot be done.
   always, `shell` and `run` on the embedded SQLite default.
 - A migration that fails on SQLite leaves the file as it was (it is restored from a copy
   taken first: SQLite's DDL inside Alembic's transaction is not reliably rolled back, and a
-  batch migration rebuilds whole tables)."""
+  batch migration rebuilds whole tables).
+- The revision says which migrations ran, not what the tables hold: `compare` reads the
+  live schema against the models (tables, columns, their types and nullability, indexes,
+  unique constraints and foreign keys, through Alembic's autogenerate comparison), so a
+  column dropped by hand is found (`mentorbot db check`)."""
 
 from __future__ import annotations
 
@@ -25,7 +29,14 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from bot.infra.db import MIGRATIONS_DIR, Database, alembic_config, normalize_url, upgrade
+from bot.infra.db import (
+    MIGRATIONS_DIR,
+    Database,
+    DriverMissing,
+    alembic_config,
+    normalize_url,
+    upgrade,
+)
 
 
 class Purpose(Enum):
@@ -105,6 +116,8 @@ def _open(url: str, purpose: Purpose, *, pool_size: int | None = None
         _check_revision(_sqlite_revision(path))
     try:
         db = Database(url, pool_size=pool_size)
+    except DriverMissing as exc:
+        raise DatabaseUnavailable(str(exc)) from None
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise DatabaseUnavailable(f"DATABASE_URL is not a database URL I can use ({shown}): "
                                   f"{_first_line(exc)}") from None
@@ -238,3 +251,127 @@ def _copy_sqlite(source: Path, target: Path) -> None:
         dst.close()
         src.close()
 
+
+
+# --- the live schema against the models -------------------------------------------------
+
+OTHER_TABLES = frozenset({"slack_installations", "slack_bots", "slack_oauth_states"})
+"""Tables that live in the same database but are not mentorbot's models: slack-sdk's OAuth
+installation and state stores (adapters/slack/oauth.py creates them with their default
+names). The comparison leaves them out."""
+
+
+def compare(db: Database) -> list[str]:
+    """How the live schema differs from this mentorbot's models, one line each (none: it
+    matches). Reads only."""
+    from alembic.autogenerate import compare_metadata  # lazy: see head_revision
+    from alembic.migration import MigrationContext  # lazy: see head_revision
+
+    from bot.infra.models import Base  # lazy: schema checks need the models, opening does not
+
+    def wanted(name: str | None, kind: str, _parent: Any) -> bool:
+        return not (kind == "table" and name in OTHER_TABLES)
+
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True, "compare_server_default": False,
+            "include_name": wanted})
+        found = compare_metadata(context, Base.metadata)
+    lines: list[str] = []
+    for item in found:
+        for change in (item if isinstance(item, list) else [item]):
+            lines.append(_difference(change))
+    return sorted(lines)
+
+
+def _columns(element: Any) -> str:
+    return ", ".join(c.name for c in element.columns)
+
+
+def _difference(change: tuple[Any, ...]) -> str:
+    """One of Alembic's differences, read from the database's side: "missing" is in the
+    models but not in the database, "not in the models" the other way round."""
+    kind = change[0]
+    if kind in ("add_table", "remove_table"):
+        where = "missing" if kind == "add_table" else "not in the models"
+        return f"table {change[1].name}: {where}"
+    if kind in ("add_column", "remove_column"):
+        where = "missing" if kind == "add_column" else "not in the models"
+        return f"column {change[2]}.{change[3].name}: {where}"
+    if kind == "modify_type":
+        return (f"column {change[2]}.{change[3]}: type {change[5]} in the database, "
+                f"{change[6]} in the models")
+    if kind == "modify_nullable":
+        said = {True: "may be empty", False: "may not be empty"}
+        return (f"column {change[2]}.{change[3]}: {said[change[5]]} in the database, "
+                f"{said[change[6]]} in the models")
+    if kind in ("add_index", "remove_index"):
+        index = change[1]
+        where = "missing" if kind == "add_index" else "not in the models"
+        unique = "unique index" if index.unique else "index"
+        return f"{unique} {index.name} on {index.table.name}({_columns(index)}): {where}"
+    if kind in ("add_constraint", "remove_constraint"):
+        constraint = change[1]
+        where = "missing" if kind == "add_constraint" else "not in the models"
+        return (f"unique constraint {constraint.name} on "
+                f"{constraint.table.name}({_columns(constraint)}): {where}")
+    if kind in ("add_fk", "remove_fk"):
+        key = change[1]
+        where = "missing" if kind == "add_fk" else "not in the models"
+        target = key.elements[0].target_fullname if key.elements else "?"
+        return (f"foreign key {key.table.name}({_columns(key)}) → {target}: {where}")
+    return f"{kind}: {' '.join(str(part) for part in change[1:])}"
+
+
+@dataclass(frozen=True)
+class SchemaCheck:
+    """The live schema's revision against this code's, and its differences from the models."""
+
+    where: str
+    revision: str | None
+    head: str
+    differences: tuple[str, ...]
+
+    @property
+    def matches(self) -> bool:
+        return self.revision == self.head and not self.differences
+
+    def report(self) -> str:
+        if self.matches:
+            return (f"The database schema in {self.where} matches this mentorbot "
+                    f"(revision {self.head}).")
+        lines = []
+        if self.revision != self.head:
+            lines.append(f"The database is at revision {self.revision or '(none)'}; this "
+                         f"mentorbot is at {self.head}: run `mentorbot db upgrade`.")
+        if self.differences:
+            count = len(self.differences)
+            lines.append(f"{count} difference{'s' if count != 1 else ''} between the "
+                         f"database in {self.where} and this mentorbot's models:")
+            lines += [f"  - {line}" for line in self.differences]
+        return "\n".join(lines)
+
+
+def check_schema(url: str) -> SchemaCheck:
+    """Read the live schema at `url` against the models, writing nothing (a SQLite file that
+    does not exist is not created)."""
+    shown = _describe(url)
+    path = sqlite_path(url) if _parses(url) else None
+    if path is not None and not path.exists():
+        raise DatabaseUnavailable(f"There is no database at {path}: run `mentorbot db "
+                                  "upgrade` (or `mentorbot demo`) first.")
+    try:
+        db = Database(url)
+    except DriverMissing as exc:
+        raise DatabaseUnavailable(str(exc)) from None
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise DatabaseUnavailable(f"DATABASE_URL is not a database URL I can use ({shown}): "
+                                  f"{_first_line(exc)}") from None
+    try:
+        return SchemaCheck(shown, current_revision(db), head_revision(),
+                           tuple(compare(db)))
+    except (DBAPIError, SQLAlchemyError, OSError) as exc:
+        raise DatabaseUnavailable(f"Cannot use the database at {shown}: "
+                                  f"{_first_line(exc)}") from None
+    finally:
+        db.dispose()

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     # Database connections this process keeps open at most (plus `bot.infra.db.POOL_OVERFLOW`
     # more while busy); the README's "Running several workers" counts them.
     db_pool_size: int = Field(default=DEFAULT_DB_POOL_SIZE, ge=1, le=1000)
+    # The HTTP server's limits on its connections (adapters/http_limits.py, where the
+    # defaults are): open at once, per client address (0: none), and the seconds a request
+    # has for its headers and then its body. Unset: the defaults.
+    http_connections: int | None = Field(default=None, ge=1)
+    http_connections_per_address: int | None = Field(default=None, ge=0)
+    http_header_seconds: float | None = Field(default=None, gt=0)
+    http_body_seconds: float | None = Field(default=None, gt=0)
 
     @field_validator("database_url")
     @classmethod

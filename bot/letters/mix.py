@@ -44,7 +44,7 @@ SLOE_ROTATIONS = 2  # emergency medicine: SLOEs ideally from this many EM rotati
 
 MED_SCHOOL_KINDS = (LetterKind.SCIENCE, LetterKind.NON_SCIENCE, LetterKind.CHARACTER,
                     LetterKind.COMMITTEE)
-RESIDENCY_KINDS = (LetterKind.SPECIALTY, LetterKind.CLERKSHIP)
+RESIDENCY_KINDS = (LetterKind.SPECIALTY, LetterKind.CLERKSHIP, LetterKind.SLOE)
 OTHER_KINDS = (LetterKind.NON_SCIENCE, LetterKind.CHARACTER)
 
 
@@ -236,6 +236,8 @@ def _residency(counted: tuple[LetterFacts, ...], mine: Sequence[LetterFacts],
     def in_specialty(x: LetterFacts) -> bool:
         if x.kind == LetterKind.RESEARCH:
             return False
+        if x.kind == LetterKind.SLOE:  # a standardized letter is the specialty's own
+            return True
         if named and x.writer_specialty:
             return same_specialty(x.writer_specialty, specialty)
         return x.kind == LetterKind.SPECIALTY

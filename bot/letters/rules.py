@@ -18,9 +18,19 @@ from enum import StrEnum
 
 from bot.infra.months import add_months, whole_months_between
 from bot.infra.zones import local_day
+from bot.letters import programs
 from bot.nudges.policy import nudge_at
 from bot.nudges.vocab import NudgeKind
-from bot.vocab.letters import DraftStep, LetterKind, LetterState, OutcomeKind, Portal, Track
+from bot.vocab.letters import (
+    RESIDENCY_PORTALS,
+    STANDARDIZED_LETTER_NAMES,
+    DraftStep,
+    LetterKind,
+    LetterState,
+    OutcomeKind,
+    Portal,
+    Track,
+)
 from bot.vocab.mentoring import MentorKind
 from bot.vocab.specialties import same_specialty, specialties_in
 
@@ -326,30 +336,27 @@ class Destination(StrEnum):
 _SCIENCES = ("biology", "chemistry", "biochemistry", "physics", "neuroscience",
              "microbiology", "genetics", "physiology", "molecular", "mathematics", "math",
              "statistics", "biomedical")
-_RESIDENCY = re.compile(r"\b(residency|residencies|match|eras|sloe|pgy)\b")
-_MED_SCHOOL = re.compile(r"\b(amcas|aacomas|tmdsas|medical school|med school|md|do|premed)\b")
-_ELSEWHERE = re.compile(r"\b(away|vslo|visiting|rotation|rotations|elective|externship|"
-                        r"summer|scholarship|internship|award|grant|job|fellowship|"
-                        r"postbacc|post bacc|research program)\b")
 
 
 def destination(program: str, portal: str | None) -> Destination:
-    """What a letter is for. The portal says it first (ERAS: residency, AMCAS: medical
-    school); then the program's words, an away rotation or summer program before a specialty
+    """What a letter is for. The portal says it first (ERAS or ResidencyCAS: residency,
+    AMCAS: medical school); then the program's words (`bot.letters.programs`' words), an away rotation or summer program before a specialty
     ("Away rotation: County EM" is not a residency application). A program that names a
     specialty and nothing else is a residency program."""
-    if portal == Portal.ERAS:
+    if portal in RESIDENCY_PORTALS:
         return Destination.RESIDENCY
     if portal == Portal.AMCAS:
         return Destination.MED_SCHOOL
     text = normalize_text(program)
     if not text:
         return Destination.UNKNOWN
-    if _ELSEWHERE.search(text):
+    if programs.STANDARDIZED_WORDS.search(text) and not programs.FELLOWSHIP_WORDS.search(text):
+        return Destination.RESIDENCY  # a SLOE "from the County EM rotation" is for residency
+    if programs.ELSEWHERE_WORDS.search(text) or programs.FELLOWSHIP_WORDS.search(text):
         return Destination.ELSEWHERE
-    if _RESIDENCY.search(text):
+    if programs.RESIDENCY_WORDS.search(text):
         return Destination.RESIDENCY
-    if _MED_SCHOOL.search(text):
+    if programs.MED_SCHOOL_WORDS.search(text):
         return Destination.MED_SCHOOL
     if specialties_in(program):
         return Destination.RESIDENCY
@@ -368,8 +375,8 @@ def infer_kind(*, program: str, portal: str | None, writer_name: str,
     specialty = normalize_text(writer_specialty)
     going = destination(program, portal)
     if going == Destination.RESIDENCY:
-        if "sloe" in text.split():
-            return LetterKind.SPECIALTY
+        if set(text.split()) & {name.lower() for name in STANDARDIZED_LETTER_NAMES}:
+            return LetterKind.SLOE
         if specialty and (same_specialty(writer_specialty, program)
                           or any(same_specialty(writer_specialty, i) for i in student_interests)):
             return LetterKind.SPECIALTY

@@ -6,15 +6,22 @@ from bot.framework.registry import Audience, Option, OptionType, command
 from bot.letters import rules
 from bot.vocab.letters import (
     DRAFT_STEPS,
+    LETTER_KIND_ALIASES,
     LETTER_KINDS,
     LETTER_STATES,
     PORTALS,
+    STANDARDIZED_LETTER_NAMES,
     TRACKS,
     DraftStep,
+    LetterKind,
     LetterState,
     Track,
 )
 from bot.vocab.people import Suggest
+
+KIND_DESCRIPTION = (f"the kind of letter ({LetterKind.SLOE}: a standardized letter: "
+                    f"{', '.join(STANDARDIZED_LETTER_NAMES)})")
+
 
 REMIND = command(
     "letter",
@@ -23,12 +30,12 @@ REMIND = command(
     options=[
         Option("writer", positional=True, greedy=True, required=True, placeholder="WRITER",
                description="a faculty member (name, email or mention), or an outside "
-               "writer's name", max_length=200, suggest=Suggest.FACULTY),
+               "writer's name", suggest=Suggest.FACULTY),
         Option("due", OptionType.DATE, "the real deadline, e.g. 2027-03-01 or “in 10 weeks”",
                required=True),
-        Option("program", description="the program or application, e.g. \"EM residency\"",
-               max_length=200),
-        Option("kind", OptionType.CHOICE, "the kind of letter", choices=LETTER_KINDS),
+        Option("program", description="the program or application, e.g. \"EM residency\""),
+        Option("kind", OptionType.CHOICE, KIND_DESCRIPTION, choices=LETTER_KINDS,
+               aliases=LETTER_KIND_ALIASES),
         Option("portal", OptionType.CHOICE, "where the letter is submitted",
                choices=PORTALS),
         Option("replaces", OptionType.INT, "a declined letter this one replaces: its program, "
@@ -50,8 +57,8 @@ KIND = command(
     options=[
         Option("id", OptionType.INT, "the letter's ID", required=True, positional=True,
                placeholder="ID", min_value=1),
-        Option("kind", OptionType.CHOICE, "the kind of letter", required=True, positional=True,
-               choices=LETTER_KINDS, placeholder="KIND"),
+        Option("kind", OptionType.CHOICE, KIND_DESCRIPTION, required=True, positional=True,
+               choices=LETTER_KINDS, placeholder="KIND", aliases=LETTER_KIND_ALIASES),
     ],
     who=Audience.STUDENT,
     hidden=True,
@@ -78,8 +85,7 @@ UPDATE = command(
                positional=True, placeholder="ID", min_value=1),
         Option("state", OptionType.CHOICE, "the new state", required=True, positional=True,
                choices=LETTER_STATES, placeholder="STATE"),
-        Option("reason", description="why (for declined, e.g. \"neutral letter\")",
-               max_length=300),
+        Option("reason", description="why (for declined, e.g. \"neutral letter\")"),
     ],
     who=Audience.STUDENT,
     examples=["/letter update 12 asked", "/letter update 12 declined reason:\"neutral letter\""],
@@ -110,8 +116,7 @@ PLAN = command(
     options=[
         Option("track", OptionType.CHOICE, f"{Track.MED_SCHOOL} or {Track.RESIDENCY}",
                required=True, positional=True, choices=TRACKS, placeholder="TRACK"),
-        Option("specialty", description=f"{Track.RESIDENCY}: the specialty you apply to",
-               max_length=100),
+        Option("specialty", description=f"{Track.RESIDENCY}: the specialty you apply to"),
     ],
     who=Audience.STUDENT,
     examples=["/letter plan med-school", "/letter plan residency specialty:\"emergency medicine\""],
@@ -125,7 +130,7 @@ OUTCOME = command(
             "writers to tell.",
     options=[
         Option("text", positional=True, greedy=True, required=True, placeholder="TEXT",
-               description="what happened, e.g. \"interview at State EM\"", max_length=500,
+               description="what happened, e.g. \"interview at State EM\"",
                prose=True),
     ],
     who=Audience.STUDENT,
@@ -151,8 +156,7 @@ CANCEL = command(
     options=[
         Option("id", OptionType.INT, "the letter's ID (see /letter list)", required=True,
                positional=True, placeholder="ID", min_value=1),
-        Option("reason", description="why, for your own record (e.g. \"tracked by mistake\")",
-               max_length=300),
+        Option("reason", description="why, for your own record (e.g. \"tracked by mistake\")"),
     ],
     who=Audience.STUDENT,
     examples=["/letter cancel 12", "/letter cancel 12 reason:\"no longer applying there\""],

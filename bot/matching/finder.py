@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -55,38 +56,46 @@ REBUILD_EVERY = 300.0  # seconds: full rebuild, whatever the fingerprint says
 MAX_LOAD = 250  # faculty loaded fresh per search, best-aligned first
 FALLBACK_LOAD = 300  # with nothing to align on: the accepting, best-regarded faculty
 
-_research_cache: dict[str, tuple[tuple[str, ...], frozenset[str], dict[str, int]]] = {}
-_canonical_cache: dict[str, str] = {}
+Research = tuple[tuple[str, ...], frozenset[str], dict[str, int]]
+"""A research list as stored, parsed: its phrases, their terms, and each term's phrase."""
+
+_research_of: dict[int, tuple[str, Research]] = {}
+"""Per faculty member, their research as last read (the stored JSON text) and its parse:
+one entry per person, replaced when their research changes. (A cache keyed by the text
+itself kept every version ever read, up to 200,000 of them: each re-import that edited
+research added a few thousand, about 2 KB each, and a long-running process only grew.)"""
 
 
-def research_for(raw: str | list[str] | None) -> tuple[tuple[str, ...],
-                                                        frozenset[str], dict[str, int]]:
-    """A research list (as stored, JSON text or already a list), its terms and their
-    phrases; cached, since the same profiles are read again and again."""
-    if raw is None:
-        raw = "[]"
-    key = raw if isinstance(raw, str) else json.dumps(raw)
-    found = _research_cache.get(key)
-    if found is None:
-        if len(_research_cache) > 200_000:
-            _research_cache.clear()
-        phrases = tuple(json.loads(raw) if isinstance(raw, str) else raw)
-        terms, phrase_of = fit_rules.research_index(phrases)
-        found = _research_cache[key] = (phrases, terms, phrase_of)
-    return found
+def _parse_research(key: str) -> Research:
+    phrases = tuple(json.loads(key))
+    terms, phrase_of = fit_rules.research_index(phrases)
+    return phrases, terms, phrase_of
 
 
-def terms_for(research: Iterable[str]) -> frozenset[str]:
-    return research_for(list(research))[1]
+def research_for(person_id: int, raw: str | list[str] | None) -> Research:
+    """A faculty member's research list (as stored: JSON text, or already a list), its
+    terms and their phrases; parsed once per version, since the same profiles are read
+    again and again."""
+    key = "[]" if raw is None else raw if isinstance(raw, str) else json.dumps(raw)
+    held = _research_of.get(person_id)
+    if held is not None and held[0] == key:
+        return held[1]
+    parsed = _parse_research(key)
+    _research_of[person_id] = (key, parsed)
+    return parsed
 
 
+def terms_for(person_id: int, research: Iterable[str]) -> frozenset[str]:
+    return research_for(person_id, list(research))[1]
+
+
+CANONICAL_CACHE = 4096
+"""Distinct specialties as stored whose canonical name is kept: a roster has a few hundred."""
+
+
+@lru_cache(maxsize=CANONICAL_CACHE)
 def canonical_for(specialty: str) -> str:
-    found = _canonical_cache.get(specialty)
-    if found is None:
-        if len(_canonical_cache) > 50_000:
-            _canonical_cache.clear()
-        found = _canonical_cache[specialty] = canonical_specialty(specialty) or fold(specialty)
-    return found
+    return canonical_specialty(specialty) or fold(specialty)
 
 
 # --- the in-process index -------------------------------------------------------------
@@ -136,7 +145,7 @@ class FacultyIndex:
     def _add(self, pid: int, specialty: str, title: str, research: list[str],
              accepting: bool, reputation: int) -> None:
         held = fit_rules.held_specialties(specialty, title)
-        terms = terms_for(research)
+        terms = terms_for(pid, research)
         words = fit_rules.title_terms(title)
         self.held[pid] = held
         self.terms[pid] = terms
@@ -175,6 +184,8 @@ class FacultyIndex:
         self.fingerprint = _fingerprint(session)
         self.built_at = self.checked_at = time.monotonic()
         self.dirty.clear()
+        for gone in set(_research_of) - set(fresh.terms):  # no longer faculty, or deleted
+            _research_of.pop(gone, None)
 
     def refresh(self, session: Session) -> None:
         """Bring the index up to date cheaply (see the module docstring)."""
@@ -266,18 +277,15 @@ _FACULTY_COLUMNS = (
     FacultyProfile.response_hours_total, FacultyProfile.title, _ACTIVE,
     FacultyProfile.away_until, Person.timezone,
 )
-_lists_cache: dict[str, tuple[str, ...]] = {}
+LIST_CACHE = 4096
+"""Distinct stored JSON lists (a faculty member's stages, a student's interests) kept
+parsed: the common ones repeat across thousands of rows; the rest parse again cheaply."""
 
 
+@lru_cache(maxsize=LIST_CACHE)
 def json_list(raw: str | None) -> tuple[str, ...]:
-    """A stored JSON list read as text, parsed once per distinct value."""
-    key = raw or "[]"
-    found = _lists_cache.get(key)
-    if found is None:
-        if len(_lists_cache) > 200_000:
-            _lists_cache.clear()
-        found = _lists_cache[key] = tuple(json.loads(key))
-    return found
+    """A stored JSON list read as text, parsed once per distinct value (the most used)."""
+    return tuple(json.loads(raw or "[]"))
 
 
 def load_faculty(session: Session, ids: Iterable[int] | None = None, *,
@@ -303,7 +311,7 @@ def load_faculty(session: Session, ids: Iterable[int] | None = None, *,
     views: list[FacultyView] = []
     for (pid, name, specialty, research, capacity, accepting, stages, reputation, answered,
          unanswered, hours, title, active, away_until, timezone) in session.execute(query):
-        phrases, terms, phrase_of = research_for(research)
+        phrases, terms, phrase_of = research_for(pid, research)
         away = away_until if now is not None and away_until is not None and fit_rules.away_on(
             away_until, local_day(now, timezone, default_tz)) else None
         views.append(FacultyView(

@@ -34,6 +34,7 @@ from functools import lru_cache
 from bot.infra.zones import format_day
 from bot.vocab.mentoring import MentorKind
 from bot.vocab.specialties import (
+    LOOKUP_CACHE,
     KeywordMatch,
     SpecialtyFit,
     canonical_specialty,
@@ -82,7 +83,7 @@ _CAREER_ADVISER = re.compile(
 _FACULTY_RANK = re.compile(r"\b(professor|instructor|lecturer)\b")
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=LOOKUP_CACHE)
 def held_specialties(specialty: str, title: str) -> frozenset[str]:
     """The specialties a faculty member holds: their profile's (canonical when the
     vocabulary knows it) and any their title names ("Associate Professor of Cardiology")."""
@@ -91,7 +92,7 @@ def held_specialties(specialty: str, title: str) -> frozenset[str]:
     return frozenset(held)
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=LOOKUP_CACHE)
 def title_terms(title: str) -> frozenset[str]:
     """The words of a faculty title, matched by keywords like research words."""
     folded = fold(title)
@@ -182,7 +183,12 @@ class StudentView:
                    specialties=specialties, terms=terms, covered=covered, above=above)
 
 
-@lru_cache(maxsize=100_000)
+STUDENT_CACHE = 10_000
+"""Distinct students' (interests, research) whose terms are kept: the students searching
+or being matched now; a match round of more parses the rest again (about 20 µs each)."""
+
+
+@lru_cache(maxsize=STUDENT_CACHE)
 def _student_terms(interests: tuple[str, ...], research: tuple[str, ...]
                    ) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
     specialties: set[str] = set()

@@ -22,10 +22,8 @@ FIND = command(
     summary="A ranked shortlist of faculty for you, with the reasons each one ranks there.",
     options=[
         Option("keywords", positional=True, greedy=True, placeholder="KEYWORDS",
-               description="specialties or research topics, e.g. EM ultrasound sepsis",
-               max_length=300),
-        Option("specialty", description="only this specialty (EM, peds, ortho… work too)",
-               max_length=100),
+               description="specialties or research topics, e.g. EM ultrasound sepsis"),
+        Option("specialty", description="only this specialty (EM, peds, ortho… work too)"),
         KIND_OPTION,
         Option("limit", OptionType.INT, f"how many to show (default {FIND_LIMIT})",
                min_value=1, max_value=MAX_FIND_LIMIT),
@@ -45,7 +43,7 @@ REQUEST = command(
                placeholder="FACULTY", description="the faculty member (name, email or mention)"),
         Option("kind", OptionType.CHOICE, f"{_KINDS} (default {DEFAULT_REQUEST_KIND})",
                choices=MENTOR_KINDS),
-        Option("note", description="a line for them: why you're asking", max_length=500),
+        Option("note", description="a line for them: why you're asking"),
     ],
     who=Audience.STUDENT,
     examples=['/mentor request Dr. Maya Kim kind:research note:"I loved your POCUS talk"'],
@@ -80,8 +78,7 @@ MATCH = command(
              "choices are their requests in the order sent, else their /mentor find order; "
              "faculty prefer higher fit. Everyone gets a DM; you get the summary.",
     options=[
-        Option("group", description="the group's short name (default: this channel's group)",
-               max_length=64),
+        Option("group", description="the group's short name (default: this channel's group)"),
         Option("dry-run", OptionType.FLAG, "show the outcome without saving or telling anyone"),
     ],
     who=Audience.ORGANIZER,

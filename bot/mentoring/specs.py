@@ -20,7 +20,7 @@ MENTOR_OPTION = Option("mentor", OptionType.PERSON, positional=True, required=Tr
                        description="your mentor (name, email or mention)")
 
 CADENCE_OPTION = Option("cadence", description="how often to keep in touch with this mentor, "
-                        "e.g. weekly, 4w, \"6 weeks\"", max_length=40)
+                        "e.g. weekly, 4w, \"6 weeks\"")
 
 LIST = command(
     "mentor",
@@ -36,7 +36,7 @@ LOG = command(
     summary="Record a contact with a mentor; restarts the follow-up clock.",
     options=[
         MENTOR_OPTION,
-        Option("note", description="what you talked about (a few words)", max_length=500),
+        Option("note", description="what you talked about (a few words)"),
         Option("on", OptionType.DATE, "when, if not today (never a future date)", when="past"),
         Option("ask", OptionType.BOOL, "yes if you asked for something (a letter, a favour)"),
         CADENCE_OPTION,
@@ -62,7 +62,7 @@ CADENCE = command(
     options=[
         MENTOR_OPTION,
         Option("every", positional=True, required=True, greedy=True, placeholder="RHYTHM",
-               description="weekly, 4w, \"6 weeks\"…", max_length=40),
+               description="weekly, 4w, \"6 weeks\"…"),
     ],
     who=Audience.STUDENT,
     examples=["/mentor cadence Dr. Chen weekly"],
@@ -77,7 +77,7 @@ GROUP_RHYTHM = command(
             f"({_LOW_WEEKS}–{_HIGH_WEEKS} weeks).",
     options=[
         Option("group", positional=True, required=True, placeholder="GROUP",
-               description="the group's short name", max_length=64),
+               description="the group's short name"),
         Option("weeks", OptionType.INT, "weeks between check-ins with a main mentor",
                positional=True, required=True, placeholder="WEEKS",
                min_value=_LOW_WEEKS, max_value=_HIGH_WEEKS),
@@ -94,7 +94,7 @@ TODO = command(
     options=[
         MENTOR_OPTION,
         Option("task", positional=True, required=True, greedy=True, placeholder="TASK",
-               description="what they suggested", max_length=500, prose=True),
+               description="what they suggested", prose=True),
         Option("due", OptionType.DATE, "when you mean to have it done", when="future"),
     ],
     who=Audience.STUDENT,
@@ -110,7 +110,7 @@ DONE = command(
     options=[
         Option("id", OptionType.INT, "the item's number (see /mentor list)", positional=True,
                required=True, min_value=1, placeholder="ID"),
-        Option("note", description="how it went, or why you decided not to", max_length=500),
+        Option("note", description="how it went, or why you decided not to"),
     ],
     who=Audience.STUDENT,
     examples=["/mentor done 12 note:\"read it; questions for our next meeting\"",
@@ -127,7 +127,7 @@ END = command(
         Option("person", OptionType.PERSON, positional=True, required=True,
                placeholder="MENTOR",
                description="your mentor (faculty: your mentee), by name, email or mention"),
-        Option("note", description="a kind line for them, if you like", max_length=500),
+        Option("note", description="a kind line for them, if you like"),
     ],
     examples=['/mentor end "Dr. Rivera" note:"Thank you — I am moving to surgery"',
               "/mentor end Ana Diaz"],
@@ -161,8 +161,7 @@ DRAFT_INTRO = command(
         Option("kind", OptionType.CHOICE,
                f"the kind of mentor you're asking for (default {DEFAULT_REQUEST_KIND})",
                choices=MENTOR_KINDS),
-        Option("note", description="one specific reason: a paper, talk or project of theirs",
-               max_length=500),
+        Option("note", description="one specific reason: a paper, talk or project of theirs"),
     ],
     who=Audience.STUDENT,
     examples=['/mentor draft intro "Dr. Rivera" note:"I loved your talk on POCUS in sepsis"'],

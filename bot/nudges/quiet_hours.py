@@ -15,13 +15,34 @@ from bot.framework.errors import UserError
 DEFAULT_QUIET_HOURS = "21:00-08:00"
 """SPEC: nudges never fall inside a person's quiet hours, 21:00–08:00 unless they set theirs."""
 
+MIN_AWAKE = timedelta(hours=8)
+"""The least of each day a quiet window must leave for nudges: a window of 00:00–23:59
+would hold every reminder until 23:59 and deliver them all at once, at night."""
+_DAY_MINUTES = 24 * 60
+
 
 def normalize_quiet_hours(value: str) -> str:
-    """`21:00-08:00` (also `21-8`, `9pm`-style is not accepted) → canonical `HH:MM-HH:MM`."""
+    """`21:00-08:00` (also `21-8`, `9pm`-style is not accepted) → canonical `HH:MM-HH:MM`,
+    leaving at least `MIN_AWAKE` of the day outside it."""
     start, sep, end = value.replace("–", "-").replace(" ", "").partition("-")
     if not sep:
         raise UserError(f"quiet: takes a range such as 21:00-08:00, not “{value}”.")
-    return f"{_hhmm(start, value)}-{_hhmm(end, value)}"
+    window = f"{_hhmm(start, value)}-{_hhmm(end, value)}"
+    awake = awake_minutes(window)
+    if awake < MIN_AWAKE.total_seconds() // 60:
+        hours = int(MIN_AWAKE.total_seconds() // 3600)
+        raise UserError(f"quiet: {window} leaves {awake // 60} h {awake % 60:02d} min of the "
+                        f"day for nudges; quiet hours must leave at least {hours} hours "
+                        f"(e.g. {DEFAULT_QUIET_HOURS}).")
+    return window
+
+
+def awake_minutes(window: str) -> int:
+    """Minutes of the day outside quiet window `window` ("HH:MM-HH:MM"); a window that
+    starts where it ends is no quiet hours at all."""
+    start, end = parse_window(window)
+    quiet = ((end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)) % _DAY_MINUTES
+    return _DAY_MINUTES - quiet
 
 
 _HHMM = re.compile(r"^(\d{1,2})(?::(\d{2}))?$")

@@ -19,7 +19,8 @@ is the weekly digest's claim on its `digest_posts` row, which uses the same leas
   says when the next row falls due.
 - People: `snooze`, `dismiss` (their own reminder, of a kind its spec lets them put off or
   turn down); organizers: `requeue_failed`.
-- Retention: `prune` deletes finished nudges past their retention.
+- Retention: `prune` deletes finished nudges past their retention, leaving each one's
+  dedup key behind (`nudge_tombstones`), which planning skips as it skips a stored key.
 
 A planned nudge is stored without words (`text` stays empty and `payload` holds nothing
 until it is sent: `bot.nudges.kinds` words it from its subject's state then, and
@@ -47,15 +48,18 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Reply
 from bot.infra.db import CHUNK, chunks, insert_rows
-from bot.infra.models import DigestPost, Identity, Nudge
+from bot.infra.models import DigestPost, Identity, Nudge, NudgeTombstone
 from bot.nudges.keys import occurrence_of
 from bot.nudges.kinds import Due
 from bot.nudges.plans import Notice, PlannedNudge
@@ -143,10 +147,13 @@ def _notice_rows(notices: Sequence[Notice], now: datetime, instant: Instant,
 
 
 def stored_keys(session: Session, keys: Sequence[str]) -> set[str]:
-    """Which of `keys` are stored already (in any state), through the unique index."""
+    """Which of `keys` are stored already (in any state), or were and have been pruned
+    (a tombstone), through the two unique indexes in one statement."""
     found: set[str] = set()
     for chunk in chunks(keys, CHUNK):
-        found.update(session.scalars(select(Nudge.dedup_key).where(Nudge.dedup_key.in_(chunk))))
+        found.update(session.scalars(
+            select(Nudge.dedup_key).where(Nudge.dedup_key.in_(chunk)).union_all(
+                select(NudgeTombstone.dedup_key).where(NudgeTombstone.dedup_key.in_(chunk)))))
     return found
 
 
@@ -330,9 +337,10 @@ def due_of(nudge: Nudge) -> Due:
                occurrence_of(nudge.dedup_key), nudge.due_at, stored)
 
 
-def claimable(now: datetime, *, limit: int, kinds: Iterable[NudgeKind] | None = None
-              ) -> Select[int]:
-    """The ids a claim at `now` would take: due, pending, held by nobody, oldest first."""
+def claimable(now: datetime, *, limit: int, kinds: Iterable[NudgeKind] | None = None,
+              ids: Sequence[int] | None = None) -> Select[int]:
+    """The ids a claim at `now` would take: due, pending, held by nobody, oldest first
+    (only among `ids` when given)."""
     wanted = tuple(kinds or ())
     return (
         select(Nudge.id)
@@ -341,6 +349,7 @@ def claimable(now: datetime, *, limit: int, kinds: Iterable[NudgeKind] | None = 
             Nudge.due_at <= now,
             _lease_free(Nudge.lease_until, now),
             *([Nudge.kind.in_(wanted)] if wanted else []),
+            *([Nudge.id.in_(ids)] if ids is not None else []),
         )
         .order_by(Nudge.due_at)
         .limit(limit)
@@ -348,13 +357,14 @@ def claimable(now: datetime, *, limit: int, kinds: Iterable[NudgeKind] | None = 
 
 
 def claim(session: Session, *, worker: str, now: datetime, limit: int,
-          kinds: Iterable[NudgeKind] | None = None, lease: timedelta = LEASE) -> list[Claimed]:
+          kinds: Iterable[NudgeKind] | None = None, lease: timedelta = LEASE,
+          ids: Sequence[int] | None = None) -> list[Claimed]:
     """Stamp up to `limit` due pending nudges nobody holds with `worker` and a lease, oldest
     first, in one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING …`. On
     PostgreSQL two workers never claim the same row; SQLite serialises writers, so the same
     statement is safe there too. The `(state, due_at)` index makes the claim cost
     proportional to what is due, not to what is pending."""
-    due = claimable(now, limit=limit, kinds=kinds).with_for_update(skip_locked=True)
+    due = claimable(now, limit=limit, kinds=kinds, ids=ids).with_for_update(skip_locked=True)
     stmt = (
         update(Nudge)
         .where(Nudge.id.in_(due.scalar_subquery()))
@@ -662,6 +672,21 @@ def next_claimable(session: Session, *, now: datetime, within: timedelta) -> dat
     return found
 
 
+def notices_caused(session: Session, at: datetime, *, unless_on: Sequence[str]
+                   ) -> tuple[list[int], list[int]]:
+    """The pending notices a command made at `at` (their `created_at`): the ids of those
+    whose person has no account on any of `unless_on`, and the person ids of the rest (the
+    console prints the first, and leaves the others to the platforms' workers)."""
+    rows = session.execute(
+        select(Nudge.id, Nudge.person_id,
+               Nudge.person_id.in_(select(Identity.person_id)
+                                   .where(Identity.platform.in_(tuple(unless_on)))))
+        .where(Nudge.kind == NudgeKind.NOTICE, Nudge.state == NudgeState.PENDING,
+               Nudge.created_at == at)
+        .order_by(Nudge.id)).all()
+    return ([r[0] for r in rows if not r[2]], [r[1] for r in rows if r[2]])
+
+
 # --- what people and organizers do --------------------------------------------------------
 
 
@@ -726,10 +751,31 @@ FINISHED = (NudgeState.SENT, NudgeState.CANCELLED, NudgeState.DISMISSED, NudgeSt
 """States a nudge never leaves by itself: what retention may delete once old enough."""
 
 
-def prune(session: Session, *, before: datetime, batch: int = BATCH) -> int:
+def _bury(session: Session, ids: Sequence[int], now: datetime) -> None:
+    """Keep the dedup keys of nudges about to be deleted (`nudge_tombstones`), in one
+    INSERT … SELECT per chunk: without them the next planning run would find the key free
+    and plan a reminder that was sent or dismissed a year ago once more, as due now."""
+    dialect = session.get_bind().dialect.name
+    columns = ["dedup_key", "pruned_at"]
+    keys = select(Nudge.dedup_key, literal(now, NudgeTombstone.pruned_at.type)).where(
+        Nudge.id.in_(ids))
+    if dialect == "postgresql":
+        session.execute(pg_insert(NudgeTombstone).from_select(columns, keys)
+                        .on_conflict_do_nothing(index_elements=["dedup_key"]))
+    elif dialect == "sqlite":
+        session.execute(sqlite_insert(NudgeTombstone).from_select(columns, keys)
+                        .on_conflict_do_nothing(index_elements=["dedup_key"]))
+    else:  # pragma: no cover - other backends: a key is buried once, as it is stored once
+        session.execute(insert(NudgeTombstone).from_select(columns, keys))
+
+
+def prune(session: Session, *, before: datetime, batch: int = BATCH,
+          now: datetime | None = None) -> int:
     """Delete finished nudges whose last moment (created, due, sent) is before `before`, a
-    batch at a time so no statement holds its locks for long. Pending and unreachable
-    nudges are never touched, whatever their age. Returns how many were deleted."""
+    batch at a time so no statement holds its locks for long, keeping each one's dedup key
+    as a tombstone dated `now` (default: `before`) so it is never planned again. Pending
+    and unreachable nudges are never touched, whatever their age. Returns how many were
+    deleted."""
     old = select(Nudge.id).where(
         Nudge.state.in_(FINISHED), Nudge.due_at < before, Nudge.created_at < before,
         or_(Nudge.sent_at.is_(None), Nudge.sent_at < before),
@@ -740,6 +786,7 @@ def prune(session: Session, *, before: datetime, batch: int = BATCH) -> int:
         if not ids:
             return deleted
         for chunk in chunks(ids, CHUNK):
+            _bury(session, chunk, now or before)
             session.execute(delete(Nudge).where(Nudge.id.in_(chunk))
                             .execution_options(synchronize_session=False))
         deleted += len(ids)

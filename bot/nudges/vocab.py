@@ -28,6 +28,7 @@ class NudgeKind(StrEnum):
     CHECKIN = "checkin"
     WRITER_DEADLINE = "writer-deadline"
     STILL_MENTORING = "still-mentoring"
+    RESIDENCY_DATE = "residency-date"
     NOTICE = "notice"
 
 
@@ -51,6 +52,7 @@ class Subject(StrEnum):
     INTRO_REQUEST = "intro_request"
     MATCH_ROUND = "match_round"
     FACULTY = "faculty"
+    RESIDENCY = "residency"  # a student's residency list; the id is the student's
     NONE = ""
 
 

@@ -13,6 +13,8 @@ from bot.people import specs
 from bot.people.specs import PROFILE_COMMON, PROFILE_FACULTY, PROFILE_STUDENT
 
 YES_NO = ("yes", "no")
+FORM_FIELD_LIMIT = 3000
+"""The longest text a dialog's field may hold (Slack's plain-text input)."""
 
 
 def _field(option: Option, value: str) -> FormField:
@@ -22,9 +24,10 @@ def _field(option: Option, value: str) -> FormField:
         return FormField(option.name, label, "choice", value, tuple(option.choices))
     if option.type in (OptionType.BOOL, OptionType.FLAG):
         return FormField(option.name, label, "choice", value, YES_NO)
+    rule = option.text_rule
     return FormField(option.name, label, "text", value,
-                     multiline=option.max_length > 200 or option.type is OptionType.LIST,
-                     max_length=min(option.max_length, 3000))
+                     multiline=rule.lines or option.type is OptionType.LIST,
+                     max_length=min(rule.limit, FORM_FIELD_LIMIT))
 
 
 def _yes_no(value: bool | None) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +28,7 @@ from pydantic_core import ErrorDetails
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.framework import text
 from bot.framework.errors import UserError
 from bot.framework.wording import count
 from bot.groups import store as groups
@@ -44,13 +44,15 @@ from bot.infra.models import (
 from bot.infra.models import Role as RoleRow
 from bot.infra.zones import UnknownTimeZone, validate_zone
 from bot.people import store
-from bot.people.messages import unknown_specialty
+from bot.people.messages import look_alike_name, same_name, unknown_specialty
 from bot.people.resolve import EMAIL
 from bot.people.rules import (
     MAX_CAPACITY,
+    Likeness,
     check_specialty,
-    look_alike_names,
+    name_clashes,
     name_problem,
+    normalize_name,
 )
 from bot.vocab.people import Role
 from bot.vocab.stages import normalize_stage
@@ -69,11 +71,8 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
 }
 ROLE: dict[Kind, Role] = {"faculty": Role.FACULTY, "students": Role.STUDENT}
 
-# Longest accepted cell per column; the text columns match the database column sizes.
-MAX_CELL = {"name": 200, "email": 320, "specialty": 100, "title": 100, "timezone": 64,
-            "slack_id": 64, "discord_id": 64, "stage": 32, "capacity": 10, "accepting": 10}
-MAX_LIST_CELL = 1000  # research, interests, stages: the whole cell
-MAX_LIST_ITEM = 100   # one item of a list cell
+# How long each cell may be, and what it may hold, is the text policy's
+# (`bot.framework.text.FIELDS`, by column name): the same as the option of that name.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,63}$")
@@ -81,7 +80,6 @@ DISCORD_ID_DIGITS = (15, 21)  # Discord snowflakes: shortest and longest in use
 DISCORD_ID = re.compile(rf"^\d{{{DISCORD_ID_DIGITS[0]},{DISCORD_ID_DIGITS[1]}}}$")
 _YES = {"yes", "y", "true"}
 _NO = {"no", "n", "false"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 Problem = tuple[int, str]  # (row number, reason); row 0 is the file as a whole
 
@@ -295,19 +293,19 @@ def _check_row(number: int, values: dict[str, str], kind: Kind
 
 
 def _clean_cells(values: dict[str, str]) -> tuple[list[str], dict[str, str]]:
-    """Each cell trimmed and NFC-normalized; a cell too long or holding control characters
-    is a reason, and left out of what is checked further."""
+    """Each cell through the text policy (`bot.framework.text`: NFC, trimmed, no control
+    character or line break, within its column's limit); a cell it refuses is a reason,
+    and left out of what is checked further."""
     reasons: list[str] = []
     cleaned: dict[str, str] = {}
     for column, raw in values.items():
-        value = raw.strip()
-        limit = MAX_CELL.get(column, MAX_LIST_CELL)
-        if len(value) > limit:
-            reasons.append(f"{column} is too long ({len(value)} characters, at most {limit})")
-        elif _CONTROL.search(value):
-            reasons.append(f"{column} contains control characters")
+        rule = text.field(column)
+        value = text.normalized(raw, rule)
+        problem = text.refusal(column, value, rule)
+        if problem is not None:
+            reasons.append(problem)
         else:
-            cleaned[column] = unicodedata.normalize("NFC", value)
+            cleaned[column] = value
     return reasons, cleaned
 
 
@@ -332,7 +330,7 @@ class BaseCells(BaseModel):
     @field_validator("name", mode="before")
     @classmethod
     def _name(cls, value: str) -> str:
-        name = re.sub(r"\s+", " ", value)
+        name = normalize_name(value)
         if not name:
             raise ValueError("name is empty")
         if (problem := name_problem(name)) is not None:
@@ -465,13 +463,12 @@ def _list(raw: str, column: str) -> list[str] | None:
     if not raw:
         return None
     items: list[str] = []
-    for part in raw.split(";"):
+    for part in raw.replace("\n", ";").split(";"):
         item = re.sub(r"\s+", " ", part.strip())
         if not item:
             continue
-        if len(item) > MAX_LIST_ITEM:
-            raise ValueError(f"an item of {column} is too long ({len(item)} characters, "
-                             f"at most {MAX_LIST_ITEM})")
+        if (problem := text.item_refusal(column, item, text.field(column))) is not None:
+            raise ValueError(problem)
         if item.lower() not in {i.lower() for i in items}:
             items.append(item)
     return items or None
@@ -502,24 +499,28 @@ def upsert(session: Session, rows: Sequence[RosterRow], kind: Kind, *, now: date
     stored = _stored(session, [r.email for r in rows], role, target)
     owners = _identity_owners(session, rows)
 
-    problems: list[RowProblems] = []
+    reasons: dict[int, list[str]] = {}
     for row in rows:
         known = stored.get(row.email)
-        reasons = []
         for platform, external_id in _identities(row):
             owner = owners.get((platform, external_id))
             if owner is not None and (known is None or owner[0] != known.id):
-                reasons.append(f"{platform}_id {external_id} already belongs to {owner[1]}")
-        if reasons:
-            problems.append(RowProblems(row.row, tuple(reasons)))
-    if problems:
-        raise RosterError(problems)
+                reasons.setdefault(row.row, []).append(
+                    f"{platform}_id {external_id} already belongs to {owner[1]}")
+    clashes = name_clashes([(r.row, r.name, r.email) for r in rows],
+                           session.execute(select(Person.name, Person.email)))
+    for clash in clashes:
+        if clash.likeness == Likeness.LOOK_ALIKE:
+            reasons.setdefault(clash.row, []).append(look_alike_name(clash))
+    if reasons:
+        raise RosterError([RowProblems(row, tuple(found))
+                           for row, found in sorted(reasons.items())])
 
     result = ImportResult(kind=kind, group=target.slug if target else None,
                           warnings=[RowProblems(r.row, tuple(r.warnings))
                                     for r in rows if r.warnings])
-    result.look_alikes = look_alike_names([(r.row, r.name, r.email) for r in rows],
-                                          session.execute(select(Person.name, Person.email)))
+    result.look_alikes = [same_name(c, f"Row {c.row}") for c in clashes
+                          if c.likeness == Likeness.SAME]
     new_rows = [r for r in rows if r.email not in stored]
     # Compare against plain column values first: the common re-import of an unchanged
     # roster then never builds ORM objects at all.

@@ -27,10 +27,11 @@ PARTS: tuple[Part, ...] = (
          ("people", "student_profiles", "faculty_profiles")),
     Part("Accounts",
          "Your Slack and Discord account ids, which one you used last and where you want "
-         "nudges, plus one-time link codes (only a hash of each) and the codes typed to "
-         "link accounts.",
+         "nudges, plus one-time link codes (only a hash of each), the codes typed to "
+         "link accounts, the questions asking you to confirm a link, and what each link "
+         "changed (so you can undo it for a week).",
          "Only the bot, to know who is writing and where to reach you.",
-         ("identities", "link_codes", "link_attempts")),
+         ("identities", "link_codes", "link_attempts", "link_requests", "link_merges")),
     Part("Groups",
          "The interest groups you joined and the ones you organize.",
          "Organizers of those groups.",
@@ -67,6 +68,16 @@ PARTS: tuple[Part, ...] = (
          "Interviews, acceptances and match results you record.",
          "Only you.",
          ("outcomes",)),
+    Part("Residency plan",
+         "Your residency profile (specialty, backup, applicant type, visa, Step 2 CK, home "
+         "and away programs, preferred regions and types, couples, cycle), the programs you "
+         "kept or dropped and the signals you set, what happened at each program, the "
+         "mentors you shared your list with, and their comments on it.",
+         "You, and the mentors you share your list with (your Step 2 CK and tiers only if "
+         "you say so); a mentor sees the comments they wrote. Your groups see outcome counts "
+         "per program only where five or more people gave them, never your name.",
+         ("residency_profiles", "residency_entries", "residency_outcomes", "residency_shares",
+          "residency_comments")),
     Part("Nudges",
          "The reminders and notices the bot owes or sent you, when, and how delivery went.",
          "You; organizers see delivery counts and failures.",

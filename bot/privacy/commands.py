@@ -46,14 +46,66 @@ def erase(ctx: Context, args: Args) -> Reply:
 
 @commands.handler(specs.LINK)
 def link(ctx: Context, args: Args) -> Reply:
+    if args.get("undo"):
+        return _undo(ctx)
     typed = args.text("code")
     if not typed:
         platform = ctx.channel.platform if ctx.channel is not None else CONSOLE
         issued = linking.issue(ctx.session, ctx.actor, platform=platform, now=ctx.now)
         return messages.code_issued(issued.code, issued.expires_at, ctx.tz)
-    result = linking.redeem(ctx.session, ctx.actor, typed, now=ctx.now, tz=ctx.tz)
+    result = linking.redeem(ctx.session, ctx.actor, typed, _typing_account(ctx),
+                            now=ctx.now, tz=ctx.tz)
+    if isinstance(result, linking.Refused):
+        return error_reply(result.message, title="Not linked")
+    request = result.request
+    args_of = {"request": request.id}
+    question = messages.link_question(
+        request.platform, request.account_name, request.account, request.created_at,
+        ctx.tz_of(result.owner),
+        specs.LINK_CONFIRM.action("Link", args_of, style="primary"),
+        specs.LINK_REFUSE.action("Not me", args_of, style="danger"))
+    ctx.notify(result.owner, question, key=f"link-ask:{request.id}")
+    return messages.asked(result.asked_on)
+
+
+def _typing_account(ctx: Context) -> linking.Account:
+    """The account a code is typed from, as its owner will be asked about it."""
+    account = ctx.account
+    if account is not None:
+        return linking.Account(account.platform, account.external_id, ctx.actor.name)
+    platform = ctx.channel.platform if ctx.channel is not None else CONSOLE
+    identity = next((i for i in ctx.actor.identities if i.platform == platform), None)
+    external_id = identity.external_id if identity is not None else f"person {ctx.actor.id}"
+    return linking.Account(platform, external_id, ctx.actor.name)
+
+
+@commands.handler(specs.LINK_CONFIRM)
+def link_confirm(ctx: Context, args: Args) -> Reply:
+    result = linking.confirm(ctx.session, ctx.actor, args["request"], now=ctx.now)
     if isinstance(result, linking.Refused):
         return error_reply(result.message, title="Not linked")
     merged = result.merged
     return messages.linked_reply(result.platforms, merged.moved, merged.joined,
                                  merged.dropped_email)
+
+
+@commands.handler(specs.LINK_REFUSE)
+def link_refuse(ctx: Context, args: Args) -> Reply:
+    result = linking.refuse(ctx.session, ctx.actor, args["request"], now=ctx.now)
+    if isinstance(result, linking.Refused):
+        return error_reply(result.message, title="Not linked")
+    ctx.notify(result.typer, messages.refused_to_typer(result.request.platform),
+               key=f"link-refused:{result.request.id}")
+    return messages.not_linked_reply()
+
+
+def _undo(ctx: Context) -> Reply:
+    account = ctx.account
+    result = linking.undo(
+        ctx.session, ctx.actor, now=ctx.now, tz=ctx.tz,
+        account=None if account is None else (account.platform, account.workspace,
+                                              account.external_id))
+    if isinstance(result, linking.Refused):
+        return error_reply(result.message, title="Not undone")
+    ctx.wake_delivery()
+    return messages.unlinked_reply(result.kept)

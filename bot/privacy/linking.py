@@ -1,10 +1,18 @@
 """One person on two platforms: `/mentor link` on one gives a one-time code (only its hash
-is stored), `/mentor link CODE` on the other joins the two accounts into one person.
+is stored), `/mentor link CODE` on the other asks the code's owner, on their own account,
+whether that account is theirs; only their Link joins it to them.
 
-A code works once, for the person who asked, until it expires (`rules.CODE_LIFETIME`).
-Every code typed is recorded, right or wrong, and too many wrong ones lock linking for the
-person typing them (`rules.locked_until`). A refusal is returned, not raised: the wrong
-attempt it records must be kept, and raising would undo the unit of work."""
+A code is a secret that can leak (read over a shoulder, pasted in the wrong chat), so
+typing it moves nothing. The owner's record is the one kept: the typing account and
+whatever it holds join the owner, and nothing of the owner's ever goes the other way. A
+"Not me" is recorded, tells the typer plainly, and counts as a wrong code against them.
+Each link is journaled, and its owner can undo it for `rules.UNDO_WINDOW` from an account
+they had before it.
+
+A code works once, until it expires (`rules.CODE_LIFETIME`). Every code typed is recorded,
+right or wrong, and too many wrong ones lock linking for the person typing them
+(`rules.locked_until`). A refusal is returned, not raised: the wrong attempt it records
+must be kept, and raising would undo the unit of work."""
 
 from __future__ import annotations
 
@@ -14,9 +22,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.infra.models import Identity, Person
-from bot.privacy import messages, rules, store
-from bot.privacy.merge import Merged, merge_people
+from bot.infra.models import Identity, LinkRequest, Person
+from bot.privacy import journal, messages, rules, store
+from bot.privacy.merge import Merged, merge_people, unmerge
+from bot.vocab.linking import LinkState
 from bot.vocab.platforms import PLATFORMS
 
 ISSUE_TRIES = 5
@@ -48,15 +57,28 @@ class Refused:
 
 
 @dataclass(frozen=True)
-class Linked:
-    merged: Merged
-    platforms: tuple[str, ...]  # the platforms the person now has accounts on
+class Account:
+    """The account a code was typed from, as the owner is asked about it."""
+
+    platform: str
+    external_id: str
+    name: str
 
 
-def redeem(session: Session, actor: Person, typed: str, *, now: datetime, tz: str
-           ) -> Refused | Linked:
-    """`actor` typed `typed` to link their account to the one that asked for the code.
-    The actor's record is kept (the one this request came from), the asker's joins it."""
+@dataclass(frozen=True)
+class Asked:
+    """A right code: its owner is asked (`request`), on the platform they asked on
+    (`asked_on`); nothing has moved."""
+
+    request: LinkRequest
+    owner: Person
+    asked_on: str
+
+
+def redeem(session: Session, actor: Person, typed: str, account: Account, *,
+           now: datetime, tz: str) -> Refused | Asked:
+    """`actor` typed `typed` from `account`: if it is someone's live code, that someone is
+    to be asked whether the account is theirs. Nothing of anyone's moves here."""
     until = rules.locked_until(store.wrong_attempts(session, actor.id, now), now)
     if until is not None:
         return Refused(messages.locked(until, tz))
@@ -69,9 +91,117 @@ def redeem(session: Session, actor: Person, typed: str, *, now: datetime, tz: st
         return Refused(messages.not_a_code(typed) if normalized is None
                        else messages.WRONG_CODE)
     store.mark_used(code, now)
-    other = session.get_one(Person, code.person_id)
-    merged = merge_people(session, actor, other)
     store.record_attempt(session, actor.id, succeeded=True, now=now)
+    request = store.add_request(session, owner_id=code.person_id, typer_id=actor.id,
+                                platform=account.platform, account=account.external_id,
+                                account_name=account.name or actor.name, now=now)
+    return Asked(request, session.get_one(Person, code.person_id), code.platform)
+
+
+@dataclass(frozen=True)
+class Linked:
+    merged: Merged
+    platforms: tuple[str, ...]  # the platforms the person now has accounts on
+
+
+@dataclass(frozen=True)
+class NotMine:
+    """The owner said the account is not theirs: the typer is to be told."""
+
+    typer: Person
+    request: LinkRequest
+
+
+def _open_request(session: Session, actor: Person, request_id: int, now: datetime
+                  ) -> LinkRequest | Refused:
+    """The request `actor` may answer now: theirs, unanswered, in time. Someone else's looks
+    exactly like a missing one."""
+    request = store.find_request(session, request_id)
+    if request is None or request.owner_id != actor.id:
+        return Refused(messages.NO_SUCH_REQUEST)
+    if request.state != LinkState.WAITING:
+        return Refused(messages.answered_already(request.state))
+    if not rules.answer_open(request.expires_at, now):
+        return Refused(messages.request_expired(request.platform))
+    return request
+
+
+def confirm(session: Session, actor: Person, request_id: int, *, now: datetime
+            ) -> Refused | Linked:
+    """The code's owner pressed Link: the typing account's record joins theirs."""
+    request = _open_request(session, actor, request_id, now)
+    if isinstance(request, Refused):
+        return request
+    typer = session.get(Person, request.typer_id)
+    if typer is None or typer.id == actor.id:
+        store.answer(request, LinkState.LINKED, now)
+        return Refused(messages.NOTHING_TO_JOIN)
+    if (store.merged_since(session, typer.id, request.created_at)
+            or (request.platform in PLATFORMS and _holder(session, request) != typer.id)):
+        # The account asked about has been linked with another record since, or changed
+        # hands: what would join now is not what the owner was asked about.
+        store.answer(request, LinkState.REFUSED, now)
+        return Refused(messages.ACCOUNT_MOVED)
+    store.answer(request, LinkState.LINKED, now)
+    other_id = typer.id
+    merged = merge_people(session, actor, typer)
+    store.add_merge(session, person_id=actor.id, other_id=other_id, request_id=request.id,
+                    journal=merged.journal, now=now)
+    return Linked(merged, _platforms(session, actor.id))
+
+
+def refuse(session: Session, actor: Person, request_id: int, *, now: datetime
+           ) -> Refused | NotMine:
+    """The code's owner pressed Not me: nothing moves; the typer's account is told, and
+    the code counts as a wrong one against it."""
+    request = _open_request(session, actor, request_id, now)
+    if isinstance(request, Refused):
+        return request
+    store.answer(request, LinkState.REFUSED, now)
+    store.record_attempt(session, request.typer_id, succeeded=False, now=now)
+    return NotMine(session.get_one(Person, request.typer_id), request)
+
+
+@dataclass(frozen=True)
+class Undone:
+    other_id: int
+    platforms: tuple[str, ...]  # the platforms the owner keeps accounts on
+    kept: int  # values changed since the link, left as they are
+
+
+def undo(session: Session, actor: Person, *, account: tuple[str, str, str] | None,
+         now: datetime, tz: str) -> Refused | Undone:
+    """The owner takes back their newest link: the other record is its own person again.
+    Only from an account the owner had before it (`account`: the one the request came
+    from; None from the console, which has no account to take over)."""
+    merge = store.last_merge(session, actor.id)
+    if merge is None:
+        return Refused(messages.NOTHING_TO_UNDO)
+    if not rules.undo_open(merge.merged_at, now):
+        return Refused(messages.undo_expired(merge.merged_at, tz))
+    brought = journal.identities_brought(merge.journal, merge.other_id)
+    if account is not None and _identity_id(session, actor.id, account) in brought:
+        return Refused(messages.UNDO_FROM_OWN_ACCOUNT)
+    result = unmerge(session, actor.id, merge.other_id, merge.journal)
+    store.mark_undone(session, merge, now)
+    return Undone(merge.other_id, _platforms(session, actor.id), result.kept)
+
+
+def _holder(session: Session, request: LinkRequest) -> int | None:
+    """Who holds the account a request asks about now."""
+    return session.scalar(select(Identity.person_id).where(
+        Identity.platform == request.platform, Identity.external_id == request.account))
+
+
+def _identity_id(session: Session, person_id: int, account: tuple[str, str, str]
+                 ) -> int | None:
+    platform, workspace, external_id = account
+    return session.scalar(select(Identity.id).where(
+        Identity.person_id == person_id, Identity.platform == platform,
+        Identity.external_id == external_id, Identity.workspace.in_({workspace, ""})))
+
+
+def _platforms(session: Session, person_id: int) -> tuple[str, ...]:
     platforms = set(session.scalars(select(Identity.platform)
-                                    .where(Identity.person_id == actor.id)))
-    return Linked(merged, tuple(p for p in PLATFORMS if p in platforms))
+                                    .where(Identity.person_id == person_id)))
+    return tuple(p for p in PLATFORMS if p in platforms)

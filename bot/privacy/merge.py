@@ -6,8 +6,14 @@ Everything that names the other record moves to the kept one: every foreign key 
 writer. Before that, what can exist only once per person is settled (a role, a group
 membership, a profile); after it, what the two records each held of the same thing becomes
 one: a mentorship with the same mentor (the earlier start, the later contact), an open
-intro request to the same faculty member, a letter tracked twice. The other record's own
-fields fill the kept one's gaps, then the other record is deleted."""
+intro request to the same faculty member, a letter tracked twice, a residency profile or
+list entry held on both (`bot.residency.store.join_records`). The other record's own
+fields fill the kept one's gaps, then the other record is deleted.
+
+Every merge is journaled (`bot.privacy.journal`: each row it changed, removed or made), and
+`unmerge` puts a journal back: the other record returns, with its id, as its own person,
+with what it brought. A value changed since the merge (a contact logged on a moved
+mentorship, a nudge sent) is kept where the merge's value is no longer there."""
 
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, UniqueConstraint, delete, exists, or_, select, update
+from sqlalchemy import Table, UniqueConstraint, delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.infra.models import (
@@ -32,7 +38,9 @@ from bot.infra.models import (
 from bot.matching.vocab import IntroState
 from bot.nudges import store as nudge_store
 from bot.nudges.vocab import Subject
-from bot.privacy import references, rules
+from bot.people.store import FACULTY_CHANGED
+from bot.privacy import journal, references, rules
+from bot.residency import store as residency_store
 from bot.vocab.letters import LetterState
 from bot.vocab.people import Role as RoleName
 
@@ -45,6 +53,7 @@ class Merged:
     moved: dict[str, int]  # the other record's rows by table, now the kept person's
     joined: Counter[str] = field(default_factory=Counter)  # held twice, now once, by table
     dropped_email: str | None = None  # the other record's email, when only one could stay
+    journal: dict[str, Any] = field(default_factory=dict)  # what changed, for an undo
 
 
 def _role_names(session: Session, person_id: int) -> set[str]:
@@ -247,15 +256,18 @@ def _join_letters(session: Session, person_id: int, merged: Merged) -> None:
 
 
 def merge_people(session: Session, kept: Person, other: Person) -> Merged:
-    """Join `other` into `kept` (see the module's account); `other` is deleted."""
+    """Join `other` into `kept` (see the module's account); `other` is deleted. The
+    returned `journal` is what `unmerge` needs to take it back."""
     if kept.id == other.id:
         raise ValueError("a record cannot be merged into itself")
     session.flush()
     kept_id, other_id = kept.id, other.id
+    before = journal.snapshot(session, (kept_id, other_id))
     merged = Merged(moved=references.counts(session, other_id))
     _settle_roles(session, kept_id, other_id, merged)
     _settle_memberships(session, kept_id, other_id, merged)
     _settle_profiles(session, kept_id, other_id)
+    residency_store.join_records(session, kept_id, other_id)
     _take_fields(session, kept, other, merged)
     _move_all(session, kept_id, other_id)
     session.expunge(other)
@@ -267,5 +279,80 @@ def merge_people(session: Session, kept: Person, other: Person) -> Merged:
     _join_letters(session, kept_id, merged)
     session.flush()
     session.expire_all()
+    merged.journal = journal.diff(before, journal.snapshot(session, (kept_id,), also=before))
+    _faculty_changed(session, (kept_id, other_id))
     return merged
 
+
+def _faculty_changed(session: Session, person_ids: tuple[int, ...]) -> None:
+    """The finder's in-memory index reads these faculty profiles again after the commit."""
+    session.info.setdefault(FACULTY_CHANGED, set()).update(person_ids)
+
+
+# --- undoing a merge ------------------------------------------------------------------------
+
+_ORDER = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
+"""Tables in the order the schema creates them: parents before the rows that name them."""
+
+
+def _late_columns(table: Table) -> list[str]:
+    """Columns unique on their own that may be empty (a person's email): a row put back
+    waits for them until the row that took the value over has given it back."""
+    return [c.name for c in table.columns if c.unique and c.nullable]
+
+
+def _where_key(table: Table, key: tuple[Any, ...]) -> Any:
+    return tuple(c == v for c, v in zip(table.primary_key.columns, key, strict=True))
+
+
+@dataclass(frozen=True)
+class Unmerged:
+    restored: int  # rows put back as they were
+    kept: int  # values changed since the link, left as they are now
+
+
+def unmerge(session: Session, kept_id: int, other_id: int, written: dict[str, Any]
+            ) -> Unmerged:
+    """Put back what a merge of `other_id` into `kept_id` changed (`written` is its
+    journal): removed rows return (parents first), changed columns get their old values
+    where they still hold the merge's, rows the merge made go. The other record is its own
+    person again, with its old id."""
+    session.flush()
+    entries = journal.entries(written)
+    removed = sorted((e for e in entries if e.removed), key=lambda e: _ORDER[e.table.name])
+    changed = [e for e in entries if not e.removed and not e.made]
+    made = sorted((e for e in entries if e.made), key=lambda e: -_ORDER[e.table.name])
+    restored = kept = 0
+    late: list[tuple[Table, tuple[Any, ...], dict[str, Any]]] = []
+    for entry in removed:
+        assert entry.before is not None
+        values = dict(entry.before)
+        waits = {c: values[c] for c in _late_columns(entry.table) if values.get(c) is not None}
+        values.update(dict.fromkeys(waits))
+        session.execute(insert(entry.table).values(values))
+        if waits:
+            late.append((entry.table, entry.key, waits))
+        restored += 1
+    for entry in changed:
+        assert entry.before is not None and entry.after is not None
+        now = session.execute(select(entry.table).where(*_where_key(entry.table, entry.key))
+                              ).mappings().first()
+        if now is None:
+            kept += 1
+            continue
+        back = {c: v for c, v in entry.before.items() if now[c] == entry.after[c]}
+        kept += len(entry.before) - len(back)
+        if back:
+            session.execute(update(entry.table).where(*_where_key(entry.table, entry.key))
+                            .values(back).execution_options(synchronize_session=False))
+            restored += 1
+    for table, key, waits in late:
+        session.execute(update(table).where(*_where_key(table, key)).values(waits)
+                        .execution_options(synchronize_session=False))
+    for entry in made:
+        session.execute(delete(entry.table).where(*_where_key(entry.table, entry.key))
+                        .execution_options(synchronize_session=False))
+    session.flush()
+    session.expire_all()
+    _faculty_changed(session, (kept_id, other_id))
+    return Unmerged(restored, kept)

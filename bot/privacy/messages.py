@@ -12,6 +12,7 @@ from bot.infra.zones import format_day, format_local, local_day
 from bot.matching.finder import Result
 from bot.matching.intro_messages import candidates_section
 from bot.privacy import catalog, rules
+from bot.vocab.linking import LinkState
 from bot.vocab.platforms import PLATFORMS, label
 
 EXPORT_COMMAND = "/mentor privacy export"
@@ -165,8 +166,8 @@ def code_issued(code: str, expires: datetime, tz: str) -> Reply:
         text=f"{code}\n\nOn your other platform ({' or '.join(map(label, PLATFORMS))}), "
              f"type {LINK_COMMAND} "
              f"{code} within {_minutes(rules.CODE_LIFETIME)} (until "
-             f"{format_local(expires, tz)}). It works once, and only for you. Don't share "
-             "it: whoever types it joins their account to yours.",
+             f"{format_local(expires, tz)}). I'll then ask you here to confirm that account "
+             "is yours; nothing is joined before you do. It works once. Don't share it.",
     )
 
 
@@ -191,6 +192,94 @@ def locked(until: datetime, tz: str) -> str:
             f"Try again after {format_local(until, tz)}.")
 
 
+def _account(platform: str, name: str, external_id: str) -> str:
+    return f"the {label(platform)} account “{name}” (id {external_id})"
+
+
+def asked(asked_on: str) -> Reply:
+    """To the account that typed a right code: nothing has moved; the owner is asked."""
+    return Reply(
+        title="Waiting for a confirmation",
+        text=f"That code was asked for on {label(asked_on)}. I've asked there whether this "
+             "account is theirs; nothing is joined until they press Link (within "
+             f"{_hours(rules.ANSWER_WINDOW)}). If both accounts are yours, answer it there.",
+    )
+
+
+def link_question(platform: str, name: str, external_id: str, typed_at: datetime, tz: str,
+                  link: Action, not_me: Action) -> Reply:
+    """To the code's owner, on their own account: is the account that typed it theirs?"""
+    return Reply(
+        title="Link an account to you?",
+        text=f"Link {_account(platform, name, external_id)} to you? It typed the link code "
+             f"you asked for, at {format_local(typed_at, tz)}.\n"
+             "Link: that account joins you, with what it holds; nothing of yours moves to "
+             f"it, and you can undo it for {count(rules.UNDO_WINDOW.days, 'day')} with "
+             f"{LINK_COMMAND} undo.\n"
+             "Not me: nothing is linked, and that account is told so.\n"
+             f"These buttons work for {_hours(rules.ANSWER_WINDOW)}.",
+        actions=(link, not_me),
+    )
+
+
+NO_SUCH_REQUEST = "That link request isn't there: it was never yours, or the account is gone."
+NOTHING_TO_JOIN = "That account is yours already: there is nothing to link."
+ACCOUNT_MOVED = ("That account has been linked to someone else since it typed your code, so "
+                 "nothing was linked. Ask for a new code if you still want to link it.")
+
+_ANSWERED: dict[str, str] = {LinkState.LINKED: "the account was linked", LinkState.REFUSED: "you said Not me",
+             LinkState.UNDONE: "the account was linked, then the link undone"}
+
+
+def answered_already(state: str) -> str:
+    return f"That link request is answered already: {_ANSWERED.get(state, state)}."
+
+
+def request_expired(platform: str) -> str:
+    return (f"That link request is more than {_hours(rules.ANSWER_WINDOW)} old, so it links "
+            f"nothing. To link, type {LINK_COMMAND} here for a new code and type it on "
+            f"{label(platform)}.")
+
+
+def not_linked_reply() -> Reply:
+    """To the owner, after Not me."""
+    return Reply(
+        title="Nothing linked",
+        text="Nothing was linked, and the account that typed your code has been told. "
+             "The code is used up; if someone else has seen it, it no longer works.",
+    )
+
+
+def refused_to_typer(platform: str) -> Reply:
+    """To the account that typed a code its owner said was not theirs."""
+    return Reply(
+        title="Not linked",
+        text=f"The person whose link code you typed said this {label(platform)} account is "
+             "not theirs, so nothing was linked. To link accounts of your own, type "
+             f"{LINK_COMMAND} on your other account for a code of your own.",
+    )
+
+
+NOTHING_TO_UNDO = "You have no link to undo."
+UNDO_FROM_OWN_ACCOUNT = (f"Undo a link from the account that asked for the code, not from the "
+                         f"one the link brought in: type {LINK_COMMAND} undo there.")
+
+
+def undo_expired(merged_at: datetime, tz: str) -> str:
+    return (f"Your last link was made {format_local(merged_at, tz)}: a link can be undone "
+            f"for {count(rules.UNDO_WINDOW.days, 'day')}, so this one stays.")
+
+
+def unlinked_reply(kept: int) -> Reply:
+    stays = ("" if not kept else " 1 value changed since the link stays as it is now."
+             if kept == 1 else f" {kept} values changed since the link stay as they are now.")
+    return Reply(
+        title="Link undone",
+        text="The other account is its own person again, with what it brought; your record "
+             f"is as it was before the link.{stays}",
+    )
+
+
 def linked_reply(platforms: Sequence[str], moved: Mapping[str, int],
                  joined: Mapping[str, int], dropped_email: str | None) -> Reply:
     where = " and ".join(label(p) for p in platforms)
@@ -199,15 +288,16 @@ def linked_reply(platforms: Sequence[str], moved: Mapping[str, int],
     choices = " or ".join(f"notify:{p}" for p in PLATFORMS)
     text = (f"Your {where + ' ' if where else ''}accounts are one person now. Nudges go "
             f"where you used me last; "
-            f"choose with /mentor profile {choices}.")
+            f"choose with /mentor profile {choices}. Not what you meant? {LINK_COMMAND} "
+            f"undo within {count(rules.UNDO_WINDOW.days, 'day')} puts it back.")
     sections = []
     if lines:
-        sections.append(Section(heading="Merged from your other account",
+        sections.append(Section(heading="Joined from the other account",
                                 text="\n".join(lines)))
     if joined_lines:
         sections.append(Section(heading="Kept once", text="\n".join(joined_lines)))
-    footer = (f"{dropped_email} was the other account's email; I keep only one, so it is no "
-              "longer on file." if dropped_email else "")
+    footer = (f"{dropped_email} was the other account's email; I keep only yours, so it is "
+              "no longer on file." if dropped_email else "")
     return Reply(title="Accounts linked", text=text, sections=tuple(sections), footer=footer)
 
 

@@ -72,6 +72,26 @@ def locked_until(wrong_attempts: Iterable[datetime], now: datetime) -> datetime 
 ATTEMPTS_LOOKBACK = WRONG_CODE_WINDOW + LOCKED_FOR
 """How far back wrong codes can still lock linking now (what the store reads)."""
 
+ANSWER_WINDOW = timedelta(hours=1)
+"""How long the code's owner has to answer "Link this account to you?" after the code was
+typed; a later Link links nothing (the account that typed it asks again with a new code).
+Short, since the owner asked for the code moments before; a "Not me" counts as a wrong code
+against the account that typed it."""
+
+UNDO_WINDOW = timedelta(days=7)
+"""How long after a link its owner can undo it (`/mentor link undo`): the other account is
+then its own person again, with what it brought."""
+
+
+def answer_open(expires_at: datetime, now: datetime) -> bool:
+    """Whether a link request that expires at `expires_at` can still be answered at `now`."""
+    return now < expires_at
+
+
+def undo_open(merged_at: datetime, now: datetime) -> bool:
+    """Whether a link made at `merged_at` can still be undone at `now`."""
+    return merged_at <= now < merged_at + UNDO_WINDOW
+
 
 # --- deletion ----------------------------------------------------------------------------
 

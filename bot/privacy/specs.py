@@ -36,10 +36,34 @@ ERASE = command(
 LINK = command(
     "mentor",
     "link",
-    summary="Link your Slack and Discord accounts: get a one-time code here, type it there.",
+    summary="Link your Slack and Discord accounts: get a one-time code here, type it there, "
+            "then confirm here. `undo` takes back your last link (for "
+            f"{count(rules.UNDO_WINDOW.days, 'day')}).",
     options=[
         Option("code", description="the code /mentor link gave you on your other platform",
-               positional=True, placeholder="CODE", max_length=40),
+               positional=True, placeholder="CODE"),
+        Option("undo", OptionType.FLAG,
+               description="take back your last link: the other account is its own again"),
     ],
-    examples=["/mentor link", "/mentor link K7QD-M2XA"],
+    examples=["/mentor link", "/mentor link K7QD-M2XA", "/mentor link undo"],
+)
+
+LINK_CONFIRM = command(
+    "mentor",
+    "link confirm",
+    summary="Yes, that account is mine: join it to me (the Link button of a link request).",
+    options=[
+        Option("request", OptionType.INT, "the link request", required=True, min_value=1),
+    ],
+    hidden=True,
+)
+
+LINK_REFUSE = command(
+    "mentor",
+    "link refuse",
+    summary="That account is not mine: link nothing (the Not me button of a link request).",
+    options=[
+        Option("request", OptionType.INT, "the link request", required=True, min_value=1),
+    ],
+    hidden=True,
 )

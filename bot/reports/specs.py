@@ -11,7 +11,7 @@ REPORT = command(
     summary="Your group's program health, private to organizers, with a chart.",
     options=[
         Option("group", description="the group's short name (default: this channel's group, "
-                                    "or the one you organize)", max_length=64),
+                                    "or the one you organize)"),
         Option("weeks", OptionType.INT, f"how many weeks to look back (default {DEFAULT_WEEKS})",
                min_value=1, max_value=MAX_WEEKS),
         Option("web", OptionType.FLAG, "answer with a one-time link to the dashboard page "

@@ -1,6 +1,7 @@
 """The letter vocabularies (SPEC "Domain rules — Letters"): where a letter stands, what kind
-of letter it is, where it is submitted, which application track it counts for, and what
-kind of outcome a student reports. The only place these words are written down; the
+of letter it is (and the other names of a kind), where it is submitted, which application
+track it counts for, what a program phrase is for, and what kind of outcome a student
+reports. The only place these words are written down; the
 lifecycle built on the states lives in `bot.letters.rules`, and other features (the
 mentoring nudges, the digest) read letter states through these enums."""
 
@@ -34,6 +35,17 @@ class LetterKind(StrEnum):
     SPECIALTY = "specialty"
     CLERKSHIP = "clerkship"
     RESEARCH = "research"
+    SLOE = "sloe"  # a standardized letter: SLOE (emergency medicine, OB/GYN), SLOR, eSLOR
+
+
+STANDARDIZED_LETTER_NAMES: tuple[str, ...] = ("SLOE", "SLOR", "eSLOR")
+"""What the specialties call their standardized letter (emergency medicine's and OB/GYN's
+SLOE, a SLOR, orthopaedics' eSLOR): one kind of letter, `LetterKind.SLOE`."""
+
+LETTER_KIND_ALIASES: tuple[tuple[str, LetterKind], ...] = tuple(
+    (name.lower(), LetterKind.SLOE) for name in STANDARDIZED_LETTER_NAMES
+    if name.lower() != LetterKind.SLOE) + (("standardized", LetterKind.SLOE),)
+"""Other words for a kind, as students type them (`kind:SLOR`, `kind:eSLOR`)."""
 
 
 class Portal(StrEnum):
@@ -41,8 +53,14 @@ class Portal(StrEnum):
 
     AMCAS = "AMCAS"
     ERAS = "ERAS"
+    RESIDENCYCAS = "ResidencyCAS"  # emergency medicine from 2025–26, OB/GYN from 2024–25
     INTERFOLIO = "Interfolio"
     OTHER = "other"
+
+
+RESIDENCY_PORTALS: tuple[Portal, ...] = (Portal.ERAS, Portal.RESIDENCYCAS)
+"""The portals residency applications go through: a letter sent through one is for a
+residency (which specialty uses which in a cycle is the residency cycle data's)."""
 
 
 class Track(StrEnum):
@@ -50,6 +68,17 @@ class Track(StrEnum):
 
     MED_SCHOOL = "med-school"
     RESIDENCY = "residency"
+
+
+class ProgramTrack(StrEnum):
+    """What a program phrase ("EM residency (ERAS)", "Cardiology fellowship") is for, as
+    `bot.letters.programs` reads it: a wider set than the mixes of `Track` (a fellowship or
+    an away rotation has no letter mix of its own)."""
+
+    MED_SCHOOL = Track.MED_SCHOOL.value
+    RESIDENCY = Track.RESIDENCY.value
+    FELLOWSHIP = "fellowship"
+    OTHER = "other"  # an away rotation, a summer program, a scholarship, a job
 
 
 class OutcomeKind(StrEnum):

@@ -30,6 +30,9 @@ SPECIALTIES: dict[str, tuple[str, ...]] = {
     "general surgery": ("gen surg", "gs", "surgery", "general surg", "gensurg"),
     "internal medicine": ("im", "medicine", "internal med", "int med"),
     "internal medicine-pediatrics": ("med-peds", "med peds", "medpeds", "im-peds", "im peds"),
+    "internal medicine-psychiatry": ("med-psych", "med psych", "im-psych", "im psych",
+                                     "internal medicine and psychiatry",
+                                     "internal medicine & psychiatry"),
     "interventional radiology": ("ir", "interventional rads"),
     "medical genetics": ("genetics", "medical genetics and genomics"),
     "neurological surgery": ("neurosurgery", "nsgy", "neurosurg", "neurological surg"),
@@ -51,6 +54,7 @@ SPECIALTIES: dict[str, tuple[str, ...]] = {
     "preventive medicine": ("prev med", "public health", "occupational medicine"),
     "psychiatry": ("psych", "psy"),
     "radiation oncology": ("rad onc", "radonc", "radiation"),
+    "transitional year": ("transitional", "ty", "transitional year program"),
     "thoracic surgery": ("cardiothoracic surgery", "ct surgery", "ct surg", "cardiac surgery",
                          "thoracic"),
     "urology": ("uro", "gu"),
@@ -203,11 +207,17 @@ _STOPWORDS = frozenset({
     "a", "an", "and", "the", "of", "in", "on", "for", "with", "to", "at", "by", "from", "or",
     "as", "is", "be", "research", "study", "studies",
 })
+TEXT_CACHE = 20_000
+"""Distinct texts (names, research phrases, titles, keywords typed) whose folded form and
+words are kept: enough for a 20,000-person roster's working set. The caches that held
+200,000 (about 200 MB at their size for words alone) grew with every text ever seen."""
+LOOKUP_CACHE = 10_000
+"""Distinct texts whose specialty lookup is kept (specialties as typed, titles)."""
 MIN_FUZZY_LENGTH = 4
 FUZZY_CUTOFF = 0.8  # normalized Damerau–Levenshtein: one slip in five letters
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=TEXT_CACHE)
 def fold(text: str) -> str:
     """Lowercase, accents folded, runs of spaces collapsed: how every term is compared."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
@@ -239,7 +249,7 @@ def all_specialties() -> tuple[str, ...]:
     return tuple(_all_names())
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=LOOKUP_CACHE)
 def canonical_specialty(text: str) -> str | None:
     """The canonical name for a specialty as typed (exact name or alias, any case and
     punctuation: "Heme-Onc", "Pulm/Crit Care"), else None."""
@@ -366,7 +376,7 @@ def specialty_fit(wanted: str, held: Iterable[str]) -> SpecialtyFit:
     return best
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=TEXT_CACHE)
 def words_of(phrase: str) -> tuple[str, ...]:
     """The meaningful words of a research area ("point-of-care ultrasound" ->
     ["point", "care", "ultrasound", "point-of-care"])."""
@@ -464,7 +474,7 @@ def _longest_phrase() -> int:
     return max(len(words) for words in _phrase_table())
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=LOOKUP_CACHE)
 def specialties_in(text: str) -> tuple[str, ...]:
     """The specialties `text` names, as canonical names in the order they appear: "EM
     residency" and "ER" name emergency medicine, "internal medicine-pediatrics" names

@@ -57,7 +57,8 @@ class PlanView:
     specialty: str
     rows: tuple[PlanRow, ...]
     proposed_count: int  # how many programs the plan suggests applying to
-    signals_allotted: Signals | None  # None: the specialty has no signals this cycle
+    signals_allotted: Signals | None  # None: the specialty has no signals this cycle;
+    # all three None: its allotment is not published (signals set by hand are counted)
     signals_used: Signals | None
     fee_portal: str
     fee_total_usd: float | None

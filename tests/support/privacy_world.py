@@ -25,6 +25,7 @@ from bot.infra.models import (
     Contact,
     FacultyProfile,
     Identity,
+    InterestGroup,
     IntroRequest,
     Letter,
     LetterEvent,
@@ -40,6 +41,9 @@ from bot.infra.models import (
 )
 from bot.nudges.vocab import NudgeKind, NudgeState, Subject
 from bot.privacy import references
+from bot.residency import importing
+from bot.residency import store as residency_store
+from bot.residency.vocab import Applicant, Region, Result, SignalTier
 from tests.support.factories import add_faculty, add_group, add_student
 
 NAME = "Zephyrine Quillfeather"
@@ -167,10 +171,37 @@ def build(session: Session, now: datetime) -> World:
                subject=Subject.MATCH_ROUND, subject_id=group.id),
     ])
     session.flush()
+    _residency(session, group, person, elena, sam, now)
     world = World(person.id, elena.id, omar.id, sam.id, group.id)
     fill_every_column(session, person.id, now)
     world.rows = rows_naming(session, person.id)
     return world
+
+
+def _residency(session: Session, group: InterestGroup, person: Person, elena: Person,
+               sam: Person, now: datetime) -> None:
+    """The person's residency plan (profile, list, outcome), shared with their mentor, who
+    commented; and their mentee's list, shared with them, on which they commented."""
+    rows = importing.parse(importing.to_csv([
+        {"name": "County EM", "specialty": "EM", "state": "NY", "city": "Brooklyn",
+         "step2_mean": 245, "visa": "j1"},
+        {"name": "Riverside EM", "specialty": "EM", "state": "RI", "step2_mean": 250}]))
+    residency_store.import_programs(session, rows, group, now=now)
+    county, riverside = residency_store.group_programs(session, [group.id])
+    residency_store.save_profile(session, person, residency_store.ProfileChange(
+        specialty="emergency medicine", applicant=Applicant.MD, step2=248, home=county,
+        regions=(Region.NORTHEAST,)), now=now)
+    residency_store.keep(session, person, riverside, now=now)
+    residency_store.set_signal(session, person, riverside, SignalTier.GOLD, now=now)
+    residency_store.record_outcome(session, person, county, Result.INTERVIEW, now=now)
+    residency_store.share(session, person, elena, scores=True, now=now)
+    residency_store.add_comment(session, person, elena, county, "Strong ultrasound track.",
+                                now=now)
+    residency_store.save_profile(session, sam, residency_store.ProfileChange(
+        specialty="emergency medicine"), now=now)
+    residency_store.share(session, sam, person, scores=False, now=now)
+    residency_store.add_comment(session, sam, person, riverside, f"From {NAME}: apply early.",
+                                now=now)
 
 
 def rows_naming(session: Session, person_id: int) -> dict[str, set[int]]:

@@ -114,6 +114,8 @@ class SlackHttp:
     host: str = "127.0.0.1"
     path: str = "/slack/events"
     secret: str = SIGNING_SECRET
+    source: str = ""
+    """The loopback address to send from (127.0.0.2…: another client than the tests' own)."""
 
     def post(self, body: str, *, content_type: str = FORM, headers: dict[str, str] | None = None,
              sign: bool = True, timestamp: int | None = None,
@@ -127,7 +129,9 @@ class SlackHttp:
     def request(self, method: str, path: str, body: str = "",
                 headers: dict[str, str] | None = None) -> Answer:
         started = time.perf_counter()
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        conn = http.client.HTTPConnection(
+            self.host, self.port, timeout=30,
+            source_address=(self.source, 0) if self.source else None)
         try:
             conn.request(method, path, body=body.encode(), headers=headers or {})
             response = conn.getresponse()

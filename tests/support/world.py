@@ -18,13 +18,23 @@ from bot.infra.models import (
     LetterEvent,
     Outcome,
     Person,
+    ResidencyEntry,
+    ResidencyProfile,
+    ResidencyProgram,
 )
+from bot.residency.vocab import Event
 from bot.vocab.letters import LetterState
-from tests.support.factories import add_faculty, add_student
+from tests.support.factories import add_faculty, add_group, add_student
 from tests.support.relationships import add_contact, add_mentorship, add_thanked_letter
 
 AT = datetime(2027, 1, 11, 15, 0, tzinfo=UTC)
 """When every scene's reminder is owed: Monday 11 January 2027, 15:00 UTC."""
+
+RESIDENCY_CYCLE, RESIDENCY_EVENT, RESIDENCY_DAY = "2026-27", Event.MATCH_DAY, date(2027, 1, 25)
+"""The cycle date the residency-date scene is planned from (its 14-day nudge falls on AT's
+day). No date of the 2026-27 cycle
+after January is published in the bot's data yet, so a test that wants that scene's nudge
+adds this one (`tests.support.residency.with_cycle_date`); without it the scene owes none."""
 
 
 def days(n: float) -> timedelta:
@@ -151,4 +161,20 @@ def plant(session: Session, at: datetime = AT) -> Scenes:
     session.flush()
     subjects["letter-outcome"] = outcome.id
     subjects["written"] = written.id
+
+    # residency-date: Ana plans the 2026-27 cycle in EM and kept one program by hand; a date
+    # of that cycle two weeks ahead (RESIDENCY_DAY) owes her its 14-day nudge today.
+    group = add_group(session, "world-residency", name="Residency list")
+    em = ResidencyProgram(group_id=group.id, name="Mercy EM", specialty="emergency medicine",
+                          city="Boston", state="MA", region="Northeast", portal="ERAS",
+                          created_at=at - days(30), updated_at=at - days(30))
+    session.add(em)
+    session.flush()
+    session.add(ResidencyProfile(person_id=ana.id, specialty="emergency medicine",
+                                 applicant="md", cycle=RESIDENCY_CYCLE,
+                                 updated_at=at - days(30)))
+    session.add(ResidencyEntry(student_id=ana.id, program_id=em.id, state="added",
+                               created_at=at - days(30), updated_at=at - days(30)))
+    session.flush()
+    subjects["residency-date"] = ana.id
     return Scenes(at, ana.id, subjects)

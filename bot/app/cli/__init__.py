@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from bot.app import early_signals
+from bot.infra.db import DriverMissing
 from bot.infra.schema import DatabaseUnavailable
 from bot.infra.settings import get_settings
 
@@ -26,6 +28,7 @@ VERB_MODULES = (
     "bot.app.cli.report",
     "bot.app.cli.person",
     "bot.app.cli.web",
+    "bot.app.cli.residency",
 )
 
 
@@ -43,8 +46,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C: what a verb was doing is rolled back with its unit of work; one line,
+        # not a traceback.
+        print("mentorbot: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not getattr(args, "handles_stop_signals", False):
+        early_signals.release()
     settings = get_settings()
     logging.basicConfig(
         level=getattr(logging, settings.log_level.upper(), logging.INFO),
@@ -58,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         result: int = args.func(args)
-    except DatabaseUnavailable as exc:
+    except (DatabaseUnavailable, DriverMissing) as exc:
         print(f"mentorbot: {exc}", file=sys.stderr)
         return 2
     except (OperationalError, InterfaceError) as exc:

@@ -9,13 +9,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.app.cli.common import database, fail
+from bot.framework import text
 from bot.framework.errors import UserError
 from bot.groups import store as groups
 from bot.infra.clock import SystemClock
 from bot.infra.models import InterestGroup, Person
 from bot.infra.settings import get_settings
 from bot.people import store as people
+from bot.people.messages import look_alike_name, same_name
 from bot.people.resolve import EMAIL
+from bot.people.rules import Likeness, name_clashes, name_problem, normalize_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,7 +48,7 @@ def add_organizer(args: argparse.Namespace) -> int:
     try:
         with database().session() as session:
             person = session.scalar(select(Person).where(func.lower(Person.email) == email))
-            name = " ".join((args.name or "").split())
+            name = _checked_name(session, args.name or "", email) if person is None else ""
             if person is None and not name:
                 close = _close_emails(session, email)
                 hint = f" Did you mean {' or '.join(close)}?" if close else ""
@@ -71,6 +74,24 @@ def add_organizer(args: argparse.Namespace) -> int:
     except UserError as exc:
         return fail(exc.message)
     return 0
+
+
+def _checked_name(session: Session, typed: str, email: str) -> str:
+    """The --name of someone being added, as the roster would take it: the text policy,
+    every kind of space one space, no invisible character, and not written with look-alike
+    letters of someone else's name (refused); the same name as someone else's is printed
+    beside theirs, as an import flags it."""
+    name = normalize_name(text.clean("name", typed))
+    if not name:
+        return ""
+    if (problem := name_problem(name, "--name")) is not None:
+        raise UserError(f"{problem}.")
+    for clash in name_clashes([(0, name, email)],
+                              session.execute(select(Person.name, Person.email))):
+        if clash.likeness == Likeness.LOOK_ALIKE:
+            raise UserError(f"{look_alike_name(clash, '--name')}. Nothing was changed.")
+        print(f"Note: {same_name(clash, '--name')}.")
+    return name
 
 
 def _close_emails(session: Session, email: str) -> list[str]:

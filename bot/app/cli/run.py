@@ -13,7 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "configured, says what to set and runs the console adapter instead.")
     run.add_argument("--as", dest="as_email", metavar="EMAIL",
                      help="console only: act as this person (default: the demo student, else the first student)")
-    run.set_defaults(func=start)
+    # It stops cleanly on SIGINT and SIGTERM itself, from the first moment (bot.app.early_signals).
+    run.set_defaults(func=start, handles_stop_signals=True)
 
 
 def start(args: argparse.Namespace) -> int:
