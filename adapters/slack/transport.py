@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import logging
 import select
 import ssl
 import threading
@@ -42,6 +43,8 @@ class KeptAliveClient(WebClient):
     docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("logger") is None:
+            kwargs["logger"] = _sdk_logger()
         super().__init__(*args, **kwargs)
         self._local = threading.local()
 
@@ -76,11 +79,14 @@ class KeptAliveClient(WebClient):
         if response.status >= 400:
             raise HTTPError(url, response.status, response.reason, response.msg,
                             io.BytesIO(data))
-        if response.msg.get_content_type() == "application/gzip":
-            return {"status": response.status, "headers": response.msg, "body": data}
-        charset = response.msg.get_content_charset() or "utf-8"
-        return {"status": response.status, "headers": response.msg,
-                "body": data.decode(charset)}
+        # The headers read once into a dict (what slack_sdk makes of them anyway): each
+        # look-up in the message object goes through the email package's header policy.
+        headers = dict(response.msg.items())
+        content_type, charset = _content_type(headers)
+        if content_type == "application/gzip":
+            return {"status": response.status, "headers": headers, "body": data}
+        return {"status": response.status, "headers": headers,
+                "body": data.decode(charset or "utf-8")}
 
     def _connection(self, scheme: str, host: str, port: int | None
                     ) -> tuple[http.client.HTTPConnection, bool]:
@@ -116,3 +122,26 @@ def _closed(connection: http.client.HTTPConnection) -> bool:
         return bool(poller.poll(0))
     except (OSError, ValueError):
         return True
+
+
+def _content_type(headers: dict[str, str]) -> tuple[str, str | None]:
+    """The media type of an answer (lower case) and its charset, if it names one."""
+    value = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    media, _, params = value.partition(";")
+    charset = None
+    for param in params.split(";"):
+        name, _, given = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = given.strip().strip('"') or None
+    return media.strip().lower(), charset
+
+
+def _sdk_logger() -> logging.Logger:
+    """The logger the client writes to, with the level slack_sdk's own has in effect when
+    the client is made. slack_sdk formats its debug line for every call (the whole message,
+    blocks included) whenever its logger's own level is at or below DEBUG, and a logger
+    with no level of its own (NOTSET, 0) is; with the effective level set, the line is
+    built only when debug logging is on."""
+    logger = logging.getLogger(__name__ + ".slack_sdk")
+    logger.setLevel(logging.getLogger("slack_sdk").getEffectiveLevel())
+    return logger

@@ -57,6 +57,7 @@ class Call:
     params: dict[str, Any]
     at: float
     token: str | None = None
+    peer: str | None = None  # the client's address and port: which connection carried it
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.params.get(key, default)
@@ -152,6 +153,8 @@ class _State:
     workspace_rate_limit: float | None = None
     workspace_retry_after: float = 1.0
     sent_in_workspace: deque[float] = field(default_factory=deque)
+    # --- kept-alive connections: answers after which the server closes the connection ---
+    closing: int = 0
 
 
 class FakeSlackApi:
@@ -264,6 +267,19 @@ class FakeSlackApi:
         with self.lock:
             self.state.storms.clear()
 
+    def close_after_next(self, times: int = 1) -> None:
+        """End the connection after each of the next `times` answers (`Connection: close`),
+        as a server does with a connection it will not keep."""
+        with self.lock:
+            self.state.closing += times
+
+    def _closing(self) -> bool:
+        with self.lock:
+            if self.state.closing <= 0:
+                return False
+            self.state.closing -= 1
+            return True
+
     def limit_workspace(self, per_second: float | None, *, retry_after: float = 1.0) -> None:
         """chat.postMessage answers 429 with `Retry-After: retry_after` once the workspace
         got `per_second` messages within the last second (any channel)."""
@@ -347,12 +363,12 @@ class FakeSlackApi:
 
     # --- dispatch ----------------------------------------------------------------------
 
-    def handle(self, method: str, params: dict[str, Any],
-               token: str | None) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def handle(self, method: str, params: dict[str, Any], token: str | None, *,
+               peer: str | None = None) -> tuple[int, dict[str, Any], dict[str, str]]:
         now = time.monotonic()
         lost: Storm | None = None
         with self.lock:
-            self.state.calls.append(Call(method, params, now, token))
+            self.state.calls.append(Call(method, params, now, token, peer))
             latency = self.state.latency
             queue = self.state.failures.get(method)
             if queue:
@@ -691,9 +707,13 @@ def _handler_for(api: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
                 status, body, headers = api.handle("respond", params, None)
             elif path.startswith("/api/"):
                 status, body, headers = api.handle(path[len("/api/"):], params,
-                                                   self._token(params))
+                                                   self._token(params),
+                                                   peer=f"{self.client_address[0]}:{self.client_address[1]}")
             else:
                 status, body, headers = 404, {"ok": False, "error": "not_found"}, {}
+            if api._closing():
+                headers = {**headers, "Connection": "close"}
+                self.close_connection = True
             self._send(status, body, headers)
 
     return Handler
