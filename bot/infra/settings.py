@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.infra.zones import validate_zone
@@ -147,3 +147,15 @@ def _default_database_url() -> str:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def describe_invalid(error: ValidationError) -> str:
+    """One line naming each setting that was refused, as it is spelled in the environment,
+    what it was given and what it should be (pydantic's own words for the rule)."""
+    problems = []
+    for item in error.errors():
+        name = ".".join(str(part) for part in item.get("loc", ())).upper() or "a setting"
+        given = item.get("input")
+        shown = f" is {given!r}" if isinstance(given, str | int | float) else ""
+        problems.append(f"{name}{shown}: {item.get('msg', 'not valid')}")
+    return "; ".join(problems)
