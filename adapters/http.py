@@ -61,28 +61,28 @@ class HttpServer:
         self._thread.start()
 
     def stop(self) -> None:
-        """Close every open connection, then the worker threads, then the listening socket.
-        The loop ends once nothing is left in its map: the listener and its wake-up pipe
-        leave the map last, and the pipe is pulled, so the loop sees the empty map at once
-        rather than at the end of its one-second wait."""
+        """Close the listening socket and every open connection, then the worker threads:
+        the loop ends once nothing is left in its map.
+
+        The closing runs inside the loop's own thread, woken through waitress's trigger:
+        closed from here, the loop would sleep out its poll interval (a second) before
+        noticing, and could be in `select` on a descriptor another thread just closed."""
         server = self.server
-        kept = (server, server.trigger)
-
-        def ours(channel: Any) -> bool:
-            return any(channel is k for k in kept)
-
-        while any(not ours(channel) for channel in list(server._map.values())):
-            for channel in list(server._map.values()):
-                if not ours(channel):
-                    channel.close()
-        for fd, channel in list(server._map.items()):
-            if ours(channel):
-                del server._map[fd]
-        server.pull_trigger()
+        running = self._thread is not None and self._thread.is_alive()
+        if running:
+            server.trigger.pull_trigger(lambda: _close_all(server._map))
+            assert self._thread is not None
+            self._thread.join(5)
+        _close_all(server._map)  # never started, or the loop did not answer in time
         server.task_dispatcher.shutdown(timeout=5)
         if self._thread is not None:
             self._thread.join(5)
-        server.close()  # the listening socket, and the wake-up pipe with it
+
+
+def _close_all(socket_map: dict[int, Any]) -> None:
+    while socket_map:
+        for channel in list(socket_map.values()):
+            channel.close()
 
 
 def server_for(settings: Settings) -> ServerFactory:

@@ -18,7 +18,7 @@ from bench.nudge_support import add_due_nudges, add_people, scratch_postgres, sc
 from bot.infra.db import Database
 from bot.nudges import store
 from bot.nudges.plans import PlannedNudge
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.vocab.nudges import NudgeKind, Subject
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
 FUTURE = datetime(2027, 1, 5, tzinfo=UTC)

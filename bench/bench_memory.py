@@ -34,12 +34,13 @@ from sqlalchemy import select  # noqa: E402
 
 from bot.app.core import Core, Request  # noqa: E402
 from bot.app.planning import plan_all  # noqa: E402
+from bot.groups import roster  # noqa: E402
 from bot.infra.clock import FixedClock  # noqa: E402
 from bot.infra.db import Database  # noqa: E402
 from bot.infra.models import Person, Role  # noqa: E402
 from bot.infra.settings import Settings  # noqa: E402
 from bot.matching import finder, fit  # noqa: E402
-from bot.people import directory, roster  # noqa: E402
+from bot.people import directory  # noqa: E402
 from bot.vocab import specialties  # noqa: E402
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from bench.nudge_support import add_people, scratch_sqlite
 from bot.infra.models import Nudge
 from bot.nudges.planning import Plan, PlannedNudge, store_plans
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.vocab.nudges import NudgeKind, Subject
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
 

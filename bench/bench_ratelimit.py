@@ -31,7 +31,7 @@ from bot.framework.channels import Address, Delivery, DeliveryError, Router
 from bot.framework.replies import Reply
 from bot.infra.clock import SystemClock
 from bot.infra.models import Nudge
-from bot.nudges.vocab import NudgeState
+from bot.vocab.nudges import NudgeState
 from jobs.delivery import Sweeper
 
 ALLOWED = 1.0  # messages per second per channel

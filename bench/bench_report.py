@@ -40,11 +40,11 @@ from bot.infra.models import (
     Nudge,
 )
 from bot.infra.settings import Settings
-from bot.matching.vocab import IntroState
-from bot.nudges.vocab import NudgeKind, NudgeState, Subject
 from bot.reports import chart, export, messages, store
 from bot.vocab.letters import LetterState
+from bot.vocab.matching import IntroState
 from bot.vocab.mentoring import MENTOR_KINDS, MentorshipSource
+from bot.vocab.nudges import NudgeKind, NudgeState, Subject
 
 BATCH = 10_000
 YEAR = 365

@@ -14,8 +14,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.groups import roster
 from bot.infra.db import Database
-from bot.people import roster
 
 
 def roster_text(n: int) -> str:

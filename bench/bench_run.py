@@ -43,7 +43,7 @@ from bench.bench_soak import Worker, posted_nudges  # noqa: E402
 from bench.nudge_support import StandIn, add_due_nudges, add_people, postgres_factory  # noqa: E402
 from bot.infra.db import Database  # noqa: E402
 from bot.infra.models import Nudge  # noqa: E402
-from bot.nudges.vocab import NudgeState  # noqa: E402
+from bot.vocab.nudges import NudgeState  # noqa: E402
 
 BASE = 10_000
 """Recipients at scale 1."""

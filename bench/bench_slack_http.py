@@ -90,8 +90,8 @@ def generate(args: argparse.Namespace) -> None:
 
 
 def seed(url: str, faculty: int, students: int) -> None:
+    from bot.groups import roster
     from bot.infra.db import Database
-    from bot.people import roster
 
     db = Database(url)
     db.upgrade()

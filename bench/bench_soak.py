@@ -44,7 +44,7 @@ from sqlalchemy import func, select  # noqa: E402
 from bench.nudge_support import ROOT, StandIn, add_due_nudges, add_people, postgres_factory  # noqa: E402
 from bot.infra.db import Database  # noqa: E402
 from bot.infra.models import Nudge  # noqa: E402
-from bot.nudges.vocab import NudgeState  # noqa: E402
+from bot.vocab.nudges import NudgeState  # noqa: E402
 
 LEASE_SECONDS = 6
 """The workers' lease: a killed worker's nudges are free again this soon."""

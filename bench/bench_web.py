@@ -36,9 +36,9 @@ from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import InterestGroup
 from bot.infra.settings import Settings
+from bot.pages.port import Filters
 from bot.reports import dashboard, store
 from bot.web import links
-from bot.web.pages import Filters
 from bot.web.rules import Page
 
 BUDGET_MS = 150

@@ -36,7 +36,7 @@ from bot.infra.models import (  # noqa: E402
     Role,
     StudentProfile,
 )
-from bot.matching.vocab import IntroState  # noqa: E402
+from bot.vocab.matching import IntroState  # noqa: E402
 from bot.vocab.mentoring import MentorKind, MentorshipSource  # noqa: E402
 from bot.vocab.specialties import SPECIALTIES  # noqa: E402
 

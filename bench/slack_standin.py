@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import time
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -52,7 +53,9 @@ def make_app(api: FakeSlackApi) -> web.Application:
 
 
 async def serve(channel_rate_limit: float | None) -> None:
-    api = FakeSlackApi()  # its own threaded server is never started
+    # Its own threaded server is never started. The benchmarks deliver with the real clock:
+    # messages are stamped with it too.
+    api = FakeSlackApi(clock=time.time)
     api.limit_channels(channel_rate_limit)
     runner = web.AppRunner(make_app(api), access_log=None)
     await runner.setup()

@@ -86,7 +86,7 @@ from bot.nudges.store import (
     Sent,
     Unreachable,
 )
-from bot.nudges.vocab import NudgeKind
+from bot.vocab.nudges import NudgeKind
 from jobs.budget import SendBudgets
 
 log = logging.getLogger(__name__)

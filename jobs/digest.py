@@ -18,14 +18,14 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.framework.channels import ChannelTarget, DeliveryError, Router
-from bot.groups import digest
 from bot.groups.digest_rules import last_moment, owed_week, week_key
 from bot.infra.clock import Clock
 from bot.infra.db import Database
 from bot.infra.models import InterestGroup
 from bot.infra.settings import get_settings
 from bot.nudges import store
-from bot.nudges.vocab import DigestState
+from bot.reports import digest
+from bot.vocab.nudges import DigestState
 from jobs.delivery import default_worker_id
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.mentoring import rules
 from bot.mentoring.cadence import (
     default_cadence_days,

@@ -1,4 +1,5 @@
-"""`mentorbot nudges run` and `mentorbot nudges failed`, through the real command line."""
+"""`mentorbot nudges run` and `mentorbot nudges failed`, through the real command line, on
+the test's clock (by day and at night: the default quiet hours hold reminders till 08:00)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Nudge
 from bot.infra.settings import get_settings
-from bot.nudges.vocab import Subject
+from bot.vocab.nudges import Subject
 from tests.support.channels import RecordingChannel
+from tests.support.clocks import AT_DAY_AND_NIGHT, MORNING, NIGHT
 from tests.support.factories import add_student
 from tests.support.nudges import add_nudge
 
@@ -39,24 +41,31 @@ def cli_db(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Databas
     get_settings.cache_clear()
 
 
-def test_nudges_run_prints_due_messages_on_the_console(cli_db: Database,
+@AT_DAY_AND_NIGHT
+def test_nudges_run_prints_due_messages_on_the_console(cli_db: Database, clock: FixedClock,
+                                                       start: datetime,
                                                        capsys: pytest.CaptureFixture[str]
                                                        ) -> None:
-    now = datetime.now(UTC)
+    clock.set(start)
     with cli_db.session() as session:
-        ana = add_student(session, "Ana Lopez")
-        ana.quiet_hours = "00:00-00:00"  # whenever the test runs, not quiet
+        ana = add_student(session, "Ana Lopez")  # on UTC, default quiet hours 21:00-08:00
         # Attached to no subject: planning first (as `nudges run` does) leaves them alone.
-        add_nudge(session, ana, due_at=now - timedelta(minutes=1), text="say hello",
+        add_nudge(session, ana, due_at=start - timedelta(minutes=1), text="say hello",
                   subject_type=Subject.NONE)
-        add_nudge(session, ana, due_at=now + timedelta(days=3), text="not yet",
+        add_nudge(session, ana, due_at=start + timedelta(days=3), text="not yet",
                   subject_type=Subject.NONE)
+    if start == NIGHT:
+        assert main(["nudges", "run"]) == 0
+        out = capsys.readouterr().out
+        assert "say hello" not in out and "direct message" not in out
+        assert "sent 0, deferred to after quiet hours 1" in out
+        clock.set(MORNING)
     assert main(["nudges", "run"]) == 0
     out = capsys.readouterr().out
-    assert "direct message to Ana Lopez" in out and "say hello" in out
+    assert out.count("direct message to Ana Lopez") == 1 and out.count("say hello") == 1
     assert "/mentor nudge snooze id:" in out  # the buttons, as the console shows them
     assert "not yet" not in out
-    assert "sent 1" in out
+    assert "sent 1," in out
     assert main(["nudges", "run"]) == 0
     assert "say hello" not in capsys.readouterr().out
 
@@ -86,30 +95,35 @@ def test_nudges_failed_lists_and_requeues(cli_db: Database,
     assert "No failed nudges." in capsys.readouterr().out
 
 
+@AT_DAY_AND_NIGHT
 def test_nudges_run_delivers_through_slack_when_it_is_configured(
-        cli_db: Database, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        cli_db: Database, clock: FixedClock, start: datetime,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from bot.infra.models import Identity
     from tests.support.slack_api import FakeSlackApi
 
-    now = datetime.now(UTC)
+    clock.set(start)
     with cli_db.session() as session:
         ana = add_student(session, "Ana Lopez")
-        ana.quiet_hours = "00:00-00:00"
         ana.identities.append(Identity(platform="slack", workspace="T0MENTOR",
                                        external_id="U0ANA"))
-        nudge = add_nudge(session, ana, due_at=now - timedelta(minutes=1), text="say hello",
+        nudge = add_nudge(session, ana, due_at=start - timedelta(minutes=1), text="say hello",
                           subject_type=Subject.NONE)
-    with FakeSlackApi() as api:
+    with FakeSlackApi(clock=lambda: clock.now().timestamp()) as api:
         monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
         monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
         monkeypatch.setenv("SLACK_API_URL", api.url)
         get_settings.cache_clear()
+        if start == NIGHT:
+            assert main(["nudges", "run"]) == 0
+            assert "sent 0, deferred to after quiet hours 1" in capsys.readouterr().out
+            assert api.calls("chat.postMessage") == []
+            clock.set(MORNING)
         assert main(["nudges", "run"]) == 0
         (post,) = api.calls("chat.postMessage")
     assert post.get("channel") == "U0ANA"  # posted to the user id: no conversations.open
     assert "say hello" in str(post.get("text")) + str(post.get("blocks"))
-    assert "sent 1" in capsys.readouterr().out
+    assert "sent 1," in capsys.readouterr().out
     with cli_db.session() as session:
         row = session.get(Nudge, nudge.id)
         assert row is not None and (row.state, row.delivered_via) == ("sent", "slack")

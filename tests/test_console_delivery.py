@@ -16,7 +16,7 @@ from bot.framework.replies import Reply
 from bot.infra.clock import FixedClock
 from bot.infra.models import Identity, Nudge
 from bot.nudges.store import queue_notice
-from bot.nudges.vocab import NudgeState
+from bot.vocab.nudges import NudgeState
 from tests.support.factories import add_faculty, add_student
 
 

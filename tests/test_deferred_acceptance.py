@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.matching.deferred_acceptance import blocking_pairs, deferred_acceptance
+from tests.support.properties import examples
 from tests.support.reference_matching import solve_with_matching
 
 
@@ -28,7 +29,7 @@ def instances(draw: st.DrawFn) -> tuple[dict, dict, dict]:
     return prefs, capacity, priority
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(instances())
 def test_outcome_is_stable_and_within_capacity(instance):
     prefs, capacity, priority = instance
@@ -40,7 +41,7 @@ def test_outcome_is_stable_and_within_capacity(instance):
         assert ranks == sorted(ranks, reverse=True)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(instances())
 def test_same_matching_as_the_matching_package(instance):
     prefs, capacity, priority = instance
@@ -48,7 +49,7 @@ def test_same_matching_as_the_matching_package(instance):
     assert ours == solve_with_matching(prefs, capacity, priority)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(instances())
 def test_no_student_prefers_a_mentor_with_room(instance):
     """Student-optimal: every choice above a student's match was full with students that

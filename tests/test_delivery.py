@@ -21,9 +21,11 @@ from bot.nudges.policy import LEASE, retry_delay
 from bot.nudges.store import Claimed
 from jobs.delivery import Sweeper, sweep
 from tests.support.channels import RecordingChannel
+from tests.support.clocks import AT_DAY_AND_NIGHT, NIGHT
 from tests.support.databases import PostgresFactory
 from tests.support.factories import add_student
 from tests.support.nudges import add_nudge, bulk_nudges, reminder
+from tests.support.waiting import wait_until
 
 
 def sweeper(database: Database, clock: FixedClock, channel: RecordingChannel,
@@ -49,24 +51,39 @@ def nudge_row(database: Database, nudge_id: int) -> Nudge:
         return row
 
 
-def test_due_nudges_go_out_once_and_future_ones_wait(database: Database,
-                                                     clock: FixedClock) -> None:
-    now = clock.now()
+@AT_DAY_AND_NIGHT
+def test_due_nudges_go_out_once_and_future_ones_wait(database: Database, clock: FixedClock,
+                                                     start: datetime) -> None:
+    """By day (10:00 in New York) both go out at once. At night (21:00 in New York) the
+    notice goes at once and the reminder at 08:00 New York time (13:00 UTC); each once."""
+    clock.set(start)
     with database.session() as session:
         ana = add_student(session, "Ana Lopez", tz="America/New_York")
-        due = add_nudge(session, ana, due_at=now - timedelta(hours=1), text="due one")
-        notice = add_nudge(session, ana, due_at=now, kind="notice", text="a notice")
-        later = add_nudge(session, ana, due_at=now + timedelta(days=1), text="tomorrow")
+        due = add_nudge(session, ana, due_at=start - timedelta(hours=1), text="due one")
+        notice = add_nudge(session, ana, due_at=start, kind="notice", text="a notice")
+        later = add_nudge(session, ana, due_at=start + timedelta(days=1), text="tomorrow")
     channel = RecordingChannel()
     result = sweeper(database, clock, channel).run()
-    assert (result.sent, result.retried, result.failed) == (2, 0, 0)
+    if start == NIGHT:
+        assert (result.sent, result.deferred, result.retried, result.failed) == (1, 1, 0, 0)
+        assert channel.texts() == ["a notice"]
+        morning = datetime(2027, 1, 5, 13, 0, tzinfo=UTC)
+        assert nudge_row(database, due.id).due_at == morning
+        clock.set(morning - timedelta(minutes=1))
+        assert sweeper(database, clock, channel).run().claimed == 0
+        clock.set(morning)
+        result = sweeper(database, clock, channel).run()
+        assert (result.sent, result.deferred, result.retried, result.failed) == (1, 0, 0, 0)
+    else:
+        assert (result.sent, result.retried, result.failed) == (2, 0, 0)
     assert sorted(channel.texts()) == sorted(["a notice", reminder("due one")])
+    assert {s.person_id for s in channel.sent} == {ana.id}
     assert sweeper(database, clock, channel).run().sent == 0
     assert len(channel.sent) == 2
 
     sent = nudge_row(database, due.id)
     assert (sent.state, sent.delivered_via, sent.sent_at, sent.attempts) == \
-        ("sent", "recording", now, 1)
+        ("sent", "recording", clock.now(), 1)
     assert nudge_row(database, notice.id).state == "sent"
     assert nudge_row(database, later.id).state == "pending"
 
@@ -370,11 +387,9 @@ def test_a_slow_sweep_keeps_its_claims_alive_while_it_sends(database: Database,
     try:
         assert sending.wait(timeout=10)
         clock.advance(timedelta(hours=1))  # far past the claim's first lease
-        deadline = threading.Event()
-        for _ in range(100):  # the collector renews every 0.1 s: bounded wait for it
-            if nudge_row(database, second.id).lease_until == clock.now() + timedelta(seconds=0.3):
-                break
-            deadline.wait(0.05)
+        wait_until(lambda: nudge_row(database, second.id).lease_until
+                   == clock.now() + timedelta(seconds=0.3),
+                   what="the collector's renewal (every 0.1 s)")
         assert nudge_row(database, second.id).lease_until == \
             clock.now() + timedelta(seconds=0.3)
         assert claim(database, clock.now(), "other-worker") == []
@@ -416,10 +431,8 @@ def test_a_batch_renews_its_leases_on_a_timer_while_outcomes_trickle_in(
     try:
         assert sending.wait(timeout=10)
         clock.advance(timedelta(hours=1))  # far past the claim's lease
-        for _ in range(100):  # renewed every 0.1 s of wall time: a bounded wait for it
-            if nudge_row(database, second.id).lease_until == clock.now() + lease:
-                break
-            threading.Event().wait(0.02)
+        wait_until(lambda: nudge_row(database, second.id).lease_until == clock.now() + lease,
+                   what="the renewal (every 0.1 s of wall time)")
         assert nudge_row(database, second.id).lease_until == clock.now() + lease
         assert claim(database, clock.now(), "other-worker") == []
     finally:

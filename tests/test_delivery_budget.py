@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,16 +18,17 @@ from adapters.slack.transport import KeptAliveClient
 from bot.app.core import Core
 from bot.app.nudges import nudge_catalog
 from bot.framework.channels import Router
-from bot.infra.clock import SystemClock
 from bot.infra.db import Database
 from bot.infra.models import Identity, Nudge
 from bot.nudges import slots
 from jobs.budget import SendBudgets
 from jobs.delivery import Sweeper
+from tests.support.clocks import DAY, RunningClock
 from tests.support.databases import PostgresFactory
 from tests.support.factories import add_student
 from tests.support.nudges import bulk_nudges
 from tests.support.slack_api import TEAM_ID, FakeSlackApi
+from tests.support.waiting import wait_until
 
 RATE = 10.0
 COUNT = 45
@@ -39,12 +40,11 @@ def _people(url: str) -> None:
     with setup.session() as session:
         students = [add_student(session, f"Student {i}") for i in range(COUNT)]
         for i, student in enumerate(students):
-            student.quiet_hours = "00:00-00:00"  # the real clock: nothing waits for morning
             student.identities.append(Identity(platform="slack", workspace=TEAM_ID,
                                                external_id=f"U{i:04d}"))
         session.flush()
         bulk_nudges(session, [s.id for s in students], COUNT,
-                    due_at=datetime.now(UTC) - timedelta(minutes=1))
+                    due_at=DAY - timedelta(minutes=1))
     setup.dispose()
 
 
@@ -59,13 +59,14 @@ def test_two_workers_keep_together_to_one_rate_and_a_429_holds_both(
     with FakeSlackApi() as api:
         def work(name: str) -> None:
             db = Database(url)  # its own engine and its own budget: another process
+            clock = RunningClock(DAY)  # the hour is the test's; the seconds run for real
             try:
                 budgets = SendBudgets(db)
                 client = KeptAliveClient(f"xoxb-{name}", base_url=api.base_url)
                 channel = SlackChannel(client_for=lambda _team: client,
-                                       core=Core(db=db, clock=SystemClock()),
+                                       core=Core(db=db, clock=clock),
                                        budget=budgets, send_rate=RATE, dm_interval=0.0)
-                sweeper = Sweeper(db, SystemClock(), Router([channel]), nudge_catalog(),
+                sweeper = Sweeper(db, clock, Router([channel]), nudge_catalog(),
                                   worker=name, batch=10, threads=4, budget=budgets)
                 while not done.is_set():
                     sweeper.run()
@@ -79,20 +80,19 @@ def test_two_workers_keep_together_to_one_rate_and_a_429_holds_both(
         for worker in workers:
             worker.start()
         check = Database(url)
-        refused_after: float | None = None
-        deadline = time.monotonic() + 60
+
+        def unsent() -> int:
+            with check.session() as session:
+                return int(session.scalar(select(func.count()).select_from(Nudge)
+                                          .where(Nudge.state != "sent")) or 0)
+
         try:
-            while time.monotonic() < deadline and not errors:
-                posts = api.calls("chat.postMessage")
-                if refused_after is None and len(posts) >= 15:
-                    refused_after = time.monotonic()
-                    api.fail_next("chat.postMessage", retry_after=RETRY_AFTER)
-                with check.session() as session:
-                    left = session.scalar(select(func.count()).select_from(Nudge)
-                                          .where(Nudge.state != "sent"))
-                if not left:
-                    break
-                time.sleep(0.05)  # polling the outcome of the workers' own (real) waits
+            wait_until(lambda: bool(errors) or len(api.calls("chat.postMessage")) >= 15,
+                       timeout=60, what="15 messages from the two workers")
+            refused_after = time.monotonic()
+            api.fail_next("chat.postMessage", retry_after=RETRY_AFTER)
+            wait_until(lambda: bool(errors) or not unsent(), timeout=60,
+                       what="every nudge sent")
         finally:
             done.set()
             for worker in workers:
@@ -109,7 +109,6 @@ def test_two_workers_keep_together_to_one_rate_and_a_429_holds_both(
     by = {call.token for call in posts}
     assert by == {"xoxb-a", "xoxb-b"}  # both workers sent
     # The 429: the first post after the fake was told to refuse one.
-    assert refused_after is not None
     refused = next(call for call in posts if call.at > refused_after)
     later = [call for call in posts if call.at > refused.at]
     # The other worker may still spend the slots it was granted before it hears (by its

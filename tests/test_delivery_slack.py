@@ -5,30 +5,38 @@ live sweepers on PostgreSQL under 429 and 500 storms delivering each nudge exact
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from adapters.slack.channel import METADATA_EVENT, SlackChannel
 from bot.app.core import Core
 from bot.app.nudges import nudge_catalog
 from bot.framework.channels import Address, Delivery, Router
 from bot.framework.replies import Reply, Section
-from bot.infra.clock import FixedClock, SystemClock
+from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Identity, Nudge
 from bot.nudges import store
 from bot.nudges.policy import LEASE, UNREACHABLE_RECHECK, retry_delay
 from bot.people.identities import PlatformUser, identify
 from jobs.delivery import Sweeper, SweepResult
+from tests.support.clocks import (
+    AT_DAY_AND_NIGHT,
+    DAY,
+    MORNING,
+    NIGHT,
+    RunningClock,
+    sending_resumes,
+)
 from tests.support.databases import PostgresFactory
 from tests.support.factories import add_student
 from tests.support.nudges import add_nudge, bulk_nudges
-from tests.support.slack_api import FakeSlackApi
+from tests.support.slack_api import FakeSlackApi, Storm
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -70,13 +78,24 @@ def nudge_row(database: Database, nudge_id: int) -> Nudge:
 # --- a lost answer -----------------------------------------------------------------------
 
 
+@AT_DAY_AND_NIGHT
 def test_each_message_carries_its_nudge_in_metadata(api: FakeSlackApi,
                                                      database: Database,
-                                                     clock: FixedClock) -> None:
+                                                     clock: FixedClock,
+                                                     start: datetime) -> None:
+    """Sent once, to the person's DM: by day at once, at night at 08:00 (on UTC)."""
+    clock.set(start)
     person = with_slack(database, "Ana Lopez", "U0ANA")
     with database.session() as session:
-        nudge = add_nudge(session, person, due_at=clock.now(), text="write to Dr. Grey")
-    assert sweeper(database, clock, slack(api, database)).run().sent == 1
+        nudge = add_nudge(session, person, due_at=start, text="write to Dr. Grey")
+    worker = sweeper(database, clock, slack(api, database))
+    if start == NIGHT:
+        assert (worker.run().sent, api.calls("chat.postMessage")) == (0, [])
+        clock.set(MORNING)
+    assert worker.run().sent == 1
+    assert worker.run().sent == 0
+    assert nudge_row(database, nudge.id).sent_at == sending_resumes(start)
+    assert [c.get("channel") for c in api.calls("chat.postMessage")] == ["U0ANA"]  # to the user id
     (message,) = api.history("D0ANA")
     assert message["metadata"] == {"event_type": METADATA_EVENT,
                                    "event_payload": {"nudge_id": nudge.id, "round": 0,
@@ -227,34 +246,52 @@ def test_a_lookup_refused_by_a_rate_limit_is_retried_not_given_up(
 # --- two live sweepers on PostgreSQL ---------------------------------------------------------
 
 
+def _storms(api: FakeSlackApi) -> list[Storm]:
+    """Most posts refused with 429s for 4 s, a fifth with 500s for 8 s, and a tenth posted
+    with their answer lost (a 500 after the post) for 8 s."""
+    return [
+        api.storm("chat.postMessage", share=0.8, retry_after=0.3, seconds=4, seed=1),
+        api.storm("chat.postMessage", share=0.2, status=500, seconds=8, seed=2),
+        api.storm("chat.postMessage", share=0.1, status=500, after_post=True, seconds=8,
+                  seed=3),
+    ]
+
+
+def _count(db: Database, *where: ColumnElement[bool]) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(Nudge).where(*where)) or 0)
+
+
 @pytest.mark.postgres
+@AT_DAY_AND_NIGHT
 def test_two_sweepers_under_429_and_500_storms_send_each_nudge_once(
-        postgres_factory: PostgresFactory) -> None:
+        postgres_factory: PostgresFactory, start: datetime) -> None:
     """Two sweepers with short leases (so a batch that overstayed its lease would be taken
     over) against the fake Slack API refusing most posts with 429s, then answering 500s;
-    some posts go through with their answer lost. Every nudge is posted exactly once."""
+    some posts go through with their answer lost. Every nudge is posted exactly once, to its
+    own person. At night (the default quiet hours) nothing is posted: every nudge waits for
+    08:00, and goes out then.
+
+    The sweepers' leases and back-off are real waits between threads, so their clock starts
+    at the test's hour and runs on with real time (`RunningClock`)."""
+    clock = RunningClock(start)
     url = postgres_factory.new_url()
     count = 240
     setup = Database(url)
     with setup.session() as session:
-        students = [add_student(session, f"Student {i}") for i in range(60)]
-        for student in students:  # the real clock: no quiet hours to wait out at night
-            student.quiet_hours = "00:00-00:00"
-        session.flush()
-        ids = [student.id for student in students]
+        ids = [add_student(session, f"Student {i}").id for i in range(60)]
         for i, person in enumerate(ids):
             session.add(Identity(person_id=person, platform="slack", workspace="T0MENTOR",
                                  external_id=f"U{i:04d}"))
-        bulk_nudges(session, ids, count, due_at=datetime.now(UTC) - timedelta(minutes=1))
+        bulk_nudges(session, ids, count, due_at=start - timedelta(minutes=1))
+        session.flush()
+        dm_of = {nudge_id: "D" + user_id.lstrip("U") for nudge_id, user_id in session.execute(
+            select(Nudge.id, Identity.external_id)
+            .join(Identity, Identity.person_id == Nudge.person_id))}
     setup.dispose()
 
-    with FakeSlackApi() as api:
-        storms = [
-            api.storm("chat.postMessage", share=0.8, retry_after=0.3, seconds=4, seed=1),
-            api.storm("chat.postMessage", share=0.2, status=500, seconds=8, seed=2),
-            api.storm("chat.postMessage", share=0.1, status=500, after_post=True, seconds=8,
-                      seed=3),
-        ]
+    with FakeSlackApi(clock=clock.timestamp) as api:
+        storms = _storms(api) if start == DAY else []
         done = threading.Event()
         errors: list[BaseException] = []
         totals = SweepResult()
@@ -264,9 +301,9 @@ def test_two_sweepers_under_429_and_500_storms_send_each_nudge_once(
             db = Database(url)  # its own engine, as a second process would have
             try:
                 channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
-                                              Core(db=db, clock=SystemClock()))
+                                              Core(db=db, clock=clock))
                 channel.dm_interval = 0.0
-                worker = Sweeper(db, SystemClock(), Router([channel]), nudge_catalog(), worker=name,
+                worker = Sweeper(db, clock, Router([channel]), nudge_catalog(), worker=name,
                                  batch=40, threads=4, lease=timedelta(seconds=2),
                                  max_inline_wait=1.0, max_attempts=100,
                                  backoff=lambda n: timedelta(seconds=0.2))
@@ -274,7 +311,7 @@ def test_two_sweepers_under_429_and_500_storms_send_each_nudge_once(
                     result = worker.run()
                     with lock:
                         totals.add(result)
-                    done.wait(0.05)
+                    done.wait(0.05)  # the scheduler's interval, shortened
             except BaseException as exc:  # surfaced by the assertion below
                 errors.append(exc)
             finally:
@@ -284,15 +321,19 @@ def test_two_sweepers_under_429_and_500_storms_send_each_nudge_once(
         for t in threads:
             t.start()
         check = Database(url)
-        deadline = time.monotonic() + 90
         try:
-            while time.monotonic() < deadline:
-                with check.session() as session:
-                    left = session.scalar(select(func.count()).select_from(Nudge)
-                                          .where(Nudge.state != "sent"))
-                if not left or errors:
-                    break
-                time.sleep(0.2)  # polling the outcome of the sweepers' own (real) waits
+            if start == NIGHT:
+                wait_until(lambda: errors != [] or _count(
+                    check, Nudge.state == "pending", Nudge.due_at == MORNING,
+                    Nudge.claimed_by.is_(None)) == count,
+                    what="every nudge deferred to the end of the quiet hours")
+                assert not errors
+                assert api.calls("chat.postMessage") == []  # nothing at night
+                assert totals.sent == 0
+                storms = _storms(api)
+                clock.set(MORNING)
+            wait_until(lambda: errors != [] or _count(check, Nudge.state != "sent") == 0,
+                       timeout=90, what=f"all {count} nudges sent")
         finally:
             done.set()
             for t in threads:
@@ -303,13 +344,19 @@ def test_two_sweepers_under_429_and_500_storms_send_each_nudge_once(
                                           .group_by(Nudge.state)).all())
             ids = set(session.scalars(select(Nudge.id)))
             by_worker = set(session.scalars(select(Nudge.claimed_by)))
+            sent_at = set(session.scalars(select(Nudge.sent_at)))
         check.dispose()
         posted = api.posted_nudges()
+        where = {int(m["metadata"]["event_payload"]["nudge_id"]): channel
+                 for channel in {"D" + f"{i:04d}" for i in range(60)}
+                 for m in api.history(channel)}
     postgres_factory.drop(url)
     assert states == {"sent": count}
     assert set(posted) == ids  # none lost
     assert [n for n, times in posted.items() if times > 1] == []  # none duplicated
+    assert where == dm_of  # each in its own person's DM
     assert all(storm.refused for storm in storms)  # every storm struck
     # Each post whose answer was lost was found in the history, not sent again.
     assert totals.found == storms[2].refused
     assert by_worker == {"worker-a", "worker-b"}
+    assert min(sent_at) >= sending_resumes(start)  # by day at once; at night from 08:00

@@ -3,9 +3,6 @@ console right away."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +28,7 @@ from bot.infra.models import (
 )
 from bot.infra.settings import get_settings
 from bot.vocab.stages import STAGES
+from tests.support.cli import Mentorbot
 from tests.support.snapshots import snapshot
 
 
@@ -165,7 +163,7 @@ def sqlite_env(sqlite_url, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def test_demo_command_then_the_console_as_the_demo_student(sqlite_env, repo_root: Path,
-                                                          capsys):
+                                                          capsys, mentorbot: Mentorbot):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "Loaded the demo data set" in out
@@ -174,11 +172,9 @@ def test_demo_command_then_the_console_as_the_demo_student(sqlite_env, repo_root
     out = capsys.readouterr().out
     assert "nothing changed" in out and f"shell --as {demo.DEMO_STUDENT_EMAIL}" in out
 
-    env = {**os.environ, "DATABASE_URL": sqlite_env, "LOG_LEVEL": "WARNING"}
-    shell = subprocess.run(
-        [sys.executable, "-m", "bot", "shell", "--as", demo.DEMO_STUDENT_EMAIL],
-        input="/mentor help\n/mentor profile\n", capture_output=True, text=True, env=env,
-        cwd=repo_root, timeout=120, check=False)
+    shell = mentorbot("shell", "--as", demo.DEMO_STUDENT_EMAIL, url=sqlite_env,
+                      cwd=repo_root, stdin="/mentor help\n/mentor profile\n",
+                      env={"LOG_LEVEL": "WARNING"})
     assert shell.returncode == 0, shell.stderr
     assert "/mentor profile" in shell.stdout and "Example:" in shell.stdout
     assert "Maya Patel" in shell.stdout and "Stage: ms3" in shell.stdout

@@ -12,8 +12,6 @@ from sqlalchemy import select
 from bot.app.core import Core
 from bot.app.planning import plan_all
 from bot.framework.channels import Router
-from bot.groups.digest import gather
-from bot.groups.digest_messages import digest_reply
 from bot.groups.digest_rules import HORIZON_WEEKS, DigestFacts, last_moment, week_key
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
@@ -29,8 +27,10 @@ from bot.letters.rules import OPEN_STATES
 from bot.mentoring.cadence import next_followup
 from bot.nudges import store
 from bot.nudges.policy import LEASE
-from bot.nudges.vocab import Subject
+from bot.reports.digest import gather
+from bot.reports.digest_messages import digest_reply
 from bot.vocab.letters import LETTER_STATES
+from bot.vocab.nudges import Subject
 from jobs.digest import catch_up, due_groups, post_digest
 from jobs.scheduler import SchedulerService, digest_job_id, digest_trigger
 from tests.support.channels import RecordingChannel

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from typing import Any
 
 import discord
@@ -19,6 +17,8 @@ from bot.app.commands import default_registry
 from bot.framework.registry import Option, OptionType, Registry
 from bot.framework.registry import command as make_command
 from bot.framework.replies import Reply
+from tests.support.cli import Mentorbot
+from tests.support.clocks import DAY
 from tests.support.discord_stubs import find_command
 
 NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
@@ -47,9 +47,10 @@ class Recorder:
 @pytest.fixture(scope="module")
 def client() -> MentorClient:
     from bot.app.core import Core
+    from bot.infra.clock import FixedClock
     from bot.infra.db import Database
 
-    return MentorClient(DiscordBot(Core(db=Database("sqlite://"))))
+    return MentorClient(DiscordBot(Core(db=Database("sqlite://"), clock=FixedClock(DAY))))
 
 
 @pytest.fixture(scope="module")
@@ -189,11 +190,11 @@ def test_what_discord_would_reject_fails_at_build_time() -> None:
         build_groups(clash, Recorder())
 
 
-def test_sync_dry_run_prints_the_tree_payload(tmp_path, repo_root, commands) -> None:
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "bot", "discord", "sync", "--dry-run"],
-                            cwd=repo_root, capture_output=True, text=True, env=env, timeout=60,
-                            check=True)
+def test_sync_dry_run_prints_the_tree_payload(tmp_path, repo_root, commands,
+                                              mentorbot: Mentorbot) -> None:
+    result = mentorbot("discord", "sync", "--dry-run", url=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                       cwd=repo_root)
+    assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == json.loads(json.dumps(commands))
     assert not (tmp_path / "x.sqlite3").exists()  # a dry run touches no database
 

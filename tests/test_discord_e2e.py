@@ -14,6 +14,7 @@ from adapters.discord.people import DMS_CLOSED
 from bot.app.core import Core
 from bot.framework.channels import Router
 from bot.framework.replies import Action, Reply
+from bot.infra.clock import FixedClock
 from bot.infra.models import Identity, InterestGroup, Nudge, Person
 from bot.nudges.store import queue_notice
 from jobs.delivery import Sweeper
@@ -59,8 +60,8 @@ def _deliver(core: Core, channel: DiscordChannel) -> Any:
     return Sweeper(core.db, core.clock, Router([channel]), core.nudge_catalog, threads=1).run()
 
 
-def test_slash_command_is_deferred_then_answered_by_follow_up(sqlite_url, clock) -> None:
-    core = sqlite_core(sqlite_url, clock)
+def test_slash_command_is_deferred_then_answered_by_follow_up(core: Core) -> None:
+    """The command round trip, on both databases (the other Discord tests run on SQLite)."""
     student_id = _student(core)
 
     async def scenario() -> None:
@@ -80,8 +81,9 @@ def test_slash_command_is_deferred_then_answered_by_follow_up(sqlite_url, clock)
         assert session.get_one(Person, student_id).timezone == "America/Chicago"
 
 
-def test_dm_nudge_button_works_after_a_restart_and_429_is_waited_out(sqlite_url, clock) -> None:
-    core = sqlite_core(sqlite_url, clock)
+def test_dm_nudge_button_works_after_a_restart_and_429_is_waited_out(core: Core,
+                                                                    clock: FixedClock) -> None:
+    """The button round trip, on both databases (the other Discord tests run on SQLite)."""
     student_id = _student(core)
     action = Action("Use Paris time", "mentor profile", {"tz": "Europe/Paris"}, "primary")
     with core.db.session() as session:

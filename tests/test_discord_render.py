@@ -15,6 +15,7 @@ from adapters.discord.render import (
     split_text,
 )
 from bot.framework.replies import Action, Attachment, Field, Reply, Section
+from tests.support.properties import examples
 
 
 def _all_text(messages: list) -> str:  # type: ignore[type-arg]
@@ -52,7 +53,7 @@ def test_an_oversized_reply_is_split_within_every_limit() -> None:
     assert messages[0].embeds[0].title is not None and len(messages[0].embeds[0].title) <= 256
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.text(min_size=0, max_size=9000), st.integers(min_value=20, max_value=4096))
 def test_split_text_keeps_every_word_within_the_limit(text: str, limit: int) -> None:
     pieces = split_text(text, limit)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +15,10 @@ from adapters.discord.service import DiscordService, build
 from bot.app.core import Core
 from bot.framework.channels import Address, ChannelTarget, Delivery
 from bot.framework.replies import Reply
+from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.settings import Settings
+from tests.support.cli import Mentorbot
 from tests.support.discord_fake import APP_ID, CHANNEL_ID, GUILD_ID, FakeDiscord
 
 
@@ -65,10 +68,10 @@ def test_service_connects_delivers_and_stops(fake: FakeDiscord, sqlite_url: str,
     assert post.pings_nobody() and "@\u200beveryone" in post.body["embeds"][0]["description"]
 
 
-def test_build_needs_a_token(sqlite_url: str) -> None:
+def test_build_needs_a_token(sqlite_url: str, clock: FixedClock) -> None:
     settings = Settings(database_url=sqlite_url, _env_file=None)  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="DISCORD_TOKEN"):
-        build(Core(db=Database(sqlite_url), settings=settings), settings)
+        build(Core(db=Database(sqlite_url), clock=clock, settings=settings), settings)
 
 
 def test_sync_puts_the_tree_payload_globally_or_to_one_guild(fake: FakeDiscord,
@@ -85,14 +88,9 @@ def test_sync_puts_the_tree_payload_globally_or_to_one_guild(fake: FakeDiscord,
     assert guild_put.body == sync_payload(core, guild_id=GUILD_ID) == put.body
 
 
-def test_sync_without_a_token_says_what_to_set(tmp_path, repo_root) -> None:  # type: ignore[no-untyped-def]
-    import subprocess
-    import sys
-
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "bot", "discord", "sync"], cwd=tmp_path,
-                            capture_output=True, text=True, env={**env, "PYTHONPATH": str(
-                                repo_root)}, timeout=60)
+def test_sync_without_a_token_says_what_to_set(tmp_path: Path, mentorbot: Mentorbot) -> None:
+    result = mentorbot("discord", "sync", url=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                       cwd=tmp_path)
     assert result.returncode == 1 and "DISCORD_TOKEN" in result.stderr
 
 

@@ -19,7 +19,7 @@ from bot.infra.models import Contact, Mentorship, Person
 from bot.infra.zones import format_day, format_local, local_day
 from bot.mentoring.history import followups
 from bot.mentoring.planning import plan_relationships
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.vocab.nudges import NudgeKind, Subject
 from tests.support.factories import add_faculty, add_student
 from tests.support.relationships import add_mentorship
 

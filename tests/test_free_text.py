@@ -19,6 +19,7 @@ from bot.framework.channels import ChannelRef
 from bot.infra.models import ActionItem, Identity, Person
 from bot.people.resolve import normalize_name
 from tests.support.factories import add_faculty, add_student
+from tests.support.properties import examples
 
 FACULTY = ("Dr. Samuel Okafor", "Elena Ramirez", "Prof. Kim Lee", "Dr. Wei Xu")
 NAME_WORDS = {w for name in FACULTY for w in normalize_name(name).split()}
@@ -76,7 +77,7 @@ WORD = st.text(alphabet=string.ascii_letters + string.digits + "-.,;!?()/&%#+=",
 SPACES = st.sampled_from([" ", "  ", "\t", " \u00a0"])
 
 
-@settings(max_examples=200, deadline=None,
+@settings(max_examples=examples(200), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow])
 @given(who=st.integers(0, len(FACULTY) - 1), form=st.integers(0, 6),

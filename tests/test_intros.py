@@ -7,7 +7,6 @@ thresholds that the text takes from the rules."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,8 +14,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.app.planning import plan_all
+from bot.errors import UserError
 from bot.framework import wording
-from bot.framework.errors import UserError
 from bot.framework.replies import Action, Reply
 from bot.infra.models import (
     FacultyProfile,
@@ -30,6 +29,7 @@ from bot.matching import fit, rules
 from bot.matching.intros import answer_request
 from tests.support.factories import add_faculty, add_group, add_student
 from tests.support.nudges import delivered
+from tests.support.waiting import wait_until
 
 
 def _dms(core, person, kind="notice") -> list[Reply]:
@@ -239,16 +239,15 @@ def test_two_accepts_racing_respect_capacity(core, database, clock):
     thread = threading.Thread(target=second)
     thread.start()
     with database.engine.connect() as watch:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:  # wait until the second accept is blocked
+
+        def blocked() -> bool:
             waiting = watch.execute(text(
                 "select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
                 "and datname = current_database()")).scalar()
-            if waiting:
-                break
             watch.commit()
-            time.sleep(0.01)
-        assert waiting, "the second accept never waited for the first"
+            return bool(waiting)
+
+        wait_until(blocked, timeout=20, what="the second accept to wait for the first")
     first.commit()
     first.close()
     thread.join(30)

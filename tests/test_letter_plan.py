@@ -19,6 +19,7 @@ from bot.letters.rules import GONE_STATES, PENDING_STATES, LetterFacts, writer_k
 from bot.vocab.letters import LETTER_KINDS, LETTER_STATES, PORTALS, Track
 from tests.support.factories import add_faculty, add_student
 from tests.support.letters import move, section, track
+from tests.support.properties import examples
 
 NY = "America/New_York"
 TODAY = date(2027, 1, 4)
@@ -282,7 +283,7 @@ _letters = st.lists(
     max_size=12, unique_by=lambda x: x.id)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(letters=_letters, track_=st.sampled_from(list(Track)),
        specialty=st.sampled_from(["", "EM", "peds", "surgery", "cardiology"]))
 def test_mix_rules_hold_for_any_letters(letters, track_, specialty):

@@ -13,8 +13,8 @@ from bot.infra.models import Letter
 from bot.letters import messages, mix, plan_messages, rules
 from bot.letters.rules import LetterFacts
 from bot.nudges.policy import nudge_at
-from bot.nudges.vocab import NudgeKind
 from bot.vocab.letters import LETTER_STATES, Track
+from bot.vocab.nudges import NudgeKind
 from bot.vocab.specialties import (
     SPECIALTIES,
     canonical_specialty,

@@ -12,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.lint
+
 
 def _tool(module: str) -> None:
     if importlib.util.find_spec(module) is None:

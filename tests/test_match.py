@@ -26,6 +26,7 @@ from bot.matching.fit import (
 from bot.matching.round_solver import Choice, RoundInput, round_seed, solve, tie_break
 from bot.matching.rounds import load_round
 from tests.support.factories import add_faculty, add_group, add_student
+from tests.support.properties import examples
 from tests.support.reference_matching import solve_with_matching
 
 
@@ -171,7 +172,7 @@ def rounds(draw: st.DrawFn) -> RoundInput:
                       choices=choices, free=free)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(rounds())
 def test_rounds_are_stable_and_agree_with_the_matching_package(data):
     result = solve(data)
@@ -189,7 +190,7 @@ def test_tie_break_is_declared_and_seeded():
     assert tie_break(em, 1, 2) != tie_break(peds, 1, 2)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(rounds())
 def test_faculty_preference_is_the_fit_score(data):
     for view in data.faculty.values():

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.app.core import Core, Request
+from bot.groups import roster
 from bot.infra.models import FacultyProfile
 from bot.matching import finder, fit
-from bot.people import roster
 from bot.vocab import specialties
 from tests.support.factories import add_student
 

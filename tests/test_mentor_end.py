@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app.planning import plan_all
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.framework.replies import Reply
 from bot.infra.models import ActionItem, Mentorship, Nudge, Person
 from bot.matching import specs as matching_specs

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.mentoring import cadence, messages, rules, specs
 from bot.mentoring.cadence import parse_cadence
 

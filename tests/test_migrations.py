@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.infra.db import downgrade, make_engine, upgrade
 from bot.infra.models import Base, Nudge, UTCDateTime
-from bot.nudges.vocab import DigestState, NudgeKind, NudgeState
-from tests.support.databases import SqliteFactory
+from bot.vocab.nudges import DigestState, NudgeKind, NudgeState
+from tests.support.databases import BACKENDS, SqliteFactory
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=BACKENDS)
 def empty_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_factory").empty_url()

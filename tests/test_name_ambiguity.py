@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.infra.models import Contact, IntroRequest, Letter, Mentorship
 from bot.people.resolve import OutsideWriter, names_match, resolve, resolve_reference
 from tests.support.factories import add_faculty, add_student

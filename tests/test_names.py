@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from bot.app.cli import main
 from bot.app.core import Core, PlatformUser
 from bot.framework.channels import ChannelRef
+from bot.groups import roster
 from bot.infra.models import InterestGroup, Person
-from bot.people import roster
 from bot.people.rules import (
     Likeness,
     invisible_characters,

@@ -18,6 +18,7 @@ from jobs.delivery import Sweeper
 from tests.support.channels import RecordingChannel
 from tests.support.factories import Driver, add_student
 from tests.support.nudges import add_nudge, reminder
+from tests.support.properties import examples
 
 
 def deliver(core: Core) -> RecordingChannel:
@@ -127,7 +128,7 @@ def test_a_snooze_pressed_before_dawn_lands_on_the_nudge_hour_not_in_quiet_hours
         assert (row.due_at, row.snoozes) == (datetime(2026, 12, 10, 12, 0, tzinfo=UTC), 2)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(now=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2030, 12, 31),
                         timezones=st.just(UTC)),
        tz=st.sampled_from(["America/New_York", "Europe/London", "Asia/Tokyo",

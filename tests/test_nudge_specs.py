@@ -23,7 +23,7 @@ from bot.infra.models import Nudge
 from bot.infra.settings import Settings
 from bot.nudges import policy
 from bot.nudges.kinds import NOTICE, Answers, Evidence, NudgeCatalog, SubjectSpec
-from bot.nudges.vocab import NudgeKind
+from bot.vocab.nudges import NudgeKind
 from tests.support.nudges import said
 from tests.support.residency import with_cycle_date
 from tests.support.world import RESIDENCY_CYCLE, RESIDENCY_DAY, RESIDENCY_EVENT, every_kind_due

@@ -20,7 +20,7 @@ from bot.nudges import store
 from bot.nudges.plans import Notice, PlannedNudge
 from bot.nudges.policy import LEASE
 from bot.nudges.store import Deferral, Failure, Release, Retry, Sent, Unreachable
-from bot.nudges.vocab import DigestState, NudgeKind, NudgeState, Subject
+from bot.vocab.nudges import DigestState, NudgeKind, NudgeState, Subject
 from tests.support.factories import add_group, add_student
 from tests.support.nudges import add_nudge
 

@@ -18,7 +18,7 @@ from bot.infra.settings import Settings
 from bot.nudges import policy
 from bot.nudges.planning import store_plans, wave_rate
 from bot.nudges.plans import Plan, PlannedNudge
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.vocab.nudges import NudgeKind, Subject
 
 TEN = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)  # 10:00 in New York
 

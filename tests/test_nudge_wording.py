@@ -35,8 +35,8 @@ from bot.nudges import store
 from bot.nudges.kinds import Moot
 from bot.nudges.plans import Notice
 from bot.nudges.policy import FRESH_FOR
-from bot.nudges.vocab import NudgeKind, NudgeState
 from bot.vocab.letters import LetterState
+from bot.vocab.nudges import NudgeKind, NudgeState
 from jobs.delivery import Sweeper
 from tests.support.channels import RecordingChannel
 from tests.support.factories import add_faculty, add_student

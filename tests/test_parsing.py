@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.framework.replies import Action, Reply
 from bot.framework.tokens import tokenize
 from bot.infra.dates import parse_day

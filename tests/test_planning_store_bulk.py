@@ -14,7 +14,7 @@ from bot.infra.db import Database
 from bot.infra.models import Nudge
 from bot.nudges.planning import Plan, PlannedNudge, store_plans
 from bot.nudges.store import claim, insert_bulk
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.vocab.nudges import NudgeKind, Subject
 from tests.support.factories import add_student
 
 

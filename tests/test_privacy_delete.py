@@ -12,7 +12,6 @@ from sqlalchemy import func, inspect, select
 from bot.app.cli import main
 from bot.app.core import Core
 from bot.framework.replies import Action
-from bot.groups import digest
 from bot.infra.db import Database
 from bot.infra.models import (
     Base,
@@ -25,8 +24,9 @@ from bot.infra.models import (
     Person,
 )
 from bot.infra.zones import format_day, local_day
-from bot.nudges.vocab import NudgeKind, NudgeState
 from bot.privacy import references, rules, specs
+from bot.reports import digest
+from bot.vocab.nudges import NudgeKind, NudgeState
 from tests.support.factories import Driver
 from tests.support.privacy_world import EMAIL, NAME, NEEDLES, World, build, mentions
 

@@ -38,6 +38,10 @@ from tests.support.slack_api import TEAM_ID, Call, FakeSlackApi
 from tests.support.slack_app import SlackHarness, dm_buttons, slack_harness
 from tests.support.snapshots import snapshot
 
+# What each platform shows; export, erasure and linking run on both databases in
+# test_privacy_export, test_privacy_delete and test_privacy_link.
+pytestmark = pytest.mark.backends("sqlite")
+
 MAYA, ELENA = "U1MAYA", "U2ELENA"
 MAYA_EMAIL = "maya.patel@example.edu"
 MAYA_DISCORD = 600000000000000001
@@ -198,10 +202,12 @@ def test_discord_export_and_delete(sqlite_url: str, clock: FixedClock) -> None:
 
 
 BOB_DISCORD = 600000000000000002
-LINK_TABLES = ("link_codes", "link_attempts", "link_requests", "nudges", "seen_events")
+LINK_TABLES = ("link_codes", "link_attempts", "link_requests", "nudges", "seen_events",
+               "send_budgets")
 """What asking for, typing and refusing a code writes: the code, the attempt, the request,
-the messages about it (and the signed Slack requests the edge remembers against replays).
-Nothing else may change before the owner says Link."""
+the messages about it (and the signed Slack requests the edge remembers against replays,
+and the send budget those messages were sent within). Nothing else may change before the
+owner says Link."""
 IN_USE = {"people": ("last_platform",), "identities": ("dm_channel_id",)}
 """What using the bot writes of any record: the platform used last, a DM channel found."""
 
@@ -246,7 +252,8 @@ def _type_code(core: Core, code: str, user_id: int, user_name: str) -> dict[str,
 def _question(api: FakeSlackApi) -> Call:
     """The newest DM on Slack asking Maya to confirm a link."""
     asked = [c for c in api.wait_for("chat.postMessage")
-             if c.get("channel") == "D1MAYA" and "Link an account to you?" in _dump(c)]
+             if c.get("channel") == MAYA  # a DM is posted to the user id
+             and "Link an account to you?" in _dump(c)]
     assert asked, "Maya was not asked on Slack"
     return asked[-1]
 

@@ -38,9 +38,9 @@ from bot.infra.models import (
     StudentProfile,
 )
 from bot.nudges.store import queue_notice
-from bot.nudges.vocab import NudgeKind, NudgeState, Subject
 from bot.people.identities import PlatformUser
 from bot.privacy import references, rules
+from bot.vocab.nudges import NudgeKind, NudgeState, Subject
 from jobs.delivery import Sweeper
 from tests.support.channels import RecordingChannel
 from tests.support.factories import Driver, add_faculty, add_group, add_student
@@ -317,6 +317,9 @@ def overlapping(core: Core) -> dict[str, int]:
         discord.student_profile = StudentProfile(stage=None, interests=["ultrasound"])
         em = add_group(s, "em", members=[slack, discord])
         im = add_group(s, "im", members=[discord])
+        # On the test's clock: left to the column's default they would carry the real date,
+        # and which of the two em memberships is the earlier would depend on it.
+        s.execute(Membership.__table__.update().values(joined_at=now))
         s.execute(Membership.__table__.update().where(Membership.person_id == slack.id)
                   .values(joined_at=days(200)))
         old = Mentorship(student_id=slack.id, mentor_id=elena.id, kind="career",

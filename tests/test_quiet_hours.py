@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.nudges.quiet_hours import in_window, next_allowed, parse_window
+from tests.support.clocks import DAY, MORNING, NIGHT
 
 NY = "America/New_York"
 
@@ -94,3 +95,13 @@ def test_result_is_never_earlier_nor_quiet_nor_far(due: datetime, tz: str, windo
     start, end = parse_window(window)
     assert not in_window(result.astimezone(ZoneInfo(tz)).time(), start, end)
     assert (result - due).total_seconds() <= 25 * 3600
+
+
+@pytest.mark.parametrize(("start", "allowed"), [(DAY, DAY), (NIGHT, MORNING)],
+                         ids=["day", "night"])
+def test_the_default_window_at_the_suites_day_and_night(start: datetime,
+                                                        allowed: datetime) -> None:
+    """The two moments the delivery tests run at (tests/support/clocks.py): by day nothing
+    waits; at night a reminder waits for 08:00."""
+    assert in_window(start.time(), *parse_window(None)) is (start == NIGHT)
+    assert next_allowed(start, "UTC") == allowed

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.infra.dates import WEEK_STARTS, parse_day, week_start
 from tests.support.factories import add_faculty, add_student
+from tests.support.properties import examples
 
 MONDAY = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -94,7 +95,7 @@ def test_the_reply_shows_the_date_read(core, driver, clock):
 _NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(today=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 24)),
        weekday=st.integers(min_value=0, max_value=6),
        abbreviated=st.booleans())

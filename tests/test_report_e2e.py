@@ -9,8 +9,6 @@ import asyncio
 import csv
 import io
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from bot.infra.db import Database
 from bot.infra.models import Identity, InterestGroup, Nudge, Role
 from bot.infra.settings import Settings, get_settings
 from bot.reports import specs
+from tests.support.cli import Mentorbot, Ran
 from tests.support.discord_e2e import TIMEOUT, connected, fake_discord
 from tests.support.discord_fake import APP_ID, FakeDiscord
 from tests.support.factories import Driver
@@ -34,6 +33,10 @@ from tests.support.report_data import NOW, ReportData, build
 from tests.support.slack_api import Call, FakeSlackApi
 from tests.support.slack_app import SlackHarness, slack_harness
 from tests.support.slack_requests import block_actions, event
+
+# What each platform shows of the report; its figures' SQL runs on both databases in
+# test_report_figures, test_report_health and test_report_privacy.
+pytestmark = pytest.mark.backends("sqlite")
 
 ORGANIZER, STUDENT = "U1OLGA", "U2ANA"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -256,14 +259,12 @@ def test_choosing_the_group(core: Core, data: ReportData) -> None:
     assert typo.error and "Did you mean weeks:?" in typo.text
 
 
-def _cli(*args: str, db_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", "report", *args],
-                          env={"DATABASE_URL": db_url, "PATH": "/usr/bin:/bin"}, cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
-
-
 def test_command_line_text_json_csv_and_chart(core: Core, data: ReportData, db_url: str,
-                                              tmp_path: Path, repo_root: Path) -> None:
+                                              tmp_path: Path, repo_root: Path,
+                                              mentorbot: Mentorbot) -> None:
+    def _cli(*args: str, db_url: str, cwd: Path) -> Ran:
+        return mentorbot("report", *args, url=db_url, cwd=cwd)
+
     at = "--at=2027-01-04T15:00"
     shown = _cli("em", at, "--csv", str(tmp_path / "em.csv"), "--chart",
                  str(tmp_path / "em.png"), db_url=db_url, cwd=repo_root)
@@ -300,8 +301,8 @@ def test_command_line_refusals(data: ReportData, db_url: str, tmp_path: Path,
                                monkeypatch: pytest.MonkeyPatch,
                                capsys: pytest.CaptureFixture[str], args: tuple[str, ...],
                                message: str) -> None:
-    # In this process (the verb itself is run as a real process above): refusals happen
-    # before anything is written, and a file named relatively would land in tmp_path.
+    # Refusals happen before anything is written, and a file named relatively would land
+    # in tmp_path.
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()

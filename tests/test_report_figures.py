@@ -17,9 +17,9 @@ from bot.app.nudges import nudge_catalog
 from bot.infra.db import Database
 from bot.infra.models import Contact, InterestGroup, Person
 from bot.nudges.kinds import Evidence
-from bot.nudges.vocab import NudgeKind, NudgeState
 from bot.reports import export, messages, rules, store
 from bot.reports.rules import Health, LetterRisk, Report
+from bot.vocab.nudges import NudgeKind, NudgeState
 from tests.support.report_data import NOW, ReportData, at, build
 
 

@@ -18,6 +18,7 @@ from bot.infra.zones import local_day
 from bot.mentoring.history import followups
 from bot.reports import rules, store
 from tests.support.factories import add_faculty, add_group, add_student
+from tests.support.properties import examples
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
 ZONES = ["UTC", "America/Los_Angeles", "Pacific/Auckland", None]
@@ -33,7 +34,7 @@ relationship = st.tuples(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(st.lists(relationship, min_size=1, max_size=8), st.integers(0, 23))
 def test_the_report_dates_every_relationship_as_followups_does(

@@ -19,10 +19,10 @@ from adapters.slack.home import home_for
 from adapters.slack.render import render as slack_render
 from bot.app.core import Core
 from bot.framework.replies import Reply
-from bot.groups.digest import build as build_digest
 from bot.infra.models import InterestGroup, Letter, Person, Role
 from bot.infra.zones import format_day
 from bot.reports import export, messages, store
+from bot.reports.digest import build as build_digest
 from tests.support.factories import Driver
 from tests.support.report_data import NOW, PROGRAMS, STUDENT_NAMES, ReportData, build
 

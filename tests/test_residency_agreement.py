@@ -13,9 +13,9 @@ from bot.app.core import Core
 from bot.infra.clock import FixedClock
 from bot.infra.models import Nudge, Person
 from bot.infra.zones import local_day
-from bot.nudges.vocab import NudgeKind, NudgeState
 from bot.residency import rules
 from bot.residency import store as residency_store
+from bot.vocab.nudges import NudgeKind, NudgeState
 from tests.support.factories import Driver, add_group, add_student
 from tests.support.nudges import said_text
 from tests.support.residency import import_rows

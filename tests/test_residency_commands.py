@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.app.core import Core
 from bot.app.planning import plan_all
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.framework.replies import Reply
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
@@ -31,12 +31,12 @@ from bot.infra.models import (
     ResidencyProfile,
 )
 from bot.nudges.kinds import Moot
-from bot.nudges.vocab import NudgeKind, NudgeState, Subject
+from bot.pages.port import Opened, Visitor
 from bot.residency import messages, planning, rules
 from bot.residency import store as residency_store
 from bot.residency.vocab import Event
 from bot.vocab.letters import Portal
-from bot.web.pages import Opened, Visitor
+from bot.vocab.nudges import NudgeKind, NudgeState, Subject
 from bot.web.rules import Page
 from tests.support.factories import Driver, add_faculty, add_group, add_student
 from tests.support.nudges import said

@@ -21,7 +21,7 @@ from bot.infra.events import first_time
 from bot.infra.models import Nudge, NudgeTombstone, SeenEvent
 from bot.infra.settings import Settings
 from bot.nudges import store
-from bot.nudges.vocab import NudgeKind, NudgeState
+from bot.vocab.nudges import NudgeKind, NudgeState
 from jobs.retention import Pruned, Retention, prune
 from jobs.scheduler import RETENTION_JOB, SchedulerService
 from tests.support.factories import add_student

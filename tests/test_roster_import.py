@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app.cli import main
-from bot.framework.errors import UserError
+from bot.errors import UserError
+from bot.groups import roster
 from bot.infra.models import FacultyProfile, Identity, Membership, Person, Role, StudentProfile
 from bot.infra.settings import get_settings
-from bot.people import roster
 from tests.support.factories import add_faculty, add_group, add_student
 from tests.support.snapshots import snapshot
 

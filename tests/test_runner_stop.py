@@ -22,7 +22,7 @@ from bot.app import demo
 from bot.infra.clock import SystemClock
 from bot.infra.db import Database, upgrade
 from bot.infra.models import Nudge
-from bot.nudges.vocab import NudgeState
+from bot.vocab.nudges import NudgeState
 
 STOP_WITHIN = 10.0
 STARTED = "No chat platform is configured"  # the console is about to start

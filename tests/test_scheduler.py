@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+import time_machine
 from sqlalchemy.orm import Session
 
 from bot.app.core import Core
@@ -17,23 +17,12 @@ from bot.infra.clock import FixedClock
 from bot.infra.models import Nudge
 from bot.infra.settings import Settings
 from bot.nudges.policy import LEASE
-from bot.nudges.vocab import NudgeState, Subject
+from bot.vocab.nudges import NudgeState, Subject
 from jobs.scheduler import SOON, SWEEP_JOB, SchedulerService, lease_of
 from tests.support.channels import RecordingChannel
 from tests.support.factories import add_student
 from tests.support.nudges import add_nudge
-
-POLL = 0.01
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
-    """Whether `condition` holds within `timeout` seconds (looked at every POLL seconds)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(POLL)
-    return True
+from tests.support.waiting import wait_until
 
 
 def test_stop_does_not_wait_for_a_job_that_waits_for_the_scheduler(core: Core) -> None:
@@ -55,7 +44,7 @@ def test_stop_does_not_wait_for_a_job_that_waits_for_the_scheduler(core: Core) -
     started = time.monotonic()
     stopper.start()
     # The stop is under way (APScheduler shut down) while the planner still works.
-    assert wait_until(lambda: not service.scheduler.running)
+    wait_until(lambda: not service.scheduler.running, what="APScheduler to shut down")
     release.set()
     stopper.join(timeout=15)
     assert not stopper.is_alive()
@@ -83,24 +72,26 @@ def test_stop_gives_up_waiting_after_its_timeout(core: Core) -> None:
 
 def test_a_nudge_due_within_the_minute_brings_the_sweep_forward(core: Core,
                                                                 clock: FixedClock) -> None:
+    """APScheduler times its jobs by the machine's clock: it is stopped at the test's
+    moment (time-machine), so the sweep's new time is exact."""
     with core.db.session() as session:
         ana = add_student(session, "Ana Lopez")
         add_nudge(session, ana, due_at=clock.now() + timedelta(seconds=20),
                   subject_type=Subject.NONE)
     service = SchedulerService(core, Router([RecordingChannel()]), lambda *_: 0)
-    service.add_jobs()
-    service.scheduler.start(paused=True)  # the test runs the job itself
-    try:
-        before = datetime.now(UTC)
-        # As once the start-up run is under way: the next run is a minute on.
-        service.scheduler.modify_job(SWEEP_JOB, next_run_time=before + timedelta(minutes=1))
-        service.sweep()
-        job = service.scheduler.get_job(SWEEP_JOB)
-        assert job is not None
-        assert before + timedelta(seconds=19) <= job.next_run_time <= \
-            datetime.now(UTC) + timedelta(seconds=21)
-    finally:
-        service.stop()
+    with time_machine.travel(clock.now(), tick=False):
+        service.add_jobs()
+        service.scheduler.start(paused=True)  # the test runs the job itself
+        try:
+            # As once the start-up run is under way: the next run is a minute on.
+            service.scheduler.modify_job(SWEEP_JOB,
+                                         next_run_time=clock.now() + timedelta(minutes=1))
+            service.sweep()
+            job = service.scheduler.get_job(SWEEP_JOB)
+            assert job is not None
+            assert job.next_run_time == clock.now() + timedelta(seconds=20)
+        finally:
+            service.stop()
     assert timedelta(seconds=20) > SOON  # not waited for inside the job
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from slack_sdk import WebClient
@@ -19,8 +19,12 @@ from bot.framework.replies import Action, Reply, Section
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Identity
+from tests.support.clocks import DAY
 from tests.support.factories import add_student
 from tests.support.slack_api import FakeSlackApi
+
+# The Slack channel's behaviour; delivery's SQL runs on both databases in test_delivery.
+pytestmark = pytest.mark.backends("sqlite")
 
 
 def core_on(database: Database) -> Core:
@@ -77,7 +81,7 @@ def test_the_history_is_read_only_after_an_ambiguous_send(api: FakeSlackApi,
                                 core_on(database))  # a fresh process
     again.send_dm(address, Reply(text="clean"), Delivery(2, 0))
     assert [c.method for c in api.calls()] == ["chat.postMessage"]
-    since = datetime.now(UTC) - timedelta(minutes=5)
+    since = DAY - timedelta(minutes=5)  # the fake stamps messages at DAY
     assert again.send_dm(address, Reply(text="hello"), Delivery(1, 0, since)) is True
     assert [c.method for c in api.calls()] == ["chat.postMessage", "conversations.history"]
     assert api.calls("conversations.history")[0].get("channel") == "D100"
@@ -88,7 +92,7 @@ def test_with_no_channel_remembered_the_history_check_opens_the_dm_once(
     address = _student_with_slack(database)
     channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
                                   core_on(database))
-    since = datetime.now(UTC) - timedelta(minutes=5)
+    since = DAY - timedelta(minutes=5)  # the fake stamps messages at DAY
     assert channel.send_dm(address, Reply(text="hi"), Delivery(3, 0, since)) is False
     assert channel.send_dm(address, Reply(text="hi"), Delivery(3, 0, since)) is True
     assert [c.method for c in api.calls()] == [
@@ -117,7 +121,7 @@ def test_every_call_is_within_the_budget_of_its_method(api: FakeSlackApi,
     channel = SlackChannel(client_for=lambda _team: WebClient("xoxb-test",
                                                               base_url=api.base_url),
                            core=core_on(database), budget=budget, send_rate=5.0)
-    since = datetime.now(UTC) - timedelta(minutes=5)
+    since = DAY - timedelta(minutes=5)  # the fake stamps messages at DAY
     channel.send_dm(address, Reply(text="hi"), Delivery(4, 0, since))
     assert budget.waits == [(BudgetKey("slack", "T1", "conversations.open"), TIER_3),
                             (BudgetKey("slack", "T1", "conversations.history"), TIER_3),

@@ -20,6 +20,10 @@ from tests.support.slack_api import TEAM_ID, Call, FakeSlackApi
 from tests.support.slack_app import SlackHarness, slack_harness
 from tests.support.slack_requests import block_actions, view_submission
 
+# What Slack shows, through the real app; the commands' SQL runs on both databases in the core's
+# tests (the OAuth installation store, slack-sdk's own SQL, runs on both here).
+pytestmark = pytest.mark.backends("sqlite")
+
 STUDENT, FACULTY, ADMIN = "U1MAYA", "U2ELENA", "U3ADMIN"
 
 
@@ -134,6 +138,7 @@ def test_invalid_modal_value_changes_nothing(slack: SlackHarness, core: Core) ->
         assert maya.student_profile.stage == "ms3"
 
 
+@pytest.mark.backends("sqlite", "postgres")
 def test_oauth_install_stores_workspace_token(core: Core, api: FakeSlackApi) -> None:
     with slack_harness(core, api, slack_client_id="111.222",
                        slack_client_secret="oauth-secret", slack_bot_token=None) as slack:

@@ -4,7 +4,6 @@ message."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -70,14 +69,18 @@ def test_reminders_sent_leave_home_alone_and_opening_it_publishes_it(
 def test_a_burst_of_commands_republishes_home_once_then_once_more_at_its_end(
         slack: SlackHarness) -> None:
     home = slack.service.bot.home
-    home.interval = 0.4
+    moment = [1000.0]
+    home.monotonic = lambda: moment[0]  # the interval measured on a clock the test moves
+    home.interval = 0.3  # the end-of-burst publish waits this long for real (a timer)
     for _ in range(4):
         slack.run(USER, "/mentor help")
     slack.api.wait_for("views.publish", 1)  # the first at once
-    started = time.monotonic()
     slack.api.wait_for("views.publish", 2)  # the other three folded into one, at the end
-    assert time.monotonic() - started < 2.0
-    time.sleep(0.5)  # a real interval passes (nothing else is queued meanwhile)
-    assert _published(slack) == 2
-    slack.run(USER, "/mentor help")  # the interval is over: at once again
-    slack.api.wait_for("views.publish", 3)
+    slack.settle()
+    assert _published(slack) == 2 and home.published == 2
+    assert not home._later and not home._pending  # nothing else is coming
+    home.interval = 30.0  # from now on a publish held back would wait 30 s
+    moment[0] += 31.0  # the interval is over
+    slack.run(USER, "/mentor help")
+    slack.api.wait_for("views.publish", 3, timeout=5.0)  # so at once, not after a wait
+    assert not home._later

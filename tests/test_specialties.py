@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from bot.groups import roster
 from bot.infra.models import FacultyProfile, InterestGroup, Person
-from bot.people import roster
 from bot.people.rules import check_specialty
 from bot.vocab.specialties import (
     SPECIALTIES,

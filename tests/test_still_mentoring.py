@@ -16,7 +16,7 @@ from bot.framework.replies import Reply
 from bot.infra.models import FacultyProfile, IntroRequest, Nudge
 from bot.matching import rules
 from bot.matching.planning import plan_still_mentoring, stop_unanswered
-from bot.matching.vocab import IntroState
+from bot.vocab.matching import IntroState
 from bot.vocab.people import AcceptingOff
 from jobs.delivery import sweep
 from tests.support.channels import RecordingChannel

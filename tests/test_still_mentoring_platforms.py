@@ -25,8 +25,8 @@ from bot.framework.channels import Router
 from bot.infra.clock import FixedClock
 from bot.infra.models import FacultyProfile, Identity, IntroRequest, Nudge, Person
 from bot.matching import rules
-from bot.matching.vocab import IntroState
-from bot.nudges.vocab import NudgeKind
+from bot.vocab.matching import IntroState
+from bot.vocab.nudges import NudgeKind
 from bot.vocab.people import AcceptingOff
 from jobs.delivery import Sweeper, sweep
 from tests.support.discord_e2e import TIMEOUT, Runtime, connected, fake_discord, sqlite_core
@@ -34,6 +34,9 @@ from tests.support.discord_fake import APP_ID
 from tests.support.factories import add_faculty, add_student
 from tests.support.slack_api import TEAM_ID, FakeSlackApi
 from tests.support.slack_app import SlackHarness, dm_buttons, slack_harness
+
+# What each platform shows; the SQL runs on both databases in test_still_mentoring.
+pytestmark = pytest.mark.backends("sqlite")
 
 
 def _gone_quiet(core: Core, clock: FixedClock) -> Person:

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from bot.app.core import Core
 from bot.framework import text
+from bot.groups.roster import RosterError, import_csv
 from bot.infra.models import ActionItem, FacultyProfile, Person, StudentProfile
 from bot.nudges.quiet_hours import MIN_AWAKE
-from bot.people.roster import RosterError, import_csv
 from tests.support.factories import Driver, add_faculty, add_student
 from tests.support.relationships import add_mentorship
 from tests.support.slack_api import TEAM_ID, FakeSlackApi

@@ -6,7 +6,6 @@ test's: a link expires because the clock is moved, never because a test waited."
 from __future__ import annotations
 
 import http.client
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -25,7 +24,7 @@ from tests.support.plans import MemoryPlans
 from tests.support.report_data import NOW, ReportData, build
 from tests.support.slack_api import FakeSlackApi
 from tests.support.slack_app import slack_harness
-from tests.support.slack_requests import FORM, slash_command
+from tests.support.slack_requests import FORM, slack_timestamp, slash_command
 from tests.support.web import Answer, WebServer, web_server
 
 SECURITY = {"Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer",
@@ -370,7 +369,7 @@ def test_the_pages_share_the_slack_port_and_slack_keeps_its_guard(core: Core,
         body = slash_command("/mentor", "help", user_id="U0X",
                              response_url=api.response_url("unsigned"))
         unsigned = _call(edge.port, "POST", "/slack/events", body.encode(), {
-            "Content-Type": FORM, "X-Slack-Request-Timestamp": str(int(time.time()))})
+            "Content-Type": FORM, "X-Slack-Request-Timestamp": str(slack_timestamp())})
         assert unsigned.status == 401  # the edge's guard still stands in front of Slack
         assert edge.command("/mentor", "help", user_id="U0X",
                             response_url=api.response_url("signed")).status == 200

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.app.cli.web import make_link
 from bot.app.core import Core
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.infra.models import InterestGroup, Role, WebKey, WebLinkUse
 from bot.infra.settings import Settings
 from bot.web import links, rules, store

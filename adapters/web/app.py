@@ -1,7 +1,7 @@
 """The web pages over HTTP (Flask, Jinja2 templates): a link from chat opens a session
 (`/web/open/TOKEN` → a cookie and a redirect to a clean address), then the organizer's
 dashboard (`/web/report/SLUG`, its CSV) or the student's plan (`/web/plan`, its forms, its
-CSV). Everything is decided by `bot.web.pages.WebPort` (`bot.app.web.WebPages` in the program); this module only reads the request,
+CSV). Everything is decided by `bot.pages.port.WebPort` (`bot.app.web.WebPages` in the program); this module only reads the request,
 calls it and renders.
 
 Every response carries a strict Content-Security-Policy (nothing but this server's own
@@ -24,11 +24,11 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask, Response, make_response, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from bot.framework.errors import NotAllowed, NotFound, UserError
+from bot.errors import NotAllowed, NotFound, UserError
+from bot.pages.port import Filters, Opened, Visitor, WebPort, parse_filters
 from bot.reports.rules import DEFAULT_WEEKS, MAX_WEEKS
 from bot.web import messages as web_messages
 from bot.web import plan as plan_rules
-from bot.web.pages import Filters, Opened, Visitor, WebPort, parse_filters
 from bot.web.rules import NOTE_LIFETIME, STATIC_PATH, WEB_ROOT, Page, Refusal
 from bot.web.rules import SESSION_LIFETIME as COOKIE_LIFETIME
 

@@ -8,9 +8,7 @@ import logging
 
 from adapters.http import Application, HttpServer, Server, ServerFactory
 from bot.framework.channels import Channel
-from bot.framework.ports import CorePort
-from bot.web.pages import WebPort
-from bot.web.plan import PlanSource
+from bot.pages.port import WebPort
 from bot.web.rules import WEB_ROOT
 
 from .app import wsgi
@@ -21,12 +19,10 @@ PREFIXES = (f"{WEB_ROOT}/",)
 """The paths the pages (and their static files) live under."""
 
 
-def pages(core: CorePort, plans: PlanSource | None = None) -> WebPort:
-    return core.web_pages(plans)
-
-
-def application(core: CorePort, plans: PlanSource | None = None) -> Application:
-    return wsgi(pages(core, plans))
+def application(pages: WebPort) -> Application:
+    """The pages as a WSGI application; `pages` is what the assembly built
+    (`bot.app.core.Core.web_pages`): the adapter knows the pages' port, nothing more."""
+    return wsgi(pages)
 
 
 class WebService:

@@ -15,14 +15,14 @@ from bot.letters import commands as letters
 from bot.matching import commands as matching
 from bot.mentoring import commands as mentoring
 from bot.nudges import commands as nudges
-from bot.people import commands as people
 from bot.privacy import commands as privacy
+from bot.profile import commands as profile
 from bot.reports import commands as reports
 from bot.residency import commands as residency
 
 COMMAND_SETS: tuple[CommandSet, ...] = (
     help.commands,
-    people.commands,
+    profile.commands,
     matching.commands,
     mentoring.commands,
     groups.commands,

@@ -18,9 +18,9 @@ from datetime import datetime
 from bot.app.commands import default_registry
 from bot.app.nudges import nudge_catalog
 from bot.app.web import WebPages, plan_source
+from bot.errors import UserError
 from bot.framework.channels import ChannelRef, Router
 from bot.framework.context import Context
-from bot.framework.errors import UserError
 from bot.framework.forms import Form
 from bot.framework.ports import CorePort, JoinedGroup, Listed, PlatformUser, Request, Scope
 from bot.framework.registry import Option, Registry
@@ -36,7 +36,7 @@ from bot.matching import finder
 from bot.nudges import policy
 from bot.nudges.kinds import NudgeCatalog
 from bot.nudges.store import notices_caused, queue_notice
-from bot.nudges.vocab import NudgeKind
+from bot.pages.port import WebPort
 from bot.people import directory, identities
 from bot.people import store as people
 from bot.people.forms import profile_form
@@ -44,8 +44,8 @@ from bot.people.resolve import find_by_identity, names_match, resolve_in_request
 from bot.reports.messages import headline_sections
 from bot.reports.store import headlines
 from bot.residency import store as residency_store
+from bot.vocab.nudges import NudgeKind
 from bot.vocab.platforms import PLATFORMS
-from bot.web.pages import WebPort
 from bot.web.plan import PlanSource
 from jobs.budget import SendBudgets
 from jobs.delivery import sweep

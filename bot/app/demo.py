@@ -21,13 +21,13 @@ from typing import Any
 from sqlalchemy import Result, select
 from sqlalchemy.orm import Session
 
+from bot.groups import roster
 from bot.groups import store as groups
 from bot.infra.clock import Clock
 from bot.infra.models import InterestGroup, IntroRequest, Letter, Mentorship, Outcome, Person
 from bot.letters import store as letters
 from bot.matching import intros
 from bot.mentoring import store as mentoring
-from bot.people import roster
 from bot.people import store as people
 from bot.people.rules import stored_specialty
 from bot.residency import importing

@@ -170,7 +170,7 @@ def web_services(core: Core, settings: Settings, services: list[Service]) -> lis
     from adapters.http import server_for  # lazy, like the pages: waitress with them
     from adapters.web import service as web  # lazy: Flask loads only when pages are served
 
-    application = web.application(core)
+    application = web.application(core.web_pages())
     for service in services:
         if isinstance(service, Mountable) and service.serves_http:
             service.mount(web.PREFIXES, application)

@@ -22,12 +22,13 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from bot.app.nudges import nudge_catalog
-from bot.framework.errors import NotAllowed, NotFound, UserError
+from bot.errors import NotAllowed, NotFound, UserError
 from bot.infra.clock import Clock
 from bot.infra.db import Database
 from bot.infra.models import InterestGroup, Person
 from bot.infra.settings import Settings
 from bot.nudges.kinds import NudgeCatalog
+from bot.pages.port import Filters, Opened, Visitor, page_path
 from bot.reports import dashboard as dashboard_view
 from bot.reports import export, store
 from bot.reports.rules import Report, Scope
@@ -35,7 +36,6 @@ from bot.residency.page import ResidencyPlans
 from bot.vocab.mentoring import MENTOR_KINDS
 from bot.vocab.stages import STAGES
 from bot.web import links, plan, rules
-from bot.web.pages import Filters, Opened, Visitor, page_path
 from bot.web.plan import PlanSource, PlanView
 from bot.web.rules import Grant, Page, Purpose, Refusal
 

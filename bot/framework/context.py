@@ -15,8 +15,8 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from bot.errors import UserError
 from bot.framework.channels import ChannelRef, Router
-from bot.framework.errors import UserError
 from bot.framework.ports import PlatformUser
 from bot.framework.registry import Audience, Registry
 from bot.framework.replies import Reply

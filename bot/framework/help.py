@@ -3,8 +3,8 @@ never drift."""
 
 from __future__ import annotations
 
+from bot.errors import UserError
 from bot.framework.context import Context
-from bot.framework.errors import UserError
 from bot.framework.registry import (
     Args,
     Audience,

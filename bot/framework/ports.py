@@ -21,8 +21,6 @@ from bot.framework.registry import Option, Registry
 from bot.framework.replies import Reply
 from bot.infra.clock import Clock
 from bot.infra.settings import Settings
-from bot.web.pages import WebPort
-from bot.web.plan import PlanSource
 
 
 @dataclass(frozen=True)
@@ -153,6 +151,3 @@ class CorePort(Protocol):
     def suggestion_scope(self, account: PlatformUser, option: Option) -> Scope: ...
 
     def program_choices(self, account: PlatformUser, typed: str) -> list[tuple[str, str]]: ...
-
-    # the web pages
-    def web_pages(self, plans: PlanSource | None = None) -> WebPort: ...

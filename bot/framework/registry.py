@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 from rapidfuzz import process
 
+from bot.errors import NotAllowed, UserError
 from bot.framework import text
-from bot.framework.errors import NotAllowed, UserError
 from bot.framework.replies import Action, ActionStyle, Reply
 from bot.framework.tokens import Token, tokenize
 from bot.infra.dates import DateWhen

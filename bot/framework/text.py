@@ -10,7 +10,7 @@ and a CSV column of the same name share it, and every message that states a limi
 from there. A refusal names the field and what is wrong, and nothing is changed.
 
 Pure functions of strings: the registry (`bot.framework.registry.convert`), forms
-(`bot.people.forms`) and the roster (`bot.people.roster`) call them where text enters."""
+(`bot.people.forms`) and the roster (`bot.groups.roster`) call them where text enters."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 
 
 @dataclass(frozen=True)

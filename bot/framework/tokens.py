@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 
 _SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _KEY_PREFIX = re.compile(r"[a-z][a-z0-9_-]{0,31}:", re.IGNORECASE)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import cast
 
+from bot.errors import UserError
 from bot.framework.context import Context
-from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Ping, Reply
 from bot.groups import announcements, messages, schedule, specs

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.groups.digest_rules import owed_week
 from bot.infra.models import InterestGroup
 from bot.nudges import store
-from bot.nudges.vocab import DigestState
+from bot.vocab.nudges import DigestState
 
 SETTINGS_WORKER = "group-settings"
 """Who the settled week's row says claimed it."""

@@ -1,8 +1,9 @@
 """Interest groups: creation, settings, channel bindings, membership and organizers, and
 who may act for a group (its organizers; a platform admin only where `rules.admin_reaches`
 says so). The one writer of `interest_groups`, `channel_bindings` and `memberships`; an
-organizer's role is granted through `bot.people.store` (the writer of `roles`), and a new
-group rhythm is followed by the group's mentorships through `bot.mentoring.store`."""
+organizer's role is granted through `bot.people.store` (the writer of `roles`). A new group
+rhythm is set through `bot.mentoring.store.set_group_rhythm`, which moves the group's
+mentorships with it: mentoring sits above groups in the layers (pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -15,18 +16,15 @@ from rapidfuzz import process
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.errors import NotAllowed, UserError
 from bot.framework.channels import ChannelRef, ChannelTarget
-from bot.framework.errors import NotAllowed, UserError
 from bot.groups.rules import DigestSetting, admin_reaches
 from bot.infra.db import chunks, insert_rows
 from bot.infra.models import ChannelBinding, InterestGroup, Membership, Person
 from bot.infra.models import Role as RoleRow
 from bot.infra.zones import UnknownTimeZone, validate_zone
-from bot.mentoring import store as mentoring
-from bot.mentoring.cadence import default_cadence_days
 from bot.people import store as people
 from bot.people.rules import name_problem, stored_specialty
-from bot.vocab.mentoring import MentorKind
 from bot.vocab.people import Role
 
 SLUG_LENGTH = (2, 40)
@@ -109,15 +107,11 @@ def change_settings(group: InterestGroup, *, name: str | None = None, tz: str | 
             group.digest_hour = digest.hour
 
 
-def set_rhythm(session: Session, group: InterestGroup, weeks: int) -> int:
-    """Set a group's main-mentor rhythm (within MAIN_MENTOR_RANGE_WEEKS). Career
-    mentorships of the group still on the previous group rhythm follow it; a rhythm a
-    student chose stays. Returns how many mentorships moved."""
-    days = default_cadence_days(MentorKind.CAREER, weeks)
-    previous = default_cadence_days(MentorKind.CAREER, group.followup_weeks)
-    group.followup_weeks = days // 7
+def set_followup_weeks(session: Session, group: InterestGroup, weeks: int) -> None:
+    """The group's row only; `bot.mentoring.store.set_group_rhythm` decides the weeks and
+    moves the group's mentorships with them (mentoring sits above groups)."""
+    group.followup_weeks = weeks
     session.flush()
-    return mentoring.follow_group_rhythm(session, group.id, previous_days=previous, days=days)
 
 
 def lock_group(session: Session, group_id: int) -> None:

@@ -13,7 +13,7 @@ import warnings
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.infra.zones import to_local
 
 DateWhen = Literal["future", "past", "any"]

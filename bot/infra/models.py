@@ -27,8 +27,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from bot.infra.db import as_utc
-from bot.nudges.vocab import DigestState, NudgeKind, NudgeState
 from bot.vocab.linking import LinkState
+from bot.vocab.nudges import DigestState, NudgeKind, NudgeState
 from bot.vocab.people import Role as RoleName
 
 NAMING = {

@@ -18,6 +18,7 @@ instead of a traceback when that cannot be done.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -150,7 +151,10 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+@functools.cache
 def _script(script_location: Path = MIGRATIONS_DIR) -> Any:
+    """The migration scripts, read once per process and location: every verb checks the
+    schema against them (head and known revisions), and reading them parses every file."""
     from alembic.script import ScriptDirectory  # lazy: only schema checks need alembic
 
     return ScriptDirectory.from_config(alembic_config("sqlite://", script_location))

@@ -5,8 +5,8 @@ parse, call the store and the rules with explicit values, and word the answer wi
 
 from __future__ import annotations
 
+from bot.errors import UserError
 from bot.framework.context import Context
-from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Attachment, Reply
 from bot.infra.models import Letter

@@ -20,8 +20,8 @@ from bot.infra.zones import format_day
 from bot.letters import rules, specs
 from bot.letters.rules import Due, LetterFacts, LetterWarning, WarningCode, WriterLetter
 from bot.matching import specs as matching_specs
-from bot.nudges.vocab import NudgeKind
 from bot.vocab.letters import LETTER_KINDS, DraftStep, LetterState, Portal
+from bot.vocab.nudges import NudgeKind
 
 # --- counting words ----------------------------------------------------------------------
 

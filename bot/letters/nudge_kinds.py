@@ -29,8 +29,8 @@ from bot.nudges.kinds import (
     SubjectSpec,
     Words,
 )
-from bot.nudges.vocab import NudgeKind, Subject
 from bot.vocab.letters import LetterState
+from bot.vocab.nudges import NudgeKind, Subject
 
 # --- the letter as it is now ---------------------------------------------------------------
 

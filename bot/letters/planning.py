@@ -19,8 +19,8 @@ from bot.infra.settings import Settings
 from bot.letters import rules
 from bot.letters.history import asked_day, state_moments, writers_to_tell
 from bot.nudges.planning import Plan, PlannedNudge, store_plans
-from bot.nudges.vocab import NudgeKind, Subject
 from bot.vocab.letters import LetterState
+from bot.vocab.nudges import NudgeKind, Subject
 
 OUTCOME_WINDOW = timedelta(days=30)
 """Outcomes recorded this recently are still planned (their nudges fall the next day)."""

@@ -20,7 +20,6 @@ from bot.infra.months import add_months, whole_months_between
 from bot.infra.zones import local_day
 from bot.letters import programs
 from bot.nudges.policy import nudge_at
-from bot.nudges.vocab import NudgeKind
 from bot.vocab.letters import (
     RESIDENCY_PORTALS,
     STANDARDIZED_LETTER_NAMES,
@@ -32,6 +31,7 @@ from bot.vocab.letters import (
     Track,
 )
 from bot.vocab.mentoring import MentorKind
+from bot.vocab.nudges import NudgeKind
 from bot.vocab.specialties import same_specialty, specialties_in
 
 # --- lifecycle ---------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.errors import NotFound, UserError
 from bot.framework.channels import ChannelRef
-from bot.framework.errors import NotFound, UserError
 from bot.infra.models import (
     Contact,
     FacultyProfile,
@@ -36,7 +36,6 @@ from bot.letters.history import asked_day, asked_days, state_moments
 from bot.letters.planning import plan_outcome, replan
 from bot.mentoring.store import record_contact
 from bot.nudges.store import cancel_for
-from bot.nudges.vocab import Subject
 from bot.people.resolve import (
     EMAIL,
     OutsideWriter,
@@ -45,6 +44,7 @@ from bot.people.resolve import (
     where_of,
 )
 from bot.vocab.letters import LetterKind, LetterState, Portal
+from bot.vocab.nudges import Subject
 from bot.vocab.people import Role
 
 _NAME = re.compile(r"^[^\W\d_][\w.'’\- ,()]*$", re.UNICODE)

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from bot.infra.models import FacultyProfile, IntroRequest, Nudge, Person
 from bot.matching import rules
-from bot.matching.vocab import IntroState
 from bot.nudges.store import cancel_for
-from bot.nudges.vocab import NudgeKind, NudgeState, Subject
+from bot.vocab.matching import IntroState
+from bot.vocab.nudges import NudgeKind, NudgeState, Subject
 
 
 def close_question(session: Session, faculty_id: int) -> None:

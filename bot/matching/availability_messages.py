@@ -13,8 +13,8 @@ from bot.framework.replies import Action, ActionStyle, Reply
 from bot.framework.wording import count, span_in_words, spelled
 from bot.infra.zones import format_day, local_day
 from bot.matching import rules, specs
-from bot.matching.vocab import StillMentoring
 from bot.people import specs as people_specs
+from bot.vocab.matching import StillMentoring
 
 
 def _answer(label: str, answer: str, style: ActionStyle = "default") -> Action:

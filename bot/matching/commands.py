@@ -3,8 +3,8 @@ and the answers to the still-mentoring question."""
 
 from __future__ import annotations
 
+from bot.errors import UserError
 from bot.framework.context import Context
-from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply
 from bot.groups import store as groups
@@ -12,8 +12,8 @@ from bot.infra.models import Person
 from bot.matching import availability, finder, intros, rounds, rules, specs
 from bot.matching import availability_messages as availability_say
 from bot.matching import intro_messages as say
-from bot.matching.vocab import StillMentoring
 from bot.people import store as people_store
+from bot.vocab.matching import StillMentoring
 from bot.vocab.specialties import closest_specialties, fuzzy_specialty, split_keywords
 
 commands = CommandSet()

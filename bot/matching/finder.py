@@ -40,8 +40,8 @@ from bot.infra.zones import local_day
 from bot.matching import fit as fit_rules
 from bot.matching.fit import FacultyView, Fit, Query, StudentView
 from bot.matching.rules import FIND_LIMIT, declined_since
-from bot.matching.vocab import IntroState
 from bot.people.store import FACULTY_CHANGED
+from bot.vocab.matching import IntroState
 from bot.vocab.specialties import (
     canonical_specialty,
     fold,

@@ -22,19 +22,19 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.framework.replies import Reply
 from bot.infra.db import id_in
 from bot.infra.models import InterestGroup, IntroRequest, Membership, Mentorship, Person
 from bot.matching import finder, rules
 from bot.matching import intro_messages as say
 from bot.matching.fit import FacultyView, unavailable
-from bot.matching.vocab import IntroState
 from bot.mentoring import store as mentoring
 from bot.nudges.store import cancel_for
-from bot.nudges.vocab import Subject
 from bot.people import store as people
+from bot.vocab.matching import IntroState
 from bot.vocab.mentoring import MentorshipSource
+from bot.vocab.nudges import Subject
 
 Notify = Callable[[Person, Reply, str], None]
 

@@ -24,9 +24,9 @@ from bot.matching import rules, specs
 from bot.matching.finder import Result
 from bot.matching.fit import away_on
 from bot.matching.intros import next_candidates
-from bot.matching.vocab import IntroState
 from bot.nudges.kinds import Answers, Due, Moment, Moot, NudgeSpec, SubjectSpec, Words
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.vocab.matching import IntroState
+from bot.vocab.nudges import NudgeKind, Subject
 
 # --- an intro request still waiting --------------------------------------------------------
 

@@ -24,12 +24,12 @@ from bot.matching import availability, rules
 from bot.matching import availability_messages as say
 from bot.matching.fit import away_on
 from bot.matching.intros import expire_requests
-from bot.matching.vocab import IntroState
 from bot.nudges.planning import Plan, PlannedNudge
 from bot.nudges.policy import nudge_at
 from bot.nudges.store import queue_notice
-from bot.nudges.vocab import NudgeKind, Subject
 from bot.people import store as people_store
+from bot.vocab.matching import IntroState
+from bot.vocab.nudges import NudgeKind, Subject
 from bot.vocab.people import AcceptingOff
 
 

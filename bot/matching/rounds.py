@@ -46,13 +46,13 @@ from bot.matching import finder, intros, rules
 from bot.matching.fit import StudentView
 from bot.matching.round_messages import faculty_message, student_message, summary
 from bot.matching.round_solver import Choice, RoundInput, RoundResult, find_order, places, solve
-from bot.matching.vocab import IntroState
 from bot.mentoring import store as mentoring
 from bot.nudges import store as nudge_store
 from bot.nudges.plans import Notice
-from bot.nudges.vocab import Subject
 from bot.people import store as people
+from bot.vocab.matching import IntroState
 from bot.vocab.mentoring import MentorshipSource
+from bot.vocab.nudges import Subject
 from bot.vocab.people import Role
 
 # --- reading ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from bot.infra.months import months_after
-from bot.matching.vocab import IntroState
+from bot.vocab.matching import IntroState
 from bot.vocab.mentoring import MentorKind
 
 PENDING_AFTER = timedelta(days=7)

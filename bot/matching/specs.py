@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.framework.registry import Audience, Option, OptionType, command
 from bot.matching.rules import DEFAULT_REQUEST_KIND, FIND_LIMIT, MAX_FIND_LIMIT
-from bot.matching.vocab import StillMentoring
+from bot.vocab.matching import StillMentoring
 from bot.vocab.mentoring import MENTOR_KINDS
 from bot.vocab.people import Role, Suggest
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.infra.zones import local_day
 from bot.nudges.policy import nudge_at
 from bot.vocab.mentoring import MentorKind

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from bot.errors import UserError
 from bot.framework.context import Context
-from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply, Section
 from bot.groups import store as groups
@@ -138,7 +138,7 @@ def set_cadence(ctx: Context, args: Args) -> Reply:
 def group_rhythm(ctx: Context, args: Args) -> Reply:
     group = groups.find_group(ctx.session, args["group"])
     groups.require_organizer(ctx.actor, group, admin=ctx.admin_scope)
-    moved = groups.set_rhythm(ctx.session, group, args["weeks"])
+    moved = relationships.set_group_rhythm(ctx.session, group, args["weeks"])
     relationships.replan_group(ctx.session, group, now=ctx.now,
                                default_tz=ctx.settings.default_timezone)
     return messages.group_rhythm_set(group.name, group.followup_weeks, moved)

@@ -23,7 +23,7 @@ from bot.mentoring.nudge_state import (
 )
 from bot.mentoring.planning import LETTER_THANKED, transactional_occurrence
 from bot.nudges.kinds import Answers, Due, Evidence, Moment, Moot, NudgeSpec, SubjectSpec, Words
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.vocab.nudges import NudgeKind, Subject
 
 MENTORSHIP = SubjectSpec(Subject.MENTORSHIP, load_mentorships, "the mentorship has ended")
 ACTION_ITEM = SubjectSpec(Subject.ACTION_ITEM, load_items, "the action item was deleted")

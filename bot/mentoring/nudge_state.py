@@ -31,7 +31,7 @@ from bot.mentoring.history import Followup, Pair, PairSummary, aware, contact_su
 from bot.mentoring.messages import MentorFacts, OpenItem, RecentContact
 from bot.mentoring.planning import LETTER_THANKED
 from bot.nudges.kinds import Due
-from bot.nudges.vocab import NudgeKind, NudgeState, Subject
+from bot.vocab.nudges import NudgeKind, NudgeState, Subject
 
 RECENT_CONTACTS = 3
 """Contacts a follow-up lists under "What you logged recently", at most…"""

@@ -33,7 +33,7 @@ from bot.infra.settings import Settings
 from bot.mentoring import rules
 from bot.mentoring.history import Pair, PairSummary, aware, contact_summary, followups
 from bot.nudges.planning import Plan, PlannedNudge, store_plans
-from bot.nudges.vocab import NudgeKind, NudgeState, Subject
+from bot.vocab.nudges import NudgeKind, NudgeState, Subject
 
 SUBJECT_TYPES = (Subject.MENTORSHIP, Subject.ACTION_ITEM, Subject.THANKED_LETTER)
 

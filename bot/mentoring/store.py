@@ -20,7 +20,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from bot.framework.errors import NotFound, UserError
+from bot.errors import NotFound, UserError
+from bot.groups import store as groups
 from bot.infra.db import insert_rows
 from bot.infra.models import (
     ActionItem,
@@ -40,8 +41,8 @@ from bot.mentoring.messages import OpenItem
 from bot.mentoring.planning import replan_student
 from bot.mentoring.vocab import CheckinAnswer, EndReason
 from bot.nudges.store import cancel_for, queue_notice
-from bot.nudges.vocab import Subject
 from bot.vocab.mentoring import MentorKind, MentorshipSource
+from bot.vocab.nudges import Subject
 
 MAX_NOTE = 500
 
@@ -203,6 +204,16 @@ def finish_action_item(session: Session, student: Person, item_id: int, *, note:
     session.flush()
     replan_student(session, student.id, now=now, default_tz=default_tz)
     return item
+
+
+def set_group_rhythm(session: Session, group: InterestGroup, weeks: int) -> int:
+    """Set a group's main-mentor rhythm (within MAIN_MENTOR_RANGE_WEEKS). Career
+    mentorships of the group still on the previous group rhythm follow it; a rhythm a
+    student chose stays. Returns how many mentorships moved."""
+    days = default_cadence_days(MentorKind.CAREER, weeks)
+    previous = default_cadence_days(MentorKind.CAREER, group.followup_weeks)
+    groups.set_followup_weeks(session, group, days // 7)
+    return follow_group_rhythm(session, group.id, previous_days=previous, days=days)
 
 
 def follow_group_rhythm(session: Session, group_id: int, *, previous_days: int,

@@ -6,15 +6,15 @@ which the assembly passes in."""
 
 from __future__ import annotations
 
+from bot.errors import NotFound, UserError
 from bot.framework.context import Context
-from bot.framework.errors import NotFound, UserError
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply
 from bot.infra.models import Nudge
 from bot.nudges import messages, specs, store
 from bot.nudges.kinds import NudgeCatalog
 from bot.nudges.policy import snooze_until
-from bot.nudges.vocab import NudgeKind, NudgeState
+from bot.vocab.nudges import NudgeKind, NudgeState
 
 
 def command_set(catalog: NudgeCatalog) -> CommandSet:

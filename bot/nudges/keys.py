@@ -4,7 +4,7 @@ once, and a nudge sent or cancelled once is never planned again."""
 
 from __future__ import annotations
 
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.vocab.nudges import NudgeKind, Subject
 
 MAX_KEY = 200  # the column's length
 

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from bot.framework.registry import CommandSpec
 from bot.framework.replies import Reply
 from bot.infra.zones import local_day
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.vocab.nudges import NudgeKind, Subject
 
 S = TypeVar("S")
 S_co = TypeVar("S_co", covariant=True)

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from bot.framework.replies import Reply
 from bot.nudges.keys import dedup_key, notice_key
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.vocab.nudges import NudgeKind, Subject
 
 
 @dataclass(frozen=True)

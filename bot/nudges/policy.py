@@ -16,7 +16,7 @@ from bot.infra.zones import local_day, local_time_utc, zone
 from bot.nudges import messages, specs
 from bot.nudges.kinds import NudgeSpec
 from bot.nudges.quiet_hours import next_allowed
-from bot.nudges.vocab import NudgeState
+from bot.vocab.nudges import NudgeState
 
 NUDGE_HOUR = time(10, 0)
 """The local wall-clock time at which a nudge owed on a given day falls: mid-morning, well

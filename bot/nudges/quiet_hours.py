@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 
 DEFAULT_QUIET_HOURS = "21:00-08:00"
 """SPEC: nudges never fall inside a person's quiet hours, 21:00–08:00 unless they set theirs."""

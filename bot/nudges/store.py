@@ -64,7 +64,7 @@ from bot.nudges.keys import occurrence_of
 from bot.nudges.kinds import Due
 from bot.nudges.plans import Notice, PlannedNudge
 from bot.nudges.policy import LEASE, SNOOZABLE
-from bot.nudges.vocab import DigestState, NudgeKind, NudgeState, Subject
+from bot.vocab.nudges import DigestState, NudgeKind, NudgeState, Subject
 
 BATCH = 5000
 """Rows per statement when writing in bulk."""

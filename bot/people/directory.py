@@ -17,7 +17,7 @@ from bot.framework.ports import Listed, Scope
 from bot.framework.registry import Option
 from bot.infra.models import FacultyProfile, IntroRequest, Membership, Mentorship, Person
 from bot.infra.models import Role as RoleRow
-from bot.matching.vocab import IntroState
+from bot.vocab.matching import IntroState
 from bot.vocab.people import Role, Suggest
 
 

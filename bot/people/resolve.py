@@ -18,8 +18,8 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.errors import UserError
 from bot.framework.channels import ChannelRef
-from bot.framework.errors import UserError
 from bot.infra.models import Contact, Identity, IntroRequest, Letter, Mentorship, Person
 from bot.infra.models import Role as RoleRow
 from bot.vocab.people import GLOBAL_ROLES, Role

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.errors import UserError
 from bot.framework.context import Context
-from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply, error_reply
 from bot.privacy import erasure, export, linking, messages, references, rules, specs

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from bot.infra.models import IntroRequest, Mentorship, Person
 from bot.matching.intros import next_candidates
-from bot.matching.vocab import IntroState
 from bot.nudges.plans import Notice
 from bot.privacy import messages
+from bot.vocab.matching import IntroState
 
 
 def mentorships_ended(session: Session, person: Person, *, now: datetime,

@@ -30,9 +30,9 @@ from bot.infra.models import (
     Person,
 )
 from bot.nudges import store as nudge_store
-from bot.nudges.vocab import Subject
 from bot.people.resolve import normalize_name
 from bot.privacy import endings, references, rules, store
+from bot.vocab.nudges import Subject
 
 KEPT_AS_IS = {"people", "identities", "nudges"}
 """Tables whose text is not rewritten here: other people's names and accounts (a namesake

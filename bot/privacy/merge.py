@@ -35,13 +35,13 @@ from bot.infra.models import (
     Role,
     StudentProfile,
 )
-from bot.matching.vocab import IntroState
 from bot.nudges import store as nudge_store
-from bot.nudges.vocab import Subject
 from bot.people.store import FACULTY_CHANGED
 from bot.privacy import journal, references, rules
 from bot.residency import store as residency_store
 from bot.vocab.letters import LetterState
+from bot.vocab.matching import IntroState
+from bot.vocab.nudges import Subject
 from bot.vocab.people import Role as RoleName
 
 STUDENT, FACULTY = RoleName.STUDENT, RoleName.FACULTY

@@ -18,9 +18,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.letters.rules import LAST_CALL_WEEKS, PERSONAL_DEADLINE_DAYS
-from bot.nudges.vocab import NudgeState
 from bot.vocab.letters import LetterState
 from bot.vocab.mentoring import MENTOR_KINDS
+from bot.vocab.nudges import NudgeState
 
 # --- the period -------------------------------------------------------------------------------
 

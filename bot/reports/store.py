@@ -56,11 +56,9 @@ from bot.infra.models import (
 from bot.infra.zones import local_day
 from bot.matching import finder
 from bot.matching.fit import open_places
-from bot.matching.vocab import IntroState
 from bot.mentoring.cadence import followup_day, last_contact
 from bot.mentoring.history import aware
 from bot.nudges.kinds import Evidence, NudgeCatalog
-from bot.nudges.vocab import Subject
 from bot.reports import rules
 from bot.reports.rules import (
     Headline,
@@ -73,6 +71,8 @@ from bot.reports.rules import (
     Span,
     Week,
 )
+from bot.vocab.matching import IntroState
+from bot.vocab.nudges import Subject
 from bot.vocab.people import AcceptingOff
 from bot.vocab.people import Role as RoleName
 

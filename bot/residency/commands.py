@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.errors import NotAllowed, UserError
 from bot.framework.context import Context
-from bot.framework.errors import NotAllowed, UserError
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Reply
 from bot.framework.wording import and_list

@@ -1,7 +1,7 @@
 """Reading a group's program list from CSV (`mentorbot programs import`), all-or-nothing as
 the roster import is: every row is checked first, every problem is collected with the row
 number a spreadsheet shows (the header is row 1), and a file with any problem writes nothing
-(`bot.people.roster.RosterError` reports it the roster's way).
+(`bot.groups.roster.RosterError` reports it the roster's way).
 
 Columns, exactly: `name,specialty,city,state,type,positions,visa,takes_do,takes_img,
 step2_mean,portal,signals,url`. `name`, `specialty` and `state` are required; the specialty
@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.framework.wording import and_list
-from bot.people.roster import RosterError, RowProblems, decode
+from bot.groups.roster import RosterError, RowProblems, decode
 from bot.people.rules import check_specialty, name_problem
 from bot.residency.rules import STEP2_RANGE
 from bot.residency.vocab import STATES, ProgramType, Region, Visa, region_of

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.nudges.kinds import Answers, Due, Moment, Moot, NudgeSpec, SubjectSpec, Words
-from bot.nudges.vocab import NudgeKind, Subject
 from bot.residency import messages, specs
 from bot.residency.cycles import cycle_label
 from bot.residency.planning import StudentDates, read_occurrence, students_dates
+from bot.vocab.nudges import NudgeKind, Subject
 
 
 def load_students(session: Session, dues: Sequence[Due], *, now: datetime,

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.framework.errors import NotAllowed, UserError
+from bot.errors import NotAllowed, UserError
 from bot.infra.models import Person, ResidencyProgram
 from bot.infra.settings import Settings, get_settings
 from bot.infra.zones import local_day

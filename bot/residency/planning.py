@@ -30,12 +30,12 @@ from bot.infra.models import (
 from bot.infra.settings import Settings
 from bot.infra.zones import local_day
 from bot.nudges.planning import Plan, PlannedNudge, store_plans
-from bot.nudges.vocab import OPEN_STATES, NudgeKind, Subject
 from bot.residency import messages, rules
 from bot.residency.cycles import CycleDate
 from bot.residency.plan import date_portals, relevant_dates
 from bot.residency.vocab import EntryState
 from bot.vocab.letters import Portal
+from bot.vocab.nudges import OPEN_STATES, NudgeKind, Subject
 
 
 def _lists(profiles: list[ResidencyProfile], session: Session

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.framework.errors import NotFound, UserError
+from bot.errors import NotFound, UserError
 from bot.framework.wording import and_list
 from bot.groups.store import groups_of
 from bot.infra.models import (

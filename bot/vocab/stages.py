@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 
 
 class Stage(StrEnum):

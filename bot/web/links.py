@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.infra.settings import Settings
 from bot.web import rules, store
 from bot.web.rules import Grant, Page, Purpose, Refusal

@@ -1,5 +1,6 @@
 """A recording delivery channel for tests: it keeps every message it was asked to send and
-can be told to fail in the ways real platforms do (rate limits, server errors, blocks)."""
+can be told to fail in the ways real platforms do (rate limits, server errors, blocks).
+`settle()` waits until no send is in progress (senders run in the sweeper's threads)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.framework.channels import Address, ChannelTarget, Delivery, DeliveryError
 from bot.framework.replies import Reply
+from tests.support.waiting import SETTLE_TIMEOUT, InFlight
 
 Failure = Callable[[Address, Reply], DeliveryError | None]
 
@@ -49,12 +51,25 @@ class RecordingChannel:
     remembers: bool = False
     deliveries: list[Delivery | None] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _sending: InFlight = field(default_factory=lambda: InFlight("the recording channel"))
+
+    def settle(self, timeout: float = SETTLE_TIMEOUT) -> None:
+        """Wait until no send is in progress (fails after `timeout` seconds)."""
+        self._sending.settle(timeout)
 
     def can_reach(self, address: Address) -> bool:
         return self.platform is None or address.identity(self.platform) is not None
 
     def send_dm(self, address: Address, reply: Reply, delivery: Delivery | None = None
                 ) -> bool | None:
+        self._sending.begin()
+        try:
+            return self._send_dm(address, reply, delivery)
+        finally:
+            self._sending.end()
+
+    def _send_dm(self, address: Address, reply: Reply, delivery: Delivery | None
+                 ) -> bool | None:
         with self._lock:
             self.calls += 1
             self.deliveries.append(delivery)
@@ -78,6 +93,13 @@ class RecordingChannel:
         return self.platform is None or target.platform == self.platform
 
     def post_to_channel(self, target: ChannelTarget, reply: Reply) -> None:
+        self._sending.begin()
+        try:
+            self._post(target, reply)
+        finally:
+            self._sending.end()
+
+    def _post(self, target: ChannelTarget, reply: Reply) -> None:
         with self._lock:
             self.calls += 1
             error = self.failures.pop(0) if self.failures else None

@@ -8,7 +8,9 @@ right is what discord.py checks: JSON bodies with `Content-Type: application/jso
 charset), `Via` on 429s, the interaction-callback `?with_response=1` body, HELLO / IDENTIFY /
 READY / GUILD_CREATE and heartbeat acks. Like Discord, a message sent with `enforce_nonce`
 and a nonce already used within `nonce_window` seconds is not created again: the first
-message comes back (`created` lists the messages really created)."""
+message comes back (`created` lists the messages really created). `wait_for()` returns as
+soon as the requests arrive; `settle()` waits until no request is being answered, for a
+test that then asserts that nothing (more) was sent."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from typing import Any
 import discord
 import yarl
 from aiohttp import WSMsgType, web
+
+from tests.support.waiting import SETTLE_TIMEOUT
 
 APP_ID = 700000000000000001
 BOT_ID = 700000000000000002
@@ -121,6 +125,7 @@ class FakeDiscord:
     _seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _answering: int = 0  # REST requests received and not yet answered
     nonce_window: float = 300.0
     created: list[dict[str, Any]] = field(default_factory=list)
     _nonces: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
@@ -190,6 +195,18 @@ class FakeDiscord:
             return self.matching(method, path_regex)
 
         return await asyncio.wait_for(enough(), timeout)
+
+    async def settle(self, timeout: float = SETTLE_TIMEOUT) -> None:
+        """Wait until no REST request is being answered (fails after `timeout` seconds)."""
+        async def idle() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: self._answering == 0)
+
+        try:
+            await asyncio.wait_for(idle(), timeout)
+        except TimeoutError:
+            raise AssertionError(f"the fake Discord: {self._answering} request(s) still "
+                                 f"being answered after {timeout:g} s") from None
 
     # --- gateway -------------------------------------------------------------------------
 
@@ -275,6 +292,15 @@ class FakeDiscord:
     # --- REST ----------------------------------------------------------------------------
 
     async def _rest(self, request: web.Request) -> web.Response:
+        self._answering += 1
+        try:
+            return await self._rest_answer(request)
+        finally:
+            self._answering -= 1
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def _rest_answer(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body = await _body(request)
         async with self._changed:

@@ -28,7 +28,7 @@ from bot.nudges import store
 from bot.nudges.kinds import Moment, Moot, Words
 from bot.nudges.plans import Notice, PlannedNudge
 from bot.nudges.policy import nudge_at
-from bot.nudges.vocab import NudgeKind, Subject
+from bot.vocab.nudges import NudgeKind, Subject
 from tests.support.factories import add_faculty
 
 _keys = itertools.count(1)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.web.plan import PlanRow, PlanView, Signals
 
 ERAS_FIRST_TIER = (30, 11.0)  # the first 30 applications, $11 each

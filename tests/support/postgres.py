@@ -10,13 +10,15 @@ import contextlib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.support.waiting import wait_until
 
 
 class PostgresUnavailable(RuntimeError):
@@ -89,14 +91,19 @@ def start() -> PostgresServer:
     _run_as(user, [pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w",
                    "-t", "60", "start"])
     url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.1)
+    try:
+        wait_until(lambda: _accepts(port), timeout=30, what=f"PostgreSQL on port {port}")
+    except AssertionError as exc:
+        raise PostgresUnavailable(str(exc)) from None
     return PostgresServer(url=url, data_dir=data, user=user)
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def main() -> None:
@@ -106,8 +113,7 @@ def main() -> None:
     print(server.url, server.data_dir or "", flush=True)
     if len(sys.argv) > 1 and sys.argv[1] == "--foreground":
         try:
-            while True:
-                time.sleep(3600)
+            signal.pause()  # until a signal ends the process
         finally:
             server.stop()
 

@@ -7,18 +7,21 @@ characters a section), and can answer 429 with `Retry-After`: once per configure
 or whenever a channel receives more than N messages in a second (Slack's ~1 msg/s/channel).
 It also accepts `respond()` posts at `/respond/<name>` (use `response_url(name)`).
 
-Messages posted are kept per channel with their `ts` (the clock given, else the wall
-clock, as Slack's) and
-message `metadata`, and `conversations.history` answers from them (newest first, `oldest`,
-`latest`, `limit`, `cursor`; metadata only with `include_all_metadata`). Like Slack, a
-`chat.postMessage` to a user id posts in the app's DM with that user (opened on first use)
-and answers with the DM's channel id; `limit_workspace()` answers 429 once the workspace
-gets more than N messages in a second. `users.lookupByEmail`
+Messages posted are kept per channel with their `ts` (from the clock given: the test's, as
+Slack stamps them with its own; by default the suite's fixed `DAY`) and message `metadata`,
+and `conversations.history` answers from them (newest first, `oldest`, `latest`, `limit`,
+`cursor`; metadata only with `include_all_metadata`). Like Slack, a `chat.postMessage` to a
+user id posts in the app's DM with that user (opened on first use) and answers with the
+DM's channel id; `limit_workspace()` answers 429 once the workspace gets more than N
+messages in a second. `users.lookupByEmail`
 finds the users added with an email. Storms (`storm()`) refuse a share of the calls of some
 methods for a while, with 429 and `Retry-After` or with a 500; an `after_post` storm posts
 the message first and then answers 500, as when Slack's answer is lost on the way back.
 
 In-process: `with FakeSlackApi() as api: WebClient(token, base_url=api.base_url)`.
+`wait_for()` and `wait_responses()` return as soon as the calls arrive (each call wakes
+them); `settle()` waits until no request is being answered, for a test that then asserts
+that nothing (more) was called.
 In another process (benchmarks): `python -m tests.support.slack_api --port 0` prints its URL
 on the first line; `GET /_calls` returns the recorded calls, `GET /_messages` the messages
 kept per channel, and `POST /_config` (JSON) sets `latency`, `channel_rate_limit`,
@@ -42,6 +45,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.support.clocks import DAY
+from tests.support.waiting import SETTLE_TIMEOUT, InFlight
 
 TEAM_ID = "T0MENTOR"
 BOT_USER_ID = "U0BOT"
@@ -162,11 +168,13 @@ class FakeSlackApi:
     threads (Bolt's listener threads, the delivery sweep)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
-                 clock: Callable[[], float] = time.time) -> None:
-        """`clock`: seconds since the epoch for message timestamps (a test's fixed clock)."""
+                 clock: Callable[[], float] = DAY.timestamp) -> None:
+        """`clock`: seconds since the epoch for message timestamps (a test's clock)."""
         self.clock = clock
         self.state = _State()
         self.lock = threading.Lock()
+        self._arrived = threading.Condition(self.lock)  # notified on every call recorded
+        self.in_flight = InFlight("the fake Slack API")
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
@@ -310,34 +318,38 @@ class FakeSlackApi:
         with self.lock:
             return [c for c in self.state.calls if method is None or c.method == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+    def _wait(self, select: Callable[[Call], bool], count: int, timeout: float,
+              what: str) -> list[Call]:
+        """The calls `select` picks, once there are `count` of them (each recorded call
+        wakes the wait); fails after `timeout` seconds listing what did arrive."""
+        def found() -> list[Call]:
+            return [c for c in self.state.calls if select(c)]
+
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(found()) >= count, timeout):
+                raise AssertionError(f"expected {count} {what}, got {len(found())}: "
+                                     f"{[c.method for c in self.state.calls]}")
+            return found()
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = SETTLE_TIMEOUT
+                 ) -> list[Call]:
         """Block until `count` calls of `method` arrived (listeners finish in threads)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.calls(method)
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"expected {count} {method} call(s), got {len(found)}: "
-                    f"{[c.method for c in self.calls()]}"
-                )
-            time.sleep(0.01)
+        return self._wait(lambda c: c.method == method, count, timeout,
+                          f"{method} call(s)")
 
     def responses(self, name: str) -> list[Call]:
         """What `respond()` posted to `response_url(name)`."""
         return [c for c in self.calls("respond") if c.get("response_url") == f"/respond/{name}"]
 
-    def wait_responses(self, name: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.responses(name)
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(f"expected {count} response(s) at {name}, got "
-                                     f"{len(found)}; calls: {[c.method for c in self.calls()]}")
-            time.sleep(0.01)
+    def wait_responses(self, name: str, count: int = 1, timeout: float = SETTLE_TIMEOUT
+                       ) -> list[Call]:
+        return self._wait(lambda c: c.method == "respond"
+                          and c.get("response_url") == f"/respond/{name}", count, timeout,
+                          f"response(s) at {name}")
+
+    def settle(self, timeout: float = SETTLE_TIMEOUT) -> None:
+        """Wait until no request is being answered (fails after `timeout` seconds)."""
+        self.in_flight.settle(timeout)
 
     def messages(self) -> Iterator[Call]:
         """chat.postMessage, chat.postEphemeral and respond() calls, in order."""
@@ -369,6 +381,7 @@ class FakeSlackApi:
         lost: Storm | None = None
         with self.lock:
             self.state.calls.append(Call(method, params, now, token, peer))
+            self._arrived.notify_all()
             latency = self.state.latency
             queue = self.state.failures.get(method)
             if queue:
@@ -397,7 +410,7 @@ class FakeSlackApi:
                     return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
                 window.append(now)
         if latency:
-            time.sleep(latency)
+            time.sleep(latency)  # noqa: TID251 -- the configured slowness of a remote API
         if method == "respond":
             return 200, {"ok": True}, {}
         if method != "oauth.v2.access" and not token:
@@ -685,6 +698,13 @@ def _handler_for(api: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
             self._dispatch()
 
         def _dispatch(self) -> None:
+            api.in_flight.begin()
+            try:
+                self._answer()
+            finally:
+                api.in_flight.end()
+
+        def _answer(self) -> None:
             path = urlsplit(self.path).path
             if path.startswith("/upload/"):
                 length = int(self.headers.get("Content-Length") or 0)
@@ -694,6 +714,7 @@ def _handler_for(api: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
                     api.state.uploads[file_id] = data
                     api.state.calls.append(Call("upload", {"file_id": file_id,
                                                            "length": len(data)}, time.monotonic()))
+                    api._arrived.notify_all()
                 body_text = f"OK - {len(data)}".encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
@@ -727,7 +748,8 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0,
                         help="seconds added to every Web API answer")
     args = parser.parse_args()
-    api = FakeSlackApi(port=args.port)
+    # Another process (the benchmarks) delivers with the real clock: stamp messages with it.
+    api = FakeSlackApi(port=args.port, clock=time.time)  # noqa: TID251
     api.limit_channels(args.channel_rate_limit)
     api.set_latency(args.latency)
     print(api.url, flush=True)

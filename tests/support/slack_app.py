@@ -1,6 +1,8 @@
 """The real Slack service (Bolt app + threaded HTTP server) wired to a core and to the fake
 Web API, for end-to-end tests: requests go in over HTTP, everything the app says to Slack is
-recorded by the fake."""
+recorded by the fake. `settle()` waits until the app has finished everything it started
+(listeners, Home refreshes) and the fake has answered every call: a test asserts what did
+not happen after it, never after a sleep."""
 
 from __future__ import annotations
 
@@ -14,10 +16,11 @@ from typing import Any
 from adapters.slack.service import SlackService
 from bot.app.core import Core
 from bot.framework.channels import Router
-from bot.nudges.vocab import NudgeKind
+from bot.vocab.nudges import NudgeKind
 from jobs.delivery import sweep
 from tests.support.slack_api import Call, FakeSlackApi
 from tests.support.slack_requests import SIGNING_SECRET, Answer, SlackHttp, block_actions
+from tests.support.waiting import SETTLE_TIMEOUT, InFlight, settle_all, wait_until
 
 BOT_TOKEN = "xoxb-test-token"
 _names = itertools.count(1)
@@ -29,6 +32,12 @@ class SlackHarness:
     service: SlackService
     http: SlackHttp
     core: Core
+    work: InFlight
+
+    def settle(self, timeout: float = SETTLE_TIMEOUT) -> None:
+        """Wait until the app's listeners and Home refreshes are done and the fake has
+        answered every call they made."""
+        settle_all(self.work, self.api.in_flight, timeout=timeout)
 
     def command(self, user_id: str, line: str, **kwargs: Any) -> tuple[Answer, str]:
         """Send `/root rest` as `user_id`; returns the HTTP answer and the response name."""
@@ -68,7 +77,11 @@ def slack_harness(core: Core, api: FakeSlackApi | None = None, *, web: bool = Fa
     if web:
         from adapters.web.service import PREFIXES, application  # only these tests load Flask
 
-        service.mount(PREFIXES, application(core))
+        service.mount(PREFIXES, application(core.web_pages()))
+    work = InFlight("the Slack app's listeners and Home refreshes")
+    work.watch(service.bot.app.listener_runner.listener_executor)
+    if service.bot.home._pool is not None:
+        work.watch(service.bot.home._pool)
     router = Router([service.channel()])
     core.router = router  # announcements post through the app's channel, as in `run`
     # Notices a command queues (an intro request reaching a mentor) go out at once, as the
@@ -76,9 +89,19 @@ def slack_harness(core: Core, api: FakeSlackApi | None = None, *, web: bool = Fa
     core.on_delivery_needed(lambda: sweep(core.db, core.clock, router, core.nudge_catalog,
                                                     kinds=(NudgeKind.NOTICE,)))
     service.start()
-    port = service._http.port if service._http is not None else 0
+    port = 0
+    if service._http is not None:
+        port = service._http.port
+        # Waitress counts a request thread busy until it first waits for work, and logs a
+        # "task queue depth" warning at a request that finds none idle: start ready.
+        dispatcher = service._http.server.task_dispatcher
+        wait_until(lambda: dispatcher.active_count == 0, what="the app's request threads")
+    harness = SlackHarness(api, service, SlackHttp(port), core, work)
     try:
-        yield SlackHarness(api, service, SlackHttp(port), core)
+        yield harness
+        # Nothing the test started may outlive it: a listener still running would answer
+        # a stopped fake, or write to the next test's database.
+        harness.settle()
     finally:
         service.stop()
         if own_api:

@@ -24,6 +24,7 @@ class FakeSocketMode:
         self.connected = threading.Event()
         self._sockets: list[web.WebSocketResponse] = []
         self._lock = threading.Lock()
+        self._acked = threading.Condition(self._lock)  # notified on every acknowledgement
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True,
@@ -62,6 +63,7 @@ class FakeSocketMode:
                 if "envelope_id" in data:
                     with self._lock:
                         self.acks[data["envelope_id"]] = {**data, "at": time.monotonic()}
+                        self._acked.notify_all()
         return ws
 
     def push(self, kind: str, payload: dict[str, Any]) -> str:
@@ -76,13 +78,10 @@ class FakeSocketMode:
         return envelope_id
 
     def wait_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if envelope_id in self.acks:
-                    return self.acks[envelope_id]
-            time.sleep(0.01)
-        raise AssertionError(f"no ack for {envelope_id}")
+        with self._acked:
+            if not self._acked.wait_for(lambda: envelope_id in self.acks, timeout):
+                raise AssertionError(f"no ack for {envelope_id}")
+            return self.acks[envelope_id]
 
     def stop(self) -> None:
         async def close() -> None:

@@ -15,10 +15,10 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from adapters.web.app import wsgi
-from adapters.web.service import WebService, pages
+from adapters.web.service import WebService
 from bot.app.core import Core
+from bot.pages.port import WebPort
 from bot.web import links
-from bot.web.pages import WebPort
 from bot.web.plan import PlanSource
 from bot.web.rules import Page
 
@@ -121,7 +121,7 @@ def web_server(core: Core, *, plans: PlanSource | None = None, https: bool = Fal
                ) -> Iterator[WebServer]:
     """The pages on their own server on a free loopback port, PUBLIC_URL pointing at it
     (https://… when `https`: what a deployment behind a TLS proxy has)."""
-    web_pages = pages(core, plans)
+    web_pages = core.web_pages(plans)
     service = WebService(wsgi(web_pages), "127.0.0.1", 0)
     service.start()
     scheme = "https" if https else "http"
@@ -206,4 +206,4 @@ def read_dashboard(html: str) -> Tiles:
     return parser
 
 
-__all__ = ["Answer", "WebServer", "pages", "read_dashboard", "web_server"]
+__all__ = ["Answer", "WebServer", "read_dashboard", "web_server"]

@@ -1,14 +1,26 @@
 """What the CLI verbs share: the configured database (opened for what the verb does, see
-`bot.infra.schema`) and the core."""
+`bot.infra.schema`), the clock and the core."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from bot.app.core import Core
+from bot.infra.clock import Clock, SystemClock
 from bot.infra.db import Database
 from bot.infra.schema import Purpose, open_database
 from bot.infra.settings import get_settings
+
+clock_factory: Callable[[], Clock] = SystemClock
+"""Where every verb gets its clock (through `clock()`): the system's. One place, so a test
+sets its fixed clock here once (tests/conftest.py) and no command-line test depends on
+today's date or hour."""
+
+
+def clock() -> Clock:
+    """The clock a verb reads "now" from, and hands to the core."""
+    return clock_factory()
 
 
 def database(purpose: Purpose = Purpose.WRITE) -> Database:
@@ -25,7 +37,7 @@ def creating_on_default() -> Purpose:
 
 
 def core(purpose: Purpose = Purpose.WRITE) -> Core:
-    return Core(db=database(purpose), settings=get_settings())
+    return Core(db=database(purpose), clock=clock(), settings=get_settings())
 
 
 def fail(message: str) -> int:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 
 from bot.app import demo
-from bot.app.cli.common import database, fail
-from bot.framework.errors import UserError
-from bot.infra.clock import SystemClock
+from bot.app.cli.common import clock, database, fail
+from bot.errors import UserError
 from bot.infra.schema import Purpose
 
 
@@ -25,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run_demo(args: argparse.Namespace) -> int:
     try:
         with database(Purpose.CREATE).session() as session:
-            result = demo.load(session, SystemClock())
+            result = demo.load(session, clock())
     except UserError as exc:
         return fail(exc.message)
     print(result.summary())

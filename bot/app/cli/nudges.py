@@ -14,17 +14,16 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app.cli import nudges_delivery
-from bot.app.cli.common import database
+from bot.app.cli.common import clock, database
 from bot.app.nudges import nudge_catalog
 from bot.app.planning import plan_all
 from bot.framework.replies import Reply
-from bot.infra.clock import SystemClock
 from bot.infra.db import as_utc
 from bot.infra.models import Nudge, Person
 from bot.infra.schema import Purpose
 from bot.infra.settings import get_settings
 from bot.nudges.store import due_of
-from bot.nudges.vocab import NudgeState
+from bot.vocab.nudges import NudgeState
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -105,7 +104,7 @@ def due_nudges(session: Any, at: datetime) -> list[dict[str, Any]]:
 
 
 def show_due(args: argparse.Namespace) -> int:
-    at: datetime = args.at or SystemClock().now()
+    at: datetime = args.at or clock().now()
     db = database(Purpose.READ)
     session = db.sessions()
     try:

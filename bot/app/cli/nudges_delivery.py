@@ -9,16 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from bot.app.cli.common import clock, database
 from bot.app.cli.common import core as make_core
-from bot.app.cli.common import database
 from bot.app.core import Core
 from bot.app.planning import plan_all
 from bot.framework.channels import Router
-from bot.infra.clock import SystemClock
 from bot.infra.models import Nudge, Person
 from bot.infra.schema import Purpose
 from bot.nudges import store
-from bot.nudges.vocab import NudgeState
+from bot.vocab.nudges import NudgeState
 
 if TYPE_CHECKING:
     from jobs.delivery import SweepResult
@@ -101,7 +100,7 @@ def show_failed(args: argparse.Namespace) -> int:
         failed = [i for i in items if i["state"] == NudgeState.FAILED]
         waiting = [i for i in items if i["state"] == NudgeState.UNREACHABLE]
         if args.retry and failed:
-            store.requeue_failed(session, [i["id"] for i in failed], now=SystemClock().now())
+            store.requeue_failed(session, [i["id"] for i in failed], now=clock().now())
         if not args.retry:
             session.rollback()  # a listing writes nothing
     db.dispose()

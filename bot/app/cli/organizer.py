@@ -8,11 +8,10 @@ from rapidfuzz import process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.app.cli.common import database, fail
+from bot.app.cli.common import clock, database, fail
+from bot.errors import UserError
 from bot.framework import text
-from bot.framework.errors import UserError
 from bot.groups import store as groups
-from bot.infra.clock import SystemClock
 from bot.infra.models import InterestGroup, Person
 from bot.infra.settings import get_settings
 from bot.people import store as people
@@ -44,7 +43,7 @@ def add_organizer(args: argparse.Namespace) -> int:
     email = args.email.strip().lower()
     if not EMAIL.match(email):
         return fail(f"“{args.email}” is not an email address.")
-    now = SystemClock().now()
+    now = clock().now()
     try:
         with database().session() as session:
             person = session.scalar(select(Person).where(func.lower(Person.email) == email))

@@ -11,8 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.app.cli.common import database, fail
-from bot.infra.clock import SystemClock
+from bot.app.cli.common import clock, database, fail
 from bot.infra.models import Person
 from bot.infra.schema import Purpose
 from bot.infra.settings import get_settings
@@ -61,7 +60,7 @@ def export_person(args: argparse.Namespace) -> int:
     email = _email(args.email)
     if email is None:
         return fail(f"“{args.email}” is not an email address.")
-    now = SystemClock().now()
+    now = clock().now()
     with database(Purpose.READ).session() as session:
         person = _find(session, email)
         if person is None:
@@ -92,7 +91,7 @@ def delete_person(args: argparse.Namespace) -> int:
     email = _email(args.email)
     if email is None:
         return fail(f"“{args.email}” is not an email address.")
-    now = SystemClock().now()
+    now = clock().now()
     with database().session() as session:
         person = _find(session, email)
         if person is None:

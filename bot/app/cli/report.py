@@ -12,12 +12,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot.app.cli.common import database, fail
+from bot.app.cli.common import clock, database, fail
 from bot.app.cli.nudges import parse_moment
 from bot.app.nudges import nudge_catalog
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.groups.store import find_group
-from bot.infra.clock import SystemClock
 from bot.infra.schema import Purpose
 from bot.infra.settings import get_settings
 from bot.reports import chart, export, messages, store
@@ -90,7 +89,7 @@ def run_report(args: argparse.Namespace) -> int:
                         "file")
     if problems:
         return fail("; ".join(problems) + ".")
-    at: datetime = args.at or SystemClock().now()
+    at: datetime = args.at or clock().now()
     db = database(Purpose.READ)
     try:
         with db.session() as session:

@@ -15,17 +15,16 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.app.cli.common import database, fail
+from bot.app.cli.common import clock, database, fail
 from bot.app.cli.nudges import parse_moment
-from bot.framework.errors import UserError
+from bot.errors import UserError
+from bot.groups.roster import RosterError
 from bot.groups.store import find_group
-from bot.infra.clock import SystemClock
 from bot.infra.models import InterestGroup, Person
 from bot.infra.schema import Purpose
 from bot.infra.settings import get_settings
 from bot.infra.zones import local_day
 from bot.people.resolve import EMAIL
-from bot.people.roster import RosterError
 from bot.residency import export, importing, messages, rules, store
 
 
@@ -107,7 +106,7 @@ def run_import(args: argparse.Namespace) -> int:
         data = args.file.read_bytes()
     except OSError as exc:
         return fail(f"Can't read {args.file}: {exc.strerror or exc}.")
-    now = SystemClock().now()
+    now = clock().now()
     try:
         rows = importing.read(data)
         with database().session() as session:
@@ -151,7 +150,7 @@ def run_plan(args: argparse.Namespace) -> int:
     email = args.email.strip().lower()
     if not EMAIL.match(email):
         return fail(f"“{args.email}” is not an email address.")
-    now: datetime = args.at or SystemClock().now()
+    now: datetime = args.at or clock().now()
     with database(Purpose.READ).session() as session:
         person = session.scalar(select(Person).where(func.lower(Person.email) == email))
         if person is None:

@@ -6,10 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.app.cli.common import database, fail
-from bot.framework.errors import UserError
-from bot.infra.clock import SystemClock
-from bot.people import roster
+from bot.app.cli.common import clock, database, fail
+from bot.errors import UserError
+from bot.groups import roster
 
 _HELP = {
     "faculty": ("upsert faculty from a CSV file, by email",
@@ -50,7 +49,7 @@ def run_import(args: argparse.Namespace) -> int:
         data = args.file.read_bytes()
     except OSError as exc:
         return fail(f"Can't read {args.file}: {exc.strerror or exc}.")
-    now = SystemClock().now()
+    now = clock().now()
     try:
         with database().session() as session:
             result = roster.import_csv(session, data, args.kind, now=now, group=args.group)

@@ -13,11 +13,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.app.cli.common import database, fail
+from bot.app.cli.common import clock, database, fail
 from bot.app.web import plan_source
-from bot.framework.errors import NotAllowed, UserError
+from bot.errors import NotAllowed, UserError
 from bot.groups import store as groups
-from bot.infra.clock import SystemClock
 from bot.infra.models import InterestGroup, Person
 from bot.infra.settings import Settings, get_settings
 from bot.infra.zones import format_local
@@ -98,7 +97,7 @@ def print_link(args: argparse.Namespace) -> int:
     try:
         with db.session() as session:
             made = make_link(session, settings, args.email, Page(args.page), args.group,
-                             SystemClock().now())
+                             clock().now())
     except UserError as exc:
         return fail(exc.message)
     finally:

@@ -28,8 +28,8 @@ from pydantic_core import ErrorDetails
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.errors import UserError
 from bot.framework import text
-from bot.framework.errors import UserError
 from bot.framework.wording import count
 from bot.groups import store as groups
 from bot.infra.db import chunks

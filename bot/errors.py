@@ -1,5 +1,9 @@
 """Errors that reach the user as a clear message. Raising one rolls the unit of work back,
-so a refused command changes nothing."""
+so a refused command changes nothing.
+
+At the package's root, beneath every layer and importing nothing: the vocabularies (an
+unknown stage), the date reader and every feature raise them, and the layers contract in
+pyproject.toml lets each of them do so without reaching up into the framework."""
 
 from __future__ import annotations
 

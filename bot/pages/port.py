@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.framework.errors import UserError
+from bot.errors import UserError
 from bot.reports.dashboard import Dashboard
 from bot.reports.rules import DEFAULT_WEEKS, MAX_WEEKS, WHOLE_GROUP, Scope
 from bot.vocab.mentoring import MENTOR_KINDS

@@ -15,7 +15,6 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.framework.replies import Reply
-from bot.groups.digest_messages import digest_reply
 from bot.groups.digest_rules import (
     HORIZON_WEEKS,
     MAX_LISTED,
@@ -29,6 +28,7 @@ from bot.groups.digest_rules import (
 from bot.infra.models import FacultyProfile, InterestGroup, Letter, Membership, Mentorship, Person
 from bot.letters.rules import OPEN_STATES
 from bot.mentoring.history import followups
+from bot.reports.digest_messages import digest_reply
 
 
 def _members(group: InterestGroup) -> Select[int]:

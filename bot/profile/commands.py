@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from bot.errors import UserError
 from bot.framework.context import Context
-from bot.framework.errors import UserError
 from bot.framework.registry import Args, CommandSet
 from bot.framework.replies import Field, Reply
 from bot.infra.dates import parse_day
