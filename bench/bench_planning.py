@@ -7,19 +7,24 @@ Usage: python -m bench.bench_planning [--small] [--nudges N] [--jobs J]"""
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import func, select
+ROOT_DIR = str(Path(__file__).resolve().parent.parent)
+if ROOT_DIR not in sys.path:  # run as a script (python bench/X.py): the project importable
+    sys.path.insert(0, ROOT_DIR)
 
-from bench.nudge_support import add_people, scratch_sqlite
-from bot.infra.models import Nudge
-from bot.nudges.planning import Plan, PlannedNudge, store_plans
-from bot.vocab.nudges import NudgeKind, Subject
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # noqa: E402
+from apscheduler.schedulers.background import BackgroundScheduler  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from bench.nudge_support import add_people, scratch_sqlite  # noqa: E402
+from bot.infra.models import Nudge  # noqa: E402
+from bot.nudges.planning import Plan, PlannedNudge, store_plans  # noqa: E402
+from bot.vocab.nudges import NudgeKind, Subject  # noqa: E402
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
 
