@@ -36,7 +36,8 @@ from bot.letters.rules import LetterFacts  # noqa: E402
 from bot.residency import store  # noqa: E402
 from bot.residency.plan import Entry, Profile, build_plan  # noqa: E402
 from bot.residency.rules import ProgramFacts  # noqa: E402
-from bot.residency.vocab import (  # noqa: E402
+from bot.vocab.letters import LetterKind, LetterState, Portal  # noqa: E402
+from bot.vocab.residency import (  # noqa: E402
     STATES,
     Applicant,
     EntryState,
@@ -46,7 +47,6 @@ from bot.residency.vocab import (  # noqa: E402
     Visa,
     region_of,
 )
-from bot.vocab.letters import LetterKind, LetterState, Portal  # noqa: E402
 
 TODAY = date(2025, 7, 1)
 NOW = datetime(2025, 7, 1, 15, 0, tzinfo=UTC)

@@ -15,6 +15,7 @@ from bot.app.core import Core
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.settings import Settings, get_settings
+from bot.matching import finder
 from tests.support import postgres
 from tests.support.cli import Mentorbot
 from tests.support.clocks import DAY
@@ -100,6 +101,17 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
     yield factory.clean_url()
 
 
+@pytest.fixture(params=BACKENDS)
+def own_db_url(request: pytest.FixtureRequest) -> str:
+    """A migrated database of the test's own, on each backend: for a test that changes the
+    schema (drops a column, adds one), which would otherwise leave the worker's reused
+    database (`db_url`) broken for every test after it."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_factory").new_url())
+    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
+    return factory.new_url()
+
+
 @pytest.fixture
 def sqlite_url(sqlite_factory: SqliteFactory) -> str:
     return sqlite_factory.new_url()
@@ -110,6 +122,9 @@ def database(db_url: str) -> Iterator[Database]:
     """The worker's `Database` on `db_url` (its engine outlives the test, its connections
     do not: tests/support/databases.py)."""
     db = shared_database(db_url)
+    # The database was emptied and its ids restart: the search index this process keeps
+    # per database URL would still list the last test's faculty.
+    finder.invalidate_all()
     yield db
     db.dispose()
 

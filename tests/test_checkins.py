@@ -17,9 +17,10 @@ from bot.framework.replies import Action, Reply
 from bot.infra.models import Checkin, Contact, Mentorship, Nudge
 from bot.mentoring import messages, rules
 from bot.mentoring.vocab import CheckinAnswer, EndReason
+from bot.nudges.kinds import Moot
 from bot.nudges.policy import nudge_at
 from tests.support.factories import add_faculty, add_group, add_student
-from tests.support.nudges import delivered
+from tests.support.nudges import delivered, said
 from tests.support.relationships import nudges_of
 
 T0 = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)  # the `clock` fixture: a Monday
@@ -231,3 +232,61 @@ def test_a_rating_with_a_note_logs_a_new_rated_contact(core, driver, clock):
     with core.db.session() as s:
         assert [(c.note, c.rating) for c in s.scalars(select(Contact).order_by(Contact.id))] \
             == [("coffee chat", 3), ("", 2)]
+
+
+# --- a logged contact answers "Did you meet?" -------------------------------------------------
+
+
+def test_a_first_meeting_logged_and_rated_means_no_question(core, driver, clock, settings):
+    """The issue's case: a first meeting logged (and rated) before the fourteenth day; the
+    planner never asks "Did you meet?", and the mentorship shows no open question."""
+    ana, rivera = _accepted(core, driver)
+    clock.set(T0 + timedelta(days=5))
+    logged = driver.run(ana, '/mentor log Rivera note:"first meeting: talked about EM" '
+                             "rating:4")
+    assert not logged.error, logged.as_text()
+    for days in (14, 15, 21, 28):
+        _plan(core, settings, T0 + timedelta(days=days, hours=1))
+    assert _checkin_nudges(core, ana) == [] and _rows(core) == []
+    answer = driver.run(ana, "/mentor checkin Rivera met")
+    assert answer.error and "Did you meet" not in answer.title
+
+
+def test_a_contact_after_the_question_answers_it_and_cancels_its_nudge(core, driver, clock,
+                                                                       settings):
+    """Asked on day 14; the student logs the meeting instead of pressing a button: the
+    question is answered "met" by the contact, its pending nudge is cancelled at once, and
+    one due but not yet sent is moot when the sweep would send it."""
+    ana, rivera = _accepted(core, driver)
+    asked_at = T0 + timedelta(days=14)
+    _plan(core, settings, asked_at + timedelta(hours=1))
+    [nudge] = _checkin_nudges(core, ana)
+    assert nudge.state == "pending"
+    clock.set(asked_at + timedelta(hours=2))
+    assert not driver.run(ana, "/mentor log Rivera on:2027-01-12 note:coffee").error
+    assert _rows(core) == [(0, CheckinAnswer.MET)]
+    [after] = _checkin_nudges(core, ana)
+    assert after.state == "cancelled"
+    # no second round is ever asked
+    for days in (21, 22, 28):
+        _plan(core, settings, T0 + timedelta(days=days, hours=1))
+    assert _rows(core) == [(0, CheckinAnswer.MET)]
+
+
+def test_send_time_wording_makes_the_check_in_moot_after_a_contact(core, driver, clock,
+                                                                   settings):
+    """A contact the check-in never heard of (written straight into the log, as an import
+    would) still makes the question moot when it would be sent."""
+    ana, rivera = _accepted(core, driver)
+    asked_at = T0 + timedelta(days=14)
+    _plan(core, settings, asked_at + timedelta(hours=1))
+    [nudge] = _checkin_nudges(core, ana)
+    with core.db.session() as s:
+        mid = s.scalar(select(Mentorship.id))
+        s.add(Contact(student_id=ana.id, mentor_id=rivera.id, mentorship_id=mid,
+                      at=T0 + timedelta(days=10), note="", is_ask=False,
+                      created_at=T0 + timedelta(days=10)))
+        s.get(Mentorship, mid).last_contact_at = T0 + timedelta(days=10)
+    with core.db.session() as s:
+        words = said(s, s.get(Nudge, nudge.id), asked_at + timedelta(hours=1))
+    assert isinstance(words, Moot) and words.reason == "a contact was logged since: they met"

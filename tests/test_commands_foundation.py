@@ -37,6 +37,24 @@ def test_profile_show_and_set(core, driver):
     assert "America/New_York" in shown and "ultrasound" in shown
 
 
+def test_a_resident_may_give_their_postgraduate_year_as_stage(core, driver):
+    """`stage:PGY-2` (and pgy1, "PGY 3", intern, M3) is read as the roster reads it: the
+    profile stores and shows the stage it names."""
+    with core.db.session() as s:
+        rae = add_student(s, "Rae Resident", stage="ms4")
+    for typed, stored in (("PGY-2", "resident"), ("M3", "ms3"), ("pgy1", "resident"),
+                          ('"PGY 3"', "resident"), ("intern", "resident")):
+        reply = driver.run(rae, f"/mentor profile stage:{typed}")
+        assert not reply.error, (typed, reply.as_text())
+        with core.db.session() as s:
+            assert s.get(Person, rae.id).student_profile.stage == stored, typed
+    shown = driver.run(rae, "/mentor profile")
+    assert {f.name: f.value for f in shown.fields}["Stage"] == "resident"
+    refused = driver.run(rae, "/mentor profile stage:PGY-12")
+    assert refused.error and "must be one of premed, ms1, ms2, ms3, ms4, resident" in \
+        refused.text
+
+
 def test_bad_input_is_refused_and_changes_nothing(core, driver):
     with core.db.session() as s:
         student = add_student(s, "Ana Diaz", stage="ms1")

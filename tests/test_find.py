@@ -282,3 +282,18 @@ def test_find_and_request_defaults_are_stated_from_the_rules(core, driver):
         for n in range(FIND_LIMIT + 2):
             add_faculty(s, f"Dr. Number {n}")
     assert len(driver.run(ana, "/mentor find").sections) == FIND_LIMIT
+
+
+def test_close_terms_read_as_english_and_are_whole_terms(core, driver):
+    """A keyword that matches nothing is answered with a question naming whole terms the
+    student could type ("high-value care"), never a piece of a word ("high")."""
+    with core.db.session() as s:
+        ana = add_student(s, "Ana Diaz", stage="ms2")
+        add_faculty(s, "Dr. Val Hy", specialty="Internal Medicine", research=["High-value care"])
+        add_faculty(s, "Dr. Sound Wave", specialty="Emergency Medicine",
+                    research=["Point-of-Care Ultrasound"])
+    reply = driver.run(ana, "/mentor find highest")
+    assert "Nothing matches “highest”. Did you mean “high-value care”?" in reply.text
+    assert "“high”" not in reply.text and "Close terms" not in reply.text
+    two = driver.run(ana, "/mentor find ultrasoundx-pointy")
+    assert two.text == "Nothing matches “ultrasoundx-pointy”. Did you mean “ultrasound”?"

@@ -432,3 +432,33 @@ def test_wording_of_counts_and_spans():
     assert wording.count(1, "day") == "1 day"
     assert wording.spelled(6, "month") == "six months"
     assert wording.spelled(40, "day") == "40 days"
+
+
+def test_open_requests_are_capped_and_the_refusal_names_them(core, driver, clock):
+    """At `rules.MAX_OPEN_REQUESTS` waiting, another request is refused (nothing stored):
+    the refusal names each faculty member with the day asked and when the first closes;
+    find then offers no request button and says why."""
+    assert rules.MAX_OPEN_REQUESTS == 3
+    with core.db.session() as s:
+        ana, _kim = _setup(s)
+        for name in ("Dr. Lee Park", "Dr. Sam Roe", "Dr. Ida West"):
+            add_faculty(s, name, specialty="Emergency Medicine")
+    assert not driver.run(ana, "/mentor request Maya Kim").error      # Jan 4
+    clock.advance(timedelta(days=1))
+    assert not driver.run(ana, "/mentor request Lee Park").error      # Jan 5
+    assert not driver.run(ana, "/mentor request Sam Roe").error       # Jan 5
+    clock.advance(timedelta(days=2))
+    refused = driver.run(ana, "/mentor request Ida West")
+    assert refused.error and refused.title == "Wait for an answer first"
+    assert refused.text == (
+        "You have 3 intro requests waiting for an answer: Dr. Maya Kim (asked Jan 4), "
+        "Dr. Lee Park (asked Jan 5) and Dr. Sam Roe (asked Jan 5). You can have at most 3 "
+        "open at once, so that each ask is a considered one and faculty can answer before "
+        "you ask more. The first closes by Jan 18 if it is not answered sooner; ask again "
+        "then.")
+    with core.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(IntroRequest)) == 3
+    found = driver.run(ana, "/mentor find limit:10")
+    assert ("You have 3 intro requests waiting for an answer, the most a student may have "
+            "open at once (3); you can ask again when one is answered or closes.") in found.text
+    assert all(section.actions == () for section in found.sections)

@@ -129,9 +129,19 @@ def test_outside_writer_is_tracked_by_name_and_said_so(core, driver):
     assert not reply.error, reply.as_text()
     text = reply.as_text()
     assert "outside writer" in text
-    assert "Warning: no relationship" in text and "(an outside writer)" in text
     letter = only_letter(core)
     assert letter.writer_id is None and letter.writer_name == "Prof. Ada O'Brien"
+    # what it offers works for someone off the roster: never /mentor log, which refuses them
+    assert "Warning: no relationship" in text and "not on the faculty roster" in text
+    assert "/mentor log" not in text
+    assert driver.run(ana, "/mentor log \"Prof. Ada O'Brien\"").error
+    offered = (f"/letter update {letter.id} asked", f"/letter packet {letter.id}",
+               f"/letter draft ask {letter.id}", "/letter calendar")
+    for line in offered:
+        assert line in text, line
+    assert "[Dates to my calendar]  /letter calendar" in text
+    for line in offered:
+        assert not driver.run(ana, line).error, line
     # a near miss of a known name is tracked too, but the reply points at the close match
     near = driver.run(ana, "/letter remind Janet Smithson due:2027-06-01 kind:science")
     assert not near.error
@@ -324,6 +334,40 @@ def test_complete_packet_offers_packet_sent_and_cancels_packet_nudge(core, drive
     assert "letter-packet" not in pending(core, letter.id)
 
 
+def test_packet_sent_with_an_incomplete_packet_warns_and_names_what_it_lacks(core, driver):
+    """Marking the packet sent while the checklist lacks items is allowed (the student may
+    have sent them) but warned about, naming each item and the command that checks them off;
+    with everything checked off, no warning."""
+    ana, _smith, _ = setup_people(core)
+    driver.run(ana, "/letter remind Dr. Jane Smith due:2027-04-19 kind:specialty")
+    letter = only_letter(core)
+    for state in ("asked", "agreed"):
+        driver.run(ana, f"/letter update {letter.id} {state}")
+    driver.run(ana, f"/letter packet {letter.id} done:cv;statement;summary;strengths;portal")
+    sent = driver.run(ana, f"/letter update {letter.id} packet-sent")
+    assert not sent.error and only_letter(core).state == "packet-sent"
+    [warning] = [x for x in sent.sections if x.heading == "Warning: packet incomplete"]
+    assert warning.text == (
+        f"Your checklist for letter #{letter.id} still lacks 2 items: Any prompts or forms "
+        "from the program and Your personal deadline.\nInstead: if you sent them, check "
+        f"them off (/letter packet {letter.id} done:prompts;deadline); if not, send them to "
+        "Dr. Jane Smith now, so they write from everything at once.")
+    assert warning.actions[0].args == {"id": str(letter.id)}
+    driver.run(ana, "/letter remind Dr. Jane Smith due:2027-05-19 kind:specialty program:Other")
+    other = max(x.id for x in _letters(core))
+    for state in ("asked", "agreed"):
+        driver.run(ana, f"/letter update {other} {state}")
+    driver.run(ana, f"/letter packet {other} done:cv;statement;summary;strengths;portal;"
+                    "prompts;deadline")
+    complete = driver.run(ana, f"/letter update {other} packet-sent")
+    assert not any("packet incomplete" in (x.heading or "") for x in complete.sections)
+
+
+def _letters(core) -> list[Letter]:
+    with core.db.session() as s:
+        return list(s.scalars(select(Letter)))
+
+
 # --- /letter plan ------------------------------------------------------------------------
 
 
@@ -369,9 +413,25 @@ def test_plan_residency_em_names_sloe(core, driver):
         for state in ("asked", "agreed"):
             driver.run(ana, f"/letter update {letter.id} {state}")
     reply = driver.run(ana, "/letter plan residency specialty:EM")
-    assert "A SLOE" not in section(reply, "Missing")
+    # a specialty letter is not a SLOE: emergency medicine still wants two (the cycle data)
     assert "1 more letter (aim for 3–4 in all)" in section(reply, "Missing")
-    assert "standardized letters of evaluation (SLOEs) from EM faculty" in reply.as_text()
+    assert ("2 SLOEs — emergency medicine programs expect 2 (2025–26, the latest published; "
+            "none found for 2027–28): a SLOE (Standardized Letter of Evaluation) is written by "
+            "emergency medicine faculty of an EM residency program, after an EM rotation"
+            ) in section(reply, "Missing")
+    with core.db.session() as s:
+        okafor = add_faculty(s, "Dr. Samuel Okafor", specialty="Emergency Medicine")
+        add_faculty(s, "Dr. Priya Natarajan", specialty="Emergency Medicine")
+    for name in ("Dr. Priya Natarajan", "Dr. Samuel Okafor"):
+        driver.run(ana, f'/letter remind {name} due:2027-06-01 kind:SLOE program:"EM SLOE"')
+        sloe = only_letter(core)
+        for state in ("asked", "agreed"):
+            driver.run(ana, f"/letter update {sloe.id} {state}")
+    one = driver.run(ana, "/letter plan residency specialty:EM")
+    assert "1 more SLOE" not in section(one, "Missing") and "SLOEs —" not in section(
+        one, "Missing")
+    assert "SLOEs (standardized letters) (2 of 2)" in section(one, "Covered")
+    assert okafor.name in section(one, "Covered")
     assert driver.run(ana, "/letter plan dental").error
 
 
@@ -480,7 +540,7 @@ def test_letters_and_find_read_the_same_specialty_names(core, driver):
                             'residency" portal:ERAS')
     assert "Kind: not set" in other.as_text()
     plan = driver.run(ana, "/letter plan residency specialty:ER")
-    assert "standardized letters of evaluation (SLOEs) from EM faculty" in plan.as_text()
+    assert "2 SLOEs — emergency medicine programs expect 2" in plan.as_text()
     assert "Specialty: emergency medicine." in plan.text
     assert "would count from emergency medicine" in section(plan, "Not yet secured")
 

@@ -99,7 +99,7 @@ def test_letters_for_other_applications_do_not_count(core, driver):
         move(driver, ana, letter_id, "submitted")
     residency = driver.run(ana, "/letter plan residency")
     assert section(residency, "Covered") == "Nothing secured yet."
-    assert "A SLOE" in section(residency, "Missing")
+    assert "2 SLOEs — emergency medicine programs expect 2" in section(residency, "Missing")
     not_counted = section(residency, "Not counted")
     assert f"#{away} Dr. Jane Smith, Away rotation: County EM (VSLO) (submitted) — for another " \
            "application, not residency" in not_counted
@@ -127,12 +127,12 @@ def test_one_writer_counts_once_and_a_second_letter_is_flagged(core, driver):
 
 
 def test_planned_or_asked_letters_are_not_yet_secured_and_never_complete(core, driver):
-    ana, _ = people(core, stage="ms4", interests=["emergency medicine"])
+    ana, _ = people(core, stage="ms4", interests=["internal medicine"])
     ids = {
-        who: track(driver, ana, f'{name} due:2027-09-01 program:"EM residency" kind:{kind} '
+        who: track(driver, ana, f'{name} due:2027-09-01 program:"IM residency" kind:{kind} '
                                 "portal:ERAS")
-        for who, name, kind in (("smith", "Dr. Jane Smith", "specialty"),
-                                ("lee", "Dr. Marcus Lee", "clerkship"),
+        for who, name, kind in (("lee", "Dr. Marcus Lee", "specialty"),
+                                ("smith", "Dr. Jane Smith", "clerkship"),
                                 ("okafor", "Dr. Samuel Okafor", "research"),
                                 ("kim", "Dr. Grace Kim", "clerkship"))
     }
@@ -143,20 +143,20 @@ def test_planned_or_asked_letters_are_not_yet_secured_and_never_complete(core, d
     waiting = section(planned, "Not yet secured")
     for letter_id in ids.values():
         assert f"#{letter_id} " in waiting
-    assert f"#{ids['smith']} Dr. Jane Smith, EM residency (planned) — would count from " \
-           "emergency medicine; ask by Wed 21 Jul 2027" in waiting
+    assert f"#{ids['lee']} Dr. Marcus Lee, IM residency (planned) — would count from " \
+           "internal medicine; ask by Wed 21 Jul 2027" in waiting
     missing = section(planned, "Missing")
-    assert f"3 more letters (aim for 3–4 in all) — 4 letters not yet secured (#{ids['smith']}, " \
-           f"#{ids['lee']}, #{ids['okafor']}, #{ids['kim']})" in missing
+    assert f"3 more letters (aim for 3–4 in all) — 4 letters not yet secured (#{ids['lee']}, " \
+           f"#{ids['smith']}, #{ids['okafor']}, #{ids['kim']})" in missing
     # three agree, one is only asked: nothing is missing, but the mix is not complete
-    for who in ("smith", "lee", "okafor"):
+    for who in ("lee", "smith", "okafor"):
         move(driver, ana, ids[who], "agreed")
     move(driver, ana, ids["kim"], "asked")
     almost = driver.run(ana, "/letter plan residency")
     assert "the mix is complete" not in almost.as_text()
     assert section(almost, "Missing") == ("Nothing more to find: your secured letters cover the "
                                           "mix, and 1 more letter not yet secured (above).")
-    assert f"#{ids['kim']} Dr. Grace Kim, EM residency (asked) — would count as a core " \
+    assert f"#{ids['kim']} Dr. Grace Kim, IM residency (asked) — would count as a core " \
            "clerkship letter; asked, waiting for a yes" in section(almost, "Not yet secured")
     move_on = driver.run(ana, f"/letter update {ids['kim']} agreed")
     assert not move_on.error

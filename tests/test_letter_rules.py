@@ -112,7 +112,9 @@ def test_last_minute_warning_names_the_missed_ask_by():
 def test_relationship_warnings():
     assert codes(warn(date(2027, 6, 1), since=None)) == ["no-relationship"]
     outside = warn(date(2027, 6, 1), since=None, outside=True, writer_id=None)
-    assert "outside writer" in outside[0].message
+    assert "not on the faculty roster" in outside[0].message
+    assert "/mentor log" not in outside[0].advice and "/letter update ID asked" in \
+        outside[0].advice  # what works for an outside writer, not /mentor log
     short = warn(date(2027, 6, 1), since=date(2026, 11, 20))
     assert codes(short) == ["short-relationship"]
     assert "1 month" in short[0].message and "at least 3 months" in short[0].message
@@ -242,13 +244,53 @@ def test_med_school_ignores_residency_letters_and_declined_ones():
 
 
 def test_residency_mix_for_emergency_medicine():
+    """Emergency medicine wants two SLOEs (the cycle data): one is not complete."""
     result = evaluate_mix("residency", [facts(1, kind="clerkship", program="State EM")],
-                                specialty="emergency medicine")
+                          specialty="emergency medicine")
     assert "2 more letters (aim for 3–4 in all)" in result.missing
-    assert ("A SLOE (standardized letter of evaluation) from emergency medicine faculty"
-            in result.missing)
-    assert any("SLOE" in n for n in result.notes)
-    assert not any("clerkship" in m for m in result.missing)
+    assert any(m.startswith("2 SLOEs — emergency medicine programs expect 2")
+               for m in result.missing)
+    assert not any("core clerkships" in m for m in result.missing)
+    one = evaluate_mix("residency", [facts(1, kind="sloe", program="EM residency"),
+                                     facts(2, kind="clerkship", program="EM residency"),
+                                     facts(3, kind="research", program="EM residency")],
+                       specialty="EM")
+    assert any(m.startswith("1 more SLOE — emergency medicine programs expect 2")
+               for m in one.missing), one.missing
+    assert "SLOEs (standardized letters) (1 of 2): #1 Writer 1, EM residency (agreed)" \
+        in one.covered
+    two = evaluate_mix("residency", [facts(1, kind="sloe", program="EM residency"),
+                                     facts(2, kind="sloe", program="EM residency"),
+                                     facts(3, kind="clerkship", program="EM residency")],
+                       specialty="EM")
+    assert two.missing == []
+
+
+def test_a_sloe_counts_only_from_a_rotation_in_the_specialty():
+    """Emergency medicine expects two SLOEs from EM rotations: a "SLOE" from an internal
+    medicine writer counts in all but not as a SLOE, and the plan says why; one whose writer
+    is off the roster (a group SLOE) counts."""
+    letters = [facts(1, kind="sloe", program="EM residency", specialty="Emergency Medicine"),
+               facts(2, kind="sloe", program="EM residency", specialty="Internal Medicine",
+                     writer="Dr. Ian Medic"),
+               facts(3, kind="clerkship", program="EM residency")]
+    result = mix.evaluate_mix("residency", letters, specialty="EM")
+    sloes = result.part(mix.Part.STANDARDIZED)
+    assert sloes is not None and [x.id for x in sloes.secured] == [1]
+    assert [x.id for x in result.off_rotation] == [2]
+    text = plan_messages.mix_text(result, TODAY)
+    assert any(m.startswith("1 more SLOE — emergency medicine programs expect 2")
+               for m in text.missing), text.missing
+    assert ("#2 Dr. Ian Medic, EM residency (agreed) counts in all but not as one of your "
+            "SLOEs: Dr. Ian Medic is Internal Medicine faculty, and emergency medicine "
+            "programs expect SLOEs from emergency medicine rotations.") in text.notes
+    five = [*letters, facts(5, kind="specialty", program="EM residency"),
+            facts(6, kind="research", program="EM residency")]
+    kept, over = mix.choose_letters(five, 4, "EM")
+    assert [x.id for x in kept] == [1, 5, 3, 6] and [x.id for x in over] == [2]
+    group = [*letters[:1], facts(4, kind="sloe", program="EM residency",
+                                 writer="EM Clerkship Group SLOE"), letters[2]]
+    assert evaluate_mix("residency", group, specialty="EM").missing == []
 
 
 def test_residency_mix_complete_and_over_eras_limit():
@@ -262,7 +304,12 @@ def test_residency_mix_complete_and_over_eras_limit():
     result = evaluate_mix("residency", letters, specialty="internal medicine")
     assert result.missing == []
     assert result.over == [
-        "State IM: 5 letters; ERAS lets you assign at most 4 per program."]
+        "State IM: letters from 5 writers, and ERAS assigns at most 4 to one program (2025–26, "
+        "the latest published; none found for 2027–28). Keep #1 Writer 1, specialty, agreed; "
+        "#4 Writer 4, agreed; #2 Writer 2, clerkship, agreed; #5 Writer 5, clerkship, agreed. "
+        "Leave out #3 Writer 3, research, agreed. Chosen by the standardized letters first, "
+        "then letters from the specialty, core clerkships and research, secured before "
+        "planned or asked, and among those the writers who have known you longest."]
     assert result.not_counted == []  # the unset-kind letter counts by its writer's specialty
     assert not any("SLOE" in n for n in result.notes)
 
@@ -402,10 +449,12 @@ def test_kind_inference_and_find_read_specialty_names_alike():
 @pytest.mark.parametrize("named", ["EM", "ER", "ED", "emergency medicine", "Emergency",
                                    "EM residency", "emergency department"])
 def test_every_name_of_emergency_medicine_gets_the_sloe_rule(named):
+    """Every name of emergency medicine gets the data's SLOE rule: two, with what a SLOE is."""
     result = evaluate_mix("residency", [], specialty=named)
-    assert ("A SLOE (standardized letter of evaluation) from emergency medicine faculty"
-            in result.missing)
-    assert any("SLOE" in n for n in result.notes)
+    assert any(m.startswith("2 SLOEs — emergency medicine programs expect 2 (2025–26, the "
+                            "latest published; none found for 2027–28): a SLOE (Standardized "
+                            "Letter of Evaluation) is written by emergency medicine faculty")
+               for m in result.missing), result.missing
 
 
 def test_where_the_letter_abbreviations_disagreed_the_vocabulary_wins():
@@ -462,7 +511,6 @@ def test_wording_follows_the_constants(monkeypatch):
     monkeypatch.setattr(rules, "PERSONAL_DEADLINE_DAYS", 10)
     monkeypatch.setattr(rules, "STRENGTHS", (3, 5))
     monkeypatch.setattr(mix, "MED_SCIENCE", (3, 4))
-    monkeypatch.setattr(mix, "ERAS_MAX_PER_PROGRAM", 5)
     monkeypatch.setattr(rules, "WRITER_KNOWN_MONTHS", 6)
     monkeypatch.setattr(rules, "MAX_DEADLINE_YEARS", 3)
     ask = messages.letter_nudge_reply(NudgeKind.LETTER_ASK, LETTER, today=TODAY)
@@ -485,7 +533,9 @@ def test_wording_follows_the_constants(monkeypatch):
     assert "at least 6 months" in short.message and "4 months" in short.message
     assert "Medical school: 3–4 science faculty letters" in plan_messages.mix_expectations(
         Track.MED_SCHOOL)
-    assert "at most 5 per program" in plan_messages.mix_expectations(Track.RESIDENCY)
+    # the ERAS cap is the cycle data's (tests/test_residency_data.py changes it there)
+    assert "ERAS assigns at most 4 letters to one program (2025–26" in \
+        plan_messages.mix_expectations(Track.RESIDENCY)
     too_far = messages.deadline_too_far_text(date(2030, 6, 1), TODAY)
     assert "more than 3 years away" in too_far and "Fri 04 Jan 2030" in too_far
 

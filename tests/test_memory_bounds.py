@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.app.core import Core, Request
 from bot.groups import roster
 from bot.infra.models import FacultyProfile
+from bot.letters import programs
 from bot.matching import finder, fit
 from bot.vocab import specialties
 from tests.support.factories import add_student
@@ -53,6 +54,12 @@ def test_re_imports_with_reworded_research_keep_one_parse_per_person(core: Core)
     (specialties.specialties_in, specialties.LOOKUP_CACHE),
     (fit.held_specialties, specialties.LOOKUP_CACHE), (fit.title_terms, specialties.LOOKUP_CACHE),
     (fit._student_terms, fit.STUDENT_CACHE),  # noqa: SLF001
+    (specialties.whole_terms, specialties.TEXT_CACHE),
+    (specialties.words_besides_specialties, specialties.LOOKUP_CACHE),
+    (fit.whole_research, fit.STUDENT_CACHE),
+    (programs.normalize_phrase, specialties.TEXT_CACHE),
+    (programs.read_program, specialties.LOOKUP_CACHE),
+    (programs.place_words, specialties.LOOKUP_CACHE),
     (finder.json_list, finder.LIST_CACHE), (finder.canonical_for, finder.CANONICAL_CACHE)])
 def test_every_text_cache_has_a_size_well_under_the_old_ones(cache, limit) -> None:  # type: ignore[no-untyped-def]
     assert cache.cache_info().maxsize == limit <= 20_000

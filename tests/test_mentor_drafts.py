@@ -147,14 +147,25 @@ def _history(core):
 
 def test_update_draft_fills_the_four_parts_with_what_happened_since(core, driver):
     ana, _rivera = _history(core)
-    text = _draft(driver.run(ana, "/mentor draft update Rivera"))
+    reply = driver.run(ana, "/mentor draft update Rivera")
+    text = _draft(reply)
     assert text.startswith("Dear Dr. Rivera,")
-    # 1. greeting and context: the last contact, on the student's calendar, and its note
-    assert "Sat 05 Dec 2026" in text and "shared my step 1 plan" in text
-    # 2. 2–3 updates since then: this mentor's suggestions first (done, and decided not to)
-    assert "read the ACEP ultrasound guidelines — done: useful; questions for next time" in text
+    # 1. greeting and context: the last contact, on the student's calendar (its note is the
+    # student's own: not quoted to the mentor)
+    assert "Since we last spoke on Sat 05 Dec 2026, a few things have moved." in text
+    assert "shared my step 1 plan" not in text
+    # 2. 2–3 updates since then: this mentor's suggestions first (done, and decided not to);
+    # a closing note that is not a sentence for the mentor stays out of the draft
+    assert "You suggested I read the ACEP ultrasound guidelines, and I did." in text
+    assert "useful; questions" not in text
     assert "email Dr. Park about shadowing, and I decided not to (because the rotation " \
         "filled)" in text
+    # a contact with someone else is not news: never listed in the draft, shown around it
+    assert "Xu" not in text and "talked about a research project" not in text
+    [left] = [s.text for s in reply.sections if s.heading == "Not in the draft"]
+    assert "Your note on “read the ACEP ultrasound guidelines”: “useful; questions for next " \
+           "time”" in left
+    assert "You were in touch with Dr. Wei Xu on Wed 30 Dec 2026" in left
     assert "Interview invitation from Stanford EM" in text
     bullets = [line for line in text.splitlines() if line.startswith("• ")]
     low, high = drafts.UPDATES
@@ -219,7 +230,7 @@ def test_thanks_draft_for_a_meeting_and_for_someone_unknown(core, driver):
         peer = add_student(s, "Jordan Kim")
         add_contact(s, ana, xu, NOW - timedelta(days=2), note="research chat")
     text = _draft(driver.run(ana, "/mentor draft thanks Xu"))
-    assert "talk with me on Sat 02 Jan 2027" in text and "research chat" in text
+    assert "talk with me on Sat 02 Jan 2027." in text and "research chat" not in text
     peer_text = _draft(driver.run(ana, f"/mentor draft thanks person:{peer.id}"))
     assert peer_text.startswith("Dear Jordan,")  # a peer by first name
     assert drafts.WHAT_FOR in peer_text

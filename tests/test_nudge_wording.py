@@ -140,9 +140,14 @@ def test_writer_deadline_says_today_or_tomorrow_on_the_writers_calendar(core: Co
         assert row.state == NudgeState.SENT and "due today, Fri 15 Jan 2027" in row.text
 
     assert "due tomorrow, Fri 15 Jan 2027" in text_at(core.db, nudge, utc(2027, 1, 14, 18))
-    # 05:00 UTC on Saturday is still Friday evening in Los Angeles.
-    assert "due today, Fri 15 Jan 2027" in text_at(core.db, nudge, utc(2027, 1, 16, 5))
-    assert "by Fri 15 Jan 2027, 2 days ago" in text_at(core.db, nudge, utc(2027, 1, 17, 18))
+    # 03:00 UTC on Saturday is still Friday evening in Los Angeles (and in New York).
+    assert "due today, Fri 15 Jan 2027" in text_at(core.db, nudge, utc(2027, 1, 16, 3))
+    # At 05:00 UTC it is Saturday for the student in New York: the day told is over on the
+    # student's calendar, whose date it is, so the writer reads the one the student now gives.
+    assert "due Tue 26 Jan 2027" in text_at(core.db, nudge, utc(2027, 1, 16, 5))
+    # once the day told has gone, the writer reads the date the student now gives (the
+    # deadline less 3 days), as the student does: one personal deadline
+    assert "by Tue 26 Jan 2027, 9 days away" in text_at(core.db, nudge, utc(2027, 1, 17, 18))
     assert moot_at(core.db, nudge, utc(2027, 1, 30, 18)) == \
         "the deadline (Fri 29 Jan 2027) has passed"
     with core.db.session() as session:

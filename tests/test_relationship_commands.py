@@ -75,6 +75,22 @@ def test_future_on_date_is_refused_and_nothing_changes(core, driver):
     assert _count(core, Contact) == 0
 
 
+def test_a_contact_before_the_mentorship_began_is_refused(core, driver):
+    """The mentorship began on Thu 05 Nov 2026 (the student's day, New York): a contact the
+    day before is refused with both days named and nothing stored; one that day is logged."""
+    student, *_ = _people(core, student_tz="America/New_York")
+    reply = driver.run(student, "/mentor log Dr. Rivera on:2026-11-04")
+    assert reply.error
+    assert reply.text == (
+        "Your career mentorship with Dr. Maria Rivera began on Thu 05 Nov 2026, so a contact "
+        "on Wed 04 Nov 2026 came before it and is not logged. Log contacts from Thu 05 Nov "
+        "2026 on: the mentorship's rhythm, check-ins and record count from its first day.")
+    assert _count(core, Contact) == 0
+    first_day = driver.run(student, "/mentor log Dr. Rivera on:2026-11-05")
+    assert not first_day.error, first_day.as_text()
+    assert _count(core, Contact) == 1
+
+
 def test_log_for_non_mentor_faculty_and_refusals(core, driver):
     student, _, chen, _ = _people(core)
     with core.db.session() as s:

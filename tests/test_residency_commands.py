@@ -34,9 +34,9 @@ from bot.nudges.kinds import Moot
 from bot.pages.port import Opened, Visitor
 from bot.residency import messages, planning, rules
 from bot.residency import store as residency_store
-from bot.residency.vocab import Event
 from bot.vocab.letters import Portal
 from bot.vocab.nudges import NudgeKind, NudgeState, Subject
+from bot.vocab.residency import Event
 from bot.web.rules import Page
 from tests.support.factories import Driver, add_faculty, add_group, add_student
 from tests.support.nudges import said

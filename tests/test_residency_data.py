@@ -4,15 +4,17 @@ and the problem), and asked for by cycle, an earlier cycle's figure always named
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.letters import mix
-from bot.residency import cycles
-from bot.residency.cycles import CycleDataError, load_file
-from bot.residency.vocab import Event, SourceKind
-from bot.vocab.letters import Portal
+from bot.letters.rules import LetterFacts
+from bot.vocab import cycles
+from bot.vocab.cycles import CycleDataError, load_file
+from bot.vocab.letters import LetterKind, LetterState, Portal
+from bot.vocab.residency import Event, SourceKind
 from bot.vocab.specialties import canonical_specialty
 
 AAMC_2025 = {  # "Program Signaling for the 2025 MyERAS Application Season" (AAMC)
@@ -60,13 +62,22 @@ def test_fees_follow_the_published_examples() -> None:
     assert later is not None and later.earlier and later.cycle == "2025-26"
 
 
-def test_the_letter_rules_agree_with_the_letter_mix() -> None:
-    """The ERAS cap and emergency medicine's SLOEs are stated in the data and used by the
-    letter mix: the two say the same."""
+def test_the_letter_mix_reads_the_letter_rules_from_the_data() -> None:
+    """The ERAS cap and emergency medicine's SLOEs are stated once, in the data: the letter
+    mix reads them there (the residency plan does too), so changing the data changes both."""
     cap = cycles.letter_rule("2025-26", Portal.ERAS)
-    assert cap is not None and cap.value.max_per_program == mix.ERAS_MAX_PER_PROGRAM
+    assert cap is not None and cap.value.max_per_program == 4
     sloe = cycles.standardized_letter("2025-26", "emergency medicine")
-    assert sloe is not None and sloe.value.wanted == mix.SLOE_ROTATIONS
+    assert sloe is not None and sloe.value.wanted == 2
+    letters = [LetterFacts(id=i, writer_id=i, writer_name=f"Dr. {i}", program="EM residency",
+                           kind=LetterKind.SPECIALTY, portal=Portal.ERAS,
+                           state=LetterState.AGREED, deadline=date(2025, 9, 1))
+               for i in range(1, 6)]
+    result = mix.evaluate_mix("residency", letters, specialty="EM", cycle="2025-26")
+    [crowded] = result.crowded_programs
+    assert len(crowded.kept) == cap.value.max_per_program and crowded.cap.cycle == "2025-26"
+    part = result.part(mix.Part.STANDARDIZED)
+    assert part is not None and part.wanted == (sloe.value.wanted, sloe.value.wanted)
 
 
 def test_dates_are_the_cycles_own() -> None:

@@ -11,8 +11,8 @@ from datetime import date
 from bot.residency import export, messages, rules
 from bot.residency.plan import Adjust, Entry, Profile, SignalStatus, WarningCode, build_plan
 from bot.residency.rules import Risk
-from bot.residency.vocab import Applicant, EntryState, Event, SignalTier, Tier, Visa
 from bot.vocab.letters import LetterKind, LetterState, Portal
+from bot.vocab.residency import Applicant, EntryState, Event, SignalTier, Tier, Visa
 from tests.support.residency import EM, IM, letter, program
 
 SUMMER_2025 = date(2025, 7, 1)

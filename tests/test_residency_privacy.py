@@ -23,7 +23,7 @@ from bot.privacy.erasure import erase_person
 from bot.privacy.merge import merge_people
 from bot.residency import store as residency_store
 from bot.residency.store import ProfileChange
-from bot.residency.vocab import Applicant, Result, SignalTier
+from bot.vocab.residency import Applicant, Result, SignalTier
 from tests.support.factories import Driver, add_faculty, add_group, add_student
 from tests.support.residency import import_rows
 

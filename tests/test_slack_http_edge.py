@@ -312,7 +312,9 @@ def test_a_signed_command_is_answered_beside_300_slow_connections(slack: SlackHa
         slow.open(100, kind="headers", sources=spread)
         slow.open(100, kind="body", sources=spread)
         slow.open(100, kind="headers", sources=["127.0.0.60"])
-        time.sleep(1.0)  # noqa: TID251 (real seconds: the trickle itself is what is tested)  # long enough for every connection to be accepted and to trickle
+        # Real seconds, long enough for every connection to be accepted and to trickle: the
+        # trickle itself is what is tested.
+        time.sleep(1.0)  # noqa: TID251
         genuine = SlackHttp(slack.http.port, source=SLACK_ADDRESS)
         answer = genuine.command("/mentor", "help", user_id="U0SLOW",
                                  response_url=slack.api.response_url("slow"))
@@ -323,7 +325,9 @@ def test_a_signed_command_is_answered_beside_300_slow_connections(slack: SlackHa
         assert len(refused) == 100 - PER_ADDRESS
         assert {c.source for c in refused} == {"127.0.0.60"}
         assert len(held) == 200 + PER_ADDRESS
-        assert threading.active_count() <= before + 2
+        # No thread per connection (300 are open): the few new ones are the command's own
+        # work (a listener thread, the fake API answering it), started on first use.
+        assert threading.active_count() <= before + 20, threading.active_count() - before
         slack.api.wait_responses("slow")
     finally:
         slow.close()

@@ -19,6 +19,7 @@ from bot.groups.roster import RosterError, import_csv
 from bot.infra.models import ActionItem, FacultyProfile, Person, StudentProfile
 from bot.nudges.quiet_hours import MIN_AWAKE
 from tests.support.factories import Driver, add_faculty, add_student
+from tests.support.properties import examples
 from tests.support.relationships import add_mentorship
 from tests.support.slack_api import TEAM_ID, FakeSlackApi
 from tests.support.slack_app import slack_harness
@@ -172,7 +173,7 @@ FIELDS = {"office-hours": "faculty", "specialty": "faculty", "interests": "stude
           "research": "student"}
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=examples(60), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(field=st.sampled_from(sorted(FIELDS)),
        typed=st.text(st.characters(codec="utf-8"), max_size=1200))

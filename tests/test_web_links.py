@@ -20,6 +20,7 @@ from bot.infra.settings import Settings
 from bot.web import links, rules, store
 from bot.web.rules import Page, Purpose, Refusal
 from tests.support.factories import Driver
+from tests.support.properties import examples
 from tests.support.report_data import NOW, ReportData, build
 
 PUBLIC = "https://mentor.example.edu/bot"
@@ -138,7 +139,7 @@ def test_a_changed_link_is_refused(core: Core, data: ReportData) -> None:
     assert isinstance(_redeem(core, token), rules.Grant)  # the real one still works, once
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=examples(60), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(position=st.integers(min_value=0), replacement=st.sampled_from(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."))

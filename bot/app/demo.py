@@ -32,8 +32,8 @@ from bot.people import store as people
 from bot.people.rules import stored_specialty
 from bot.residency import importing
 from bot.residency import store as residency_store
-from bot.residency.vocab import Applicant, ProgramType, Region
 from bot.vocab.mentoring import MentorshipSource
+from bot.vocab.residency import Applicant, ProgramType, Region
 
 DOMAIN = "example.edu"
 DEMO_STUDENT_EMAIL = f"maya.patel@{DOMAIN}"

@@ -51,7 +51,7 @@ def dashboard(session: Session, person: Person, now: datetime, settings: Setting
     if person.is_faculty:
         sections += _mentees(session, person, tz, settings.default_timezone)
         sections += _intro_requests(session, person, tz)
-        sections += _writing(session, person, today, settings.default_timezone)
+        sections += _writing(session, person, now, today, settings.default_timezone)
     if not sections:
         sections.append(Section(text="Nothing here yet. Try /mentor find to look for a mentor, "
                                      "or /mentor help for everything the bot can do."))
@@ -121,10 +121,11 @@ def _letters(session: Session, person: Person, today: date, tz: str) -> list[Sec
     return out + _more(len(letters), MAX_ROWS, f"/{letter_specs.LIST.name}")
 
 
-def _writing(session: Session, person: Person, today: date, default_tz: str) -> list[Section]:
+def _writing(session: Session, person: Person, now: datetime, today: date,
+             default_tz: str) -> list[Section]:
     """The letters students asked this faculty member to write: student, program, state and
     the personal deadline they were given."""
-    rows = letter_store.writer_letters(session, person, default_tz=default_tz)
+    rows = letter_store.writer_letters(session, person, default_tz=default_tz, now=now)
     if not rows:
         return []
     return ([Section(heading=f"Letters you are writing ({len(rows)})")]

@@ -8,13 +8,23 @@ from __future__ import annotations
 from bot.errors import UserError
 from bot.framework.context import Context
 from bot.framework.registry import Args, CommandSet
-from bot.framework.replies import Attachment, Reply
+from bot.framework.replies import Attachment, Reply, Section
 from bot.infra.models import Letter
 from bot.infra.zones import local_day
-from bot.letters import draft_messages, messages, mix, plan_messages, rules, specs, store
+from bot.letters import (
+    draft_messages,
+    messages,
+    mix,
+    plan_messages,
+    portals,
+    rules,
+    specs,
+    store,
+)
 from bot.letters.calendar import FILENAME, MIME_TYPE, event_count, letters_calendar
 from bot.letters.cycle import target_cycle
 from bot.letters.history import asked_days, change_counts
+from bot.letters.programs import read_program
 from bot.vocab.letters import DraftStep, LetterKind, LetterState, Portal, Track
 from bot.vocab.specialties import specialties_in
 
@@ -47,19 +57,41 @@ def remind(ctx: Context, args: Args) -> Reply:
             student_interests=(ctx.actor.student_profile.interests
                                if ctx.actor.student_profile else ()))
         inferred = kind is not None
-    existing = store.facts(ctx.session, store.student_letters(ctx.session, ctx.actor.id))
+    existing = store.facts(ctx.session, store.student_letters(ctx.session, ctx.actor.id),
+                           tz=ctx.tz)
     warnings = rules.request_warnings(
         today=ctx.today, deadline=deadline, writer_name=writer.name,
         outside_writer=writer.outside,
         relationship_since=store.relationship_since(ctx.session, ctx.actor.id, writer.id,
                                                     ctx.tz),
-        program=program, others=existing, writer_id=writer.id)
+        program=program, others=existing, writer_id=writer.id, portal=portal)
     letter = store.create_letter(ctx.session, ctx.actor, writer=writer, deadline=deadline,
                                  program=program, kind=kind, portal=portal, now=ctx.now,
                                  settings=ctx.settings)
     return messages.remind_reply(letter, outside=writer.outside, closest=writer.closest,
                                  warnings=warnings, inferred=inferred, tz=ctx.tz,
-                                 today=ctx.today, replaced=replaced)
+                                 today=ctx.today, replaced=replaced,
+                                 where=portals.letter_portal(program, portal, deadline),
+                                 specialty=read_program(program, portal).specialty,
+                                 notes=_remind_notes(ctx, letter))
+
+
+def _remind_notes(ctx: Context, letter: Letter) -> list[Section]:
+    """What the new letter changes beyond itself: a program it puts over its portal's cap
+    (which letters to keep), a portal the cycle data does not give its specialty."""
+    notes: list[Section] = []
+    everyone = store.facts(ctx.session, store.student_letters(ctx.session, ctx.actor.id),
+                           tz=ctx.tz)
+    crowded = mix.crowded_with(everyone, letter.id, portals.letter_cycle(letter.deadline))
+    if crowded is not None:
+        notes.append(Section(heading="Warning: over the cap",
+                             text=plan_messages.crowded_text(crowded)))
+    phrase = read_program(letter.program, letter.portal)
+    other = portals.other_portal(phrase, letter.deadline)
+    if other is not None and phrase.portal is not None and phrase.specialty is not None:
+        notes.append(messages.portal_check_section(letter, phrase.portal, other,
+                                                   phrase.specialty))
+    return notes
 
 
 @commands.handler(specs.KIND)
@@ -79,7 +111,7 @@ def update(ctx: Context, args: Args) -> Reply:
     suggestions = None
     if wanted == LetterState.DECLINED:
         suggestions = messages.other_writers_section(
-            letter, store.other_writers(ctx.session, letter))
+            letter, store.other_writers(ctx.session, letter, today=ctx.today, tz=ctx.tz))
     return messages.update_reply(letter, wanted, reason, suggestions, today=ctx.today,
                                  asked_on=store.asked_on(ctx.session, letter, ctx.tz))
 
@@ -136,10 +168,14 @@ def plan(ctx: Context, args: Args) -> Reply:
         named = [s for interest in profile.interests for s in specialties_in(interest)]
         if named:
             specialty, defaulted = named[0], True
-    letters = store.facts(ctx.session, store.student_letters(ctx.session, ctx.actor.id))
+    letters = store.facts(ctx.session, store.student_letters(ctx.session, ctx.actor.id),
+                          tz=ctx.tz)
     result = mix.evaluate_mix(track, letters, specialty=specialty)
     cycle = target_cycle(track, today=ctx.today, stage=profile.stage if profile else None,
                          deadlines=[x.deadline for x in result.counted])
+    if track == Track.RESIDENCY:  # the caps and standardized letters of the cycle worked to
+        result = mix.evaluate_mix(track, letters, specialty=specialty,
+                                  cycle=portals.letter_cycle(cycle.needed))
     shown = mix.specialty_name(specialty) if specialty else ""
     return plan_messages.plan_reply(result, cycle, today=ctx.today, specialty=shown,
                                     defaulted=defaulted)
@@ -153,8 +189,11 @@ def outcome(ctx: Context, args: Args) -> Reply:
     record, letters = store.record_outcome(ctx.session, ctx.actor, args.text("text"),
                                            now=ctx.now, settings=ctx.settings)
     due = rules.outcome_nudge_at(ctx.now, ctx.tz)
-    return messages.outcome_recorded_reply(record, store.one_per_writer(letters),
-                                           local_day(due, ctx.tz), ctx.today)
+    told = {rules.writer_key(x.writer_id, x.writer_name) for x in letters}
+    others = [x for x in store.one_per_writer(store.submitted_letters(ctx.session, ctx.actor.id))
+              if rules.writer_key(x.writer_id, x.writer_name) not in told]
+    return messages.outcome_recorded_reply(record, letters, local_day(due, ctx.tz), ctx.today,
+                                           others)
 
 
 # --- /letter draft -------------------------------------------------------------------------
@@ -166,12 +205,25 @@ def draft(ctx: Context, args: Args) -> Reply:
     letter = store.find_letter(ctx.session, ctx.actor, args["id"])
     if not rules.draft_fits(step, letter.state):
         raise UserError(draft_messages.draft_refused(step, letter), title="Not for this letter")
+    phrase = read_program(letter.program, letter.portal)
+    cycle = portals.letter_cycle(letter.deadline)
     facts = draft_messages.DraftFacts(
         letter=letter, student_name=ctx.actor.name,
         writer_on_roster=letter.writer_id is not None, today=ctx.today,
         asked_on=store.asked_on(ctx.session, letter, ctx.tz),
-        news=store.news_for(ctx.session, letter) if step == DraftStep.OUTCOME else ())
+        news=store.news_for(ctx.session, letter) if step == DraftStep.OUTCOME else (),
+        where=portals.portal_for(phrase, letter.deadline),
+        standardized=portals.standardized(cycle, phrase.specialty or _student_specialty(ctx)),
+        specialty=phrase.specialty)
     return draft_messages.draft_reply(step, facts)
+
+
+def _student_specialty(ctx: Context) -> str:
+    """The first specialty the student's interests name ("" when none): what a letter whose
+    program names none is most likely for."""
+    profile = ctx.actor.student_profile
+    named = [s for i in (profile.interests if profile else ()) for s in specialties_in(i)]
+    return named[0] if named else ""
 
 
 # --- /letter list --------------------------------------------------------------------------
@@ -184,7 +236,7 @@ def list_letters(ctx: Context, args: Args) -> Reply:
     student = store.student_letters(ctx.session, ctx.actor.id) if ctx.actor.is_student \
         else None
     writing = store.writer_letters(ctx.session, ctx.actor,
-                                   default_tz=ctx.settings.default_timezone) \
+                                   default_tz=ctx.settings.default_timezone, now=ctx.now) \
         if ctx.actor.is_faculty else None
     if not student and not writing:
         if writing is not None:

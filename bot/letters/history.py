@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.infra.models import Letter, LetterEvent, Outcome
 from bot.infra.zones import local_day
+from bot.letters.programs import credits, read_program
 from bot.letters.rules import DONE_STATES, writer_key
 from bot.vocab.letters import LetterState
 
@@ -62,12 +63,14 @@ def asked_day(letter: Letter, asked_at: datetime | None, tz: str) -> date | None
 
 def writers_to_tell(session: Session, outcomes: Sequence[Outcome]) -> dict[int, list[Letter]]:
     """Per outcome, the letters whose writers hear about it: one per writer (the roster
-    person, else the name as written), submitted by the time the outcome was recorded and
-    not withdrawn since. The planner plans an outcome's nudge from it, and the nudge's words
+    person, else the name as written), submitted by the time the outcome was recorded, not
+    withdrawn since, and for the track and specialty the outcome is about (`credits`: a
+    biology fellowship's letter had no part in an EM residency interview). The planner plans an outcome's nudge from it, and the nudge's words
     list it again when it is sent."""
     if not outcomes:
         return {}
     students = {o.student_id for o in outcomes}
+    read_outcome = {o.id: read_program(o.text) for o in outcomes}
     rows = session.execute(
         select(Letter, LetterEvent.at)
         .join(LetterEvent, LetterEvent.letter_id == Letter.id)
@@ -81,6 +84,9 @@ def writers_to_tell(session: Session, outcomes: Sequence[Outcome]) -> dict[int, 
         for letter, submitted_at in rows:
             if letter.student_id != outcome.student_id or submitted_at > outcome.at:
                 continue
+            if not credits(read_outcome[outcome.id],
+                           read_program(letter.program, letter.portal)):
+                continue  # a letter for another track or specialty had no part in it
             key = writer_key(letter.writer_id, letter.writer_name)
             if key not in seen:
                 seen.add(key)

@@ -14,13 +14,16 @@ from datetime import date
 
 from bot.framework.registry import CommandSpec
 from bot.framework.replies import Action, ActionStyle, Attachment, Field, Reply, Section
-from bot.framework.wording import count, days_as_weeks, range_text
+from bot.framework.wording import and_list, count, days_as_weeks, range_text
 from bot.infra.models import Letter, Outcome, Person
 from bot.infra.zones import format_day
 from bot.letters import rules, specs
+from bot.letters.portals import PortalFor, letter_portal
 from bot.letters.rules import Due, LetterFacts, LetterWarning, WarningCode, WriterLetter
 from bot.matching import specs as matching_specs
-from bot.vocab.letters import LETTER_KINDS, DraftStep, LetterState, Portal
+from bot.mentoring import specs as mentoring_specs
+from bot.vocab.cycles import Found
+from bot.vocab.letters import LETTER_KINDS, DraftStep, LetterKind, LetterState, Portal
 from bot.vocab.nudges import NudgeKind
 
 # --- counting words ----------------------------------------------------------------------
@@ -184,8 +187,23 @@ class WarningText:
     advice: str  # what to do instead
 
 
-def warning_text(warning: LetterWarning) -> WarningText:
-    """A warning said plainly, with what to do instead."""
+def _letter_ref(letter: Letter | None) -> str:
+    return str(letter.id) if letter is not None else "ID"
+
+
+def outside_steps(letter: Letter | None) -> str:
+    """What works for a writer outside the roster (contacts are logged only with faculty the
+    bot knows): the letter's own steps, its drafts, and its dates in a calendar."""
+    ref = _letter_ref(letter)
+    return (f"mark each step as it happens ({_cmd(specs.UPDATE)} {ref} asked, then agreed), "
+            f"check the packet off ({_cmd(specs.PACKET)} {ref}), use the drafts "
+            f"({_cmd(specs.DRAFT)} ask {ref}), and put the dates in your calendar "
+            f"({_cmd(specs.CALENDAR)}): I remind you before each one")
+
+
+def warning_text(warning: LetterWarning, letter: Letter | None = None) -> WarningText:
+    """A warning said plainly, with what to do instead (`letter`: the new letter, whose id
+    the advice names)."""
     name = warning.writer_name
     match warning.code:
         case WarningCode.RUSHED:
@@ -211,13 +229,21 @@ def warning_text(warning: LetterWarning) -> WarningText:
                 "it easy for them to say no. Next time, ask "
                 f"{range_text((rules.LAST_CALL_WEEKS, rules.ASK_BY_WEEKS))} weeks ahead.")
         case WarningCode.NO_RELATIONSHIP:
-            who = f"{name} (an outside writer)" if warning.outside_writer else name
+            if warning.outside_writer:
+                return WarningText(
+                    warning.code,
+                    f"{name} is not on the faculty roster, so your record shows no time "
+                    "together (meetings are logged only with faculty I know).",
+                    "A strong letter comes from someone who has known you for several months "
+                    "and supervised your work directly. If that is them, go ahead: "
+                    f"{outside_steps(letter)}. If not, consider a writer who knows your work.")
             return WarningText(
                 warning.code,
-                f"There is no logged relationship with {who}.",
+                f"There is no logged relationship with {name}.",
                 "A strong letter comes from someone who has known you for several months and "
-                "supervised your work directly. If that is them, log your meetings "
-                "(/mentor log) so your record shows it; if not, consider a writer who has.")
+                f"supervised your work directly. If that is them, log your meetings "
+                f"({_cmd(mentoring_specs.LOG)}) so your record shows it; if not, consider a "
+                "writer who has.")
         case WarningCode.SHORT_RELATIONSHIP:
             since = warning.relationship_since or warning.today
             return WarningText(
@@ -256,8 +282,8 @@ def _earlier(warning: LetterWarning) -> LetterFacts:
     return warning.earlier
 
 
-def warning_section(warning: LetterWarning) -> Section:
-    text = warning_text(warning)
+def warning_section(warning: LetterWarning, letter: Letter | None = None) -> Section:
+    text = warning_text(warning, letter)
     return Section(heading=f"Warning: {warning.code.replace('-', ' ')}",
                    text=f"{text.message}\nInstead: {text.advice}")
 
@@ -277,6 +303,30 @@ def deadline_too_far_text(deadline: date, today: date) -> str:
             f"{_cmd(specs.PLAN)} shows when to start building relationships.")
 
 
+def portal_text(where: PortalFor, specialty: str | None) -> str:
+    """The portal a letter goes through, and where the bot read it when the student did not
+    say: "ResidencyCAS (inferred: emergency medicine's portal, 2025–26)"."""
+    if where.portal is None:
+        return "-"
+    if where.said:
+        return str(where.portal)
+    if where.found is not None:
+        return (f"{where.portal} (inferred: {specialty or 'the specialty'}'s portal, "
+                f"{where.found.whose()})")
+    return f"{where.portal} (inferred: the usual residency portal)"
+
+
+def portal_check_section(letter: Letter, named: Portal, found: Found[Portal],
+                         specialty: str) -> Section:
+    """The student named a portal the cycle data does not give the specialty."""
+    return Section(
+        heading="Check the portal",
+        text=f"{specialty.capitalize()} programs take applications through {found.value} "
+             f"({found.whose()}), not {named}. If this letter goes through {found.value}, "
+             f"stop tracking this one ({_cmd(specs.CANCEL)} {letter.id}) and track it again "
+             f"with portal:{found.value}.")
+
+
 def replaces_text(replaced: Letter) -> str:
     return (f"Instead of letter #{replaced.id} from {replaced.writer_name} "
             f"({replaced.state}): same program, portal and deadline.")
@@ -284,11 +334,15 @@ def replaces_text(replaced: Letter) -> str:
 
 def remind_reply(letter: Letter, *, outside: bool, closest: Sequence[str],
                  warnings: Iterable[LetterWarning], inferred: bool, tz: str,
-                 today: date, replaced: Letter | None = None) -> Reply:
-    """The reply to a new letter: the timeline, every warning, and the kind when unknown."""
+                 today: date, replaced: Letter | None = None,
+                 where: PortalFor | None = None, specialty: str | None = None,
+                 notes: Sequence[Section] = ()) -> Reply:
+    """The reply to a new letter: the timeline, every warning (and `notes`: a program over
+    its portal's cap, a portal to check), and the kind when unknown."""
     sections = [Section(heading=f"Timeline (dates in {tz})",
                         text=timeline_text(letter.deadline, today))]
-    sections += [warning_section(w) for w in warnings]
+    sections += [warning_section(w, letter) for w in warnings]
+    sections += notes
     if letter.kind is None:
         sections.append(Section(
             heading="What kind of letter is this?",
@@ -299,18 +353,20 @@ def remind_reply(letter: Letter, *, outside: bool, closest: Sequence[str],
         Field("Writer", letter.writer_name + (" (outside writer)" if outside else "")),
         Field("Program", letter.program or "-"),
         Field("Kind", (letter.kind or "not set") + (" (inferred)" if inferred else "")),
-        Field("Portal", letter.portal or "-"),
+        Field("Portal", portal_text(where, specialty) if where is not None
+              else letter.portal or "-"),
     )
-    notes = [replaces_text(replaced)] if replaced is not None else []
+    said = [replaces_text(replaced)] if replaced is not None else []
     if outside:
-        notes.append(outside_writer_note(letter.writer_name, closest))
+        said.append(outside_writer_note(letter.writer_name, closest))
     return Reply(
         title=f"Tracking letter #{letter.id} from {letter.writer_name}",
-        text=" ".join(notes),
+        text=" ".join(said),
         fields=fields,
         sections=tuple(sections),
         actions=(update_action(letter, LetterState.ASKED, STATE_LABELS[LetterState.ASKED]),
-                 packet_action(letter), draft_action(letter, DraftStep.ASK)),
+                 packet_action(letter), draft_action(letter, DraftStep.ASK),
+                 *((specs.CALENDAR.action("Dates to my calendar"),) if outside else ())),
         footer="I'll remind you before each date. The letter itself stays between you and "
                "your writer: I never ask for or keep its text.",
     )
@@ -352,34 +408,61 @@ def update_reply(letter: Letter, wanted: LetterState, reason: str,
                     "and keep in touch every few months.")
         case _:
             text = ""
+    sections = [suggestions] if suggestions is not None else []
+    if wanted == LetterState.PACKET_SENT:
+        incomplete = incomplete_packet_section(letter)
+        if incomplete is not None:
+            sections.insert(0, incomplete)
     return Reply(title=f"Letter #{letter.id} from {name}: {wanted}", text=text,
-                 sections=(suggestions,) if suggestions is not None else (),
-                 actions=next_actions(letter))
+                 sections=tuple(sections), actions=next_actions(letter))
+
+
+def incomplete_packet_section(letter: Letter) -> Section | None:
+    """A packet marked sent while its checklist still lacks items (`rules.packet_missing`):
+    the writer works from the packet, so the student is told what it lacks and how to
+    check off what was in fact sent."""
+    missing = rules.packet_missing(letter.packet or {})
+    if not missing:
+        return None
+    keys = ";".join(item.key for item in missing)
+    them = "it" if len(missing) == 1 else "them"
+    return Section(
+        heading="Warning: packet incomplete",
+        text=(f"Your checklist for letter #{letter.id} still lacks "
+              f"{count(len(missing), 'item')}: {and_list([item.label for item in missing])}."
+              f"\nInstead: if you sent {them}, check {them} off ({_cmd(specs.PACKET)} "
+              f"{letter.id} done:{keys}); if not, send {them} to {letter.writer_name} now, "
+              "so they write from everything at once."),
+        actions=(packet_action(letter),))
 
 
 MAX_SUGGESTIONS = 5
 
 
-def other_writers_section(letter: Letter, mentors: Sequence[Person]) -> Section:
-    """After a decline: the student's mentors who could write for the same program instead
-    (the store leaves out anyone already writing for it and anyone who declined), one button
-    each. The button tracks the new letter in place of the declined one (`replaces:`), so it
-    keeps the program, the portal, the kind and the deadline."""
-    shown = mentors[:MAX_SUGGESTIONS]
+def other_writers_section(letter: Letter, writers: Sequence[Person]) -> Section:
+    """After a decline: faculty who know the student and could write for the same program
+    instead (the store keeps those known `rules.WRITER_KNOWN_MONTHS` or longer, and leaves
+    out anyone already writing for it and anyone who declined), one button each. The button
+    tracks the new letter in place of the declined one (`replaces:`), so it keeps the
+    program, the portal, the kind and the deadline."""
+    shown = writers[:MAX_SUGGESTIONS]
     actions: list[Action] = []
-    for mentor in shown:
-        args = {"writer": f"person:{mentor.id}", "due": letter.deadline.isoformat(),
+    for writer in shown:
+        args = {"writer": f"person:{writer.id}", "due": letter.deadline.isoformat(),
                 "replaces": str(letter.id)}
-        actions.append(specs.REMIND.action(f"Ask {mentor.name}"[:_LABEL_LIMIT], args))
+        actions.append(specs.REMIND.action(f"Ask {writer.name}"[:_LABEL_LIMIT], args))
     find = f"/{matching_specs.FIND.name}"
     for_what = f" for {letter.program}" if letter.program else ""
+    known = count(rules.WRITER_KNOWN_MONTHS, "month")
     if shown:
-        names = ", ".join(m.name for m in shown)
-        text = (f"Your mentors who could write{for_what} instead: {names}. Or look for more "
-                f"with {find}.")
+        names = ", ".join(w.name for w in shown)
+        text = (f"People who have known you {known} or more and could write{for_what} "
+                f"instead: {names}. Or look for more with {find}.")
     else:
-        text = (f"None of your mentors is free to ask{for_what}: they already write for it "
-                f"or declined. {find} suggests faculty who fit.")
+        text = (f"Nobody who has known you {known} or more is free to ask{for_what}: they "
+                f"already write for it, declined, or your record shows too little time "
+                f"together. {find} suggests faculty who fit; log your meetings with the ones "
+                "you work with.")
     actions.append(matching_specs.FIND.action("Find mentors"))
     return Section(heading="Other writers", text=text, actions=tuple(actions))
 
@@ -393,15 +476,69 @@ PORTAL_HOWTO: Mapping[str, str] = {
     Portal.ERAS: "ERAS: create the request in MyERAS, send the writer the Letter Request Form "
                  "with its Letter ID; they upload through the ERAS Letter of Recommendation "
                  "Portal.",
+    Portal.RESIDENCYCAS: "ResidencyCAS: add the writer as an evaluator in your application's "
+                         "Evaluations section with their email; ResidencyCAS emails them a "
+                         "link to upload it. Assign each letter to each program by hand.",
     Portal.INTERFOLIO: "Interfolio: send the request from your Interfolio dossier; the writer "
                        "gets an email with an upload link.",
     Portal.OTHER: "Tell the writer exactly where and how to submit: the portal link, an email "
                   "address or a mailing address, and any form they must fill in.",
 }
+"""How the student sets up each portal's letter request (the packet checklist)."""
+
+SLOE_HOWTO: Mapping[str, str] = {
+    Portal.RESIDENCYCAS: "ResidencyCAS: add the writer as an evaluator in your application's "
+                         "Evaluations section and send them the ResidencyCAS Letter ID; they "
+                         "complete the SLOE in CORD's eSLOE system and choose “Submit to "
+                         "ResidencyCAS” with that ID. Assign it to each program by hand.",
+    Portal.ERAS: "ERAS: create the request in MyERAS and send the writer the Letter Request "
+                 "Form with its Letter ID; they complete the SLOE in CORD's eSLOE system and "
+                 "upload its PDF through the ERAS Letter of Recommendation Portal.",
+}
+"""A standardized letter (SLOE) is written in CORD's eSLOE system, then reaches the portal."""
+
+WRITER_HOWTO: Mapping[str, str] = {
+    Portal.AMCAS: "through the AMCAS Letter Writer Application (or Interfolio), with the AMCAS "
+                  "Letter ID on the request form I'm attaching",
+    Portal.ERAS: "through the ERAS Letter of Recommendation Portal, with the Letter ID on the "
+                 "Letter Request Form I'm attaching",
+    Portal.RESIDENCYCAS: "through ResidencyCAS: you will get an email from ResidencyCAS with "
+                         "the link to upload it",
+    Portal.INTERFOLIO: "through Interfolio: you will get an email from Interfolio with the "
+                       "link to upload it",
+}
+"""Where and how to submit, as the writer reads it in a draft or a reminder."""
+
+WRITER_SLOE_HOWTO: Mapping[str, str] = {
+    Portal.RESIDENCYCAS: "in CORD's eSLOE system, choosing “Submit to ResidencyCAS” with the "
+                         "ResidencyCAS Letter ID I'm sending you",
+    Portal.ERAS: "in CORD's eSLOE system, then uploading its PDF to the ERAS Letter of "
+                 "Recommendation Portal with the Letter ID on the Letter Request Form I'm "
+                 "attaching",
+}
+WHERE_PLACEHOLDER = ("[where and how to submit: the portal link, an email address or a "
+                     "mailing address, and any form to fill in]")
 
 
-def portal_howto(letter: Letter | WriterLetter) -> str:
-    return PORTAL_HOWTO[letter.portal or Portal.OTHER]
+def effective_portal(letter: Letter | WriterLetter) -> Portal | None:
+    """The letter's portal: the one the student named, else the one the cycle data gives
+    its specialty for the cycle of its deadline (`bot.letters.portals`)."""
+    return letter_portal(letter.program, letter.portal, letter.deadline).portal
+
+
+def portal_howto(letter: Letter) -> str:
+    """How the student sets up the request for this letter's portal."""
+    portal = effective_portal(letter) or Portal.OTHER
+    if letter.kind == LetterKind.SLOE and portal in SLOE_HOWTO:
+        return SLOE_HOWTO[portal]
+    return PORTAL_HOWTO[portal]
+
+
+def writer_howto(portal: str | None, kind: str | None) -> str:
+    """Where and how to submit, said to the writer."""
+    if kind == LetterKind.SLOE and portal is not None and portal in WRITER_SLOE_HOWTO:
+        return WRITER_SLOE_HOWTO[portal]
+    return WRITER_HOWTO.get(portal or "", WHERE_PLACEHOLDER)
 
 
 def packet_details(letter: Letter, *, today: date, asked_on: date | None = None
@@ -465,14 +602,22 @@ def _writers_to_tell(letters: Sequence[Letter]) -> tuple[str, tuple[Section, ...
 
 
 def outcome_recorded_reply(outcome: Outcome, letters: Sequence[Letter], remind_on: date,
-                           today: date) -> Reply:
+                           today: date, others: Sequence[Letter] = ()) -> Reply:
+    """The outcome recorded, the writers whose letters had a part in it (each with its
+    draft), and the writers left out because their letter was for another application."""
     names, sections = _writers_to_tell(letters)
-    return Reply(
-        title=f"Outcome recorded: {outcome.kind}",
-        text=f"“{outcome.text}”. Writers to tell: {names}. I'll send you one reminder "
-             f"listing them {when_text(remind_on, today)}; each has a draft below.",
-        sections=sections,
-    )
+    if letters:
+        text = (f"“{outcome.text}”. Writers to tell: {names}. I'll send you one reminder "
+                f"listing them {when_text(remind_on, today)}; each has a draft below.")
+    else:
+        text = (f"“{outcome.text}”. None of your submitted letters was for this, so there "
+                "is no writer to tell; it stays in your record.")
+    if others:
+        left = "; ".join(f"{x.writer_name} (#{x.id}{_for(x)})" for x in others)
+        text += (f" Not told: {left}: "
+                 + ("that letter was" if len(others) == 1 else "those letters were")
+                 + " for another application.")
+    return Reply(title=f"Outcome recorded: {outcome.kind}", text=text, sections=sections)
 
 
 def cancel_reply(letter: Letter, old: LetterState, stopped: int) -> Reply:

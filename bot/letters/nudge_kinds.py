@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.infra.models import Letter, Outcome, Person
+from bot.infra.zones import local_day
 from bot.letters import messages, rules, specs
 from bot.letters.history import asked_day, state_moments, writers_to_tell
 from bot.letters.rules import WriterLetter
@@ -43,6 +44,7 @@ class LetterNow:
     letter: Letter
     asked_on: date | None
     student_name: str
+    student_tz: str = "UTC"
 
 
 def load_letters(session: Session, dues: Sequence[Due], *, now: datetime,
@@ -60,7 +62,8 @@ def load_letters(session: Session, dues: Sequence[Due], *, now: datetime,
     for letter in letters:
         name, tz = students.get(letter.student_id, ("", None))
         found[letter.id] = LetterNow(letter, asked_day(letter, asked.get(letter.id),
-                                                       tz or default_tz), name)
+                                                       tz or default_tz), name,
+                                     tz or default_tz)
     return found
 
 
@@ -81,7 +84,7 @@ def student_words(state: LetterNow, due: Due, at: Moment) -> Words:
 
 def writer_words(state: LetterNow, due: Due, at: Moment) -> Words:
     """The writer-deadline reminder, as read on the writer's day at `at`: the personal
-    deadline they were told when they were asked."""
+    deadline the student gives them (`rules.writer_personal`, the student's own)."""
     letter = state.letter
     if letter.writer_id != due.person_id:
         return Moot("the letter has another writer now")
@@ -92,7 +95,9 @@ def writer_words(state: LetterNow, due: Due, at: Moment) -> Words:
     seen = WriterLetter(
         id=letter.id, student_id=letter.student_id, student_name=state.student_name,
         program=letter.program, state=LetterState(letter.state), deadline=letter.deadline,
-        personal=rules.told_personal(letter.deadline, state.asked_on), portal=letter.portal)
+        personal=rules.writer_personal(letter.deadline, asked_on=state.asked_on,
+                                       today=local_day(at.now, state.student_tz)),
+        portal=messages.effective_portal(letter))
     return messages.writer_nudge_reply(seen, today=at.today)
 
 

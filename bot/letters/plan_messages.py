@@ -10,15 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.framework.replies import Reply, Section
-from bot.framework.wording import count, range_text
+from bot.framework.wording import and_list, count, range_text
 from bot.infra.zones import format_day
-from bot.letters import cycle, mix, rules, specs
+from bot.letters import cycle, mix, portals, rules, specs
 from bot.letters.cycle import Cycle, CycleSource
 from bot.letters.messages import day_text, due_text
-from bot.letters.mix import Mix, Part, PartStatus, Skip
+from bot.letters.mix import Crowded, Mix, Part, PartStatus, Skip
 from bot.letters.rules import LetterFacts
 from bot.mentoring import specs as mentoring_specs
-from bot.vocab.letters import LetterState, Track
+from bot.vocab import cycles
+from bot.vocab.letters import LetterState, Portal, Track
 from bot.vocab.specialties import specialties_in
 
 
@@ -39,9 +40,15 @@ def _specialty(result: Mix) -> str:
     return result.specialty or "your specialty"
 
 
+def _standardized_name(result: Mix) -> str:
+    """The specialty's standardized letter as the data names it ("SLOE")."""
+    return result.standardized.value.name if result.standardized else "standardized letter"
+
+
 def part_name(result: Mix, part: Part) -> str:
     return {
         Part.TOTAL: "Letters in all",
+        Part.STANDARDIZED: f"{_standardized_name(result)}s (standardized letters)",
         Part.SPECIALTY: f"From {_specialty(result)}",
         Part.CLERKSHIP: "Core clerkships",
         Part.RESEARCH: "Research or longitudinal mentor",
@@ -71,7 +78,25 @@ def _covered(result: Mix, status: PartStatus) -> str | None:
     if status.part == Part.SCIENCE:
         return (f"Science faculty letters ({len(status.secured)} of "
                 f"{range_text(status.wanted)}): {_labels(status.secured)}")
+    if status.part == Part.STANDARDIZED:
+        return (f"{part_name(result, status.part)} ({len(status.secured)} of "
+                f"{status.wanted[0]}): {_labels(status.secured)}")
     return f"{part_name(result, status.part)}: {_labels(status.secured)}"
+
+
+def standardized_text(result: Mix, missing: int) -> str:
+    """What the specialty's standardized letter is and how many its programs expect, from the
+    cycle data: "2 SLOEs — emergency medicine programs expect 2 (2025–26): a SLOE (Standardized
+    Letter of Evaluation) is written by …"."""
+    found = result.standardized
+    assert found is not None
+    letter = found.value
+    more = "more " if missing < letter.wanted else ""
+    full = f" ({letter.full_name})" if letter.full_name else ""
+    by = f" is written by {letter.written_by}" if letter.written_by else ""
+    verb = "expect" if letter.required else "welcome"
+    return (f"{count(missing, more + letter.name)} — {result.specialty} programs {verb} "
+            f"{letter.wanted} ({found.whose()}): a {letter.name}{full}{by}")
 
 
 def _missing(result: Mix, status: PartStatus) -> str | None:
@@ -81,10 +106,13 @@ def _missing(result: Mix, status: PartStatus) -> str | None:
         case Part.TOTAL:
             text = (f"{count(status.missing, 'more letter')} (aim for "
                     f"{range_text(status.wanted)} in all)")
+        case Part.STANDARDIZED:
+            text = standardized_text(result, status.missing)
         case Part.SPECIALTY:
-            text = ("A SLOE (standardized letter of evaluation) from emergency medicine faculty"
-                    if result.emergency_medicine else
-                    f"At least {count(status.missing, 'letter')} from {_specialty(result)}")
+            standardized = result.part(Part.STANDARDIZED)
+            if standardized is not None and standardized.missing and not standardized.optional:
+                return None  # the standardized letters it still needs are the specialty's
+            text = f"At least {count(status.missing, 'letter')} from {_specialty(result)}"
         case Part.CLERKSHIP:
             text = f"{range_text(status.wanted)} letters from core clerkships where you did well"
         case Part.SCIENCE:
@@ -121,6 +149,7 @@ def _as_part(result: Mix, part: Part) -> str:
     """How a letter counts for `part`, as in "would count from pediatrics"."""
     return {
         Part.TOTAL: "in all",
+        Part.STANDARDIZED: f"as a {_standardized_name(result)}",
         Part.SPECIALTY: f"from {_specialty(result)}",
         Part.CLERKSHIP: "as a core clerkship letter",
         Part.RESEARCH: "as a research or longitudinal mentor letter",
@@ -160,9 +189,8 @@ def mix_text(result: Mix, today: date) -> MixText:
     if result.amcas_entries > mix.AMCAS_MAX_ENTRIES:
         out.over.append(f"{result.amcas_entries} AMCAS letter entries: AMCAS allows at most "
                         f"{mix.AMCAS_MAX_ENTRIES}.")
-    for program, writers in result.crowded_programs:
-        out.over.append(f"{program}: {writers} letters; ERAS lets you assign at most "
-                        f"{mix.ERAS_MAX_PER_PROGRAM} per program.")
+    for crowded in result.crowded_programs:
+        out.over.append(crowded_text(crowded))
     clerkship = result.part(Part.CLERKSHIP)
     if clerkship is not None and clerkship.over:
         out.notes.append(f"{len(clerkship.secured)} clerkship letters: programs expect "
@@ -173,13 +201,18 @@ def mix_text(result: Mix, today: date) -> MixText:
                    if research.pending else "")
         out.notes.append(f"Where relevant, {count(research.wanted[0], 'letter')} from a "
                          f"research or longitudinal mentor{pending}.")
-    if result.emergency_medicine:
-        out.notes.append("Emergency medicine programs expect standardized letters of "
-                         "evaluation (SLOEs) from EM faculty, ideally from "
-                         f"{count(mix.SLOE_ROTATIONS, 'EM rotation')}.")
+    standardized = result.part(Part.STANDARDIZED)
+    if standardized is not None and standardized.missing and standardized.optional:
+        out.notes.append(standardized_text(result, standardized.missing))
     for group in result.repeated:
         out.notes.append(f"{group[0].writer_name} is on {count(len(group), 'letter')} "
                          f"({_ids(group)}): one writer counts once in the mix.")
+    for letter in result.off_rotation:
+        out.notes.append(
+            f"{letter_label(letter)} counts in all but not as one of your "
+            f"{_standardized_name(result)}s: {letter.writer_name} is "
+            f"{letter.writer_specialty} faculty, and {result.specialty} programs expect "
+            f"{_standardized_name(result)}s from {result.specialty} rotations.")
     for letter in result.kind_unset:
         out.notes.append(f"{letter_label(letter)} counts in all but in no part: set its kind "
                          f"({specs.KIND.usage().replace('ID', str(letter.id))}).")
@@ -188,8 +221,38 @@ def mix_text(result: Mix, today: date) -> MixText:
     return out
 
 
-def mix_expectations(track: Track, specialty: str = "", defaulted: bool = False) -> str:
-    """What schools or programs expect, as the SPEC's letter mix states it."""
+def _program_label(crowded: Crowded) -> str:
+    others = [f"“{p}”" for p in crowded.phrases[1:]]
+    also = f" (also written {and_list(others, 'or')})" if others else ""
+    return f"{crowded.program or 'Letters with no program named'}{also}"
+
+
+def _chosen(letter: LetterFacts) -> str:
+    kind = f", {letter.kind}" if letter.kind else ""
+    return f"#{letter.id} {letter.writer_name}{kind}, {letter.state}"
+
+
+CHOOSING = ("the standardized letters first, then letters from the specialty, core "
+            "clerkships and research, secured before planned or asked, and among those the "
+            "writers who have known you longest")
+"""How the letters to keep are chosen (`bot.letters.mix.letter_rank`), in words."""
+
+
+def crowded_text(crowded: Crowded) -> str:
+    """A program that gets more letters than its portal takes: how many, the cap (from the
+    cycle data), and which letters to keep and which to leave out, named."""
+    cap = crowded.cap.value.max_per_program
+    return (f"{_program_label(crowded)}: letters from {count(crowded.writers, 'writer')}, "
+            f"and {crowded.portal} assigns at most {cap} to one program "
+            f"({crowded.cap.whose()}). Keep {'; '.join(_chosen(x) for x in crowded.kept)}. "
+            f"Leave out {'; '.join(_chosen(x) for x in crowded.left_out)}. Chosen by "
+            f"{CHOOSING}.")
+
+
+def mix_expectations(track: Track, specialty: str = "", defaulted: bool = False,
+                     cycle: str = "") -> str:
+    """What schools or programs expect, as the SPEC's letter mix states it (the portal's cap
+    per program from the cycle data)."""
     if track == Track.MED_SCHOOL:
         return (f"Medical school: {range_text(mix.MED_SCIENCE)} science faculty letters, "
                 f"{count(mix.MED_OTHER, 'non-science or character letter')}, and a "
@@ -199,8 +262,12 @@ def mix_expectations(track: Track, specialty: str = "", defaulted: bool = False)
             f"{mix.RESIDENCY_SPECIALTY} from the specialty you apply to, "
             f"{range_text(mix.CLERKSHIP)} from core clerkships where you did well, "
             f"{mix.RESIDENCY_RESEARCH} from research or a longitudinal mentor where "
-            f"relevant. ERAS lets you assign at most {mix.ERAS_MAX_PER_PROGRAM} per program. "
-            "One writer counts once; a letter counts as secured once the writer agrees.")
+            "relevant.")
+    cap = portals.program_cap(Portal.ERAS, cycle or cycles.known_cycles()[-1])
+    if cap is not None:
+        text += (f" ERAS assigns at most {cap.value.max_per_program} letters to one program "
+                 f"({cap.whose()}).")
+    text += " One writer counts once; a letter counts as secured once the writer agrees."
     if specialty:
         text += f" Specialty: {specialty}" + (" (from your profile)." if defaulted else ".")
     return text
@@ -252,6 +319,9 @@ def _bullets(items: list[str]) -> str:
 def _nothing_missing(result: Mix) -> str:
     if result.complete:
         return "Nothing: the mix is complete."
+    if result.crowded_programs and not result.pending:
+        return ("Nothing more to find, but a program gets more letters than its portal takes "
+                "(below): choose which go.")
     waiting = len(result.pending)
     return (f"Nothing more to find: your secured letters cover the mix, and "
             f"{count(waiting, 'more letter')} not yet secured (above).")
@@ -277,5 +347,5 @@ def plan_reply(result: Mix, target: Cycle, *, today: date, specialty: str = "",
     sections.append(Section(heading="Start early",
                             text=start_early_text(target, result, today)))
     return Reply(title=f"Letter plan: {result.track}",
-                 text=mix_expectations(result.track, specialty, defaulted),
+                 text=mix_expectations(result.track, specialty, defaulted, result.cycle),
                  sections=tuple(sections))

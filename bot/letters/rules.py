@@ -183,10 +183,18 @@ def told_personal(deadline: date, asked_on: date) -> date:
 
 def personal_deadline(deadline: date, *, today: date, asked_on: date | None = None) -> Due:
     """The personal deadline to tell (or restate to) a writer today: the one told when they
-    were asked, while it is still ahead; otherwise the best one left today."""
+    were asked, until its day is over; otherwise the best one left today. The writer's
+    view reads the same (`writer_personal`)."""
     ideal = timeline(deadline).personal
     told = told_personal(deadline, min(asked_on, today) if asked_on else today)
-    return Due(ideal, told if told > today else late_personal(deadline, today))
+    return Due(ideal, told if told >= today else late_personal(deadline, today))
+
+
+def writer_personal(deadline: date, *, asked_on: date, today: date) -> date:
+    """The personal deadline as the writer sees it (`/letter list`, the Home tab, the
+    writer-deadline reminder): the student's own, from the one rule (`personal_deadline`,
+    on the student's day), so the two never show different dates."""
+    return personal_deadline(deadline, today=today, asked_on=asked_on).on
 
 
 def deadline_limit(today: date) -> date:
@@ -215,6 +223,7 @@ class LetterFacts:
     deadline: date
     reason: str = ""
     writer_specialty: str = ""
+    known_since: date | None = None  # the first logged day of the student's relationship
 
 
 class WarningCode(StrEnum):
@@ -249,6 +258,13 @@ class LetterWarning:
         if self.relationship_since is None:
             return 0
         return whole_months_between(self.relationship_since, self.today)
+
+
+def known_long_enough(since: date | None, today: date) -> bool:
+    """Whether a relationship first logged on `since` is old enough for a letter
+    (`WRITER_KNOWN_MONTHS`): what the short-relationship warning reads, and who is suggested
+    in place of a writer who declined."""
+    return since is not None and add_months(since, WRITER_KNOWN_MONTHS) <= today
 
 
 NEUTRAL = "neutral letter"
@@ -288,8 +304,11 @@ def request_warnings(
     program: str,
     others: Iterable[LetterFacts],
     writer_id: int | None,
+    portal: str | None = None,
 ) -> list[LetterWarning]:
-    """Every warning a new request for a letter deserves."""
+    """Every warning a new request for a letter deserves. A second letter from the same
+    writer is for the same program when the two phrases are read as one program
+    (`bot.letters.programs.same_program`), however they are written."""
 
     def warning(code: WarningCode, earlier: LetterFacts | None = None) -> LetterWarning:
         return LetterWarning(code, today, deadline, writer_name, outside_writer,
@@ -303,17 +322,18 @@ def request_warnings(
         out.append(warning(WarningCode.LAST_MINUTE))
     if relationship_since is None:
         out.append(warning(WarningCode.NO_RELATIONSHIP))
-    elif add_months(relationship_since, WRITER_KNOWN_MONTHS) > today:
+    elif not known_long_enough(relationship_since, today):
         out.append(warning(WarningCode.SHORT_RELATIONSHIP))
     earlier = list(others)
     declined = [o for o in earlier if o.state == LetterState.DECLINED
                 and same_writer(o, writer_id, writer_name)]
     if declined:
         out.append(warning(WarningCode.DECLINED_BEFORE, declined[0]))
-    wanted = normalize_text(program)
+    wanted = programs.read_program(program, portal)
     duplicate = next((o for o in earlier if o.state not in GONE_STATES
                       and same_writer(o, writer_id, writer_name)
-                      and normalize_text(o.program) == wanted), None)
+                      and programs.same_program(programs.read_program(o.program, o.portal),
+                                                wanted)), None)
     if duplicate is not None:
         out.append(warning(WarningCode.SAME_PROGRAM, duplicate))
     return out

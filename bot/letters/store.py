@@ -31,9 +31,10 @@ from bot.infra.models import (
 )
 from bot.infra.settings import Settings
 from bot.infra.zones import local_day
-from bot.letters import messages, rules, specs
-from bot.letters.history import asked_day, asked_days, state_moments
+from bot.letters import messages, programs, rules, specs
+from bot.letters.history import asked_day, asked_days, state_moments, writers_to_tell
 from bot.letters.planning import plan_outcome, replan
+from bot.mentoring.history import aware
 from bot.mentoring.store import record_contact
 from bot.nudges.store import cancel_for
 from bot.people.resolve import (
@@ -129,13 +130,20 @@ def submitted_letters(session: Session, student_id: int) -> list[Letter]:
         .order_by(Letter.id)))
 
 
-def facts(session: Session, letters: Sequence[Letter]) -> list[rules.LetterFacts]:
+def facts(session: Session, letters: Sequence[Letter], *, tz: str = "UTC"
+          ) -> list[rules.LetterFacts]:
+    """The letters as the rules read them, each with its writer's specialty and the first
+    logged day (in `tz`) of the student's relationship with the writer."""
     writer_ids = {x.writer_id for x in letters if x.writer_id is not None}
     specialties: dict[int, str] = {}
     if writer_ids:
         specialties = {pid: specialty for pid, specialty in session.execute(
             select(FacultyProfile.person_id, FacultyProfile.specialty)
             .where(FacultyProfile.person_id.in_(writer_ids))).all()}
+    known: dict[tuple[int, int], date] = {}
+    for student_id in {x.student_id for x in letters}:
+        for writer_id, day in relationship_starts(session, student_id, writer_ids, tz).items():
+            known[(student_id, writer_id)] = day
     return [
         rules.LetterFacts(
             id=x.id, writer_id=x.writer_id, writer_name=x.writer_name, program=x.program,
@@ -143,9 +151,32 @@ def facts(session: Session, letters: Sequence[Letter]) -> list[rules.LetterFacts
             portal=Portal(x.portal) if x.portal else None,
             state=LetterState(x.state), deadline=x.deadline, reason=x.state_reason,
             writer_specialty=specialties.get(x.writer_id, "") if x.writer_id else "",
+            known_since=known.get((x.student_id, x.writer_id)) if x.writer_id else None,
         )
         for x in letters
     ]
+
+
+def relationship_starts(session: Session, student_id: int, people: Iterable[int],
+                        tz: str) -> dict[int, date]:
+    """Per faculty member of `people` the student has a logged relationship with, its first
+    day (in `tz`): the earliest mentorship start or contact."""
+    wanted = set(people)
+    if not wanted:
+        return {}
+    firsts: dict[int, datetime] = {}
+    for query in (
+            select(Mentorship.mentor_id, func.min(Mentorship.started_at))
+            .where(Mentorship.student_id == student_id, Mentorship.mentor_id.in_(wanted))
+            .group_by(Mentorship.mentor_id),
+            select(Contact.mentor_id, func.min(Contact.at))
+            .where(Contact.student_id == student_id, Contact.mentor_id.in_(wanted))
+            .group_by(Contact.mentor_id)):
+        for pid, first in session.execute(query):
+            moment = aware(first)
+            if moment is not None and (pid not in firsts or moment < firsts[pid]):
+                firsts[pid] = moment
+    return {pid: local_day(moment, tz) for pid, moment in firsts.items()}
 
 
 def relationship_since(session: Session, student_id: int, writer_id: int | None,
@@ -153,14 +184,7 @@ def relationship_since(session: Session, student_id: int, writer_id: int | None,
     """The first logged day of the relationship: the earliest mentorship start or contact."""
     if writer_id is None:
         return None
-    started = session.scalar(select(func.min(Mentorship.started_at)).where(
-        Mentorship.student_id == student_id, Mentorship.mentor_id == writer_id))
-    contacted = session.scalar(select(func.min(Contact.at)).where(
-        Contact.student_id == student_id, Contact.mentor_id == writer_id))
-    moments = [m for m in (started, contacted) if m is not None]
-    if not moments:
-        return None
-    return local_day(min(moments), tz)
+    return relationship_starts(session, student_id, [writer_id], tz).get(writer_id)
 
 
 def mentor_kinds(session: Session, student_id: int, writer_id: int | None) -> list[str]:
@@ -331,8 +355,7 @@ def record_outcome(session: Session, student: Person, text: str, *, now: datetim
     cleaned = " ".join(text.split())
     if not cleaned:
         raise UserError(f"Say what happened, e.g. /{specs.OUTCOME.name} interview at State EM.")
-    letters = submitted_letters(session, student.id)
-    if not letters:
+    if not submitted_letters(session, student.id):
         raise UserError("Outcomes are shared with writers who submitted a letter, and none "
                         f"has yet. Mark a letter submitted first (/{specs.UPDATE.name} ID "
                         f"{LetterState.SUBMITTED}).")
@@ -341,7 +364,7 @@ def record_outcome(session: Session, student: Person, text: str, *, now: datetim
     session.add(record)
     session.flush()
     plan_outcome(session, record, now, settings)
-    return record, letters
+    return record, writers_to_tell(session, [record])[record.id]
 
 
 def one_per_writer(letters: Sequence[Letter]) -> list[Letter]:
@@ -380,44 +403,46 @@ def asked_on(session: Session, letter: Letter, tz: str) -> date | None:
     return asked_days(session, [letter], tz).get(letter.id)
 
 
-def other_writers(session: Session, letter: Letter) -> list[Person]:
-    """The student's active mentors who could write for `letter`'s program instead: not its
-    writer, not anyone who declined the student, and not anyone already writing (or asked,
-    or planned) for that same program, so the suggestion is never one the bot would then
-    warn about."""
+def other_writers(session: Session, letter: Letter, *, today: date, tz: str) -> list[Person]:
+    """Faculty who could write for `letter`'s program instead: people who know the student
+    (an active mentorship, or logged contacts) for at least `rules.WRITER_KNOWN_MONTHS`,
+    the rule the short-relationship warning reads; never its writer, anyone who declined
+    the student, or anyone already writing (or asked, or planned) for the same program as
+    read (`programs.same_program`), so a suggestion is never one the bot would then warn
+    about. Longest known first."""
+    target = programs.read_program(letter.program, letter.portal)
     skip: set[int] = {letter.writer_id} if letter.writer_id is not None else set()
-    program = rules.normalize_text(letter.program)
-    for writer_id, state, other_program in session.execute(
-            select(Letter.writer_id, Letter.state, Letter.program)
+    for writer_id, state, other_program, other_portal in session.execute(
+            select(Letter.writer_id, Letter.state, Letter.program, Letter.portal)
             .where(Letter.student_id == letter.student_id, Letter.writer_id.is_not(None))):
-        if writer_id is not None and (state == LetterState.DECLINED or (
-                state != LetterState.WITHDRAWN
-                and rules.normalize_text(other_program) == program)):
-            skip.add(writer_id)
-    return _active_mentors(session, letter.student_id, skip)
-
-
-def _active_mentors(session: Session, student_id: int, skip: set[int]) -> list[Person]:
-    mentors = session.scalars(
-        select(Person).join(Mentorship, Mentorship.mentor_id == Person.id)
-        .where(Mentorship.student_id == student_id, Mentorship.active.is_(True))
-        .order_by(Person.name)).unique().all()
-    seen: set[int] = set()
-    out: list[Person] = []
-    for person in mentors:
-        if person.id in skip or person.id in seen:
+        if writer_id is None:
             continue
-        seen.add(person.id)
-        out.append(person)
-    return out
+        if state == LetterState.DECLINED or (
+                state not in rules.GONE_STATES
+                and programs.same_program(programs.read_program(other_program, other_portal),
+                                          target)):
+            skip.add(writer_id)
+    mentors = set(session.scalars(select(Mentorship.mentor_id).where(
+        Mentorship.student_id == letter.student_id, Mentorship.active.is_(True))))
+    contacted = set(session.scalars(select(Contact.mentor_id).where(
+        Contact.student_id == letter.student_id)))
+    starts = relationship_starts(session, letter.student_id, (mentors | contacted) - skip, tz)
+    known = {pid: day for pid, day in starts.items() if rules.known_long_enough(day, today)}
+    if not known:
+        return []
+    people = session.scalars(select(Person).where(Person.id.in_(known))).all()
+    faculty = [p for p in people if p.is_faculty or p.id in mentors]
+    return sorted(faculty, key=lambda p: (known[p.id], p.name, p.id))
 
 
-def writer_letters(session: Session, writer: Person, *, default_tz: str
+def writer_letters(session: Session, writer: Person, *, default_tz: str, now: datetime
                    ) -> list[rules.WriterLetter]:
     """The letters students track with `writer` as their writer, as the writer may see them
     (student, program, state, the personal deadline they were given): only once the student
     has asked, so a letter still being planned never reaches the writer; open ones first,
-    soonest first."""
+    soonest first. The personal deadline is the student's own (`rules.personal_deadline`,
+    on the student's calendar at `now`): the date the student restates when the one told
+    at the ask has passed, never a different one."""
     letters = list(session.scalars(
         select(Letter).where(Letter.writer_id == writer.id,
                              Letter.state != LetterState.PLANNED)))
@@ -429,26 +454,33 @@ def writer_letters(session: Session, writer: Person, *, default_tz: str
     rows = []
     for x in letters:
         student = students[x.student_id]
-        asked = asked_day(x, moments.get(x.id), student.timezone or default_tz)
+        tz = student.timezone or default_tz
+        asked = asked_day(x, moments.get(x.id), tz)
         if asked is None:  # withdrawn before the writer was ever asked
             continue
         rows.append(rules.WriterLetter(
             id=x.id, student_id=x.student_id, student_name=student.name, program=x.program,
             state=LetterState(x.state), deadline=x.deadline,
-            personal=rules.told_personal(x.deadline, asked), portal=x.portal))
+            personal=rules.writer_personal(x.deadline, asked_on=asked,
+                                           today=local_day(now, tz)),
+            portal=messages.effective_portal(x)))
     return sorted(rows, key=lambda r: (r.state not in rules.OPEN_STATES, r.personal, r.id))
 
 
 def news_for(session: Session, letter: Letter) -> tuple[str, ...]:
-    """The student's outcomes recorded since the writer submitted this letter, newest first:
-    the news an outcome update for them shares."""
+    """The student's outcomes recorded since the writer submitted this letter that it had a
+    part in (`programs.credits`: the same track and specialty), newest first: the news an
+    outcome update for them shares."""
     submitted = state_moments(session, [letter.id], LetterState.SUBMITTED).get(letter.id)
     if submitted is None:
         return ()
-    return tuple(session.scalars(
+    read = programs.read_program(letter.program, letter.portal)
+    texts = session.scalars(
         select(Outcome.text).where(Outcome.student_id == letter.student_id,
                                    Outcome.at >= submitted)
-        .order_by(Outcome.at.desc(), Outcome.id.desc()).limit(MAX_NEWS)))
+        .order_by(Outcome.at.desc(), Outcome.id.desc()))
+    return tuple(text for text in texts
+                 if programs.credits(programs.read_program(text), read))[:MAX_NEWS]
 
 
 MAX_NEWS = 3

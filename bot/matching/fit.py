@@ -42,6 +42,7 @@ from bot.vocab.specialties import (
     lineage,
     specialties_in,
     specialty_fit,
+    whole_terms,
     within,
     words_of,
 )
@@ -124,6 +125,7 @@ class FacultyView:
     phrase_of: Mapping[str, int] = field(default_factory=dict)  # term -> index in research
     specialties: frozenset[str] = frozenset()  # `held_specialties`, derived when not given
     title_words: frozenset[str] = frozenset()  # `title_terms`, derived when not given
+    whole: frozenset[str] = frozenset()  # `whole_research`, derived when not given
 
     def __post_init__(self) -> None:
         if self.canonical is None:
@@ -138,6 +140,8 @@ class FacultyView:
                                held_specialties(self.specialty, self.title))
         if not self.title_words and self.title:
             object.__setattr__(self, "title_words", title_terms(self.title))
+        if not self.whole and self.research:
+            object.__setattr__(self, "whole", whole_research(tuple(self.research)))
 
     @property
     def free(self) -> int:
@@ -168,6 +172,7 @@ class StudentView:
     research: tuple[str, ...] = ()
     specialties: frozenset[str] = frozenset()  # canonical specialties among the interests
     terms: frozenset[str] = frozenset()  # folded words of the other interests and research
+    whole: frozenset[str] = frozenset()  # their whole terms (`whole_research`): what is shared
     # Every specialty that counts as one of theirs (theirs and the subspecialties under
     # them), and the fields above theirs: what `specialty_fit` would say, precomputed for
     # the hundreds of thousands of pairs a match round scores.
@@ -179,8 +184,10 @@ class StudentView:
            research: Iterable[str]) -> StudentView:
         interests, research = tuple(interests), tuple(research)
         specialties, terms, covered, above = _student_terms(interests, research)
+        others = tuple(i for i in interests if canonical_specialty(i) is None) + research
         return cls(id=id, stage=stage, interests=interests, research=research,
-                   specialties=specialties, terms=terms, covered=covered, above=above)
+                   specialties=specialties, terms=terms, covered=covered, above=above,
+                   whole=whole_research(others))
 
 
 STUDENT_CACHE = 10_000
@@ -239,6 +246,13 @@ class Fit:
         faculty preferences)."""
         return ((self.alignment * ACCESS_LEVELS + self.access) * STAGE_LEVELS + self.stage) \
             + self.reputation
+
+
+@lru_cache(maxsize=STUDENT_CACHE)
+def whole_research(phrases: tuple[str, ...]) -> frozenset[str]:
+    """The whole terms of research areas (`bot.vocab.specialties.whole_terms`): what a
+    student and a faculty member share, counted and said, never a piece of a word."""
+    return frozenset(term for phrase in phrases for term in whole_terms(phrase))
 
 
 def research_terms(phrases: Iterable[str]) -> frozenset[str]:
@@ -343,14 +357,19 @@ def _specialty_alignment(student: StudentView, faculty: FacultyView,
 def _research_alignment(student: StudentView, faculty: FacultyView, weight: int) -> int:
     """Points for the research areas the two share, counted per research area of the
     faculty member (at most MAX_SHARED), times the kind's `RESEARCH_WEIGHT`."""
-    if not weight or not student.terms or not faculty.terms:
+    if not weight or not student.whole or not faculty.whole:
         return 0
-    shared = student.terms & faculty.terms
+    shared = student.whole & faculty.whole
     if not shared:
         return 0
-    phrase_of = faculty.phrase_of
-    counted = min(len({phrase_of.get(t, -1) for t in shared}), MAX_SHARED)
+    counted = min(len(shared_phrases(faculty, shared)), MAX_SHARED)
     return SHARED_RESEARCH * counted * weight
+
+
+def shared_phrases(faculty: FacultyView, shared: frozenset[str]) -> list[str]:
+    """The faculty member's research areas, as they wrote them, that hold one of the
+    `shared` whole terms."""
+    return [phrase for phrase in faculty.research if shared.intersection(whole_terms(phrase))]
 
 
 def _profile_alignment(student: StudentView, faculty: FacultyView) -> int:
@@ -435,10 +454,10 @@ def fit(student: StudentView, faculty: FacultyView, query: Query = Query(), *,
         points = _keyword_alignment(match, faculty, why)
         alignment += points
         hits += 1 if points else 0
-    if why is not None and student.terms and faculty.terms:
-        shared = student.terms & faculty.terms
+    if why is not None and student.whole and faculty.whole:
+        shared = student.whole & faculty.whole
         named = {phrase for phrase in faculty.research if any(phrase in r for r in why)}
-        phrases = sorted({_phrase_for(t, faculty) for t in shared} - named)
+        phrases = sorted(set(shared_phrases(faculty, shared)) - named)
         if phrases:
             why.append(f"research in {', '.join(phrases[:3])}, like your interests")
     alignment += kind_fit(student, faculty, query.kind, why)

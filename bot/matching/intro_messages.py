@@ -55,7 +55,7 @@ def find_reply(found: Search, *, keywords: Sequence[str], specialty: str | None,
     notes: list[str] = []
     for word in found.unknown:
         close = close_terms.get(word, [])
-        hint = f" Close terms: {', '.join(close)}." if close else ""
+        hint = f" Did you mean {and_list([f'“{t}”' for t in close], 'or')}?" if close else ""
         notes.append(f"Nothing matches “{word}”.{hint}")
     for word in found.without_faculty:
         notes.append(f"No faculty you could ask match “{word}” right now.")
@@ -63,8 +63,13 @@ def find_reply(found: Search, *, keywords: Sequence[str], specialty: str | None,
         notes.append("Your profile has no interests yet, so these are simply accessible, "
                      "well-regarded faculty. Add yours: /mentor profile "
                      "interests:\"emergency medicine; ultrasound\"")
+    waiting = len(found.relations.open_requests)
+    at_cap = waiting >= rules.MAX_OPEN_REQUESTS
+    if at_cap:
+        notes.append(cap_reached(waiting))
     gap = kind_gap(found.relations.mentors.values(), kind)
-    sections = tuple(_result_section(i, r, kind, tz) for i, r in enumerate(found.results, 1))
+    sections = tuple(_result_section(i, r, kind, tz, can_ask=not at_cap)
+                     for i, r in enumerate(found.results, 1))
     if not sections:
         return Reply(title="No faculty found", text="\n".join(notes or [
             "No faculty match that search. Try fewer keywords or another specialty."]),
@@ -87,7 +92,15 @@ def kind_gap(kinds: Iterable[str], asked: str | None) -> str:
             f"({', '.join(MENTOR_KINDS)}). Try /mentor find kind:{target}.")
 
 
-def _result_section(number: int, result: Result, kind: str | None, tz: str) -> Section:
+def cap_reached(waiting: int) -> str:
+    """Why find offers no request button while the student is at the cap."""
+    return (f"You have {count(waiting, 'intro request')} waiting for an answer, the most a "
+            f"student may have open at once ({rules.MAX_OPEN_REQUESTS}); you can ask again "
+            "when one is answered or closes.")
+
+
+def _result_section(number: int, result: Result, kind: str | None, tz: str, *,
+                    can_ask: bool = True) -> Section:
     faculty = result.faculty
     closed = unavailable(faculty)
     marker = _MARKERS[closed] if closed is not None else ""
@@ -97,7 +110,7 @@ def _result_section(number: int, result: Result, kind: str | None, tz: str) -> S
     actions: tuple[Action, ...] = ()
     if result.waiting_since is not None:
         text += f"\n• you asked on {short_day(result.waiting_since, tz)}; waiting for an answer"
-    elif closed is None:
+    elif closed is None and can_ask:
         actions = (request_action(faculty.id, kind),)
     return Section(heading=heading, text=text, actions=actions)
 
@@ -133,6 +146,20 @@ def already_asked(name: str, asked_at: datetime, tz: str) -> str:
     return (f"You already asked {name} on {short_day(asked_at, tz)}; that request is still "
             f"open until {short_day(rules.expires_at(asked_at), tz)}. I'll nudge you if "
             f"they haven't answered in {span_in_words(rules.PENDING_AFTER)}.")
+
+
+TOO_MANY_TITLE = "Wait for an answer first"
+
+
+def too_many_open(waiting: Sequence[tuple[str, datetime]], tz: str) -> str:
+    """Why a request is refused while the student has `rules.MAX_OPEN_REQUESTS` waiting
+    (faculty name, asked at), and when the first of them closes."""
+    listed = and_list([f"{name} (asked {short_day(at, tz)})" for name, at in waiting])
+    first = min(rules.expires_at(at) for _, at in waiting)
+    return (f"You have {count(len(waiting), 'intro request')} waiting for an answer: {listed}. "
+            f"You can have at most {rules.MAX_OPEN_REQUESTS} open at once, so that each ask is "
+            "a considered one and faculty can answer before you ask more. The first closes by "
+            f"{short_day(first, tz)} if it is not answered sooner; ask again then.")
 
 
 def declined_recently(name: str) -> str:
@@ -258,6 +285,8 @@ def student_request_reply(student: Person, faculty: Person, request: IntroReques
         sections=(
             Section(heading="A first email you can adapt and send yourself",
                     text=drafts.intro_draft(facts)),
+            *((Section(heading="Not in the draft", text=left),)
+              if (left := drafts.note_left_out(facts)) else ()),
             _meeting_prep(),
         ),
     )

@@ -105,6 +105,12 @@ def create_request(session: Session, student: Person, faculty: Person, *, kind: 
                         title=say.ALREADY_ASKED_TITLE)
     if faculty.id in rel.declined:
         raise UserError(say.declined_recently(faculty.name))
+    if len(rel.open_requests) >= rules.MAX_OPEN_REQUESTS:
+        names: dict[int, str] = {pid: name for pid, name in session.execute(
+            select(Person.id, Person.name).where(Person.id.in_(rel.open_requests)))}
+        waiting = sorted(((names.get(pid, "?"), at) for pid, at in rel.open_requests.items()),
+                         key=lambda pair: pair[1])
+        raise UserError(say.too_many_open(waiting, tz), title=say.TOO_MANY_TITLE)
     view = _fresh_view(session, faculty, now, default_tz)
     closed = unavailable(view)
     if closed is not None:

@@ -21,6 +21,12 @@ DECLINE_MEMORY_MONTHS = 6
 """A faculty member who declined a student is not suggested to them again (nor may they be
 asked again) for this many calendar months."""
 
+MAX_OPEN_REQUESTS = 3
+"""A student may have at most this many intro requests waiting for an answer at once, as
+mentoring platforms cap pending requests: each one is then a considered ask, faculty are not
+asked by one student all at once, and an answer (or the request closing) comes before the
+next ask."""
+
 NEXT_CANDIDATES = 3
 """Faculty suggested with a decline, an expiry or a pending follow-up."""
 

@@ -244,8 +244,10 @@ def draft_intro(ctx: Context, args: Args) -> Reply:
                                 groups.channel_group(ctx.session, ctx.channel))
     facts = intro_messages.intro_facts(ctx.actor, faculty, kind=kind, note=note,
                                        group=group.name if group else None)
+    left_out = drafts.note_left_out(facts)
     return drafts.draft_reply(f"A first email to {faculty.name}", drafts.intro_draft(facts),
-                              footer=_intro_footer(asked, faculty))
+                              footer=_intro_footer(asked, faculty),
+                              notes=[left_out] if left_out else [])
 
 
 def _intro_footer(asked: IntroRequest | None, faculty: Person) -> str:
@@ -261,7 +263,8 @@ def draft_update(ctx: Context, args: Args) -> Reply:
     facts = history.update_facts(ctx.session, ctx.actor, mentor, now=ctx.now, tz=ctx.tz)
     return drafts.draft_reply(f"An update for {mentor.name}", drafts.update_draft(facts),
                               footer=f"The four parts: {drafts.four_parts()}. Sent it? "
-                                     "/mentor log restarts the clock.")
+                                     "/mentor log restarts the clock.",
+                              notes=drafts.left_out_notes(facts))
 
 
 @commands.handler(specs.DRAFT_THANKS)

@@ -21,9 +21,10 @@ from bot.framework.replies import Reply, Section
 from bot.framework.wording import and_list, days_as_weeks, range_text
 from bot.infra.zones import format_day, local_day
 from bot.mentoring.first_meeting import meeting_length
+from bot.mentoring.notes import note_sentence, noun_phrase, shareable
 from bot.people.names import PLACEHOLDER_TITLE, addressee
 from bot.vocab.mentoring import MentorKind
-from bot.vocab.specialties import canonical_specialty, words_of
+from bot.vocab.specialties import canonical_specialty, whole_terms
 from bot.vocab.stages import Stage
 
 # --- placeholders: what the student must fill in --------------------------------------------
@@ -109,10 +110,15 @@ def who_i_am(stage: str | None) -> str:
     return f"{_STAGE_PHRASES.get(stage or '', 'a student')} at {SCHOOL}"
 
 
-def draft_reply(title: str, draft: str, *, footer: str = "") -> Reply:
-    """A draft as the student sees it: how to use it, then the text to copy."""
-    return Reply(title=title, text=HOW_TO_USE, sections=(Section(heading="Draft", text=draft),),
-                 footer=footer)
+def draft_reply(title: str, draft: str, *, footer: str = "",
+                notes: Sequence[str] = ()) -> Reply:
+    """A draft as the student sees it: how to use it, then the text to copy, then what the
+    bot left out of it for the student to say in their own words (`notes`)."""
+    sections = [Section(heading="Draft", text=draft)]
+    if notes:
+        sections.append(Section(heading="Not in the draft",
+                                text="\n".join(f"• {note}" for note in notes)))
+    return Reply(title=title, text=HOW_TO_USE, sections=tuple(sections), footer=footer)
 
 
 # --- the first email ----------------------------------------------------------------------------
@@ -144,13 +150,14 @@ _KIND_ASK: dict[str, str] = {
 
 def shared_interests(faculty_research: Sequence[str],
                      student_items: Sequence[str]) -> list[tuple[str, str]]:
-    """(their research area, the student's interest) pairs that share a meaningful word,
-    in the faculty member's order: "point-of-care ultrasound" and "ultrasound"."""
+    """(their research area, the student's interest) pairs that share a whole term
+    (`whole_terms`), in the faculty member's order: "point-of-care ultrasound" and
+    "ultrasound"; never "high-value care" and "point-of-care", which share only a piece."""
     pairs: list[tuple[str, str]] = []
     for area in faculty_research:
-        theirs = set(words_of(area))
+        theirs = set(whole_terms(area))
         for mine in student_items:
-            if theirs & set(words_of(mine)):
+            if theirs & set(whole_terms(mine)):
                 pairs.append((area, mine))
                 break
     return pairs
@@ -198,6 +205,28 @@ def intro_subject(facts: IntroFacts) -> str:
     return f"Subject: Could we meet? {who[0].upper()}{who[1:]}{about}"
 
 
+def intro_specific(facts: IntroFacts) -> str | None:
+    """The student's note as the email's specific reason, in a sentence the faculty member
+    would read (`bot.mentoring.notes`: "loved her talk on sepsis" -> "I loved your talk on
+    sepsis."; "your talk on sepsis" -> "I was especially interested in your talk on
+    sepsis."), or None when it cannot be one: the placeholder stays, and the reply shows
+    the note to the student (`note_left_out`)."""
+    if not facts.note.strip():
+        return None
+    phrase = noun_phrase(facts.note, reader=facts.faculty_name)
+    if phrase is not None:
+        return f"I was especially interested in {phrase}."
+    return note_sentence(facts.note, reader=facts.faculty_name, about_reader=True)
+
+
+def note_left_out(facts: IntroFacts) -> str:
+    """What the reply around an intro draft says of a note the draft could not use."""
+    if not facts.note.strip() or intro_specific(facts) is not None:
+        return ""
+    return (f"Your note (“{' '.join(facts.note.split())}”) is not in the draft as written: "
+            f"say it in a sentence of your own where {SPECIFIC} is.")
+
+
 def intro_draft(facts: IntroFacts) -> str:
     """The first email: who the student is, why this faculty member, a short meeting ask
     and thanks. The student's note is worked in as the specific reason; without one, a
@@ -208,8 +237,7 @@ def intro_draft(facts: IntroFacts) -> str:
     interests = _unique([*facts.interests, *facts.research])[:INTERESTS_NAMED]
     if interests:
         intro += f" I'm interested in {and_list(interests)}."
-    specific = (_sentence(facts.note) if facts.note.strip()
-                else f"I was especially interested in {SPECIFIC}.")
+    specific = intro_specific(facts) or f"I was especially interested in {SPECIFIC}."
     ask = _KIND_ASK.get(facts.kind, _KIND_ASK[MentorKind.CAREER])
     meeting = (f"Would you have {meeting_length()} in the next few weeks to talk about {ask}? "
                "I'm glad to fit around your schedule, in person or by video.")
@@ -269,29 +297,47 @@ _DECIDED_PREFIX = re.compile(
     r"^\s*(?:i\s+)?(?:decided|chose|choose)\s+not\s+to\b[\s,:;-]*", re.IGNORECASE)
 
 
-def _closed_line(item: ClosedItem) -> str:
+def _closed_line(item: ClosedItem, reader: str) -> str:
+    """A suggestion closed since the last contact, as the mentor would read it: the
+    student's closing note only where it makes a sentence for them (`bot.mentoring.notes`),
+    a decision's reason only where it can be shown as it is."""
     who = "You" if item.from_this_mentor else item.mentor_name
     task = _clause(item.task)
     if item.decided_not:
         reason = _DECIDED_PREFIX.sub("", item.note).strip().rstrip(".")
-        return f"{who} suggested I {task}, and I decided not to" + (
-            f" ({reason})." if reason else ".")
-    done = f": {item.note.strip().rstrip('.')}." if item.note.strip() else "."
-    return f"{who} suggested I {task} — done{done}"
+        shown = f" ({reason})." if reason and shareable(reason, reader=reader) else "."
+        return f"{who} suggested I {task}, and I decided not to{shown}"
+    said = note_sentence(item.note, reader=reader) if item.note.strip() else None
+    return f"{who} suggested I {task}, and I did." + (f" {said}" if said else "")
+
+
+def left_out_notes(facts: UpdateFacts) -> list[str]:
+    """What the student's log holds that an update draft leaves out, for them to turn into
+    news in their own words: notes that are not a sentence for the mentor, and contacts
+    with other people (a contact is not news; what came of it may be)."""
+    out: list[str] = []
+    for item in facts.closed:
+        if item.note.strip() and not item.decided_not and note_sentence(
+                item.note, reader=facts.mentor_name) is None:
+            out.append(f"Your note on “{_clause(item.task)}”: “{' '.join(item.note.split())}” "
+                       "— your own words, left out; say what came of it if it matters to them.")
+    for other in facts.others:
+        day = format_day(local_day(other.at, facts.tz))
+        out.append(f"You were in touch with {other.name} on {day}: if something came of it, "
+                   "that is news to share in your own words.")
+    return out
 
 
 def update_lines(facts: UpdateFacts) -> list[str]:
     """The 2–3 updates: what this mentor suggested and the student closed first, then
-    outcomes, then contacts with others and other closed items; placeholders up to the
-    minimum."""
+    outcomes, then other mentors' suggestions the student acted on; placeholders up to the
+    minimum. Contacts with other people are not news, and a private note is never quoted
+    (`left_out_notes` shows them to the student instead)."""
     mine = [c for c in facts.closed if c.from_this_mentor]
     theirs = [c for c in facts.closed if not c.from_this_mentor]
-    lines = [_closed_line(c) for c in mine]
+    lines = [_closed_line(c, facts.mentor_name) for c in mine]
     lines += [f"News: {_sentence(text)}" for text in facts.outcomes]
-    lines += [f"I was in touch with {o.name} on {format_day(local_day(o.at, facts.tz))}"
-              + (f" ({o.note.strip().rstrip('.')})." if o.note.strip() else ".")
-              for o in facts.others]
-    lines += [_closed_line(c) for c in theirs]
+    lines += [_closed_line(c, facts.mentor_name) for c in theirs]
     low, high = UPDATES
     lines = lines[:high]
     while len(lines) < low:
@@ -309,11 +355,9 @@ def question_lines(facts: UpdateFacts) -> list[str]:
 
 
 def _context_line(facts: UpdateFacts) -> str:
-    if facts.last_contact is not None:
+    if facts.last_contact is not None:  # the note of that contact is the student's own
         day = format_day(local_day(facts.last_contact, facts.tz))
-        about = f" (“{facts.last_note.strip()}”)" if facts.last_note.strip() else ""
-        return f"I hope you're well. Since we last spoke on {day}{about}, a few things " \
-               "have moved."
+        return f"I hope you're well. Since we last spoke on {day}, a few things have moved."
     if facts.started_at is not None:
         day = format_day(local_day(facts.started_at, facts.tz))
         return f"I hope you're well. Since we started working together on {day}, a few " \
@@ -379,10 +423,9 @@ def _thanks_for(facts: ThanksFacts) -> list[str]:
         reasons.append(f"writing a letter of recommendation for {what}")
     if facts.suggestion:
         reasons.append(f"suggesting I {_clause(facts.suggestion)}")
-    if facts.last_contact is not None and not reasons:
+    if facts.last_contact is not None and not reasons:  # the contact's note stays the student's
         day = format_day(local_day(facts.last_contact, facts.tz))
-        about = f" about “{facts.last_note.strip()}”" if facts.last_note.strip() else ""
-        reasons.append(f"taking the time to talk with me on {day}{about}")
+        reasons.append(f"taking the time to talk with me on {day}")
     return reasons
 
 

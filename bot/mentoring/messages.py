@@ -374,6 +374,14 @@ def already_closed(item_id: int, done_at: datetime, tz: str) -> str:
     return f"Action item #{item_id} was already closed on {local_day(done_at, tz).isoformat()}."
 
 
+def before_mentorship(name: str, kind: str, started: date, on: date) -> str:
+    """Why a contact dated before the mentorship began is refused."""
+    return (f"Your {kind} mentorship with {name} began on {format_day(started)}, so a "
+            f"contact on {format_day(on)} came before it and is not logged. Log contacts "
+            f"from {format_day(started)} on: the mentorship's rhythm, check-ins and record "
+            "count from its first day.")
+
+
 def note_too_long(length: int, limit: int) -> str:
     return f"note: is too long ({length} characters; at most {limit})."
 

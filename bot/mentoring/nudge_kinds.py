@@ -101,6 +101,8 @@ def checkin_words(state: MentorshipNow, due: Due, at: Moment) -> Words:
         return Moot("the check-in was answered")
     previous: datetime | None = state.checkins.get(round_ - 1, (None, None))[1]
     row = state.row
+    if rules.met_since(row.last_contact, previous or row.started_at):
+        return Moot("a contact was logged since: they met")
     return messages.checkin(row.mentor_id, row.mentor_name, row.kind, row.started_at, round_,
                             previous, at.tz)
 

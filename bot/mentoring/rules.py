@@ -154,6 +154,20 @@ def first_checkin_due(started_at: datetime, tz: str | None, now: datetime) -> da
     return _checkin_due(local_day(started_at, tz), CHECKIN_AFTER_DAYS, tz, now)
 
 
+def before_mentorship(contact_at: datetime, started_at: datetime, tz: str | None) -> bool:
+    """Whether a contact falls on a day (the student's) before their mentorship began: it is
+    refused, since the mentorship's rhythm, check-ins and record count from its first day
+    (a contact that day, at any hour, is part of it)."""
+    return local_day(contact_at, tz) < local_day(started_at, tz)
+
+
+def met_since(last_contact: datetime | None, since: datetime) -> bool:
+    """Whether a logged contact answers "Did you meet?": one logged on or after `since` (the
+    mentorship's start, or the last "not yet"). They met; the question is not asked, and one
+    already asked is answered by it."""
+    return last_contact is not None and last_contact >= since
+
+
 def checkin_again_day(answered_at: datetime, tz: str | None) -> date:
     """The local day a "not yet" is followed by the next question."""
     return local_day(answered_at, tz) + timedelta(days=CHECKIN_AGAIN_DAYS)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.errors import NotFound, UserError
 from bot.groups import store as groups
-from bot.infra.db import insert_rows
+from bot.infra.db import as_utc, insert_rows
 from bot.infra.models import (
     ActionItem,
     Checkin,
@@ -34,6 +34,7 @@ from bot.infra.models import (
     Person,
 )
 from bot.infra.settings import Settings
+from bot.infra.zones import local_day
 from bot.mentoring import messages, rules
 from bot.mentoring.cadence import clamp_cadence_days, default_cadence_days
 from bot.mentoring.history import Followup, followups
@@ -126,6 +127,11 @@ def record_contact(session: Session, student: Person, mentor: Person, *, at: dat
         raise UserError(messages.note_too_long(len(note), MAX_NOTE))
     _check_rating(rating)
     mentorship = check_counterpart(session, student, mentor)
+    tz = student.timezone or default_tz
+    if mentorship is not None and rules.before_mentorship(at, as_utc(mentorship.started_at), tz):
+        raise UserError(messages.before_mentorship(
+            mentor.name, mentorship.kind, local_day(as_utc(mentorship.started_at), tz),
+            local_day(at, tz)))
     contact = Contact(student_id=student.id, mentor_id=mentor.id,
                       mentorship_id=mentorship.id if mentorship else None,
                       at=at, note=note.strip(), is_ask=is_ask, created_at=now or at,
@@ -134,10 +140,30 @@ def record_contact(session: Session, student: Person, mentor: Person, *, at: dat
     if mentorship is not None and (mentorship.last_contact_at is None
                                    or mentorship.last_contact_at < at):
         mentorship.last_contact_at = at
+    if mentorship is not None:
+        _answer_by_contact(session, mentorship, at, now or at)
     session.flush()
     if now is not None:
         replan_student(session, student.id, now=now, default_tz=default_tz)
     return contact
+
+
+def _answer_by_contact(session: Session, mentorship: Mentorship, at: datetime,
+                       now: datetime) -> None:
+    """A contact logged since the mentorship began (`rules.met_since`) answers its open
+    "Did you meet?" check-in: they met. The question's nudge is then moot (re-planning
+    cancels it), and no later round is asked."""
+    question = open_checkin(session, mentorship.id)
+    if question is None:
+        return
+    previous = last_answer(session, mentorship.id)
+    since = previous[1] if previous is not None else mentorship.started_at
+    if rules.met_since(at, as_utc(since)):
+        session.execute(
+            update(Checkin).where(Checkin.id == question.id, Checkin.answer.is_(None))
+            .values(answer=CheckinAnswer.MET.value, answered_at=now)
+            .execution_options(synchronize_session=False))
+        session.expire(question)
 
 
 def rate_recent_contact(session: Session, student: Person, mentor: Person, rating: int, *,
@@ -394,9 +420,14 @@ def _insert_checkins(session: Session, rows: list[dict[str, Any]]) -> int:
 def ask_due_checkins(session: Session, now: datetime, default_tz: str) -> int:
     """Store the check-ins that fall due at `now` (round 0, `rules.CHECKIN_AFTER_DAYS` after
     a mentorship starts; the next round `rules.CHECKIN_AGAIN_DAYS` after a "not yet"), one
-    row per question, so its answer has a row to land in. Returns how many were new."""
+    row per question, so its answer has a row to land in; none where a contact logged since
+    the start (or since the "not yet") already says they met. Returns how many were new."""
     rows: list[dict[str, Any]] = []
     asked = select(Checkin.id).where(Checkin.mentorship_id == Mentorship.id).exists()
+    # A contact logged since the mentorship began answers the question (`rules.met_since`).
+    met = select(Contact.id).where(Contact.student_id == Mentorship.student_id,
+                                   Contact.mentor_id == Mentorship.mentor_id,
+                                   Contact.at >= Mentorship.started_at).exists()
     first_window = timedelta(days=rules.CHECKIN_AFTER_DAYS + rules.CHECKIN_FRESH_DAYS)
     started = session.execute(
         select(Mentorship.id, Mentorship.student_id, Mentorship.started_at, Person.timezone)
@@ -405,7 +436,7 @@ def ask_due_checkins(session: Session, now: datetime, default_tz: str) -> int:
                Mentorship.started_at >= now - first_window - _MARGIN,
                Mentorship.started_at <= now - timedelta(days=rules.CHECKIN_AFTER_DAYS)
                + _MARGIN,
-               ~asked))
+               ~asked, ~met))
     for mid, sid, started_at, tz in started:
         due = rules.first_checkin_due(started_at, tz or default_tz, now)
         if due is not None:
@@ -413,6 +444,9 @@ def ask_due_checkins(session: Session, now: datetime, default_tz: str) -> int:
     later = aliased(Checkin)
     followed = select(later.id).where(later.mentorship_id == Checkin.mentorship_id,
                                       later.round == Checkin.round + 1).exists()
+    met_since_answer = select(Contact.id).where(
+        Contact.student_id == Checkin.student_id, Contact.mentor_id == Mentorship.mentor_id,
+        Contact.at >= Checkin.answered_at).exists()
     again_window = timedelta(days=rules.CHECKIN_AGAIN_DAYS + rules.CHECKIN_FRESH_DAYS)
     answered = session.execute(
         select(Checkin.mentorship_id, Checkin.student_id, Checkin.round, Checkin.answer,
@@ -421,7 +455,8 @@ def ask_due_checkins(session: Session, now: datetime, default_tz: str) -> int:
         .join(Person, Person.id == Checkin.student_id)
         .where(Mentorship.active.is_(True), Checkin.answer == CheckinAnswer.NOT_YET,
                Checkin.round < rules.CHECKIN_LAST_ROUND,
-               Checkin.answered_at >= now - again_window - _MARGIN, ~followed))
+               Checkin.answered_at >= now - again_window - _MARGIN, ~followed,
+               ~met_since_answer))
     for mid, sid, round_, answer, answered_at, tz in answered:
         found = rules.next_checkin_due(round_, answer, answered_at, tz or default_tz, now)
         if found is not None:

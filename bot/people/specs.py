@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.framework.registry import Option, OptionType, command
 from bot.people.rules import MAX_CAPACITY
 from bot.vocab.platforms import PLATFORMS
-from bot.vocab.stages import STAGES
+from bot.vocab.stages import STAGE_ALIASES, STAGES
 
 NOTIFY_LAST = "last"
 """`notify:last`: no chosen platform; nudges go where the person used the bot last."""
@@ -15,7 +15,8 @@ PROFILE = command(
     "profile",
     summary="Show your profile, or set parts of it.",
     options=[
-        Option("stage", OptionType.CHOICE, "your stage of training", choices=STAGES),
+        Option("stage", OptionType.CHOICE, "your stage of training", choices=STAGES,
+               aliases=STAGE_ALIASES),
         Option("interests", OptionType.LIST, "specialties you are interested in, ; separated"),
         Option("research", OptionType.LIST, "research interests, ; separated"),
         Option("tz", description="your time zone, e.g. America/Chicago"),

@@ -8,27 +8,54 @@ from __future__ import annotations
 
 import io
 import math
+from typing import TYPE_CHECKING
 
 from bot.reports import messages, rules
 from bot.reports.rules import Report
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 SIZE_INCHES = (8.0, 4.5)
 DPI = 100
 RATE_COLOUR = "#2E86AB"
 TARGET_COLOUR = "#C0392B"
 CONTACTS_COLOUR = "#B8D8E8"
+MAX_LABELLED_WEEKS = 13
+"""At most this many weeks carry a date label, in the PNG and the dashboard's SVG alike: with
+more (a year is 52), every second, third or fourth week is labelled, so the labels never
+run into each other; every week still has its bar and point."""
+
+
+def label_every(weeks: int) -> int:
+    """Label one week in this many (1: every week)."""
+    return 1 if weeks <= MAX_LABELLED_WEEKS else -(-weeks // MAX_LABELLED_WEEKS)
+
+
+def slant_labels(weeks: int) -> bool:
+    """Whether the date labels are slanted: past half the labelled maximum, level labels
+    would touch."""
+    return weeks > MAX_LABELLED_WEEKS // 2
 
 
 def png(report: Report) -> bytes:
     """The chart of `report`, as PNG bytes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # lazy: see the module doc
+
+    out = io.BytesIO()
+    FigureCanvasAgg(figure(report)).print_png(out)
+    return out.getvalue()
+
+
+def figure(report: Report) -> Figure:
+    """The chart of `report` as a matplotlib figure (what `png` renders)."""
     from matplotlib.figure import Figure  # lazy: see the module doc
     from matplotlib.ticker import MaxNLocator, PercentFormatter  # lazy: see the module doc
 
     weeks = report.weeks
     positions = list(range(len(weeks)))
-    figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
-    rate_axes = figure.add_subplot()
+    drawn = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+    rate_axes = drawn.add_subplot()
     contact_axes = rate_axes.twinx()
     # The line in front of the bars: the rate is what the chart is about.
     rate_axes.set_zorder(contact_axes.get_zorder() + 1)
@@ -48,14 +75,15 @@ def png(report: Report) -> bytes:
     rate_axes.set_ylim(0, 100)
     rate_axes.yaxis.set_major_formatter(PercentFormatter(100))
     rate_axes.set_ylabel("match rate")
-    rate_axes.set_xticks(positions, [f"{w.first_day:%d %b}" for w in weeks],
-                         rotation=45 if len(weeks) > 12 else 0, fontsize=8)
+    labelled = positions[::label_every(len(weeks))]
+    slanted = slant_labels(len(weeks))
+    rate_axes.set_xticks(labelled, [f"{weeks[i].first_day:%d %b}" for i in labelled],
+                         rotation=45 if slanted else 0, ha="right" if slanted else "center",
+                         rotation_mode="anchor", fontsize=8)
+    rate_axes.set_xticks(positions, minor=True)
     rate_axes.set_xlabel("week starting")
     rate_axes.set_title(messages.chart_title(report))
     handles = [*rate_axes.get_legend_handles_labels()[0],
                *contact_axes.get_legend_handles_labels()[0]]
     rate_axes.legend(handles=handles, loc="upper left", fontsize=8)
-
-    out = io.BytesIO()
-    FigureCanvasAgg(figure).print_png(out)
-    return out.getvalue()
+    return drawn

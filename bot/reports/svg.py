@@ -15,7 +15,13 @@ from collections.abc import Sequence
 from html import escape
 
 from bot.reports import messages, rules
-from bot.reports.chart import CONTACTS_COLOUR, RATE_COLOUR, TARGET_COLOUR
+from bot.reports.chart import (
+    CONTACTS_COLOUR,
+    RATE_COLOUR,
+    TARGET_COLOUR,
+    label_every,
+    slant_labels,
+)
 from bot.reports.rules import Report
 
 WIDTH, HEIGHT = 720, 340
@@ -29,8 +35,6 @@ RATE_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
 HEADROOM = 1.15
 """The contacts axis reaches this much above the busiest week."""
 TICK_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000)
-MAX_LABELLED_WEEKS = 13
-"""With more weeks than this, every other week (or fewer) is labelled, slanted."""
 
 
 def _num(value: float) -> str:
@@ -124,8 +128,8 @@ def svg(report: Report, *, id_prefix: str = "chart") -> str:
         out.append(f'<circle cx="{_num(point[0])}" cy="{_num(point[1])}" r="4" '
                    f'fill="{RATE_COLOUR}"><title>{label}</title></circle>')
     # The weeks along the bottom.
-    every = 1 if len(weeks) <= MAX_LABELLED_WEEKS else -(-len(weeks) // MAX_LABELLED_WEEKS)
-    slanted = len(weeks) > MAX_LABELLED_WEEKS // 2
+    every = label_every(len(weeks))
+    slanted = slant_labels(len(weeks))
     for index, week in enumerate(weeks):
         if index % every:
             continue

@@ -3,10 +3,11 @@ and the plan built from them and the cycle's published figures (how many program
 signals, letters per program, fee and dates), which the student owns, exports and can share
 with a mentor.
 
-- `vocab`: the closed words (states and regions, program types, visas, applicant types,
-  signal tiers, outcomes, cycle events).
-- `cycles`: the published figures, one data file per cycle under `data/`, each with its
-  source, loaded and checked at import.
+- `bot.vocab.residency`: the closed words (states and regions, program types, visas,
+  applicant types, signal tiers, outcomes, cycle events).
+- `bot.vocab.cycles`: the published figures, one data file per cycle under `cycle_data/`,
+  each with its source, loaded and checked at import; beneath every feature, since the
+  letters read them too.
 - `rules`: pure rules (tiers, eligibility, fees, dates, nudge timing) and their constants.
 - `plan`: the plan itself, a pure function of plain values.
 - `importing`: the program CSV, checked all-or-nothing.

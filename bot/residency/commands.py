@@ -20,11 +20,11 @@ from bot.infra.settings import Settings
 from bot.infra.zones import local_day
 from bot.people.rules import check_specialty
 from bot.residency import export, messages, planning, rules, specs, store
-from bot.residency.cycles import cycle_label
 from bot.residency.importing import parse_state
 from bot.residency.plan import Plan
 from bot.residency.store import ProfileChange
-from bot.residency.vocab import (
+from bot.vocab.cycles import cycle_label
+from bot.vocab.residency import (
     Applicant,
     ProgramType,
     Region,

@@ -11,9 +11,9 @@ from typing import Any
 
 from bot.framework.replies import Attachment
 from bot.residency import messages
-from bot.residency.cycles import Found, cycle_label
 from bot.residency.plan import Plan, PlannedProgram, SignalPlan, SignalStatus
-from bot.residency.vocab import EVENT_LABELS
+from bot.vocab.cycles import Found, cycle_label
+from bot.vocab.residency import EVENT_LABELS
 
 CSV_COLUMNS = ("program", "state", "tier", "signal", "letters", "reasons", "fee")
 FILENAME = "residency-list.csv"

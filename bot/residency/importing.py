@@ -26,8 +26,8 @@ from bot.framework.wording import and_list
 from bot.groups.roster import RosterError, RowProblems, decode
 from bot.people.rules import check_specialty, name_problem
 from bot.residency.rules import STEP2_RANGE
-from bot.residency.vocab import STATES, ProgramType, Region, Visa, region_of
 from bot.vocab.letters import RESIDENCY_PORTALS, Portal
+from bot.vocab.residency import STATES, ProgramType, Region, Visa, region_of
 
 COLUMNS = ("name", "specialty", "city", "state", "type", "positions", "visa", "takes_do",
            "takes_img", "step2_mean", "portal", "signals", "url")

@@ -15,8 +15,7 @@ from bot.framework.wording import and_list, count
 from bot.infra.models import ResidencyProfile, ResidencyProgram
 from bot.infra.zones import format_day
 from bot.letters.rules import LetterFacts
-from bot.residency import cycles, rules, specs
-from bot.residency.cycles import Fees, Found, cycle_label
+from bot.residency import rules, specs
 from bot.residency.plan import (
     Adjust,
     FeeLine,
@@ -31,7 +30,10 @@ from bot.residency.plan import (
 )
 from bot.residency.rules import Risk, Why
 from bot.residency.store import CommentView, GroupCounts
-from bot.residency.vocab import (
+from bot.vocab import cycles
+from bot.vocab.cycles import Fees, Found, cycle_label
+from bot.vocab.letters import Portal
+from bot.vocab.residency import (
     APPLICANT_LABELS,
     EVENT_LABELS,
     VISA_LABELS,
@@ -41,7 +43,6 @@ from bot.residency.vocab import (
     SourceKind,
     Tier,
 )
-from bot.vocab.letters import Portal
 
 PAGE_SIZE = 25
 """Programs listed on one page of `/residency plan` (a long list pages: a chat message
@@ -82,10 +83,7 @@ def source_kind(kind: SourceKind) -> str:
 
 def whose(found: Found[object]) -> str:
     """Which cycle a figure is from, said plainly when it is not the plan's own."""
-    if found.earlier:
-        return (f"{cycle_label(found.cycle)}, the latest published; none found for "
-                f"{cycle_label(found.asked)}")
-    return cycle_label(found.cycle)
+    return found.whose()
 
 
 TIER_RULE = (f"reach: your Step 2 CK is more than {rules.REACH_BELOW} points below the "

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from bot.nudges.kinds import Answers, Due, Moment, Moot, NudgeSpec, SubjectSpec, Words
 from bot.residency import messages, specs
-from bot.residency.cycles import cycle_label
 from bot.residency.planning import StudentDates, read_occurrence, students_dates
+from bot.vocab.cycles import cycle_label
 from bot.vocab.nudges import NudgeKind, Subject
 
 

@@ -18,7 +18,7 @@ from bot.infra.settings import Settings, get_settings
 from bot.infra.zones import local_day
 from bot.residency import commands, messages, store
 from bot.residency.plan import Plan, PlannedProgram, SignalPlan, SignalStatus
-from bot.residency.vocab import SignalTier
+from bot.vocab.residency import SignalTier
 from bot.web.plan import PlanRow, PlanView, Signals
 
 

@@ -14,7 +14,7 @@ export and a web page all render. It decides, and says why:
   letter first, never more than the portal's cap);
 - the fee by each portal's tiers, and the cycle's dates still ahead.
 
-Every figure it uses comes from `bot.residency.cycles` with its cycle and source; where the
+Every figure it uses comes from `bot.vocab.cycles` with its cycle and source; where the
 plan's cycle has none, it says so (and, where it needs a number, uses the latest earlier
 one, whose cycle it names)."""
 
@@ -28,10 +28,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from bot.letters.mix import choose_letters, counts_as_standardized, letter_rank
 from bot.letters.programs import normalize_phrase, read_program
-from bot.letters.rules import GONE_STATES, SECURED_STATES, LetterFacts
-from bot.residency import cycles, rules
-from bot.residency.cycles import (
+from bot.letters.rules import GONE_STATES, LetterFacts
+from bot.residency import rules
+from bot.residency.rules import Adjustment, ProgramFacts, Why
+from bot.vocab import cycles
+from bot.vocab.cycles import (
     Applications,
     CycleDate,
     Fees,
@@ -42,8 +45,8 @@ from bot.residency.cycles import (
     Sourced,
     StandardizedLetter,
 )
-from bot.residency.rules import Adjustment, ProgramFacts, Why
-from bot.residency.vocab import (
+from bot.vocab.letters import LetterKind, Portal, ProgramTrack
+from bot.vocab.residency import (
     ALL,
     Applicant,
     EntryState,
@@ -54,7 +57,6 @@ from bot.residency.vocab import (
     Tier,
     Visa,
 )
-from bot.vocab.letters import LetterKind, Portal, ProgramTrack
 
 
 @dataclass(frozen=True)
@@ -620,7 +622,7 @@ def _letters(profile: Profile, drafts: list[_Draft], letters: Sequence[LetterFac
     cap; what was tracked and what was left out, as a `LetterPlan`."""
     specialty = profile.specialty
     mine = sorted((x for x in letters if _for_residency(x, specialty)),
-                  key=lambda x: rules.letter_rank(x.kind, x.state in SECURED_STATES, x.id))
+                  key=lambda x: letter_rank(x, specialty))
     standardized = cycles.standardized_letter(profile.cycle, specialty)
     sources.found("standardized letters", standardized)
     # A letter naming one program ("County General EM residency") goes to that one only.
@@ -639,7 +641,6 @@ def _letters(profile: Profile, drafts: list[_Draft], letters: Sequence[LetterFac
                 aimed[letter.id] = hit
                 break
     general = tuple(x for x in mine if x.id not in aimed)
-    general_ids = tuple(x.id for x in general)
     aimed_at = set(aimed.values())
     caps: dict[Portal | None, Found[LetterRule] | None] = {}
     left_out: set[int] = set()
@@ -660,13 +661,13 @@ def _letters(profile: Profile, drafts: list[_Draft], letters: Sequence[LetterFac
             cap_used = rule
         most = limit if limit is not None else rules.EXPECTED_LETTERS[1]
         if draft.program.id in aimed_at:
-            fits = tuple(x.id for x in mine
-                         if aimed.get(x.id, draft.program.id) == draft.program.id)
+            fits = tuple(x for x in mine if aimed.get(x.id, draft.program.id) == draft.program.id)
         else:  # the common case: the same letters go to every program of the portal
-            fits = general_ids
-        draft.letters = fits[:most]
-        if limit is not None and len(fits) > most:
-            left_out.update(fits[most:])
+            fits = general
+        kept, over = choose_letters(fits, most, specialty)
+        draft.letters = tuple(x.id for x in kept)
+        if limit is not None:
+            left_out.update(x.id for x in over)
         if len(draft.letters) < expected:
             short.append(draft.program.name)
     given_anywhere = {i for given in {d.letters for d in drafts} for i in given}
@@ -674,7 +675,7 @@ def _letters(profile: Profile, drafts: list[_Draft], letters: Sequence[LetterFac
         specialty=specialty, tracked=tuple(mine), cap=cap_used,
         rules=tuple(found for found in caps.values() if found is not None),
         standardized=standardized,
-        standardized_tracked=sum(1 for x in mine if x.kind == LetterKind.SLOE),
+        standardized_tracked=sum(1 for x in mine if counts_as_standardized(x, specialty)),
         left_out=tuple(sorted(left_out - given_anywhere)), short=tuple(short))
 
 

@@ -31,11 +31,11 @@ from bot.infra.settings import Settings
 from bot.infra.zones import local_day
 from bot.nudges.planning import Plan, PlannedNudge, store_plans
 from bot.residency import messages, rules
-from bot.residency.cycles import CycleDate
 from bot.residency.plan import date_portals, relevant_dates
-from bot.residency.vocab import EntryState
+from bot.vocab.cycles import CycleDate
 from bot.vocab.letters import Portal
 from bot.vocab.nudges import OPEN_STATES, NudgeKind, Subject
+from bot.vocab.residency import EntryState
 
 
 def _lists(profiles: list[ResidencyProfile], session: Session

@@ -6,7 +6,7 @@ letters go first, which cycle a student applies in, which dates are still ahead 
 `residency-date` nudge falls.
 
 The thresholds and percentages here are this planner's rules, not published figures (those
-are data: `bot.residency.cycles`); the words that state them (`bot.residency.messages`) are
+are data: `bot.vocab.cycles`); the words that state them (`bot.residency.messages`) are
 built from these constants, and say which is which. No database, no clock: callers pass
 `today` or `now`."""
 
@@ -21,8 +21,9 @@ from bot.infra.zones import local_day
 from bot.letters.cycle import ACADEMIC_YEAR_START, SCHOOL_YEAR
 from bot.letters.mix import RESIDENCY_TOTAL
 from bot.nudges.policy import nudge_at
-from bot.residency.cycles import cycle_name, cycle_years
-from bot.residency.vocab import (
+from bot.vocab.cycles import cycle_name, cycle_years
+from bot.vocab.letters import Portal
+from bot.vocab.residency import (
     Applicant,
     ProgramType,
     Region,
@@ -30,7 +31,6 @@ from bot.residency.vocab import (
     Tier,
     Visa,
 )
-from bot.vocab.letters import LetterKind, Portal
 from bot.vocab.specialties import EMERGENCY_MEDICINE, lineage
 
 # --- Step 2 CK and tiers ----------------------------------------------------------------
@@ -279,20 +279,10 @@ def may_signal(program: ProgramFacts, *, rotated: Collection[int]) -> bool:
 
 # --- letters ------------------------------------------------------------------------------
 
-LETTER_ORDER: tuple[LetterKind | None, ...] = (
-    LetterKind.SLOE, LetterKind.SPECIALTY, LetterKind.CLERKSHIP, LetterKind.RESEARCH,
-    LetterKind.CHARACTER, LetterKind.NON_SCIENCE, LetterKind.SCIENCE, LetterKind.COMMITTEE,
-    None)
-"""Which letters go to a program first when it can take only some: the specialty's
-standardized letter, then letters from the specialty, core clerkships, research."""
 EXPECTED_LETTERS = RESIDENCY_TOTAL
-"""Letters a residency program expects in all (the letter mix's residency total)."""
-
-
-def letter_rank(kind: LetterKind | None, secured: bool, letter_id: int
-                ) -> tuple[int, int, int]:
-    order = LETTER_ORDER.index(kind) if kind in LETTER_ORDER else len(LETTER_ORDER)
-    return (order, 0 if secured else 1, letter_id)
+"""Letters a residency program expects in all (the letter mix's residency total). Which
+letters a program gets first, up to its portal's cap, is the letter mix's rule
+(`bot.letters.mix.choose_letters`), which `/letter plan` applies too."""
 
 
 # --- cycles -------------------------------------------------------------------------------

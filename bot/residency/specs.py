@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.framework.registry import SUGGEST_PROGRAM, Audience, Option, OptionType, command
 from bot.residency import rules
-from bot.residency.vocab import (
+from bot.vocab.residency import (
     Applicant,
     ProgramType,
     Region,

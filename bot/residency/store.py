@@ -46,7 +46,8 @@ from bot.residency import rules
 from bot.residency.importing import ImportResult, ProgramRow, parse_visas, visa_text
 from bot.residency.plan import Entry, Plan, Profile, build_plan
 from bot.residency.rules import ProgramFacts
-from bot.residency.vocab import (
+from bot.vocab.letters import Portal
+from bot.vocab.residency import (
     Applicant,
     EntryState,
     ProgramType,
@@ -55,7 +56,6 @@ from bot.residency.vocab import (
     SignalTier,
     Visa,
 )
-from bot.vocab.letters import Portal
 from bot.vocab.specialties import fold
 
 # --- programs -----------------------------------------------------------------------------

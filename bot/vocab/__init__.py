@@ -1,1 +1,1 @@
-"""The closed vocabularies of the domain, each in one place: stages, mentor kinds, specialties, letter states, kinds and portals."""
+"""The closed vocabularies of the domain, each in one place: stages, mentor kinds, specialties, letter states, kinds and portals, the residency plan's words, and the published figures of each application cycle (`cycles`), which the letters and the residency plan both read."""

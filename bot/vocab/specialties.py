@@ -386,6 +386,22 @@ def words_of(phrase: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words + hyphenated))
 
 
+@lru_cache(maxsize=TEXT_CACHE)
+def whole_terms(phrase: str) -> tuple[str, ...]:
+    """The whole terms of a research area: the phrase itself, each hyphenated compound and
+    each word that is not a piece of one ("point-of-care ultrasound" -> "point-of-care
+    ultrasound", "point-of-care", "ultrasound"; never "care", a piece of a word). What two
+    profiles are said to share: "High-value care" and "point-of-care ultrasound" share
+    nothing."""
+    folded = fold(phrase)
+    if not folded:
+        return ()
+    tokens = [t.strip("-") for t in re.split(r"[^a-z0-9-]+", folded)]
+    compounds = [t for t in tokens if "-" in t]
+    alone = [t for t in tokens if t and "-" not in t and len(t) >= 3 and t not in _STOPWORDS]
+    return tuple(dict.fromkeys([folded, *compounds, *alone]))
+
+
 @dataclass(frozen=True)
 class KeywordMatch:
     """What one keyword (as the student typed it) matched: a specialty or research terms."""
@@ -440,9 +456,15 @@ def match_keyword(keyword: str, vocabulary: Collection[str]) -> KeywordMatch:
 
 
 def suggest(keyword: str, research_vocabulary: Iterable[str], limit: int = 3) -> list[str]:
-    """Close terms for a keyword that matched nothing: specialties and research words."""
+    """Close terms for a keyword that matched nothing: specialties and research terms, each
+    a whole term a person could type (`whole_terms`): "high-value care" or "high-value",
+    never "high", a piece of a word the vocabulary holds only for matching."""
     key = fold(keyword)
-    choices = set(research_vocabulary) | set(_all_names())
+    research = set(research_vocabulary)
+    phrases = [t for t in research if " " in t or "-" in t]
+    pieces = {piece for t in phrases if "-" in t for piece in re.split(r"[^a-z0-9]+", t)}
+    whole = {w for t in phrases for w in whole_terms(t)}
+    choices = whole | (research - pieces) | set(_all_names())
     found = process.extract(key, list(choices), scorer=fuzz.WRatio, limit=limit,
                             score_cutoff=60)
     return [term for term, _score, _ in found]
@@ -474,25 +496,40 @@ def _longest_phrase() -> int:
     return max(len(words) for words in _phrase_table())
 
 
-@lru_cache(maxsize=LOOKUP_CACHE)
-def specialties_in(text: str) -> tuple[str, ...]:
-    """The specialties `text` names, as canonical names in the order they appear: "EM
-    residency" and "ER" name emergency medicine, "internal medicine-pediatrics" names
-    med-peds (the longest name wins, so it is not read as internal medicine)."""
-    words = specialty_words(text)
+def _scan(words: tuple[str, ...]) -> list[tuple[int, int, str | None]]:
+    """`words` cut into runs, left to right: (start, length, the specialty the run names,
+    or None for a word that is part of no name). The longest name wins at each place."""
     table = _phrase_table()
-    found: list[str] = []
+    runs: list[tuple[int, int, str | None]] = []
     i = 0
     while i < len(words):
         for take in range(min(_longest_phrase(), len(words) - i), 0, -1):
             canonical = table.get(words[i : i + take])
             if canonical is not None:
-                found.append(canonical)
+                runs.append((i, take, canonical))
                 i += take
                 break
         else:
+            runs.append((i, 1, None))
             i += 1
-    return tuple(dict.fromkeys(found))
+    return runs
+
+
+@lru_cache(maxsize=LOOKUP_CACHE)
+def specialties_in(text: str) -> tuple[str, ...]:
+    """The specialties `text` names, as canonical names in the order they appear: "EM
+    residency" and "ER" name emergency medicine, "internal medicine-pediatrics" names
+    med-peds (the longest name wins, so it is not read as internal medicine)."""
+    return tuple(dict.fromkeys(name for _, _, name in _scan(specialty_words(text)) if name))
+
+
+@lru_cache(maxsize=LOOKUP_CACHE)
+def words_besides_specialties(text: str) -> tuple[str, ...]:
+    """The folded words of `text` that are part of no specialty name or alias ("County
+    General EM residency" -> county, general, residency): what is left to tell one program
+    of a specialty from another."""
+    words = specialty_words(text)
+    return tuple(words[start] for start, _, name in _scan(words) if name is None)
 
 
 def same_specialty(a: str, b: str) -> bool:

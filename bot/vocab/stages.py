@@ -23,6 +23,10 @@ class Stage(StrEnum):
 STAGES: tuple[Stage, ...] = tuple(Stage)
 """Every stage, in the order of training (choices of `stage:` options, roster checks)."""
 
+PGY_YEARS = range(1, 10)
+"""Postgraduate years a resident or fellow may give as their stage ("PGY-2"): internship is
+PGY-1, the longest residencies with a fellowship run to PGY-8 or so."""
+
 _STAGE_ALIASES: dict[str, Stage] = {
     "pre-med": Stage.PREMED, "pre med": Stage.PREMED, "undergrad": Stage.PREMED,
     "undergraduate": Stage.PREMED,
@@ -32,8 +36,13 @@ _STAGE_ALIASES: dict[str, Stage] = {
     "fourth year": Stage.MS4,
     "intern": Stage.RESIDENT, "residency": Stage.RESIDENT, "pgy": Stage.RESIDENT,
     "fellow": Stage.RESIDENT,
+    **{f"pgy{sep}{year}": Stage.RESIDENT for year in PGY_YEARS for sep in ("-", "", " ")},
 }
-_PGY = re.compile(r"pgy-?\d")
+
+STAGE_ALIASES: tuple[tuple[str, str], ...] = tuple(
+    (word, stage.value) for word, stage in _STAGE_ALIASES.items())
+"""Other words for a stage, as (word, stage) pairs: the `stage:` option's aliases, so
+`stage:PGY-2` or `stage:M3` is read as the roster reads it."""
 
 
 def normalize_stage(value: str) -> Stage:
@@ -44,6 +53,4 @@ def normalize_stage(value: str) -> Stage:
         return Stage(cleaned)
     if cleaned in _STAGE_ALIASES:
         return _STAGE_ALIASES[cleaned]
-    if _PGY.fullmatch(cleaned):
-        return Stage.RESIDENT
     raise UserError(f"unknown stage “{value}” (one of {', '.join(STAGES)})")

@@ -42,8 +42,8 @@ from bot.infra.models import (
 from bot.privacy import references
 from bot.residency import importing
 from bot.residency import store as residency_store
-from bot.residency.vocab import Applicant, Region, Result, SignalTier
 from bot.vocab.nudges import NudgeKind, NudgeState, Subject
+from bot.vocab.residency import Applicant, Region, Result, SignalTier
 from tests.support.factories import add_faculty, add_group, add_student
 
 NAME = "Zephyrine Quillfeather"

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from bot.infra.models import InterestGroup, ResidencyProgram
 from bot.letters.rules import LetterFacts
-from bot.residency import cycles, importing
+from bot.residency import importing
 from bot.residency import store as residency_store
 from bot.residency.rules import ProgramFacts
-from bot.residency.vocab import Event, ProgramType, Region, SourceKind, Visa, region_of
+from bot.vocab import cycles
 from bot.vocab.letters import LetterKind, LetterState, Portal
+from bot.vocab.residency import Event, ProgramType, Region, SourceKind, Visa, region_of
 
 EM, IM = "emergency medicine", "internal medicine"
 

@@ -22,8 +22,8 @@ from bot.infra.models import (
     ResidencyProfile,
     ResidencyProgram,
 )
-from bot.residency.vocab import Event
 from bot.vocab.letters import LetterState
+from bot.vocab.residency import Event
 from tests.support.factories import add_faculty, add_group, add_student
 from tests.support.relationships import add_contact, add_mentorship, add_thanked_letter
 

@@ -1,8 +1,16 @@
-"""`mentorbot organizer add EMAIL --group SLUG`: how a group's first organizer is made."""
+"""`mentorbot organizer add EMAIL --group SLUG`: how a group's first organizer is made.
+
+A group made here takes its display name and time zone from `--group-name` and `--tz`; at
+a terminal it asks for those not given; otherwise it assumes them (the name from the slug,
+the zone from the person's profile or the deployment's default) and says which it assumed
+and how to change them, since a group named "Emig" whose digest runs on UTC is otherwise
+only noticed once the first digest arrives at 3 a.m."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from dataclasses import dataclass
 
 from rapidfuzz import process
 from sqlalchemy import func, select
@@ -14,6 +22,7 @@ from bot.framework import text
 from bot.groups import store as groups
 from bot.infra.models import InterestGroup, Person
 from bot.infra.settings import get_settings
+from bot.infra.zones import UnknownTimeZone, validate_zone
 from bot.people import store as people
 from bot.people.messages import look_alike_name, same_name
 from bot.people.resolve import EMAIL
@@ -33,7 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add.add_argument("email")
     add.add_argument("--group", required=True, metavar="SLUG")
     add.add_argument("--name", help="the person's name, to add someone on no roster")
-    add.add_argument("--group-name", help="the group's display name, when it is created")
+    add.add_argument("--group-name", help="the group's display name, when it is created "
+                     "(asked at a terminal; else made from the slug, and said so)")
+    add.add_argument("--tz", metavar="ZONE", help="the group's time zone (its digest's day "
+                     "and hour), e.g. America/New_York, when it is created (asked at a "
+                     "terminal; else the person's zone or DEFAULT_TIMEZONE, and said so)")
     add.add_argument("--specialty", default="", help="the group's specialty, when it is "
                      "created")
     add.set_defaults(func=add_organizer)
@@ -57,12 +70,12 @@ def add_organizer(args: argparse.Namespace) -> int:
             slug = groups.check_slug(args.group)
             group = session.scalar(select(InterestGroup).where(InterestGroup.slug == slug))
             if group is None:
-                group_name = args.group_name or slug.replace("-", " ").title()
-                tz = (person.timezone if person is not None else None) \
-                    or get_settings().default_timezone
-                group = groups.create_group(session, slug, name=group_name,
-                                            specialty=args.specialty, tz=tz, now=now)
-                print(f"Created group {slug}.")
+                shape = _new_group_shape(args, slug, person)
+                group = groups.create_group(session, slug, name=shape.name,
+                                            specialty=args.specialty, tz=shape.tz, now=now)
+                print(f"Created group {slug} (“{group.name}”, time zone {group.timezone}).")
+                if shape.assumed:
+                    print(assumed_note(slug, shape))
             if person is None:
                 person = people.create_person(session, name=name, email=email, now=now)
                 print(f"Added {person.name} <{email}>.")
@@ -73,6 +86,66 @@ def add_organizer(args: argparse.Namespace) -> int:
     except UserError as exc:
         return fail(exc.message)
     return 0
+
+
+@dataclass(frozen=True)
+class GroupShape:
+    """A new group's display name and time zone, and which of them were assumed (neither
+    given as a flag nor answered at the prompt), each with where it came from."""
+
+    name: str
+    tz: str
+    assumed: tuple[tuple[str, str], ...] = ()  # (what, where it came from)
+
+
+def _new_group_shape(args: argparse.Namespace, slug: str, person: Person | None) -> GroupShape:
+    """The name and zone of the group about to be made: the flags; at a terminal, answers
+    to a question for each flag not given (Enter keeps the suggestion shown); otherwise the
+    suggestions, reported as assumed. Checked before anything is written."""
+    name_default = slug.replace("-", " ").title()
+    own_zone = person.timezone if person is not None else None
+    tz_default = own_zone or get_settings().default_timezone
+    tz_source = (f"{person.name}'s time zone" if own_zone and person is not None
+                 else "the deployment's DEFAULT_TIMEZONE")
+    asking = sys.stdin.isatty()
+    assumed: list[tuple[str, str]] = []
+    name = args.group_name
+    if name is None and asking:
+        name = _ask(f"Display name for the group {slug}", name_default)
+    if name is None:
+        name = name_default
+        assumed.append(("name", "made from the slug"))
+    tz = args.tz
+    if tz is None and asking:
+        tz = _ask(f"Time zone of {slug} (its digest's day and hour)", tz_default)
+    if tz is None:
+        tz = tz_default
+        assumed.append(("time zone", tz_source))
+    try:
+        zone = validate_zone(tz)
+    except UnknownTimeZone as exc:
+        raise UserError(f"--tz: {exc}. Nothing was changed.") from None
+    return GroupShape(name=groups.check_group_name(name) or name_default, tz=zone,
+                      assumed=tuple(assumed))
+
+
+def _ask(question: str, suggestion: str) -> str:
+    sys.stdout.write(f"{question} [{suggestion}]: ")
+    sys.stdout.flush()
+    return sys.stdin.readline().strip() or suggestion
+
+
+def assumed_note(slug: str, shape: GroupShape) -> str:
+    """What was assumed for a new group, and how to change it."""
+    values = {"name": f"the name “{shape.name}”", "time zone": f"the time zone {shape.tz}"}
+    said = " and ".join(f"{values[what]} ({source})" for what, source in shape.assumed)
+    flags = " and ".join({"name": "--group-name", "time zone": "--tz"}[what]
+                         for what, _ in shape.assumed)
+    options = " ".join({"name": 'name:"…"', "time zone": "tz:America/New_York"}[what]
+                       for what, _ in shape.assumed)
+    return (f"Assumed {said}, since {flags} {'was' if len(shape.assumed) == 1 else 'were'} "
+            f"not given. An organizer changes {'it' if len(shape.assumed) == 1 else 'them'} "
+            f"with /mentor group settings {slug} {options}.")
 
 
 def _checked_name(session: Session, typed: str, email: str) -> str:

@@ -1,5 +1,5 @@
 """The published figures of each application cycle, as data: one TOML file per cycle in
-`data/` (`2025-26.toml`), each figure with its source and whether that source is primary or
+`cycle_data/` (`2025-26.toml`), each figure with its source and whether that source is primary or
 secondary. They are loaded and checked when this module is imported, so a file with a
 typo'd specialty, an unknown portal, a fee schedule with a gap or a figure without a source
 stops the program at start-up rather than misleading a student later.
@@ -8,7 +8,12 @@ The rest of the bot asks here, never guesses: a figure a cycle does not have is 
 where a plan still needs one (how many programs to apply to, what a list would cost) it asks
 for the latest earlier figure, which comes back with its own cycle (`Found.cycle`) so the
 words can say whose it is. Dates are never borrowed from another cycle; neither are signal
-allotments (a plan proposes signals only within its own cycle's allotment)."""
+allotments (a plan proposes signals only within its own cycle's allotment).
+
+They sit with the vocabularies, beneath every feature, because more than the residency plan
+reads them: the letters (`bot.letters`: a portal's cap per program, a specialty's
+standardized letters, which portal a specialty's letters go through in a cycle) count and
+warn by the same figures the plan assigns letters by."""
 
 from __future__ import annotations
 
@@ -23,11 +28,11 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.residency.vocab import ALL, Applicant, Event, SourceKind
 from bot.vocab.letters import RESIDENCY_PORTALS, Portal
+from bot.vocab.residency import ALL, Applicant, Event, SourceKind
 from bot.vocab.specialties import canonical_specialty, lineage
 
-DATA_DIR = Path(__file__).with_name("data")
+DATA_DIR = Path(__file__).with_name("cycle_data")
 CYCLE_NAME = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -264,6 +269,8 @@ class StandardizedLetter(Sourced):
     wanted: int = Field(ge=1)
     required: bool = True
     expected_total: int | None = Field(default=None, ge=1)
+    full_name: str = ""  # what the abbreviation stands for ("Standardized Letter of Evaluation")
+    written_by: str = ""  # who writes it, and from what: as the specialty's body says
 
     @field_validator("specialty")
     @classmethod
@@ -378,6 +385,14 @@ class Found(Generic[T_co]):
     def earlier(self) -> bool:
         return self.cycle != self.asked
 
+    def whose(self) -> str:
+        """Which cycle the figure is from, said plainly when it is not the one asked for:
+        "2025–26", or "2025–26, the latest published; none found for 2027–28"."""
+        if self.earlier:
+            return (f"{cycle_label(self.cycle)}, the latest published; none found for "
+                    f"{cycle_label(self.asked)}")
+        return cycle_label(self.cycle)
+
 
 def known_cycles() -> tuple[str, ...]:
     return tuple(sorted(CYCLES))
@@ -430,6 +445,18 @@ def portal(asked: str, specialty: str) -> Found[Portal] | None:
         return Found(use.portal, asked, asked)
     allotment = signals(asked, specialty)
     return Found(allotment.portal, asked, asked) if allotment is not None else None
+
+
+def latest_portal(asked: str, specialty: str) -> Found[Portal] | None:
+    """The portal the specialty's programs use: the cycle's own figure, else the latest
+    earlier cycle's, which comes back with its cycle ("ResidencyCAS, 2025–26, the latest
+    published"): a letter for a later cycle still needs to know where it goes."""
+    return _latest(asked, lambda data: _own_portal(data.cycle, specialty))
+
+
+def _own_portal(asked: str, specialty: str) -> Portal | None:
+    found = portal(asked, specialty)
+    return found.value if found is not None else None
 
 
 def portal_figure(asked: str, specialty: str) -> Sourced | None:
