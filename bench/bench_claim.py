@@ -12,17 +12,23 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import text
+ROOT_DIR = str(Path(__file__).resolve().parent.parent)
+if ROOT_DIR not in sys.path:  # run as a script (python bench/X.py): the project importable
+    sys.path.insert(0, ROOT_DIR)
 
-from bench.nudge_support import add_due_nudges, add_people, scratch_postgres, scratch_sqlite
-from bench.scale import Curve, add_scale, load_average, scaled
-from bot.infra.db import Database
-from bot.nudges import store
-from bot.nudges.plans import PlannedNudge
-from bot.vocab.nudges import NudgeKind, Subject
+from sqlalchemy import text  # noqa: E402
+
+from bench.nudge_support import add_due_nudges, add_people, scratch_postgres, scratch_sqlite  # noqa: E402
+from bench.scale import Curve, add_scale, load_average, scaled  # noqa: E402
+from bot.infra.db import Database  # noqa: E402
+from bot.nudges import store  # noqa: E402
+from bot.nudges.plans import PlannedNudge  # noqa: E402
+from bot.vocab.nudges import NudgeKind, Subject  # noqa: E402
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
 FUTURE = datetime(2027, 1, 5, tzinfo=UTC)

@@ -12,21 +12,26 @@ Usage: python -m bench.bench_planning [--small] [--scale 1,10] [--nudges N] [--j
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import func, select, text
+ROOT_DIR = str(Path(__file__).resolve().parent.parent)
+if ROOT_DIR not in sys.path:  # run as a script (python bench/X.py): the project importable
+    sys.path.insert(0, ROOT_DIR)
 
-from bench.nudge_support import add_people, scratch_postgres, scratch_sqlite
-from bench.scale import Curve, add_scale, load_average, scaled
-from bot.infra.db import Database
-from bot.infra.models import Nudge
-from bot.nudges.planning import Plan, PlannedNudge, store_plans
-from bot.vocab.nudges import NudgeKind, Subject
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # noqa: E402
+from apscheduler.schedulers.background import BackgroundScheduler  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
+
+from bench.nudge_support import add_people, scratch_postgres, scratch_sqlite  # noqa: E402
+from bench.scale import Curve, add_scale, load_average, scaled  # noqa: E402
+from bot.infra.db import Database  # noqa: E402
+from bot.infra.models import Nudge  # noqa: E402
+from bot.nudges.planning import Plan, PlannedNudge, store_plans  # noqa: E402
+from bot.vocab.nudges import NudgeKind, Subject  # noqa: E402
 
 NOW = datetime(2027, 1, 4, 15, 0, tzinfo=UTC)
 

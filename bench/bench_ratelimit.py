@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import threading
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+ROOT_DIR = str(Path(__file__).resolve().parent.parent)
+if ROOT_DIR not in sys.path:  # run as a script (python bench/X.py): the project importable
+    sys.path.insert(0, ROOT_DIR)
 
-from bench.nudge_support import (
+from sqlalchemy import func, select  # noqa: E402
+
+from bench.nudge_support import (  # noqa: E402
     StandIn,
     add_due_nudges,
     add_people,
@@ -26,13 +32,13 @@ from bench.nudge_support import (
     scratch_sqlite,
     slack_channel,
 )
-from bot.app.nudges import nudge_catalog
-from bot.framework.channels import Address, Delivery, DeliveryError, Router
-from bot.framework.replies import Reply
-from bot.infra.clock import SystemClock
-from bot.infra.models import Nudge
-from bot.vocab.nudges import NudgeState
-from jobs.delivery import Sweeper
+from bot.app.nudges import nudge_catalog  # noqa: E402
+from bot.framework.channels import Address, Delivery, DeliveryError, Router  # noqa: E402
+from bot.framework.replies import Reply  # noqa: E402
+from bot.infra.clock import SystemClock  # noqa: E402
+from bot.infra.models import Nudge  # noqa: E402
+from bot.vocab.nudges import NudgeState  # noqa: E402
+from jobs.delivery import Sweeper  # noqa: E402
 
 ALLOWED = 1.0  # messages per second per channel
 

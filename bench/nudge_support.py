@@ -80,15 +80,16 @@ item, and a letter two days from its deadline (which owes both its check-in and 
 deadline reminder). Each is worded from its subject when it is sent, as in production."""
 
 
-def add_due_nudges(db: Database, people: list[int], count: int, due_at: datetime) -> list[int]:
+def add_due_nudges(db: Database, people: list[int], count: int, due_at: datetime, *,
+                   mix: tuple[str, ...] = MIX) -> list[int]:
     """About `count` nudges due by `due_at`, planned by the real planners from subjects made
-    for them (`MIX`, in turn, spread over the people); returns the due nudges' ids. A
+    for them (`mix`, in turn, spread over the people); returns the due nudges' ids. A
     message is told apart from the others by the nudge id it carries (Slack's metadata),
     never by its words."""
     slots: list[tuple[int, str]] = []
     made = 0
     while made < count:
-        kind = MIX[len(slots) % len(MIX)]
+        kind = mix[len(slots) % len(mix)]
         slots.append((len(slots), kind))
         made += 2 if kind == "letter" else 1
     long_ago = due_at - timedelta(days=50)
@@ -98,15 +99,19 @@ def add_due_nudges(db: Database, people: list[int], count: int, due_at: datetime
         def pair(i: int) -> dict[str, int]:  # each slot its own (student, mentor)
             return {"student_id": people[i % len(people)], "mentor_id": mentors[i // len(people)]}
 
-        session.execute(insert(Mentorship), [
+        def rows(model: Any, values: list[dict[str, Any]]) -> None:
+            if values:  # (an empty list would insert one row of defaults)
+                session.execute(insert(model), values)
+
+        rows(Mentorship, [
             {**pair(i), "kind": "career", "cadence_days": 42, "started_at": long_ago,
              "source": "import"}
             for i, kind in slots if kind == "mentorship"])
-        session.execute(insert(ActionItem), [
+        rows(ActionItem, [
             {**pair(i), "task": f"read paper {i}", "due_at": due_at - timedelta(days=3),
              "created_at": long_ago}
             for i, kind in slots if kind == "action item"])
-        session.execute(insert(Letter), [
+        rows(Letter, [
             {"student_id": people[i % len(people)], "writer_name": f"Dr. Writer {i}",
              "program": "EM residency", "deadline": (due_at + timedelta(days=2)).date(),
              "state": "asked", "packet": {}, "created_at": long_ago, "updated_at": long_ago}
@@ -170,13 +175,21 @@ class StandIn:
         self.close()
 
 
-def slack_channel(url: str, db: Database, *, dm_interval: float) -> Any:
+def slack_channel(url: str, db: Database, *, dm_interval: float,
+                  send_rate: float | None = None, kept_alive: bool = True) -> Any:
+    """The Slack delivery channel as `mentorbot run` builds it (a kept-alive client, the
+    process's send budget at `send_rate` a second; None: no budget), on `url`."""
     from slack_sdk import WebClient  # here: a platform library, for the Slack benchmarks only
 
     from adapters.slack.channel import SlackChannel  # here: loads slack_sdk (as above)
+    from adapters.slack.transport import KeptAliveClient  # here: as above
     from bot.app.core import Core  # here: the channel reports DM channels to the core
 
-    client = WebClient(token="xoxb-bench", base_url=url + "/")
-    channel = SlackChannel.single(client, Core(db=db))
+    client = (KeptAliveClient if kept_alive else WebClient)(token="xoxb-bench",
+                                                            base_url=url + "/")
+    core = Core(db=db)
+    channel = SlackChannel.single(client, core)
     channel.dm_interval = dm_interval
+    if send_rate is not None:
+        channel.budget, channel.send_rate = core.send_budget(), send_rate
     return channel

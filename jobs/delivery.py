@@ -13,10 +13,13 @@ around them, in five steps per batch:
 4. **Reach.** Someone no channel reaches is looked up (Slack: by email) and their account
    linked; if nobody is found the nudge waits as `unreachable`, with the reason, until an
    account appears or the next lookup is due.
-5. **Send.** People are served in parallel, one person's messages in order and paced to the
-   channel's `dm_interval`. Just before each send the row is taken again (`store.take`: is
-   it still this worker's? the attempt is recorded), so a row another worker took over is
-   skipped. Then it is worded, from its subject's state and the moment of sending in the
+5. **Send.** People are served in parallel (a few per thread, one after the other), one
+   person's messages in order and paced to the channel's `dm_interval` (and to the
+   channel's send budget, shared by every worker). Just before a thread's sends its rows
+   are taken again, in one statement (`store.take_all`: still this worker's? the attempt
+   recorded; `TAKE_TOGETHER` rows at most), so a row another worker took over is skipped;
+   a row taken and then not sent (the batch's span used up, a stop) goes back with the
+   attempt it had, not this one. Then each is worded, from its subject's state and the moment of sending in the
    person's zone (a state read longer than `FRESH_FOR` ago is read again first); a nudge
    whose subject moved on is cancelled as moot instead of sent. Each outcome is written as
    soon as it is known, only where this worker still holds the row: sent (with the channel
@@ -84,11 +87,25 @@ from bot.nudges.store import (
     Unreachable,
 )
 from bot.vocab.nudges import NudgeKind
+from jobs.budget import SendBudgets
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
 """Rows claimed per batch."""
+
+RECORD_WITHIN = 0.05
+RECORD_ROWS = 100
+"""Outcomes are written in one transaction once `RECORD_ROWS` are waiting or the first of
+them has waited `RECORD_WITHIN` seconds: a unit of work costs more than the rows in it.
+A send whose outcome is not written yet when the worker dies has its attempt recorded, so
+the next worker looks for it before sending again."""
+
+TAKE_TOGETHER = 16
+"""Rows one sending thread takes again in one statement, just before it sends them: a few
+people's, served one after the other (fewer when the batch is small, so every thread has
+some). One round trip instead of one per message; each row is still taken by this worker
+before its send, and its lease from that take outlasts the few sends before it."""
 
 
 def default_worker_id() -> str:
@@ -200,6 +217,8 @@ class Sweeper:
     max_attempts: int = MAX_ATTEMPTS
     max_inline_wait: float = MAX_INLINE_WAIT
     backoff: Callable[[int], timedelta] = retry_delay
+    # The process's send budget, told to stop with the sweep (its waits end at once).
+    budget: SendBudgets | None = None
     _last_send: dict[tuple[str, int], float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
@@ -207,6 +226,8 @@ class Sweeper:
     def stop(self) -> None:
         """Finish the sends in flight, give back the rest, start no new batch."""
         self._stopping.set()
+        if self.budget is not None:
+            self.budget.stop()
 
     @property
     def stopping(self) -> bool:
@@ -247,10 +268,32 @@ class Sweeper:
             self._record(early)
         self._read_subjects(jobs, now)
         outcomes: queue.Queue[Outcome | Skipped | None] = queue.Queue()
-        for job in jobs:
-            pool.submit(self._send_all, job, deadline, outcomes)
+        for group in self._groups(jobs):
+            pool.submit(self._send_group, group, deadline, outcomes)
         self._collect(outcomes, jobs, result)
+        for channel in self.router.channels:  # what a channel learned, written in one go
+            flush = getattr(channel, "flush", None)
+            if flush is not None:
+                flush()
         return result
+
+    def _groups(self, jobs: list[_Job]) -> list[list[_Job]]:
+        """People in groups of about `TAKE_TOGETHER` rows (fewer when the batch is small,
+        so every thread has some), each group served by one thread, person after person."""
+        rows = sum(len(job.nudges) for job in jobs)
+        size = max(1, min(TAKE_TOGETHER, -(-rows // self.threads)))
+        groups: list[list[_Job]] = []
+        current: list[_Job] = []
+        count = 0
+        for job in jobs:
+            if current and count + len(job.nudges) > size:
+                groups.append(current)
+                current, count = [], 0
+            current.append(job)
+            count += len(job.nudges)
+        if current:
+            groups.append(current)
+        return groups
 
     def _prepare(self, claimed: list[Claimed], now: datetime, result: SweepResult
                  ) -> tuple[list[_Job], list[Outcome]]:
@@ -284,7 +327,7 @@ class Sweeper:
                 early += self._unreachable(ready, address, now, looked_up=[])
                 continue
             keep = self._per_person_limit(channel)
-            early += [Release(n.id) for n in ready[keep:]]
+            early += [Release(n.id, n.attempted_at) for n in ready[keep:]]
             jobs.append(_Job(address, channel, ready[:keep], where.key))
         if deferrals:
             with self.db.session() as session:
@@ -339,17 +382,21 @@ class Sweeper:
 
     def _collect(self, outcomes: queue.Queue[Outcome | Skipped | None], jobs: list[_Job],
                  result: SweepResult) -> None:
-        """Write outcomes as they arrive: whatever is ready goes in one transaction. On a
-        timer (a third of the lease), however outcomes trickle in, renew the lease on the
-        rows not settled yet, so no other worker takes them while this batch runs."""
+        """Write outcomes as they arrive, a few at a time: whatever came in within
+        `RECORD_WITHIN` of the first one waiting (or `RECORD_ROWS` of them) goes in one
+        transaction. On a timer (a third of the lease), however outcomes trickle in, renew
+        the lease on the rows not settled yet, so no other worker takes them while this
+        batch runs."""
         unsent = {n.id for job in jobs for n in job.nudges}
         every = self.lease.total_seconds() * RENEW_EVERY
         renew_at = time.monotonic() + every
         finished = 0
-        while finished < len(jobs):
-            pending: list[Outcome] = []
+        pending: list[Outcome] = []
+        write_by = float("inf")
+        while finished < len(jobs) or pending:
             try:
-                item = outcomes.get(timeout=max(renew_at - time.monotonic(), 0.0))
+                until = min(renew_at, write_by) if finished < len(jobs) else 0.0
+                item = outcomes.get(timeout=max(until - time.monotonic(), 0.0))
                 while True:
                     if item is None:
                         finished += 1
@@ -357,15 +404,19 @@ class Sweeper:
                         unsent.discard(item.nudge_id)
                         result.count(item)
                     else:
+                        if not pending:
+                            write_by = time.monotonic() + RECORD_WITHIN
                         pending.append(item)
                     item = outcomes.get_nowait()
             except queue.Empty:
                 pass
-            if pending:
+            if pending and (len(pending) >= RECORD_ROWS or time.monotonic() >= write_by
+                            or finished >= len(jobs)):
                 self._record(pending)
                 for outcome in pending:
                     unsent.discard(outcome.nudge_id)
                     result.count(outcome)
+                pending, write_by = [], float("inf")
             if unsent and time.monotonic() >= renew_at:
                 with self.db.session() as session:
                     store.renew_leases(session, worker=self.worker, ids=unsent,
@@ -377,16 +428,57 @@ class Sweeper:
         with self.db.session() as session:
             store.record(session, self.worker, outcomes)
 
-    def _send_all(self, job: _Job, deadline: float,
-                  outcomes: queue.Queue[Outcome | Skipped | None]) -> None:
+    def _send_group(self, group: list[_Job], deadline: float,
+                    outcomes: queue.Queue[Outcome | Skipped | None]) -> None:
+        """One thread's share of a batch: a few people, one after the other. Someone no
+        channel reaches yet is looked up first; then every row of the group is taken again
+        in one statement (`store.take_all`: still this worker's? the attempt recorded) and
+        each person's messages are sent in order. Each person's end is marked on
+        `outcomes` (None) once all their outcomes are there."""
+        left = list(group)
+        reached: list[_Job] = []
+        try:
+            for job in group:
+                if job.channel is None and not self._reach(job, outcomes):
+                    left.remove(job)
+                    outcomes.put(None)  # their nudges wait (or were rescheduled)
+                else:
+                    reached.append(job)
+            held = set() if self.stopping or not reached else self._take(reached)
+        except Exception as exc:  # the database went away, or a bug: retried, never lost
+            log.exception("delivery to %d people failed", len(left))
+            now = self.clock.now()
+            for job in left:
+                for nudge in job.nudges:
+                    outcomes.put(self._failure(nudge, now, f"internal error: {exc}",
+                                               nudge.attempted_at or now))
+                outcomes.put(None)
+            return
+        for job in reached:
+            self._send_person(job, held, deadline, outcomes)
+
+    def _take(self, jobs: list[_Job]) -> set[int]:
+        """Take the group's rows again, in one statement, just before their sends: the ids
+        still this worker's (their attempt recorded)."""
+        with self.db.session() as session:
+            return store.take_all(session, worker=self.worker,
+                                  ids=[n.id for job in jobs for n in job.nudges],
+                                  now=self.clock.now(), lease=self.lease)
+
+    def _send_person(self, job: _Job, held: set[int], deadline: float,
+                     outcomes: queue.Queue[Outcome | Skipped | None]) -> None:
+        """One person's messages of the batch, in order, each row taken (`held`) or
+        skipped as another worker's; on a stop, the rest goes back as it was claimed."""
         remaining = list(job.nudges)
         try:
-            if job.channel is None and not self._reach(job, outcomes):
-                remaining.clear()
+            if self.stopping:
                 return
+            for nudge in [n for n in remaining if n.id not in held]:
+                outcomes.put(Skipped(nudge.id))  # another worker's now
+                remaining.remove(nudge)
             while remaining:
                 nudge = remaining[0]
-                outcomes.put(Release(nudge.id) if self.stopping
+                outcomes.put(Release(nudge.id, nudge.attempted_at) if self.stopping
                              else self._send_one(job, nudge, deadline))
                 remaining.pop(0)
         except Exception as exc:  # the database went away, or a bug: retried, never lost
@@ -395,7 +487,10 @@ class Sweeper:
             for nudge in remaining:
                 outcomes.put(self._failure(nudge, now, f"internal error: {exc}",
                                            nudge.attempted_at or now))
+            remaining.clear()
         finally:
+            for nudge in remaining:  # a stop: given back as claimed
+                outcomes.put(Release(nudge.id, nudge.attempted_at))
             outcomes.put(None)
 
     def _reach(self, job: _Job, outcomes: queue.Queue[Outcome | Skipped | None]) -> bool:
@@ -425,17 +520,14 @@ class Sweeper:
         return True
 
     def _send_one(self, job: _Job, nudge: Claimed, deadline: float) -> Outcome | Skipped:
+        """One nudge of a person's, taken (`_take`) and not yet sent."""
         channel = job.channel
         assert channel is not None
         key = (channel.name, job.address.person_id)
         interval = float(getattr(channel, "dm_interval", 0.0) or 0.0)
         if interval > 0 and not self._pace(key, interval):
-            return Release(nudge.id)
+            return Release(nudge.id, nudge.attempted_at)
         taken_at = self.clock.now()
-        with self.db.session() as session:
-            if not store.take(session, worker=self.worker, nudge_id=nudge.id, now=taken_at,
-                              lease=self.lease):
-                return Skipped(nudge.id)
         try:
             words = self._words(job, nudge, taken_at)
         except Exception as exc:  # its subject could not be read: retried, never lost
@@ -462,9 +554,10 @@ class Sweeper:
                     if wait <= self.max_inline_wait and time.monotonic() + wait < deadline \
                             and not self._stopping.wait(wait):
                         continue
-                    # A rate limit refused the message: not a failed attempt, and not sent.
+                    # A rate limit refused the message: not a failed attempt, and not sent
+                    # (unless the earlier messages of a long reply went: look next time).
                     return Retry(nudge.id, now + timedelta(seconds=exc.retry_after), str(exc),
-                                 nudge.attempts, nudge.attempted_at)
+                                 nudge.attempts, unsure if exc.partly else nudge.attempted_at)
                 return self._failure(nudge, now, str(exc), unsure)
             except Exception as exc:  # a client library error we did not translate
                 self._mark_sent_time(key)

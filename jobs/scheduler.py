@@ -47,6 +47,7 @@ from bot.infra.settings import Settings
 from bot.nudges import store
 from bot.nudges.kinds import NudgeCatalog
 from bot.nudges.policy import LEASE
+from jobs.budget import SendBudgets
 from jobs.delivery import Sweeper
 from jobs.digest import catch_up, post_digest
 from jobs.retention import Retention, prune
@@ -93,6 +94,8 @@ class Host(Protocol):
 
     def on_groups_changed(self, listener: Callable[[], None]) -> None: ...
 
+    def send_budget(self) -> SendBudgets: ...
+
 
 def digest_job_id(group_id: int) -> str:
     return f"digest:{group_id}"
@@ -123,7 +126,8 @@ class SchedulerService:
         self.sweeper = Sweeper(self.core.db, self.core.clock, self.router,
                                self.core.nudge_catalog,
                                default_timezone=self.core.settings.default_timezone,
-                               lease=lease_of(self.core.settings))
+                               lease=lease_of(self.core.settings),
+                               budget=self.core.send_budget())
         self.retention = Retention.from_settings(self.core.settings, self.short_lived)
         self._poked = threading.Event()
         self._stopping = threading.Event()

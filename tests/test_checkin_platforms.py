@@ -105,7 +105,7 @@ def test_slack_we_met_then_a_rating_from_the_dmdm_buttons(core: Core,
     _plan(core)
     result = sweep(core.db, core.clock, Router([slack.service.channel()]), core.nudge_catalog)
     assert result.sent == 1
-    [dm] = [c for c in slack.api.calls("chat.postMessage") if c.get("channel") == "D1ANA"]
+    [dm] = [c for c in slack.api.calls("chat.postMessage") if c.get("channel") == STUDENT]
     assert "Did you meet Dr. Maria Rivera yet?" in json.dumps(dm.params)
     block_id, met = dm_buttons(dm)["We met"]
     answer, name = slack.press(STUDENT, met, block_id=block_id)
@@ -122,7 +122,7 @@ def test_slack_we_met_then_a_rating_from_the_dmdm_buttons(core: Core,
     # The rating never reaches the mentor: nothing was sent to them.
     slack.settle()
     assert [c for c in slack.api.calls("chat.postMessage")
-            if c.get("channel") == "D2RIVERA"] == []
+            if c.get("channel") == FACULTY] == []
 
 
 # --- Discord -------------------------------------------------------------------------------------

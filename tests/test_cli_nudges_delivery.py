@@ -121,7 +121,7 @@ def test_nudges_run_delivers_through_slack_when_it_is_configured(
             clock.set(MORNING)
         assert main(["nudges", "run"]) == 0
         (post,) = api.calls("chat.postMessage")
-    assert post.get("channel") == "D0ANA"
+    assert post.get("channel") == "U0ANA"  # posted to the user id: no conversations.open
     assert "say hello" in str(post.get("text")) + str(post.get("blocks"))
     assert "sent 1," in capsys.readouterr().out
     with cli_db.session() as session:

@@ -443,26 +443,65 @@ def test_a_batch_renews_its_leases_on_a_timer_while_outcomes_trickle_in(
 
 
 def test_a_row_another_worker_took_over_is_skipped_not_sent(database: Database,
-                                                            clock: FixedClock) -> None:
+                                                            clock: FixedClock,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """Rows are taken again just before their sends: a row another worker took over after
+    this one claimed it (as after a stall longer than the lease) is skipped, and the rest
+    go out."""
     with database.session() as session:
         ana = add_student(session, "Ana Lopez")
+        ben = add_student(session, "Ben Okafor")
         first = add_nudge(session, ana, due_at=clock.now(), text="first")
-        second = add_nudge(session, ana, due_at=clock.now(), text="second")
+        second = add_nudge(session, ben, due_at=clock.now(), text="second")
+    channel = RecordingChannel()
+    stalled = sweeper(database, clock, channel, worker="stalled")
+    read_subjects = stalled._read_subjects
 
-    def taken_over_meanwhile(address: object, reply: object) -> None:
-        # While the first is sent, this worker's claim on the second lapsed and another
-        # worker claimed it (as after a stall longer than the lease).
+    def taken_over_meanwhile(*args: object) -> None:
+        # Between this worker's claim and its sends, its claim on Ben's lapsed and another
+        # worker claimed it.
         with database.session() as session:
             session.execute(update(Nudge).where(Nudge.id == second.id)
                             .values(claimed_by="other-worker"))
+        read_subjects(*args)  # type: ignore[arg-type]
 
-    channel = RecordingChannel(on_send=taken_over_meanwhile)
-    result = sweeper(database, clock, channel, worker="stalled").run()
+    monkeypatch.setattr(stalled, "_read_subjects", taken_over_meanwhile)
+    result = stalled.run()
     assert (result.sent, result.skipped) == (1, 1)
     assert channel.texts() == [reminder("first")]
     row = nudge_row(database, second.id)
     assert (row.state, row.claimed_by, row.attempted_at) == ("pending", "other-worker", None)
     assert nudge_row(database, first.id).state == "sent"
+
+
+def test_one_persons_rows_are_taken_in_one_statement_and_given_back_untouched(
+        database: Database, clock: FixedClock) -> None:
+    """A person's messages of a batch are taken together: each row holds this worker's
+    lease and the attempt before the first send, and a row taken but not sent (a stop
+    between two sends) goes back without a trace of an attempt, so its next try does not
+    look for it on the platform first."""
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudges = [add_nudge(session, ana, due_at=clock.now() - timedelta(minutes=i),
+                            text=f"item {i}") for i in range(3)]
+    states: list[tuple[datetime | None, datetime | None]] = []
+    worker = sweeper(database, clock, RecordingChannel(), worker="w", threads=1)
+
+    def stop_after_first(address: Address, reply: object) -> None:
+        if not states:
+            states.extend((nudge_row(database, n.id).attempted_at,
+                           nudge_row(database, n.id).lease_until) for n in nudges)
+            worker.stop()
+
+    worker.router.channels[0].on_send = stop_after_first  # type: ignore[attr-defined]
+    result = worker.run()
+    assert (result.sent, result.released) == (1, 2)
+    assert states == [(clock.now(), clock.now() + LEASE)] * 3  # all taken at once
+    rows = [nudge_row(database, n.id) for n in nudges]
+    assert [r.state for r in rows].count("sent") == 1
+    assert [(r.attempted_at, r.claimed_by) for r in rows if r.state == "pending"] == \
+        [(None, None)] * 2
 
 
 def test_a_retry_after_past_the_batch_span_is_rescheduled_not_waited(
@@ -480,6 +519,26 @@ def test_a_retry_after_past_the_batch_span_is_rescheduled_not_waited(
     row = nudge_row(database, nudge.id)
     assert (row.state, row.due_at, row.attempts, row.attempted_at) == \
         ("pending", clock.now() + timedelta(seconds=2), 0, None)  # refused: nothing unknown
+
+
+def test_a_rate_limit_after_part_of_a_long_reply_went_looks_before_the_next_try(
+        database: Database, clock: FixedClock) -> None:
+    """A 429 in the middle of a reply of several messages is no failed attempt, but part of
+    it is on the platform: the row keeps the attempt, so the next try looks first."""
+    with database.session() as session:
+        ana = add_student(session, "Ana Lopez")
+        nudge = add_nudge(session, ana, due_at=clock.now(), text="hello")
+    channel = RecordingChannel(failures=[DeliveryError("ratelimited", retry_after=2,
+                                                       partly=True)])
+    result = sweeper(database, clock, channel).run()
+    assert result.retried == 1
+    row = nudge_row(database, nudge.id)
+    assert (row.state, row.attempts, row.attempted_at) == ("pending", 0, clock.now())
+    clock.advance(timedelta(seconds=2))
+    channel.remembers = True
+    assert sweeper(database, clock, channel).run().sent == 1
+    assert channel.deliveries[-1] is not None and channel.deliveries[-1].since == clock.now() \
+        - timedelta(seconds=2)
 
 
 def test_an_earlier_attempt_that_went_through_is_found_not_sent_again(

@@ -95,7 +95,7 @@ def test_each_message_carries_its_nudge_in_metadata(api: FakeSlackApi,
     assert worker.run().sent == 1
     assert worker.run().sent == 0
     assert nudge_row(database, nudge.id).sent_at == sending_resumes(start)
-    assert [c.get("channel") for c in api.calls("chat.postMessage")] == ["D0ANA"]
+    assert [c.get("channel") for c in api.calls("chat.postMessage")] == ["U0ANA"]  # to the user id
     (message,) = api.history("D0ANA")
     assert message["metadata"] == {"event_type": METADATA_EVENT,
                                    "event_payload": {"nudge_id": nudge.id, "round": 0,

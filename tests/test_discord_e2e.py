@@ -256,3 +256,39 @@ def test_letter_remind_then_calendar_file_arrives_as_an_attachment(sqlite_url, c
         assert sent[0].pings_nobody() and body["flags"] & 64
 
     asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 2))
+
+
+def test_a_dm_channel_is_opened_once_per_person_and_remembered(sqlite_url, clock) -> None:
+    """One REST call per message: the DM channel is opened for the first message only
+    (discord.py itself keeps just 128 of them), remembered by the core, so a new process
+    sends straight to it too; one Discord no longer knows is opened again."""
+    core = sqlite_core(sqlite_url, clock)
+    student_id = _student(core)
+
+    def queue(key: str) -> None:
+        with core.db.session() as session:
+            queue_notice(session, student_id, Reply(title=key), key=key, now=clock.now())
+
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            async with _connected(core, fake) as client:
+                channel = DiscordChannel(Runtime(client, asyncio.get_running_loop()), core)
+                for key in ("one", "two"):
+                    queue(key)
+                    assert (await asyncio.to_thread(_deliver, core, channel)).sent == 1
+            async with _connected(core, fake) as client:  # a new process
+                channel = DiscordChannel(Runtime(client, asyncio.get_running_loop()), core)
+                queue("three")
+                assert (await asyncio.to_thread(_deliver, core, channel)).sent == 1
+                assert len(fake.matching("POST", "/users/@me/channels")) == 1
+                assert len(fake.matching("POST", rf"/channels/{DM_CHANNEL_ID}/messages")) == 3
+                # The remembered channel is gone on Discord's side: opened again, once.
+                fake.fail("POST", rf"/channels/{DM_CHANNEL_ID}/messages", 404, code=10003,
+                          message="Unknown Channel")
+                queue("four")
+                assert (await asyncio.to_thread(_deliver, core, channel)).sent == 1
+                assert len(fake.matching("POST", "/users/@me/channels")) == 2
+
+    asyncio.run(asyncio.wait_for(scenario(), TIMEOUT * 3))
+    with core.db.session() as session:
+        assert session.query(Identity.dm_channel_id).scalar() == str(DM_CHANNEL_ID)

@@ -78,6 +78,8 @@ def api() -> Iterator[FakeSlackApi]:
 @pytest.fixture
 def slack(core: Core, api: FakeSlackApi) -> Iterator[SlackHarness]:
     with slack_harness(core, api) as harness:
+        # Home after every command: its publish tells that the listener finished.
+        harness.service.bot.home.interval = 0.0
         yield harness
 
 

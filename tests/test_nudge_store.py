@@ -160,7 +160,7 @@ def test_outcomes_of_another_worker_change_nothing(database: Database, clock: Fi
     with database.session() as session:
         store.record(session, "intruder", [Retry(two[0], clock.now(), "x", 3),
                                            Failure(two[1], "x", 3)])
-        store.record(session, "intruder", [Release(two[0])])
+        store.record(session, "intruder", [Release(two[0], None)])
         store.defer(session, "intruder", [Deferral(two[1], clock.now() + LEASE)])
     assert [(r.state, r.due_at, r.attempts, r.claimed_by, r.lease_until)
             for r in (row(database, i) for i in two)] == before

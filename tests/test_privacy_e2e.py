@@ -114,7 +114,7 @@ def test_slack_delete_with_the_button(slack: SlackHarness, core: Core,
     assert "Your data is deleted" in _dump(done)
     # Elena hears it kindly, by DM, without Maya's name
     dm = next(c for c in slack.api.wait_for("chat.postMessage")
-              if c.get("channel") == "D2ELENA")
+              if c.get("channel") == ELENA)
     assert "Your career mentee since" in _dump(dm) and "Maya" not in _dump(dm)
     assert mentions(database.engine, ("Maya Patel", MAYA_EMAIL, MAYA)) == []
     with core.db.session() as session:
@@ -202,10 +202,12 @@ def test_discord_export_and_delete(sqlite_url: str, clock: FixedClock) -> None:
 
 
 BOB_DISCORD = 600000000000000002
-LINK_TABLES = ("link_codes", "link_attempts", "link_requests", "nudges", "seen_events")
+LINK_TABLES = ("link_codes", "link_attempts", "link_requests", "nudges", "seen_events",
+               "send_budgets")
 """What asking for, typing and refusing a code writes: the code, the attempt, the request,
-the messages about it (and the signed Slack requests the edge remembers against replays).
-Nothing else may change before the owner says Link."""
+the messages about it (and the signed Slack requests the edge remembers against replays,
+and the send budget those messages were sent within). Nothing else may change before the
+owner says Link."""
 IN_USE = {"people": ("last_platform",), "identities": ("dm_channel_id",)}
 """What using the bot writes of any record: the platform used last, a DM channel found."""
 
@@ -250,7 +252,8 @@ def _type_code(core: Core, code: str, user_id: int, user_name: str) -> dict[str,
 def _question(api: FakeSlackApi) -> Call:
     """The newest DM on Slack asking Maya to confirm a link."""
     asked = [c for c in api.wait_for("chat.postMessage")
-             if c.get("channel") == "D1MAYA" and "Link an account to you?" in _dump(c)]
+             if c.get("channel") == MAYA  # a DM is posted to the user id
+             and "Link an account to you?" in _dump(c)]
     assert asked, "Maya was not asked on Slack"
     return asked[-1]
 

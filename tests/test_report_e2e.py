@@ -132,7 +132,7 @@ def test_slack_home_shows_the_headline_and_its_button_sends_the_report(
                                            container="view"))
     assert answer.status == 200
     posted = slack.api.wait_for("chat.postMessage")
-    assert posted[0].get("channel") == "D1OLGA"
+    assert posted[0].get("channel") == ORGANIZER  # a DM posted to the user id
     assert "Program health: EM Interest Group" in _text(posted[0])
     _asked, done, content = _upload(slack)
     assert content.startswith(PNG) and done.get("channel_id") == "D1OLGA"

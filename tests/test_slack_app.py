@@ -236,7 +236,7 @@ def test_dm_delivered_after_429(slack: SlackHarness, core: Core) -> None:
     client = slack.service.bot.app.client
     slack.service.bot.dms.send_to_user(client, TEAM_ID, "U1STUDENT", Reply(text="hello"))
     posts = slack.api.calls("chat.postMessage")
-    assert len(posts) == 2 and posts[-1].get("channel") == "D1STUDENT"
+    assert len(posts) == 2 and posts[-1].get("channel") == "U1STUDENT"
 
 
 def test_intro_request_accept_round_trip(slack: SlackHarness, core: Core) -> None:
@@ -253,7 +253,7 @@ def test_intro_request_accept_round_trip(slack: SlackHarness, core: Core) -> Non
                                   'note:"<!here> I loved your talk"')
     assert "went wrong" not in _text(sent) and "didn't work" not in _text(sent)
     dm = next(c for c in slack.api.wait_for("chat.postMessage")
-              if c.get("channel") == "D2FACULTY")
+              if c.get("channel") == "U2FACULTY")
     assert "&lt;!here&gt;" in _text(dm) and "<!here>" not in _text(dm)
     buttons = {e["text"]["text"]: (b["block_id"], e["action_id"])
                for b in dm.get("blocks") if b["type"] == "actions" for e in b["elements"]}
@@ -270,7 +270,7 @@ def test_intro_request_accept_round_trip(slack: SlackHarness, core: Core) -> Non
     assert "Ada Student" in accepted and "didn't work" not in accepted
     slack.settle()
     to_student = [c for c in slack.api.calls("chat.postMessage")
-                  if c.get("channel") == "D1STUDENT"]
+                  if c.get("channel") == "U1STUDENT"]
     assert len(to_student) == 1, "the student is told by DM, once"
     published = {c.get("user_id") for c in slack.api.wait_for("views.publish", 2)}
     assert {"U1STUDENT", "U2FACULTY"} <= published

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import select
 
-from adapters.slack.channel import SlackChannel
+from adapters.slack.channel import TIER_3, SlackChannel
 from bot.app.core import Core
-from bot.framework.channels import Address, DeliveryError
-from bot.framework.replies import Action, Reply
+from bot.framework.channels import Address, BudgetKey, Delivery, DeliveryError
+from bot.framework.replies import Action, Reply, Section
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database
 from bot.infra.models import Identity
+from tests.support.clocks import DAY
 from tests.support.factories import add_student
 from tests.support.slack_api import FakeSlackApi
 
@@ -43,7 +46,8 @@ def _student_with_slack(database: Database, user_id: str = "U100") -> Address:
         return Address.of(person)
 
 
-def test_dm_opens_once_and_caches_channel(api: FakeSlackApi, database: Database) -> None:
+def test_a_dm_is_posted_to_the_user_id_and_its_channel_remembered(
+        api: FakeSlackApi, database: Database) -> None:
     address = _student_with_slack(database)
     channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
                                   core_on(database))
@@ -51,19 +55,106 @@ def test_dm_opens_once_and_caches_channel(api: FakeSlackApi, database: Database)
                   actions=(Action("Log contact", "mentor log", {"mentor": "person:2"}),))
     channel.send_dm(address, reply)
     channel.send_dm(address, reply)
-    assert len(api.calls("conversations.open")) == 1
+    assert [c.method for c in api.calls()] == ["chat.postMessage"] * 2  # no conversations.open
     posts = api.calls("chat.postMessage")
-    assert [p.get("channel") for p in posts] == ["D100", "D100"]
+    assert [p.get("channel") for p in posts] == ["U100", "U100"]
+    assert len(api.history("D100")) == 2  # Slack put them in the app's DM with U100
     button = posts[0].get("blocks")[-1]["elements"][0]
     assert button["action_id"] == "mb|mentor.log|mentor=person:2"
-    # a fresh process finds the DM channel in the database: still no conversations.open
-    again = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
-                                core_on(database))
-    api.reset()
-    again.send_dm(address, reply)
-    assert [c.method for c in api.calls()] == ["chat.postMessage"]
+    channel.flush()  # what the sweep does after each batch
     with database.session() as session:
         assert session.scalar(select(Identity.dm_channel_id)) == "D100"
+
+
+def test_the_history_is_read_only_after_an_ambiguous_send(api: FakeSlackApi,
+                                                          database: Database) -> None:
+    """A send whose earlier attempt has an answer on record posts at once; one whose earlier
+    attempt's answer was lost reads the DM's history first, on the channel remembered (in
+    another process: from the database), without conversations.open."""
+    address = _student_with_slack(database)
+    first = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
+                                core_on(database))
+    first.send_dm(address, Reply(text="hello"), Delivery(1, 0))
+    first.flush()
+    api.reset()
+    again = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
+                                core_on(database))  # a fresh process
+    again.send_dm(address, Reply(text="clean"), Delivery(2, 0))
+    assert [c.method for c in api.calls()] == ["chat.postMessage"]
+    since = DAY - timedelta(minutes=5)  # the fake stamps messages at DAY
+    assert again.send_dm(address, Reply(text="hello"), Delivery(1, 0, since)) is True
+    assert [c.method for c in api.calls()] == ["chat.postMessage", "conversations.history"]
+    assert api.calls("conversations.history")[0].get("channel") == "D100"
+
+
+def test_with_no_channel_remembered_the_history_check_opens_the_dm_once(
+        api: FakeSlackApi, database: Database) -> None:
+    address = _student_with_slack(database)
+    channel = SlackChannel.single(WebClient("xoxb-test", base_url=api.base_url),
+                                  core_on(database))
+    since = DAY - timedelta(minutes=5)  # the fake stamps messages at DAY
+    assert channel.send_dm(address, Reply(text="hi"), Delivery(3, 0, since)) is False
+    assert channel.send_dm(address, Reply(text="hi"), Delivery(3, 0, since)) is True
+    assert [c.method for c in api.calls()] == [
+        "conversations.open", "conversations.history", "chat.postMessage",
+        "conversations.history"]
+
+
+@dataclass
+class RecordingBudget:
+    """A send budget that lets every call through and records what it was asked."""
+
+    waits: list[tuple[BudgetKey, float | None]] = field(default_factory=list)
+    holds: list[tuple[BudgetKey, float]] = field(default_factory=list)
+
+    def wait(self, key: BudgetKey, rate: float | None) -> None:
+        self.waits.append((key, rate))
+
+    def slow_down(self, key: BudgetKey, seconds: float) -> None:
+        self.holds.append((key, seconds))
+
+
+def test_every_call_is_within_the_budget_of_its_method(api: FakeSlackApi,
+                                                       database: Database) -> None:
+    address = _student_with_slack(database)
+    budget = RecordingBudget()
+    channel = SlackChannel(client_for=lambda _team: WebClient("xoxb-test",
+                                                              base_url=api.base_url),
+                           core=core_on(database), budget=budget, send_rate=5.0)
+    since = DAY - timedelta(minutes=5)  # the fake stamps messages at DAY
+    channel.send_dm(address, Reply(text="hi"), Delivery(4, 0, since))
+    assert budget.waits == [(BudgetKey("slack", "T1", "conversations.open"), TIER_3),
+                            (BudgetKey("slack", "T1", "conversations.history"), TIER_3),
+                            (BudgetKey("slack", "T1", "chat.postMessage"), 5.0)]
+    api.fail_next("chat.postMessage", retry_after=7)
+    with pytest.raises(DeliveryError) as caught:
+        channel.send_dm(address, Reply(text="again"))
+    assert caught.value.retry_after == 7 and not caught.value.partly
+    assert budget.holds == [(BudgetKey("slack", "T1", "chat.postMessage"), 7.0)]
+
+
+def test_a_long_reply_cut_short_by_a_429_says_part_of_it_went(api: FakeSlackApi,
+                                                              database: Database) -> None:
+    """A reply of several messages refused after its first went out is reported as partly
+    sent, so the sweep looks in the history before trying again (not resending part 1)."""
+    address = _student_with_slack(database)
+    budget = RecordingBudget()
+    channel = SlackChannel(client_for=lambda _team: WebClient("xoxb-test",
+                                                              base_url=api.base_url),
+                           core=core_on(database), budget=budget)
+    long = Reply(title="Everything", sections=tuple(Section(heading=f"Part {i}", text="…")
+                                                    for i in range(60)))
+
+    def second_is_refused(key: BudgetKey, rate: float | None) -> None:
+        budget.waits.append((key, rate))
+        if len(budget.waits) == 2:
+            api.fail_next("chat.postMessage", retry_after=3)
+
+    budget.wait = second_is_refused  # type: ignore[method-assign]
+    with pytest.raises(DeliveryError) as caught:
+        channel.send_dm(address, long, Delivery(5, 0))
+    assert caught.value.retry_after == 3 and caught.value.partly
+    assert len(api.history("D100")) == 1  # the first of its three messages
 
 
 def test_rate_limit_becomes_retry_after(api: FakeSlackApi, database: Database) -> None:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from slack_sdk.models.blocks import Block
+
 from adapters.slack.render import MAX_BLOCKS, escape, home_view, render
 from bot.framework.replies import Action, Field, Reply, Section
 
@@ -61,3 +65,34 @@ def test_home_view_caps_at_100_blocks() -> None:
     view = home_view(Reply(title="Home", sections=sections)).to_dict()
     assert view["type"] == "home"
     assert len(view["blocks"]) == 100
+
+
+# --- the dicts are slack_sdk's own Block Kit -------------------------------------------------
+
+_words = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1,
+                 max_size=400)
+_actions = st.lists(st.builds(Action, label=_words, command=st.just("mentor list"),
+                              args=st.fixed_dictionaries({}),
+                              style=st.sampled_from([None, "primary", "danger", "other"])),
+                    max_size=4)
+_replies = st.builds(
+    Reply, title=st.none() | _words, text=_words,
+    fields=st.lists(st.builds(Field, name=_words, value=_words), max_size=12).map(tuple),
+    sections=st.lists(st.builds(Section, heading=st.none() | _words, text=_words,
+                                fields=st.lists(st.builds(Field, name=_words, value=_words),
+                                                max_size=3).map(tuple),
+                                actions=_actions.map(tuple)), max_size=4).map(tuple),
+    actions=_actions.map(tuple), footer=st.none() | _words,
+    ping=st.sampled_from([None, "here", "channel"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(reply=_replies, owner=st.none() | st.just("U0ANA"))
+def test_every_block_is_what_slack_sdk_would_build(reply: Reply, owner: str | None) -> None:
+    """Blocks are written as dicts for speed; each one parses into slack_sdk's model of its
+    kind, passes its validation (the limits slack_sdk checks) and comes back unchanged."""
+    for message in render(reply, owner=owner):
+        for block in message.blocks:
+            parsed = Block.parse(block)
+            assert parsed is not None and parsed.type == block["type"]
+            assert parsed.to_dict() == block  # to_dict validates

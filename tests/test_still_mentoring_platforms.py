@@ -107,7 +107,7 @@ def test_slack_stay_active_from_the_dm_button(core: Core, clock: FixedClock,
                        external_id=FACULTY))
     result = sweep(core.db, core.clock, Router([slack.service.channel()]), core.nudge_catalog)
     assert result.sent == 1
-    [dm] = [c for c in slack.api.calls("chat.postMessage") if c.get("channel") == "D2KIM"]
+    [dm] = [c for c in slack.api.calls("chat.postMessage") if c.get("channel") == FACULTY]
     assert "Are you still taking mentees?" in json.dumps(dm.params)
     block_id, stay = dm_buttons(dm)["Stay active"]
     answer, name = slack.press(FACULTY, stay, block_id=block_id)

@@ -57,6 +57,7 @@ OWNERS = {
     "deletion_records": "bot.privacy.store",
     "web_link_uses": "bot.web.store",
     "web_keys": "bot.web.store",
+    "send_budgets": "bot.nudges.budget",
     "residency_programs": "bot.residency.store",
     "residency_profiles": "bot.residency.store",
     "residency_entries": "bot.residency.store",

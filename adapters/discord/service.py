@@ -34,7 +34,10 @@ class DiscordService:
     _channel: DiscordChannel | None = None
 
     def __post_init__(self) -> None:
-        self._channel = DiscordChannel(runtime=self, core=self.core)
+        # Within the send budget every worker shares (DISCORD_SEND_RATE).
+        self._channel = DiscordChannel(runtime=self, core=self.core,
+                                       budget=self.core.send_budget(),
+                                       send_rate=self.core.settings.discord_send_rate)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._main, name="discord", daemon=True)

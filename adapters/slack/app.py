@@ -43,6 +43,7 @@ from .edge import REPLAY_PLATFORM
 from .home import EDIT_PROFILE_ACTION, PROFILE_MODAL, HomePublisher, form_values, profile_modal
 from .people import PLATFORM, SlackPeople
 from .render import Message, escape, owner_of, render
+from .transport import KeptAliveClient
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,9 @@ def api_base_url(settings: Settings) -> str | None:
 
 
 def web_client(token: str | None, settings: Settings, *, retry_rate_limits: bool) -> WebClient:
-    """A WebClient on SLACK_API_URL. Interactive clients retry a 429 after `Retry-After`
-    (a person is waiting); the durable delivery sweep's client does not (it reschedules)."""
+    """A WebClient on SLACK_API_URL, its connections kept alive (`KeptAliveClient`).
+    Interactive clients retry a 429 after `Retry-After` (a person is waiting); the durable
+    delivery sweep's client does not (it reschedules)."""
     kwargs: dict[str, Any] = {"token": token}
     base = api_base_url(settings)
     if base:
@@ -82,7 +84,7 @@ def web_client(token: str | None, settings: Settings, *, retry_rate_limits: bool
     handlers: list[Any] = [ConnectionErrorRetryHandler()]
     if retry_rate_limits:
         handlers.append(RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
-    return WebClient(retry_handlers=handlers, **kwargs)
+    return KeptAliveClient(retry_handlers=handlers, **kwargs)
 
 
 def channel_ref(team_id: str, channel_id: str, channel_name: str) -> ChannelRef:
@@ -122,9 +124,7 @@ class SlackBot:
                 log.warning("respond() failed (%s); sending a DM instead", exc)
         try:
             if messages:
-                channel_id = self.dms.dm_channel(client, team_id, user_id)
-                for message in messages:
-                    client.chat_postMessage(channel=channel_id, **message.kwargs())
+                self.dms.post_messages(client, team_id, user_id, messages)
             if reply.attachment is not None:
                 self._upload(client, team_id, user_id, reply)
         except (SlackClientError, DeliveryError) as exc:
@@ -250,7 +250,7 @@ class SlackBot:
         team_id = str(body.get("team_id") or "")
         user_id = str(event["user"])
         who = self.people.lookup(client, team_id, user_id)
-        self.home.publish(client, user_id, who.person_id)
+        self.home.opened(client, user_id, who.person_id)
 
     def member_joined(self, event: dict[str, Any], body: dict[str, Any],
                       client: WebClient) -> None:

@@ -36,6 +36,9 @@ BOT_SCOPES = (
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_EXPIRATION_SECONDS = 600
+OAUTH_POOL_SIZE = 2
+"""Connections of the installation store's own engine: a token lookup per workspace (cached
+by the sweep's clients) and an install now and then need no more."""
 
 
 @dataclass
@@ -48,7 +51,7 @@ class OAuthSetup:
     def create(cls, settings: Settings) -> OAuthSetup:
         if not (settings.slack_client_id and settings.slack_client_secret):
             raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are both needed")
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, pool_size=OAUTH_POOL_SIZE)
         installations = SQLAlchemyInstallationStore(client_id=settings.slack_client_id,
                                                     engine=engine)
         states = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_EXPIRATION_SECONDS,

@@ -1,5 +1,12 @@
-"""Core replies as Slack messages: Block Kit built with `slack_sdk.models.blocks`, plus the
-plain-text fallback every message needs.
+"""Core replies as Slack messages: Block Kit as plain JSON-ready dicts, plus the plain-text
+fallback every message needs.
+
+The blocks are written as the dicts Slack takes, not built from `slack_sdk.models.blocks`
+objects and converted: a nudge is rendered once per send, and the objects' `to_dict` (with
+its validation) cost more than the whole HTTP call. The shapes are exactly those objects'
+output: `tests/test_slack_render.py` parses every kind of block rendered here back into
+slack_sdk's models, validates it and checks it comes out the same (App Home still goes
+through `slack_sdk.models.views.View`).
 
 Everything in a reply is plain text, so every string is escaped here (`&`, `<`, `>`): a note
 containing `<!channel>`, `<@U123>` or `<https://evil|click>` shows up as typed and pings or
@@ -13,17 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
 from slack_sdk.models.views import View
 
 from bot.framework.replies import Action, Field, Reply, Section
@@ -89,20 +85,30 @@ def chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
-def _mrkdwn(text: str) -> MarkdownTextObject:
+Block = dict[str, Any]
+"""One Block Kit block, as Slack takes it."""
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": False}
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
     # verbatim: Slack must not turn words into links or mentions on its own either.
-    return MarkdownTextObject(text=text, verbatim=True)
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
-def button(action: Action) -> ButtonElement:
+def _section(text: str) -> Block:
+    return {"type": "section", "text": _mrkdwn(text)}
+
+
+def button(action: Action) -> dict[str, Any]:
     encoded = action.encode()
-    style = action.style if action.style in {"primary", "danger"} else None
-    return ButtonElement(
-        text=PlainTextObject(text=_clip(action.label, MAX_BUTTON_TEXT), emoji=False),
-        action_id=encoded,
-        value=encoded,
-        style=style,
-    )
+    element = {"type": "button", "text": _plain(_clip(action.label, MAX_BUTTON_TEXT)),
+               "action_id": encoded, "value": encoded}
+    if action.style in {"primary", "danger"}:
+        element["style"] = action.style
+    return element
 
 
 def owned_block_id(name: str, owner: str | None) -> str:
@@ -130,8 +136,8 @@ def _actions_blocks(actions: tuple[Action, ...], block_id: str,
             if encoded not in seen:
                 seen.add(encoded)
                 elements.append(button(action))
-        blocks.append(ActionsBlock(elements=elements,
-                                   block_id=owned_block_id(f"{block_id}-{start}", owner)))
+        blocks.append({"type": "actions", "elements": elements,
+                       "block_id": owned_block_id(f"{block_id}-{start}", owner)})
     return blocks
 
 
@@ -143,12 +149,12 @@ def _fields_blocks(fields: tuple[Field, ...]) -> list[Block]:
                 + _clip_escaped(f.value or "-", MAX_FIELD_TEXT - 210))
         for f in fields
     ]
-    return [SectionBlock(fields=objects[i:i + MAX_FIELDS])
+    return [{"type": "section", "fields": objects[i:i + MAX_FIELDS]}
             for i in range(0, len(objects), MAX_FIELDS)]
 
 
 def _text_blocks(text: str) -> list[Block]:
-    return [SectionBlock(text=_mrkdwn(piece)) for piece in chunks(text)]
+    return [_section(piece) for piece in chunks(text)]
 
 
 def _section_blocks(section: Section, index: int, owner: str | None) -> list[Block]:
@@ -156,12 +162,12 @@ def _section_blocks(section: Section, index: int, owner: str | None) -> list[Blo
     heading = f"*{_clip_escaped(section.heading, 500)}*" if section.heading else ""
     body = chunks(section.text, MAX_SECTION_TEXT - len(heading) - 1) if section.text else []
     if heading and body:
-        blocks.append(SectionBlock(text=_mrkdwn(f"{heading}\n{body[0]}")))
-        blocks += [SectionBlock(text=_mrkdwn(piece)) for piece in body[1:]]
+        blocks.append(_section(f"{heading}\n{body[0]}"))
+        blocks += [_section(piece) for piece in body[1:]]
     elif heading:
-        blocks.append(SectionBlock(text=_mrkdwn(heading)))
+        blocks.append(_section(heading))
     else:
-        blocks += [SectionBlock(text=_mrkdwn(piece)) for piece in body]
+        blocks += [_section(piece) for piece in body]
     blocks += _fields_blocks(section.fields)
     blocks += _actions_blocks(section.actions, f"s{index}", owner)
     return blocks
@@ -172,20 +178,20 @@ def reply_blocks(reply: Reply, owner: str | None = None) -> list[Block]:
     `owner`: the Slack user the reply is for, when it is for one person only."""
     blocks: list[Block] = []
     if reply.title:
-        blocks.append(HeaderBlock(text=PlainTextObject(
-            text=_clip(escape(reply.title), MAX_HEADER), emoji=False)))
+        blocks.append({"type": "header",
+                       "text": _plain(_clip(escape(reply.title), MAX_HEADER))})
     ping = PINGS.get(reply.ping or "")
     if ping:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=ping)))
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": ping}})
     if reply.text:
         blocks += _text_blocks(reply.text)
     if reply.link is not None:  # never unfurled: every message goes with unfurling off
-        blocks.append(SectionBlock(text=_mrkdwn(
-            f"*<{escape(reply.link.url)}|{_clip_escaped(reply.link.label, 200)}>*")))
+        blocks.append(_section(
+            f"*<{escape(reply.link.url)}|{_clip_escaped(reply.link.label, 200)}>*"))
     blocks += _fields_blocks(reply.fields)
     for index, section in enumerate(reply.sections):
         if index and (section.heading or section.fields):
-            blocks.append(DividerBlock())
+            blocks.append({"type": "divider"})
         blocks += _section_blocks(section, index, owner)
     if reply.actions:
         blocks += _actions_blocks(reply.actions, "main", owner)
@@ -195,7 +201,8 @@ def reply_blocks(reply: Reply, owner: str | None = None) -> list[Block]:
     if reply.footer:
         notes.append(reply.footer)
     for note in notes:
-        blocks.append(ContextBlock(elements=[_mrkdwn(_clip_escaped(note, MAX_CONTEXT_TEXT))]))
+        blocks.append({"type": "context",
+                       "elements": [_mrkdwn(_clip_escaped(note, MAX_CONTEXT_TEXT))]})
     return blocks
 
 
@@ -223,7 +230,7 @@ def render(reply: Reply, *, owner: str | None = None,
            max_blocks: int = MAX_BLOCKS) -> list[Message]:
     """A reply as one or more messages of at most `max_blocks` blocks. Action rows are never
     separated from the section just before them (a result keeps its button)."""
-    blocks = [b.to_dict() for b in reply_blocks(reply, owner)]
+    blocks = reply_blocks(reply, owner)
     text = fallback_text(reply)
     if len(blocks) <= max_blocks:
         return [Message(text=text, blocks=blocks)]
@@ -251,6 +258,6 @@ def home_view(reply: Reply, owner: str | None = None) -> View:
     """The App Home tab (up to 100 blocks; the rest is summarized in a last line)."""
     blocks = reply_blocks(reply, owner)
     if len(blocks) > MAX_HOME_BLOCKS:
-        blocks = blocks[: MAX_HOME_BLOCKS - 1] + [ContextBlock(elements=[_mrkdwn(
-            "More than fits here: use /mentor list and /letter list.")])]
+        blocks = blocks[: MAX_HOME_BLOCKS - 1] + [{"type": "context", "elements": [_mrkdwn(
+            "More than fits here: use /mentor list and /letter list.")]}]
     return View(type="home", blocks=blocks)

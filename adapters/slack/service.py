@@ -119,7 +119,9 @@ class SlackService:
 
     def channel(self) -> SlackChannel:
         """The channel the delivery sweep uses: no rate-limit retries inside (the sweep
-        reschedules on DeliveryError.retry_after), and Home refreshed after each DM."""
+        reschedules on DeliveryError.retry_after), within the send budget every worker
+        shares (SLACK_SEND_RATE). A DM does not republish the person's Home: nothing on it
+        comes from a DM (`adapters.slack.home`)."""
         if self._channel is None:
             clients: dict[str, WebClient] = {}
 
@@ -129,14 +131,12 @@ class SlackService:
                                                   retry_rate_limits=False)
                 return clients[team_id]
 
-            def after_dm(team_id: str, user_id: str, person_id: int) -> None:
-                self.bot.home.refresh(client_for(team_id), user_id, person_id)
-
             installed = None if self.oauth is None else (
                 lambda team_id: self.oauth is not None and self.oauth.bot_token(team_id)
                 is not None)
             self._channel = SlackChannel(client_for=client_for, core=self.core,
-                                         after_dm=after_dm, installed=installed)
+                                         installed=installed, budget=self.core.send_budget(),
+                                         send_rate=self.settings.slack_send_rate)
         return self._channel
 
     def _token_for(self, team_id: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -47,6 +47,7 @@ from bot.residency import store as residency_store
 from bot.vocab.nudges import NudgeKind
 from bot.vocab.platforms import PLATFORMS
 from bot.web.plan import PlanSource
+from jobs.budget import SendBudgets
 from jobs.delivery import sweep
 
 __all__ = ["Core", "PlatformUser", "Request"]  # the values adapters and tests name here
@@ -72,6 +73,8 @@ class Core:
     _refused: set[tuple[str, str, str]] = field(default_factory=set)
     _refused_lock: threading.Lock = field(default_factory=threading.Lock)
     _web: WebPages | None = None
+    _budget: SendBudgets | None = None
+    _budget_lock: threading.Lock = field(default_factory=threading.Lock)
     # Per thread, the moment of the last command it handled: what that command queued is
     # stamped with it (`deliver_notices`).
     _handled: threading.local = field(default_factory=threading.local)
@@ -223,6 +226,14 @@ class Core:
         with self.db.session() as session:
             people.remember_dm_channel(session, *self._account(account), channel_id)
 
+    def remember_dm_channels(self, channels: Sequence[tuple[PlatformUser, str | None]]
+                             ) -> None:
+        """Remember the DM channels of several accounts in one unit of work (a channel
+        that learned them while sending a wave of messages)."""
+        with self.db.session() as session:
+            people.remember_dm_channels(session, [(*self._account(account), channel_id)
+                                                  for account, channel_id in channels])
+
     def dm_refused(self, account: PlatformUser) -> None:
         """The platform refused a direct message to `account` (`bot.nudges.policy`)."""
         key = self._account(account)
@@ -330,6 +341,14 @@ class Core:
     def poke_delivery(self) -> None:
         for listener in self._delivery_listeners:
             listener()
+
+    def send_budget(self) -> SendBudgets:
+        """This process's share of the send budgets every worker keeps to (`jobs.budget`):
+        one for all its channels and threads, made on first use."""
+        with self._budget_lock:
+            if self._budget is None:
+                self._budget = SendBudgets(self.db)
+            return self._budget
 
     def on_groups_changed(self, listener: Callable[[], None]) -> None:
         """Called after a command changed when a group's digest falls (or switched it off),

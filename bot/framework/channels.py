@@ -76,13 +76,42 @@ class Delivery:
 
 class DeliveryError(Exception):
     """A send that did not happen. `retry_after` (seconds) when the platform said when to try
-    again; `permanent` when trying again cannot help (the person blocked DMs, say)."""
+    again; `permanent` when trying again cannot help (the person blocked DMs, say);
+    `partly` when some messages of a reply went out before it (a long reply is several
+    messages): the next attempt must look for them before sending."""
 
     def __init__(self, message: str, *, retry_after: float | None = None,
-                 permanent: bool = False) -> None:
+                 permanent: bool = False, partly: bool = False) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.partly = partly
+
+
+@dataclass(frozen=True)
+class BudgetKey:
+    """One send budget shared by every worker: the calls of one platform `method` in one
+    `scope` (the Slack workspace; '' for the Discord bot, or a Slack install whose
+    workspace is not known)."""
+
+    platform: str
+    scope: str
+    method: str
+
+
+class SendBudget(Protocol):
+    """The pace a channel keeps, shared by every worker (`jobs.budget.SendBudgets`, on the
+    `send_budgets` rows). Safe to call from any thread."""
+
+    def wait(self, key: BudgetKey, rate: float | None) -> None:
+        """Return when one call of `key` may start, at `rate` a second across every worker
+        (None or 0: at once). Raises `DeliveryError(retry_after=…)` instead of waiting long
+        (the budget is booked, or held back by a 429)."""
+        ...
+
+    def slow_down(self, key: BudgetKey, seconds: float) -> None:
+        """The platform answered 429 with `Retry-After: seconds`: every worker holds back."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -107,7 +136,11 @@ class Channel(Protocol):
 
     `find_account(address) -> Address | None` (optional method): find someone this channel
     cannot reach yet by what the roster knows (Slack: `users.lookupByEmail`), link the
-    account to the person, and return the address with it (`Router.find_account`)."""
+    account to the person, and return the address with it (`Router.find_account`).
+
+    `flush()` (optional method): write down what the channel learned while sending and
+    kept to write in one go (Slack: the DM channel ids); the sweep calls it after each
+    batch."""
 
     name: str
 

@@ -10,12 +10,12 @@ it (tests/test_adapters_translate.py keeps sessions and SQLAlchemy out of `adapt
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.framework.channels import ChannelRef, Router
+from bot.framework.channels import ChannelRef, Router, SendBudget
 from bot.framework.forms import Form
 from bot.framework.registry import Option, Registry
 from bot.framework.replies import Reply
@@ -127,6 +127,9 @@ class CorePort(Protocol):
 
     def remember_dm_channel(self, account: PlatformUser, channel_id: str | None) -> None: ...
 
+    def remember_dm_channels(self, channels: Sequence[tuple[PlatformUser, str | None]]
+                             ) -> None: ...
+
     def dm_refused(self, account: PlatformUser) -> None: ...
 
     def dm_delivered(self, account: PlatformUser) -> None: ...
@@ -134,6 +137,8 @@ class CorePort(Protocol):
     def take_dm_refusal(self, account: PlatformUser) -> bool: ...
 
     def poke_delivery(self) -> None: ...
+
+    def send_budget(self) -> SendBudget: ...
 
     def deliver_notices(self, router: Router) -> list[str]:
         """Deliver what the last command of this thread queued for people with no chat

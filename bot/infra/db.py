@@ -183,13 +183,32 @@ def normalize_url(url: str) -> str:
     return url
 
 
+POOL_OVERFLOW = 5
+"""Connections a process may open beyond its pool size while every pooled one is busy
+(closed again when returned): a burst of work waits less, and the most a process ever
+holds stays `pool_size + POOL_OVERFLOW`."""
+POOL_TIMEOUT = 30
+"""Seconds a unit of work waits for a free connection before it fails."""
+
+
 class DriverMissing(ValueError):
     """The URL names a database whose Python driver is not installed (`mysql://` without
     MySQLdb): one line for the person at the prompt, not an import traceback."""
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def pool_options(size: int | None) -> dict[str, Any]:
+    """An explicit pool: `size` connections kept, `POOL_OVERFLOW` more while busy (None:
+    SQLAlchemy's own defaults, 5 + 10)."""
+    if size is None:
+        return {}
+    return {"pool_size": size, "max_overflow": POOL_OVERFLOW, "pool_timeout": POOL_TIMEOUT}
+
+
+def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> Engine:
     url = normalize_url(url)
+    if ":memory:" not in url and url not in {"sqlite://", "sqlite+pysqlite://"}:
+        for key, value in pool_options(pool_size).items():
+            kwargs.setdefault(key, value)
     try:
         if url.startswith("sqlite"):
             kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
@@ -220,9 +239,12 @@ CommitListener = Callable[[Mapping[str, Any]], None]
 
 
 class Database:
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    """One per process. `pool_size`: the connections it keeps (`DB_POOL_SIZE`; the most it
+    holds is `pool_size + POOL_OVERFLOW`)."""
+
+    def __init__(self, url: str, *, pool_size: int | None = None, **engine_kwargs: Any) -> None:
         self.url = normalize_url(url)
-        self.engine = make_engine(self.url, **engine_kwargs)
+        self.engine = make_engine(self.url, pool_size=pool_size, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._commit_listeners: list[CommitListener] = []
 

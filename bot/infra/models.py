@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Double,
     Float,
     ForeignKey,
     Index,
@@ -618,6 +619,25 @@ class WebKey(Base):
     name: Mapped[str] = mapped_column(String(32), unique=True)
     secret: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column()
+
+
+class SendBudget(Base):
+    """One send budget, shared by every worker: the calls of one platform `method` in one
+    Slack workspace, or by the Discord bot (`scope`). Slots are handed out in order from
+    `next_slot`, `1 / rate` apart (`bot.nudges.slots`), never before `blocked_until` (a
+    429's `Retry-After`); `version` makes each hand-out a compare-and-set
+    (`bot.nudges.budget`). Instants are seconds since the epoch on the database's clock,
+    as numbers rather than timestamps: slots are milliseconds apart and are added and
+    compared as numbers, on every worker's behalf by one clock."""
+
+    __tablename__ = "send_budgets"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    method: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_slot: Mapped[float] = mapped_column(Double, default=0.0)
+    blocked_until: Mapped[float] = mapped_column(Double, default=0.0)
+    version: Mapped[int] = mapped_column(default=0)
 
 
 # --- residency plan ------------------------------------------------------------------------

@@ -85,9 +85,10 @@ class Migration:
         return f"The database schema in {where} is up to date (revision {self.after})."
 
 
-def open_database(url: str, purpose: Purpose) -> Database:
-    """The database at `url`, checked (and, for CREATE, migrated) for `purpose`."""
-    return _open(url, purpose)[0]
+def open_database(url: str, purpose: Purpose, *, pool_size: int | None = None) -> Database:
+    """The database at `url`, checked (and, for CREATE, migrated) for `purpose`, with a pool
+    of `pool_size` connections (`DB_POOL_SIZE`)."""
+    return _open(url, purpose, pool_size=pool_size)[0]
 
 
 def create_database(url: str) -> tuple[Database, Migration]:
@@ -103,7 +104,8 @@ def describe(url: str) -> str:
     return _describe(url)
 
 
-def _open(url: str, purpose: Purpose) -> tuple[Database, Migration | None]:
+def _open(url: str, purpose: Purpose, *, pool_size: int | None = None
+          ) -> tuple[Database, Migration | None]:
     shown = _describe(url)
     path = sqlite_path(url) if _parses(url) else None
     if purpose is not Purpose.CREATE and path is not None and not path.exists():
@@ -114,7 +116,7 @@ def _open(url: str, purpose: Purpose) -> tuple[Database, Migration | None]:
         # writes to the file, and a refused verb must leave it untouched.
         _check_revision(_sqlite_revision(path))
     try:
-        db = Database(url)
+        db = Database(url, pool_size=pool_size)
     except DriverMissing as exc:
         raise DatabaseUnavailable(str(exc)) from None
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.infra.zones import validate_zone
@@ -14,6 +14,18 @@ from bot.infra.zones import validate_zone
 DEFAULT_DATABASE_FILE = "mentorbot.sqlite3"
 MIN_WEB_SECRET = 32
 """Characters at least in WEB_SECRET: the key every web link and session is signed with."""
+DEFAULT_SLACK_SEND_RATE = 5.0
+"""Direct messages a second to one Slack workspace, by default: chat.postMessage's "special"
+tier allows about one message a second per channel "while also maintaining a workspace-wide
+limit" whose number Slack does not publish; five a second (300 a minute, to 300 different
+DMs) is a conservative pace for it (README, Configuration)."""
+DEFAULT_DISCORD_SEND_RATE = 25.0
+"""REST calls a second the Discord bot spends on direct messages, by default: half of
+Discord's global limit of 50 requests a second per bot, leaving the rest for everything
+else the bot does (command answers, group posts)."""
+DEFAULT_DB_POOL_SIZE = 10
+"""Database connections a process keeps: its sending threads (8), the scheduler's job and
+the Slack and web request workers share them, each for one short unit of work at a time."""
 
 
 class Settings(BaseSettings):
@@ -44,6 +56,15 @@ class Settings(BaseSettings):
     public_url: str | None = None
     web_port: int | None = Field(default=None, ge=0, le=65535)
     web_secret: str | None = None
+    # The send budgets every worker shares through the database (jobs/budget.py): direct
+    # messages a second to one Slack workspace, and REST calls a second of the Discord bot
+    # for its direct messages. 0 turns a budget off. The defaults and the published limits
+    # they come from are in the README (Configuration).
+    slack_send_rate: float = Field(default=DEFAULT_SLACK_SEND_RATE, ge=0)
+    discord_send_rate: float = Field(default=DEFAULT_DISCORD_SEND_RATE, ge=0)
+    # Database connections this process keeps open at most (plus `bot.infra.db.POOL_OVERFLOW`
+    # more while busy); the README's "Running several workers" counts them.
+    db_pool_size: int = Field(default=DEFAULT_DB_POOL_SIZE, ge=1, le=1000)
     # The HTTP server's limits on its connections (adapters/http_limits.py, where the
     # defaults are): open at once, per client address (0: none), and the seconds a request
     # has for its headers and then its body. Unset: the defaults.
@@ -126,3 +147,15 @@ def _default_database_url() -> str:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def describe_invalid(error: ValidationError) -> str:
+    """One line naming each setting that was refused, as it is spelled in the environment,
+    what it was given and what it should be (pydantic's own words for the rule)."""
+    problems = []
+    for item in error.errors():
+        name = ".".join(str(part) for part in item.get("loc", ())).upper() or "a setting"
+        given = item.get("input")
+        shown = f" is {given!r}" if isinstance(given, str | int | float) else ""
+        problems.append(f"{name}{shown}: {item.get('msg', 'not valid')}")
+    return "; ".join(problems)

@@ -6,6 +6,7 @@ is the kind's `NudgeSpec` (`bot.nudges.kinds`), which these functions read."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,6 +21,14 @@ from bot.vocab.nudges import NudgeState
 NUDGE_HOUR = time(10, 0)
 """The local wall-clock time at which a nudge owed on a given day falls: mid-morning, well
 clear of any quiet hours, so it lands while the person can act on it."""
+
+MORNING = timedelta(hours=2)
+"""How long after the nudge hour a wave may be spread (`spread_wave`): the person's
+morning, 10:00 to 12:00, still well clear of quiet hours."""
+
+WAVE = timedelta(minutes=1)
+"""A wave the send budget gets out within this long is left at its instant: only a larger
+one is spread."""
 
 LEASE = timedelta(minutes=5)
 """How long a worker's claim (on a nudge, or on a week's digest post) holds: longer than any
@@ -64,6 +73,22 @@ SNOOZABLE = (NudgeState.PENDING, NudgeState.SENT, NudgeState.FAILED, NudgeState.
 def nudge_at(day: date, tz: str | None) -> datetime:
     """The UTC instant of the nudge hour on `day` in `tz` (DST-correct)."""
     return local_time_utc(day, NUDGE_HOUR, tz)
+
+
+def spread_wave(due: datetime, people: Sequence[int], rate: float) -> dict[int, datetime]:
+    """When each of a wave of `people` whose nudges all fall at `due` (everyone's nudge hour
+    in one zone) is due instead: spread evenly after `due`, at about the pace a send budget
+    of `rate` messages a second sends them, and over `MORNING` at most (a wave too large
+    for that goes faster than the budget, and waits its turn at the send). A wave the budget
+    sends within `WAVE` stays at `due`. Each person keeps one instant (their messages go
+    together), in an order mixed by id, so the same people are not always first."""
+    span = min(len(people) / rate, MORNING.total_seconds()) if rate > 0 else 0.0
+    if span < WAVE.total_seconds():
+        return {person: due for person in people}
+    step = span / len(people)
+    order = sorted(set(people), key=lambda person: (person * 2654435761) % 2**32)
+    return {person: due + timedelta(seconds=int(index * step))
+            for index, person in enumerate(order)}
 
 
 def snooze_until(now: datetime, tz: str | None, quiet_hours: str | None) -> datetime:

@@ -6,8 +6,9 @@ is the weekly digest's claim on its `digest_posts` row, which uses the same leas
   already stored.
 - Planning: `cancel_moot` (what a re-planned subject no longer owes), `cancel_for` (every
   pending nudge of some subjects).
-- Delivery, for the sweep: `claim` (with a lease), `renew_leases`, `take` (one row, just
-  before its send: still this worker's, and the attempt recorded), then per outcome
+- Delivery, for the sweep: `claim` (with a lease), `renew_leases`, `take` / `take_all`
+  (one row, or one person's few, just before their sends: still this worker's, and the
+  attempt recorded), then per outcome
   `mark_sent` (with the words sent), `retry`, `fail`, `release`, `defer` (out of quiet
   hours), `mark_unreachable` (no account on any platform yet), `cancel_at_send` (its
   subject moved on since it was planned: moot, with the reason), or `record` for a mixed
@@ -381,19 +382,34 @@ def claim(session: Session, *, worker: str, now: datetime, limit: int,
             for r in rows]
 
 
+def _pending(dialect: str) -> ColumnElement[bool]:
+    """`state = 'pending'`, for a statement that names its rows by id. SQLite, which keeps no
+    statistics here, would otherwise look the ids up through the (state, due_at) index, that
+    is, read every pending row (a million future ones: seconds); wrapped in `likely()` the
+    term cannot pick the index and the primary key is used."""
+    pending = Nudge.state == NudgeState.PENDING
+    return func.likely(pending) if dialect == "sqlite" else pending
+
+
+def _held_rows(dialect: str) -> Any:
+    """Rows named by id (`b_ids`) that `b_worker` still holds, pending."""
+    return update(Nudge).where(Nudge.id.in_(bindparam("b_ids", expanding=True)),
+                               _pending(dialect), Nudge.claimed_by == bindparam("b_worker"))
+
+
+_RENEW = {dialect: _held_rows(dialect).values(lease_until=bindparam("b_lease"))
+          .returning(Nudge.id) for dialect in ("sqlite", "postgresql")}
+
+
 def renew_leases(session: Session, *, worker: str, ids: Iterable[int], now: datetime,
                  lease: timedelta = LEASE) -> int:
     """Extend this worker's claim on rows it has not sent yet; returns how many it holds."""
     held = 0
     conn = session.connection()
+    statement = _RENEW.get(conn.dialect.name, _RENEW["postgresql"])
     for chunk in chunks(list(ids), CHUNK):
-        held += len(conn.execute(
-            update(Nudge)
-            .where(Nudge.id.in_(chunk), Nudge.state == NudgeState.PENDING,
-                   Nudge.claimed_by == worker)
-            .values(lease_until=now + lease)
-            .returning(Nudge.id)
-        ).all())
+        held += len(conn.execute(statement, {"b_ids": list(chunk), "b_worker": worker,
+                                             "b_lease": now + lease}).all())
     return held
 
 
@@ -416,6 +432,28 @@ def take(session: Session, *, worker: str, nudge_id: int, now: datetime,
         {"b_id": nudge_id, "b_worker": worker, "b_lease": now + lease, "b_now": now},
     ).first()
     return held is not None
+
+
+_TAKE_ALL = {dialect: _held_rows(dialect).values(
+    lease_until=bindparam("b_lease"),
+    attempted_at=func.coalesce(Nudge.attempted_at, bindparam("b_now"))).returning(Nudge.id)
+    for dialect in ("sqlite", "postgresql")}
+
+
+def take_all(session: Session, *, worker: str, ids: Sequence[int], now: datetime,
+             lease: timedelta = LEASE) -> set[int]:
+    """`take` for a few rows at once, in one statement (one person's messages of a batch,
+    sent one after the other right after): the ids `worker` still holds, each with its
+    lease extended and the attempt recorded. A row taken and then not sent goes back with
+    the `attempted_at` it had (`Release.attempted_at`), so the take leaves no false trace
+    of an attempt."""
+    if not ids:
+        return set()
+    conn = session.connection()
+    return set(conn.execute(
+        _TAKE_ALL.get(conn.dialect.name, _TAKE_ALL["postgresql"]),
+        {"b_ids": list(ids), "b_worker": worker, "b_lease": now + lease, "b_now": now},
+    ).scalars())
 
 
 @dataclass(frozen=True)
@@ -456,9 +494,12 @@ class Failure:
 
 @dataclass(frozen=True)
 class Release:
-    """Claimed but not tried in this batch: back to the queue, due as it was."""
+    """Claimed but not sent in this batch: back to the queue, due as it was, with the
+    earliest unanswered attempt it had when it was claimed (`attempted_at`): whatever a
+    take recorded for it since is undone, since nothing was sent."""
 
     nudge_id: int
+    attempted_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -506,6 +547,8 @@ _FAILED = update(Nudge).where(_HELD).values(
     state=NudgeState.FAILED, attempts=bindparam("b_attempts"), last_error=bindparam("b_error"),
     lease_until=None)
 _RELEASE = update(Nudge).where(_HELD).values(lease_until=None, claimed_by=None)
+_GIVE_BACK = update(Nudge).where(_HELD).values(lease_until=None, claimed_by=None,
+                                               attempted_at=bindparam("b_attempted"))
 _DEFER = update(Nudge).where(_HELD).values(due_at=bindparam("b_due"), lease_until=None,
                                            claimed_by=None)
 _MOOT = update(Nudge).where(_HELD).values(
@@ -573,7 +616,7 @@ def record(session: Session, worker: str, outcomes: Iterable[Outcome]) -> None:
     sent: list[Sent] = []
     retries: list[Retry] = []
     failures: list[Failure] = []
-    released: list[int] = []
+    released: list[Release] = []
     waiting: list[Unreachable] = []
     moot: list[Cancelled] = []
     for outcome in outcomes:
@@ -585,7 +628,7 @@ def record(session: Session, worker: str, outcomes: Iterable[Outcome]) -> None:
             case Failure():
                 failures.append(outcome)
             case Release():
-                released.append(outcome.nudge_id)
+                released.append(outcome)
             case Unreachable():
                 waiting.append(outcome)
             case Cancelled():
@@ -593,7 +636,8 @@ def record(session: Session, worker: str, outcomes: Iterable[Outcome]) -> None:
     mark_sent(session, worker, sent)
     retry(session, worker, retries)
     fail(session, worker, failures)
-    release(session, worker, released)
+    _each(session, _GIVE_BACK, [{"b_id": r.nudge_id, "b_worker": worker,
+                                 "b_attempted": r.attempted_at} for r in released])
     mark_unreachable(session, worker, waiting)
     cancel_at_send(session, worker, moot)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
 from bot.infra.db import id_in, insert_rows
@@ -242,6 +242,23 @@ def remember_dm_channel(session: Session, platform: str, workspace: str, externa
     session.execute(update(Identity).where(*_account_rows(platform, workspace, external_id))
                     .values(dm_channel_id=channel_id)
                     .execution_options(synchronize_session=False))
+
+
+_REMEMBER_DM = update(Identity).where(
+    Identity.platform == bindparam("b_platform"), Identity.external_id == bindparam("b_id"),
+    or_(Identity.workspace == bindparam("b_workspace"), Identity.workspace == ""),
+).values(dm_channel_id=bindparam("b_channel"))
+
+
+def remember_dm_channels(session: Session,
+                         accounts: Sequence[tuple[str, str, str, str | None]]) -> None:
+    """`remember_dm_channel` for many accounts (platform, workspace, external id, channel)
+    in one statement run for each: what a wave of first messages taught the sender."""
+    if accounts:
+        session.connection().execute(_REMEMBER_DM, [
+            {"b_platform": platform, "b_workspace": workspace, "b_id": external_id,
+             "b_channel": channel_id}
+            for platform, workspace, external_id, channel_id in accounts])
 
 
 def dm_blocked_at(session: Session, platform: str, workspace: str, external_id: str

@@ -8,8 +8,12 @@ or whenever a channel receives more than N messages in a second (Slack's ~1 msg/
 It also accepts `respond()` posts at `/respond/<name>` (use `response_url(name)`).
 
 Messages posted are kept per channel with their `ts` (from the clock given: the test's, as
-Slack stamps them with its own; by default the suite's fixed `DAY`) and message `metadata`, and `conversations.history` answers from them (newest first, `oldest`,
-`latest`, `limit`, `cursor`; metadata only with `include_all_metadata`). `users.lookupByEmail`
+Slack stamps them with its own; by default the suite's fixed `DAY`) and message `metadata`,
+and `conversations.history` answers from them (newest first, `oldest`, `latest`, `limit`,
+`cursor`; metadata only with `include_all_metadata`). Like Slack, a `chat.postMessage` to a
+user id posts in the app's DM with that user (opened on first use) and answers with the
+DM's channel id; `limit_workspace()` answers 429 once the workspace gets more than N
+messages in a second. `users.lookupByEmail`
 finds the users added with an email. Storms (`storm()`) refuse a share of the calls of some
 methods for a while, with 429 and `Retry-After` or with a 500; an `after_post` storm posts
 the message first and then answers 500, as when Slack's answer is lost on the way back.
@@ -20,7 +24,8 @@ them); `settle()` waits until no request is being answered, for a test that then
 that nothing (more) was called.
 In another process (benchmarks): `python -m tests.support.slack_api --port 0` prints its URL
 on the first line; `GET /_calls` returns the recorded calls, `GET /_messages` the messages
-kept per channel, and `POST /_config` (JSON) sets `latency`, `channel_rate_limit`, `fail`
+kept per channel, and `POST /_config` (JSON) sets `latency`, `channel_rate_limit`,
+`workspace_rate_limit` (with `workspace_retry_after`), `fail`
 ({"method": [retry_after, …]}), `storms` ([{methods, share, status, retry_after, seconds,
 after_post, seed}]), `clear_storms`, `users`, `reset`.
 """
@@ -58,6 +63,7 @@ class Call:
     params: dict[str, Any]
     at: float
     token: str | None = None
+    peer: str | None = None  # the client's address and port: which connection carried it
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.params.get(key, default)
@@ -149,6 +155,12 @@ class _State:
     history: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     last_ts: float = 0.0
     storms: list[Storm] = field(default_factory=list)
+    # --- delivery at scale: the workspace-wide limit of chat.postMessage ---
+    workspace_rate_limit: float | None = None
+    workspace_retry_after: float = 1.0
+    sent_in_workspace: deque[float] = field(default_factory=deque)
+    # --- kept-alive connections: answers after which the server closes the connection ---
+    closing: int = 0
 
 
 class FakeSlackApi:
@@ -263,11 +275,41 @@ class FakeSlackApi:
         with self.lock:
             self.state.storms.clear()
 
+    def close_after_next(self, times: int = 1) -> None:
+        """End the connection after each of the next `times` answers (`Connection: close`),
+        as a server does with a connection it will not keep."""
+        with self.lock:
+            self.state.closing += times
+
+    def _closing(self) -> bool:
+        with self.lock:
+            if self.state.closing <= 0:
+                return False
+            self.state.closing -= 1
+            return True
+
+    def limit_workspace(self, per_second: float | None, *, retry_after: float = 1.0) -> None:
+        """chat.postMessage answers 429 with `Retry-After: retry_after` once the workspace
+        got `per_second` messages within the last second (any channel)."""
+        with self.lock:
+            self.state.workspace_rate_limit = per_second
+            self.state.workspace_retry_after = retry_after
+            self.state.sent_in_workspace.clear()
+
+    def _conversation(self, channel: object) -> str:
+        """Where a message to `channel` goes: a user id (U…, W…) is the app's DM with that
+        user, opened on first use, as Slack does. Call with the lock held."""
+        name = str(channel)
+        if name[:1] in {"U", "W"}:
+            return self.state.dm_channels.setdefault(name, "D" + name.lstrip("UW"))
+        return name
+
     def reset(self) -> None:
         with self.lock:
             self.state.calls.clear()
             self.state.failures.clear()
             self.state.sent_by_channel.clear()
+            self.state.sent_in_workspace.clear()
             self.state.storms.clear()
 
     # --- inspection --------------------------------------------------------------------
@@ -333,12 +375,12 @@ class FakeSlackApi:
 
     # --- dispatch ----------------------------------------------------------------------
 
-    def handle(self, method: str, params: dict[str, Any],
-               token: str | None) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def handle(self, method: str, params: dict[str, Any], token: str | None, *,
+               peer: str | None = None) -> tuple[int, dict[str, Any], dict[str, str]]:
         now = time.monotonic()
         lost: Storm | None = None
         with self.lock:
-            self.state.calls.append(Call(method, params, now, token))
+            self.state.calls.append(Call(method, params, now, token, peer))
             self._arrived.notify_all()
             latency = self.state.latency
             queue = self.state.failures.get(method)
@@ -352,8 +394,16 @@ class FakeSlackApi:
                         return storm.answer()
                     lost = storm
                     break
+            if method == "chat.postMessage" and self.state.workspace_rate_limit:
+                window = self.state.sent_in_workspace
+                while window and now - window[0] >= 1.0:
+                    window.popleft()
+                if len(window) >= self.state.workspace_rate_limit:
+                    return 429, {"ok": False, "error": "ratelimited"}, {
+                        "Retry-After": _fmt(self.state.workspace_retry_after)}
+                window.append(now)
             if method == "chat.postMessage" and self.state.channel_rate_limit:
-                window = self.state.sent_by_channel[str(params.get("channel"))]
+                window = self.state.sent_by_channel[self._conversation(params.get("channel"))]
                 while window and now - window[0] >= 1.0:
                     window.popleft()
                 if len(window) >= self.state.channel_rate_limit:
@@ -401,6 +451,10 @@ class FakeSlackApi:
         channel = params.get("channel")
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
+        with self.lock:
+            if str(channel) in self.state.undeliverable:
+                return {"ok": False, "error": "user_disabled"}
+            channel = self._conversation(channel)
         problem = _check_message(params)
         if problem:
             return {"ok": False, "error": problem}
@@ -533,6 +587,10 @@ class FakeSlackApi:
             self.reset()
         if "latency" in body:
             self.set_latency(float(body["latency"]))
+        if "workspace_rate_limit" in body:
+            value = body["workspace_rate_limit"]
+            self.limit_workspace(float(value) if value else None,
+                                 retry_after=float(body.get("workspace_retry_after", 1.0)))
         if "channel_rate_limit" in body:
             value = body["channel_rate_limit"]
             self.limit_channels(float(value) if value else None)
@@ -670,9 +728,13 @@ def _handler_for(api: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
                 status, body, headers = api.handle("respond", params, None)
             elif path.startswith("/api/"):
                 status, body, headers = api.handle(path[len("/api/"):], params,
-                                                   self._token(params))
+                                                   self._token(params),
+                                                   peer=f"{self.client_address[0]}:{self.client_address[1]}")
             else:
                 status, body, headers = 404, {"ok": False, "error": "not_found"}, {}
+            if api._closing():
+                headers = {**headers, "Connection": "close"}
+                self.close_connection = True
             self._send(status, body, headers)
 
     return Handler

@@ -9,12 +9,13 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.app import early_signals
 from bot.infra.db import DriverMissing
 from bot.infra.schema import DatabaseUnavailable
-from bot.infra.settings import get_settings
+from bot.infra.settings import describe_invalid, get_settings
 
 VERB_MODULES = (
     "bot.app.cli.db",
@@ -60,7 +61,11 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "handles_stop_signals", False):
         early_signals.release()
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:  # a setting out of its range, or not a number
+        print(f"mentorbot: {describe_invalid(exc)}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=getattr(logging, settings.log_level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -26,7 +26,8 @@ def clock() -> Clock:
 def database(purpose: Purpose = Purpose.WRITE) -> Database:
     """The configured database, checked for `purpose`: read-only verbs never write, verbs
     that write need the current schema, and only CREATE migrates."""
-    return open_database(get_settings().database_url, purpose)
+    settings = get_settings()
+    return open_database(settings.database_url, purpose, pool_size=settings.db_pool_size)
 
 
 def creating_on_default() -> Purpose:
