@@ -4,8 +4,8 @@ faculty).
 
 Faculty take a position each, in the order the ranking breaks its last ties in (reputation,
 best first, then the lower id), and every set of faculty the ranking asks about is a
-bitset over those positions: the holders of a specialty, of a research word (and of it as
-the first word of their first, second… research area, for the shared-areas count), of a
+bitset over those positions: the holders of a specialty, of a research word (and of each
+whole term of their first, second… research area, for the shared-areas count), of a
 title word; who works with each stage; who teaches clinically, advises on careers, does
 research only; and how reachable their profile lets them be (`fit.access_level` with no
 mentees: current mentees only lower it). A bitset is a Python int: the union of two sets of
@@ -36,7 +36,7 @@ from functools import lru_cache
 from bot.matching import fit as fit_rules
 from bot.matching.fit import FacultyView, Query, StudentView
 from bot.vocab.mentoring import MentorKind
-from bot.vocab.specialties import lineage, within
+from bot.vocab.specialties import lineage, whole_terms, within
 
 WINDOW = 1024
 """Bits taken at a time when listing a bitset's members in order."""
@@ -395,7 +395,7 @@ class FacultyIndex:
         add(fit_rules.INTEREST_PARENT, self.holders(student.above) & ~own)
         weight = fit_rules.RESEARCH_WEIGHT.get(query.kind, fit_rules.RESEARCH_WEIGHT[None])
         if weight and student.terms:
-            for sharing in self._shared_areas(student.terms):
+            for sharing in self._shared_areas(student.whole):
                 add(fit_rules.SHARED_RESEARCH * weight, sharing)
         for match in query.keywords:
             add(fit_rules.KEYWORD_HIT, self.keyword_hits(match))
@@ -405,8 +405,8 @@ class FacultyIndex:
 
     def _shared_areas(self, terms: Collection[str]) -> list[int]:
         """Faculty sharing research with the student in at least 1, 2, … `MAX_SHARED` of
-        their research areas as `fit` counts them (each shared word in the first area it
-        appears in)."""
+        their research areas as `fit` counts them (`fit.shared_phrases`: each area holding
+        one of the student's whole terms)."""
         by_area: dict[int, int] = defaultdict(int)
         for term in terms:
             for area in range(self.areas):
@@ -484,7 +484,9 @@ def _keys(profile: Profile) -> list[tuple[str, str]]:
         keys.append(("specialties", name))
     for term in profile.terms:
         keys.append(("terms", term))
-        keys.append(("phrases", f"{profile.phrase_of[term]}\x00{term}"))
+    for area, phrase in enumerate(profile.research):  # as `fit.shared_phrases` counts
+        for term in whole_terms(phrase):
+            keys.append(("phrases", f"{area}\x00{term}"))
     for word in fit_rules.title_terms(profile.title):
         keys.append(("titles", word))
     clinical, career, research_only = _title_levels(profile.title)
