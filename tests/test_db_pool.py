@@ -4,9 +4,6 @@ pool size, or a send rate, out of range is refused with one line naming the sett
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -15,8 +12,7 @@ from sqlalchemy import exc, text
 
 from bot.infra.db import POOL_OVERFLOW, Database
 from bot.infra.settings import DEFAULT_DB_POOL_SIZE, Settings
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.cli import Mentorbot
 
 
 def test_a_process_holds_at_most_its_pool_and_the_overflow(db_url: str) -> None:
@@ -48,14 +44,10 @@ def test_the_pool_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatc
     ("DISCORD_SEND_RATE", "fast", "DISCORD_SEND_RATE is 'fast': Input should be a valid number"),
 ])
 def test_a_setting_out_of_range_is_one_line_and_changes_nothing(
-        tmp_path: Path, setting: str, value: str, says: str) -> None:
+        mentorbot: Mentorbot, tmp_path: Path, setting: str, value: str, says: str) -> None:
     database = tmp_path / "mentorbot.sqlite3"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "DISCORD_", "DB_POOL"))}
-    env.update({"DATABASE_URL": f"sqlite:///{database}", "PYTHONPATH": str(ROOT),
-                setting: value})
-    result = subprocess.run([sys.executable, "-m", "bot", "nudges", "failed"], cwd=tmp_path,
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = mentorbot("nudges", "failed", url=f"sqlite:///{database}", cwd=tmp_path,
+                       env={setting: value})
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]  # one line
     assert result.stderr.startswith(f"mentorbot: {says}")
