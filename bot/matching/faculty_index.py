@@ -194,7 +194,6 @@ class Profile:
     title: str
     research: tuple[str, ...]
     terms: frozenset[str]  # `fit.research_index` of the research
-    phrase_of: Mapping[str, int]
     stages: tuple[str, ...]
     capacity: int
     accepting: bool

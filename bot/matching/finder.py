@@ -112,8 +112,8 @@ def _profiles(session: Session, where: Any = None) -> Iterator[Profile]:
         query = query.where(where)
     for (pid, specialty, title, research, stages, capacity, accepting, reputation, answered,
          unanswered, hours) in session.execute(query):
-        phrases, terms, phrase_of = research_for(pid, research)
-        yield Profile(pid, specialty or "", title or "", phrases, terms, phrase_of,
+        phrases, terms, _ = research_for(pid, research)
+        yield Profile(pid, specialty or "", title or "", phrases, terms,
                       json_list(stages), capacity or 0, bool(accepting), reputation or 0,
                       answered or 0, unanswered or 0, hours or 0.0)
 
